@@ -1,0 +1,143 @@
+// Package analysis runs the pipeline once: ingest every path, parse each file
+// on its own core, re-anchor timestamps that lacked a year or a date, apply
+// clock offsets, merge one timeline and run the detectors. Reports and the
+// TUI read the Result it returns.
+package analysis
+
+import (
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/ingest"
+	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// Options is everything a run depends on.
+type Options struct {
+	Paths []string
+	// Location is the zone for zone-less timestamps (--tz); nil is UTC.
+	Location *time.Location
+	// Year completes timestamps without a year (--year); 0 infers it.
+	Year int
+	// Offsets shifts every timestamp of a host's sources (clock skew).
+	Offsets map[string]time.Duration
+	Config  detect.Config
+	// Workers is how many files are parsed at once; 0 means one per core.
+	Workers int
+	// Progress, when set, is called after each file with the bytes of the
+	// files done so far and in total. It runs on the worker goroutines.
+	Progress func(done, total int64)
+}
+
+// Result is one analysed run.
+type Result struct {
+	Timeline *timeline.Timeline
+	Findings []detect.Finding
+}
+
+// Readable reports whether at least one artifact was analysed.
+func (r *Result) Readable() bool {
+	for _, s := range r.Timeline.Sources {
+		if s.Analysed() {
+			return true
+		}
+	}
+	return false
+}
+
+// Run analyses opts.Paths. Paths that cannot be read become sources with a
+// problem, so the caller decides what a run with nothing readable means.
+func Run(opts Options) *Result {
+	files, errs := ingest.Expand(opts.Paths)
+	var sources []*timeline.Source
+	var events [][]timeline.Event
+	for _, err := range errs {
+		s := &timeline.Source{Path: errPath(err), Kind: "unknown", Host: ingest.DefaultHost, Unreadable: true}
+		s.Problemf(timeline.Pos{}, "%v", errMessage(err))
+		sources = append(sources, s)
+		events = append(events, nil)
+	}
+	srcs, evs := readAll(files, opts)
+	sources = append(sources, srcs...)
+	events = append(events, evs...)
+
+	if opts.Year == 0 {
+		anchorYears(sources, events)
+	}
+	anchorDates(sources, events)
+	applyOffsets(sources, events, opts.Offsets)
+
+	tl := timeline.Build(sources, events)
+	return &Result{Timeline: tl, Findings: detect.Run(tl, opts.Config)}
+}
+
+// readAll parses files concurrently and returns their sources and events in
+// the order of files, whatever order the workers finish in.
+func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timeline.Event) {
+	n := opts.Workers
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	popts := parse.Options{Location: opts.Location, Year: opts.Year}
+	sources := make([]*timeline.Source, len(files))
+	events := make([][]timeline.Event, len(files))
+	var total int64
+	for _, f := range files {
+		total += f.Size
+	}
+	var (
+		mu   sync.Mutex
+		done int64
+		wg   sync.WaitGroup
+	)
+	next := make(chan int)
+	for w := 0; w < min(n, max(len(files), 1)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				sources[i], events[i] = ingest.Read(files[i], popts)
+				if opts.Progress != nil {
+					mu.Lock()
+					done += files[i].Size
+					d := done
+					mu.Unlock()
+					opts.Progress(d, total)
+				}
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return sources, events
+}
+
+func applyOffsets(sources []*timeline.Source, events [][]timeline.Event, offsets map[string]time.Duration) {
+	for i, s := range sources {
+		off, ok := offsets[s.Host]
+		if !ok || off == 0 {
+			continue
+		}
+		s.Offset = off
+		shift(s, events[i], func(t time.Time) time.Time { return t.Add(off) })
+	}
+}
+
+// shift rewrites every timestamp of one source's events.
+func shift(s *timeline.Source, evs []timeline.Event, f func(time.Time) time.Time) {
+	for j := range evs {
+		evs[j].Time = f(evs[j].Time)
+		if !evs[j].End.IsZero() {
+			evs[j].End = f(evs[j].End)
+		}
+	}
+	if !s.First.IsZero() {
+		s.First, s.Last = f(s.First), f(s.Last)
+	}
+}

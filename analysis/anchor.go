@@ -1,0 +1,112 @@
+package analysis
+
+import (
+	"errors"
+	"io/fs"
+	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// anchorYears gives year-less sources (journal, syslog prefixes) the year of a
+// source with full dates that covers the same month and day; failing that
+// they keep the year their parser took from the file's modification time.
+// Either way the choice is recorded as a note.
+func anchorYears(sources []*timeline.Source, events [][]timeline.Event) {
+	refs := fullSpans(sources)
+	for i, s := range sources {
+		if s.Basis != timeline.TimeNoYear || s.First.IsZero() {
+			continue
+		}
+		year, ref := 0, ""
+		for _, r := range refs {
+			for y := r.first.Year(); y <= r.last.Year(); y++ {
+				d := y - s.First.Year()
+				f, l := s.First.AddDate(d, 0, 0), s.Last.AddDate(d, 0, 0)
+				if !l.Before(r.first.Add(-24*time.Hour)) && !f.After(r.last.Add(24*time.Hour)) {
+					year, ref = y, r.path
+					break
+				}
+			}
+			if year != 0 {
+				break
+			}
+		}
+		if year == 0 {
+			s.Notef(timeline.Pos{}, "timestamps carry no year: took %d from the file's modification time (use --year to set it)", s.First.Year())
+			continue
+		}
+		if d := year - s.First.Year(); d != 0 {
+			shift(s, events[i], func(t time.Time) time.Time { return t.AddDate(d, 0, 0) })
+		}
+		s.Notef(timeline.Pos{}, "timestamps carry no year: took %d from %s, which covers the same days (use --year to set it)", year, ref)
+	}
+}
+
+// anchorDates gives date-less sources (plain tcpdump text) the date of a
+// source with full dates whose span contains the same times of day; failing
+// that they keep the file's modification date their parser used.
+func anchorDates(sources []*timeline.Source, events [][]timeline.Event) {
+	refs := fullSpans(sources)
+	for i, s := range sources {
+		if s.Basis != timeline.TimeNoDate || s.First.IsZero() {
+			continue
+		}
+		var best time.Duration
+		ref := ""
+		for _, r := range refs {
+			// Candidate days: each day the reference touches.
+			for day := r.first.Truncate(24 * time.Hour); !day.After(r.last); day = day.Add(24 * time.Hour) {
+				sy, sm, sd := s.First.Date()
+				d := day.Sub(time.Date(sy, sm, sd, 0, 0, 0, 0, time.UTC))
+				f, l := s.First.Add(d), s.Last.Add(d)
+				if !l.Before(r.first) && !f.After(r.last) {
+					best, ref = d, r.path
+					break
+				}
+			}
+			if ref != "" {
+				break
+			}
+		}
+		if ref == "" {
+			s.Notef(timeline.Pos{}, "timestamps carry no date: took %s from the file's modification time", s.First.Format("2006-01-02"))
+			continue
+		}
+		if best != 0 {
+			shift(s, events[i], func(t time.Time) time.Time { return t.Add(best) })
+		}
+		s.Notef(timeline.Pos{}, "timestamps carry no date: took %s from %s, which covers the same times", s.First.Format("2006-01-02"), ref)
+	}
+}
+
+type span struct {
+	first, last time.Time
+	path        string
+}
+
+func fullSpans(sources []*timeline.Source) []span {
+	var out []span
+	for _, s := range sources {
+		if s.Basis == timeline.TimeFull && !s.First.IsZero() {
+			out = append(out, span{s.First, s.Last, s.Path})
+		}
+	}
+	return out
+}
+
+func errPath(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Path
+	}
+	return ""
+}
+
+func errMessage(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,76 @@
+// Command arpforensics turns the artifacts of a failed cloud-network test
+// (captures, neighbour dumps, neutron-server logs) into findings with
+// evidence. This package only wires flags to the analysis packages.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	_ "time/tzdata" // --tz must work on machines without a zoneinfo database
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes (contract): 0 analysed and nothing at or above --fail-on, 1 at
+// least one such finding, 2 usage error or nothing readable.
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitUsage    = 2
+)
+
+// exitError carries an exit code out of a command.
+type exitError struct {
+	code int
+	err  error // printed when non-nil
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	root := newRoot()
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(os.Stderr, "arpforensics:", ee.err)
+		}
+		return ee.code
+	}
+	// cobra's own errors: unknown flags, wrong argument counts.
+	fmt.Fprintln(os.Stderr, "arpforensics:", err)
+	return exitUsage
+}
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "arpforensics",
+		Short: "Explain failed cloud-network tests from their captures, neighbour dumps and logs",
+		Long: `arpforensics reads what a failed OpenStack/OVN test left behind — tcpdump
+captures (pcap, pcapng, tcpdump text), ip neigh dumps, neutron-server logs —
+merges them into one UTC timeline and names what went wrong, citing the frames
+and lines that prove it.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newAnalyze(), newSources(), newVersion())
+	return root
+}

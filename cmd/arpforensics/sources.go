@@ -1,0 +1,93 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/arpforensics/arpforensics/analysis"
+	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/report"
+	"github.com/arpforensics/arpforensics/safetext"
+)
+
+func newSources() *cobra.Command {
+	f := &inputFlags{}
+	var format string
+	cmd := &cobra.Command{
+		Use:   "sources [flags] PATH...",
+		Short: "List what was found: each file's kind, host, time span, records and problems",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageErr("--format %q: want text|json", format)
+			}
+			opts, err := f.options(args)
+			if err != nil {
+				return err
+			}
+			opts.Config.Disabled = allDetectors() // sources only lists; detecting would be wasted work
+			res := analysis.Run(opts)
+			if format == "json" {
+				enc := json.NewEncoder(os.Stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(report.Build(res).Sources); err != nil {
+					return &exitError{code: exitUsage, err: err}
+				}
+			} else {
+				writeSourcesTable(res)
+			}
+			if !res.Readable() {
+				return &exitError{code: exitUsage}
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&format, "format", "text", "text|json")
+	return cmd
+}
+
+func writeSourcesTable(res *analysis.Result) {
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PATH\tKIND\tHOST\tFIRST\tLAST\tRECORDS\tEVENTS\tSKIPPED\tPROBLEMS")
+	for _, s := range res.Timeline.Sources {
+		kind := s.Kind
+		if s.Compression != "" {
+			kind += "+" + s.Compression
+		}
+		first, last := "-", "-"
+		if !s.First.IsZero() {
+			first, last = report.Time(s.First), report.Time(s.Last)
+		}
+		probs := fmt.Sprint(len(s.Problems))
+		if s.SkipReason != "" {
+			probs = "skipped: " + s.SkipReason
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", safetext.Terminal(s.Path), kind, safetext.Terminal(s.Host),
+			first, last, s.Records, s.Events, s.Skipped, probs)
+	}
+	tw.Flush()
+	for _, s := range res.Timeline.Sources {
+		for _, p := range s.Problems {
+			fmt.Printf("%s:%s: %s: %s\n", safetext.Terminal(s.Path), p.Pos, p.Level, safetext.Terminal(p.Message))
+		}
+	}
+}
+
+func allDetectors() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range detect.Names() {
+		m[n] = true
+	}
+	return m
+}
+
+func sortedStrings(s []string) []string {
+	slices.Sort(s)
+	return s
+}

@@ -1,0 +1,38 @@
+package detect
+
+import "time"
+
+// Config holds the detectors' thresholds and switches. The zero value is not
+// useful; start from Defaults. Issue-specific knobs live next to the
+// detector that reads them.
+type Config struct {
+	// Disabled turns detectors off by name.
+	Disabled map[string]bool
+	// Severity overrides a detector's severities (every finding of that
+	// detector gets this severity).
+	Severity map[string]Severity
+
+	// Grace is how long an observer may keep using an IP's old MAC after it
+	// was announced at a new one before stale-mac fires: DELAY (5 s) + three
+	// unicast probes (3 s) + resolution, with slack.
+	Grace time.Duration
+	// Locktime is the kernel's neigh locktime (net.ipv4.neigh.*.locktime).
+	Locktime time.Duration
+	// LocktimeSlack widens the locktime comparison by one jiffy at HZ=100:
+	// whether a GARP exactly one second after the last update is inside
+	// locktime depends on jiffy rounding, so treat it as inside.
+	LocktimeSlack time.Duration
+	// UnansweredWait is how long after an ARP request a reply may still
+	// arrive; requests this close to the end of a capture are not judged.
+	UnansweredWait time.Duration
+}
+
+// Defaults are the kernel's defaults and the contract's grace.
+func Defaults() Config {
+	return Config{
+		Grace:          15 * time.Second,
+		Locktime:       time.Second,
+		LocktimeSlack:  10 * time.Millisecond,
+		UnansweredWait: 3 * time.Second,
+	}
+}

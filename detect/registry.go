@@ -1,0 +1,68 @@
+package detect
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// Detector reads the whole timeline and names what went wrong in it.
+type Detector interface {
+	Name() string
+	// Describe is one sentence on what the detector checks, for help texts
+	// and for the passing test case CI dashboards show.
+	Describe() string
+	Detect(tl *timeline.Timeline, cfg *Config) []Finding
+}
+
+// All lists every detector in the order reports present them when they tie.
+func All() []Detector {
+	return []Detector{}
+}
+
+// Names lists the detectors' names.
+func Names() []string {
+	var ns []string
+	for _, d := range All() {
+		ns = append(ns, d.Name())
+	}
+	return ns
+}
+
+// Run runs every enabled detector and returns their findings with stable IDs,
+// ordered by severity (highest first), then start time, detector and ID.
+func Run(tl *timeline.Timeline, cfg Config) []Finding {
+	var out []Finding
+	for _, d := range All() {
+		if cfg.Disabled[d.Name()] {
+			continue
+		}
+		for _, f := range d.Detect(tl, &cfg) {
+			f.Detector = d.Name()
+			if s, ok := cfg.Severity[d.Name()]; ok {
+				f.Severity = s
+			}
+			f.ID = stableID(&f)
+			out = append(out, f)
+		}
+	}
+	Sort(out)
+	return out
+}
+
+// Sort orders findings as reports show them.
+func Sort(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		if a.Severity != b.Severity {
+			return int(b.Severity) - int(a.Severity)
+		}
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Detector, b.Detector); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}

@@ -1,0 +1,72 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/arpforensics/arpforensics/parse"
+)
+
+// Kind is one artifact kind: how to recognise it from the head of a file
+// and how to parse it.
+type Kind struct {
+	Name string
+	// Sniff sees the first bytes of the (decompressed) file. Binary kinds
+	// check magic numbers; text kinds look at the first lines.
+	Sniff func(head []byte) bool
+	Parse parse.Func
+	// Text marks kinds that are line-oriented text; they are only tried on
+	// heads that look like text.
+	Text bool
+}
+
+// kinds is tried in order; the first kind whose Sniff accepts the head wins.
+// Binary kinds come first: their magic numbers are unambiguous.
+var kinds = []Kind{}
+
+// Kinds lists the kinds ingest recognises, in sniffing order.
+func Kinds() []Kind { return kinds }
+
+// sniff picks the kind of a file from its head, or says why it has none.
+func sniff(head []byte) (*Kind, string) {
+	if len(head) == 0 {
+		return nil, "empty file"
+	}
+	text := looksLikeText(head)
+	for i := range kinds {
+		k := &kinds[i]
+		if k.Text && !text {
+			continue
+		}
+		if k.Sniff(head) {
+			return k, ""
+		}
+	}
+	if !text {
+		return nil, fmt.Sprintf("binary data of no known format (starts %s)", hexStart(head))
+	}
+	return nil, "text of no known artifact kind"
+}
+
+// looksLikeText accepts heads without NUL bytes and with few control bytes
+// other than tab, CR, LF and ESC (colour codes in logs).
+func looksLikeText(head []byte) bool {
+	if bytes.IndexByte(head, 0) >= 0 {
+		return false
+	}
+	ctl := 0
+	for _, c := range head {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != 0x1b && c != '\f' {
+			ctl++
+		}
+	}
+	return ctl*100 <= len(head)
+}
+
+func hexStart(b []byte) string {
+	n := min(len(b), 4)
+	var x [4]byte
+	copy(x[:], b[:n])
+	return fmt.Sprintf("%0*x", n*2, binary.BigEndian.Uint32(x[:])>>(8*(4-n)))
+}

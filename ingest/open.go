@@ -1,0 +1,142 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// sniffLen is how much of a file's (decompressed) start the sniffers see. It
+// is all that is read of an irrelevant file.
+const sniffLen = 64 << 10
+
+// readBuf is the buffer parsers read through: large, so a capture is read in
+// few system calls.
+const readBuf = 1 << 20
+
+var (
+	magicGzip = []byte{0x1f, 0x8b}
+	magicZstd = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+// Read opens f, finds its kind and parses it. It never fails: whatever goes
+// wrong is recorded on the returned source (SkipReason for files that are
+// not artifacts, Unreadable and a problem for files that are but cannot be
+// read), and every event read before a failure is kept.
+func Read(f File, opts parse.Options) (*timeline.Source, []timeline.Event) {
+	src := &timeline.Source{Path: f.Path, Host: f.Host, Location: opts.Loc()}
+	opts.ModTime = f.ModTime
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		src.Kind = "unknown"
+		src.Unreadable = true
+		src.Problemf(timeline.Pos{}, "cannot open: %v", unwrapPath(err))
+		return src, nil
+	}
+	defer fh.Close()
+
+	in, err := open(fh, src)
+	if err != nil {
+		src.Kind = "unknown"
+		src.Unreadable = true
+		src.Problemf(timeline.Pos{}, "%v", err)
+		return src, nil
+	}
+	defer in.close()
+	k, reason := sniff(in.head)
+	if k == nil {
+		src.Kind = "unknown"
+		src.SkipReason = reason
+		return src, nil
+	}
+	src.Kind = k.Name
+	evs, err := k.Parse(in.r, src, opts)
+	if err != nil {
+		src.Unreadable = true
+		src.Problemf(timeline.Pos{}, "%v", err)
+	}
+	parse.Finish(src, evs)
+	return src, evs
+}
+
+// unwrapPath drops the *PathError's repetition of the path the source
+// already names.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+type input struct {
+	r       *bufio.Reader
+	head    []byte // the first sniffLen bytes (or fewer), decompressed
+	closers []io.Closer
+}
+
+func (in *input) close() {
+	for i := len(in.closers) - 1; i >= 0; i-- {
+		in.closers[i].Close()
+	}
+}
+
+// open undoes compression layers by their magic bytes (never the file name:
+// CI artifacts are often stored as .txt.gz already inflated, and the reverse)
+// and returns the buffered plain stream with its head.
+func open(r io.Reader, src *timeline.Source) (*input, error) {
+	in := &input{r: bufio.NewReaderSize(r, readBuf)}
+	for layer := 0; ; layer++ {
+		head, err := in.r.Peek(sniffLen)
+		if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+			if len(head) == 0 {
+				in.close()
+				return nil, fmt.Errorf("reading: %w", err)
+			}
+		}
+		in.head = head
+		if layer == 3 {
+			return in, nil // three layers of compression is enough; treat the rest as data
+		}
+		switch {
+		case bytes.HasPrefix(head, magicGzip):
+			zr, err := gzip.NewReader(in.r)
+			if err != nil {
+				in.close()
+				return nil, fmt.Errorf("gzip header: %w", err)
+			}
+			ra := readAhead(zr)
+			in.closers = append(in.closers, zr, ra)
+			in.r = bufio.NewReaderSize(ra, readBuf)
+			src.Compression = joinCompression(src.Compression, "gzip")
+		case bytes.HasPrefix(head, magicZstd):
+			zr, err := zstd.NewReader(in.r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+			if err != nil {
+				in.close()
+				return nil, fmt.Errorf("zstd header: %w", err)
+			}
+			ra := readAhead(zr)
+			in.closers = append(in.closers, zr.IOReadCloser(), ra)
+			in.r = bufio.NewReaderSize(ra, readBuf)
+			src.Compression = joinCompression(src.Compression, "zstd")
+		default:
+			return in, nil
+		}
+	}
+}
+
+func joinCompression(have, add string) string {
+	if have == "" {
+		return add
+	}
+	return have + "+" + add
+}

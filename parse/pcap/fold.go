@@ -1,0 +1,197 @@
+// Package pcap reads packet captures — pcap and pcapng files, and tcpdump's
+// text output with or without a systemd-journal prefix — into timeline
+// events: ARP frames, usage runs of unicast IPv4, and TCP handshake frames.
+package pcap
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// Folder turns decoded frames into events. ARP frames and TCP handshake
+// frames become one event each; every other unicast IPv4 frame is folded
+// into a usage run ("S sent N frames to IP X via MAC M"), so memory grows with
+// distinct (sender, IP, MAC) runs, not with frames. Both the binary reader and
+// the tcpdump text reader feed one Folder per source, so the two produce the
+// same events for the same traffic.
+type Folder struct {
+	runs    map[runKey]*openRun
+	ips     map[[4]byte]*ipState
+	learned map[[4]byte]timeline.MAC // cooked captures: what the host's own ARP exchanges bound an IP to
+	syns    map[synKey]int           // attempts per (4-tuple, ISN)
+	events  []timeline.Event
+}
+
+// runKey is (sender MAC, destination IPv4): at most one run is open per key.
+type runKey struct {
+	src timeline.MAC
+	dst [4]byte
+}
+
+type synKey struct {
+	src, dst         [4]byte
+	srcPort, dstPort uint16
+	seq              uint32
+}
+
+// ipState is what the capture has shown about one IPv4 address.
+type ipState struct {
+	mac   timeline.MAC // last MAC it was announced or seen answering at
+	known bool
+	epoch uint32 // bumped when an announcement changes mac; splits open runs
+}
+
+type openRun struct {
+	run   *timeline.UsageRun
+	first time.Time
+	last  time.Time
+	pos   timeline.Pos
+	ip    *ipState
+	epoch uint32
+}
+
+// NewFolder starts an empty folder.
+func NewFolder() *Folder {
+	return &Folder{
+		runs:    map[runKey]*openRun{},
+		ips:     map[[4]byte]*ipState{},
+		learned: map[[4]byte]timeline.MAC{},
+		syns:    map[synKey]int{},
+	}
+}
+
+func (f *Folder) ip(a [4]byte) *ipState {
+	s := f.ips[a]
+	if s == nil {
+		s = &ipState{}
+		f.ips[a] = s
+	}
+	return s
+}
+
+// ARP records an Ethernet/IPv4 ARP frame. frame is the 1-based record number
+// (or the line number, for text, in pos.Line).
+func (f *Folder) ARP(ts time.Time, pos timeline.Pos, link timeline.Link, op uint16, sha, tha timeline.MAC, spa, tpa netip.Addr) {
+	class := timeline.ClassifyARP(op, sha, tha, spa, tpa)
+	a := &timeline.ARP{
+		Link: link, Op: op, Class: class, SHA: sha, THA: tha, SPA: spa, TPA: tpa,
+		SenderMismatch: sha != link.Src,
+	}
+	f.events = append(f.events, timeline.Event{Time: ts, Pos: pos, Data: a})
+
+	if !spa.Is4() || spa.IsUnspecified() || sha.IsZero() || sha.IsMulticast() {
+		return
+	}
+	// What the wire says the IP is bound to now. Replies and GARPs announce;
+	// an ordinary request also carries the sender's binding.
+	st := f.ip(spa.As4())
+	if st.known && st.mac != sha {
+		st.epoch++
+	}
+	st.mac, st.known = sha, true
+
+	// Cooked captures record no destination MAC for the host's own frames.
+	// Remember what the host's own ARP exchanges bound each IP to, since
+	// those are what every kernel accepts: a reply to the host's request,
+	// and a request the host answered (recorded with override). GARPs are
+	// deliberately not learned: whether the host accepted them is the
+	// question the detectors ask.
+	switch {
+	case link.Direction == timeline.DirIncoming && class == timeline.ARPReply:
+		f.learned[spa.As4()] = sha
+	case link.Direction == timeline.DirOutgoing && class == timeline.ARPReply && tpa.Is4() && !tha.IsZero():
+		f.learned[tpa.As4()] = tha
+	}
+}
+
+// TCPInfo is the part of a TCP header the folder needs; nil for non-TCP.
+type TCPInfo struct {
+	SrcPort, DstPort uint16
+	Seq              uint32
+	SYN, ACK         bool
+}
+
+// IPv4 records a unicast IPv4 frame. Frames to broadcast or multicast
+// addresses are ignored (they are no evidence of a neighbour binding); the
+// caller counts them as irrelevant. It reports whether the frame was used.
+func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, dst netip.Addr, tcp *TCPInfo) bool {
+	if !dst.Is4() || dst.IsMulticast() || dst == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
+		return false
+	}
+	if link.DstKnown && link.Dst.IsMulticast() {
+		return false
+	}
+	d4 := dst.As4()
+	if !link.DstKnown && link.Direction == timeline.DirOutgoing {
+		if m, ok := f.learned[d4]; ok {
+			link.Dst = m
+		}
+	}
+	key := runKey{link.Src, d4}
+	r := f.runs[key]
+	if r != nil && (r.run.Dst != link.Dst || r.epoch != r.ip.epoch || r.run.VLAN != link.VLAN) {
+		f.closeRun(key, r)
+		r = nil
+	}
+	if r == nil {
+		st := f.ip(d4)
+		if !st.known && !link.Dst.IsZero() {
+			// No ARP for it yet: the MAC in use stands for its binding, so a
+			// later announcement of another MAC still splits the run.
+			st.mac, st.known = link.Dst, true
+		}
+		r = &openRun{
+			run: &timeline.UsageRun{
+				Link: link, SrcIP: src, DstIP: dst,
+				DstInferred: !link.DstKnown && !link.Dst.IsZero(),
+				FirstFrame:  pos.Frame,
+			},
+			first: ts, pos: pos, ip: st, epoch: st.epoch,
+		}
+		f.runs[key] = r
+	}
+	r.run.Frames++
+	r.run.LastFrame = pos.Frame
+	r.last = ts
+
+	if tcp != nil && tcp.SYN {
+		f.handshake(ts, pos, link, src, dst, tcp)
+		if !tcp.ACK {
+			r.run.SYNs++
+		}
+	}
+	return true
+}
+
+func (f *Folder) handshake(ts time.Time, pos timeline.Pos, link timeline.Link, src, dst netip.Addr, tcp *TCPInfo) {
+	t := &timeline.TCP{Link: link, SrcIP: src, DstIP: dst, SrcPort: tcp.SrcPort, DstPort: tcp.DstPort, Seq: tcp.Seq, Attempt: 1}
+	if tcp.ACK {
+		t.What = timeline.TCPSynAck
+	} else {
+		k := synKey{src.As4(), dst.As4(), tcp.SrcPort, tcp.DstPort, tcp.Seq}
+		n := f.syns[k] + 1
+		f.syns[k] = n
+		t.Attempt = n
+		t.What = timeline.TCPSyn
+		if n > 1 {
+			t.What = timeline.TCPSynRetrans
+		}
+	}
+	f.events = append(f.events, timeline.Event{Time: ts, Pos: pos, Data: t})
+}
+
+func (f *Folder) closeRun(key runKey, r *openRun) {
+	f.events = append(f.events, timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: r.run})
+	delete(f.runs, key)
+}
+
+// Events closes every open run and returns all events, sorted by time.
+func (f *Folder) Events() []timeline.Event {
+	for k, r := range f.runs {
+		f.closeRun(k, r)
+	}
+	timeline.SortEvents(f.events)
+	return f.events
+}

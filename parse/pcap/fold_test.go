@@ -1,0 +1,109 @@
+package pcap
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+var (
+	t0     = time.Date(2017, 5, 10, 10, 0, 0, 0, time.UTC)
+	obs    = timeline.MAC{2, 0, 0, 0, 0, 1}
+	oldMAC = timeline.MAC{0xfa, 0x16, 0x3e, 0x11, 0x11, 0x11}
+	newMAC = timeline.MAC{0xfa, 0x16, 0x3e, 0x22, 0x22, 0x22}
+	obsIP  = netip.MustParseAddr("172.24.5.1")
+	fip    = netip.MustParseAddr("172.24.5.11")
+)
+
+func at(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+
+func TestFolderSplitsRunsAtAnnouncementAndMACChange(t *testing.T) {
+	f := NewFolder()
+	eth := func(dst timeline.MAC) timeline.Link { return timeline.Link{Src: obs, Dst: dst, DstKnown: true} }
+	frame := int64(0)
+	next := func() timeline.Pos { frame++; return timeline.Pos{Frame: frame} }
+
+	f.IPv4(at(0), next(), eth(oldMAC), obsIP, fip, nil)
+	f.IPv4(at(1), next(), eth(oldMAC), obsIP, fip, &TCPInfo{SrcPort: 40000, DstPort: 22, Seq: 7, SYN: true})
+	// The FIP moves: a reply-type GARP with tha == sha.
+	garp := timeline.Link{Src: newMAC, Dst: timeline.Broadcast, DstKnown: true}
+	f.ARP(at(2), next(), garp, 2, newMAC, newMAC, fip, fip)
+	// The observer keeps using the old MAC: a new run must start (same MAC,
+	// new epoch), and the SYN retransmission is recognised.
+	f.IPv4(at(3), next(), eth(oldMAC), obsIP, fip, &TCPInfo{SrcPort: 40000, DstPort: 22, Seq: 7, SYN: true})
+	f.IPv4(at(4), next(), eth(oldMAC), obsIP, fip, nil)
+	// Then it switches.
+	f.IPv4(at(5), next(), eth(newMAC), obsIP, fip, nil)
+
+	evs := f.Events()
+	var runs []*timeline.UsageRun
+	var syns []*timeline.TCP
+	var arps []*timeline.ARP
+	for _, e := range evs {
+		switch d := e.Data.(type) {
+		case *timeline.UsageRun:
+			runs = append(runs, d)
+		case *timeline.TCP:
+			syns = append(syns, d)
+		case *timeline.ARP:
+			arps = append(arps, d)
+		}
+	}
+	if len(runs) != 3 {
+		t.Fatalf("got %d runs, want 3 (before the GARP, old MAC after it, new MAC)", len(runs))
+	}
+	want := []struct {
+		dst          timeline.MAC
+		frames, syns int64
+		first, last  int64
+	}{{oldMAC, 2, 1, 1, 2}, {oldMAC, 2, 1, 4, 5}, {newMAC, 1, 0, 6, 6}}
+	for i, w := range want {
+		r := runs[i]
+		if r.Dst != w.dst || r.Frames != w.frames || r.SYNs != w.syns || r.FirstFrame != w.first || r.LastFrame != w.last {
+			t.Errorf("run %d = dst %s frames %d syns %d frames %d-%d, want %+v", i, r.Dst, r.Frames, r.SYNs, r.FirstFrame, r.LastFrame, w)
+		}
+	}
+	if len(syns) != 2 || syns[0].What != timeline.TCPSyn || syns[1].What != timeline.TCPSynRetrans || syns[1].Attempt != 2 {
+		t.Errorf("handshake events = %+v, want SYN then its retransmission", syns)
+	}
+	if len(arps) != 1 || arps[0].Class != timeline.ARPGarpReply {
+		t.Errorf("arp events = %+v, want one garp-reply", arps)
+	}
+}
+
+func TestFolderInfersCookedDestinationFromOwnExchange(t *testing.T) {
+	f := NewFolder()
+	out := timeline.Link{Src: obs, Direction: timeline.DirOutgoing}
+	in := func(src timeline.MAC) timeline.Link { return timeline.Link{Src: src, Direction: timeline.DirIncoming} }
+	f.ARP(at(0), timeline.Pos{Frame: 1}, out, 1, obs, timeline.MAC{}, obsIP, fip)
+	f.ARP(at(0.001), timeline.Pos{Frame: 2}, in(oldMAC), 2, oldMAC, obs, fip, obsIP)
+	// A GARP for the new MAC is not learned: whether the host took it is the question.
+	f.ARP(at(1), timeline.Pos{Frame: 3}, in(newMAC), 1, newMAC, timeline.Broadcast, fip, fip)
+	f.IPv4(at(2), timeline.Pos{Frame: 4}, out, obsIP, fip, nil)
+	for _, e := range f.Events() {
+		if r, ok := e.Data.(*timeline.UsageRun); ok {
+			if r.Dst != oldMAC || !r.DstInferred || r.DstKnown {
+				t.Errorf("run dst %s inferred=%v known=%v, want %s inferred", r.Dst, r.DstInferred, r.DstKnown, oldMAC)
+			}
+			return
+		}
+	}
+	t.Fatal("no usage run")
+}
+
+func TestFolderIgnoresBroadcastAndMulticast(t *testing.T) {
+	f := NewFolder()
+	l := timeline.Link{Src: obs, Dst: timeline.Broadcast, DstKnown: true}
+	if f.IPv4(at(0), timeline.Pos{Frame: 1}, l, obsIP, netip.MustParseAddr("255.255.255.255"), nil) {
+		t.Error("limited broadcast was folded")
+	}
+	l.Dst = timeline.MAC{1, 0, 0x5e, 0, 0, 1}
+	if f.IPv4(at(0), timeline.Pos{Frame: 2}, l, obsIP, netip.MustParseAddr("224.0.0.1"), nil) {
+		t.Error("multicast was folded")
+	}
+	if n := len(f.Events()); n != 0 {
+		t.Errorf("%d events, want none", n)
+	}
+}

@@ -1,0 +1,191 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/arpforensics/arpforensics/analysis"
+	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/safetext"
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// TextOptions shape the text report.
+type TextOptions struct {
+	Color bool // ANSI colour: only for a terminal, never with NO_COLOR
+	Width int  // wrap explanations at this many columns; 0 means 100
+}
+
+// maxProblems is how many problems per source the text report lists; the
+// JSON report lists all of them.
+const maxProblems = 10
+
+type palette struct{ bold, dim, reset string }
+
+var sevColor = map[detect.Severity]string{
+	detect.High: "\x1b[1;31m", detect.Medium: "\x1b[1;33m", detect.Low: "\x1b[36m", detect.Info: "\x1b[2m",
+}
+
+// Text writes one readable block per finding (title, narrative, evidence as
+// source:pos time text), then the sources and their problems. Artifact text
+// is sanitised: nothing read from an input reaches the terminal as a control
+// sequence.
+func Text(w io.Writer, r *analysis.Result, o TextOptions) error {
+	if o.Width <= 0 {
+		o.Width = 100
+	}
+	bw := bufio.NewWriter(w)
+	p := palette{}
+	if o.Color {
+		p = palette{bold: "\x1b[1m", dim: "\x1b[2m", reset: "\x1b[0m"}
+	}
+	tl := r.Timeline
+	fmt.Fprintf(bw, "%sarpforensics%s: %s\n", p.bold, p.reset, headline(r))
+	for i := range r.Findings {
+		bw.WriteString("\n")
+		writeFinding(bw, &r.Findings[i], o, p)
+	}
+	if len(r.Findings) == 0 && r.Readable() {
+		fmt.Fprintf(bw, "\nNo findings: %d detectors checked the timeline.\n", len(detect.All()))
+	}
+	bw.WriteString("\n")
+	writeSources(bw, tl.Sources, p)
+	return bw.Flush()
+}
+
+func headline(r *analysis.Result) string {
+	analysed, skipped := 0, 0
+	for _, s := range r.Timeline.Sources {
+		if s.Analysed() {
+			analysed++
+		} else {
+			skipped++
+		}
+	}
+	counts := map[detect.Severity]int{}
+	for _, f := range r.Findings {
+		counts[f.Severity]++
+	}
+	var sev []string
+	for s := detect.High; ; s-- {
+		if counts[s] > 0 {
+			sev = append(sev, fmt.Sprintf("%d %s", counts[s], s))
+		}
+		if s == detect.Info {
+			break
+		}
+	}
+	out := fmt.Sprintf("%d source(s) analysed", analysed)
+	if skipped > 0 {
+		out += fmt.Sprintf(", %d skipped", skipped)
+	}
+	out += fmt.Sprintf(", %d events, %d finding(s)", len(r.Timeline.Events), len(r.Findings))
+	if len(sev) > 0 {
+		out += " (" + strings.Join(sev, ", ") + ")"
+	}
+	if first, last := r.Timeline.Span(); !first.IsZero() {
+		out += fmt.Sprintf("\n  time span %s – %s (UTC)", Time(first), Time(last))
+	}
+	return out
+}
+
+func writeFinding(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette) {
+	sc := ""
+	if o.Color {
+		sc = sevColor[f.Severity]
+	}
+	fmt.Fprintf(w, "%s%-6s%s %s%s%s  %s\n", sc, strings.ToUpper(f.Severity.String()), p.reset,
+		p.bold, safetext.Terminal(f.Title), p.reset, p.dim+f.Detector+p.reset)
+	fmt.Fprintf(w, "       %sconfidence %s · %s · %s%s\n", p.dim, f.Confidence, spanText(f.Start, f.End), f.ID, p.reset)
+	if len(f.Subject) > 0 {
+		var kv []string
+		for _, s := range f.Subject {
+			kv = append(kv, fmt.Sprintf("%s=%v", s.Key, s.Value))
+		}
+		fmt.Fprintf(w, "       %s\n", safetext.Terminal(strings.Join(kv, " ")))
+	}
+	if f.Explanation != "" {
+		w.WriteString("\n")
+		for _, para := range strings.Split(f.Explanation, "\n\n") {
+			for _, line := range wrap(safetext.Terminal(strings.ReplaceAll(para, "\n", " ")), o.Width-7) {
+				fmt.Fprintf(w, "       %s\n", line)
+			}
+			w.WriteString("\n")
+		}
+	}
+	if f.KnownIssue != nil {
+		k := f.KnownIssue
+		fmt.Fprintf(w, "       known issue: %s", safetext.Terminal(k.Title))
+		if k.FixedIn != "" {
+			fmt.Fprintf(w, " (fixed in %s)", safetext.Terminal(k.FixedIn))
+		}
+		if k.URL != "" {
+			fmt.Fprintf(w, " %s", safetext.Terminal(k.URL))
+		}
+		w.WriteString("\n\n")
+	}
+	if len(f.Evidence) > 0 {
+		fmt.Fprintf(w, "       %sevidence:%s\n", p.bold, p.reset)
+		for _, e := range f.Evidence {
+			fmt.Fprintf(w, "         %s:%s %s %s\n", safetext.Terminal(e.Source), e.Pos, Time(e.Time), safetext.Terminal(e.Text))
+		}
+	}
+}
+
+func spanText(start, end time.Time) string {
+	if end.IsZero() || end.Equal(start) {
+		return Time(start)
+	}
+	return fmt.Sprintf("%s – %s (%s)", Time(start), Time(end), end.Sub(start).Round(time.Millisecond))
+}
+
+func writeSources(w *bufio.Writer, sources []*timeline.Source, p palette) {
+	fmt.Fprintf(w, "%sSources%s\n", p.bold, p.reset)
+	for _, s := range sources {
+		path := safetext.Terminal(s.Path)
+		switch {
+		case s.SkipReason != "":
+			fmt.Fprintf(w, "  %s  %sskipped: %s%s\n", path, p.dim, s.SkipReason, p.reset)
+			continue
+		case s.Unreadable:
+			fmt.Fprintf(w, "  %s  unreadable\n", path)
+		default:
+			kind := s.Kind
+			if s.Compression != "" {
+				kind += "+" + s.Compression
+			}
+			fmt.Fprintf(w, "  %s  %s host=%s records=%d events=%d skipped=%d", path, kind, safetext.Terminal(s.Host), s.Records, s.Events, s.Skipped)
+			if !s.First.IsZero() {
+				fmt.Fprintf(w, " %s – %s", Time(s.First), Time(s.Last))
+			}
+			w.WriteString("\n")
+		}
+		for i, pr := range s.Problems {
+			if i == maxProblems {
+				fmt.Fprintf(w, "    … %d more problem(s) (see --format json)\n", len(s.Problems)-maxProblems)
+				break
+			}
+			fmt.Fprintf(w, "    %s:%s: %s: %s\n", path, pr.Pos, pr.Level, safetext.Terminal(pr.Message))
+		}
+	}
+}
+
+// wrap breaks s into lines of at most width columns at spaces.
+func wrap(s string, width int) []string {
+	var lines []string
+	for len(s) > width {
+		cut := strings.LastIndexByte(s[:width+1], ' ')
+		if cut <= 0 {
+			cut = strings.IndexByte(s, ' ')
+			if cut < 0 {
+				break
+			}
+		}
+		lines = append(lines, s[:cut])
+		s = strings.TrimLeft(s[cut:], " ")
+	}
+	return append(lines, s)
+}

@@ -1,0 +1,93 @@
+package timeline
+
+import (
+	"fmt"
+	"time"
+)
+
+// Level says how much a problem matters. Errors are records that could not be
+// read; notes record a choice the tool made for the user (an inferred year, an
+// assumed time zone) that they may want to override.
+type Level uint8
+
+const (
+	LevelError Level = iota
+	LevelNote
+)
+
+func (l Level) String() string {
+	if l == LevelNote {
+		return "note"
+	}
+	return "error"
+}
+
+// MarshalText renders the level by name in JSON.
+func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// Problem is one input record that did not become an event and was not merely
+// irrelevant, or a note about how the source was read. Nothing is dropped
+// silently: every problem carries its position.
+type Problem struct {
+	Pos     Pos
+	Message string
+	Level   Level
+}
+
+func (p Problem) String() string { return p.Pos.String() + ": " + p.Message }
+
+// TimeBasis records how complete the source's own timestamps were, so the
+// pipeline can re-anchor sources that lacked a year or a date.
+type TimeBasis uint8
+
+const (
+	TimeFull   TimeBasis = iota // every timestamp carries a full date (or is absolute, as in captures)
+	TimeNoYear                  // month and day but no year (syslog, journal)
+	TimeNoDate                  // time of day only (plain tcpdump text)
+)
+
+// Source is one artifact as read: where it came from, what kind it is, which
+// host it belongs to and how every record in it was accounted for.
+type Source struct {
+	Path        string // path as the user will recognise it
+	Kind        string // "pcap", "pcapng", "tcpdump-text", "neigh", "txnlog", … or "unknown"
+	Host        string
+	Compression string // "", "gzip" or "zstd": how the bytes were stored
+	SkipReason  string // why the file was not analysed (kind unknown, empty, …); "" when it was
+
+	Records int64 // records read: frames, or lines of a text artifact
+	Events  int64 // events produced
+	Skipped int64 // records read but irrelevant to the analysis
+
+	First, Last time.Time // span of the source's events (UTC, after Offset)
+
+	Offset     time.Duration // clock offset added to every timestamp
+	Basis      TimeBasis
+	Location   *time.Location // zone zone-less timestamps were read in
+	Problems   []Problem
+	Unreadable bool // nothing at all could be read (bad header, not the claimed format)
+}
+
+// Problemf records a positioned error.
+func (s *Source) Problemf(pos Pos, format string, args ...any) {
+	s.Problems = append(s.Problems, Problem{Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+// Notef records a positioned note (a choice made while reading).
+func (s *Source) Notef(pos Pos, format string, args ...any) {
+	s.Problems = append(s.Problems, Problem{Pos: pos, Message: fmt.Sprintf(format, args...), Level: LevelNote})
+}
+
+// Errors counts the problems that are errors, not notes.
+func (s *Source) Errors() int {
+	n := 0
+	for _, p := range s.Problems {
+		if p.Level == LevelError {
+			n++
+		}
+	}
+	return n
+}
+
+// Analysed reports whether the source was parsed at all.
+func (s *Source) Analysed() bool { return s.SkipReason == "" && !s.Unreadable }
