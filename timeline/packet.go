@@ -133,6 +133,8 @@ type ARP struct {
 	// Ethernet source (Zeek's weird-arp-sha): proxies, spoofing, or a bridge
 	// rewriting one but not the other.
 	SenderMismatch bool
+	// Bytes is the frame as captured, for hex dumps; nil for text sources.
+	Bytes []byte
 }
 
 func (a *ARP) Kind() Kind { return KindARP }
@@ -217,8 +219,7 @@ type UsageRun struct {
 	// accepted ARP exchange for DstIP bound it to. Zero Dst: not inferable.
 	DstInferred bool
 	Frames      int64
-	FirstFrame  int64
-	LastFrame   int64
+	Last        Pos   // position of the last frame (the event's Pos is the first)
 	SYNs        int64 // TCP SYNs among the frames (first attempts and retransmissions)
 }
 
@@ -257,8 +258,7 @@ func (u *UsageRun) Fields() []Field {
 		Field{"ip.dst", u.DstIP.String()},
 		Field{"dst_mac_inferred", strconv.FormatBool(u.DstInferred)},
 		Field{"frames", strconv.FormatInt(u.Frames, 10)},
-		Field{"first_frame", strconv.FormatInt(u.FirstFrame, 10)},
-		Field{"last_frame", strconv.FormatInt(u.LastFrame, 10)},
+		Field{"last", u.Last.String()},
 		Field{"syns", strconv.FormatInt(u.SYNs, 10)},
 	)
 }
@@ -291,7 +291,8 @@ type TCP struct {
 	SrcIP, DstIP     netip.Addr
 	SrcPort, DstPort uint16
 	Seq              uint32
-	Attempt          int // 1 for the first SYN, 2 for its first retransmission, …
+	Attempt          int    // 1 for the first SYN, 2 for its first retransmission, …
+	Bytes            []byte // the frame as captured, for hex dumps; nil for text sources
 }
 
 func (t *TCP) Kind() Kind { return KindTCP }

@@ -71,13 +71,14 @@ func (f *Folder) ip(a [4]byte) *ipState {
 	return s
 }
 
-// ARP records an Ethernet/IPv4 ARP frame. frame is the 1-based record number
-// (or the line number, for text, in pos.Line).
-func (f *Folder) ARP(ts time.Time, pos timeline.Pos, link timeline.Link, op uint16, sha, tha timeline.MAC, spa, tpa netip.Addr) {
+// ARP records an Ethernet/IPv4 ARP frame at pos (a frame number for
+// captures, a line for text). raw is the frame's bytes, copied for hex dumps;
+// nil for text.
+func (f *Folder) ARP(ts time.Time, pos timeline.Pos, link timeline.Link, op uint16, sha, tha timeline.MAC, spa, tpa netip.Addr, raw []byte) {
 	class := timeline.ClassifyARP(op, sha, tha, spa, tpa)
 	a := &timeline.ARP{
 		Link: link, Op: op, Class: class, SHA: sha, THA: tha, SPA: spa, TPA: tpa,
-		SenderMismatch: sha != link.Src,
+		SenderMismatch: sha != link.Src, Bytes: clone(raw),
 	}
 	f.events = append(f.events, timeline.Event{Time: ts, Pos: pos, Data: a})
 
@@ -116,7 +117,8 @@ type TCPInfo struct {
 // IPv4 records a unicast IPv4 frame. Frames to broadcast or multicast
 // addresses are ignored (they are no evidence of a neighbour binding); the
 // caller counts them as irrelevant. It reports whether the frame was used.
-func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, dst netip.Addr, tcp *TCPInfo) bool {
+// raw is copied only when the frame becomes an event of its own (a SYN).
+func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, dst netip.Addr, tcp *TCPInfo, raw []byte) bool {
 	if !dst.Is4() || dst.IsMulticast() || dst == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
 		return false
 	}
@@ -146,18 +148,17 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 			run: &timeline.UsageRun{
 				Link: link, SrcIP: src, DstIP: dst,
 				DstInferred: !link.DstKnown && !link.Dst.IsZero(),
-				FirstFrame:  pos.Frame,
 			},
 			first: ts, pos: pos, ip: st, epoch: st.epoch,
 		}
 		f.runs[key] = r
 	}
 	r.run.Frames++
-	r.run.LastFrame = pos.Frame
+	r.run.Last = pos
 	r.last = ts
 
 	if tcp != nil && tcp.SYN {
-		f.handshake(ts, pos, link, src, dst, tcp)
+		f.handshake(ts, pos, link, src, dst, tcp, raw)
 		if !tcp.ACK {
 			r.run.SYNs++
 		}
@@ -165,8 +166,8 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 	return true
 }
 
-func (f *Folder) handshake(ts time.Time, pos timeline.Pos, link timeline.Link, src, dst netip.Addr, tcp *TCPInfo) {
-	t := &timeline.TCP{Link: link, SrcIP: src, DstIP: dst, SrcPort: tcp.SrcPort, DstPort: tcp.DstPort, Seq: tcp.Seq, Attempt: 1}
+func (f *Folder) handshake(ts time.Time, pos timeline.Pos, link timeline.Link, src, dst netip.Addr, tcp *TCPInfo, raw []byte) {
+	t := &timeline.TCP{Link: link, SrcIP: src, DstIP: dst, SrcPort: tcp.SrcPort, DstPort: tcp.DstPort, Seq: tcp.Seq, Attempt: 1, Bytes: clone(raw)}
 	if tcp.ACK {
 		t.What = timeline.TCPSynAck
 	} else {
@@ -185,6 +186,13 @@ func (f *Folder) handshake(ts time.Time, pos timeline.Pos, link timeline.Link, s
 func (f *Folder) closeRun(key runKey, r *openRun) {
 	f.events = append(f.events, timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: r.run})
 	delete(f.runs, key)
+}
+
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append([]byte(nil), b...)
 }
 
 // Events closes every open run and returns all events, sorted by time.

@@ -25,17 +25,17 @@ func TestFolderSplitsRunsAtAnnouncementAndMACChange(t *testing.T) {
 	frame := int64(0)
 	next := func() timeline.Pos { frame++; return timeline.Pos{Frame: frame} }
 
-	f.IPv4(at(0), next(), eth(oldMAC), obsIP, fip, nil)
-	f.IPv4(at(1), next(), eth(oldMAC), obsIP, fip, &TCPInfo{SrcPort: 40000, DstPort: 22, Seq: 7, SYN: true})
+	f.IPv4(at(0), next(), eth(oldMAC), obsIP, fip, nil, nil)
+	f.IPv4(at(1), next(), eth(oldMAC), obsIP, fip, &TCPInfo{SrcPort: 40000, DstPort: 22, Seq: 7, SYN: true}, nil)
 	// The FIP moves: a reply-type GARP with tha == sha.
 	garp := timeline.Link{Src: newMAC, Dst: timeline.Broadcast, DstKnown: true}
-	f.ARP(at(2), next(), garp, 2, newMAC, newMAC, fip, fip)
+	f.ARP(at(2), next(), garp, 2, newMAC, newMAC, fip, fip, nil)
 	// The observer keeps using the old MAC: a new run must start (same MAC,
 	// new epoch), and the SYN retransmission is recognised.
-	f.IPv4(at(3), next(), eth(oldMAC), obsIP, fip, &TCPInfo{SrcPort: 40000, DstPort: 22, Seq: 7, SYN: true})
-	f.IPv4(at(4), next(), eth(oldMAC), obsIP, fip, nil)
+	f.IPv4(at(3), next(), eth(oldMAC), obsIP, fip, &TCPInfo{SrcPort: 40000, DstPort: 22, Seq: 7, SYN: true}, nil)
+	f.IPv4(at(4), next(), eth(oldMAC), obsIP, fip, nil, nil)
 	// Then it switches.
-	f.IPv4(at(5), next(), eth(newMAC), obsIP, fip, nil)
+	f.IPv4(at(5), next(), eth(newMAC), obsIP, fip, nil, nil)
 
 	evs := f.Events()
 	var runs []*timeline.UsageRun
@@ -57,12 +57,12 @@ func TestFolderSplitsRunsAtAnnouncementAndMACChange(t *testing.T) {
 	want := []struct {
 		dst          timeline.MAC
 		frames, syns int64
-		first, last  int64
-	}{{oldMAC, 2, 1, 1, 2}, {oldMAC, 2, 1, 4, 5}, {newMAC, 1, 0, 6, 6}}
+		last         int64
+	}{{oldMAC, 2, 1, 2}, {oldMAC, 2, 1, 5}, {newMAC, 1, 0, 6}}
 	for i, w := range want {
 		r := runs[i]
-		if r.Dst != w.dst || r.Frames != w.frames || r.SYNs != w.syns || r.FirstFrame != w.first || r.LastFrame != w.last {
-			t.Errorf("run %d = dst %s frames %d syns %d frames %d-%d, want %+v", i, r.Dst, r.Frames, r.SYNs, r.FirstFrame, r.LastFrame, w)
+		if r.Dst != w.dst || r.Frames != w.frames || r.SYNs != w.syns || r.Last.Frame != w.last {
+			t.Errorf("run %d = dst %s frames %d syns %d last frame %d, want %+v", i, r.Dst, r.Frames, r.SYNs, r.Last.Frame, w)
 		}
 	}
 	if len(syns) != 2 || syns[0].What != timeline.TCPSyn || syns[1].What != timeline.TCPSynRetrans || syns[1].Attempt != 2 {
@@ -77,11 +77,11 @@ func TestFolderInfersCookedDestinationFromOwnExchange(t *testing.T) {
 	f := NewFolder()
 	out := timeline.Link{Src: obs, Direction: timeline.DirOutgoing}
 	in := func(src timeline.MAC) timeline.Link { return timeline.Link{Src: src, Direction: timeline.DirIncoming} }
-	f.ARP(at(0), timeline.Pos{Frame: 1}, out, 1, obs, timeline.MAC{}, obsIP, fip)
-	f.ARP(at(0.001), timeline.Pos{Frame: 2}, in(oldMAC), 2, oldMAC, obs, fip, obsIP)
+	f.ARP(at(0), timeline.Pos{Frame: 1}, out, 1, obs, timeline.MAC{}, obsIP, fip, nil)
+	f.ARP(at(0.001), timeline.Pos{Frame: 2}, in(oldMAC), 2, oldMAC, obs, fip, obsIP, nil)
 	// A GARP for the new MAC is not learned: whether the host took it is the question.
-	f.ARP(at(1), timeline.Pos{Frame: 3}, in(newMAC), 1, newMAC, timeline.Broadcast, fip, fip)
-	f.IPv4(at(2), timeline.Pos{Frame: 4}, out, obsIP, fip, nil)
+	f.ARP(at(1), timeline.Pos{Frame: 3}, in(newMAC), 1, newMAC, timeline.Broadcast, fip, fip, nil)
+	f.IPv4(at(2), timeline.Pos{Frame: 4}, out, obsIP, fip, nil, nil)
 	for _, e := range f.Events() {
 		if r, ok := e.Data.(*timeline.UsageRun); ok {
 			if r.Dst != oldMAC || !r.DstInferred || r.DstKnown {
@@ -96,11 +96,11 @@ func TestFolderInfersCookedDestinationFromOwnExchange(t *testing.T) {
 func TestFolderIgnoresBroadcastAndMulticast(t *testing.T) {
 	f := NewFolder()
 	l := timeline.Link{Src: obs, Dst: timeline.Broadcast, DstKnown: true}
-	if f.IPv4(at(0), timeline.Pos{Frame: 1}, l, obsIP, netip.MustParseAddr("255.255.255.255"), nil) {
+	if f.IPv4(at(0), timeline.Pos{Frame: 1}, l, obsIP, netip.MustParseAddr("255.255.255.255"), nil, nil) {
 		t.Error("limited broadcast was folded")
 	}
 	l.Dst = timeline.MAC{1, 0, 0x5e, 0, 0, 1}
-	if f.IPv4(at(0), timeline.Pos{Frame: 2}, l, obsIP, netip.MustParseAddr("224.0.0.1"), nil) {
+	if f.IPv4(at(0), timeline.Pos{Frame: 2}, l, obsIP, netip.MustParseAddr("224.0.0.1"), nil, nil) {
 		t.Error("multicast was folded")
 	}
 	if n := len(f.Events()); n != 0 {
