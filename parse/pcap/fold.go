@@ -17,6 +17,11 @@ import (
 // the tcpdump text reader feed one Folder per source, so the two produce the
 // same events for the same traffic.
 type Folder struct {
+	// Line is the text of the record being fed, for text sources: the ARP
+	// or handshake event the next call creates keeps it as its Raw. Capture
+	// readers leave it empty.
+	Line string
+
 	runs    map[runKey]*openRun
 	ips     map[[4]byte]*ipState
 	learned map[[4]byte]timeline.MAC // cooked captures: what the host's own ARP exchanges bound an IP to
@@ -80,7 +85,7 @@ func (f *Folder) ARP(ts time.Time, pos timeline.Pos, link timeline.Link, op uint
 		Link: link, Op: op, Class: class, SHA: sha, THA: tha, SPA: spa, TPA: tpa,
 		SenderMismatch: sha != link.Src, Bytes: clone(raw),
 	}
-	f.events = append(f.events, timeline.Event{Time: ts, Pos: pos, Data: a})
+	f.events = append(f.events, timeline.Event{Time: ts, Pos: pos, Data: a, Raw: f.Line})
 
 	if !spa.Is4() || spa.IsUnspecified() || sha.IsZero() || sha.IsMulticast() {
 		return
@@ -180,7 +185,7 @@ func (f *Folder) handshake(ts time.Time, pos timeline.Pos, link timeline.Link, s
 			t.What = timeline.TCPSynRetrans
 		}
 	}
-	f.events = append(f.events, timeline.Event{Time: ts, Pos: pos, Data: t})
+	f.events = append(f.events, timeline.Event{Time: ts, Pos: pos, Data: t, Raw: f.Line})
 }
 
 func (f *Folder) closeRun(key runKey, r *openRun) {
