@@ -21,6 +21,7 @@ type analyzeFlags struct {
 	output string
 	failOn string
 	strict bool
+	html   string // --html FILE: also write the HTML report there
 }
 
 // renderers maps --format names to renderers. color applies to text only.
@@ -29,11 +30,13 @@ var renderers = map[string]func(w io.Writer, r *analysis.Result, color bool) err
 		return report.Text(w, r, report.TextOptions{Color: color})
 	},
 	"json": func(w io.Writer, r *analysis.Result, _ bool) error { return report.JSON(w, r) },
+	"html": func(w io.Writer, r *analysis.Result, _ bool) error { return report.HTML(w, r, report.HTMLOptions{}) },
 }
 
 // formatByExt picks the format of -o FILE from its extension.
 var formatByExt = map[string]string{
 	".txt": "text", ".text": "text", ".json": "json",
+	".html": "html", ".htm": "html",
 }
 
 func formatNames() string {
@@ -64,6 +67,7 @@ one such finding; 2 usage error, or no readable artifact at all.`,
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout (format from the extension)")
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding has at least this severity: high|medium|low|info|none")
 	fl.BoolVar(&f.strict, "strict", false, "exit 1 when any input had problems, even with no finding")
+	fl.StringVar(&f.html, "html", "", "also write the self-contained HTML report to FILE")
 	return cmd
 }
 
@@ -104,6 +108,11 @@ func runAnalyze(f *analyzeFlags, paths []string) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("no readable artifact in %s", strings.Join(paths, " "))}
 	}
 
+	if f.html != "" {
+		if err := writeReport(f.html, renderers["html"], res); err != nil {
+			return err
+		}
+	}
 	if f.output != "" {
 		var buf bytes.Buffer
 		if err := render(&buf, res, false); err != nil {
@@ -118,6 +127,19 @@ func runAnalyze(f *analyzeFlags, paths []string) error {
 		}
 	}
 	return &exitError{code: verdict(res, threshold, failNone, f.strict)}
+}
+
+// writeReport renders res into path in one write, so a failed render leaves
+// no half-written file behind.
+func writeReport(path string, render func(io.Writer, *analysis.Result, bool) error, res *analysis.Result) error {
+	var buf bytes.Buffer
+	if err := render(&buf, res, false); err != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", path, err)}
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return nil
 }
 
 func extList() string {

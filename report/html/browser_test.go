@@ -1,0 +1,409 @@
+package html
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// The browser tests open rendered reports from file:// in Debian's chromium
+// (headless, no network, a fresh profile) and check what a reader gets: the
+// findings and their diagrams visible, filters that hide rows, no console
+// error, no request beyond the file itself, and artifact text that never
+// runs as script. Without chromium they skip, unless ARPF_REQUIRE_BROWSER=1
+// (CI sets it) makes that a failure.
+
+const chromiumPath = "/usr/bin/chromium"
+
+func requireBrowser(t *testing.T) string {
+	t.Helper()
+	path := chromiumPath
+	if p := os.Getenv("ARPF_CHROMIUM"); p != "" {
+		path = p
+	}
+	if fi, err := os.Stat(path); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+		msg := fmt.Sprintf("browser test needs chromium at %s (apt-get install -y chromium, or set ARPF_CHROMIUM)", path)
+		if os.Getenv("ARPF_REQUIRE_BROWSER") == "1" {
+			t.Fatal(msg + "; ARPF_REQUIRE_BROWSER=1 makes its absence a failure")
+		}
+		t.Skip(msg + "; skipping")
+	}
+	if testing.Short() {
+		t.Skip("browser test: skipped in -short")
+	}
+	return path
+}
+
+// session is one browser tab with everything it reported recorded.
+type session struct {
+	t   *testing.T
+	ctx context.Context
+
+	mu       sync.Mutex
+	errors   []string // console errors, uncaught exceptions, error log entries
+	requests []string // every URL the page asked for
+	dialogs  []string
+}
+
+func newSession(t *testing.T) *session {
+	path := requireBrowser(t)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1000),
+	)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	s := &session{t: t, ctx: ctx}
+	if err := chromedp.Do(ctx); err != nil { // start the browser and open the tab
+		t.Fatalf("starting chromium: %v", err)
+	}
+	err := chromedp.Listen(ctx, func(ev any) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeAssert {
+				var parts []string
+				for _, a := range e.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				s.errors = append(s.errors, "console."+string(e.Type)+": "+strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			d := e.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			s.errors = append(s.errors, "exception: "+msg)
+		case *cdplog.EventEntryAdded:
+			if e.Entry.Level == cdplog.EntryLevelError {
+				s.errors = append(s.errors, "log ("+string(e.Entry.Source)+"): "+e.Entry.Text)
+			}
+		case *network.EventRequestWillBeSent:
+			s.requests = append(s.requests, e.Request.URL)
+		case *cdppage.EventJavascriptDialogOpening:
+			s.dialogs = append(s.dialogs, string(e.Type)+": "+e.Message)
+			go chromedp.Call(ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: false})
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Count alert() calls: the injection lines would call it if they ever ran.
+	if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__alerts = 0; window.alert = function () { window.__alerts++; };`,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// open writes the report to a file and loads it from file://, waiting for
+// the page script to finish (the event table may inflate asynchronously).
+func (s *session) open(doc, name string) string {
+	s.t.Helper()
+	path := filepath.Join(s.t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		s.t.Fatal(err)
+	}
+	u := (&url.URL{Scheme: "file", Path: path}).String()
+	if err := chromedp.Do(s.ctx, chromedp.Navigate(u)); err != nil {
+		s.t.Fatalf("opening %s: %v", u, err)
+	}
+	if _, err := chromedp.Run(s.ctx, chromedp.Poll[bool](`document.documentElement.dataset.ready === 'true'`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		s.t.Fatalf("page script never finished: %v (errors: %v)", err, s.errors)
+	}
+	return u
+}
+
+func (s *session) eval(js string, out any) {
+	s.t.Helper()
+	raw, err := chromedp.Run(s.ctx, chromedp.Evaluate[[]byte](js))
+	if err != nil {
+		s.t.Fatalf("evaluating %s: %v", js, err)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		s.t.Fatalf("evaluating %s: result %s: %v", js, raw, err)
+	}
+}
+
+func (s *session) evalInt(js string) int {
+	var n int
+	s.eval(js, &n)
+	return n
+}
+
+func (s *session) evalString(js string) string {
+	var v string
+	s.eval(js, &v)
+	return v
+}
+
+// do runs page script for its effect, then lets the page settle.
+func (s *session) do(js string) {
+	s.t.Helper()
+	if _, err := chromedp.Run(s.ctx, chromedp.Evaluate[chromedp.Void](js)); err != nil {
+		s.t.Fatalf("running %s: %v", js, err)
+	}
+}
+
+// checkClean asserts no console error, no request but the page itself, and
+// no dialog or alert.
+func (s *session) checkClean(pageURL string) {
+	s.t.Helper()
+	alerts := s.evalInt(`window.__alerts`)
+	s.mu.Lock()
+	errs, reqs, dialogs := slices.Clone(s.errors), slices.Clone(s.requests), slices.Clone(s.dialogs)
+	s.mu.Unlock()
+	for _, e := range errs {
+		s.t.Errorf("browser reported an error: %s", e)
+	}
+	for _, r := range reqs {
+		if r != pageURL {
+			s.t.Errorf("page made a request: %s", r)
+		}
+	}
+	for _, d := range dialogs {
+		s.t.Errorf("a dialog opened: %s", d)
+	}
+	if alerts != 0 {
+		s.t.Errorf("alert() ran %d time(s)", alerts)
+	}
+}
+
+// visible is page script testing that an element is rendered with an area.
+const visibleJS = `function visible(el) { if (!el) return false; const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden' && el.closest('[hidden]') === null; }`
+
+// elementShot saves one element's picture next to the screenshots.
+func (s *session) elementShot(name, css string) {
+	s.t.Helper()
+	png, err := chromedp.Run(s.ctx, chromedp.Screenshot(chromedp.CSS(css)))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.save(name, png)
+}
+
+func (s *session) save(name string, png []byte) {
+	s.t.Helper()
+	dir := os.Getenv("ARPF_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "bench", "out", "html")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		s.t.Logf("no screenshot: %v", err)
+		return
+	}
+	p := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		s.t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(p)
+	s.t.Logf("screenshot: %s", abs)
+}
+
+// screenshot saves the viewport (and the whole page) as PNGs for people to
+// look at: under $ARPF_SCREENSHOTS, else bench/out/html (git-ignored).
+func (s *session) screenshot(name string) {
+	s.t.Helper()
+	view, err := chromedp.Run(s.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	full, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.save(name, view)
+	s.save(name+"-full", full)
+}
+
+func TestBrowserReport(t *testing.T) {
+	requireBrowser(t)
+	s := newSession(t)
+	r := fipReuse(t)
+	u := s.open(render(t, r, Options{}), "fip-reuse.html")
+	s.do(visibleJS)
+
+	// Verdict first: the top finding's title is the page's headline.
+	if got, want := s.evalString(`document.getElementById('verdict-lead').textContent`), r.Findings[0].Title; got != want {
+		t.Errorf("verdict headline %q, want the top finding %q", got, want)
+	}
+	// Every finding is visible with its diagram.
+	if n := s.evalInt(`[...document.querySelectorAll('article.finding')].filter(a => visible(a) && visible(a.querySelector('figure.diagram svg'))).length`); n != len(r.Findings) {
+		t.Errorf("%d findings visible with a diagram, want %d", n, len(r.Findings))
+	}
+	if n := s.evalInt(`[...document.querySelectorAll('svg.d-binding-lane .garp')].filter(visible).length`); n != 6 {
+		t.Errorf("%d GARP ticks visible in the binding lanes, want 3 in each of 2 lanes", n)
+	}
+	if n := s.evalInt(`[...document.querySelectorAll('svg.d-swimlane .fbar')].filter(visible).length`); n != len(r.Findings) {
+		t.Errorf("%d finding spans on the timeline, want %d", n, len(r.Findings))
+	}
+	total := len(r.Timeline.Events)
+	if n := s.evalInt(`document.querySelectorAll('#ev-body tr').length`); n != min(total, 100) {
+		t.Errorf("event table shows %d rows, want %d", n, min(total, 100))
+	}
+	s.screenshot("fip-reuse")
+	s.elementShot("fip-reuse-finding", "article.finding")
+
+	// Severity filter: hiding "high" hides the stale-MAC finding.
+	s.do(`document.querySelector('input[name=severity][value=high]').click()`)
+	if n := s.evalInt(`[...document.querySelectorAll('article.finding')].filter(visible).length`); n != len(r.Findings)-1 {
+		t.Errorf("after unticking high: %d findings visible, want %d", n, len(r.Findings)-1)
+	}
+	s.do(`document.querySelector('input[name=severity][value=high]').click()`)
+
+	// Source filter: unticking the capture leaves only the log's rows.
+	logRows := 0
+	for _, e := range r.Timeline.Events {
+		if r.Timeline.Sources[e.Source].Kind == "txnlog" {
+			logRows++
+		}
+	}
+	s.do(`document.querySelector('input[name=source][value="0"]').click()`)
+	if n := s.evalInt(`document.querySelectorAll('#ev-body tr').length`); n != logRows {
+		t.Errorf("after unticking the capture: %d rows, want the log's %d", n, logRows)
+	}
+	if n := s.evalInt(`+document.getElementById('ev-table').dataset.rows`); n != logRows {
+		t.Errorf("after unticking the capture: %d matching rows, want %d", n, logRows)
+	}
+	s.do(`document.querySelector('input[name=source][value="0"]').click()`)
+
+	// Search: the injection line is found, and shows as the text it is.
+	s.do(`const q = document.getElementById('ev-search'); q.value = 'onerror'; q.dispatchEvent(new Event('input'))`)
+	if _, err := chromedp.Run(s.ctx, chromedp.Poll[bool](`document.getElementById('ev-table').dataset.rows === '1'`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Errorf("search for 'onerror' did not narrow the table to the one line: %v", err)
+	}
+	text := s.evalString(`document.querySelector('#ev-body td.x').textContent`)
+	if !strings.Contains(text, injectScript) || !strings.Contains(text, injectImg) {
+		t.Errorf("the injection line shows as %q, want its text verbatim", text)
+	}
+	s.do(`document.getElementById('f-reset').click()`)
+
+	// The brush: dragging across the timeline's middle narrows time.
+	var box struct{ X, Y, W, H float64 }
+	s.eval(`(() => { const svg = document.querySelector('svg.d-swimlane'); svg.scrollIntoView(); const r = svg.getBoundingClientRect(); const vb = svg.viewBox.baseVal; const k = r.width / vb.width; return {X: r.left + (+svg.dataset.x0) * k, W: (svg.dataset.x1 - svg.dataset.x0) * k, Y: r.top + (+svg.dataset.y0) * k, H: (svg.dataset.y1 - svg.dataset.y0) * k}; })()`, &box)
+	y := box.Y + box.H/2
+	if err := chromedp.Do(s.ctx,
+		chromedp.MouseEvent(chromedp.MousePressed, box.X+box.W*0.55, y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseMoved, box.X+box.W*0.7, y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseReleased, box.X+box.W*0.9, y, chromedp.ButtonLeft),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if from := s.evalString(`document.getElementById('f-from').value`); from == "" {
+		t.Errorf("dragging on the timeline set no time range")
+	}
+	if n := s.evalInt(`+document.getElementById('ev-table').dataset.rows`); n == 0 || n >= total {
+		t.Errorf("after brushing: %d matching rows, want some but fewer than %d", n, total)
+	}
+	if n := s.evalInt(`[...document.querySelectorAll('article.finding')].filter(visible).length`); n != 1 {
+		t.Errorf("after brushing the end of the run: %d findings visible, want only the 5-minute stale-MAC one", n)
+	}
+	s.do(`document.getElementById('f-reset').click()`)
+
+	// Evidence of one finding, on demand.
+	s.do(`document.querySelector('article.finding button.show-evidence').click()`)
+	if n, want := s.evalInt(`+document.getElementById('ev-table').dataset.rows`), len(r.Findings[0].Evidence); n != want {
+		t.Errorf("'show in the event table' lists %d rows, want the finding's %d cited events", n, want)
+	}
+
+	// Nothing was injected into the DOM.
+	if n := s.evalInt(`document.querySelectorAll('img, iframe, object, embed').length + document.scripts.length`); n != 2 {
+		t.Errorf("the page has %d img/iframe/object/embed/script elements, want only its 2 scripts", n)
+	}
+	s.checkClean(u)
+}
+
+// TestBrowserInjectionWithoutCSP loads the report with the page's
+// Content-Security-Policy switched off: escaping alone must keep the
+// injection lines from running.
+func TestBrowserInjectionWithoutCSP(t *testing.T) {
+	s := newSession(t)
+	if _, err := chromedp.Call(s.ctx, cdppage.SetBypassCSP, cdppage.SetBypassCSPParams{Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	u := s.open(render(t, fipReuse(t), Options{}), "inject.html")
+	s.do(`const q = document.getElementById('ev-search'); q.value = 'alert'; q.dispatchEvent(new Event('input'))`)
+	if _, err := chromedp.Run(s.ctx, chromedp.Poll[bool](`+document.getElementById('ev-table').dataset.rows >= 1`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.evalInt(`document.querySelectorAll('img').length`); n != 0 {
+		t.Errorf("%d img elements: artifact text became markup", n)
+	}
+	s.checkClean(u)
+}
+
+// TestBrowserLargeReport opens 100 k events (the gzipped table) and times a
+// search and a page turn; the numbers are logged, not asserted.
+func TestBrowserLargeReport(t *testing.T) {
+	s := newSession(t)
+	start := time.Now()
+	u := s.open(render(t, bulk(t, 100_000), Options{}), "bulk.html")
+	t.Logf("100k events: page ready in %v", time.Since(start).Round(time.Millisecond))
+	if n := s.evalInt(`+document.getElementById('ev-table').dataset.rows`); n != 100_000 {
+		t.Fatalf("table has %d rows, want 100000", n)
+	}
+	var ms float64
+	s.eval(`(() => { const t0 = performance.now(); const q = document.getElementById('ev-search'); q.value = 'setlswitchport 2'; clearTimeout(0); q.dispatchEvent(new Event('input')); return t0; })()`, &ms)
+	if _, err := chromedp.Run(s.ctx, chromedp.Poll[bool](`+document.getElementById('ev-table').dataset.rows < 100000`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("search never narrowed the table: %v", err)
+	}
+	var took float64
+	s.eval(`(() => { const t0 = performance.now(); document.getElementById('ev-last').click(); document.getElementById('ev-first').click(); const q = document.getElementById('ev-search'); q.value = ''; document.querySelector('input[name=source][value="1"]').click(); return performance.now() - t0; })()`, &took)
+	t.Logf("100k events: two page turns and a source filter took %.1f ms in the page", took)
+	s.checkClean(u)
+}
+
+// TestBrowserDarkAndPrint checks the colour scheme follows the system and
+// that print hides the interactive parts.
+func TestBrowserDarkAndPrint(t *testing.T) {
+	s := newSession(t)
+	if _, err := chromedp.Call(s.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	u := s.open(render(t, fipReuse(t), Options{}), "dark.html")
+	if bg := s.evalString(`getComputedStyle(document.documentElement).backgroundColor`); bg != "rgb(15, 20, 25)" {
+		t.Errorf("dark scheme background %s, want rgb(15, 20, 25)", bg)
+	}
+	s.screenshot("fip-reuse-dark")
+	if _, err := chromedp.Call(s.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := s.evalString(`getComputedStyle(document.getElementById('filters')).display`); d != "none" {
+		t.Errorf("print shows the filters (display %s)", d)
+	}
+	if bg := s.evalString(`getComputedStyle(document.documentElement).backgroundColor`); bg != "rgb(255, 255, 255)" {
+		t.Errorf("print background %s, want white even in dark mode", bg)
+	}
+	s.checkClean(u)
+}

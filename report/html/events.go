@@ -1,0 +1,308 @@
+package html
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/arpforensics/arpforensics/analysis"
+	"github.com/arpforensics/arpforensics/safetext"
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// EventTable is the event list the page script pages, searches and filters.
+// It is columnar (one array per field) with times as deltas, which keeps
+// 100 k events small; past gzipThreshold bytes the columns travel gzipped
+// and base64-encoded inside the same JSON block, and the script inflates
+// them with the browser's DecompressionStream.
+type EventTable struct {
+	Total    int      `json:"total"`    // events in the timeline
+	Embedded int      `json:"embedded"` // rows in this table
+	Cap      int      `json:"cap"`      // most rows a table holds
+	Clipped  int      `json:"clipped"`  // rows whose text was shortened to TextCap
+	BaseUS   int64    `json:"base_us"`  // time the first delta counts from, µs since the epoch
+	Kinds    []string `json:"kinds"`    // kind names, indexed by Cols.K
+	// Cols holds the rows in the clear; GZ holds the same JSON gzipped and
+	// base64-encoded when it is large. Exactly one is set.
+	Cols *EventCols `json:"cols,omitempty"`
+	GZ   string     `json:"gz,omitempty"`
+	// Evidence maps a finding ID to the rows of the events it cites.
+	Evidence map[string][]int `json:"evidence"`
+
+	// PerSource counts every event of each source, embedded or not, by
+	// kind: the summary that stands in for rows beyond the cap.
+	PerSource []SourceCount `json:"-"`
+	// BySize is set when the text budget, not the row cap, ended the table.
+	BySize bool `json:"by_size,omitempty"`
+}
+
+// EventCols are the table's columns, one entry per row.
+type EventCols struct {
+	T []int64  `json:"t"` // µs since the previous row (the first: since BaseUS)
+	D []int64  `json:"d"` // span in µs (usage runs); 0 for instants
+	S []int32  `json:"s"` // source index
+	K []int    `json:"k"` // index into Kinds
+	P []int64  `json:"p"` // position: n*4 + 0 frame, 1 line, 2 byte offset
+	X []string `json:"x"` // the artifact's line, or the decoded summary for frames
+}
+
+// SourceCount is one source's events by kind.
+type SourceCount struct {
+	Total    int
+	Embedded int
+	ByKind   map[string]int
+}
+
+const gzipThreshold = 256 << 10
+
+// posCode packs a position into one number for the table.
+func posCode(p timeline.Pos) int64 {
+	switch {
+	case p.Frame > 0:
+		return p.Frame * 4
+	case p.Line > 0:
+		return p.Line*4 + 1
+	default:
+		return p.Offset*4 + 2
+	}
+}
+
+// eventText is what the table shows for an event: the artifact's own line
+// when there is one (as evidence cites it), else the decoded summary; inert
+// for display (no controls, no bidi overrides) and at most limit runes.
+func eventText(e *timeline.Event, limit int) (string, bool) {
+	s := e.Raw
+	if s == "" {
+		s = e.Data.Summary()
+	}
+	clipped := false
+	if len(s) > limit { // bytes bound runes from above: only then count runes
+		n := 0
+		for i := range s {
+			if n == limit {
+				s, clipped = s[:i]+"…", true
+				break
+			}
+			n++
+		}
+	}
+	return safetext.Terminal(s), clipped
+}
+
+// buildEvents selects and encodes the table. Every event a finding cites is
+// kept; past the cap, events inside findings' time windows come next, then
+// the earliest others, until the cap, the text budget or the byte budget is
+// reached.
+func buildEvents(r *analysis.Result, o *Options) (*EventTable, error) {
+	tl := r.Timeline
+	n := len(tl.Events)
+	t := &EventTable{Total: n, Cap: o.EventCap, Evidence: map[string][]int{}}
+	for k := timeline.Kind(1); k.String() != "unknown"; k++ {
+		t.Kinds = append(t.Kinds, k.String())
+	}
+	t.Kinds = append(t.Kinds, "unknown")
+
+	t.PerSource = make([]SourceCount, len(tl.Sources))
+	for i := range t.PerSource {
+		t.PerSource[i].ByKind = map[string]int{}
+	}
+	for i := range tl.Events {
+		e := &tl.Events[i]
+		if int(e.Source) < len(t.PerSource) {
+			c := &t.PerSource[e.Source]
+			c.Total++
+			c.ByKind[e.Kind().String()]++
+		}
+	}
+	// Encode, and if the result is over the byte budget, shrink the cap in
+	// proportion and try again: the page's size is bounded whatever the
+	// lines look like.
+	limit := o.EventCap
+	for attempt := 0; ; attempt++ {
+		rows := selectRows(r, o, limit)
+		if err := t.encode(r, rows, o); err != nil {
+			return nil, err
+		}
+		size := len(t.GZ) // 0 when small enough to travel in the clear
+		if size <= o.MaxEventBytes || attempt == 4 || len(rows.idx) == 0 {
+			break
+		}
+		limit = int(float64(len(rows.idx)) * float64(o.MaxEventBytes) / float64(size) * 0.95)
+		t.BySize = true
+	}
+	return t, nil
+}
+
+// encode fills the table's columns from the selected rows.
+func (t *EventTable) encode(r *analysis.Result, rows selection, o *Options) error {
+	tl := r.Timeline
+	kindIndex := func(k timeline.Kind) int {
+		if int(k) >= 1 && int(k) <= len(t.Kinds)-1 {
+			return int(k) - 1
+		}
+		return len(t.Kinds) - 1
+	}
+	t.BySize = t.BySize || rows.bySize
+	t.Embedded = len(rows.idx)
+	t.Clipped = 0
+	t.Cols, t.GZ = nil, ""
+	t.Evidence = map[string][]int{}
+	for i := range t.PerSource {
+		t.PerSource[i].Embedded = 0
+	}
+
+	cols := &EventCols{
+		T: make([]int64, 0, len(rows.idx)), D: make([]int64, 0, len(rows.idx)),
+		S: make([]int32, 0, len(rows.idx)), K: make([]int, 0, len(rows.idx)),
+		P: make([]int64, 0, len(rows.idx)), X: make([]string, 0, len(rows.idx)),
+	}
+	var prev int64
+	if len(rows.idx) > 0 {
+		prev = micros(tl.Events[rows.idx[0]].Time)
+		t.BaseUS = prev
+	}
+	rowOf := make(map[int]int, len(rows.idx))
+	for row, i := range rows.idx {
+		e := &tl.Events[i]
+		rowOf[i] = row
+		at := micros(e.Time)
+		cols.T = append(cols.T, at-prev)
+		prev = at
+		var d int64
+		if !e.End.IsZero() && e.End.After(e.Time) {
+			d = e.End.Sub(e.Time).Microseconds()
+		}
+		cols.D = append(cols.D, d)
+		cols.S = append(cols.S, e.Source)
+		cols.K = append(cols.K, kindIndex(e.Kind()))
+		cols.P = append(cols.P, posCode(e.Pos))
+		x, clipped := eventText(e, o.TextCap)
+		if clipped {
+			t.Clipped++
+		}
+		cols.X = append(cols.X, x)
+	}
+	for fi := range r.Findings {
+		f := &r.Findings[fi]
+		list := []int{}
+		for _, ev := range f.Evidence {
+			if row, ok := rowOf[ev.Event]; ok && ev.Event >= 0 {
+				list = append(list, row)
+			}
+		}
+		slices.Sort(list)
+		t.Evidence[f.ID] = slices.Compact(list)
+	}
+
+	for _, s := range cols.S {
+		if int(s) < len(t.PerSource) {
+			t.PerSource[s].Embedded++
+		}
+	}
+
+	plain, err := json.Marshal(cols)
+	if err != nil {
+		return err
+	}
+	if len(plain) <= gzipThreshold {
+		t.Cols = cols
+		return nil
+	}
+	var z bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+	zw.Write(plain)
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	t.GZ = base64.StdEncoding.EncodeToString(z.Bytes())
+	return nil
+}
+
+type selection struct {
+	idx    []int // timeline indexes, ascending
+	bySize bool
+}
+
+// selectRows picks the events the table holds (see buildEvents).
+func selectRows(r *analysis.Result, o *Options, limit int) selection {
+	tl := r.Timeline
+	n := len(tl.Events)
+	if n <= limit && textBytes(tl, 0, n, o) <= o.TextBudget {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		return selection{idx: idx}
+	}
+	chosen := make([]bool, n)
+	count, budget := 0, o.TextBudget
+	var sel selection
+	take := func(i int) bool {
+		if i < 0 || i >= n || chosen[i] {
+			return true
+		}
+		if count >= limit {
+			return false
+		}
+		b := textLen(&tl.Events[i], o)
+		if b > budget {
+			sel.bySize = true
+			return false
+		}
+		chosen[i] = true
+		count++
+		budget -= b
+		return true
+	}
+	// 1. Cited events: the findings' evidence must always be there.
+	for fi := range r.Findings {
+		for _, ev := range r.Findings[fi].Evidence {
+			take(ev.Event)
+		}
+	}
+	// 2. Whatever happened during the findings, with a margin.
+	const margin = 30 * time.Second
+	for fi := range r.Findings {
+		f := &r.Findings[fi]
+		end := f.End
+		if end.Before(f.Start) {
+			end = f.Start
+		}
+		for i := tl.Search(f.Start.Add(-margin)); i < n && !tl.Events[i].Time.After(end.Add(margin)); i++ {
+			if !take(i) {
+				break
+			}
+		}
+	}
+	// 3. The earliest of the rest.
+	for i := 0; i < n; i++ {
+		if !take(i) {
+			break
+		}
+	}
+	for i, c := range chosen {
+		if c {
+			sel.idx = append(sel.idx, i)
+		}
+	}
+	return sel
+}
+
+func textLen(e *timeline.Event, o *Options) int {
+	l := len(e.Raw)
+	if l == 0 {
+		l = 80 // a summary; computing it only to measure would double the work
+	}
+	return min(l, o.TextCap*4) + 24 // the numeric columns
+}
+
+func textBytes(tl *timeline.Timeline, from, to int, o *Options) int {
+	total := 0
+	for i := from; i < to; i++ {
+		total += textLen(&tl.Events[i], o)
+	}
+	return total
+}

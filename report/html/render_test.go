@@ -1,0 +1,547 @@
+package html
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/arpforensics/arpforensics/analysis"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// contract stands in for report.Build in this package's tests (the report
+// package imports this one); report/html_test.go checks the real thing.
+type contract struct {
+	Schema   string   `json:"schema"`
+	Findings []string `json:"findings"`
+	Sources  []struct {
+		Path string `json:"path"`
+	} `json:"sources"`
+}
+
+func contractOf(r *analysis.Result) any {
+	c := map[string]any{"schema": "test"}
+	var fs []map[string]any
+	for _, f := range r.Findings {
+		fs = append(fs, map[string]any{"id": f.ID, "title": f.Title})
+	}
+	var ss []map[string]any
+	for _, s := range r.Timeline.Sources {
+		ss = append(ss, map[string]any{"path": s.Path})
+	}
+	c["findings"], c["sources"] = fs, ss
+	return c
+}
+
+func render(tb testing.TB, r *analysis.Result, o Options) string {
+	tb.Helper()
+	var buf bytes.Buffer
+	if err := Render(&buf, r, contractOf(r), o); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.String()
+}
+
+// pageData reads the JSON block back.
+type testData struct {
+	Report struct {
+		Findings []struct{ ID, Title string } `json:"findings"`
+	} `json:"report"`
+	Events struct {
+		Total, Embedded, Cap int
+		BaseUS               int64 `json:"base_us"`
+		Cols                 *EventCols
+		GZ                   string
+		Evidence             map[string][]int
+		Kinds                []string
+	} `json:"events"`
+}
+
+var dataBlock = regexp.MustCompile(`(?s)<script type="application/json" id="arpf-data">(.*?)</script>`)
+
+func readData(tb testing.TB, doc string) (testData, *EventCols) {
+	tb.Helper()
+	m := dataBlock.FindAllStringSubmatch(doc, -1)
+	if len(m) != 1 {
+		tb.Fatalf("want exactly one JSON data block, found %d", len(m))
+	}
+	var d testData
+	if err := json.Unmarshal([]byte(m[0][1]), &d); err != nil {
+		tb.Fatalf("data block is not JSON: %v", err)
+	}
+	cols := d.Events.Cols
+	if d.Events.GZ != "" {
+		if cols != nil {
+			tb.Fatal("events both in the clear and gzipped")
+		}
+		z, err := base64.StdEncoding.DecodeString(d.Events.GZ)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(z))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		raw, err := io.ReadAll(zr)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cols = &EventCols{}
+		if err := json.Unmarshal(raw, cols); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if cols == nil {
+		tb.Fatal("no events in the data block")
+	}
+	return d, cols
+}
+
+func TestRenderNoRemoteReferences(t *testing.T) {
+	for name, r := range map[string]*analysis.Result{"fip-reuse": fipReuse(t), "bulk": bulk(t, 5000)} {
+		t.Run(name, func(t *testing.T) {
+			doc := render(t, r, Options{})
+			for _, p := range remoteRefs(t, doc) {
+				t.Errorf("remote reference: %s", p)
+			}
+			if !strings.Contains(doc, `<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;`) {
+				t.Errorf("no Content-Security-Policy meta forbidding everything by default")
+			}
+		})
+	}
+	// The scanner itself must see what it is looking for.
+	bad := []string{
+		`<img src="https://example.com/x.png">`,
+		`<a href="//cdn.example.com/">x</a>`,
+		`<link rel=stylesheet href=http://x/y.css>`,
+		`<style>body{background:url(https://x/y.png)}</style>`,
+		`<style>@import "x.css";</style>`,
+		`<script>fetch("/data.json")</script>`,
+		`<script src="report.js"></script>`,
+		`<svg><use href="sprites.svg#a"/></svg>`,
+		`<form action="https://x/"></form>`,
+		`<meta http-equiv="refresh" content="0; url=https://x/">`,
+	}
+	for _, doc := range bad {
+		if len(remoteRefs(t, doc)) == 0 {
+			t.Errorf("scanner missed the reference in %s", doc)
+		}
+	}
+}
+
+// remoteRefs parses an HTML document just enough to list everything in it
+// that would make a browser load something: URL attributes other than
+// in-page fragments, CSS url()/@import, script sources and network calls in
+// inline scripts, meta refreshes. URLs in text (a known issue's link shown as
+// text) are not references.
+func remoteRefs(tb testing.TB, doc string) []string {
+	tb.Helper()
+	var found []string
+	urlAttrs := map[string]bool{"href": true, "src": true, "srcset": true, "action": true, "formaction": true,
+		"poster": true, "data": true, "xlink:href": true, "background": true, "cite": true, "longdesc": true,
+		"manifest": true, "ping": true, "codebase": true, "icon": true}
+	jsNet := regexp.MustCompile(`\b(fetch|XMLHttpRequest|WebSocket|EventSource|sendBeacon|importScripts|import)\s*\(|https?:|\bsrc\s*=|\.src\b|location\s*=|\bopen\s*\(`)
+	cssNet := regexp.MustCompile(`(?i)url\s*\(|@import|image-set|src\s*:`)
+	i := 0
+	for {
+		j := strings.IndexByte(doc[i:], '<')
+		if j < 0 {
+			break
+		}
+		i += j
+		switch {
+		case strings.HasPrefix(doc[i:], "<!--"):
+			k := strings.Index(doc[i:], "-->")
+			if k < 0 {
+				return append(found, "unterminated comment")
+			}
+			i += k + 3
+			continue
+		case strings.HasPrefix(doc[i:], "<!"), strings.HasPrefix(doc[i:], "</"):
+			k := strings.IndexByte(doc[i:], '>')
+			if k < 0 {
+				return found
+			}
+			i += k + 1
+			continue
+		}
+		name, attrs, end := parseTag(doc, i+1)
+		i = end
+		for _, a := range attrs {
+			v := strings.TrimSpace(a[1])
+			switch {
+			case urlAttrs[a[0]] && !strings.HasPrefix(v, "#"):
+				found = append(found, name+" "+a[0]+"="+v)
+			case strings.Contains(v, "://") || strings.HasPrefix(v, "//"):
+				if !(name == "meta" && a[0] == "content" && !strings.Contains(strings.ToLower(v), "url=")) {
+					found = append(found, name+" "+a[0]+"="+v)
+				}
+			case name == "meta" && a[0] == "content" && strings.Contains(strings.ToLower(v), "url="):
+				found = append(found, "meta refresh "+v)
+			}
+		}
+		if name == "script" || name == "style" {
+			k := strings.Index(strings.ToLower(doc[i:]), "</"+name)
+			if k < 0 {
+				return append(found, "unterminated "+name)
+			}
+			body := doc[i : i+k]
+			i += k
+			typ := ""
+			for _, a := range attrs {
+				if a[0] == "type" {
+					typ = a[1]
+				}
+			}
+			switch {
+			case name == "script" && typ == "application/json":
+				// Data, never executed: URLs in it are text.
+			case name == "script" && jsNet.MatchString(body):
+				found = append(found, "script: "+jsNet.FindString(body))
+			case name == "style" && cssNet.MatchString(body):
+				found = append(found, "style: "+cssNet.FindString(body))
+			}
+		}
+	}
+	return found
+}
+
+// parseTag reads a start tag's name and attributes from doc[i:], returning
+// the index after its '>'.
+func parseTag(doc string, i int) (string, [][2]string, int) {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' }
+	start := i
+	for i < len(doc) && !isSpace(doc[i]) && doc[i] != '>' {
+		i++
+	}
+	name := strings.ToLower(doc[start:i])
+	var attrs [][2]string
+	for i < len(doc) {
+		for i < len(doc) && isSpace(doc[i]) {
+			i++
+		}
+		if i >= len(doc) || doc[i] == '>' {
+			return name, attrs, i + 1
+		}
+		s := i
+		for i < len(doc) && !isSpace(doc[i]) && doc[i] != '=' && doc[i] != '>' {
+			i++
+		}
+		an := strings.ToLower(doc[s:i])
+		val := ""
+		if i < len(doc) && doc[i] == '=' {
+			i++
+			if i < len(doc) && (doc[i] == '"' || doc[i] == '\'') {
+				q := doc[i]
+				k := strings.IndexByte(doc[i+1:], q)
+				if k < 0 {
+					return name, attrs, len(doc)
+				}
+				val = doc[i+1 : i+1+k]
+				i += k + 2
+			} else {
+				s := i
+				for i < len(doc) && !isSpace(doc[i]) && doc[i] != '>' {
+					i++
+				}
+				val = doc[s:i]
+			}
+		}
+		attrs = append(attrs, [2]string{an, unescapeAttr(val)})
+	}
+	return name, attrs, i
+}
+
+func unescapeAttr(s string) string {
+	return strings.NewReplacer("&#39;", "'", "&#34;", `"`, "&quot;", `"`, "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#43;", "+").Replace(s)
+}
+
+func TestRenderEscapesArtifactText(t *testing.T) {
+	doc := render(t, fipReuse(t), Options{})
+	for _, raw := range []string{injectScript, injectImg, "<script>alert", "<img src=x", "<b>ctl</b>", "\u202e"} {
+		if strings.Contains(doc, raw) {
+			t.Errorf("artifact text %q reached the page unescaped", raw)
+		}
+	}
+	if n := strings.Count(strings.ToLower(doc), "<script"); n != 2 {
+		t.Errorf("want 2 script elements (data and code), found %d", n)
+	}
+	// Escaped, the lines are still there as text: in the finding's evidence
+	// and title (HTML-escaped), and in the data block (JSON-escaped).
+	for _, want := range []string{
+		"&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;",
+		"&lt;img src=x onerror=alert(1)&gt;",
+		`\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e`,
+		`\\u202e`, // bidi override made visible (safetext), then JSON-escaped
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("page lacks the escaped form %q", want)
+		}
+	}
+	_, cols := readData(t, doc)
+	seen := false
+	for _, x := range cols.X {
+		if strings.Contains(x, injectScript) && strings.Contains(x, injectImg) {
+			seen = true
+		}
+	}
+	if !seen {
+		t.Errorf("the event table lost the injection line's text")
+	}
+}
+
+func TestRenderEmbedsResultOnce(t *testing.T) {
+	r := fipReuse(t)
+	doc := render(t, r, Options{})
+	d, cols := readData(t, doc)
+	if len(d.Report.Findings) != len(r.Findings) {
+		t.Fatalf("report block has %d findings, want %d", len(d.Report.Findings), len(r.Findings))
+	}
+	if d.Events.Total != len(r.Timeline.Events) || d.Events.Embedded != d.Events.Total || len(cols.X) != d.Events.Total {
+		t.Fatalf("events: total %d embedded %d rows %d, want all %d", d.Events.Total, d.Events.Embedded, len(cols.X), len(r.Timeline.Events))
+	}
+	// Times are deltas from base_us; they must rebuild every event's time.
+	at := d.Events.BaseUS
+	for i := range cols.T {
+		at += cols.T[i]
+		if want := r.Timeline.Events[i].Time.UnixMicro(); at != want {
+			t.Fatalf("row %d: time %d, want %d", i, at, want)
+		}
+		if cols.T[i] < 0 {
+			t.Fatalf("row %d: negative delta", i)
+		}
+	}
+	// Each finding's evidence rows point at the events it cites.
+	for _, f := range r.Findings {
+		rows := d.Events.Evidence[f.ID]
+		if len(rows) == 0 {
+			t.Errorf("%s: no evidence rows", f.ID)
+		}
+		for _, row := range rows {
+			if cols.X[row] != eventTextOf(r, f.ID, row) {
+				t.Errorf("%s: row %d is not cited", f.ID, row)
+			}
+		}
+	}
+	// Every finding is on the page, with a diagram.
+	for _, f := range r.Findings {
+		if !strings.Contains(doc, `id="f-`+f.ID+`"`) {
+			t.Errorf("finding %s not rendered", f.ID)
+		}
+	}
+	if n := strings.Count(doc, `<figure class="diagram`); n != len(r.Findings)+1 {
+		t.Errorf("%d diagrams, want one per finding plus the timeline (%d)", n, len(r.Findings)+1)
+	}
+}
+
+func eventTextOf(r *analysis.Result, id string, row int) string {
+	for _, f := range r.Findings {
+		if f.ID != id {
+			continue
+		}
+		for _, e := range f.Evidence {
+			if e.Event == row { // every event is embedded: rows are timeline indexes
+				x, _ := eventText(&r.Timeline.Events[e.Event], 400)
+				return x
+			}
+		}
+	}
+	return "(not cited)"
+}
+
+func TestRenderCapsEvents(t *testing.T) {
+	r := bulk(t, 20000)
+	doc := render(t, r, Options{EventCap: 1000})
+	d, cols := readData(t, doc)
+	if d.Events.Embedded != 1000 || len(cols.X) != 1000 || d.Events.Total != 20000 {
+		t.Fatalf("embedded %d (rows %d) of %d, want 1000 of 20000", d.Events.Embedded, len(cols.X), d.Events.Total)
+	}
+	if got := len(d.Events.Evidence["test-bulk-0123456789ab"]); got != len(r.Findings[0].Evidence) {
+		t.Errorf("capped table kept %d of %d cited events", got, len(r.Findings[0].Evidence))
+	}
+	if !strings.Contains(doc, `id="ev-capped"`) || !strings.Contains(doc, "Events per source") {
+		t.Errorf("a capped table must say so and summarise per source")
+	}
+	// Per-source totals count every event, not only the embedded ones.
+	if !strings.Contains(doc, thousands(20000)+" events") {
+		t.Errorf("page does not state the full event count")
+	}
+}
+
+func TestRenderEventByteBudget(t *testing.T) {
+	r := bulk(t, 30000)
+	const budget = 300_000
+	doc := render(t, r, Options{MaxEventBytes: budget})
+	d, cols := readData(t, doc)
+	if len(d.Events.GZ) > budget || len(d.Events.GZ) < budget/2 {
+		t.Errorf("encoded table is %d bytes, want at most %d and not far below", len(d.Events.GZ), budget)
+	}
+	if d.Events.Embedded >= 30000 || len(cols.X) != d.Events.Embedded {
+		t.Errorf("embedded %d (rows %d): the budget should have cut the table", d.Events.Embedded, len(cols.X))
+	}
+	if got := len(d.Events.Evidence["test-bulk-0123456789ab"]); got != len(r.Findings[0].Evidence) {
+		t.Errorf("cut table kept %d of %d cited events", got, len(r.Findings[0].Evidence))
+	}
+	if !strings.Contains(doc, "their text reached the size budget") {
+		t.Errorf("page does not say the table was cut by size")
+	}
+}
+
+// TestRender100kSize holds the size budget: 100 000 events in at most 3 MB.
+func TestRender100kSize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100 k events: skipped in -short")
+	}
+	r := bulk(t, 100_000)
+	doc := render(t, r, Options{})
+	d, cols := readData(t, doc)
+	if d.Events.Embedded != 100_000 || len(cols.X) != 100_000 {
+		t.Fatalf("embedded %d events, want all 100000", d.Events.Embedded)
+	}
+	const budget = 3 << 20
+	t.Logf("100k events: %d bytes (%.2f MB), %.1f bytes/event", len(doc), float64(len(doc))/(1<<20), float64(len(doc))/100_000)
+	if len(doc) > budget {
+		t.Fatalf("page is %d bytes, budget %d", len(doc), budget)
+	}
+}
+
+func TestBindingLane(t *testing.T) {
+	r := fipReuse(t)
+	o := Options{}.withDefaults()
+	ctx := &diagramCtx{tl: r.Timeline, o: &o}
+	var stale, lock *Diagram
+	for i := range r.Findings {
+		switch r.Findings[i].Detector {
+		case "stale-mac":
+			stale = diagramFor(ctx, &r.Findings[i])
+		case "garp-locktime":
+			lock = diagramFor(ctx, &r.Findings[i])
+		}
+	}
+	count := func(d *Diagram, class string) int {
+		n := 0
+		for _, s := range d.Shapes {
+			for _, c := range strings.Fields(s.Class) {
+				if c == class {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	texts := func(d *Diagram) string {
+		var b strings.Builder
+		for _, s := range d.Shapes {
+			if s.Kind == ShapeText {
+				b.WriteString(s.Text + "\n")
+			}
+		}
+		return b.String()
+	}
+	if stale == nil || stale.Kind != "binding-lane" {
+		t.Fatalf("stale-mac diagram: %+v", stale)
+	}
+	for class, want := range map[string]int{"garp": 3, "garp-tick": 3, "locktime": 3, "bind-old": 1, "bind-new": 1, "use-old": 1, "use-before": 1, "syn": 16, "missing": 1, "due": 1, "move": 1} {
+		if got := count(stale, class); got != want {
+			t.Errorf("stale-mac lane: %d %q shapes, want %d", got, class, want)
+		}
+	}
+	tx := texts(stale)
+	for _, want := range []string{"old MAC", "fa:16:3e:11:11:11", "new MAC", "fa:16:3e:22:22:22", "observer → 172.24.5.11",
+		"312 frames to the OLD MAC after the move (45 SYNs)", "none sent", "due by move + 15 s — none sent", "moved 17:09:10.000", "1.000 s", "3 announcements (garp-reply-other-tha)"} {
+		if !strings.Contains(tx, want) {
+			t.Errorf("stale-mac lane lacks the label %q; labels:\n%s", want, tx)
+		}
+	}
+	if count(stale, "bad") != 4 { // two spacings, each a line and a label, both ≤ locktime
+		t.Errorf("spacings ≤ locktime not marked: %d", count(stale, "bad"))
+	}
+	if lock == nil || lock.Kind != "binding-lane" || count(lock, "garp") != 3 || count(lock, "use-old") != 0 {
+		t.Errorf("garp-locktime diagram: %+v", lock)
+	}
+}
+
+func TestGenericDiagramFallback(t *testing.T) {
+	r := fipReuse(t)
+	o := Options{}.withDefaults()
+	ctx := &diagramCtx{tl: r.Timeline, o: &o}
+	for i := range r.Findings {
+		f := r.Findings[i]
+		if f.Detector != "test-log" {
+			continue
+		}
+		d := diagramFor(ctx, &f)
+		if d == nil || d.Kind != "evidence-strip" {
+			t.Fatalf("unknown detector: got %+v, want the evidence strip", d)
+		}
+		// A stale-mac finding without its subject falls back too.
+		f.Detector, f.Subject = "stale-mac", nil
+		if d := diagramFor(ctx, &f); d == nil || d.Kind != "evidence-strip" {
+			t.Fatalf("stale-mac without a subject: got %+v", d)
+		}
+		// And a finding citing nothing gets no picture rather than an empty one.
+		f.Evidence = nil
+		if d := diagramFor(ctx, &f); d != nil {
+			t.Fatalf("finding without evidence: got a %s diagram", d.Kind)
+		}
+	}
+}
+
+// TestRenderGolden pins the page's markup (the stylesheet and script bodies
+// left out: they are checked in the browser). Rewrite with -update.
+func TestRenderGolden(t *testing.T) {
+	doc := render(t, fipReuse(t), Options{})
+	doc = regexp.MustCompile(`(?s)<style>.*?</style>`).ReplaceAllString(doc, "<style>…</style>")
+	doc = regexp.MustCompile(`(?s)<script>.*?</script>`).ReplaceAllString(doc, "<script>…</script>")
+	doc = regexp.MustCompile(`sha256-[A-Za-z0-9+/=]+`).ReplaceAllString(doc, "sha256-…")
+	golden := filepath.Join("testdata", "fip-reuse.golden.html")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if doc != string(want) {
+		t.Errorf("page differs from %s (go test -update rewrites it); first difference near:\n%s", golden, firstDiff(doc, string(want)))
+	}
+}
+
+func firstDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	lo := max(0, i-80)
+	return "got:  " + a[lo:min(len(a), i+80)] + "\nwant: " + b[lo:min(len(b), i+80)]
+}
+
+func BenchmarkRender100k(b *testing.B) {
+	r := bulk(b, 100_000)
+	c := contractOf(r)
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := Render(&buf, r, c, Options{}); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.SetBytes(int64(size))
+	b.ReportMetric(float64(size), "page-bytes")
+}

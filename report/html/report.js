@@ -1,0 +1,400 @@
+// arpforensics report script: filters (time, source, detector, severity),
+// the swimlane's time-range brush, and the paged, searchable event table.
+// It reads the JSON block #arpf-data and builds every element it adds with
+// textContent: nothing from the data is ever parsed as markup.
+(function () {
+  'use strict';
+  var doc = document;
+  var root = doc.documentElement;
+  root.classList.remove('no-js');
+  root.classList.add('js');
+
+  var PAGE = 100;
+  var data = JSON.parse(doc.getElementById('arpf-data').textContent);
+  var rep = data.report;
+  var table = data.events;
+  var nSources = rep.sources.length;
+
+  function $(id) { return doc.getElementById(id); }
+  function all(sel, el) { return Array.prototype.slice.call((el || doc).querySelectorAll(sel)); }
+
+  // ---- time ---------------------------------------------------------------
+  function pad(n, w) { n = String(n); while (n.length < w) { n = '0' + n; } return n; }
+  function fmtTime(us, withDate) {
+    var sec = Math.floor(us / 1e6);
+    var iso = new Date(sec * 1000).toISOString();
+    var s = iso.slice(11, 19) + '.' + pad(us - sec * 1e6, 6);
+    return withDate ? iso.slice(0, 10) + ' ' + s : s;
+  }
+  // parseTime reads "YYYY-MM-DD HH:MM[:SS[.ffffff]]" or a time of day (taken
+  // on ref's UTC date). Empty is null, anything else unreadable is NaN.
+  function parseTime(text, ref) {
+    text = text.trim();
+    if (!text) { return null; }
+    var m = /^(?:(\d{4})-(\d{2})-(\d{2})[T ])?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?Z?$/.exec(text);
+    if (!m) { return NaN; }
+    var y, mo, d;
+    if (m[1]) {
+      y = +m[1]; mo = +m[2] - 1; d = +m[3];
+    } else {
+      var r = new Date(Math.floor(ref / 1000));
+      y = r.getUTCFullYear(); mo = r.getUTCMonth(); d = r.getUTCDate();
+    }
+    if (+m[4] > 23 || +m[5] > 59 || (m[6] && +m[6] > 59)) { return NaN; }
+    var ms = Date.UTC(y, mo, d, +m[4], +m[5], m[6] ? +m[6] : 0);
+    var frac = m[7] ? Math.round(Number('0.' + m[7]) * 1e6) : 0;
+    return ms * 1000 + frac;
+  }
+
+  // ---- state --------------------------------------------------------------
+  var state = {
+    from: null, to: null,
+    sourceOn: [], sev: {}, det: {},
+    search: '', cited: false, only: null, page: 0
+  };
+  var srcBoxes = all('#filters input[name=source]');
+  var sevBoxes = all('#filters input[name=severity]');
+  var detBoxes = all('#filters input[name=detector]');
+
+  function readBoxes() {
+    state.sourceOn = [];
+    for (var i = 0; i < nSources; i++) { state.sourceOn.push(srcBoxes.length === 0); }
+    srcBoxes.forEach(function (b) { state.sourceOn[+b.value] = b.checked; });
+    state.sev = {};
+    sevBoxes.forEach(function (b) { state.sev[b.value] = b.checked; });
+    state.det = {};
+    detBoxes.forEach(function (b) { state.det[b.value] = b.checked; });
+    var on = srcBoxes.filter(function (b) { return b.checked; }).length;
+    var sum = $('f-src-summary');
+    if (sum) { sum.textContent = on === srcBoxes.length ? 'all ' + on : on + ' of ' + srcBoxes.length; }
+  }
+
+  // ---- findings -----------------------------------------------------------
+  var findingEls = all('article.finding');
+  var titles = {};
+  rep.findings.forEach(function (f) { titles[f.id] = f.title; });
+
+  function findingShown(ds) {
+    if (state.sev[ds.severity] === false) { return false; }
+    if (state.det[ds.detector] === false) { return false; }
+    var t0 = +ds.t0, t1 = +ds.t1;
+    if (state.from !== null && t1 < state.from) { return false; }
+    if (state.to !== null && t0 > state.to) { return false; }
+    if (ds.sources) {
+      var any = ds.sources.split(' ').some(function (s) { return state.sourceOn[+s] !== false; });
+      if (!any) { return false; }
+    }
+    return true;
+  }
+
+  var shown = {};
+  function applyFindings() {
+    shown = {};
+    var n = 0;
+    findingEls.forEach(function (el) {
+      var ok = findingShown(el.dataset);
+      el.hidden = !ok;
+      if (ok) { shown[el.dataset.finding] = true; n++; }
+    });
+    all('#verdict li[data-finding]').forEach(function (li) {
+      li.classList.toggle('filtered-out', !shown[li.dataset.finding]);
+    });
+    all('svg [data-finding]').forEach(function (el) {
+      el.classList.toggle('off', !shown[el.getAttribute('data-finding')]);
+    });
+    all('svg [data-source]').forEach(function (el) {
+      if (el.hasAttribute('data-finding')) {
+        if (state.sourceOn[+el.getAttribute('data-source')] === false) { el.classList.add('off'); }
+        return;
+      }
+      el.classList.toggle('off', state.sourceOn[+el.getAttribute('data-source')] === false);
+    });
+    return n;
+  }
+
+  // ---- events -------------------------------------------------------------
+  var ev = null;
+  var srcLabel = rep.sources.map(function (s) {
+    var p = s.path.replace(/\\/g, '/').split('/');
+    return p.length > 1 ? p[p.length - 2] + '/' + p[p.length - 1] : p[0];
+  });
+  var posNames = ['frame ', 'line ', 'byte ', ''];
+
+  function load(cols) {
+    var n = cols.t.length;
+    var t = new Float64Array(n), acc = table.base_us;
+    for (var i = 0; i < n; i++) { acc += cols.t[i]; t[i] = acc; }
+    var cited = new Uint8Array(n);
+    Object.keys(table.evidence).forEach(function (id) {
+      table.evidence[id].forEach(function (r) { cited[r] = 1; });
+    });
+    ev = { n: n, t: t, d: cols.d, s: cols.s, k: cols.k, p: cols.p, x: cols.x, cited: cited, lower: null, rows: null };
+  }
+
+  function posText(code) {
+    var kind = code % 4;
+    return posNames[kind] + String((code - kind) / 4);
+  }
+
+  function haystacks() {
+    var low = new Array(ev.n);
+    for (var i = 0; i < ev.n; i++) {
+      low[i] = (ev.x[i] + ' ' + rep.sources[ev.s[i]].path + ' ' + table.kinds[ev.k[i]] + ' ' + posText(ev.p[i])).toLowerCase();
+    }
+    ev.lower = low;
+  }
+
+  function rowsOf(ids) {
+    var allow = new Uint8Array(ev.n);
+    ids.forEach(function (id) {
+      (table.evidence[id] || []).forEach(function (r) { allow[r] = 1; });
+    });
+    return allow;
+  }
+
+  function filterEvents() {
+    var terms = state.search.toLowerCase().split(/\s+/).filter(Boolean);
+    if (terms.length && !ev.lower) { haystacks(); }
+    var allow = null;
+    if (state.only) {
+      allow = rowsOf([state.only]);
+    } else if (state.cited) {
+      allow = rowsOf(Object.keys(shown));
+    }
+    var out = new Int32Array(ev.n), m = 0;
+    var from = state.from, to = state.to, on = state.sourceOn;
+    for (var i = 0; i < ev.n; i++) {
+      if (allow && !allow[i]) { continue; }
+      var t = ev.t[i];
+      if (from !== null && t + ev.d[i] < from) { continue; }
+      if (to !== null && t > to) { continue; }
+      if (on[ev.s[i]] === false) { continue; }
+      if (terms.length) {
+        var hay = ev.lower[i], ok = true;
+        for (var j = 0; j < terms.length; j++) {
+          if (hay.indexOf(terms[j]) < 0) { ok = false; break; }
+        }
+        if (!ok) { continue; }
+      }
+      out[m++] = i;
+    }
+    ev.rows = out.subarray(0, m);
+  }
+
+  function cell(tr, text, cls, title) {
+    var td = doc.createElement('td');
+    td.className = cls;
+    td.textContent = text;
+    if (title) { td.title = title; }
+    tr.appendChild(td);
+    return td;
+  }
+
+  function renderTable() {
+    var body = $('ev-body');
+    if (!ev || !body) { return; }
+    var rows = ev.rows, total = rows.length;
+    var pages = Math.max(1, Math.ceil(total / PAGE));
+    if (state.page >= pages) { state.page = pages - 1; }
+    if (state.page < 0) { state.page = 0; }
+    var start = state.page * PAGE, end = Math.min(total, start + PAGE);
+    var frag = doc.createDocumentFragment();
+    for (var r = start; r < end; r++) {
+      var i = rows[r];
+      var tr = doc.createElement('tr');
+      if (ev.cited[i]) { tr.className = 'cited'; tr.title = 'cited as evidence by a finding'; }
+      cell(tr, fmtTime(ev.t[i], data.multiday), 't', fmtTime(ev.t[i], true) + ' UTC');
+      cell(tr, srcLabel[ev.s[i]], 'src', rep.sources[ev.s[i]].path);
+      cell(tr, posText(ev.p[i]), 'pos');
+      var kt = cell(tr, '', 'k');
+      var span = doc.createElement('span');
+      var kind = table.kinds[ev.k[i]];
+      span.className = 'kind k-' + kind;
+      span.textContent = kind;
+      kt.appendChild(span);
+      cell(tr, ev.x[i], 'x');
+      frag.appendChild(tr);
+    }
+    body.replaceChildren(frag);
+    $('ev-empty').hidden = total > 0;
+    $('ev-page').textContent = total ? 'page ' + (state.page + 1) + ' of ' + pages : '';
+    $('ev-first').disabled = $('ev-prev').disabled = state.page === 0;
+    $('ev-next').disabled = $('ev-last').disabled = state.page >= pages - 1;
+    var count = total ? (start + 1) + '–' + end + ' of ' + total.toLocaleString('en') + ' matching' : 'none matching';
+    $('ev-count').textContent = count + ' · ' + ev.n.toLocaleString('en') + ' in the table';
+    $('ev-table').setAttribute('data-rows', String(total));
+  }
+
+  // ---- apply --------------------------------------------------------------
+  function apply(keepPage) {
+    readBoxes();
+    var nf = applyFindings();
+    var status = 'Showing ' + nf + ' of ' + findingEls.length + ' finding' + (findingEls.length === 1 ? '' : 's');
+    if (ev) {
+      filterEvents();
+      if (!keepPage) { state.page = 0; }
+      renderTable();
+      status += ' · ' + ev.rows.length.toLocaleString('en') + ' of ' + ev.n.toLocaleString('en') + ' events';
+    }
+    $('f-status').textContent = status;
+  }
+
+  // ---- brush --------------------------------------------------------------
+  var sw = doc.querySelector('svg.d-swimlane');
+  var brush = null;
+  if (sw && sw.dataset.t1) {
+    brush = {
+      x0: +sw.dataset.x0, x1: +sw.dataset.x1, y0: +sw.dataset.y0, y1: +sw.dataset.y1,
+      t0: +sw.dataset.t0, t1: +sw.dataset.t1, sel: sw.querySelector('.brush-sel'), drag: null
+    };
+  }
+  function svgPoint(e) {
+    var r = sw.getBoundingClientRect(), vb = sw.viewBox.baseVal;
+    return { x: (e.clientX - r.left) * vb.width / r.width, y: (e.clientY - r.top) * vb.height / r.height };
+  }
+  function clampX(x) { return Math.min(Math.max(x, brush.x0), brush.x1); }
+  function xToT(x) { return Math.round(brush.t0 + (clampX(x) - brush.x0) / (brush.x1 - brush.x0) * (brush.t1 - brush.t0)); }
+  function tToX(t) { return clampX(brush.x0 + (t - brush.t0) / (brush.t1 - brush.t0) * (brush.x1 - brush.x0)); }
+  function drawSel(a, b) {
+    a = clampX(a); b = clampX(b);
+    brush.sel.setAttribute('x', String(Math.min(a, b)));
+    brush.sel.setAttribute('width', String(Math.abs(b - a)));
+  }
+  function syncBrush() {
+    if (!brush || !brush.sel) { return; }
+    if (state.from === null && state.to === null) { drawSel(brush.x0, brush.x0); return; }
+    drawSel(state.from === null ? brush.x0 : tToX(state.from), state.to === null ? brush.x1 : tToX(state.to));
+  }
+  function setRange(from, to) {
+    state.from = from;
+    state.to = to;
+    $('f-from').value = from === null ? '' : fmtTime(from, true);
+    $('f-to').value = to === null ? '' : fmtTime(to, true);
+    $('f-from').classList.remove('invalid');
+    $('f-to').classList.remove('invalid');
+    syncBrush();
+    apply();
+  }
+  if (brush && brush.sel) {
+    sw.addEventListener('pointerdown', function (e) {
+      var p = svgPoint(e);
+      if (p.x < brush.x0 || p.x > brush.x1 || p.y < brush.y0 || p.y > brush.y1) { return; }
+      brush.drag = p.x;
+      sw.setPointerCapture(e.pointerId);
+      drawSel(p.x, p.x);
+      e.preventDefault();
+    });
+    sw.addEventListener('pointermove', function (e) {
+      if (brush.drag !== null) { drawSel(brush.drag, svgPoint(e).x); }
+    });
+    var finish = function (e) {
+      if (brush.drag === null) { return; }
+      var a = brush.drag, b = svgPoint(e).x;
+      brush.drag = null;
+      if (Math.abs(b - a) < 3) {
+        setRange(null, null);
+      } else {
+        setRange(xToT(Math.min(a, b)), xToT(Math.max(a, b)));
+      }
+    };
+    sw.addEventListener('pointerup', finish);
+    sw.addEventListener('pointercancel', function () { brush.drag = null; syncBrush(); });
+  }
+
+  // ---- controls -----------------------------------------------------------
+  var ref = brush ? brush.t0 : (ev ? ev.t[0] : Date.now() * 1000);
+  ['f-from', 'f-to'].forEach(function (id) {
+    $(id).addEventListener('change', function () {
+      var v = parseTime(this.value, ref);
+      if (v !== v) { this.classList.add('invalid'); return; }
+      this.classList.remove('invalid');
+      if (id === 'f-from') { state.from = v; } else { state.to = v; }
+      syncBrush();
+      apply();
+    });
+  });
+  $('filters').addEventListener('submit', function (e) { e.preventDefault(); });
+  srcBoxes.concat(sevBoxes, detBoxes).forEach(function (b) {
+    b.addEventListener('change', function () { apply(); });
+  });
+  $('f-reset').addEventListener('click', function () {
+    srcBoxes.concat(sevBoxes, detBoxes).forEach(function (b) { b.checked = true; });
+    $('ev-search').value = '';
+    $('ev-cited').checked = false;
+    state.search = '';
+    state.cited = false;
+    showOnly(null);
+    setRange(null, null);
+  });
+
+  var searchTimer = 0;
+  $('ev-search').addEventListener('input', function () {
+    var v = this.value;
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(function () { state.search = v; apply(); }, 120);
+  });
+  $('ev-cited').addEventListener('change', function () { state.cited = this.checked; apply(); });
+
+  function showOnly(id) {
+    state.only = id;
+    $('ev-only').hidden = !id;
+    $('ev-only-title').textContent = id ? (titles[id] || id) : '';
+  }
+  $('ev-only-clear').addEventListener('click', function () { showOnly(null); apply(); });
+  all('button.show-evidence').forEach(function (b) {
+    b.addEventListener('click', function () {
+      showOnly(b.getAttribute('data-finding'));
+      apply();
+      $('events').scrollIntoView();
+    });
+  });
+
+  function page(to) {
+    return function () {
+      if (!ev) { return; }
+      var pages = Math.max(1, Math.ceil(ev.rows.length / PAGE));
+      state.page = to === 'first' ? 0 : to === 'last' ? pages - 1 : state.page + to;
+      renderTable();
+    };
+  }
+  $('ev-first').addEventListener('click', page('first'));
+  $('ev-prev').addEventListener('click', page(-1));
+  $('ev-next').addEventListener('click', page(1));
+  $('ev-last').addEventListener('click', page('last'));
+
+  // Print everything: open the collapsed evidence and problem lists.
+  window.addEventListener('beforeprint', function () {
+    all('details').forEach(function (d) { if (!d.closest('#filters')) { d.open = true; } });
+  });
+
+  // ---- start --------------------------------------------------------------
+  function ready(cols) {
+    load(cols);
+    apply();
+    root.setAttribute('data-ready', 'true');
+  }
+  function unavailable(why) {
+    $('ev-count').textContent = 'The event table could not be shown: ' + why + '. The findings above are complete.';
+    apply();
+    root.setAttribute('data-ready', 'true');
+  }
+  if (table.cols) {
+    ready(table.cols);
+  } else if (table.gz) {
+    if (typeof DecompressionStream === 'undefined') {
+      unavailable('this browser cannot decompress it (no DecompressionStream)');
+    } else {
+      var bin = atob(table.gz);
+      var bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+      new Response(stream).text().then(function (text) {
+        ready(JSON.parse(text));
+      }, function (err) {
+        unavailable(String(err));
+      });
+    }
+  } else {
+    ready({ t: [], d: [], s: [], k: [], p: [], x: [] });
+  }
+}());

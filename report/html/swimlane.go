@@ -1,0 +1,245 @@
+package html
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/safetext"
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+const (
+	laneBins  = 240 // density bins across the plot
+	laneH     = 30.0
+	findRowH  = 18.0
+	maxFRows  = 6
+	swimTop   = 8.0
+	laneGapHd = 16.0
+)
+
+// swimlane draws the whole run: one lane per analysed source (grouped by
+// host) with its event density over time, every finding as a span in a band
+// above the lanes and as marks on the lanes its evidence came from, and a
+// time axis. The page script adds the time-range brush over the lanes.
+// Density is binned here over every event, so the picture is complete even
+// when the event table is capped.
+func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time.Time) *Diagram {
+	var lanes []int
+	for i, s := range tl.Sources {
+		if s.Analysed() {
+			lanes = append(lanes, i)
+		}
+	}
+	if len(lanes) == 0 || first.IsZero() {
+		return nil
+	}
+	slices.SortStableFunc(lanes, func(a, b int) int {
+		return strings.Compare(tl.Sources[a].Host, tl.Sources[b].Host)
+	})
+	laneOf := make(map[int32]int, len(lanes))
+	for r, s := range lanes {
+		laneOf[int32(s)] = r
+	}
+	for _, f := range findings {
+		if f.Start.Before(first) {
+			first = f.Start
+		}
+		if f.End.After(last) {
+			last = f.End
+		}
+	}
+	t0, t1 := padded(first, last, 100*time.Millisecond)
+	sc := NewScale(t0, t1, plotX0, plotX1)
+
+	// Findings band: greedy packing into rows so spans and their labels do
+	// not overlap.
+	type placed struct {
+		f      *detect.Finding
+		row    int
+		x0, x1 float64
+		label  string
+	}
+	var bars []placed
+	var rowEnd []float64
+	for i := range findings {
+		f := &findings[i]
+		x0 := sc.X(f.Start)
+		x1 := maxf(sc.X(f.End), x0+3)
+		label := safetext.Terminal(f.Detector)
+		need := x1 + 4 + textWidth(label, 10)
+		row := -1
+		for r, end := range rowEnd {
+			if x0 > end+4 {
+				row = r
+				break
+			}
+		}
+		if row < 0 {
+			if len(rowEnd) < maxFRows {
+				rowEnd = append(rowEnd, 0)
+				row = len(rowEnd) - 1
+			} else {
+				row, label = len(rowEnd)-1, "" // crowded: the bar alone
+			}
+		}
+		rowEnd[row] = math.Max(rowEnd[row], need)
+		bars = append(bars, placed{f, row, x0, x1, label})
+	}
+	bandH := findRowH * float64(len(rowEnd))
+	lanesTop := swimTop + bandH + 6
+	if len(rowEnd) > 0 {
+		lanesTop += 14
+	}
+
+	// Lanes, with a header row per host.
+	ys := make([]float64, len(lanes))
+	y := lanesTop
+	host := "\x00"
+	var hostRows []struct {
+		y    float64
+		host string
+	}
+	for r, s := range lanes {
+		if h := tl.Sources[s].Host; h != host {
+			host = h
+			hostRows = append(hostRows, struct {
+				y    float64
+				host string
+			}{y, h})
+			y += laneGapHd
+		}
+		ys[r] = y
+		y += laneH
+	}
+	lanesBottom := y
+	d := &Diagram{Kind: "swimlane", W: diagramW, H: lanesBottom + 28,
+		Label:   "Timeline: one lane per source with its event density; findings as spans above",
+		Caption: "Each lane is one input file, grouped by host; the grey bars show how many events it has over time. Findings are the coloured spans on top and the marks on the lanes their evidence comes from. Drag across the lanes to filter by time; click without dragging to clear."}
+	d.Plot = sc.plot(lanesTop, lanesBottom)
+	d.axis(sc, lanesBottom+4, lanesTop, 10)
+
+	if len(rowEnd) > 0 {
+		d.text(labelRight, swimTop+11, "findings", "label strong", "end")
+	}
+	for _, h := range hostRows {
+		d.text(8, h.y+12, "host "+safetext.Terminal(h.host), "host-label", "")
+		d.line(8, h.y+15, plotX1, h.y+15, "host-rule", "")
+	}
+
+	// Density per lane, over every event.
+	counts := make([][laneBins]int, len(lanes))
+	binOf := func(t time.Time) int {
+		b := int(float64(t.Sub(sc.T0)) / float64(sc.T1.Sub(sc.T0)) * laneBins)
+		return max(0, min(laneBins-1, b))
+	}
+	for i := range tl.Events {
+		e := &tl.Events[i]
+		r, ok := laneOf[e.Source]
+		if !ok {
+			continue
+		}
+		b0, b1 := binOf(e.Time), binOf(e.Last())
+		for b := b0; b <= b1; b++ {
+			counts[r][b]++
+		}
+	}
+	maxCount := 1
+	for r := range counts {
+		for _, c := range counts[r] {
+			maxCount = max(maxCount, c)
+		}
+	}
+	binW := (plotX1 - plotX0) / laneBins
+	for r, s := range lanes {
+		src := tl.Sources[s]
+		ly := ys[r]
+		si := strconv.Itoa(s)
+		bg := d.rect(plotX0, ly+2, plotX1-plotX0, laneH-4, "lane-bg", "")
+		bg.Src = si
+		lbl := d.text(labelRight, ly+laneH/2-1, fit(sourceLabel(src), labelRight-12, fontSize), "label", "end")
+		lbl.Src, lbl.Tip = si, safetext.Terminal(src.Path)
+		kind := d.text(labelRight, ly+laneH/2+11, fmt.Sprintf("%s · %s events", src.Kind, thousands(int(src.Events))), "label dim", "end")
+		kind.Src = si
+		var p strings.Builder
+		total := 0
+		for b, c := range counts[r] {
+			if c == 0 {
+				continue
+			}
+			total += c
+			h := (laneH - 8) * math.Log1p(float64(c)) / math.Log1p(float64(maxCount))
+			h = math.Max(h, 1.5)
+			fmt.Fprintf(&p, "M%s %sh%sv%sh-%sz", num(plotX0+float64(b)*binW), num(ly+laneH-4), num(binW), num(-h), num(binW))
+		}
+		if p.Len() > 0 {
+			dens := d.path(p.String(), "density", fmt.Sprintf("%s: %s events", safetext.Terminal(src.Path), thousands(total)))
+			dens.Src = si
+		}
+	}
+
+	// Findings: spans in the band, faint columns across the lanes, and
+	// marks where their evidence sits.
+	for _, bp := range bars {
+		f := bp.f
+		sev := f.Severity.String()
+		col := d.rect(bp.x0, lanesTop, bp.x1-bp.x0, lanesBottom-lanesTop, "fcol sev-"+sev, "")
+		hook(col, f)
+		by := swimTop + findRowH*float64(bp.row)
+		br := d.rect(bp.x0, by+2, bp.x1-bp.x0, findRowH-5, "fbar sev-"+sev, fmt.Sprintf("%s: %s (%s – %s)", strings.ToUpper(sev), safetext.Terminal(f.Title), clockOf(f.Start), clockOf(f.End)))
+		br.Href = "#f-" + f.ID
+		hook(br, f)
+		if bp.label != "" {
+			t := d.text(bp.x1+4, by+findRowH-6, bp.label, "flabel", "")
+			t.Href = "#f-" + f.ID
+			hook(t, f)
+		}
+		marks := map[int]map[int]bool{}
+		for _, ev := range f.Evidence {
+			if ev.Event < 0 || ev.Event >= len(tl.Events) {
+				continue
+			}
+			e := &tl.Events[ev.Event]
+			r, ok := laneOf[e.Source]
+			if !ok {
+				continue
+			}
+			if marks[r] == nil {
+				marks[r] = map[int]bool{}
+			}
+			marks[r][int(sc.X(e.Time))] = true
+		}
+		for r, xs := range marks {
+			var p strings.Builder
+			keys := make([]int, 0, len(xs))
+			for x := range xs {
+				keys = append(keys, x)
+			}
+			slices.Sort(keys)
+			for _, x := range keys {
+				fmt.Fprintf(&p, "M%d %sv%s", x, num(ys[r]+2), num(laneH-4))
+			}
+			m := d.path(p.String(), "emark sev-"+sev, "evidence of: "+safetext.Terminal(f.Title))
+			hook(m, f)
+			m.Src = strconv.Itoa(lanes[r])
+		}
+	}
+
+	// The brush's selection, drawn by the script; the script listens on the
+	// whole picture so the marks below keep their tooltips.
+	d.rect(plotX0, lanesTop, 0, lanesBottom-lanesTop, "brush-sel", "")
+	return d
+}
+
+// hook tags a shape with the finding it stands for, for the filters.
+func hook(s *Shape, f *detect.Finding) {
+	s.Finding, s.Severity, s.Detector = f.ID, f.Severity.String(), f.Detector
+	s.T0, s.T1 = micros(f.Start), micros(f.End)
+	if s.T1 < s.T0 {
+		s.T1 = s.T0
+	}
+}
