@@ -18,7 +18,12 @@ type Detector interface {
 
 // All lists every detector in the order reports present them when they tie.
 func All() []Detector {
-	return []Detector{}
+	return []Detector{
+		staleMAC{},
+		macChange{},
+		arpUnanswered{},
+		garpLocktime{},
+	}
 }
 
 // Names lists the detectors' names.
