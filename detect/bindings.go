@@ -122,7 +122,10 @@ func fmtDur(d time.Duration) string {
 		return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", d.Seconds()), "0"), ".") + " s"
 	case d < time.Hour:
 		d = d.Round(time.Second)
-		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
+		if sec := int(d.Seconds()) % 60; sec != 0 {
+			return fmt.Sprintf("%d min %d s", int(d.Minutes()), sec)
+		}
+		return fmt.Sprintf("%d min", int(d.Minutes()))
 	default:
 		d = d.Round(time.Minute)
 		return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
