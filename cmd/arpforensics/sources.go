@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -85,9 +84,4 @@ func allDetectors() map[string]bool {
 		m[n] = true
 	}
 	return m
-}
-
-func sortedStrings(s []string) []string {
-	slices.Sort(s)
-	return s
 }
