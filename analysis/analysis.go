@@ -22,9 +22,12 @@ type Options struct {
 	Location *time.Location
 	// Year completes timestamps without a year (--year); 0 infers it.
 	Year int
-	// Offsets shifts every timestamp of a host's sources (clock skew).
+	// Offsets shifts every timestamp of a host's sources (clock skew). They
+	// override the case file's.
 	Offsets map[string]time.Duration
-	Config  detect.Config
+	// Case is the case file (hosts by path, zones, offsets), or nil.
+	Case   *ingest.Case
+	Config detect.Config
 	// Workers is how many files are parsed at once; 0 means one per core.
 	Workers int
 	// Progress, when set, is called after each file with the bytes of the
@@ -60,6 +63,9 @@ func Run(opts Options) *Result {
 		sources = append(sources, s)
 		events = append(events, nil)
 	}
+	if opts.Case != nil && opts.Year == 0 {
+		opts.Year = opts.Case.Year
+	}
 	srcs, evs := readAll(files, opts)
 	sources = append(sources, srcs...)
 	events = append(events, evs...)
@@ -68,7 +74,7 @@ func Run(opts Options) *Result {
 		anchorYears(sources, events)
 	}
 	anchorDates(sources, events)
-	applyOffsets(sources, events, opts.Offsets)
+	applyOffsets(sources, events, offsets(opts))
 
 	tl := timeline.Build(sources, events)
 	return &Result{Timeline: tl, Findings: detect.Run(tl, opts.Config)}
@@ -99,7 +105,7 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				sources[i], events[i] = ingest.Read(files[i], popts)
+				sources[i], events[i] = readOne(files[i], popts, opts.Case)
 				if opts.Progress != nil {
 					mu.Lock()
 					done += files[i].Size
@@ -116,6 +122,43 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 	close(next)
 	wg.Wait()
 	return sources, events
+}
+
+// readOne reads one file, with the host and zone the case file gives it.
+func readOne(f ingest.File, popts parse.Options, c *ingest.Case) (*timeline.Source, []timeline.Event) {
+	if c == nil {
+		return ingest.Read(f, popts)
+	}
+	if f.Path == c.Path {
+		return &timeline.Source{Path: f.Path, Kind: "case", Host: ingest.DefaultHost, SkipReason: "case file (hosts, zones, offsets)"}, nil
+	}
+	h, ok := c.HostFor(f.Path)
+	switch {
+	case ok && h.Location != nil:
+		popts.Location = h.Location
+	case popts.Location == nil:
+		popts.Location = c.Location
+	}
+	if ok {
+		f.Host = h.Name
+	}
+	return ingest.Read(f, popts)
+}
+
+// offsets merges the case file's clock offsets with the command line's.
+func offsets(opts Options) map[string]time.Duration {
+	m := map[string]time.Duration{}
+	if opts.Case != nil {
+		for _, h := range opts.Case.Hosts {
+			if h.Offset != 0 {
+				m[h.Name] = h.Offset
+			}
+		}
+	}
+	for h, d := range opts.Offsets {
+		m[h] = d
+	}
+	return m
 }
 
 func applyOffsets(sources []*timeline.Source, events [][]timeline.Event, offsets map[string]time.Duration) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -9,12 +10,16 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/ingest"
+	"github.com/arpforensics/arpforensics/yamlconf"
 )
 
 // inputFlags are the flags every command that reads artifacts shares.
 type inputFlags struct {
 	tz         string
 	year       int
+	caseFile   string
+	offsets    []string
 	noProgress bool
 	quiet      bool
 }
@@ -23,6 +28,8 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.tz, "tz", "", "time zone of timestamps that carry none (oslo.log, ip -ts, journal), e.g. Europe/Prague; default UTC")
 	fl.IntVar(&f.year, "year", 0, "year of timestamps that carry none (journal, syslog); default: from another source, else the file's modification time")
+	fl.StringVar(&f.caseFile, "case", "", "case file: hosts by path glob, time zones, year, clock offsets (default: case.yaml in the first directory analysed)")
+	fl.StringArrayVar(&f.offsets, "offset", nil, "clock offset added to one host's timestamps, HOST=+2.5s (repeatable; overrides the case file)")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "never show a progress bar")
 	fl.BoolVar(&f.quiet, "quiet", false, "print nothing but errors on the terminal")
 }
@@ -39,6 +46,28 @@ func (f *inputFlags) options(paths []string) (analysis.Options, error) {
 	}
 	if f.year != 0 && (f.year < 1970 || f.year > 9999) {
 		return o, usageErr("--year %d: want a four-digit year", f.year)
+	}
+	caseFile := f.caseFile
+	if caseFile == "" {
+		caseFile = ingest.FindCase(paths)
+	}
+	if caseFile != "" {
+		c, err := ingest.LoadCase(caseFile)
+		if err != nil {
+			return o, &exitError{code: exitUsage, err: err}
+		}
+		o.Case = c
+	}
+	for _, kv := range f.offsets {
+		host, dur, ok := strings.Cut(kv, "=")
+		d, err := yamlconf.ParseDuration(dur)
+		if !ok || host == "" || err != nil {
+			return o, usageErr("--offset %q: want HOST=DURATION, e.g. controller=+2.5s", kv)
+		}
+		if o.Offsets == nil {
+			o.Offsets = map[string]time.Duration{}
+		}
+		o.Offsets[host] = d
 	}
 	if !f.noProgress && !f.quiet && isTerminal(os.Stderr) {
 		var bar *progressbar.ProgressBar
