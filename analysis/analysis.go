@@ -26,8 +26,10 @@ type Options struct {
 	// override the case file's.
 	Offsets map[string]time.Duration
 	// Case is the case file (hosts by path, zones, offsets), or nil.
-	Case   *ingest.Case
-	Config detect.Config
+	Case *ingest.Case
+	// Since and Until limit the analysis to a window; zero is unbounded.
+	Since, Until time.Time
+	Config       detect.Config
 	// Workers is how many files are parsed at once; 0 means one per core.
 	Workers int
 	// Progress, when set, is called after each file with the bytes of the
@@ -75,6 +77,7 @@ func Run(opts Options) *Result {
 	}
 	anchorDates(sources, events)
 	applyOffsets(sources, events, offsets(opts))
+	window(sources, events, opts.Since, opts.Until)
 
 	tl := timeline.Build(sources, events)
 	return &Result{Timeline: tl, Findings: detect.Run(tl, opts.Config)}
@@ -87,7 +90,7 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	popts := parse.Options{Location: opts.Location, Year: opts.Year}
+	popts := parse.Options{Location: opts.Location, Year: opts.Year, Since: opts.Since, Until: opts.Until}
 	sources := make([]*timeline.Source, len(files))
 	events := make([][]timeline.Event, len(files))
 	var total int64
@@ -169,6 +172,28 @@ func applyOffsets(sources []*timeline.Source, events [][]timeline.Event, offsets
 		}
 		s.Offset = off
 		shift(s, events[i], func(t time.Time) time.Time { return t.Add(off) })
+	}
+}
+
+// window drops the events that end before since or start after until. It
+// runs after offsets and re-anchoring, so the window is in corrected time;
+// parsers may already have skipped records outside it.
+func window(sources []*timeline.Source, events [][]timeline.Event, since, until time.Time) {
+	if since.IsZero() && until.IsZero() {
+		return
+	}
+	for i, evs := range events {
+		kept := evs[:0]
+		for _, e := range evs {
+			if (since.IsZero() || !e.Last().Before(since)) && (until.IsZero() || !e.Time.After(until)) {
+				kept = append(kept, e)
+			}
+		}
+		if n := len(evs) - len(kept); n > 0 {
+			sources[i].Notef(timeline.Pos{}, "%d event(s) outside --since/--until left out", n)
+		}
+		events[i] = kept
+		parse.Finish(sources[i], kept)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -20,6 +21,9 @@ type inputFlags struct {
 	year       int
 	caseFile   string
 	offsets    []string
+	since      string
+	until      string
+	workers    int
 	noProgress bool
 	quiet      bool
 }
@@ -30,13 +34,16 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 	fl.IntVar(&f.year, "year", 0, "year of timestamps that carry none (journal, syslog); default: from another source, else the file's modification time")
 	fl.StringVar(&f.caseFile, "case", "", "case file: hosts by path glob, time zones, year, clock offsets (default: case.yaml in the first directory analysed)")
 	fl.StringArrayVar(&f.offsets, "offset", nil, "clock offset added to one host's timestamps, HOST=+2.5s (repeatable; overrides the case file)")
+	fl.StringVar(&f.since, "since", "", "analyse only what happened at or after this time (RFC 3339, or \"2006-01-02 15:04:05\" in --tz)")
+	fl.StringVar(&f.until, "until", "", "analyse only what happened at or before this time")
+	fl.IntVar(&f.workers, "workers", 0, "files parsed at once (default: one per core)")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "never show a progress bar")
 	fl.BoolVar(&f.quiet, "quiet", false, "print nothing but errors on the terminal")
 }
 
 // options turns the flags into analysis options, or a usage error.
 func (f *inputFlags) options(paths []string) (analysis.Options, error) {
-	o := analysis.Options{Paths: paths, Year: f.year, Config: detect.Defaults()}
+	o := analysis.Options{Paths: paths, Year: f.year, Config: detect.Defaults(), Workers: f.workers}
 	if f.tz != "" {
 		loc, err := time.LoadLocation(f.tz)
 		if err != nil {
@@ -46,6 +53,16 @@ func (f *inputFlags) options(paths []string) (analysis.Options, error) {
 	}
 	if f.year != 0 && (f.year < 1970 || f.year > 9999) {
 		return o, usageErr("--year %d: want a four-digit year", f.year)
+	}
+	var err error
+	if o.Since, err = parseWhen(f.since, o.Location); err != nil {
+		return o, usageErr("--since: %v", err)
+	}
+	if o.Until, err = parseWhen(f.until, o.Location); err != nil {
+		return o, usageErr("--until: %v", err)
+	}
+	if !o.Since.IsZero() && !o.Until.IsZero() && o.Until.Before(o.Since) {
+		return o, usageErr("--until %s is before --since %s", f.until, f.since)
 	}
 	caseFile := f.caseFile
 	if caseFile == "" {
@@ -87,6 +104,26 @@ func (f *inputFlags) options(paths []string) (analysis.Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// parseWhen reads a --since/--until time: RFC 3339, or a date and time
+// without zone read in loc (UTC when nil).
+func parseWhen(s string, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q: want RFC 3339 (2018-09-18T17:09:17Z) or \"2018-09-18 17:09:17\"", s)
 }
 
 // isTerminal reports a character device: a terminal, not a file or pipe.
