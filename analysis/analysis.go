@@ -41,6 +41,9 @@ type Options struct {
 type Result struct {
 	Timeline *timeline.Timeline
 	Findings []detect.Finding
+	// Notes are observations about the run as a whole, such as hosts whose
+	// clocks disagree; each says how to correct what it notes.
+	Notes []string
 }
 
 // Readable reports whether at least one artifact was analysed.
@@ -80,7 +83,7 @@ func Run(opts Options) *Result {
 	window(sources, events, opts.Since, opts.Until)
 
 	tl := timeline.Build(sources, events)
-	return &Result{Timeline: tl, Findings: detect.Run(tl, opts.Config)}
+	return &Result{Timeline: tl, Findings: detect.Run(tl, opts.Config), Notes: clockNotes(tl)}
 }
 
 // readAll parses files concurrently and returns their sources and events in
