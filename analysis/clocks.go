@@ -14,6 +14,10 @@ import (
 // so: beyond it, an effect on one host can appear before its cause on another.
 const maxSkew = time.Second
 
+// minGap is how far apart two hosts' spans must be to call them disjoint:
+// short artifacts of one run legitimately end a little before others begin.
+const minGap = time.Minute
+
 // clockNotes compares hosts' clocks: hosts whose sources share no time at
 // all, and TCP handshake frames captured on two hosts whose timestamps
 // disagree by more than maxSkew (the same frame cannot arrive before it was
@@ -56,7 +60,7 @@ func overlapNotes(tl *timeline.Timeline) []string {
 	var notes []string
 	for i, a := range hs {
 		for _, b := range hs[i+1:] {
-			if a.last.Before(b.first) || b.last.Before(a.first) {
+			if b.first.Sub(a.last) > minGap || a.first.Sub(b.last) > minGap {
 				notes = append(notes, fmt.Sprintf("hosts %s (%s – %s) and %s (%s – %s) share no time at all: if they recorded the same run, one clock is off (set --offset HOST=… or offsets in the case file)",
 					a.host, stamp(a.first), stamp(a.last), b.host, stamp(b.first), stamp(b.last)))
 			}
