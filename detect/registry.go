@@ -52,6 +52,7 @@ func Run(tl *timeline.Timeline, cfg Config) []Finding {
 			out = append(out, f)
 		}
 	}
+	applyCatalog(out, cfg.Catalog)
 	Sort(out)
 	return out
 }

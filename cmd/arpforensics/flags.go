@@ -20,6 +20,7 @@ type inputFlags struct {
 	tz         string
 	year       int
 	caseFile   string
+	config     string
 	offsets    []string
 	since      string
 	until      string
@@ -33,6 +34,7 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.tz, "tz", "", "time zone of timestamps that carry none (oslo.log, ip -ts, journal), e.g. Europe/Prague; default UTC")
 	fl.IntVar(&f.year, "year", 0, "year of timestamps that carry none (journal, syslog); default: from another source, else the file's modification time")
 	fl.StringVar(&f.caseFile, "case", "", "case file: hosts by path glob, time zones, year, clock offsets (default: case.yaml in the first directory analysed)")
+	fl.StringVar(&f.config, "config", "", "detector configuration: on/off, severities, thresholds, known-issue catalog (see 'arpforensics config example')")
 	fl.StringArrayVar(&f.offsets, "offset", nil, "clock offset added to one host's timestamps, HOST=+2.5s (repeatable; overrides the case file)")
 	fl.StringVar(&f.since, "since", "", "analyse only what happened at or after this time (RFC 3339, or \"2006-01-02 15:04:05\" in --tz)")
 	fl.StringVar(&f.until, "until", "", "analyse only what happened at or before this time")
@@ -63,6 +65,13 @@ func (f *inputFlags) options(paths []string) (analysis.Options, error) {
 	}
 	if !o.Since.IsZero() && !o.Until.IsZero() && o.Until.Before(o.Since) {
 		return o, usageErr("--until %s is before --since %s", f.until, f.since)
+	}
+	if f.config != "" {
+		cfg, err := detect.LoadConfig(f.config)
+		if err != nil {
+			return o, &exitError{code: exitUsage, err: err}
+		}
+		o.Config = cfg
 	}
 	caseFile := f.caseFile
 	if caseFile == "" {
