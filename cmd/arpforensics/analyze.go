@@ -84,7 +84,7 @@ by default; -o FILE instead, format from the extension) and any of --json,
 Exit codes: 0 analysed, no finding at or above --fail-on; 1 analysed, at least
 one such finding; 2 usage error, or no readable artifact at all.`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runAnalyze(f, args) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runAnalyze(cmd, f, args) },
 	}
 	f.register(cmd)
 	fl := cmd.Flags()
@@ -135,7 +135,8 @@ func (f *analyzeFlags) outputs() ([]output, error) {
 	return outs, nil
 }
 
-func runAnalyze(f *analyzeFlags, paths []string) error {
+func runAnalyze(cmd *cobra.Command, f *analyzeFlags, paths []string) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	outs, err := f.outputs()
 	if err != nil {
 		return err
@@ -144,7 +145,7 @@ func runAnalyze(f *analyzeFlags, paths []string) error {
 	if err != nil {
 		return err
 	}
-	opts, err := f.options(paths)
+	opts, err := f.options(paths, stderr)
 	if err != nil {
 		return err
 	}
@@ -154,10 +155,10 @@ func runAnalyze(f *analyzeFlags, paths []string) error {
 		// Say why on stderr: the report would only list unreadable inputs.
 		for _, s := range res.Timeline.Sources {
 			for _, p := range s.Problems {
-				fmt.Fprintf(os.Stderr, "arpforensics: %s: %s\n", s.Path, p.Message)
+				fmt.Fprintf(stderr, "arpforensics: %s: %s\n", s.Path, p.Message)
 			}
 			if s.SkipReason != "" {
-				fmt.Fprintf(os.Stderr, "arpforensics: %s: skipped: %s\n", s.Path, s.SkipReason)
+				fmt.Fprintf(stderr, "arpforensics: %s: skipped: %s\n", s.Path, s.SkipReason)
 			}
 		}
 		return &exitError{code: exitUsage, err: fmt.Errorf("no readable artifact in %s", strings.Join(paths, " "))}
@@ -165,7 +166,7 @@ func runAnalyze(f *analyzeFlags, paths []string) error {
 
 	ro := renderOpts{threshold: threshold, failNone: failNone, disabled: opts.Config.Disabled}
 	for _, o := range outs {
-		if err := write(o, res, ro); err != nil {
+		if err := write(o, res, ro, stdout); err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}
 	}
@@ -173,11 +174,11 @@ func runAnalyze(f *analyzeFlags, paths []string) error {
 }
 
 // write renders one output; files are written whole or not at all.
-func write(o output, res *analysis.Result, ro renderOpts) error {
+func write(o output, res *analysis.Result, ro renderOpts, stdout io.Writer) error {
 	render := renderers[o.format]
 	if o.path == "" {
-		ro.color = o.format == "text" && colorFor(os.Stdout)
-		bw := bufio.NewWriterSize(os.Stdout, 1<<16)
+		ro.color = o.format == "text" && colorFor(stdout)
+		bw := bufio.NewWriterSize(stdout, 1<<16)
 		if err := render(bw, res, ro); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -44,7 +45,7 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 }
 
 // options turns the flags into analysis options, or a usage error.
-func (f *inputFlags) options(paths []string) (analysis.Options, error) {
+func (f *inputFlags) options(paths []string, stderr io.Writer) (analysis.Options, error) {
 	o := analysis.Options{Paths: paths, Year: f.year, Config: detect.Defaults(), Workers: f.workers}
 	if f.tz != "" {
 		loc, err := time.LoadLocation(f.tz)
@@ -95,12 +96,12 @@ func (f *inputFlags) options(paths []string) (analysis.Options, error) {
 		}
 		o.Offsets[host] = d
 	}
-	if !f.noProgress && !f.quiet && isTerminal(os.Stderr) {
+	if !f.noProgress && !f.quiet && isTerminal(stderr) {
 		var bar *progressbar.ProgressBar
 		o.Progress = func(done, total int64) {
 			if bar == nil {
 				bar = progressbar.NewOptions64(total,
-					progressbar.OptionSetWriter(os.Stderr),
+					progressbar.OptionSetWriter(stderr),
 					progressbar.OptionShowBytes(true),
 					progressbar.OptionSetDescription("reading"),
 					progressbar.OptionClearOnFinish(),
@@ -136,16 +137,20 @@ func parseWhen(s string, loc *time.Location) (time.Time, error) {
 }
 
 // isTerminal reports a character device: a terminal, not a file or pipe.
-func isTerminal(f *os.File) bool {
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// colorFor decides colour for output written to f: only on a terminal and
+// colorFor decides colour for output written to w: only on a terminal and
 // never when NO_COLOR is set (https://no-color.org).
-func colorFor(f *os.File) bool {
+func colorFor(w io.Writer) bool {
 	if _, ok := os.LookupEnv("NO_COLOR"); ok {
 		return false
 	}
-	return isTerminal(f)
+	return isTerminal(w)
 }
