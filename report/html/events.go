@@ -2,7 +2,7 @@ package html
 
 import (
 	"bytes"
-		"encoding/base64"
+	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"time"
@@ -212,11 +212,11 @@ func (t *EventTable) encode(r *analysis.Result, rows selection, o *Options) erro
 		t.Cols = cols
 		return nil
 	}
-	// klauspost's default level packs this repetitive text as tightly as
-	// the standard library's best, fifteen times faster (100 k events:
-	// 0.3 s against 4 s).
+	// Best compression: 100 k events' 13 MB of columns become 1.9 MB in
+	// about 0.7 s (klauspost's deflate; the standard library's takes 1 s
+	// for the same size, and the default levels miss the size budget).
 	var z bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&z, gzip.DefaultCompression)
+	zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
 	zw.Write(plain)
 	if err := zw.Close(); err != nil {
 		return err
