@@ -1,0 +1,131 @@
+package html
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// shapesOf counts a diagram's shapes carrying class, and gathers its texts.
+func classCount(d *Diagram, class string) int {
+	n := 0
+	for _, s := range d.Shapes {
+		for _, c := range strings.Fields(s.Class) {
+			if c == class {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func labels(d *Diagram) string {
+	var b strings.Builder
+	for _, s := range d.Shapes {
+		if s.Kind == ShapeText {
+			b.WriteString(s.Text + "\n")
+		}
+	}
+	return b.String()
+}
+
+// loopingEntry is the second incident's neighbour entry: STALE → DELAY →
+// REACHABLE on the old MAC, over and over, while GARPs announce the new one.
+func loopingEntry(cycles int, monitor bool) *stripInput {
+	at := baseTime
+	in := &stripInput{IP: "172.24.5.11", Host: "compute-1", OldLL: oldMAC.String(), NewLL: newMAC.String(), HaveCapture: true, Monitor: monitor}
+	add := func(state string, d time.Duration) {
+		in.Segs = append(in.Segs, neighSeg{From: at, To: at.Add(d - time.Second), Since: at.Add(-time.Second), State: state, LL: oldMAC.String(), Tip: state})
+		at = at.Add(d)
+	}
+	add("REACHABLE", 20*time.Second)
+	for i := 0; i < cycles; i++ {
+		add("STALE", 10*time.Second)
+		if !monitor {
+			add("DELAY", 3*time.Second)
+		}
+		add("REACHABLE", 25*time.Second)
+	}
+	in.Announces = []mark{{baseTime.Add(30 * time.Second), "garp"}, {baseTime.Add(31 * time.Second), "garp"}, {baseTime.Add(32 * time.Second), "garp"}}
+	in.Resets = []mark{{baseTime.Add(31 * time.Second), "reset"}}
+	return in
+}
+
+func TestNeighStrip(t *testing.T) {
+	d := neighStrip(loopingEntry(4, false))
+	if d == nil || d.Kind != "state-strip" {
+		t.Fatalf("got %+v", d)
+	}
+	for class, want := range map[string]int{"st-REACHABLE": 5, "st-STALE": 4, "st-DELAY": 4, "noprobe": 4, "garp": 3, "missing": 1, "reset": 1, "bind-old": 13, "bind-new": 0} {
+		if got := classCount(d, class); got != want {
+			t.Errorf("%d %q shapes, want %d", got, class, want)
+		}
+	}
+	l := labels(d)
+	for _, want := range []string{"neighbour entry", "172.24.5.11 on compute-1", "fa:16:3e:11:11:11 (old)", "3 announcements at the new MAC", "none in the host's capture: the entry never probed", "REACHABLE", "STALE"} {
+		if !strings.Contains(l, want) {
+			t.Errorf("label %q missing; labels:\n%s", want, l)
+		}
+	}
+	if !strings.Contains(d.Caption, "confirmed on the old MAC 4 times without a PROBE") {
+		t.Errorf("caption: %s", d.Caption)
+	}
+	// ip monitor never reports DELAY: STALE → REACHABLE is the signature there.
+	m := neighStrip(loopingEntry(3, true))
+	if got := classCount(m, "noprobe"); got != 3 {
+		t.Errorf("monitor form: %d no-probe marks, want 3", got)
+	}
+	if got := classCount(m, "st-DELAY"); got != 0 {
+		t.Errorf("monitor form drew %d DELAY segments", got)
+	}
+	// A healthy entry: DELAY → PROBE → new MAC, with a request.
+	h := &stripInput{IP: "172.24.5.11", Host: "compute-1", OldLL: oldMAC.String(), NewLL: newMAC.String(), HaveCapture: true,
+		Segs: []neighSeg{
+			{From: baseTime, To: baseTime.Add(9 * time.Second), State: "STALE", LL: oldMAC.String()},
+			{From: baseTime.Add(10 * time.Second), To: baseTime.Add(14 * time.Second), State: "DELAY", LL: oldMAC.String()},
+			{From: baseTime.Add(15 * time.Second), To: baseTime.Add(17 * time.Second), State: "PROBE", LL: oldMAC.String()},
+			{From: baseTime.Add(18 * time.Second), To: baseTime.Add(40 * time.Second), State: "REACHABLE", LL: newMAC.String()},
+		},
+		Requests: []mark{{baseTime.Add(15 * time.Second), "who-has"}},
+	}
+	hd := neighStrip(h)
+	if classCount(hd, "noprobe") != 0 || classCount(hd, "missing") != 0 || classCount(hd, "arp-req") != 1 || classCount(hd, "bind-new") != 1 {
+		t.Errorf("healthy entry drawn as broken:\n%s", labels(hd))
+	}
+	if neighStrip(&stripInput{}) != nil {
+		t.Errorf("an entry with no data got a picture")
+	}
+}
+
+func TestLadder(t *testing.T) {
+	at := baseTime
+	in := &ladderInput{
+		Title: "neutron-server pid 32314 on controller",
+		Parts: []string{"add router interface", "create router (another request)"},
+		Cmds: []ladderCmd{
+			{Idx: 0, Class: "AddLRouterPortCommand", Entity: "lrp-8dc49792", Part: 0, Time: at},
+			{Idx: 1, Class: "SetLRouterPortInLSwitchPortCommand", Entity: "8dc49792", Part: 0, Time: at},
+			{Idx: 2, Class: "AddLRouterCommand", Entity: "neutron-cc163b42", Part: 1, Intruder: true, Time: at},
+			{Idx: 3, Class: "AddNATRuleInLRouterCommand", Entity: "neutron-0e2b", Part: 0, Time: at},
+			{Class: "AddLRouterPortCommand", Entity: "gateway port of neutron-cc163b42", Part: 1, Ghost: true},
+			{Class: "AddStaticRouteCommand", Entity: "0.0.0.0/0 on neutron-cc163b42", Part: 1, Ghost: true},
+		},
+		Outcome: "committed 17:09:17.300",
+		Lost:    "router neutron-cc163b42 created; gateway port and default route never added",
+	}
+	d := ladder(in)
+	for class, want := range map[string]int{"intruder": 1, "ghost": 4, "commit": 1, "op-0": 4, "op-1": 2} {
+		if got := classCount(d, class); got != want {
+			t.Errorf("%d %q shapes, want %d", got, class, want)
+		}
+	}
+	l := labels(d)
+	for _, want := range []string{"AddLRouterCommand  neutron-cc163b42", "never ran: AddStaticRouteCommand", "◀ intruder", "committed 17:09:17.300", "Lost: router neutron-cc163b42 created"} {
+		if !strings.Contains(l, want) {
+			t.Errorf("label %q missing; labels:\n%s", want, l)
+		}
+	}
+	if ladder(&ladderInput{}) != nil {
+		t.Errorf("an empty transaction got a picture")
+	}
+}

@@ -1,0 +1,117 @@
+package html
+
+import (
+	"fmt"
+	"time"
+)
+
+// ladderCmd is one rung of a transaction ladder: a command by idx.
+type ladderCmd struct {
+	Idx      int
+	Class    string
+	Entity   string // the row it acts on, as logged
+	Part     int    // which operation it belongs to: colours the rung
+	Intruder bool   // the command that does not belong
+	Ghost    bool   // a command the intruding operation never got to run
+	Time     time.Time
+	Tip      string
+}
+
+// ladderInput is what the transaction ladder draws, gathered from an
+// interleaved-txn finding's subject and the transaction it cites.
+type ladderInput struct {
+	Title   string   // "neutron-server pid 32314 on controller, transaction n=1"
+	Parts   []string // legend: what each Part is ("add router interface", …)
+	Cmds    []ladderCmd
+	Outcome string // how the transaction ended, shown where the real rungs stop
+	Lost    string // what never happened, in words
+}
+
+// ladder draws a transaction as a ladder, one rung per command in idx
+// order, coloured by the operation each belongs to; the intruding command
+// stands out and the commands its operation lost are ghosts below the
+// commit.
+func ladder(in *ladderInput) *Diagram {
+	if len(in.Cmds) == 0 {
+		return nil
+	}
+	const (
+		top    = 40.0
+		rungH  = 30.0
+		idxX   = 70.0
+		boxX   = 86.0
+		boxW   = 700.0
+		timeX  = 800.0
+		noteX  = 920.0
+		legend = 14.0
+	)
+	d := &Diagram{Kind: "txn-ladder", W: diagramW, Label: "Transaction ladder: " + in.Title}
+	d.text(8, legend, in.Title, "label strong", "")
+	x := boxX
+	for i, p := range in.Parts {
+		if p == "" {
+			continue
+		}
+		d.rect(x, legend+6, 12, 12, fmt.Sprintf("cmd op-%d", i%6), "")
+		d.text(x+16, legend+16, p, "label", "")
+		x += 16 + textWidth(p, fontSize) + 18
+	}
+	y := top
+	d.text(idxX, y-4, "idx", "label dim", "end")
+	d.text(timeX, y-4, "logged at (UTC)", "label dim", "")
+	committed := false
+	for _, c := range in.Cmds {
+		if c.Ghost && !committed {
+			committed = true
+			d.line(boxX-20, y+2, boxX+boxW+10, y+2, "commit", "")
+			outcome := in.Outcome
+			if outcome == "" {
+				outcome = "transaction committed here"
+			}
+			d.text(boxX+boxW+14, y+6, fit(outcome, diagramW-boxX-boxW-20, fontSize), "label strong", "")
+			y += 14
+		}
+		class := fmt.Sprintf("cmd op-%d", c.Part%6)
+		label := c.Class
+		if c.Entity != "" {
+			label += "  " + c.Entity
+		}
+		switch {
+		case c.Ghost:
+			class = "cmd ghost"
+			label = "never ran: " + label
+		case c.Intruder:
+			class += " intruder"
+		}
+		d.rect(boxX, y+3, boxW, rungH-6, class, c.Tip)
+		textClass := "cmd-text"
+		if c.Ghost {
+			textClass = "cmd-text ghost"
+		} else {
+			d.text(idxX, y+rungH/2+4, fmt.Sprintf("%d", c.Idx), "label mono", "end")
+		}
+		d.text(boxX+8, y+rungH/2+4, fit(label, boxW-16, 10.5), textClass, "")
+		if !c.Time.IsZero() && !c.Ghost {
+			d.text(timeX, y+rungH/2+4, c.Time.UTC().Format("15:04:05.000"), "label mono", "")
+		}
+		if c.Intruder {
+			d.text(noteX, y+rungH/2+4, "◀ intruder: another request's command", "intruder-label", "")
+		}
+		y += rungH
+	}
+	if !committed {
+		d.line(boxX-20, y+2, boxX+boxW+10, y+2, "commit", "")
+		if in.Outcome != "" {
+			d.text(boxX+boxW+14, y+6, fit(in.Outcome, diagramW-boxX-boxW-20, fontSize), "label strong", "")
+		}
+		y += 14
+	}
+	if in.Lost != "" {
+		y += 6
+		d.text(boxX, y+8, fit("Lost: "+in.Lost, diagramW-boxX-8, fontSize), "missing-label", "")
+		y += 14
+	}
+	d.H = y + 8
+	d.Caption = "Each rung is one command of the transaction, in the order ovsdbapp logged it (idx). Colours are operations: the rungs that belong together share one. The red-outlined rung is the intruder — a command of another request that landed inside this transaction; dashed rungs below the commit line are what that request still needed and never got."
+	return d
+}
