@@ -407,3 +407,46 @@ func TestBrowserDarkAndPrint(t *testing.T) {
 	}
 	s.checkClean(u)
 }
+
+// TestBrowserManyFindings: findings shown one row each filter like the
+// full ones, and their evidence opens in the event table.
+func TestBrowserManyFindings(t *testing.T) {
+	s := newSession(t)
+	r := manyFindings(bulk(t, 5000), 400)
+	u := s.open(render(t, r, Options{}), "many.html")
+	s.do(visibleJS)
+	shown := `[...document.querySelectorAll('article.finding, tr.finding-row')].filter(visible).length`
+	if n := s.evalInt(shown); n != len(r.Findings) {
+		t.Fatalf("%d findings visible, want %d", n, len(r.Findings))
+	}
+	info := 0
+	for _, f := range r.Findings {
+		if f.Severity.String() == "info" {
+			info++
+		}
+	}
+	s.do(`document.querySelector('input[name=severity][value=info]').click()`)
+	if n := s.evalInt(shown); n != len(r.Findings)-info {
+		t.Errorf("after unticking info: %d findings visible, want %d", n, len(r.Findings)-info)
+	}
+	if n := s.evalInt(`[...document.querySelectorAll('tr.finding-row[data-severity=info]')].filter(visible).length`); n != 0 {
+		t.Errorf("%d info rows still visible", n)
+	}
+	s.do(`document.getElementById('f-reset').click()`)
+	s.do(`document.querySelector('tr.finding-row button.show-evidence').click()`)
+	id := s.evalString(`document.querySelector('tr.finding-row').dataset.finding`)
+	want := 0
+	for _, f := range r.Findings {
+		if f.ID == id {
+			seen := map[int]bool{}
+			for _, e := range f.Evidence {
+				seen[e.Event] = true
+			}
+			want = len(seen)
+		}
+	}
+	if n := s.evalInt(`+document.getElementById('ev-table').dataset.rows`); n != want || want == 0 {
+		t.Errorf("a row's 'show' lists %d events, want its %d cited ones", n, want)
+	}
+	s.checkClean(u)
+}

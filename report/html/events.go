@@ -59,6 +59,9 @@ type SourceCount struct {
 
 const gzipThreshold = 256 << 10
 
+// maxEvidenceRows bounds one finding's list of cited rows in the table.
+const maxEvidenceRows = 5000
+
 // posCode packs a position into one number for the table.
 func posCode(p timeline.Pos) int64 {
 	switch {
@@ -195,7 +198,11 @@ func (t *EventTable) encode(r *analysis.Result, rows selection, o *Options) erro
 			}
 		}
 		slices.Sort(list)
-		t.Evidence[f.ID] = slices.Compact(list)
+		list = slices.Compact(list)
+		if len(list) > maxEvidenceRows {
+			list = list[:maxEvidenceRows]
+		}
+		t.Evidence[f.ID] = list
 	}
 
 	for _, s := range cols.S {

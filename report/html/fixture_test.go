@@ -267,3 +267,26 @@ func bulk(tb testing.TB, n int) *analysis.Result {
 	}
 	return &analysis.Result{Timeline: tl, Findings: []detect.Finding{f}}
 }
+
+// manyFindings adds n findings to r (detectors and severities mixed, each
+// citing ten events), as a big CI tree with many IP moves would produce.
+func manyFindings(r *analysis.Result, n int) *analysis.Result {
+	tl := r.Timeline
+	dets := []string{"mac-change", "arp-unanswered", "garp-locktime", "stale-mac"}
+	for i := 0; i < n; i++ {
+		var ev []detect.Evidence
+		for j := 0; j < 10; j++ {
+			ev = append(ev, detect.EventEvidence(tl, (i*37+j*101)%len(tl.Events)))
+		}
+		at := tl.Events[(i*37)%len(tl.Events)].Time
+		f := detect.Finding{
+			ID: fmt.Sprintf("many-%05d", i), Detector: dets[i%len(dets)], Severity: detect.Severity(i % 4),
+			Title: fmt.Sprintf("finding %d about 10.0.%d.%d", i, i/256, i%256), Start: at, End: at.Add(time.Duration(i%30) * time.Second),
+			Evidence: ev, Explanation: "A finding among many.\n\nIt has two paragraphs.",
+		}
+		f.Subject.Set("ip", fmt.Sprintf("10.0.%d.%d", i/256, i%256))
+		r.Findings = append(r.Findings, f)
+	}
+	detect.Sort(r.Findings)
+	return r
+}

@@ -16,6 +16,7 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -70,8 +71,10 @@ type Options struct {
 	// (default 24 MiB), so pathological lines cannot blow up the file.
 	TextBudget int
 	// MaxEventBytes bounds the encoded table (default 2.6 MB): past it the
-	// table is cut down until it fits, so the page stays within 3 MB.
-	MaxEventBytes int
+	// table is cut down until it fits. MaxPageBytes (default 3 MB) bounds
+	// the whole page: when findings and diagrams take more room, the event
+	// table gets less.
+	MaxEventBytes, MaxPageBytes int
 	// Grace and Locktime are the kernel timings the stale-MAC diagram
 	// draws against (defaults: detect.Defaults()).
 	Grace, Locktime time.Duration
@@ -79,6 +82,15 @@ type Options struct {
 	// (default 8); EvidenceMax how many it renders at all (default 200; the
 	// event table holds the rest).
 	EvidenceRows, EvidenceMax int
+	// Runs with thousands of findings stay readable and small. Findings
+	// come highest severity first; the first MaxFindings (default 100) are
+	// shown in full, the next MaxFindingRows (default 1000) as one table
+	// row each, the rest only in the JSON block. Past MaxDiagrams (default
+	// 40) findings get no diagram, past MaxEvidenceTotal rendered evidence
+	// rows (default 3000) findings list only their first EvidenceRows, and
+	// the swimlane draws at most MaxLaneFindings spans (default 200). The
+	// page says what it cut.
+	MaxFindings, MaxFindingRows, MaxDiagrams, MaxEvidenceTotal, MaxLaneFindings int
 }
 
 func (o Options) withDefaults() Options {
@@ -88,6 +100,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxEventBytes <= 0 {
 		o.MaxEventBytes = 2_600_000
+	}
+	if o.MaxPageBytes <= 0 {
+		o.MaxPageBytes = 3_000_000
 	}
 	if o.TextCap <= 0 {
 		o.TextCap = 400
@@ -107,6 +122,21 @@ func (o Options) withDefaults() Options {
 	if o.EvidenceMax <= 0 {
 		o.EvidenceMax = 200
 	}
+	if o.MaxFindings <= 0 {
+		o.MaxFindings = 100
+	}
+	if o.MaxDiagrams <= 0 {
+		o.MaxDiagrams = 40
+	}
+	if o.MaxEvidenceTotal <= 0 {
+		o.MaxEvidenceTotal = 3000
+	}
+	if o.MaxLaneFindings <= 0 {
+		o.MaxLaneFindings = 200
+	}
+	if o.MaxFindingRows <= 0 {
+		o.MaxFindingRows = 1000
+	}
 	return o
 }
 
@@ -115,15 +145,26 @@ func (o Options) withDefaults() Options {
 // script can pull the machine-readable result out of the HTML.
 func Render(w io.Writer, r *analysis.Result, contract any, o Options) error {
 	o = o.withDefaults()
-	p, err := buildPage(r, contract, &o)
-	if err != nil {
-		return err
-	}
 	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, p); err != nil {
-		return fmt.Errorf("html report: %w", err)
+	for attempt := 0; ; attempt++ {
+		p, err := buildPage(r, contract, &o)
+		if err != nil {
+			return err
+		}
+		buf.Reset()
+		if err := tmpl.Execute(&buf, p); err != nil {
+			return fmt.Errorf("html report: %w", err)
+		}
+		// Over the page budget with a compressed event table: give the
+		// table what the rest of the page leaves, and build it again.
+		excess := buf.Len() - o.MaxPageBytes
+		gz := len(p.events.GZ)
+		if excess <= 0 || gz == 0 || attempt == 2 {
+			break
+		}
+		o.MaxEventBytes = max(gz-excess-32<<10, 64<<10)
 	}
-	_, err = w.Write(buf.Bytes())
+	_, err := w.Write(buf.Bytes())
 	return err
 }
 
@@ -132,15 +173,26 @@ type page struct {
 	CSS      template.CSS
 	JS       template.JS
 	Title    string
-	Data     pageData
+	Data     encodedJSON
 	Analysed analysedView
 	Verdict  verdictView
 	Timeline *Diagram
 	Filters  filtersView
 	Findings []*findingView
-	Events   eventsView
-	Sources  []sourceView
-	Detector []detectorView
+	// MoreFindings are the findings past MaxFindings, one row each.
+	MoreFindings []*findingView
+	Events       eventsView
+	Sources      []sourceView
+	Detector     []detectorView
+	Cut          cutView
+
+	events *EventTable // the table the data block carries
+}
+
+// cutView counts what the page left out to stay readable.
+type cutView struct {
+	NoDiagram, NotInLane, Unlisted int
+	Diagrams, InLane               int // the limits that cut
 }
 
 type pageData struct {
@@ -148,6 +200,13 @@ type pageData struct {
 	Events *EventTable `json:"events"`
 	Multi  bool        `json:"multiday"` // the span crosses midnight UTC: show dates
 }
+
+// encodedJSON is data marshalled once, up front, so a value JSON cannot
+// represent (a NaN in a subject) is an error here rather than a broken
+// page; html/template still escapes the bytes for the script element.
+type encodedJSON []byte
+
+func (e encodedJSON) MarshalJSON() ([]byte, error) { return e, nil }
 
 type analysedView struct {
 	Sources, Skipped, Hosts, Events int
@@ -160,11 +219,16 @@ type analysedView struct {
 
 type verdictView struct {
 	Level    string // high, medium, low, info, clean, unreadable
-	Headline string // "1 high-severity finding"
+	Headline string // "3 findings: 1 high, 2 info"
 	Lead     string // the top finding's title
 	Gist     string // the first sentence of its explanation
 	Items    []*findingView
+	More     int // findings not listed in Items
+	Count    int // every finding
 }
+
+// maxVerdictItems is how many findings the verdict lists by title.
+const maxVerdictItems = 10
 
 type filtersView struct {
 	Sources    []filterSource
@@ -250,19 +314,34 @@ func buildPage(r *analysis.Result, contract any, o *Options) (*page, error) {
 	first, last := tl.Span()
 	multi := !first.IsZero() && first.UTC().YearDay() != last.UTC().YearDay()
 	tf := timeFormatter{multi: multi}
-	p := &page{
-		CSP: csp, CSS: template.CSS(pageCSS), JS: template.JS(pageJS),
-		Data: pageData{Report: contract, Events: events, Multi: multi},
+	data, err := json.Marshal(pageData{Report: contract, Events: events, Multi: multi})
+	if err != nil {
+		return nil, fmt.Errorf("html report: encoding the data block: %w", err)
 	}
+	p := &page{CSP: csp, CSS: template.CSS(pageCSS), JS: template.JS(pageJS), Data: data, events: events}
 	p.Analysed = buildAnalysed(r, first, last)
 	p.Title = "arpforensics: " + verdictTitle(r)
 
 	ctx := &diagramCtx{tl: tl, o: o}
+	rowsLeft := o.MaxEvidenceTotal
 	for i := range r.Findings {
-		p.Findings = append(p.Findings, buildFinding(ctx, &r.Findings[i], tf, o))
+		if i >= o.MaxFindings+o.MaxFindingRows {
+			p.Cut.Unlisted++
+			continue
+		}
+		if i >= o.MaxFindings {
+			p.MoreFindings = append(p.MoreFindings, buildFindingRow(ctx, &r.Findings[i], tf))
+			continue
+		}
+		fv := buildFinding(ctx, &r.Findings[i], tf, o, i < o.MaxDiagrams, rowsLeft)
+		rowsLeft -= len(fv.Evidence) + len(fv.MoreEvidence)
+		p.Findings = append(p.Findings, fv)
 	}
+	p.Cut.NoDiagram = max(0, min(len(r.Findings), o.MaxFindings)-o.MaxDiagrams)
+	p.Cut.NotInLane = max(0, len(r.Findings)-o.MaxLaneFindings)
+	p.Cut.Diagrams, p.Cut.InLane = o.MaxDiagrams, o.MaxLaneFindings
 	p.Verdict = buildVerdict(r, p.Findings)
-	p.Timeline = swimlane(tl, r.Findings, first, last)
+	p.Timeline = swimlane(tl, r.Findings[:min(len(r.Findings), o.MaxLaneFindings)], first, last)
 	p.Filters = buildFilters(r, tf, first, last)
 	p.Events = eventsView{
 		Total: events.Total, Embedded: events.Embedded, Cap: events.Cap, Clipped: events.Clipped,
@@ -333,21 +412,22 @@ func buildAnalysed(r *analysis.Result, first, last time.Time) analysedView {
 }
 
 func buildVerdict(r *analysis.Result, fs []*findingView) verdictView {
-	v := verdictView{Items: fs}
+	v := verdictView{Items: fs[:min(len(fs), maxVerdictItems)], Count: len(r.Findings)}
+	v.More = v.Count - len(v.Items)
 	switch {
 	case !r.Readable():
 		v.Level, v.Headline = "unreadable", "Nothing could be analysed"
 		v.Lead = "None of the inputs could be read; the sources below say why."
 		return v
-	case len(fs) == 0:
+	case v.Count == 0:
 		v.Level, v.Headline = "clean", "No findings"
 		v.Lead = fmt.Sprintf("%d detector(s) checked %s event(s) and found nothing wrong.",
 			len(detect.All()), thousands(len(r.Timeline.Events)))
 		return v
 	}
 	counts := map[string]int{}
-	for _, f := range fs {
-		counts[f.Severity]++
+	for i := range r.Findings {
+		counts[r.Findings[i].Severity.String()]++
 	}
 	var parts []string
 	for _, s := range []string{"high", "medium", "low", "info"} {
@@ -355,10 +435,10 @@ func buildVerdict(r *analysis.Result, fs []*findingView) verdictView {
 			parts = append(parts, fmt.Sprintf("%d %s", c, s))
 		}
 	}
-	if len(fs) == 1 {
+	if v.Count == 1 {
 		v.Headline = "1 finding: " + parts[0]
 	} else {
-		v.Headline = fmt.Sprintf("%d findings: %s", len(fs), strings.Join(parts, ", "))
+		v.Headline = fmt.Sprintf("%d findings: %s", v.Count, strings.Join(parts, ", "))
 	}
 	top := fs[0]
 	v.Level = top.Severity
@@ -375,8 +455,8 @@ func firstSentence(s string) string {
 	if i := strings.Index(s, ". "); i >= 0 && i < 300 {
 		return s[:i+1]
 	}
-	if len(s) > 300 {
-		return fit(s, 300*6.6, 11)
+	if r := []rune(s); len(r) > 300 {
+		return string(r[:300]) + "…"
 	}
 	return s
 }
@@ -407,7 +487,18 @@ func buildFilters(r *analysis.Result, tf timeFormatter, first, last time.Time) f
 	return f
 }
 
-func buildFinding(ctx *diagramCtx, f *detect.Finding, tf timeFormatter, o *Options) *findingView {
+// buildFindingRow prepares a finding shown as one table row: what the
+// filters need, its title, when, and how much evidence it cites.
+func buildFindingRow(ctx *diagramCtx, f *detect.Finding, tf timeFormatter) *findingView {
+	o := Options{EvidenceRows: 1, EvidenceMax: 1}
+	v := buildFinding(ctx, f, tf, &o, false, 0)
+	v.Evidence, v.MoreEvidence, v.Paragraphs = nil, nil, nil
+	return v
+}
+
+// buildFinding prepares one finding. Without withDiagram it gets none; it
+// renders at most rowsLeft evidence rows beyond its first EvidenceRows.
+func buildFinding(ctx *diagramCtx, f *detect.Finding, tf timeFormatter, o *Options, withDiagram bool, rowsLeft int) *findingView {
 	v := &findingView{
 		ID: f.ID, Anchor: "f-" + f.ID, Detector: f.Detector,
 		Severity: f.Severity.String(), Confidence: f.Confidence.String(),
@@ -442,12 +533,12 @@ func buildFinding(ctx *diagramCtx, f *detect.Finding, tf timeFormatter, o *Optio
 		if e.Event >= 0 && e.Event < len(ctx.tl.Events) {
 			srcs[ctx.tl.Events[e.Event].Source] = true
 		}
-		if i >= o.EvidenceMax {
+		if i >= o.EvidenceMax || (i >= o.EvidenceRows && i >= rowsLeft) {
 			v.OmittedEvidence++
 			continue
 		}
 		row := evidenceRow{
-			Source: path.Base(strings.ReplaceAll(e.Source, "\\", "/")), Path: e.Source,
+			Source: shortPath(e.Source), Path: e.Source,
 			Pos: e.Pos, Time: tf.clock(e.Time), FullTime: tf.full(e.Time), Text: e.Text,
 		}
 		row.Source, row.Path, row.Pos, row.Text = safetext.Terminal(row.Source), safetext.Terminal(row.Path), safetext.Terminal(row.Pos), safetext.Terminal(row.Text)
@@ -463,7 +554,9 @@ func buildFinding(ctx *diagramCtx, f *detect.Finding, tf timeFormatter, o *Optio
 	}
 	slices.Sort(ids)
 	v.Sources = strings.Join(ids, " ")
-	v.Diagram = diagramFor(ctx, f)
+	if withDiagram {
+		v.Diagram = diagramFor(ctx, f)
+	}
 	return v
 }
 
@@ -500,8 +593,12 @@ func buildSource(i int, s *timeline.Source, c SourceCount, tf timeFormatter) sou
 
 // sourceLabel is the short name a lane or filter shows: the file name, with
 // its parent directory when that is all that tells two captures apart.
-func sourceLabel(s *timeline.Source) string {
-	p := strings.ReplaceAll(s.Path, "\\", "/")
+func sourceLabel(s *timeline.Source) string { return shortPath(s.Path) }
+
+// shortPath is a path's file name with its parent directory (CI trees name
+// the node in the directory: logs/compute-1/tcpdump.pcap).
+func shortPath(p string) string {
+	p = strings.ReplaceAll(p, "\\", "/")
 	base := path.Base(p)
 	if dir := path.Base(path.Dir(p)); dir != "." && dir != "/" && dir != "" {
 		base = dir + "/" + base

@@ -396,6 +396,54 @@ func TestRenderEventByteBudget(t *testing.T) {
 	}
 }
 
+// TestRenderManyFindings: thousands of findings keep the page readable and
+// within budget: the first ones in full, the rest a row each, a bounded
+// number of diagrams and evidence rows.
+func TestRenderManyFindings(t *testing.T) {
+	r := manyFindings(bulk(t, 20000), 3000)
+	o := Options{}.withDefaults()
+	doc := render(t, r, Options{})
+	if n := strings.Count(doc, `<article class="finding`); n != o.MaxFindings {
+		t.Errorf("%d findings in full, want %d", n, o.MaxFindings)
+	}
+	if n := strings.Count(doc, `<tr class="finding-row"`); n != o.MaxFindingRows {
+		t.Errorf("%d findings as rows, want %d", n, o.MaxFindingRows)
+	}
+	if n := strings.Count(doc, `<figure class="diagram`); n > o.MaxDiagrams+1 {
+		t.Errorf("%d diagrams, want at most %d and the timeline", n, o.MaxDiagrams)
+	}
+	if n := strings.Count(doc, `<td class="src"`); n > o.MaxEvidenceTotal+o.MaxFindings*o.EvidenceRows {
+		t.Errorf("%d evidence rows rendered", n)
+	}
+	if n := strings.Count(doc, `<li data-finding=`); n != maxVerdictItems {
+		t.Errorf("verdict lists %d findings, want %d", n, maxVerdictItems)
+	}
+	for _, want := range []string{"… and 2\u202f991 more findings below.", "1\u202f000 more findings</h3>", "1\u202f901 further findings are not listed", "are shown without a diagram", "The timeline draws the 200 most severe findings"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("page does not say %q", want)
+		}
+	}
+	if len(doc) > 3_000_000 {
+		t.Errorf("page is %d bytes", len(doc))
+	}
+	t.Logf("%d findings, 20k events: %d bytes", len(r.Findings), len(doc))
+
+	// With 100 k events as well, the event table gives way.
+	if testing.Short() {
+		return
+	}
+	r = manyFindings(bulk(t, 100_000), 3000)
+	doc = render(t, r, Options{})
+	d, _ := readData(t, doc)
+	t.Logf("%d findings, 100k events: %d bytes, %d events in the table", len(r.Findings), len(doc), d.Events.Embedded)
+	if len(doc) > 3_000_000 {
+		t.Errorf("page is %d bytes, budget 3 MB", len(doc))
+	}
+	if d.Events.Embedded >= 100_000 || d.Events.Embedded < 20_000 {
+		t.Errorf("%d events in the table: want the table cut, not emptied", d.Events.Embedded)
+	}
+}
+
 // TestRender100kSize holds the size budget: 100 000 events in at most 3 MB.
 func TestRender100kSize(t *testing.T) {
 	if testing.Short() {
@@ -407,7 +455,7 @@ func TestRender100kSize(t *testing.T) {
 	if d.Events.Embedded != 100_000 || len(cols.X) != 100_000 {
 		t.Fatalf("embedded %d events, want all 100000", d.Events.Embedded)
 	}
-	const budget = 3 << 20
+	const budget = 3_000_000
 	t.Logf("100k events: %d bytes (%.2f MB), %.1f bytes/event", len(doc), float64(len(doc))/(1<<20), float64(len(doc))/100_000)
 	if len(doc) > budget {
 		t.Fatalf("page is %d bytes, budget %d", len(doc), budget)

@@ -70,7 +70,7 @@
   }
 
   // ---- findings -----------------------------------------------------------
-  var findingEls = all('article.finding');
+  var findingEls = all('article.finding, tr.finding-row');
   var titles = {};
   rep.findings.forEach(function (f) { titles[f.id] = f.title; });
 

@@ -36,6 +36,7 @@ const (
 	ShapeText
 	ShapePath
 	ShapeCircle
+	ShapeGroup // a <g> holding Children, hooks set once for all of them
 )
 
 // Shape is one SVG element. Fields a kind does not use stay zero.
@@ -55,10 +56,11 @@ type Shape struct {
 	Finding  string
 	Severity string
 	Detector string
-	T0, T1   int64 // µs; zero when the shape is not a time span
+	T0, T1   int64   // µs; zero when the shape is not a time span
+	Children []Shape // ShapeGroup only
 }
 
-var shapeTags = [...]string{ShapeRect: "rect", ShapeLine: "line", ShapeText: "text", ShapePath: "path", ShapeCircle: "circle"}
+var shapeTags = [...]string{ShapeRect: "rect", ShapeLine: "line", ShapeText: "text", ShapePath: "path", ShapeCircle: "circle", ShapeGroup: "g"}
 
 // Tag is the SVG element name.
 func (s Shape) Tag() string {

@@ -20,6 +20,9 @@ const (
 	maxFRows  = 6
 	swimTop   = 8.0
 	laneGapHd = 16.0
+	// maxColumns: past this many findings the faint columns they cast
+	// across the lanes are noise, and are not drawn.
+	maxColumns = 40
 )
 
 // swimlane draws the whole run: one lane per analysed source (grouped by
@@ -187,16 +190,15 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 	for _, bp := range bars {
 		f := bp.f
 		sev := f.Severity.String()
-		col := d.rect(bp.x0, lanesTop, bp.x1-bp.x0, lanesBottom-lanesTop, "fcol sev-"+sev, "")
-		hook(col, f)
+		g := &Diagram{}
+		if len(bars) <= maxColumns {
+			g.rect(bp.x0, lanesTop, bp.x1-bp.x0, lanesBottom-lanesTop, "fcol sev-"+sev, "")
+		}
 		by := swimTop + findRowH*float64(bp.row)
-		br := d.rect(bp.x0, by+2, bp.x1-bp.x0, findRowH-5, "fbar sev-"+sev, fmt.Sprintf("%s: %s (%s – %s)", strings.ToUpper(sev), safetext.Terminal(f.Title), clockOf(f.Start), clockOf(f.End)))
+		br := g.rect(bp.x0, by+2, bp.x1-bp.x0, findRowH-5, "fbar sev-"+sev, "")
 		br.Href = "#f-" + f.ID
-		hook(br, f)
 		if bp.label != "" {
-			t := d.text(bp.x1+4, by+findRowH-6, bp.label, "flabel", "")
-			t.Href = "#f-" + f.ID
-			hook(t, f)
+			g.text(bp.x1+4, by+findRowH-6, bp.label, "flabel", "").Href = "#f-" + f.ID
 		}
 		marks := map[int]map[int]bool{}
 		for _, ev := range f.Evidence {
@@ -213,7 +215,11 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 			}
 			marks[r][int(sc.X(e.Time))] = true
 		}
-		for r, xs := range marks {
+		for r := range lanes {
+			xs := marks[r]
+			if len(xs) == 0 {
+				continue
+			}
 			var p strings.Builder
 			keys := make([]int, 0, len(xs))
 			for x := range xs {
@@ -223,10 +229,13 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 			for _, x := range keys {
 				fmt.Fprintf(&p, "M%d %sv%s", x, num(ys[r]+2), num(laneH-4))
 			}
-			m := d.path(p.String(), "emark sev-"+sev, "evidence of: "+safetext.Terminal(f.Title))
-			hook(m, f)
-			m.Src = strconv.Itoa(lanes[r])
+			g.path(p.String(), "emark sev-"+sev, "").Src = strconv.Itoa(lanes[r])
 		}
+		// One tooltip for the span and its marks.
+		tip := fmt.Sprintf("%s: %s (%s – %s)", strings.ToUpper(sev), safetext.Terminal(f.Title), clockOf(f.Start), clockOf(f.End))
+		grp := Shape{Kind: ShapeGroup, Children: g.Shapes, Tip: tip}
+		hook(&grp, f)
+		d.add(grp)
 	}
 
 	// The brush's selection, drawn by the script; the script listens on the
