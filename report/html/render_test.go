@@ -7,13 +7,17 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/arpforensics/arpforensics/analysis"
+	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/timeline"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -592,4 +596,47 @@ func BenchmarkRender100k(b *testing.B) {
 	}
 	b.SetBytes(int64(size))
 	b.ReportMetric(float64(size), "page-bytes")
+}
+
+// TestRenderEdgeCases: odd results render (or fail with an error), never
+// panic: nothing read, nothing readable, findings with no times or
+// evidence, evidence pointing nowhere, text that is not UTF-8.
+func TestRenderEdgeCases(t *testing.T) {
+	empty := &analysis.Result{Timeline: timeline.Build(nil, nil)}
+	unreadable := func() *analysis.Result {
+		s := &timeline.Source{Path: "bad\xff.pcap", Kind: "unknown", Unreadable: true}
+		s.Problemf(timeline.Pos{Offset: 24}, "truncated header \x1b[31m")
+		return &analysis.Result{Timeline: timeline.Build([]*timeline.Source{s}, [][]timeline.Event{nil})}
+	}
+	odd := func() *analysis.Result {
+		r := fipReuse(t)
+		r.Findings = append(r.Findings,
+			detect.Finding{ID: "odd-1", Detector: "stale-mac", Title: "no times, no evidence"},
+			detect.Finding{ID: "odd-2", Detector: "mac-change", Title: "end before start", Start: baseTime, End: baseTime.Add(-time.Hour),
+				Evidence: []detect.Evidence{{Source: "x", Pos: "line 1", Event: -1, Text: "a fact"}, {Source: "y", Pos: "frame 9", Event: 1 << 30, Text: "out of range"}}},
+			detect.Finding{ID: "odd-3", Detector: "garp-locktime", Title: "bad subject", Start: baseTime, End: baseTime,
+				Subject: subj("ip", "not an ip", "mac", "zz:zz"), Evidence: []detect.Evidence{detect.EventEvidence(r.Timeline, 0)}},
+		)
+		return r
+	}
+	for name, r := range map[string]*analysis.Result{"empty": empty, "unreadable": unreadable(), "odd": odd()} {
+		t.Run(name, func(t *testing.T) {
+			doc := render(t, r, Options{})
+			readData(t, doc)
+			if len(remoteRefs(t, doc)) > 0 {
+				t.Errorf("remote references: %v", remoteRefs(t, doc))
+			}
+			if strings.Contains(doc, "\x1b") {
+				t.Errorf("an escape character reached the page")
+			}
+		})
+	}
+	if !strings.Contains(render(t, empty, Options{}), "Nothing could be analysed") {
+		t.Errorf("an empty run does not say nothing was analysed")
+	}
+	r := fipReuse(t)
+	r.Findings[0].Subject.Set("duration_s", math.NaN())
+	if err := Render(io.Discard, r, map[string]any{"subject": r.Findings[0].Subject}, Options{}); err == nil {
+		t.Errorf("a NaN in a subject rendered without error")
+	}
 }
