@@ -450,9 +450,9 @@ func buildVerdict(r *analysis.Result, fs []*findingView) verdictView {
 }
 
 // firstSentence cuts s after its first full stop followed by a space, or at
-// 300 characters.
+// 300 characters when no sentence ends within 420.
 func firstSentence(s string) string {
-	if i := strings.Index(s, ". "); i >= 0 && i < 300 {
+	if i := strings.Index(s, ". "); i >= 0 && i < 420 {
 		return s[:i+1]
 	}
 	if r := []rune(s); len(r) > 300 {

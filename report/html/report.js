@@ -1,7 +1,9 @@
 // arpforensics report script: filters (time, source, detector, severity),
 // the swimlane's time-range brush, and the paged, searchable event table.
-// It reads the JSON block #arpf-data and builds every element it adds with
-// textContent: nothing from the data is ever parsed as markup.
+// It reads the event table from the JSON block #arpf-data and everything
+// else (source paths, finding titles) from the page itself, so the embedded
+// JSON report stays a payload it does not depend on. It builds every
+// element it adds with textContent: nothing is ever parsed as markup.
 (function () {
   'use strict';
   var doc = document;
@@ -11,12 +13,17 @@
 
   var PAGE = 100;
   var data = JSON.parse(doc.getElementById('arpf-data').textContent);
-  var rep = data.report;
   var table = data.events;
-  var nSources = rep.sources.length;
 
   function $(id) { return doc.getElementById(id); }
   function all(sel, el) { return Array.prototype.slice.call((el || doc).querySelectorAll(sel)); }
+
+  // Source paths by index, from the sources table.
+  var paths = [];
+  all('#sources tr[data-source]').forEach(function (tr) {
+    paths[+tr.getAttribute('data-source')] = tr.querySelector('td.path').textContent;
+  });
+  var nSources = paths.length;
 
   // ---- time ---------------------------------------------------------------
   function pad(n, w) { n = String(n); while (n.length < w) { n = '0' + n; } return n; }
@@ -72,7 +79,10 @@
   // ---- findings -----------------------------------------------------------
   var findingEls = all('article.finding, tr.finding-row');
   var titles = {};
-  rep.findings.forEach(function (f) { titles[f.id] = f.title; });
+  findingEls.forEach(function (el) {
+    var t = el.querySelector('.ftitle');
+    titles[el.dataset.finding] = t ? t.textContent : el.dataset.finding;
+  });
 
   function findingShown(ds) {
     if (state.sev[ds.severity] === false) { return false; }
@@ -114,8 +124,8 @@
 
   // ---- events -------------------------------------------------------------
   var ev = null;
-  var srcLabel = rep.sources.map(function (s) {
-    var p = s.path.replace(/\\/g, '/').split('/');
+  var srcLabel = paths.map(function (path) {
+    var p = path.replace(/\\/g, '/').split('/');
     return p.length > 1 ? p[p.length - 2] + '/' + p[p.length - 1] : p[0];
   });
   var posNames = ['frame ', 'line ', 'byte ', ''];
@@ -139,7 +149,7 @@
   function haystacks() {
     var low = new Array(ev.n);
     for (var i = 0; i < ev.n; i++) {
-      low[i] = (ev.x[i] + ' ' + rep.sources[ev.s[i]].path + ' ' + table.kinds[ev.k[i]] + ' ' + posText(ev.p[i])).toLowerCase();
+      low[i] = (ev.x[i] + ' ' + paths[ev.s[i]] + ' ' + table.kinds[ev.k[i]] + ' ' + posText(ev.p[i])).toLowerCase();
     }
     ev.lower = low;
   }
@@ -204,7 +214,7 @@
       var tr = doc.createElement('tr');
       if (ev.cited[i]) { tr.className = 'cited'; tr.title = 'cited as evidence by a finding'; }
       cell(tr, fmtTime(ev.t[i], data.multiday), 't', fmtTime(ev.t[i], true) + ' UTC');
-      cell(tr, srcLabel[ev.s[i]], 'src', rep.sources[ev.s[i]].path);
+      cell(tr, srcLabel[ev.s[i]], 'src', paths[ev.s[i]]);
       cell(tr, posText(ev.p[i]), 'pos');
       var kt = cell(tr, '', 'k');
       var span = doc.createElement('span');
