@@ -283,7 +283,11 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 	// The move, across every row.
 	mx := sc.X(move)
 	d.line(mx, top-4, mx, plotBottom, "move", "")
-	d.text(mx, top-8, "moved "+clockOf(move), "move-label", "middle")
+	moveLabel := "moved "
+	if !b.hasOld {
+		moveLabel = "first announcement "
+	}
+	d.text(mx, top-8, moveLabel+clockOf(move), "move-label", "middle")
 
 	h := plotBottom + 26
 	if len(b.announces) >= 2 {

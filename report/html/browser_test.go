@@ -464,7 +464,7 @@ func TestBrowserSamples(t *testing.T) {
 	}{
 		{"fip-reuse", map[string]string{"stale-mac": "binding-lane", "garp-locktime": "binding-lane"}},
 		{"fip-reuse-healthy", nil},
-		{"arp-unanswered", map[string]string{"arp-unanswered": "evidence-strip"}},
+		{"arp-unanswered", map[string]string{"arp-unanswered": "unanswered-lane"}},
 	}
 	for _, sm := range samples {
 		t.Run(sm.dir, func(t *testing.T) {

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/timeline"
 )
 
 // shapesOf counts a diagram's shapes carrying class, and gathers its texts.
@@ -127,5 +130,37 @@ func TestLadder(t *testing.T) {
 	}
 	if ladder(&ladderInput{}) != nil {
 		t.Errorf("an empty transaction got a picture")
+	}
+}
+
+func TestUnansweredLane(t *testing.T) {
+	var b builder
+	src := b.source("logs/node/tcpdump.txt", "tcpdump-text", "node")
+	target := mustIP("172.24.5.11")
+	for i := 0; i < 9; i++ {
+		a := &timeline.ARP{Link: timeline.Link{Src: nodeMAC, Dst: timeline.Broadcast, DstKnown: true}, Op: 1, SHA: nodeMAC, SPA: nodeIP, TPA: target}
+		a.Class = timeline.ClassifyARP(a.Op, a.SHA, a.THA, a.SPA, a.TPA)
+		b.add(src, baseTime.Add(time.Duration(i/3)*20*time.Second+time.Duration(i%3)*time.Second), timeline.Pos{Line: int64(i + 1)}, a, "")
+	}
+	tl := b.build()
+	f := detect.Finding{Detector: "arp-unanswered", Start: tl.Events[0].Time, End: tl.Events[8].Time,
+		Subject: subj("ip", target.String(), "requester_mac", nodeMAC.String(), "requests", 9), Evidence: []detect.Evidence{detect.EventEvidence(tl, 0)}}
+	o := Options{}.withDefaults()
+	ctx := &diagramCtx{tl: tl, o: &o}
+	d := diagramFor(ctx, &f)
+	if d == nil || d.Kind != "unanswered-lane" {
+		t.Fatalf("got %+v", d)
+	}
+	if got := classCount(d, "arp-req"); got != 9 {
+		t.Errorf("%d request ticks, want all 9 (the finding cites one)", got)
+	}
+	if classCount(d, "missing") != 1 || !strings.Contains(labels(d), "none: nothing answered for 172.24.5.11 in 42 s") || !strings.Contains(labels(d), "9× from 1e:d5:ec:49:df:4f") {
+		t.Errorf("labels:\n%s", labels(d))
+	}
+	// A requester the finding does not name is not drawn; no request at all
+	// leaves the generic strip.
+	f.Subject = subj("ip", target.String(), "requester_mac", oldMAC.String())
+	if d := diagramFor(ctx, &f); d == nil || d.Kind != "evidence-strip" {
+		t.Errorf("requests from another MAC: got %+v", d)
 	}
 }
