@@ -12,7 +12,8 @@ import (
 // between the two sides, so memory stays at a few megabytes whatever the
 // capture's size.
 const (
-	batchBytes = 1 << 20
+	batchBytes = 1 << 20 // the most a batch's buffer grows to
+	firstBatch = 64 << 10
 	batchRecs  = 16 << 10
 	nBatches   = 4
 )
@@ -43,7 +44,7 @@ func readAll(s source, d *decoder) {
 	free := make(chan *batch, nBatches)
 	done := make(chan struct{})
 	for i := 0; i < nBatches; i++ {
-		free <- &batch{buf: make([]byte, 0, batchBytes), recs: make([]record, 0, 1024)}
+		free <- &batch{} // pump sizes the buffers as the capture proves large
 	}
 	go pump(s, full, free, done)
 	defer close(done) // lets pump return if decoding ends early (a panic)
@@ -68,10 +69,22 @@ func readAll(s source, d *decoder) {
 // last batch carrying the ending.
 func pump(s source, full chan<- *batch, free <-chan *batch, done <-chan struct{}) {
 	defer close(full)
-	var b *batch
-	select {
-	case b = <-free:
-	case <-done:
+	// Buffers start small and double, up to batchBytes, each time one
+	// fills: a small capture costs kilobytes, a large one four megabytes.
+	size := firstBatch
+	take := func() *batch {
+		select {
+		case b := <-free:
+			if cap(b.buf) < size {
+				b.buf = make([]byte, 0, size)
+			}
+			return b
+		case <-done:
+			return nil
+		}
+	}
+	b := take()
+	if b == nil {
 		return
 	}
 	var frames int64
@@ -93,19 +106,20 @@ func pump(s source, full chan<- *batch, free <-chan *batch, done <-chan struct{}
 		}
 		frames++
 		if len(b.buf)+len(data) > cap(b.buf) || len(b.recs) == batchRecs {
+			if len(b.recs) < batchRecs {
+				size = min(2*size, batchBytes)
+			}
 			select {
 			case full <- b:
 			case <-done:
 				return
 			}
-			select {
-			case b = <-free:
-			case <-done:
+			if b = take(); b == nil {
 				return
 			}
 		}
 		var kept []byte
-		if len(data) > cap(b.buf) {
+		if len(data) > cap(b.buf)-len(b.buf) {
 			kept = append([]byte(nil), data...) // larger than a batch: rare, from a huge snap length
 		} else {
 			n := len(b.buf)

@@ -14,11 +14,25 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-// readBufSize is the buffer pcapgo reads through. It is larger than the
-// 1 MiB buffer ingest hands over, so that once the sniffed head is used up
-// each refill asks for more than that buffer holds and bufio reads straight
-// into ours: the file's bytes are copied once, not twice.
-const readBufSize = 4 << 20
+// readBufSize is the buffer pcapgo reads through. It exceeds the 1 MiB
+// buffer ingest hands over by more than the largest record pcapgo reads
+// eagerly (256 KiB), so that once the sniffed head is used up every refill
+// asks for more than ingest's buffer holds and bufio reads straight into
+// ours: the file's bytes are copied once, not twice.
+const readBufSize = 1<<20 + 256<<10
+
+// newReadBuf wraps in for pcapgo, counting the bytes read. An input that
+// ingest's buffer holds whole gets a buffer just big enough for it, so a
+// directory of small captures does not allocate megabytes each.
+func newReadBuf(in io.Reader, cnt io.Reader) *bufio.Reader {
+	size := readBufSize
+	if br, ok := in.(*bufio.Reader); ok {
+		if all, err := br.Peek(br.Size()); err != nil && len(all) < size {
+			size = max(len(all)+16, 4096) // pcapgo rewraps anything smaller than 4 KiB
+		}
+	}
+	return bufio.NewReaderSize(cnt, size)
+}
 
 // meta is what a capture record says about its frame besides its bytes.
 type meta struct {
@@ -65,7 +79,7 @@ type pcapSource struct {
 
 func newPcapSource(in io.Reader) (*pcapSource, error) {
 	cnt := &countingReader{r: in}
-	br := bufio.NewReaderSize(cnt, readBufSize)
+	br := newReadBuf(in, cnt)
 	head, _ := br.Peek(pcapHeaderLen)
 	if err := checkPcapHeader(head); err != nil {
 		return nil, err
@@ -119,7 +133,7 @@ type ngSource struct {
 
 func newNgSource(in io.Reader) (*ngSource, error) {
 	blocks := &ngBlocks{r: in}
-	br := bufio.NewReaderSize(blocks, readBufSize)
+	br := newReadBuf(in, blocks)
 	head, _ := br.Peek(sniffSHB)
 	if err := checkSHB(head); err != nil {
 		return nil, err
