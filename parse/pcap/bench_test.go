@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"math/rand/v2"
+	"os"
 	"testing"
 	"time"
 
@@ -159,5 +160,35 @@ func BenchmarkDecodeFrame(b *testing.B) {
 		if i++; i == len(frames) {
 			i = 0
 		}
+	}
+}
+
+// BenchmarkReadPcapFile reads the capture named by $ARPF_BENCH_CAPTURE
+// (e.g. the one bench/capture.sh generates with KEEP=1), for profiling the
+// reader on the full benchmark input:
+//
+//	ARPF_BENCH_CAPTURE=$PWD/bench/out/mixed-2000000000.pcap \
+//	  go test ./parse/pcap -run - -bench ReadPcapFile -cpuprofile cpu.prof
+func BenchmarkReadPcapFile(b *testing.B) {
+	path := os.Getenv("ARPF_BENCH_CAPTURE")
+	if path == "" {
+		b.Skip("set ARPF_BENCH_CAPTURE to a capture file")
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fi.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		src := &timeline.Source{}
+		if _, err := ReadPcap(bufio.NewReaderSize(f, 1<<20), src, parseOpts); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
 	}
 }
