@@ -34,35 +34,15 @@ func TestAnalyzeLoneUnreadableCaptureExits2(t *testing.T) {
 				t.Errorf("source unreadable=%v problems=%v, want unreadable saying %q", s.Unreadable, s.Problems, reason)
 			}
 
-			stderr := captureStderr(t, func() {
-				if code := run([]string{"analyze", "--format", "json", path}); code != exitUsage {
-					t.Errorf("exit code %d, want %d", code, exitUsage)
-				}
-			})
+			code, _, stderr := runCLI(t, "analyze", "--format", "json", path)
+			if code != exitUsage {
+				t.Errorf("exit code %d, want %d", code, exitUsage)
+			}
 			if !strings.Contains(stderr, reason) {
 				t.Errorf("stderr %q does not say %q", stderr, reason)
 			}
 		})
 	}
-}
-
-// captureStderr runs f with os.Stderr sent to a file and returns what was
-// written.
-func captureStderr(t *testing.T, f func()) string {
-	t.Helper()
-	tmp, err := os.CreateTemp(t.TempDir(), "stderr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := os.Stderr
-	os.Stderr = tmp
-	defer func() { os.Stderr = old }()
-	f()
-	b, err := os.ReadFile(tmp.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // Compressed captures are read through ingest's decompression: the kind is
