@@ -451,3 +451,39 @@ func TestSniffers(t *testing.T) {
 		}
 	}
 }
+
+// TestNoAllocationPerFrame: reading a capture allocates per capture and
+// per event, never per frame. Two captures of the same conversation, one
+// three times longer, cost the same number of allocations; and decoding a
+// frame that extends a usage run allocates nothing.
+func TestNoAllocationPerFrame(t *testing.T) {
+	frame := cat(ether(hostB, hostA, 0x0800, 0x8100, 7), ipv4TCP(ipA, ipB, 40000, 443, 1, 0x18), make([]byte, 600))
+	capture := func(n int) []byte {
+		fs := make([]testFrame, n)
+		for i := range fs {
+			fs[i] = testFrame{tBase.Add(time.Duration(i) * time.Millisecond), frame}
+		}
+		return classicCapture(binary.LittleEndian, false, 1, fs...)
+	}
+	allocs := func(data []byte) float64 {
+		return testing.AllocsPerRun(5, func() {
+			src := &timeline.Source{}
+			if _, err := ReadPcap(bytes.NewReader(data), src, parseOpts); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	// Both captures are long enough for the batch buffers to reach their
+	// full size; nothing else may grow with the frame count.
+	short, long := allocs(capture(20000)), allocs(capture(60000))
+	if long > short {
+		t.Errorf("%v allocations for 60000 frames, %v for 20000: something allocates per frame", long, short)
+	}
+
+	d := newDecoder(&timeline.Source{})
+	m := &meta{ts: tBase, link: 1}
+	d.frame(frame, m)
+	if n := testing.AllocsPerRun(1000, func() { d.frame(frame, m) }); n != 0 {
+		t.Errorf("decoding a frame allocates %v times", n)
+	}
+}
