@@ -487,3 +487,49 @@ func TestNoAllocationPerFrame(t *testing.T) {
 		t.Errorf("decoding a frame allocates %v times", n)
 	}
 }
+
+// TestDamagedPcapNGBlock: a packet naming an interface its section lacks
+// stops reading there, keeping the frames before it; the problem sits at
+// the byte where the reader gave up, inside that block.
+func TestDamagedPcapNGBlock(t *testing.T) {
+	arp := cat(ether(bcast, hostA, 0x0806), arpBody(1, hostA, ipA, zeroHW, ipB))
+	var w ngBuilder
+	w.section(binary.LittleEndian)
+	w.iface(1, "eth0")
+	w.packet(0, tBase, arp, nil)
+	bad := len(w.b)
+	w.packet(3, tBase, arp, nil) // no interface 3
+	w.packet(0, tBase, arp, nil)
+	src, evs, err := readCapture(t, w.b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := bad + 28 // block type and length, then the 20 bytes of fixed packet fields
+	want := fmt.Sprintf("error byte %d: damaged pcapng block before byte %d (while looking for frame 2): "+
+		"Interface id 3 not present in section (have only 1 interfaces); reading stopped there, the 1 frame(s) before it were read", stop, stop)
+	if ps := problemsOf(src); len(arpsOf(evs)) != 1 || len(ps) != 1 || ps[0] != want {
+		t.Errorf("%d ARP events, problems %q\nwant the first frame and %q", len(arpsOf(evs)), ps, want)
+	}
+}
+
+// TestSecondSectionDamaged: a later section header with a bad byte-order
+// magic ends the capture with a problem that says so in words.
+func TestSecondSectionDamaged(t *testing.T) {
+	arp := cat(ether(bcast, hostA, 0x0806), arpBody(1, hostA, ipA, zeroHW, ipB))
+	var w ngBuilder
+	w.section(binary.LittleEndian)
+	w.iface(1, "eth0")
+	w.packet(0, tBase, arp, nil)
+	second := len(w.b)
+	w.section(binary.LittleEndian)
+	copy(w.b[second+8:], []byte{9, 9, 9, 9})
+	src, evs, err := readCapture(t, w.b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("error byte %d: damaged pcapng block before byte %d (while looking for frame 2): "+
+		"a section header block's byte-order magic is not 0x1a2b3c4d in either byte order; reading stopped there, the 1 frame(s) before it were read", second+12, second+12)
+	if ps := problemsOf(src); len(arpsOf(evs)) != 1 || len(ps) != 1 || ps[0] != want {
+		t.Errorf("%d ARP events, problems %q\nwant %q", len(arpsOf(evs)), ps, want)
+	}
+}

@@ -206,13 +206,11 @@ func (s *ngSource) failure(err error, frames int64) (timeline.Pos, string) {
 		return timeline.Pos{Offset: end}, fmt.Sprintf(
 			"capture cut short: the file ends at byte %d inside a block; the %d frame(s) before it were read", end, frames)
 	}
-	at := end
-	if !b.lost {
-		at = b.start
-	}
-	return timeline.Pos{Offset: at}, fmt.Sprintf(
-		"damaged block at byte %d (while reading frame %d): %s; reading stopped there, the %d frame(s) before it were read",
-		at, n, describePcapgo(err), frames)
+	// The block walker reads ahead of pcapgo, so only the bytes pcapgo
+	// consumed say where the damage is: in the block that ends there.
+	return timeline.Pos{Offset: end}, fmt.Sprintf(
+		"damaged pcapng block before byte %d (while looking for frame %d): %s; reading stopped there, the %d frame(s) before it were read",
+		end, n, describePcapgo(err), frames)
 }
 
 // describePcapgo words pcapgo's terse errors for a user.
@@ -223,7 +221,14 @@ func describePcapgo(err error) string {
 	case errors.Is(err, pcapgo.ErrNgVersionMismatch):
 		return "a section header declares a pcapng version other than 1.0"
 	}
-	return err.Error()
+	switch msg := err.Error(); msg {
+	case "Wrong byte order value in Section Header":
+		return "a section header block's byte-order magic is not 0x1a2b3c4d in either byte order"
+	case "End of Options must be zero length":
+		return "an options list ends with an end-of-options marker that is not empty"
+	default:
+		return msg
+	}
 }
 
 // ngBlocks follows the pcapng block structure in the bytes flowing to
