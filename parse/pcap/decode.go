@@ -22,6 +22,19 @@ const maxARPProblems = 100
 // decoder turns capture records into folder calls. It owns one
 // DecodingLayerParser over preallocated layers, so decoding a frame
 // allocates nothing; events copy the frame bytes they keep.
+//
+// Every frame is accounted for, one way:
+//   - an IPv4-over-Ethernet ARP frame becomes an ARP event;
+//   - a unicast IPv4 frame joins a usage run (and a SYN or SYN/ACK also
+//     becomes a TCP event);
+//   - an ARP frame that claims IPv4 over Ethernet but does not fit it
+//     (address lengths other than 6 and 4, cut short) is a problem at its
+//     frame: it is evidence the analysis cannot read;
+//   - everything else is skipped: other link types, non-Ethernet devices
+//     of a cooked capture, ARP for other hardware or protocols, RARP,
+//     IPv6, broadcast and multicast IPv4, and frames whose link or IPv4
+//     header is damaged. Each reason but the ordinary traffic gets one
+//     summary note per source with its count and first frame.
 type decoder struct {
 	fold   *Folder
 	src    *timeline.Source

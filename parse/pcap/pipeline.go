@@ -8,7 +8,8 @@ import (
 
 // Reading and decoding overlap: one goroutine pulls records out of pcapgo
 // and copies them into batch buffers, the caller's goroutine decodes them.
-// On two cores that halves the wall time of a large capture. Batches cycle
+// On two cores a large capture then takes about as long as the slower of
+// the two halves rather than their sum. Batches cycle
 // between the two sides, so memory stays at a few megabytes whatever the
 // capture's size.
 const (
