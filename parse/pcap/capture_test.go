@@ -222,20 +222,23 @@ func TestVLANTags(t *testing.T) {
 }
 
 // TestMalformedARP: ARP frames that claim IPv4 over Ethernet but do not fit
-// it are problems at their frame; ARP for other hardware or protocols is
+// it are problems at their frame; hardware type 6 (IEEE 802) counts as
+// Ethernet, as Linux accepts it; ARP for other hardware or protocols is
 // skipped, whole or cut; nothing panics and every frame is accounted for.
 func TestMalformedARP(t *testing.T) {
 	good := arpBody(1, hostA, ipA, zeroHW, ipB)
-	otherHW := append([]byte{0, 6}, good[2:]...) // IEEE 802 hardware
+	ieee802 := append([]byte{0, 6}, good[2:]...)
+	infiniband := append([]byte{0, 32}, good[2:]...)
 	longHW := append([]byte{0, 1, 8, 0, 14, 4, 0, 1}, make([]byte, 36)...)
 	frames := []testFrame{
 		{tBase, cat(ether(bcast, hostA, 0x0806), good)},
 		{tBase, cat(ether(bcast, hostA, 0x0806), good[:5])},  // not even the fixed header
 		{tBase, cat(ether(bcast, hostA, 0x0806), good[:20])}, // cut inside the addresses
 		{tBase, cat(ether(bcast, hostA, 0x0806), longHW)},    // hardware address length 14
-		{tBase, cat(ether(bcast, hostA, 0x0806), otherHW)},
-		{tBase, cat(ether(bcast, hostA, 0x0806), otherHW[:12])}, // other hardware, cut: still skipped
-		{tBase, cat(ether(bcast, hostA, 0x0806))},               // no ARP bytes at all
+		{tBase, cat(ether(bcast, hostA, 0x0806), ieee802)},
+		{tBase, cat(ether(bcast, hostA, 0x0806), infiniband)},
+		{tBase, cat(ether(bcast, hostA, 0x0806), infiniband[:12])}, // other hardware, cut: still skipped
+		{tBase, cat(ether(bcast, hostA, 0x0806))},                  // no ARP bytes at all
 		{tBase, hostA[:4]}, // not even an Ethernet header
 	}
 	src, evs, err := readCapture(t, classicCapture(binary.LittleEndian, false, 1, frames...))
@@ -245,17 +248,17 @@ func TestMalformedARP(t *testing.T) {
 	want := []string{
 		"error frame 2: malformed ARP: 5 bytes captured, fewer than its 8-byte fixed header (ARP length 5 too short)",
 		"error frame 3: malformed ARP: 20 bytes captured, its header declares 28 (hardware address length 6, protocol address length 4)",
-		"error frame 4: malformed ARP: Ethernet/IPv4 ARP with hardware address length 14 and protocol address length 4 (want 6 and 4)",
-		"note frame 8: 1 frame(s) with a link-layer header too short or invalid to decode, counted as skipped",
-		"note frame 5: 2 ARP frame(s) for other hardware or protocols than IPv4 over Ethernet, read but not analysed",
+		"error frame 4: malformed ARP: Ethernet/IPv4 ARP (hardware type 1) with hardware address length 14 and protocol address length 4 (want 6 and 4)",
+		"note frame 9: 1 frame(s) with a link-layer header too short or invalid to decode, counted as skipped",
+		"note frame 6: 2 ARP frame(s) for other hardware or protocols than IPv4 over Ethernet, read but not analysed",
 	}
 	if got := problemsOf(src); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	// Frame 7 (an Ethernet header announcing ARP and nothing after it) has
+	// Frame 8 (an Ethernet header announcing ARP and nothing after it) has
 	// no ARP layer to decode: the parser stops there, so it is skipped.
-	if len(arpsOf(evs)) != 1 || src.Skipped != 4 || src.Records != 8 {
-		t.Errorf("%d ARP events, %d skipped of %d; want 1, 4 of 8", len(arpsOf(evs)), src.Skipped, src.Records)
+	if as := arpsOf(evs); len(as) != 2 || src.Skipped != 4 || src.Records != 9 {
+		t.Errorf("%d ARP events, %d skipped of %d; want 2 (types 1 and 6), 4 of 9", len(as), src.Skipped, src.Records)
 	}
 }
 

@@ -24,7 +24,8 @@ const maxARPProblems = 100
 // allocates nothing; events copy the frame bytes they keep.
 //
 // Every frame is accounted for, one way:
-//   - an IPv4-over-Ethernet ARP frame becomes an ARP event;
+//   - an IPv4-over-Ethernet ARP frame (hardware type 1 or 6, as Linux
+//     accepts) becomes an ARP event;
 //   - a unicast IPv4 frame joins a usage run (and a SYN or SYN/ACK also
 //     becomes a TCP event);
 //   - an ARP frame that claims IPv4 over Ethernet but does not fit it
@@ -187,13 +188,13 @@ func (d *decoder) frame(data []byte, m *meta) {
 
 func (d *decoder) onARP(m *meta, pos timeline.Pos, link timeline.Link, data []byte) {
 	a := &d.arp
-	if a.AddrType != layers.LinkTypeEthernet || a.Protocol != layers.EthernetTypeIPv4 {
+	if !ethernetARP(uint16(a.AddrType), uint16(a.Protocol)) {
 		d.otherARP.add(d.frames)
 		d.src.Skipped++
 		return
 	}
 	if a.HwAddressSize != 6 || a.ProtAddressSize != 4 {
-		d.arpProblem(pos, "malformed ARP: Ethernet/IPv4 ARP with hardware address length %d and protocol address length %d (want 6 and 4)", a.HwAddressSize, a.ProtAddressSize)
+		d.arpProblem(pos, "malformed ARP: Ethernet/IPv4 ARP (hardware type %d) with hardware address length %d and protocol address length %d (want 6 and 4)", a.AddrType, a.HwAddressSize, a.ProtAddressSize)
 		return
 	}
 	d.fold.ARP(m.ts, pos, link, a.Operation,
@@ -222,6 +223,14 @@ func (d *decoder) onIPv4(m *meta, pos timeline.Pos, link timeline.Link, tcp bool
 	}
 }
 
+// ethernetARP reports ARP for IPv4 with a hardware type that Linux
+// accepts on an Ethernet device: 1 (Ethernet) or 6 (IEEE 802), as its
+// arp_process() does (RFC 2625). Such a frame updates neighbour entries
+// like any other, so it is evidence.
+func ethernetARP(hw, proto uint16) bool {
+	return (hw == 1 || hw == 6) && proto == uint16(layers.EthernetTypeIPv4)
+}
+
 // isTunnel reports a UDP datagram to or from the VXLAN or Geneve port.
 //
 // Tunnelled frames are deliberately not decoded: OVN carries tenant
@@ -241,7 +250,7 @@ func isTunnel(udp []byte) bool {
 
 func (d *decoder) malformedARP(pos timeline.Pos, payload []byte, err error) {
 	if len(payload) >= 8 {
-		if binary.BigEndian.Uint16(payload[0:2]) != uint16(layers.LinkTypeEthernet) || binary.BigEndian.Uint16(payload[2:4]) != uint16(layers.EthernetTypeIPv4) {
+		if !ethernetARP(binary.BigEndian.Uint16(payload[0:2]), binary.BigEndian.Uint16(payload[2:4])) {
 			// Not IPv4 over Ethernet, whole or cut: not analysed either way.
 			d.otherARP.add(d.frames)
 			d.src.Skipped++
