@@ -133,6 +133,11 @@ func (r *textReader) line(line []byte, pos timeline.Pos, cut bool) {
 		r.orphanHeader()
 	}
 	st, body, ok := cutStamp(msg)
+	if !ok && isDeltaStamp(msg) {
+		r.stamped = true
+		r.bad(pos, msg, errDeltaStamp)
+		return
+	}
 	if !ok {
 		// Banners ("listening on …"), -v/-X continuation lines and other
 		// text are irrelevant. So is a frame on a line of its own once

@@ -98,6 +98,16 @@ func cutStamp(b []byte) (st textStamp, rest []byte, ok bool) {
 	return st, b[1:], true
 }
 
+// isDeltaStamp recognises the " HH:MM:SS.ffffff " tcpdump 4.99 prints for
+// -ttt (time since the previous frame) and -ttttt (since the first).
+func isDeltaStamp(b []byte) bool {
+	if len(b) < 2 || b[0] != ' ' {
+		return false
+	}
+	_, n, ok := clockOf(b[1:])
+	return ok && n+1 < len(b) && b[n+1] == ' '
+}
+
 // clockOf reads tcpdump's "HH:MM:SS.ffffff" (6 or 9 fraction digits).
 func clockOf(b []byte) (time.Duration, int, bool) {
 	if len(b) < 10 || b[2] != ':' || b[5] != ':' || b[8] != '.' {
@@ -214,6 +224,7 @@ const (
 	errIPShape      = "unrecognised IPv4 line"
 	errPort         = "unreadable port"
 	errNoStamp      = "tcpdump line without a timestamp (tcpdump -t): it cannot be placed in time"
+	errDeltaStamp   = "relative timestamp (tcpdump -ttt or -ttttt): it cannot be placed in time"
 )
 
 // parseFrame reads everything after the timestamp into f (which it resets)
@@ -246,7 +257,7 @@ func parseFrame(b []byte, f *textFrame) string {
 		if m, ok := c.macSpace(); ok {
 			f.link.Src, f.macs = m, true
 		}
-		return parseEtherTail(&c, f)
+		return parseCookedTail(&c, f)
 	}
 	if pt, ifname, n := cookedV2(b); n > 0 {
 		// Linux cooked v2 (tcpdump 4.99 -i any): interface and direction
@@ -265,11 +276,38 @@ func parseFrame(b []byte, f *textFrame) string {
 			if m, ok := c.macSpace(); ok {
 				f.link.Src, f.macs = m, true
 			}
-			return parseEtherTail(&c, f)
+			return parseCookedTail(&c, f)
 		}
 		return parsePayload(&c, f)
 	}
 	return parsePayload(&c, f)
+}
+
+// parseCookedTail reads what follows a cooked header's address: the
+// ethertype and length, or with -q the payload straight away (an IPv4
+// payload then starts with its source address, ARP with its operation).
+func parseCookedTail(c *cursor, f *textFrame) string {
+	p := c.peek()
+	switch {
+	case hasPrefix(p, "ethertype ") || hasPrefix(p, "802.3") || hasPrefix(p, "802.2"):
+		return parseEtherTail(c, f)
+	case hasPrefix(p, "vlan "):
+		return parseTyped(c, f, 0x8100, 0)
+	}
+	return parseUntyped(c, f)
+}
+
+// parseUntyped reads a payload tcpdump -e -q printed without naming its
+// type: IPv4 starts with its source address, ARP with its operation.
+func parseUntyped(c *cursor, f *textFrame) string {
+	p := c.peek()
+	switch {
+	case len(p) > 0 && isDigit(p[0]):
+		return parseIPv4(c, f)
+	case hasPrefix(p, "Request ") || hasPrefix(p, "Reply ") || hasPrefix(p, "Ethernet (len"):
+		return parseARP(c, f)
+	}
+	return ""
 }
 
 // parsePayload reads a payload without its link layer (no -e): only ARP and
@@ -454,7 +492,15 @@ func parseTyped(c *cursor, f *textFrame, typ uint16, depth int) string {
 			f.link.VLAN = uint16(id)
 		}
 		if !c.lit("ethertype ") {
-			return "" // -q prints no inner type: nothing more to learn
+			// -q: the inner type by name alone on Ethernet ("ARP, "), not
+			// at all on cooked captures.
+			if i := c.index(", "); i >= 0 && i-c.i <= 16 {
+				if typ := ethertypeByName(c.b[c.i:i]); typ != 0 {
+					c.i = i + 2
+					return parseTyped(c, f, typ, depth+1)
+				}
+			}
+			return parseUntyped(c, f)
 		}
 		// 4.99 Ethernet: "ethertype ARP (0x0806), "; before that and on
 		// cooked captures: "ethertype ARP, ".
@@ -581,6 +627,9 @@ func parseARP(c *cursor, f *textFrame) string {
 // tcpdump 3.x "S N:N(0) …"). With -v the line is only the IP header in
 // parentheses; the rest follows on the next line.
 func parseIPv4(c *cursor, f *textFrame) string {
+	if !skipTruncatedIP(c) {
+		return errIPShape
+	}
 	if c.lit("(tos ") {
 		f.vHeader, f.proto = true, protoIPv4
 		return ""
@@ -588,15 +637,24 @@ func parseIPv4(c *cursor, f *textFrame) string {
 	return parseIPv4Addrs(c, f)
 }
 
+// skipTruncatedIP skips print-ip.c's "truncated-ip - N bytes missing! ",
+// which precedes the header or the addresses of a frame cut by snaplen.
+func skipTruncatedIP(c *cursor) bool {
+	if !c.lit("truncated-ip - ") {
+		return true
+	}
+	i := c.index("! ")
+	if i < 0 {
+		return false
+	}
+	c.i = i + 2
+	return true
+}
+
 // parseIPv4Addrs reads "SRC > DST: …" (also the continuation line of -v).
 func parseIPv4Addrs(c *cursor, f *textFrame) string {
-	if c.lit("truncated-ip - ") {
-		// "truncated-ip - N bytes missing! " precedes the addresses.
-		i := c.index("! ")
-		if i < 0 {
-			return errIPShape
-		}
-		c.i = i + 2
+	if !skipTruncatedIP(c) {
+		return errIPShape
 	}
 	if p := c.peek(); len(p) == 0 || !isDigit(p[0]) {
 		if c.has("truncated-ip") || c.has("bad-hlen") || c.has("bad-len") || c.has("IP6") || c.has("[|") {

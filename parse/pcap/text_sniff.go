@@ -72,6 +72,8 @@ func sniffLine(line []byte, fr *textFrame) sniffVerdict {
 	_, body, ok := cutStamp(msg)
 	if !ok {
 		switch {
+		case isDeltaStamp(msg):
+			return sniffGood // tcpdump -ttt: claimed, so the parser can say why it is of no use
 		case msg[0] == ' ' || msg[0] == '\t' || isBanner(msg):
 			return sniffNeutral
 		case parseFrame(msg, fr) == "" && fr.proto != protoOther:

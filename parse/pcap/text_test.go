@@ -99,6 +99,18 @@ func TestTextLines(t *testing.T) {
 		{name: "-e -q",
 			in:   "23:59:58.500000 02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff, ARP, length 60: Request who-has 10.0.0.100 tell 10.0.0.1, length 46",
 			want: []string{day + "23:59:58.500000000Z arp request op=1 link=02:00:00:00:00:01>ff:ff:ff:ff:ff:ff sha=02:00:00:00:00:01 spa=10.0.0.1 tha=00:00:00:00:00:00 tpa=10.0.0.100"}},
+		{name: "cooked v1 -e -q: no ethertype, payload straight after the address",
+			in: "23:59:58.500000 Out 02:00:00:00:00:01 Request who-has 10.0.0.100 tell 10.0.0.1, length 46\n" +
+				"23:59:58.501100 Out 02:00:00:00:00:01 10.0.0.1.40000 > 10.0.0.100.22: tcp 0",
+			want: []string{
+				day + "23:59:58.500000000Z arp request op=1 link=02:00:00:00:00:01>? dir=out sha=02:00:00:00:00:01 spa=10.0.0.1 tha=00:00:00:00:00:00 tpa=10.0.0.100",
+				day + "23:59:58.501100000Z usage 10.0.0.1>10.0.0.100 via=00:00:00:00:00:00 frames=1 syns=0 until=23:59:58.501100 link=02:00:00:00:00:01>? dir=out"}},
+		{name: "-v header of a frame cut by snaplen (real line, corpus linux_sll_oversized_addr.pcapng)",
+			in: "11:09:25.918969 IP truncated-ip - 256 bytes missing! (tos 0x0, ttl 64, id 403, offset 0, flags [DF], proto TCP (6), length 321, bad cksum d284 (->d283)!)\n" +
+				"    192.168.145.147.51218 > 10.209.8.148.21999: Flags [P.], seq 1006331347:1006331616, ack 3717324003, win 8507, length 269",
+			skipped: 2},
+		{name: "relative timestamps (tcpdump -ttt)", problem: "-ttt",
+			in: " 00:00:00.000100 ARP, Reply 10.0.0.100 is-at 02:00:00:00:00:0a, length 46"},
 		{name: "802.1Q, tcpdump 4.99",
 			in:   "10:00:00.000001 02:00:00:00:00:0c > ff:ff:ff:ff:ff:ff, ethertype 802.1Q (0x8100), length 46: vlan 10, p 0, ethertype ARP (0x0806), Request who-has 10.0.10.1 tell 10.0.10.5, length 28",
 			want: []string{day + "10:00:00.000001000Z arp request op=1 link=02:00:00:00:00:0c>ff:ff:ff:ff:ff:ff vlan=10 sha=02:00:00:00:00:0c spa=10.0.10.5 tha=00:00:00:00:00:00 tpa=10.0.10.1"}},
@@ -351,6 +363,7 @@ type rendering struct {
 	link          bool   // -e: the text carries the link layer
 	dirWords      bool   // cooked v2 prints the direction even without -e
 	cooked        bool
+	quiet         bool // -q: no TCP flags, so no handshakes
 }
 
 var renderings = []rendering{
@@ -359,10 +372,14 @@ var renderings = []rendering{
 	{file: "ether.e-nn-tt.txt", capture: "ether.pcap", link: true},
 	{file: "ether.e-nn-tttt-newyork.txt", capture: "ether.pcap", loc: "America/New_York", link: true},
 	{file: "ether.e-nn-v.txt", capture: "ether.pcap", link: true},
+	{file: "ether.e-nn-q.txt", capture: "ether.pcap", link: true, quiet: true},
 	{file: "ether.nn.txt", capture: "ether.pcap"},
+	// ether.nn-ttt.txt has relative timestamps: see TestTextRelativeStamps.
 	{file: "ether.nn-nano.txt", capture: "ether.pcap"},
 	{file: "sll.e-nn.txt", capture: "sll.pcap", link: true, cooked: true},
 	{file: "sll.nn.txt", capture: "sll.pcap", cooked: true},
+	{file: "sll.e-nn-q.txt", capture: "sll.pcap", link: true, cooked: true, quiet: true},
+	{file: "sll2.e-nn-v.txt", capture: "sll2.pcap", link: true, cooked: true, dirWords: true},
 	{file: "sll2.e-nn.txt", capture: "sll2.pcap", link: true, cooked: true, dirWords: true},
 	{file: "sll2.nn.txt", capture: "sll2.pcap", cooked: true, dirWords: true},
 }
@@ -406,6 +423,9 @@ func project(e timeline.Event, r rendering) (string, bool) {
 		a.Iface = ""
 		e.Data = &a
 	case *timeline.TCP:
+		if r.quiet {
+			return "", false
+		}
 		c := *d
 		if !r.link {
 			blankLink(&c.Link)
@@ -418,6 +438,9 @@ func project(e timeline.Event, r rendering) (string, bool) {
 		}
 		u := *d
 		u.Iface = ""
+		if r.quiet {
+			u.SYNs = 0
+		}
 		e.Data = &u
 	}
 	return timed(&e), true
@@ -565,6 +588,22 @@ func TestTextJournalGolden(t *testing.T) {
 }
 
 var netip0 = timeline.ARP{}.TPA
+
+// TestTextRelativeStamps checks a -ttt rendering: claimed, every frame a
+// positioned problem (listed up to maxListed), no events.
+func TestTextRelativeStamps(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(textData, "ether.nn-ttt.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !SniffText(b) {
+		t.Error("not recognised")
+	}
+	evs, src := parseText(t, string(b), textOpts)
+	if len(evs) != 0 || int64(len(src.Problems)) != src.Records || src.Skipped != 0 {
+		t.Errorf("%d events, %d problems, %d skipped of %d lines", len(evs), len(src.Problems), src.Skipped, src.Records)
+	}
+}
 
 // corpusARP is what the tcpdump -e -nn renderings of the shared corpus
 // captures must yield: Ethernet/IPv4 ARP requests and replies, which match
