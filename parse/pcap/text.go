@@ -72,7 +72,8 @@ type textReader struct {
 
 	// asked remembers the last request for each target IP, so a unicast
 	// reply (whose target tcpdump does not print) can name whom it answers.
-	asked map[[4]byte]askedBy
+	asked  map[[4]byte]askedBy
+	ifaces map[string]string // interned interface names
 
 	// pend is a tcpdump -v IP header line waiting for its address line.
 	pend    pendingHeader
@@ -108,7 +109,7 @@ type pendingHeader struct {
 func newTextReader(src *timeline.Source, opts parse.Options) *textReader {
 	return &textReader{
 		src: src, opts: opts, loc: opts.Loc(), fold: NewFolder(),
-		asked: map[[4]byte]askedBy{},
+		asked: map[[4]byte]askedBy{}, ifaces: map[string]string{},
 	}
 }
 
@@ -166,6 +167,9 @@ func (r *textReader) line(line []byte, pos timeline.Pos, cut bool) {
 		r.src.Skipped++
 		return
 	}
+	if f.ifname != nil {
+		f.link.Iface = r.intern(f.ifname)
+	}
 	var jpp *parse.JournalPrefix
 	if journal {
 		jpp = &jp
@@ -179,6 +183,17 @@ func (r *textReader) line(line []byte, pos timeline.Pos, cut bool) {
 	if !r.use(t, pos, line, nil, f) {
 		r.src.Skipped++
 	}
+}
+
+// intern returns the interface name as a string, allocating it once per
+// source rather than once per line.
+func (r *textReader) intern(b []byte) string {
+	if s, ok := r.ifaces[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	r.ifaces[s] = s
+	return s
 }
 
 // continuation completes a tcpdump -v IP header with its address line.

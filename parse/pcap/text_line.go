@@ -190,6 +190,8 @@ type textFrame struct {
 	// is not recognised at all. Sniffing counts only known lines.
 	known bool
 	proto frameProto
+	// ifname is the cooked v2 interface name, pointing into the line.
+	ifname []byte
 
 	// ARP (protoARP). tcpdump prints the sender MAC only for replies and
 	// the target MAC only for requests, and only when it is not zero.
@@ -266,7 +268,7 @@ func parseFrame(b []byte, f *textFrame) string {
 		f.pkt = pt
 		f.link.Direction = pt.direction()
 		if !(len(ifname) == 1 && ifname[0] == '?') {
-			f.link.Iface = string(ifname)
+			f.ifname = ifname // Link.Iface is set by the reader, which interns it
 		}
 		c.i = n
 		if c.lit("ifindex ") {

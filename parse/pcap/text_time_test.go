@@ -10,10 +10,10 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-const arpBody = "02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 10.0.0.100 tell 10.0.0.1, length 28"
+const timeARPBody = "02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 10.0.0.100 tell 10.0.0.1, length 28"
 
 func journalLine(prefix, tod string) string {
-	return prefix + " host tcpdump[1]: " + tod + " " + arpBody
+	return prefix + " host tcpdump[1]: " + tod + " " + timeARPBody
 }
 
 func eventTimes(evs []timeline.Event) string {
@@ -61,23 +61,23 @@ func TestTextTime(t *testing.T) {
 			opts:  parse.Options{Year: 2018, Location: ny},
 			want:  "2018-09-18T21:09:17.275597Z", basis: timeline.TimeNoYear},
 		{name: "journal -o short, -tttt capture: the capture's date wins",
-			lines: []string{"Sep 18 17:09:18 host tcpdump[1]: 2018-09-18 17:09:17.275597 " + arpBody},
+			lines: []string{"Sep 18 17:09:18 host tcpdump[1]: 2018-09-18 17:09:17.275597 " + timeARPBody},
 			opts:  parse.Options{Year: 2001},
 			want:  "2018-09-18T17:09:17.275597Z", basis: timeline.TimeFull},
 		{name: "bare times of day: the modification date",
-			lines: []string{"17:09:17.275597 " + arpBody, "17:09:18.000000 " + arpBody},
+			lines: []string{"17:09:17.275597 " + timeARPBody, "17:09:18.000000 " + timeARPBody},
 			opts:  parse.Options{ModTime: time.Date(2018, 9, 18, 20, 0, 0, 0, time.UTC)},
 			want:  "2018-09-18T17:09:17.275597Z 2018-09-18T17:09:18Z", basis: timeline.TimeNoDate},
 		{name: "bare times of day past midnight, written after it",
-			lines: []string{"23:59:59.000000 " + arpBody, "00:00:01.000000 " + arpBody},
+			lines: []string{"23:59:59.000000 " + timeARPBody, "00:00:01.000000 " + timeARPBody},
 			opts:  parse.Options{ModTime: time.Date(2018, 9, 19, 0, 0, 5, 0, time.UTC)},
 			want:  "2018-09-18T23:59:59Z 2018-09-19T00:00:01Z", basis: timeline.TimeNoDate},
 		{name: "bare times of day in a zone across a DST change",
-			lines: []string{"01:59:59.000000 " + arpBody, "03:00:01.000000 " + arpBody},
+			lines: []string{"01:59:59.000000 " + timeARPBody, "03:00:01.000000 " + timeARPBody},
 			opts:  parse.Options{ModTime: time.Date(2024, 3, 10, 12, 0, 0, 0, ny), Location: ny},
 			want:  "2024-03-10T06:59:59Z 2024-03-10T07:00:01Z", basis: timeline.TimeNoDate},
 		{name: "-tttt in a zone (EDT since that morning)",
-			lines: []string{"2024-03-10 19:59:58.500000 " + arpBody},
+			lines: []string{"2024-03-10 19:59:58.500000 " + timeARPBody},
 			opts:  parse.Options{Location: ny},
 			want:  "2024-03-10T23:59:58.5Z", basis: timeline.TimeFull},
 		{name: "journal on a DST day, late evening",
@@ -85,7 +85,7 @@ func TestTextTime(t *testing.T) {
 			opts:  parse.Options{Year: 2024, Location: ny},
 			want:  "2024-03-11T03:30:00Z", basis: timeline.TimeNoYear},
 		{name: "-tt is absolute",
-			lines: []string{"1710115198.500000 " + arpBody},
+			lines: []string{"1710115198.500000 " + timeARPBody},
 			opts:  parse.Options{Location: ny},
 			want:  "2024-03-10T23:59:58.5Z", basis: timeline.TimeFull},
 	}
