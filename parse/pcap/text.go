@@ -128,7 +128,7 @@ func (r *textReader) line(line []byte, pos timeline.Pos, cut bool) {
 	}
 	if r.pend.ok {
 		if len(msg) > 0 && (msg[0] == ' ' || msg[0] == '\t') {
-			r.continuation(line, msg, pos)
+			r.continuation(msg, pos)
 			return
 		}
 		r.orphanHeader()
@@ -197,7 +197,7 @@ func (r *textReader) intern(b []byte) string {
 }
 
 // continuation completes a tcpdump -v IP header with its address line.
-func (r *textReader) continuation(line, msg []byte, pos timeline.Pos) {
+func (r *textReader) continuation(msg []byte, pos timeline.Pos) {
 	p := r.pend
 	r.pend.ok = false
 	i := 0

@@ -49,6 +49,7 @@ func BenchmarkTextIrrelevantLines(b *testing.B) {
 		[]byte("23:59:58.504100 02:00:00:00:00:01 > 02:00:00:00:00:0a, ethertype IPv4 (0x0800), length 154: 10.0.0.1.40000 > 10.0.0.100.22: Flags [.], seq 1:101, ack 1, win 64240, length 100"),
 		[]byte("00:00:03.026100 02:00:00:00:00:01 > 33:33:00:00:00:01, ethertype IPv6 (0x86dd), length 62: fe80::1 > ff02::1: ICMP6, router solicitation, length 8"),
 		[]byte("Mar 11 00:00:03.397100 devstack-node neutron-server[777]: DEBUG ovsdbapp.backend.ovs_idl.transaction [-] Running txn n=1 command(idx=0): LrpAddCommand(lrouter=neutron-1)"),
+		[]byte("Mar 11 00:00:03.397100 devstack-node tcpdump[4242]: 00:00:03.022100 02:00:00:00:00:01 > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 60: 10.0.0.1 > 10.0.0.200: ICMP echo request, id 7, seq 1, length 12"),
 		[]byte("23:59:58.504100 ifb0  Out ifindex 2 02:00:00:00:00:05 ethertype IPv4 (0x0800), length 160: 10.0.0.1.40000 > 10.0.0.100.22: Flags [.], seq 1:101, ack 1, win 64240, length 100"),
 	}
 	src := &timeline.Source{}
@@ -59,12 +60,13 @@ func BenchmarkTextIrrelevantLines(b *testing.B) {
 	}
 	r.line(lines[0], timeline.Pos{Line: 1}, false) // open the runs
 	r.line(lines[3], timeline.Pos{Line: 2}, false)
+	r.line(lines[4], timeline.Pos{Line: 3}, false)
 	b.SetBytes(n)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for j, l := range lines {
-			r.line(l, timeline.Pos{Line: int64(i*len(lines) + j + 3)}, false)
+			r.line(l, timeline.Pos{Line: int64(i*len(lines) + j + 4)}, false)
 		}
 	}
 }

@@ -305,6 +305,10 @@ func parseUntyped(c *cursor, f *textFrame) string {
 	p := c.peek()
 	switch {
 	case len(p) > 0 && isDigit(p[0]):
+		probe := *c
+		if _, ok := probe.ip4(); !ok {
+			return "" // an IPv6 address, or another protocol
+		}
 		return parseIPv4(c, f)
 	case hasPrefix(p, "Request ") || hasPrefix(p, "Reply ") || hasPrefix(p, "Ethernet (len"):
 		return parseARP(c, f)

@@ -105,6 +105,8 @@ func TestTextLines(t *testing.T) {
 			want: []string{
 				day + "23:59:58.500000000Z arp request op=1 link=02:00:00:00:00:01>? dir=out sha=02:00:00:00:00:01 spa=10.0.0.1 tha=00:00:00:00:00:00 tpa=10.0.0.100",
 				day + "23:59:58.501100000Z usage 10.0.0.1>10.0.0.100 via=00:00:00:00:00:00 frames=1 syns=0 until=23:59:58.501100 link=02:00:00:00:00:01>? dir=out"}},
+		{name: "cooked -e -q: IPv6 is irrelevant, not a broken IPv4 line", skipped: 1,
+			in: "23:59:58.500000 Out 02:00:00:00:00:01 2001:db8::1 > 2001:db8::2: ICMP6, echo request, id 1, seq 1, length 64"},
 		{name: "-v header of a frame cut by snaplen (real line, corpus linux_sll_oversized_addr.pcapng)",
 			in: "11:09:25.918969 IP truncated-ip - 256 bytes missing! (tos 0x0, ttl 64, id 403, offset 0, flags [DF], proto TCP (6), length 321, bad cksum d284 (->d283)!)\n" +
 				"    192.168.145.147.51218 > 10.209.8.148.21999: Flags [P.], seq 1006331347:1006331616, ack 3717324003, win 8507, length 269",
