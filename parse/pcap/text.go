@@ -12,7 +12,8 @@ import (
 
 // ParseText reads tcpdump's text output (tcpdump -n or -nn, with or without
 // -e, any of the default, -tt and -tttt timestamps), alone or behind a
-// systemd-journal prefix (journalctl -o short or short-precise), into the
+// systemd-journal prefix (journalctl -o short, short-precise, short-iso,
+// short-iso-precise, or RFC 3339 syslog), into the
 // same events the capture reader produces: it feeds one Folder per source.
 //
 // What the text cannot show, the events say so (timeline.ARP.FromText):
@@ -26,8 +27,9 @@ import (
 //
 // Time: each event takes tcpdump's own timestamp (the capture time), never
 // the journal's. A time of day takes its date from the journal prefix
-// (whose year comes from opts.Year or the file's modification time: the
-// source is then TimeNoYear) or, with no prefix, from the file's
+// (an ISO prefix carries year and offset; a short one has no year, which
+// comes from opts.Year or the file's modification time: the source is then
+// TimeNoYear) or, with no prefix, from the file's
 // modification date (TimeNoDate); the pipeline re-anchors both to sources
 // with full dates. -tttt dates are local time in opts.Loc().
 func ParseText(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeline.Event, error) {
@@ -117,6 +119,7 @@ func newTextReader(src *timeline.Source, opts parse.Options) *textReader {
 func (r *textReader) line(line []byte, pos timeline.Pos, cut bool) {
 	msg := line
 	var jp parse.JournalPrefix
+	var iso time.Time
 	journal := false
 	if p, m, ok := parse.CutJournalPrefix(line); ok {
 		if string(p.Ident) != "tcpdump" {
@@ -125,6 +128,12 @@ func (r *textReader) line(line []byte, pos timeline.Pos, cut bool) {
 			return
 		}
 		jp, msg, journal = p, m, true
+	} else if p, m, ok := cutISOPrefix(line); ok {
+		if string(p.ident) != "tcpdump" {
+			r.src.Skipped++
+			return
+		}
+		iso, msg = p.at, m
 	}
 	if r.pend.ok {
 		if len(msg) > 0 && (msg[0] == ' ' || msg[0] == '\t') {
@@ -174,7 +183,7 @@ func (r *textReader) line(line []byte, pos timeline.Pos, cut bool) {
 	if journal {
 		jpp = &jp
 	}
-	t := r.when(jpp, st)
+	t := r.when(jpp, iso, st)
 	if f.vHeader {
 		r.pend = pendingHeader{ok: true, t: t, pos: pos, link: f.link, macs: f.macs, pkt: f.pkt}
 		r.pendBuf = append(r.pendBuf[:0], line...)
@@ -310,8 +319,10 @@ func (r *textReader) useARP(t time.Time, pos timeline.Pos, line []byte, f *textF
 }
 
 // when places a timestamp in time (UTC), recording how complete it was.
-func (r *textReader) when(jp *parse.JournalPrefix, st textStamp) time.Time {
-	if st.form != stampClock || jp != nil {
+// jp is the line's short journal prefix, iso the time of its ISO prefix;
+// nil and zero without one.
+func (r *textReader) when(jp *parse.JournalPrefix, iso time.Time, st textStamp) time.Time {
+	if st.form != stampClock || jp != nil || !iso.IsZero() {
 		r.dated = true
 	}
 	switch st.form {
@@ -320,23 +331,17 @@ func (r *textReader) when(jp *parse.JournalPrefix, st textStamp) time.Time {
 	case stampDate:
 		return wallClock(st.year, st.month, st.day, st.tod, r.loc).UTC()
 	}
-	if jp != nil {
+	switch {
+	case !iso.IsZero():
+		// The prefix carries date, year and offset: tcpdump's time of day
+		// is read on the same host's clock, in that offset.
+		return logDate(iso, st.tod, iso.Location()).UTC()
+	case jp != nil:
 		r.raise(timeline.TimeNoYear)
 		if r.years == nil {
 			r.years = parse.NewYearClock(r.startYear(jp))
 		}
-		logged := r.years.Time(jp.Month, jp.Day, jp.TOD, r.loc)
-		y, m, d := logged.Date()
-		t := wallClock(y, m, d, st.tod, r.loc)
-		// The journal stamps the line when tcpdump wrote it, a little after
-		// the capture: around midnight the two fall on different dates.
-		switch {
-		case t.Sub(logged) > 12*time.Hour:
-			t = wallClock(y, m, d-1, st.tod, r.loc)
-		case logged.Sub(t) > 12*time.Hour:
-			t = wallClock(y, m, d+1, st.tod, r.loc)
-		}
-		return t.UTC()
+		return logDate(r.years.Time(jp.Month, jp.Day, jp.TOD, r.loc), st.tod, r.loc).UTC()
 	}
 	r.raise(timeline.TimeNoDate)
 	if r.days == nil {
@@ -364,6 +369,23 @@ func (r *textReader) raise(b timeline.TimeBasis) {
 	if b > r.basis {
 		r.basis = b
 	}
+}
+
+// logDate is the capture time tod on the date of logged, the time the
+// journal stamped the line. tcpdump writes a line a little after it captured
+// the frame (much later when its output is buffered), so around midnight the
+// two fall on different dates: the capture time is the one within twelve
+// hours of the log time.
+func logDate(logged time.Time, tod time.Duration, loc *time.Location) time.Time {
+	y, m, d := logged.In(loc).Date()
+	t := wallClock(y, m, d, tod, loc)
+	switch {
+	case t.Sub(logged) > 12*time.Hour:
+		t = wallClock(y, m, d-1, tod, loc)
+	case logged.Sub(t) > 12*time.Hour:
+		t = wallClock(y, m, d+1, tod, loc)
+	}
+	return t
 }
 
 func wallClock(y int, m time.Month, d int, tod time.Duration, loc *time.Location) time.Time {

@@ -68,6 +68,11 @@ func sniffLine(line []byte, fr *textFrame) sniffVerdict {
 			return sniffForeign
 		}
 		msg = m
+	} else if p, m, ok := cutISOPrefix(line); ok {
+		if string(p.ident) != "tcpdump" {
+			return sniffForeign
+		}
+		msg = m
 	}
 	_, body, ok := cutStamp(msg)
 	if !ok {
