@@ -58,6 +58,13 @@ func FuzzTextLine(f *testing.F) {
 	for i, s := range seeds {
 		f.Add(s, seeds[(i+1)%len(seeds)])
 	}
+	// Shapes the files above do not hold.
+	f.Add("2018-09-18T17:09:17.644405+00:00 host tcpdump[1]: 17:09:17.275597 ARP, Request who-has 10.0.0.100 tell 10.0.0.1, length 28",
+		"Sep 18 17:09:17 host tcpdump[1]: 17:09:17.275597 ARP, Reply 10.0.0.100 is-at 02:00:00:00:00:0a, length 28")
+	f.Add("23:59:58.501100 IP (tos 0x0, ttl 64, id 0, offset 0, flags [DF], proto TCP (6), length 40)",
+		"    10.0.0.1.40000 > 10.0.0.100.ssh: Flags [S], cksum 0x004f (correct), seq 1000, win 64240, length 0")
+	f.Add("23:59:58.500000 Out 02:00:00:00:00:01 vlan 10, p 0, Request who-has 10.0.0.100 tell 10.0.0.1, length 46",
+		"00:00:02.018100 IP 10.0.0.1.40001 > 10.0.0.100.22: S 2000:2000(0) win 5840 <mss 1460>")
 	opts := parse.Options{ModTime: time.Date(2024, 3, 11, 0, 0, 10, 0, time.UTC)}
 	f.Fuzz(func(t *testing.T, a, b string) {
 		in := a + "\n" + b + "\n"
