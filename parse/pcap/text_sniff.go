@@ -74,6 +74,9 @@ func sniffLine(line []byte, fr *textFrame) sniffVerdict {
 		}
 		msg = m
 	}
+	if len(msg) == 0 {
+		return sniffNeutral // a journal line with an empty message
+	}
 	_, body, ok := cutStamp(msg)
 	if !ok {
 		switch {
