@@ -98,10 +98,11 @@ func sniffLine(line []byte, fr *textFrame) sniffVerdict {
 	return sniffNeutral // a protocol this reader does not know, or not tcpdump at all
 }
 
-// isBanner recognises what tcpdump prints besides frames: on starting, on
-// stopping, and its warnings.
+// isBanner recognises what tcpdump prints besides frames (on starting, on
+// stopping, its warnings) and journalctl's own markers ("-- Logs begin at
+// …", "-- Reboot --").
 func isBanner(msg []byte) bool {
-	for _, p := range []string{"listening on ", "reading from file ", "tcpdump: ", "Warning: ", "dropped privs"} {
+	for _, p := range []string{"listening on ", "reading from file ", "tcpdump: ", "Warning: ", "dropped privs", "-- "} {
 		if hasPrefix(msg, p) {
 			return true
 		}

@@ -28,6 +28,7 @@ func TestSniffTextAcceptsTcpdumpOutput(t *testing.T) {
 	for name, head := range map[string]string{
 		"issue example":           "Sep 18 17:09:17.644405 ubuntu-xenial-ovh-bhs1-0002095917 tcpdump[28445]: 17:09:17.275597 1e:d5:ec:49:df:4f > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 172.24.5.11 tell 172.24.5.1, length 28\n",
 		"banner first":            "tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\nlistening on any, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144 bytes\n09:01:49.408016 eth0  Out ARP, Request who-has 10.0.0.100 tell 10.0.0.1, length 28\n",
+		"journalctl header":       "-- Logs begin at Tue 2018-09-18 16:50:01 UTC, end at Tue 2018-09-18 17:30:00 UTC. --\nSep 18 17:00:00.000000 host systemd[1]: Started tcpdump.\nSep 18 17:09:17.644405 host tcpdump[28445]: 17:09:17.275597 ARP, Request who-has 10.0.0.100 tell 10.0.0.1, length 28\nSep 18 17:09:17.644405 host tcpdump[28445]: 17:09:18.275597 ARP, Request who-has 10.0.0.100 tell 10.0.0.1, length 28\n",
 		"CRLF":                    "09:01:49.408016 ARP, Request who-has 10.0.0.100 tell 10.0.0.1, length 28\r\n09:01:49.408031 ARP, Reply 10.0.0.100 is-at 02:00:00:00:00:0a, length 28\r\n",
 		"journalctl -o short-iso": "2018-09-18T17:09:17+0000 host tcpdump[28445]: 17:09:17.275597 ARP, Request who-has 10.0.0.100 tell 10.0.0.1, length 28\n",
 		"only IPv6 yet":           "09:01:49.408016 IP6 fe80::1 > ff02::1: ICMP6, router solicitation, length 8\n",
