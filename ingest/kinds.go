@@ -27,6 +27,8 @@ type Kind struct {
 var kinds = []Kind{
 	{Name: "pcap", Sniff: pcap.SniffPcap, Parse: pcap.ReadPcap},
 	{Name: "pcapng", Sniff: pcap.SniffPcapNG, Parse: pcap.ReadPcapNG},
+	// Text kinds after the binary ones.
+	{Name: "tcpdump-text", Sniff: pcap.SniffText, Parse: pcap.ParseText, Text: true},
 }
 
 // Kinds lists the kinds ingest recognises, in sniffing order.

@@ -179,6 +179,17 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 	return true
 }
 
+// Handshake records a TCP handshake frame whose sender MAC is unknown
+// (tcpdump text without -e): the SYN or SYN/ACK event alone, since a usage
+// run needs the sender. It reports whether an event was made.
+func (f *Folder) Handshake(ts time.Time, pos timeline.Pos, link timeline.Link, src, dst netip.Addr, tcp *TCPInfo) bool {
+	if tcp == nil || !tcp.SYN || !src.Is4() || !dst.Is4() {
+		return false
+	}
+	f.handshake(ts, pos, link, src, dst, tcp, nil)
+	return true
+}
+
 func (f *Folder) handshake(ts time.Time, pos timeline.Pos, link timeline.Link, src, dst netip.Addr, tcp *TCPInfo, raw []byte) {
 	t := &timeline.TCP{Link: link, SrcIP: src, DstIP: dst, SrcPort: tcp.SrcPort, DstPort: tcp.DstPort, Seq: tcp.Seq, Attempt: 1, Bytes: clone(raw)}
 	if tcp.ACK {
