@@ -474,7 +474,7 @@ func TestBrowserSamples(t *testing.T) {
 			}
 			res := analysis.Run(analysis.Options{Paths: []string{dir}, Config: detect.Defaults()})
 			if !res.Readable() {
-				t.Skipf("samples/%s: nothing readable on this build yet (its readers have not landed)", sm.dir)
+				t.Fatalf("samples/%s: nothing readable", sm.dir)
 			}
 			s := newSession(t)
 			u := s.open(render(t, res, Options{}), sm.dir+".html")
