@@ -106,6 +106,7 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 	// The move is the start of the announcement burst at or before the
 	// finding's start (the first announcement when all come later).
 	move := f.Start
+	var burst []*timeline.Event // the announcements of the move
 	if len(b.announces) > 0 {
 		k := 0
 		for i, e := range b.announces {
@@ -117,6 +118,13 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 			k--
 		}
 		move = b.announces[k].Time
+		burst = append(burst, b.announces[k])
+		for _, e := range b.announces[k+1:] {
+			if e.Time.Sub(burst[len(burst)-1].Time) > 10*o.Locktime {
+				break
+			}
+			burst = append(burst, e)
+		}
 	}
 
 	// Window: from the old binding's last sign (or a little before the
@@ -136,7 +144,7 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 		}
 	}
 	extend(b.useOld)
-	extend(b.announces)
+	extend(burst) // later announcements show only if they fall in the window
 	if n := len(b.oldSeen); n > 0 && b.oldSeen[n-1].Time.Before(t0) {
 		t0 = b.oldSeen[n-1].Time
 	}
@@ -195,15 +203,17 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 
 	// Row: new MAC from the move, announcements as ticks.
 	bar(r, move, sc.T1, "bind-new", fmt.Sprintf("%s announced at %s from %s", b.ip, b.newMAC, clockOf(move)))
+	var shown []*timeline.Event
 	for _, e := range b.announces {
 		if !sc.Contains(e.Time) {
 			continue
 		}
+		shown = append(shown, e)
 		x := sc.X(e.Time)
 		d.path(fmt.Sprintf("M%s %sl-5 -8h10z", num(x), num(rowY(r)+12)), "garp", summary(e))
 	}
-	if n := len(b.announces); n > 0 {
-		label := fmt.Sprintf("%s (%s)", plural(int64(n), "announcement", "announcements"), garpKinds(b.announces))
+	if n := len(shown); n > 0 {
+		label := fmt.Sprintf("%s (%s)", plural(int64(n), "announcement", "announcements"), garpKinds(shown))
 		d.text(sc.X(move)+8, rowY(r)+rowH/2+4, label, "on-bar", "")
 	}
 	newRow := r

@@ -42,11 +42,14 @@ type EventTable struct {
 
 // EventCols are the table's columns, one entry per row.
 type EventCols struct {
-	T []int64  `json:"t"` // µs since the previous row (the first: since BaseUS)
-	D []int64  `json:"d"` // span in µs (usage runs); 0 for instants
-	S []int32  `json:"s"` // source index
-	K []int    `json:"k"` // index into Kinds
-	P []int64  `json:"p"` // position: n*4 + 0 frame, 1 line, 2 byte offset
+	T []int64 `json:"t"` // µs since the previous row (the first: since BaseUS)
+	D []int64 `json:"d"` // span in µs (usage runs); 0 for instants
+	S []int32 `json:"s"` // source index
+	K []int   `json:"k"` // index into Kinds
+	// P is the position, packed as n*4 + 0 frame, 1 line, 2 byte offset,
+	// and stored as the difference from the previous row of the same
+	// source: consecutive frames and lines then cost a digit or two.
+	P []int64  `json:"p"`
 	X []string `json:"x"` // the artifact's line, or the decoded summary for frames
 }
 
@@ -169,6 +172,7 @@ func (t *EventTable) encode(r *analysis.Result, rows selection, o *Options) erro
 		t.BaseUS = prev
 	}
 	rowOf := make(map[int]int, len(rows.idx))
+	lastPos := make([]int64, len(tl.Sources))
 	for row, i := range rows.idx {
 		e := &tl.Events[i]
 		rowOf[i] = row
@@ -182,7 +186,13 @@ func (t *EventTable) encode(r *analysis.Result, rows selection, o *Options) erro
 		cols.D = append(cols.D, d)
 		cols.S = append(cols.S, e.Source)
 		cols.K = append(cols.K, kindIndex(e.Kind()))
-		cols.P = append(cols.P, posCode(e.Pos))
+		pc := posCode(e.Pos)
+		if int(e.Source) < len(lastPos) {
+			cols.P = append(cols.P, pc-lastPos[e.Source])
+			lastPos[e.Source] = pc
+		} else {
+			cols.P = append(cols.P, pc)
+		}
 		x, clipped := eventText(e, o.TextCap)
 		if clipped {
 			t.Clipped++

@@ -324,6 +324,14 @@ func TestRenderEmbedsResultOnce(t *testing.T) {
 			t.Fatalf("row %d: negative delta", i)
 		}
 	}
+	// Positions are deltas within a source; they must rebuild every one.
+	last := map[int32]int64{}
+	for i := range cols.P {
+		last[cols.S[i]] += cols.P[i]
+		if want := posCode(r.Timeline.Events[i].Pos); last[cols.S[i]] != want {
+			t.Fatalf("row %d: position code %d, want %d", i, last[cols.S[i]], want)
+		}
+	}
 	// Each finding's evidence rows point at the events it cites.
 	for _, f := range r.Findings {
 		rows := d.Events.Evidence[f.ID]

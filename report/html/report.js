@@ -134,11 +134,18 @@
     var n = cols.t.length;
     var t = new Float64Array(n), acc = table.base_us;
     for (var i = 0; i < n; i++) { acc += cols.t[i]; t[i] = acc; }
+    // Positions are deltas within each source.
+    var p = new Float64Array(n), last = [];
+    for (i = 0; i < n; i++) {
+      var si = cols.s[i];
+      p[i] = (last[si] || 0) + cols.p[i];
+      last[si] = p[i];
+    }
     var cited = new Uint8Array(n);
     Object.keys(table.evidence).forEach(function (id) {
       table.evidence[id].forEach(function (r) { cited[r] = 1; });
     });
-    ev = { n: n, t: t, d: cols.d, s: cols.s, k: cols.k, p: cols.p, x: cols.x, cited: cited, lower: null, rows: null };
+    ev = { n: n, t: t, d: cols.d, s: cols.s, k: cols.k, p: p, x: cols.x, cited: cited, lower: null, rows: null };
   }
 
   function posText(code) {
