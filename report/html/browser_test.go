@@ -408,6 +408,10 @@ func TestBrowserDarkAndPrint(t *testing.T) {
 	if bg := s.evalString(`getComputedStyle(document.documentElement).backgroundColor`); bg != "rgb(255, 255, 255)" {
 		t.Errorf("print background %s, want white even in dark mode", bg)
 	}
+	if n := s.evalInt(`[...document.querySelectorAll('article.finding figure.diagram svg')].filter(e => e.getBoundingClientRect().height > 0).length`); n != 3 {
+		t.Errorf("print shows %d finding diagrams, want 3", n)
+	}
+	s.screenshot("fip-reuse-print")
 	s.checkClean(u)
 }
 
