@@ -1,0 +1,337 @@
+package neigh
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// Thresholds of the `updated`-reset detection (see folder.ages).
+const (
+	// resetJump: `ip -s` ages are whole seconds read a few milliseconds
+	// after a whole-second `date`, so the estimate "listing time − updated
+	// age" of one unchanged timestamp wobbles by one second. A move of two
+	// seconds or more means the timestamp itself moved.
+	resetJump = 2
+	// resetMaxGap: only consecutive listings this close are compared; with
+	// slower polling an unseen state change could explain the move.
+	resetMaxGap = 3 * time.Second
+	// resetRunGap joins resets this close into one run.
+	resetRunGap = 5 * time.Second
+)
+
+// folder turns entries into events. Listings are folded per (IP, device):
+// an event is made when an entry's state, lladdr, flags or form differ from
+// what the source last showed, and it then spans every listing that still
+// shows the same. Monitor lines are events of their own.
+type folder struct {
+	p      *parser
+	tracks map[string]*track
+	keybuf []byte
+	protos map[string]string
+	events []timeline.Event
+
+	// Listing blocks: the entries between two date lines (or one JSON
+	// array). An entry listed in one block and missing from the next is
+	// gone.
+	block      int64
+	blockTime  time.Time
+	blockOpen  bool      // a date line or an array started the current block
+	prevTime   time.Time // time of the last non-empty block before the current one
+	hadBlock   bool
+	listedNow  []*track // listed in the current block, in order
+	listedPrev []*track // listed in the last non-empty block
+}
+
+// track is what the folder knows of one (IP, device) entry.
+type track struct {
+	ip        netip.Addr
+	dev       string
+	lastBlock int64
+	present   bool // listed, or last notified as existing
+	known     bool // state/mac below are the last ones seen
+	state     timeline.NUD
+	mac       timeline.MAC
+	hasLL     bool
+	ev        int             // index of the current stretch's event
+	n         *timeline.Neigh // the current stretch (listings only); nil otherwise
+	lastSeen  time.Time       // time of the last listing that showed the entry
+
+	// `updated` tracking for ip -s listings
+	anchor      int64 // listing time − updated age, in Unix seconds
+	hasAnchor   bool
+	statsAt     time.Time
+	prevUpdated int32
+	pendingMax  int32 // largest updated age since the last reset
+	reset       *timeline.NeighReset
+	resetEv     int
+	lastReset   time.Time
+}
+
+func newFolder(p *parser) *folder {
+	return &folder{p: p, tracks: map[string]*track{}, protos: map[string]string{}}
+}
+
+// track finds or creates the entry's track. The map is keyed by the text of
+// the address and the device, so a repeated entry costs no allocation.
+func (f *folder) track(e *entry) *track {
+	f.keybuf = append(append(append(f.keybuf[:0], e.ipTxt...), 0), e.dev...)
+	if t, ok := f.tracks[string(f.keybuf)]; ok {
+		return t
+	}
+	t := &track{ip: e.ip, dev: string(e.dev), lastBlock: -1, ev: -1}
+	f.tracks[string(f.keybuf)] = t
+	return t
+}
+
+// newBlock starts a listing block at t (a date line). It reports whether the
+// block it ends was opened by a date line and listed nothing.
+func (f *folder) newBlock(t time.Time) (emptyEnded bool) {
+	emptyEnded = f.endBlock()
+	f.block++
+	f.blockTime, f.blockOpen = t, true
+	return emptyEnded
+}
+
+// beginArray starts a block for a JSON array unless a date line just did.
+func (f *folder) beginArray() {
+	if f.blockOpen && len(f.listedNow) == 0 {
+		return
+	}
+	f.newBlock(f.blockTime)
+}
+
+// endBlock closes the current block: entries the previous block listed and
+// this one did not are gone. An empty block is a gap in the polling, not an
+// emptied table, and changes nothing.
+func (f *folder) endBlock() (empty bool) {
+	if len(f.listedNow) == 0 {
+		return f.blockOpen
+	}
+	for _, t := range f.listedPrev {
+		if t.lastBlock != f.block && t.present && t.n != nil {
+			f.gone(t)
+		}
+	}
+	f.listedPrev, f.listedNow = f.listedNow, f.listedPrev[:0]
+	f.prevTime, f.hadBlock = f.blockTime, true
+	return false
+}
+
+// listed folds one listing line.
+func (f *folder) listed(e *entry, pos timeline.Pos, raw []byte) {
+	t := f.track(e)
+	now := f.blockTime
+	if t.lastBlock != f.block {
+		t.lastBlock = f.block
+		f.listedNow = append(f.listedNow, t)
+	}
+	if t.present && t.n != nil && t.n.Form == e.form && f.same(t.n, e) {
+		f.fold(t, e, now, pos)
+	} else {
+		f.stretch(t, e, now, pos, raw)
+	}
+	t.lastSeen = now
+}
+
+// same reports whether e shows what stretch n shows (ages aside).
+func (f *folder) same(n *timeline.Neigh, e *entry) bool {
+	if n.State != e.state || n.Flags != e.flags || n.ATF != e.atf || n.Op != e.op || n.Proto != string(e.proto) {
+		return false
+	}
+	switch {
+	case e.isMAC:
+		return n.HasLL && n.LLAddr == e.mac
+	case len(e.ll) > 0:
+		return !n.HasLL && n.LLText == string(e.ll)
+	}
+	return !n.HasLL && n.LLText == ""
+}
+
+// stretch starts a new event for a listing that differs from the last.
+func (f *folder) stretch(t *track, e *entry, now time.Time, pos timeline.Pos, raw []byte) {
+	n := &timeline.Neigh{NeighEntry: f.toEntry(t, e), Form: e.form, Listings: 1, Last: pos}
+	f.setPrev(n, t)
+	switch {
+	case t.present && t.known:
+		n.Since = t.lastSeen
+	case f.hadBlock:
+		n.Since = f.prevTime
+	}
+	if e.hasStats {
+		n.UpdatedMin, n.UpdatedMax, n.ProbesMax = e.updated, e.updated, e.probes
+	}
+	f.events = append(f.events, timeline.Event{Time: now, Pos: pos, Data: n, Raw: string(raw)})
+	t.ev, t.n = len(f.events)-1, n
+	t.present = true
+	f.setKnown(t, e)
+	t.reset = nil // a state change ends a run of resets
+	f.ages(t, e, now, pos, true)
+}
+
+// fold adds a listing that shows the same as the current stretch.
+func (f *folder) fold(t *track, e *entry, now time.Time, pos timeline.Pos) {
+	n := t.n
+	ev := &f.events[t.ev]
+	n.Listings++
+	n.Last = pos
+	if now.After(ev.Time) && now.After(ev.End) {
+		ev.End = now
+	}
+	if e.hasStats {
+		if !n.HasStats {
+			n.HasStats, n.UpdatedMin, n.UpdatedMax, n.ProbesMax = true, e.updated, e.updated, e.probes
+		}
+		n.UpdatedMin = min(n.UpdatedMin, e.updated)
+		n.UpdatedMax = max(n.UpdatedMax, e.updated)
+		n.ProbesMax = max(n.ProbesMax, e.probes)
+	}
+	f.ages(t, e, now, pos, false)
+}
+
+// ages watches the `updated` age across listings of one stretch. The
+// estimate listing time − updated age is when `updated` was last set; if it
+// jumps forward while state and lladdr stay the same, the kernel moved the
+// timestamp without changing the entry — which Linux ≥ 4.12 never does
+// (77d7123342dc) and older kernels did for every ARP update they ignored.
+func (f *folder) ages(t *track, e *entry, now time.Time, pos timeline.Pos, first bool) {
+	const dynamic = timeline.NUDReachable | timeline.NUDStale | timeline.NUDDelay | timeline.NUDProbe
+	if !e.hasStats || e.state&dynamic == 0 || now.IsZero() {
+		t.hasAnchor = false
+		return
+	}
+	anchor := now.Unix() - int64(e.updated)
+	if first || !t.hasAnchor || now.Sub(t.statsAt) > resetMaxGap || now.Before(t.statsAt) {
+		t.anchor, t.hasAnchor = anchor, true
+		t.statsAt, t.prevUpdated, t.pendingMax = now, e.updated, e.updated
+		return
+	}
+	if anchor < t.anchor+resetJump {
+		t.pendingMax = max(t.pendingMax, e.updated)
+		t.statsAt, t.prevUpdated = now, e.updated
+		return
+	}
+	t.anchor = anchor
+	if t.reset != nil && now.Sub(t.lastReset) <= resetRunGap {
+		r := t.reset
+		r.Resets++
+		r.State = e.state
+		r.Last = pos
+		r.MaxUpdated = max(r.MaxUpdated, t.pendingMax, e.updated)
+		f.events[t.resetEv].End = now
+	} else {
+		r := &timeline.NeighReset{
+			IP: t.ip, Dev: t.dev, LLAddr: e.mac, HasLL: e.isMAC, State: e.state,
+			Resets: 1, MaxUpdated: max(t.prevUpdated, e.updated), Last: pos,
+		}
+		f.events = append(f.events, timeline.Event{Time: now, Pos: pos, Data: r})
+		t.reset, t.resetEv = r, len(f.events)-1
+	}
+	t.lastReset = now
+	t.statsAt, t.prevUpdated, t.pendingMax = now, e.updated, e.updated
+}
+
+// gone records that a listing no longer shows an entry.
+func (f *folder) gone(t *track) {
+	prev := t.n
+	n := &timeline.Neigh{NeighEntry: prev.NeighEntry, Form: prev.Form, Listings: 1, Since: t.lastSeen}
+	n.Op = timeline.NeighGone
+	n.HasStats = false
+	f.setPrev(n, t)
+	n.Last = prev.Last
+	f.events = append(f.events, timeline.Event{Time: f.blockTime, Pos: prev.Last, Data: n})
+	t.present, t.n, t.reset = false, nil, nil
+}
+
+// flushRound turns the last k entries listed into deletions: they were the
+// echo of `ip -s -s neigh flush`. It returns how many it could not find.
+func (f *folder) flushRound(k int, pos timeline.Pos) (missing int) {
+	n := min(k, len(f.listedNow))
+	for _, t := range f.listedNow[len(f.listedNow)-n:] {
+		if t.n == nil {
+			continue
+		}
+		d := &timeline.Neigh{NeighEntry: t.n.NeighEntry, Form: t.n.Form, Listings: 1, Last: pos}
+		d.Op = timeline.NeighDeleted
+		f.setPrev(d, t)
+		f.events = append(f.events, timeline.Event{Time: f.blockTime, Pos: pos, Data: d})
+		t.present, t.n, t.reset = false, nil, nil
+	}
+	f.listedNow = f.listedNow[:len(f.listedNow)-n]
+	return k - n
+}
+
+// monitor records one `ip monitor` notification at its time.
+func (f *folder) monitor(e *entry, at time.Time, pos timeline.Pos, raw []byte) {
+	t := f.track(e)
+	n := &timeline.Neigh{NeighEntry: f.toEntry(t, e), Form: timeline.NeighMonitor, Listings: 1, Last: pos}
+	f.setPrev(n, t)
+	if e.hasStats {
+		n.UpdatedMin, n.UpdatedMax, n.ProbesMax = e.updated, e.updated, e.probes
+	}
+	f.events = append(f.events, timeline.Event{Time: at, Pos: pos, Data: n, Raw: string(raw)})
+	t.n, t.reset, t.hasAnchor = nil, nil, false
+	switch e.op {
+	case timeline.NeighMiss: // the kernel asking for a resolution changes nothing
+	case timeline.NeighDeleted:
+		t.present = false
+		f.setKnown(t, e)
+	default:
+		t.present = true
+		f.setKnown(t, e)
+	}
+}
+
+func (f *folder) setPrev(n *timeline.Neigh, t *track) {
+	if t.known {
+		n.PrevKnown, n.PrevState, n.PrevLL, n.PrevHasLL = true, t.state, t.mac, t.hasLL
+	}
+}
+
+func (f *folder) setKnown(t *track, e *entry) {
+	t.known, t.state, t.mac, t.hasLL = true, e.state, e.mac, e.isMAC
+}
+
+func (f *folder) toEntry(t *track, e *entry) timeline.NeighEntry {
+	ne := timeline.NeighEntry{
+		IP: t.ip, Dev: t.dev, State: e.state, Flags: e.flags, ATF: e.atf, Op: e.op,
+		HasStats: e.hasStats, Used: e.used, Confirmed: e.confirmed, Updated: e.updated,
+		Probes: e.probes, Ref: e.ref,
+	}
+	switch {
+	case e.isMAC:
+		ne.LLAddr, ne.HasLL = e.mac, true
+	case len(e.ll) > 0:
+		ne.LLText = string(e.ll)
+	}
+	if len(e.proto) > 0 {
+		p, ok := f.protos[string(e.proto)]
+		if !ok {
+			p = string(e.proto)
+			f.protos[p] = p
+		}
+		ne.Proto = p
+	}
+	return ne
+}
+
+// timeUntimed gives events made before the source had any time the first
+// time it got.
+func (f *folder) timeUntimed(at time.Time) {
+	for i := range f.events {
+		if f.events[i].Time.IsZero() {
+			f.events[i].Time = at
+		}
+	}
+	if f.blockTime.IsZero() {
+		f.blockTime = at
+	}
+}
+
+func (f *folder) finish() []timeline.Event {
+	return f.events
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
