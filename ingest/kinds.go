@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/neigh"
 )
 
 // Kind is one artifact kind: how to recognise it from the head of a file
@@ -23,7 +24,10 @@ type Kind struct {
 
 // kinds is tried in order; the first kind whose Sniff accepts the head wins.
 // Binary kinds come first: their magic numbers are unambiguous.
-var kinds = []Kind{}
+var kinds = []Kind{
+	// ip neigh / ip monitor neigh / arp -an / /proc/net/arp text and ip -j neigh JSON.
+	{Name: "neigh", Sniff: neigh.Sniff, Parse: neigh.Parse, Text: true},
+}
 
 // Kinds lists the kinds ingest recognises, in sniffing order.
 func Kinds() []Kind { return kinds }

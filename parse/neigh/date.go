@@ -68,17 +68,20 @@ func (lp *lineParser) dateLine(b []byte) (time.Time, zoneInfo, error) {
 		} else if complete {
 			break // a comment after the date
 		} else {
-			return time.Time{}, zoneInfo{}, fmt.Errorf("unreadable date line: unexpected %q", clip(tok))
+			return time.Time{}, zoneInfo{}, fmt.Errorf("unreadable date line %q: unexpected %q", clip(b), clip(tok))
 		}
 		i = j
 	}
-	if mon == 0 || day < 1 || day > 31 || year < 0 || !haveTOD {
-		return time.Time{}, zoneInfo{}, fmt.Errorf("unreadable date line: want weekday, month, day, time and year")
+	if mon == 0 || day < 0 || year < 0 || !haveTOD {
+		return time.Time{}, zoneInfo{}, fmt.Errorf("unreadable date line %q: want weekday, month, day, time and year", clip(b))
+	}
+	if !plausibleYear(year) {
+		return time.Time{}, zoneInfo{}, fmt.Errorf("unreadable date line %q: year %d", clip(b), year)
 	}
 	if ampm != 0 {
 		h := tod / time.Hour
 		if h < 1 || h > 12 {
-			return time.Time{}, zoneInfo{}, fmt.Errorf("unreadable date line: hour %d with %cM", h, ampm)
+			return time.Time{}, zoneInfo{}, fmt.Errorf("unreadable date line %q: hour %d with %cM", clip(b), h, ampm)
 		}
 		if h == 12 {
 			tod -= 12 * time.Hour
@@ -91,8 +94,8 @@ func (lp *lineParser) dateLine(b []byte) (time.Time, zoneInfo, error) {
 	if err != nil {
 		return time.Time{}, zoneInfo{}, err
 	}
-	if time.Date(year, mon, day, 0, 0, 0, 0, time.UTC).Day() != day {
-		return time.Time{}, zoneInfo{}, fmt.Errorf("unreadable date line: %s has no day %d", mon, day)
+	if day < 1 || time.Date(year, mon, day, 0, 0, 0, 0, time.UTC).Day() != day {
+		return time.Time{}, zoneInfo{}, fmt.Errorf("unreadable date line %q: %s has no day %d", clip(b), mon, day)
 	}
 	return wallTime(year, mon, day, tod, loc), z, nil
 }
@@ -102,7 +105,7 @@ func (lp *lineParser) dateLine(b []byte) (time.Time, zoneInfo, error) {
 // text disqualifies the line, so log lines are never taken for dates.
 func (lp *lineParser) isoDateLine(b []byte) (time.Time, zoneInfo, bool) {
 	y, m, d, ok := parse.Date(b)
-	if !ok || len(b) < 19 || (b[10] != 'T' && b[10] != ' ') {
+	if !ok || !plausibleYear(y) || len(b) < 19 || (b[10] != 'T' && b[10] != ' ') {
 		return time.Time{}, zoneInfo{}, false
 	}
 	tod, n, ok := parse.Clock(b[11:])
@@ -155,7 +158,7 @@ func (lp *lineParser) asctimeStamp(b []byte) (time.Time, error) {
 	year, ok4 := smallNumber(tok[3])
 	usec, ok5 := smallNumber(tok[4])
 	if !ok1 || len(tok[0]) != 3 || !ok2 || day < 1 || day > 31 || !ok3 || n != len(tok[2]) ||
-		!ok4 || len(tok[3]) != 4 || !ok5 || usec > 999999 || (string(tok[5]) != "usec" && string(tok[5]) != "us") {
+		!ok4 || len(tok[3]) != 4 || !plausibleYear(year) || !ok5 || usec > 999999 || (string(tok[5]) != "usec" && string(tok[5]) != "us") {
 		return bad()
 	}
 	if time.Date(year, mon, day, 0, 0, 0, 0, time.UTC).Day() != day {
@@ -163,6 +166,10 @@ func (lp *lineParser) asctimeStamp(b []byte) (time.Time, error) {
 	}
 	return lp.lastD.at(year, mon, day, tod+time.Duration(usec)*time.Microsecond, lp.loc), nil
 }
+
+// plausibleYear bounds years to what a neighbour dump can carry, so a
+// garbled line cannot put events before the epoch.
+func plausibleYear(y int) bool { return y >= 1970 && y <= 2200 }
 
 // zone resolves a date line's zone word.
 func (lp *lineParser) zone(w []byte) (*time.Location, zoneInfo, error) {

@@ -39,6 +39,7 @@ type folder struct {
 	block      int64
 	blockTime  time.Time
 	blockOpen  bool      // a date line or an array started the current block
+	blockTimed bool      // the current block has a time of its own
 	prevTime   time.Time // time of the last non-empty block before the current one
 	hadBlock   bool
 	listedNow  []*track // listed in the current block, in order
@@ -91,7 +92,7 @@ func (f *folder) track(e *entry) *track {
 func (f *folder) newBlock(t time.Time) (emptyEnded bool) {
 	emptyEnded = f.endBlock()
 	f.block++
-	f.blockTime, f.blockOpen = t, true
+	f.blockTime, f.blockOpen, f.blockTimed = t, true, !t.IsZero()
 	return emptyEnded
 }
 
@@ -116,7 +117,8 @@ func (f *folder) endBlock() (empty bool) {
 		}
 	}
 	f.listedPrev, f.listedNow = f.listedNow, f.listedPrev[:0]
-	f.prevTime, f.hadBlock = f.blockTime, true
+	// An untimed block (lines before the first date) bounds nothing.
+	f.prevTime, f.hadBlock = f.blockTime, f.blockTimed
 	return false
 }
 
@@ -124,6 +126,9 @@ func (f *folder) endBlock() (empty bool) {
 func (f *folder) listed(e *entry, pos timeline.Pos, raw []byte) {
 	t := f.track(e)
 	now := f.blockTime
+	if !f.blockTimed && !f.p.lastTime.IsZero() {
+		now = f.p.lastTime // listings after monitor timestamps, before any date line
+	}
 	if t.lastBlock != f.block {
 		t.lastBlock = f.block
 		f.listedNow = append(f.listedNow, t)
@@ -255,6 +260,7 @@ func (f *folder) flushRound(k int, pos timeline.Pos) (missing int) {
 		}
 		d := &timeline.Neigh{NeighEntry: t.n.NeighEntry, Form: t.n.Form, Listings: 1, Last: pos}
 		d.Op = timeline.NeighDeleted
+		d.UpdatedMin, d.UpdatedMax, d.ProbesMax = d.Updated, d.Updated, d.Probes
 		f.setPrev(d, t)
 		f.events = append(f.events, timeline.Event{Time: f.blockTime, Pos: pos, Data: d})
 		t.present, t.n, t.reset = false, nil, nil

@@ -175,7 +175,7 @@ func (lp *lineParser) bracketed(b []byte, rec *record) error {
 // prefix: local time without a zone. It returns the bytes used.
 func (lp *lineParser) tsPrefix(b []byte) (time.Time, int, error) {
 	y, m, d, ok := parse.Date(b[1:])
-	if !ok || len(b) < 12 || b[11] != 'T' {
+	if !ok || !plausibleYear(y) || len(b) < 12 || b[11] != 'T' {
 		return time.Time{}, 0, fmt.Errorf("unreadable timestamp prefix %q", clip(b))
 	}
 	tod, n, ok := parse.Clock(b[12:])

@@ -12,6 +12,7 @@ package neigh
 
 import (
 	"io"
+	"slices"
 	"time"
 
 	"github.com/arpforensics/arpforensics/parse"
@@ -59,6 +60,7 @@ type parser struct {
 	untimed      bool // events were made before any time was known
 
 	lastDate     time.Time
+	lastTime     time.Time // the latest time any line carried
 	backNotes    int
 	zonesNoted   map[string]bool
 	zonelessNote bool
@@ -179,7 +181,9 @@ func (p *parser) entry(e *entry, rec *record, pos timeline.Pos, raw []byte) {
 		e.form = timeline.NeighMonitor
 		p.monitorLines++
 		if t.IsZero() {
-			t = p.f.blockTime
+			t = p.lastTime // an untimed notification: the latest time known
+		}
+		if t.IsZero() {
 			p.markUntimed(pos)
 		}
 		p.f.monitor(e, t, pos, raw)
@@ -206,13 +210,14 @@ func (p *parser) markUntimed(pos timeline.Pos) {
 // setTime records that the source now has a time, and times the events
 // made before it.
 func (p *parser) setTime(t time.Time, pos timeline.Pos) {
+	p.lastTime = t
 	if p.timed {
 		return
 	}
 	p.timed = true
 	if p.untimed {
 		p.f.timeUntimed(t)
-		p.src.Notef(p.untimedFrom, "%s precede the first date line or timestamp: timed at %s (%s)",
+		p.src.Notef(p.untimedFrom, "entries on %s come before the first date line or timestamp: timed at %s's time (%s)",
 			lineRange(p.untimedFrom, p.untimedTo), pos, t.UTC().Format(time.RFC3339))
 	}
 }
@@ -316,6 +321,16 @@ func (p *parser) finish() ([]timeline.Event, error) {
 	if p.suppressed > 0 {
 		p.src.Problemf(p.firstSupp, "%d more problem(s) not listed, up to %s", p.suppressed, p.lastSupp)
 	}
+	// Problems found at the end (unknown words, summaries) go in line order.
+	slices.SortStableFunc(p.src.Problems, func(a, b timeline.Problem) int {
+		if a.Pos.Less(b.Pos) {
+			return -1
+		}
+		if b.Pos.Less(a.Pos) {
+			return 1
+		}
+		return 0
+	})
 	evs := p.f.finish()
 	timeline.SortEvents(evs)
 	parse.Finish(p.src, evs)
