@@ -1,6 +1,7 @@
 package neigh
 
 import (
+	"bytes"
 	"net/netip"
 	"strconv"
 	"time"
@@ -27,11 +28,11 @@ const (
 // what the source last showed, and it then spans every listing that still
 // shows the same. Monitor lines are events of their own.
 type folder struct {
-	p      *parser
-	tracks map[string]*track
-	keybuf []byte
-	protos map[string]string
-	events []timeline.Event
+	p        *parser
+	tracks   map[string]*track
+	trackKey []byte
+	protos   map[string]string
+	events   []timeline.Event
 
 	// Listing blocks: the entries between two date lines (or one JSON
 	// array). An entry listed in one block and missing from the next is
@@ -44,21 +45,31 @@ type folder struct {
 	hadBlock   bool
 	listedNow  []*track // listed in the current block, in order
 	listedPrev []*track // listed in the last non-empty block
+
+	// byLine maps the text of a listing line, with its `ip -s` ages cut out
+	// (maskAges), to the track whose current stretch it shows. A polling
+	// loop prints most entries the same every second, so those lines are
+	// folded without being tokenised at all.
+	byLine  map[string]*track
+	keybuf  []byte
+	scratch entry // the fast path's entry
 }
 
 // track is what the folder knows of one (IP, device) entry.
 type track struct {
-	ip        netip.Addr
-	dev       string
-	lastBlock int64
-	present   bool // listed, or last notified as existing
-	known     bool // state/mac below are the last ones seen
-	state     timeline.NUD
-	mac       timeline.MAC
-	hasLL     bool
-	ev        int             // index of the current stretch's event
-	n         *timeline.Neigh // the current stretch (listings only); nil otherwise
-	lastSeen  time.Time       // time of the last listing that showed the entry
+	ip         netip.Addr
+	dev        string
+	lastBlock  int64
+	present    bool // listed, or last notified as existing
+	known      bool // state/mac below are the last ones seen
+	state      timeline.NUD
+	mac        timeline.MAC
+	hasLL      bool
+	ev         int             // index of the current stretch's event
+	n          *timeline.Neigh // the current stretch (listings only); nil otherwise
+	line       string          // this track's byLine key; "" when none
+	lineProbes int32           // the probe count that key shows
+	lastSeen   time.Time       // time of the last listing that showed the entry
 
 	// `updated` tracking for ip -s listings
 	anchor      int64 // listing time − updated age, in Unix seconds
@@ -72,18 +83,18 @@ type track struct {
 }
 
 func newFolder(p *parser) *folder {
-	return &folder{p: p, tracks: map[string]*track{}, protos: map[string]string{}}
+	return &folder{p: p, tracks: map[string]*track{}, protos: map[string]string{}, byLine: map[string]*track{}}
 }
 
 // track finds or creates the entry's track. The map is keyed by the text of
 // the address and the device, so a repeated entry costs no allocation.
 func (f *folder) track(e *entry) *track {
-	f.keybuf = append(append(append(f.keybuf[:0], e.ipTxt...), 0), e.dev...)
-	if t, ok := f.tracks[string(f.keybuf)]; ok {
+	f.trackKey = append(append(append(f.trackKey[:0], e.ipTxt...), 0), e.dev...)
+	if t, ok := f.tracks[string(f.trackKey)]; ok {
 		return t
 	}
 	t := &track{ip: e.ip, dev: string(e.dev), lastBlock: -1, ev: -1}
-	f.tracks[string(f.keybuf)] = t
+	f.tracks[string(f.trackKey)] = t
 	return t
 }
 
@@ -135,6 +146,7 @@ func (f *folder) listed(e *entry, pos timeline.Pos, raw []byte) {
 	}
 	if t.present && t.n != nil && t.n.Form == e.form && f.same(t.n, e) {
 		f.fold(t, e, now, pos)
+		f.remember(t, e, raw, "") // e.g. the probe count moved: the next identical line is fast
 	} else {
 		f.stretch(t, e, now, pos, raw)
 	}
@@ -168,12 +180,96 @@ func (f *folder) stretch(t *track, e *entry, now time.Time, pos timeline.Pos, ra
 	if e.hasStats {
 		n.UpdatedMin, n.UpdatedMax, n.ProbesMax = e.updated, e.updated, e.probes
 	}
-	f.events = append(f.events, timeline.Event{Time: now, Pos: pos, Data: n, Raw: string(raw)})
+	rawText := string(raw)
+	f.events = append(f.events, timeline.Event{Time: now, Pos: pos, Data: n, Raw: rawText})
 	t.ev, t.n = len(f.events)-1, n
 	t.present = true
+	f.remember(t, e, raw, rawText)
 	f.setKnown(t, e)
 	t.reset = nil // a state change ends a run of resets
 	f.ages(t, e, now, pos, true)
+}
+
+// maskAges cuts the used/confirmed/updated ages out of an `ip -s` line
+// ("…  used 3/11/3probes 1 STALE " → "…  used probes 1 STALE "), the only part
+// that changes every second, and returns the key and the ages. Lines
+// without ages are their own key.
+func maskAges(line, buf []byte) (key, ages []byte) {
+	i := bytes.Index(line, []byte(" used "))
+	if i < 0 {
+		return line, nil
+	}
+	j := i + len(" used ")
+	k := j
+	for k < len(line) && (isDigit(line[k]) || line[k] == '/' || line[k] == '-') {
+		k++
+	}
+	if k == j {
+		return line, nil
+	}
+	return append(append(buf[:0], line[:j]...), line[k:]...), line[j:k]
+}
+
+// remember makes raw's masked text t's byLine key, so the next listing
+// that reads the same is folded on the fast path. rawText, when not "", is
+// raw as a string already allocated.
+func (f *folder) remember(t *track, e *entry, raw []byte, rawText string) {
+	if e.unknown != nil || e.form != timeline.NeighSnapshot {
+		f.forgetLine(t)
+		return
+	}
+	key, ages := maskAges(raw, f.keybuf)
+	if ages != nil {
+		f.keybuf = key[:0] // key is our buffer, not raw
+	}
+	if t.line == string(key) {
+		return
+	}
+	f.forgetLine(t)
+	if ages != nil || rawText == "" {
+		rawText = string(key)
+	}
+	t.line, t.lineProbes = rawText, e.probes
+	if old, ok := f.byLine[rawText]; ok {
+		old.line = "" // two entries printed alike (cannot happen within one dump, but be safe)
+	}
+	f.byLine[rawText] = t
+}
+
+// listedAgain folds a line whose masked text is t's byLine key without
+// tokenising it: only the ages, if any, are read. It reports false when
+// the fast path does not apply, and the caller parses the line in full.
+func (f *folder) listedAgain(t *track, ages []byte, pos timeline.Pos) bool {
+	if !t.present || t.n == nil || t.line == "" {
+		return false
+	}
+	e := &f.scratch
+	e.reset()
+	if ages != nil {
+		if glued, err := e.parseUsed(ages); err != nil || glued {
+			return false
+		}
+		e.probes = t.lineProbes
+	}
+	e.state, e.mac, e.isMAC = t.n.State, t.n.LLAddr, t.n.HasLL
+	now := f.blockTime
+	if !f.blockTimed && !f.p.lastTime.IsZero() {
+		now = f.p.lastTime
+	}
+	if t.lastBlock != f.block {
+		t.lastBlock = f.block
+		f.listedNow = append(f.listedNow, t)
+	}
+	f.fold(t, e, now, pos)
+	t.lastSeen = now
+	return true
+}
+
+func (f *folder) forgetLine(t *track) {
+	if t.line != "" {
+		delete(f.byLine, t.line)
+		t.line = ""
+	}
 }
 
 // fold adds a listing that shows the same as the current stretch.
@@ -248,6 +344,7 @@ func (f *folder) gone(t *track) {
 	n.Last = prev.Last
 	f.events = append(f.events, timeline.Event{Time: f.blockTime, Pos: prev.Last, Data: n})
 	t.present, t.n, t.reset = false, nil, nil
+	f.forgetLine(t)
 }
 
 // flushRound turns the last k entries listed into deletions: they were the
@@ -264,6 +361,7 @@ func (f *folder) flushRound(k int, pos timeline.Pos) (missing int) {
 		f.setPrev(d, t)
 		f.events = append(f.events, timeline.Event{Time: f.blockTime, Pos: pos, Data: d})
 		t.present, t.n, t.reset = false, nil, nil
+		f.forgetLine(t)
 	}
 	f.listedNow = f.listedNow[:len(f.listedNow)-n]
 	return k - n
@@ -279,6 +377,7 @@ func (f *folder) monitor(e *entry, at time.Time, pos timeline.Pos, raw []byte) {
 	}
 	f.events = append(f.events, timeline.Event{Time: at, Pos: pos, Data: n, Raw: string(raw)})
 	t.n, t.reset, t.hasAnchor = nil, nil, false
+	f.forgetLine(t)
 	switch e.op {
 	case timeline.NeighMiss: // the kernel asking for a resolution changes nothing
 	case timeline.NeighDeleted:

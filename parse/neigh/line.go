@@ -242,7 +242,8 @@ func (lp *lineParser) entryLine(b []byte, rec *record) error {
 		return fmt.Errorf("%s line with no address", e.op)
 	}
 	// net-tools forms: "host (IP) at …" and the arp -n / procfs columns.
-	if second, _ := nextTok(b, i); len(second) > 1 && second[0] == '(' && second[len(second)-1] == ')' && rec.ent.op == timeline.NeighListed {
+	second, _ := nextTok(b, i)
+	if len(second) > 1 && second[0] == '(' && second[len(second)-1] == ')' && rec.ent.op == timeline.NeighListed {
 		if string(second) == "(incomplete)" {
 			return lp.arpN(b, rec)
 		}
@@ -259,10 +260,12 @@ func (lp *lineParser) entryLine(b []byte, rec *record) error {
 	if rec.monitor {
 		e.form = timeline.NeighMonitor
 	}
-	if second, _ := nextTok(b, i); len(second) > 2 && second[0] == '0' && second[1] == 'x' {
-		return lp.procRow(b, i, rec)
-	} else if isNetToolsType(second) {
-		return lp.arpN(b, rec)
+	if len(second) > 0 && second[0] != 'd' && second[0] != 'l' { // not "dev"/"lladdr": maybe a net-tools row
+		if len(second) > 2 && second[0] == '0' && second[1] == 'x' {
+			return lp.procRow(b, i, rec)
+		} else if isNetToolsType(second) {
+			return lp.arpN(b, rec)
+		}
 	}
 	for {
 		tok, i = nextTok(b, i)
@@ -647,6 +650,16 @@ func parseIPv4(b []byte) (netip.Addr, bool) {
 // single-digit octets allowed) without allocating.
 func parseMAC(b []byte) (timeline.MAC, bool) {
 	var m timeline.MAC
+	if len(b) == 17 && b[2] == ':' && b[5] == ':' && b[8] == ':' && b[11] == ':' && b[14] == ':' {
+		// The form iproute2 prints: two digits an octet.
+		bad := byte(0)
+		for k := 0; k < 6; k++ {
+			hi, lo := hexVal[b[3*k]], hexVal[b[3*k+1]]
+			bad |= hi | lo
+			m[k] = hi<<4 | lo
+		}
+		return m, bad&0xf0 == 0
+	}
 	i := 0
 	for k := 0; k < 6; k++ {
 		if k > 0 {
@@ -672,6 +685,18 @@ func parseMAC(b []byte) (timeline.MAC, bool) {
 	}
 	return m, i == len(b)
 }
+
+// hexVal maps a hex digit to its value and anything else to 0xff.
+var hexVal = func() (t [256]byte) {
+	for i := range t {
+		v, ok := unhex(byte(i))
+		if !ok {
+			v = 0xff
+		}
+		t[i] = v
+	}
+	return t
+}()
 
 func unhex(c byte) (byte, bool) {
 	switch {

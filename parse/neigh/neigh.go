@@ -44,12 +44,13 @@ const maxListedProblems = 100
 const maxUnknownWords = 32
 
 type parser struct {
-	src  *timeline.Source
-	opts parse.Options
-	lp   *lineParser
-	rec  record
-	f    *folder
-	json *jsonBlock
+	src    *timeline.Source
+	opts   parse.Options
+	lp     *lineParser
+	rec    record
+	f      *folder
+	keybuf []byte
+	json   *jsonBlock
 
 	// time context
 	pendingTS    time.Time // from a "Timestamp:" line, for the next entry
@@ -122,6 +123,20 @@ func (p *parser) line(b []byte, pos timeline.Pos, cut bool) {
 	if p.json != nil {
 		p.jsonLine(b, pos)
 		return
+	}
+	if !p.hasPendingTS {
+		key, ages := maskAges(b, p.keybuf)
+		if ages != nil {
+			p.keybuf = key[:0] // key is our buffer, not the line
+		}
+		if t, ok := p.f.byLine[string(key)]; ok && p.f.listedAgain(t, ages, pos) {
+			p.recognised++
+			p.snapLines++
+			if !p.timed {
+				p.markUntimed(pos)
+			}
+			return
+		}
 	}
 	rec := &p.rec
 	if err := p.lp.parseLine(b, rec); err != nil {
