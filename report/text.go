@@ -51,6 +51,18 @@ func Text(w io.Writer, r *analysis.Result, o TextOptions) error {
 	if len(r.Findings) == 0 && r.Readable() {
 		fmt.Fprintf(bw, "\nNo findings: %d detectors checked the timeline.\n", len(detect.All()))
 	}
+	if len(r.Notes) > 0 {
+		fmt.Fprintf(bw, "\n%sNotes%s\n", p.bold, p.reset)
+		for _, n := range r.Notes {
+			for i, line := range wrap(safetext.Terminal(n), o.Width-4) {
+				if i == 0 {
+					fmt.Fprintf(bw, "  - %s\n", line)
+				} else {
+					fmt.Fprintf(bw, "    %s\n", line)
+				}
+			}
+		}
+	}
 	bw.WriteString("\n")
 	writeSources(bw, tl.Sources, p)
 	return bw.Flush()
