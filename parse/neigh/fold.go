@@ -72,14 +72,13 @@ type track struct {
 	lastSeen   time.Time       // time of the last listing that showed the entry
 
 	// `updated` tracking for ip -s listings
-	anchor      int64 // listing time − updated age, in Unix seconds
-	hasAnchor   bool
-	statsAt     time.Time
-	prevUpdated int32
-	pendingMax  int32 // largest updated age since the last reset
-	reset       *timeline.NeighReset
-	resetEv     int
-	lastReset   time.Time
+	anchor     int64 // listing time − updated age, in Unix seconds
+	hasAnchor  bool
+	statsAt    time.Time
+	pendingMax int32 // largest updated age since the last reset
+	reset      *timeline.NeighReset
+	resetEv    int
+	lastReset  time.Time
 }
 
 func newFolder(p *parser) *folder {
@@ -306,12 +305,12 @@ func (f *folder) ages(t *track, e *entry, now time.Time, pos timeline.Pos, first
 	anchor := now.Unix() - int64(e.updated)
 	if first || !t.hasAnchor || now.Sub(t.statsAt) > resetMaxGap || now.Before(t.statsAt) {
 		t.anchor, t.hasAnchor = anchor, true
-		t.statsAt, t.prevUpdated, t.pendingMax = now, e.updated, e.updated
+		t.statsAt, t.pendingMax = now, e.updated
 		return
 	}
 	if anchor < t.anchor+resetJump {
 		t.pendingMax = max(t.pendingMax, e.updated)
-		t.statsAt, t.prevUpdated = now, e.updated
+		t.statsAt = now
 		return
 	}
 	t.anchor = anchor
@@ -325,13 +324,13 @@ func (f *folder) ages(t *track, e *entry, now time.Time, pos timeline.Pos, first
 	} else {
 		r := &timeline.NeighReset{
 			IP: t.ip, Dev: t.dev, LLAddr: e.mac, HasLL: e.isMAC, State: e.state,
-			Resets: 1, MaxUpdated: max(t.prevUpdated, e.updated), Last: pos,
+			Resets: 1, MaxUpdated: e.updated, Last: pos,
 		}
 		f.events = append(f.events, timeline.Event{Time: now, Pos: pos, Data: r})
 		t.reset, t.resetEv = r, len(f.events)-1
 	}
 	t.lastReset = now
-	t.statsAt, t.prevUpdated, t.pendingMax = now, e.updated, e.updated
+	t.statsAt, t.pendingMax = now, e.updated
 }
 
 // gone records that a listing no longer shows an entry.
