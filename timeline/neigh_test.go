@@ -72,7 +72,7 @@ func TestNUDNames(t *testing.T) {
 			t.Errorf("%s: %v %v", s, n, ok)
 		}
 	}
-	if (NUDStale | NUDDelay).String() != "STALE DELAY" || NUD(0).String() != "NONE" {
+	if (NUDStale|NUDDelay).String() != "STALE DELAY" || NUD(0).String() != "NONE" {
 		t.Error("multi-state or empty names")
 	}
 	if _, ok := ParseNUD("BOGUS"); ok {
