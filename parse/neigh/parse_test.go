@@ -298,3 +298,70 @@ func TestGarbageIsAnError(t *testing.T) {
 		t.Errorf("problems: %v", src.Problems)
 	}
 }
+
+// The fast path (repeated lines folded without tokenising) must produce
+// exactly what parsing every line produces.
+func TestFastPathChangesNothing(t *testing.T) {
+	inputs := map[string]string{
+		"plain": string(benchDump(300, false)),
+		"stats": string(benchDump(300, true)),
+	}
+	files, _ := filepath.Glob("testdata/*.txt")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[f] = string(data)
+	}
+	data, err := os.ReadFile(corpusPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs["corpus"] = string(data)
+	for name, in := range inputs {
+		fastSrc, fastEvs := parseString(t, in, parse.Options{ModTime: modTime})
+		noFastPath = true
+		slowSrc, slowEvs := parseString(t, in, parse.Options{ModTime: modTime})
+		noFastPath = false
+		if a, b := render(fastSrc, fastEvs), render(slowSrc, slowEvs); a != b {
+			t.Errorf("%s: fast path differs:\n%s", name, diffLines(b, a))
+		}
+	}
+}
+
+// Forms the corpus does not hold but that appear in CI logs.
+func TestOtherForms(t *testing.T) {
+	cases := map[string]string{
+		"gateway.example (10.0.0.1) at 52:54:00:12:35:02 [ether] on eth0": "entry arp-table ip=10.0.0.1 dev=eth0 lladdr=52:54:00:12:35:02 state=NONE atf=0x2",
+		"2018-09-18T17:09:17+00:00":                                       "date 2018-09-18T17:09:17Z zone=+00:00 exact",
+		"2018-09-18 17:09:17.123456789+02:00":                             "date 2018-09-18T15:09:17.123456789Z zone=+02:00 exact",
+		"2018-09-18 17:09:17":                                             "date 2018-09-18T17:09:17Z",
+		"Tue Sep 18 17:09:17 +03 2018":                                    "date 2018-09-18T14:09:17Z zone=+03 exact",
+		"Tue Sep 18 17:09:17 2018":                                        "date 2018-09-18T17:09:17Z",
+		"Tue 18 Sep 2018 12:09:17 AM GMT":                                 "date 2018-09-18T00:09:17Z zone=GMT exact",
+		"10.0.0.9 dev ib0 lladdr 80:00:00:48:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0e:b9:41 REACHABLE": "entry ip=10.0.0.9 dev=ib0 lltext=80:00:00:48:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0e:b9:41 state=REACHABLE",
+		"10.0.0.9 dev eth0 lladdr 02:00:00:00:00:09 extern_learn offload STALE":                         "entry ip=10.0.0.9 dev=eth0 lladdr=02:00:00:00:00:09 state=STALE flags=extern_learn+offload",
+		"[2026-11-21T09:01:49.408761] [nsid current]Deleted 10.0.0.50 dev eth0 FAILED":                  "entry monitor ts=2026-11-21T09:01:49.408761Z op=deleted ip=10.0.0.50 dev=eth0 state=FAILED",
+		"[LINK]2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500":                                     "other",
+		"$ ip neigh":        "comment",
+		"+ ip -s neigh":     "comment",
+		"Nothing to flush.": "flush-done",
+		"10.0.0.0/24 dev eth0 proto kernel scope link": `error: "10.0.0.0/24" is not an IP address`,
+		"Tue Sep 18 17:09:17 UTC 1969":                 `error: unreadable date line "Tue Sep 18 17:09:17 UTC 1969": year 1969`,
+		"Tue 18 Sep 2018 13:09:17 PM UTC":              `error: unreadable date line "Tue 18 Sep 2018 13:09:17 PM UTC": hour 13 with PM`,
+	}
+	lp := newLineParser(time.UTC)
+	for in, want := range cases {
+		var rec record
+		got := ""
+		if err := lp.parseLine([]byte(in), &rec); err != nil {
+			got = "error: " + err.Error()
+		} else {
+			got = describeRecord(&rec)
+		}
+		if got != want {
+			t.Errorf("%q\n got: %s\nwant: %s", in, got, want)
+		}
+	}
+}
