@@ -526,7 +526,14 @@ func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
 		return // DELAY → REACHABLE without a probe is what a working flow does
 	}
 	g.moved = g.moved || moved
-	g.cycles = append(g.cycles, c)
+	// Two artifacts of one host (a listing loop and ip monitor) show the
+	// same trips: count each once.
+	dup := slices.ContainsFunc(g.cycles, func(o neighCycle) bool {
+		return o.seq.src != c.seq.src && !o.from.After(c.to) && !c.from.After(o.to)
+	})
+	if !dup {
+		g.cycles = append(g.cycles, c)
+	}
 	for _, j := range syns {
 		if !slices.Contains(g.syns, j) {
 			g.syns = append(g.syns, j)
@@ -537,7 +544,7 @@ func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
 	} else {
 		g.snapshotOK = true
 	}
-	if s := w.covered(g.id, c.useFrom, c.to); s >= 0 {
+	if s := w.covered(g.id, c.useFrom, c.to); s >= 0 && !dup {
 		if !g.confirmed {
 			g.capSrc, g.capFrom = s, c.from
 		}

@@ -391,3 +391,14 @@ func TestMissingProbeHealthyRecovery(t *testing.T) {
 		t.Errorf("fired on a healthy recovery: %s", fs[0].Title)
 	}
 }
+
+// A listing loop and ip monitor on the same host show the same cycles once.
+func TestMissingProbeCountsEachCycleOnce(t *testing.T) {
+	s := fipCapture(false)
+	tl := mpTimeline(t,
+		artifact{path: "node/c.pcap", host: "node", capture: s},
+		artifact{path: "node/arptable", host: "node", neigh: brokenLoop(s, false)},
+		artifact{path: "node/monitor.log", host: "node", neigh: monitorLoop(s.t0, true)})
+	f := onlyFinding(t, run(t, missingProbe{}, tl))
+	wantSubject(t, f, map[string]any{"cycles": 3})
+}
