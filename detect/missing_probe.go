@@ -707,10 +707,20 @@ func (w *mpWorld) explain(g *mpGroup, runs, garps []int, maxAge int32) string {
 		}
 		fmt.Fprintf(&b, " The host's own capture (%s) covers %s and shows no ARP request for %s from it (%s, which %s): the kernel never re-validated the entry, and every packet for %s went to %s.",
 			tl.Sources[g.capSrc].Path, which, g.ip, orUnknown(g.id.macList()), g.id.how, g.ip, g.mac)
-	case len(g.id.captures) > 0:
-		b.WriteString(" The host's capture does not cover these cycles, so this rests on the neighbour data: listings a second apart cannot see a PROBE that was answered within the same second.")
 	default:
-		b.WriteString(" There is no capture of this host, so this rests on the neighbour data: listings a second apart cannot see a PROBE that was answered within the same second, and only a capture would show whether the host sent ARP requests.")
+		if len(g.id.captures) > 0 {
+			b.WriteString(" The host's capture does not cover these cycles, so this rests on the neighbour data")
+		} else {
+			b.WriteString(" There is no capture of this host, so this rests on the neighbour data")
+		}
+		switch {
+		case g.snapshotOK:
+			b.WriteString(": listings a second apart cannot see a PROBE that was answered within the same second, and only a capture of the host would show whether it sent ARP requests.")
+		case g.monitorOK:
+			b.WriteString(": this monitor output does report PROBE — it shows it for other entries — but never for this one; a capture of the host would show whether it sent ARP requests.")
+		default:
+			b.WriteString(".")
+		}
 	}
 	if g.dropped > 0 {
 		fmt.Fprintf(&b, " (%s not counted: the host's capture shows it did ask for %s during them.)", plural(int64(g.dropped), "other cycle was", "other cycles were"), g.ip)
@@ -726,11 +736,11 @@ func (w *mpWorld) explain(g *mpGroup, runs, garps []int, maxAge int32) string {
 	if len(runs) > 0 {
 		r := &tl.Events[runs[0]]
 		if len(garps) > 0 {
-			fmt.Fprintf(&b, " The `ip -s` ages show exactly that: while %s's gratuitous ARPs kept arriving (%d between %s and %s), the entry's `updated` age never grew past %d s although its state and MAC stayed the same (reset from %s to %s) — the pre-4.12 fingerprint of ignored updates bumping the timestamps.",
-				g.newMAC, len(garps), clock(tl.Events[garps[0]].Time), clock(tl.Events[garps[len(garps)-1]].Time), maxAge, clock(r.Time), clock(r.Last()))
+			fmt.Fprintf(&b, " The `ip -s` ages show exactly that: while %s's gratuitous ARPs kept arriving (%d between %s and %s), the entry's `updated` age %s although its state and MAC stayed the same (reset from %s to %s) — the pre-4.12 fingerprint of ignored updates bumping the timestamps.",
+				g.newMAC, len(garps), clock(tl.Events[garps[0]].Time), clock(tl.Events[garps[len(garps)-1]].Time), ageBound(maxAge), clock(r.Time), clock(r.Last()))
 		} else {
-			fmt.Fprintf(&b, " The `ip -s` ages show the entry's `updated` timestamp being reset with no change of state or MAC (from %s, age never past %d s); since Linux 4.12 `updated` moves only when an update takes effect, so this is the pre-4.12 fingerprint of ignored updates bumping the timestamps.",
-				clock(r.Time), maxAge)
+			fmt.Fprintf(&b, " The `ip -s` ages show the entry's `updated` timestamp being reset with no change of state or MAC (from %s; its age %s); since Linux 4.12 `updated` moves only when an update takes effect, so this is the pre-4.12 fingerprint of ignored updates bumping the timestamps.",
+				clock(r.Time), ageBound(maxAge))
 		}
 	}
 
@@ -738,6 +748,14 @@ func (w *mpWorld) explain(g *mpGroup, runs, garps []int, maxAge int32) string {
 	fmt.Fprintf(&b, "\n\nNext: check the kernel on %s (`uname -r`: before 4.12, or a distribution kernel without 77d7123342dc and 7d472a59c0e5 — RHEL 7 needed arp_accept=1); its net.ipv4.conf.%s.arp_accept (with 0, GARPs inside locktime are ignored, and kernels before 4.12 ignored reply-type GARPs whatever it says) and net.ipv4.neigh.%s.locktime; and how the L3 agent spaced its GARPs (`arping -A -c 3` sends them 1 s apart, inside locktime; Neutron's fix sends a request and a reply GARP 2 s apart). `ip -s neigh show %s` on the host shows whether `updated` keeps resetting; `ip neigh flush to %s` restores connectivity.",
 		g.host, devOr(first.seq.dev), devOr(first.seq.dev), g.ip, g.ip)
 	return b.String()
+}
+
+// ageBound says how far an `ip -s` age got.
+func ageBound(max int32) string {
+	if max == 0 {
+		return "stayed at 0 s"
+	}
+	return fmt.Sprintf("never grew past %d s", max)
 }
 
 func times(n int) string {
