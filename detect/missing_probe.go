@@ -135,7 +135,7 @@ func (s *neighSeq) cycles(tl *timeline.Timeline) []neighCycle {
 			}
 			cy := neighCycle{seq: s, stale: evs[i], delay: evs[i+1], reach: evs[i+2], mac: a.LLAddr,
 				from: tl.Events[evs[i]].Time, to: tl.Events[evs[i+2]].Time,
-				useFrom: b.Since, confirmed: c.Since}
+				useFrom: b.Since(tl.Events[evs[i+1]].Time), confirmed: c.Since(tl.Events[evs[i+2]].Time)}
 			if cy.useFrom.IsZero() {
 				cy.useFrom = cy.from
 			}

@@ -259,11 +259,13 @@ type Neigh struct {
 	PrevState NUD
 	PrevLL    MAC
 	PrevHasLL bool
-	// Since is, for snapshots, the time of the listing just before Time
-	// (which still showed Prev, or did not list the entry): the change
-	// happened in (Since, Time]. Zero for monitor events (exact) and first
-	// sightings.
-	Since time.Time
+	// Gap is, for snapshots, how long before Time the previous listing was
+	// taken (which still showed Prev, or did not list the entry): the change
+	// happened in (Time−Gap, Time]. GapKnown is false for monitor events
+	// (exact times) and first sightings. It is a duration, not a time, so
+	// the clock offsets the pipeline applies to Time carry over.
+	Gap      time.Duration
+	GapKnown bool
 	// Listings is how many snapshot listings showed this state (1 for
 	// monitor events); UpdatedMin/Max and ProbesMax summarise their
 	// `ip -s` numbers when HasStats.
@@ -275,6 +277,15 @@ type Neigh struct {
 }
 
 func (n *Neigh) Kind() Kind { return KindNeigh }
+
+// Since is the time of the listing before an event at t of this payload
+// (t − Gap), or zero when unknown.
+func (n *Neigh) Since(t time.Time) time.Time {
+	if !n.GapKnown {
+		return time.Time{}
+	}
+	return t.Add(-n.Gap)
+}
 
 // Summary is the entry in iproute2's form, with the previous state when it
 // changed.
@@ -339,8 +350,8 @@ func (n *Neigh) Fields() []Field {
 		}
 		fs = append(fs, Field{"previous", prev})
 	}
-	if !n.Since.IsZero() {
-		fs = append(fs, Field{"changed after", n.Since.Format(time.RFC3339)})
+	if n.GapKnown {
+		fs = append(fs, Field{"changed within", n.Gap.String() + " before this listing"})
 	}
 	if n.Form != NeighMonitor {
 		fs = append(fs, Field{"listings", strconv.Itoa(int(n.Listings))}, Field{"last listing", n.Last.String()})

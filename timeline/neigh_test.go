@@ -79,3 +79,16 @@ func TestNUDNames(t *testing.T) {
 		t.Error("BOGUS parsed")
 	}
 }
+
+// Since is kept as a gap before the event's time, so a clock offset applied
+// to the event moves it too.
+func TestNeighSinceFollowsTheEvent(t *testing.T) {
+	n := &Neigh{Gap: 1500 * time.Millisecond, GapKnown: true}
+	t0 := time.Date(2017, 5, 16, 14, 30, 0, 0, time.UTC)
+	if got := n.Since(t0.Add(2 * time.Second)); !got.Equal(t0.Add(500 * time.Millisecond)) {
+		t.Errorf("Since = %v", got)
+	}
+	if !(&Neigh{}).Since(t0).IsZero() {
+		t.Error("unknown gap gives a time")
+	}
+}

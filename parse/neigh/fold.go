@@ -172,9 +172,9 @@ func (f *folder) stretch(t *track, e *entry, now time.Time, pos timeline.Pos, ra
 	f.setPrev(n, t)
 	switch {
 	case t.present && t.known:
-		n.Since = t.lastSeen
+		setGap(n, now, t.lastSeen)
 	case f.hadBlock:
-		n.Since = f.prevTime
+		setGap(n, now, f.prevTime)
 	}
 	if e.hasStats {
 		n.UpdatedMin, n.UpdatedMax, n.ProbesMax = e.updated, e.updated, e.probes
@@ -336,7 +336,8 @@ func (f *folder) ages(t *track, e *entry, now time.Time, pos timeline.Pos, first
 // gone records that a listing no longer shows an entry.
 func (f *folder) gone(t *track) {
 	prev := t.n
-	n := &timeline.Neigh{NeighEntry: prev.NeighEntry, Form: prev.Form, Listings: 1, Since: t.lastSeen}
+	n := &timeline.Neigh{NeighEntry: prev.NeighEntry, Form: prev.Form, Listings: 1}
+	setGap(n, f.blockTime, t.lastSeen)
 	n.Op = timeline.NeighGone
 	n.HasStats = false
 	f.setPrev(n, t)
@@ -385,6 +386,13 @@ func (f *folder) monitor(e *entry, at time.Time, pos timeline.Pos, raw []byte) {
 	default:
 		t.present = true
 		f.setKnown(t, e)
+	}
+}
+
+// setGap records that the listing before one at now was taken at prev.
+func setGap(n *timeline.Neigh, now, prev time.Time) {
+	if !now.IsZero() && !prev.IsZero() && !prev.After(now) {
+		n.Gap, n.GapKnown = now.Sub(prev), true
 	}
 }
 

@@ -45,8 +45,8 @@ func render(src *timeline.Source, evs []timeline.Event) string {
 		switch d := e.Data.(type) {
 		case *timeline.Neigh:
 			fmt.Fprintf(&b, " [%s", d.Form)
-			if !d.Since.IsZero() {
-				fmt.Fprintf(&b, " since %s", d.Since.UTC().Format("15:04:05"))
+			if since := d.Since(e.Time); !since.IsZero() {
+				fmt.Fprintf(&b, " since %s", since.UTC().Format("15:04:05"))
 			}
 			if d.HasStats {
 				fmt.Fprintf(&b, " updated %d-%d probes<=%d", d.UpdatedMin, d.UpdatedMax, d.ProbesMax)
@@ -146,11 +146,17 @@ func TestFoldsListingsIntoStateChanges(t *testing.T) {
 	if len(fip) != len(want) {
 		t.Fatalf("got %d events for the FIP, want %d", len(fip), len(want))
 	}
+	fipTimes := map[*timeline.Neigh]time.Time{}
+	for i := range evs {
+		if n, ok := evs[i].Data.(*timeline.Neigh); ok {
+			fipTimes[n] = evs[i].Time
+		}
+	}
 	for i, w := range want {
 		n := fip[i]
 		since := ""
-		if !n.Since.IsZero() {
-			since = n.Since.UTC().Format("15:04:05")
+		if s := n.Since(fipTimes[n]); !s.IsZero() {
+			since = s.UTC().Format("15:04:05")
 		}
 		if n.State != w.state || n.Listings != w.listings || since != w.since || n.LLAddr.String() != "fa:16:3e:11:11:11" {
 			t.Errorf("event %d: %s ×%d since %q, want %s ×%d since %q", i, n.State, n.Listings, since, w.state, w.listings, w.since)
@@ -162,7 +168,7 @@ func TestFoldsListingsIntoStateChanges(t *testing.T) {
 	}
 	// The FAILED entry disappears between 17:09:15 and 17:09:16.
 	gone := neighs(evs, "10.0.0.99")
-	if len(gone) != 2 || gone[1].Op != timeline.NeighGone || gone[1].Since.UTC().Format("15:04:05") != "17:09:15" {
+	if len(gone) != 2 || gone[1].Op != timeline.NeighGone || gone[1].Since(fipTimes[gone[1]]).UTC().Format("15:04:05") != "17:09:15" {
 		t.Errorf("10.0.0.99: %+v", gone)
 	}
 	// The REACHABLE stretch kept `updated` pinned at ≤ 1 s: a reset run.
