@@ -403,7 +403,6 @@ type mpGroup struct {
 	moveAt  int   // the first frame showing the IP at newMAC (-1 if none)
 	moveTo  []int // the frames showing newMAC before the cycles, for evidence
 	syns    []int // the host's unanswered SYNs during the cycles
-	probes  []int // ARP requests from the host for the IP during cycles that were dropped for them
 	dropped int   // cycles dropped because the host's capture shows it did ask
 	// confirmed: a capture of the host covers a qualifying cycle and shows
 	// no ARP request from it for the IP.
@@ -488,7 +487,6 @@ func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
 	}
 	if len(asked) > 0 {
 		g.dropped++
-		g.probes = append(g.probes, asked...)
 		return
 	}
 
