@@ -7,6 +7,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/parse/neigh"
+	"github.com/arpforensics/arpforensics/parse/pcap"
 )
 
 // Kind is one artifact kind: how to recognise it from the head of a file
@@ -25,6 +26,10 @@ type Kind struct {
 // kinds is tried in order; the first kind whose Sniff accepts the head wins.
 // Binary kinds come first: their magic numbers are unambiguous.
 var kinds = []Kind{
+	{Name: "pcap", Sniff: pcap.SniffPcap, Parse: pcap.ReadPcap},
+	{Name: "pcapng", Sniff: pcap.SniffPcapNG, Parse: pcap.ReadPcapNG},
+	// Text kinds after the binary ones.
+	{Name: "tcpdump-text", Sniff: pcap.SniffText, Parse: pcap.ParseText, Text: true},
 	// ip neigh / ip monitor neigh / arp -an / /proc/net/arp text and ip -j neigh JSON.
 	{Name: "neigh", Sniff: neigh.Sniff, Parse: neigh.Parse, Text: true},
 }

@@ -130,14 +130,17 @@ func writeFinding(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette) 
 	}
 	if f.KnownIssue != nil {
 		k := f.KnownIssue
-		fmt.Fprintf(w, "       known issue: %s", safetext.Terminal(k.Title))
+		s := "known issue: " + k.Title
 		if k.FixedIn != "" {
-			fmt.Fprintf(w, " (fixed in %s)", safetext.Terminal(k.FixedIn))
+			s += " — fixed in " + k.FixedIn
 		}
 		if k.URL != "" {
-			fmt.Fprintf(w, " %s", safetext.Terminal(k.URL))
+			s += " — " + k.URL
 		}
-		w.WriteString("\n\n")
+		for _, line := range wrap(safetext.Terminal(s), o.Width-7) {
+			fmt.Fprintf(w, "       %s\n", line)
+		}
+		w.WriteString("\n")
 	}
 	if len(f.Evidence) > 0 {
 		fmt.Fprintf(w, "       %sevidence:%s\n", p.bold, p.reset)
@@ -180,7 +183,11 @@ func writeSources(w *bufio.Writer, sources []*timeline.Source, p palette) {
 				fmt.Fprintf(w, "    … %d more problem(s) (see --format json)\n", len(s.Problems)-maxProblems)
 				break
 			}
-			fmt.Fprintf(w, "    %s:%s: %s: %s\n", path, pr.Pos, pr.Level, safetext.Terminal(pr.Message))
+			where := path
+			if pos := pr.Pos.String(); pos != "" {
+				where += ":" + pos
+			}
+			fmt.Fprintf(w, "    %s: %s: %s\n", where, pr.Level, safetext.Terminal(pr.Message))
 		}
 	}
 }

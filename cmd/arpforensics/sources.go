@@ -73,7 +73,11 @@ func writeSourcesTable(w io.Writer, res *analysis.Result) {
 	tw.Flush()
 	for _, s := range res.Timeline.Sources {
 		for _, p := range s.Problems {
-			fmt.Fprintf(w, "%s:%s: %s: %s\n", safetext.Terminal(s.Path), p.Pos, p.Level, safetext.Terminal(p.Message))
+			where := safetext.Terminal(s.Path)
+			if pos := p.Pos.String(); pos != "" {
+				where += ":" + pos
+			}
+			fmt.Fprintf(w, "%s: %s: %s\n", where, p.Level, safetext.Terminal(p.Message))
 		}
 	}
 }
