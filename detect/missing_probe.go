@@ -868,8 +868,13 @@ func (w *mpWorld) evidence(g *mpGroup, runs []int) []Evidence {
 		if who == "" {
 			who = "the host"
 		}
+		pos := ""
+		if src.Records > 0 {
+			pos = fmt.Sprintf("frames 1–%d", src.Records)
+		}
 		ev = append(ev, Evidence{
 			Source: src.Path,
+			Pos:    pos,
 			Time:   g.capFrom,
 			Text: fmt.Sprintf("no ARP request from %s for %s during %s between %s and %s (the capture covers %s to %s)",
 				who, g.ip, plural(int64(g.coveredCycles), "cycle", "cycles"), g.capFrom.UTC().Format("15:04:05"), g.capTo.UTC().Format("15:04:05"),
