@@ -63,28 +63,80 @@ type session struct {
 	dialogs  []string
 }
 
-func newSession(t *testing.T) *session {
+// theBrowser is one chromium for the whole test binary (started on first
+// use, with a fresh profile, stopped by TestMain); each session is a new tab
+// in it. Starting one browser per test made the machine fork a dozen
+// processes each time, which a loaded CI box sometimes refused.
+var theBrowser struct {
+	sync.Mutex
+	ctx  context.Context
+	stop func()
+}
+
+func browserContext(t *testing.T) context.Context {
 	path := requireBrowser(t)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1000),
-	)
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	theBrowser.Lock()
+	defer theBrowser.Unlock()
+	if theBrowser.ctx != nil {
+		return theBrowser.ctx
+	}
+	var lastErr error
+	for attempt := 1; attempt <= 3; attempt++ {
+		dir, err := os.MkdirTemp("", "arpf-chromium-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+			chromedp.ExecPath(path),
+			chromedp.Flag("headless", true),
+			chromedp.NoSandbox,
+			chromedp.Flag("disable-gpu", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.NoFirstRun,
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("hide-scrollbars", true),
+			chromedp.UserDataDir(dir),
+			chromedp.WindowSize(1280, 1000),
+		)
+		ctx, cancelCtx := chromedp.NewContext(allocCtx)
+		stop := func() {
+			cancelCtx()
+			cancelAlloc()
+			// Chromium's helpers may still write to the profile briefly.
+			for i := 0; i < 20 && os.RemoveAll(dir) != nil; i++ {
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+		if lastErr = chromedp.Do(ctx); lastErr == nil { // start it
+			theBrowser.ctx, theBrowser.stop = ctx, stop
+			return ctx
+		}
+		stop()
+		t.Logf("starting chromium (attempt %d): %v", attempt, lastErr)
+		time.Sleep(time.Duration(attempt) * time.Second)
+	}
+	t.Fatalf("starting chromium: %v", lastErr)
+	return nil
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if theBrowser.stop != nil {
+		theBrowser.stop()
+	}
+	os.Exit(code)
+}
+
+func newSession(t *testing.T) *session {
+	bctx := browserContext(t)
+	ctx, cancelTab := chromedp.NewContext(bctx) // a new tab
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() { cancelTimeout(); cancelTab() })
 	s := &session{t: t, ctx: ctx}
-	if err := chromedp.Do(ctx); err != nil { // start the browser and open the tab
-		t.Fatalf("starting chromium: %v", err)
+	if err := chromedp.Do(ctx); err != nil { // open the tab
+		t.Fatalf("opening a tab: %v", err)
 	}
 	err := chromedp.Listen(ctx, func(ev any) {
 		s.mu.Lock()
@@ -466,9 +518,10 @@ func TestBrowserSamples(t *testing.T) {
 		dir     string
 		diagram map[string]string // detector → diagram kind its finding must show
 	}{
-		{"fip-reuse", map[string]string{"stale-mac": "binding-lane", "garp-locktime": "binding-lane"}},
+		{"fip-reuse", map[string]string{"stale-mac": "binding-lane", "garp-locktime": "binding-lane", "missing-probe": "state-strip"}},
 		{"fip-reuse-healthy", nil},
 		{"arp-unanswered", map[string]string{"arp-unanswered": "unanswered-lane"}},
+		{"neigh-monitor", map[string]string{"missing-probe": "state-strip", "stale-mac": "binding-lane"}},
 	}
 	for _, sm := range samples {
 		t.Run(sm.dir, func(t *testing.T) {
@@ -503,6 +556,9 @@ func TestBrowserSamples(t *testing.T) {
 			if sm.dir == "fip-reuse" {
 				s.screenshot("sample-fip-reuse")
 				s.elementShot("sample-fip-reuse-finding", "article.finding")
+			}
+			for det := range sm.diagram {
+				s.elementShot("sample-"+sm.dir+"-"+det, fmt.Sprintf("article.finding[data-detector=%q] figure", det))
 			}
 
 			// Filter: untick the first source; its rows leave the table.

@@ -26,6 +26,7 @@ var diagramBuilders = map[string]func(*diagramCtx, *detect.Finding) *Diagram{
 	"mac-change":     bindingLane,
 	"garp-locktime":  bindingLane,
 	"arp-unanswered": unansweredLane,
+	"missing-probe":  missingProbeStrip,
 }
 
 func diagramFor(ctx *diagramCtx, f *detect.Finding) *Diagram {

@@ -2,8 +2,12 @@ package html
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/timeline"
 )
 
 // neighSeg is one stretch of a neighbour entry's life as the host's data
@@ -49,15 +53,18 @@ func neighStrip(in *stripInput) *Diagram {
 		return nil
 	}
 	t0, t1 := in.Start, in.End
-	for _, s := range in.Segs {
-		if t0.IsZero() || s.From.Before(t0) {
-			t0 = s.From
+	if t0.IsZero() || !t1.After(t0) { // no window given: the segments'
+		t0, t1 = in.Segs[0].From, in.Segs[0].To
+		for _, s := range in.Segs {
+			if s.From.Before(t0) {
+				t0 = s.From
+			}
+			if s.To.After(t1) {
+				t1 = s.To
+			}
 		}
-		if s.To.After(t1) {
-			t1 = s.To
-		}
+		t0, t1 = padded(t0, t1, time.Second)
 	}
-	t0, t1 = padded(t0, t1, time.Second)
 	sc := NewScale(t0, t1, plotX0, plotX1)
 
 	const top, rowH = 26.0, 40.0
@@ -93,16 +100,6 @@ func neighStrip(in *stripInput) *Diagram {
 		if textWidth(s.State, 10)+6 < w {
 			d.text(x0+w/2, rowY(0)+rowH/2+4, s.State, "seg-label", "middle")
 		}
-		llClass := "use-unknown"
-		switch s.LL {
-		case in.OldLL:
-			llClass = "bind-old"
-		case in.NewLL:
-			llClass = "bind-new"
-		}
-		if s.LL != "" {
-			d.rect(x0, rowY(1)+12, w, rowH-24, llClass, s.LL)
-		}
 		if !s.Since.IsZero() && s.Since.Before(s.From) {
 			// The change fell between two listings: show the uncertainty.
 			xs := sc.X(s.Since)
@@ -117,7 +114,7 @@ func neighStrip(in *stripInput) *Diagram {
 			}
 		}
 	}
-	// lladdr labels: one per run of the same MAC.
+	// The lladdr: one bar and label per run of the same MAC.
 	for i := 0; i < len(in.Segs); {
 		j := i
 		for j+1 < len(in.Segs) && in.Segs[j+1].LL == in.Segs[i].LL {
@@ -129,6 +126,14 @@ func neighStrip(in *stripInput) *Diagram {
 		}
 		x0, x1 := sc.X(in.Segs[i].From), sc.X(end)
 		if ll := in.Segs[i].LL; ll != "" {
+			llClass := "use-unknown"
+			switch ll {
+			case in.OldLL:
+				llClass = "bind-old"
+			case in.NewLL:
+				llClass = "bind-new"
+			}
+			d.rect(x0, rowY(1)+12, maxf(x1-x0, 1.5), rowH-24, llClass, ll)
 			label := ll
 			switch ll {
 			case in.OldLL:
@@ -204,4 +209,120 @@ func stateClass(s string) string {
 		return first
 	}
 	return "other"
+}
+
+// maxSegs bounds the segments a strip draws: a folded neighbour log holds
+// one event per change, so this is hours of one-second cycling.
+const maxSegs = 3000
+
+// missingProbeStrip gathers a missing-probe finding's picture: the entry
+// (the source and device of the neighbour events it cites, else the host's
+// first entry for the IP) over the finding's span, the IP's announcements
+// at the new MAC, and the ARP requests for it in the host's captures.
+func missingProbeStrip(ctx *diagramCtx, f *detect.Finding) *Diagram {
+	ip, err := netip.ParseAddr(f.Subject.String("ip"))
+	if err != nil {
+		return nil
+	}
+	host := f.Subject.String("host")
+	in := &stripInput{IP: ip.String(), Host: host, OldLL: f.Subject.String("mac"), NewLL: f.Subject.String("new_mac")}
+	newMAC, errNew := timeline.ParseMAC(in.NewLL)
+	oldMAC, errOld := timeline.ParseMAC(in.OldLL)
+	tl := ctx.tl
+
+	// Which entry: a cited neighbour event names its source and device.
+	src, dev, found := int32(-1), "", false
+	for _, i := range cited(ctx, f) {
+		if n, ok := tl.Events[i].Data.(*timeline.Neigh); ok && n.IP == ip {
+			src, dev, found = tl.Events[i].Source, n.Dev, true
+			break
+		}
+	}
+	idx := tl.ByIP(ip)
+	if !found {
+		for _, i := range idx {
+			e := &tl.Events[i]
+			if n, ok := e.Data.(*timeline.Neigh); ok && n.IP == ip && tl.Sources[e.Source].Host == host {
+				src, dev, found = e.Source, n.Dev, true
+				break
+			}
+		}
+	}
+	if !found {
+		return nil
+	}
+	end := f.End
+	if end.Before(f.Start) {
+		end = f.Start
+	}
+	lo, hi := padded(f.Start, end, 10*time.Second)
+	in.Start, in.End = lo, hi
+
+	var before *timeline.Event // the entry as it stood when the window opens
+	for _, i := range idx {
+		e := &tl.Events[i]
+		if e.Time.After(hi) {
+			break
+		}
+		inWindow := !e.Last().Before(lo)
+		switch p := e.Data.(type) {
+		case *timeline.Neigh:
+			if e.Source != src || p.Dev != dev || p.IP != ip || p.Op == timeline.NeighMiss {
+				continue
+			}
+			if !inWindow {
+				before = e
+				continue
+			}
+			if before != nil {
+				in.Segs = append(in.Segs, neighSegOf(before))
+				before = nil
+			}
+			if len(in.Segs) < maxSegs {
+				in.Segs = append(in.Segs, neighSegOf(e))
+			}
+			in.Monitor = in.Monitor || p.Form == timeline.NeighMonitor
+		case *timeline.NeighReset:
+			if e.Source == src && p.Dev == dev && p.IP == ip && inWindow {
+				in.Resets = append(in.Resets, mark{e.Time, summary(e)})
+			}
+		case *timeline.ARP:
+			if !inWindow {
+				continue
+			}
+			switch {
+			case errNew == nil && p.SPA == ip && p.SHA == newMAC && p.Class.Announces():
+				in.Announces = append(in.Announces, mark{e.Time, summary(e)})
+			case p.Op == 1 && p.TPA == ip && p.SPA != ip && tl.Sources[e.Source].Host == host &&
+				(errNew != nil || p.SHA != newMAC) && (errOld != nil || p.SHA != oldMAC):
+				in.Requests = append(in.Requests, mark{e.Time, summary(e)})
+			}
+		}
+	}
+	if before != nil && len(in.Segs) == 0 {
+		in.Segs = append(in.Segs, neighSegOf(before))
+	}
+	for _, s := range tl.Sources {
+		if s.Host == host && isCapture(s.Kind) && !s.First.After(hi) && !s.Last.Before(lo) {
+			in.HaveCapture = true
+		}
+	}
+	return neighStrip(in)
+}
+
+func neighSegOf(e *timeline.Event) neighSeg {
+	n := e.Data.(*timeline.Neigh)
+	state := n.State.String()
+	switch n.Op {
+	case timeline.NeighDeleted:
+		state = "deleted"
+	case timeline.NeighGone:
+		state = "gone"
+	}
+	return neighSeg{From: e.Time, To: e.Last(), Since: n.Since(e.Time), State: state, LL: n.LL(), Tip: summary(e)}
+}
+
+// isCapture reports the source kinds that record frames.
+func isCapture(kind string) bool {
+	return kind == "pcap" || kind == "pcapng" || kind == "tcpdump-text"
 }
