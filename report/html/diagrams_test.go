@@ -1,10 +1,12 @@
 package html
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -162,5 +164,48 @@ func TestUnansweredLane(t *testing.T) {
 	f.Subject = subj("ip", target.String(), "requester_mac", oldMAC.String())
 	if d := diagramFor(ctx, &f); d == nil || d.Kind != "evidence-strip" {
 		t.Errorf("requests from another MAC: got %+v", d)
+	}
+}
+
+// TestMissingProbeStripOnSamples builds the strip from what the neighbour
+// reader and the missing-probe detector make of the bundled samples.
+func TestMissingProbeStripOnSamples(t *testing.T) {
+	for _, tc := range []struct {
+		dir, requests string
+	}{
+		{"fip-reuse", "none in the host's capture: the entry never probed"},
+		{"neigh-monitor", "no capture of this host: requests unknown"},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			r := analysis.Run(analysis.Options{Paths: []string{filepath.Join("..", "..", "samples", tc.dir)}, Config: detect.Defaults()})
+			o := Options{}.withDefaults()
+			ctx := &diagramCtx{tl: r.Timeline, o: &o}
+			var f *detect.Finding
+			for i := range r.Findings {
+				if r.Findings[i].Detector == "missing-probe" {
+					f = &r.Findings[i]
+				}
+			}
+			if f == nil {
+				t.Fatal("no missing-probe finding in the sample")
+			}
+			d := diagramFor(ctx, f)
+			if d == nil || d.Kind != "state-strip" {
+				t.Fatalf("got %+v", d)
+			}
+			cycles, _ := f.Subject.Get("cycles").(int)
+			if got := classCount(d, "noprobe"); got != cycles || cycles == 0 {
+				t.Errorf("%d no-probe marks, want the finding's %d cycles", got, cycles)
+			}
+			if got := classCount(d, "garp"); got != 3 {
+				t.Errorf("%d announcements, want the 3 GARPs", got)
+			}
+			if classCount(d, "bind-new") != 0 || classCount(d, "bind-old") == 0 {
+				t.Errorf("the entry should hold only the old MAC")
+			}
+			if l := labels(d); !strings.Contains(l, tc.requests) || !strings.Contains(l, "fa:16:3e:4d:2a:91 (old)") {
+				t.Errorf("labels:\n%s", l)
+			}
+		})
 	}
 }
