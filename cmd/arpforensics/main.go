@@ -71,6 +71,6 @@ and lines that prove it.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newAnalyze(), newSources(), newVersion())
+	root.AddCommand(newAnalyze(), newTUI(), newSources(), newVersion())
 	return root
 }
