@@ -22,9 +22,10 @@ func NewGroup(children ...tview.Primitive) *Group {
 	return &Group{Box: tview.NewBox().SetBackgroundColor(tcell.ColorDefault), children: children}
 }
 
-// Draw lays the children out and draws them.
+// Draw lays the children out and draws them. It paints no background of
+// its own: tview clears the screen before every frame and each child fills
+// its rectangle, so one more pass over every cell would only cost time.
 func (g *Group) Draw(screen tcell.Screen) {
-	g.Box.DrawForSubclass(screen, g)
 	x, y, w, h := g.GetRect()
 	if g.Layout != nil {
 		g.Layout(x, y, w, h)
