@@ -25,6 +25,10 @@ type Config struct {
 	// UnansweredWait is how long after an ARP request a reply may still
 	// arrive; requests this close to the end of a capture are not judged.
 	UnansweredWait time.Duration
+
+	// Catalog names the known upstream bug behind a finding (the user's
+	// entries first, then the built-in ones).
+	Catalog []CatalogEntry
 }
 
 // Defaults are the kernel's defaults and the contract's grace.
@@ -34,5 +38,6 @@ func Defaults() Config {
 		Locktime:       time.Second,
 		LocktimeSlack:  10 * time.Millisecond,
 		UnansweredWait: 3 * time.Second,
+		Catalog:        BuiltinCatalog(),
 	}
 }

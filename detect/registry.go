@@ -18,7 +18,12 @@ type Detector interface {
 
 // All lists every detector in the order reports present them when they tie.
 func All() []Detector {
-	return []Detector{}
+	return []Detector{
+		staleMAC{},
+		macChange{},
+		arpUnanswered{},
+		garpLocktime{},
+	}
 }
 
 // Names lists the detectors' names.
@@ -47,6 +52,7 @@ func Run(tl *timeline.Timeline, cfg Config) []Finding {
 			out = append(out, f)
 		}
 	}
+	applyCatalog(out, cfg.Catalog)
 	Sort(out)
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/pcap"
 )
 
 // Kind is one artifact kind: how to recognise it from the head of a file
@@ -23,7 +24,12 @@ type Kind struct {
 
 // kinds is tried in order; the first kind whose Sniff accepts the head wins.
 // Binary kinds come first: their magic numbers are unambiguous.
-var kinds = []Kind{}
+var kinds = []Kind{
+	{Name: "pcap", Sniff: pcap.SniffPcap, Parse: pcap.ReadPcap},
+	{Name: "pcapng", Sniff: pcap.SniffPcapNG, Parse: pcap.ReadPcapNG},
+	// Text kinds after the binary ones.
+	{Name: "tcpdump-text", Sniff: pcap.SniffText, Parse: pcap.ParseText, Text: true},
+}
 
 // Kinds lists the kinds ingest recognises, in sniffing order.
 func Kinds() []Kind { return kinds }

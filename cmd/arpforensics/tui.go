@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -25,14 +24,15 @@ key. Times are shown in UTC, or in --tz.
 NO_COLOR turns colours off. Exit codes: 0 after quitting; 2 usage error, no
 readable artifact, or no terminal.`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runTUI(f, args) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runTUI(cmd, f, args) },
 	}
 	f.register(cmd)
 	return cmd
 }
 
-func runTUI(f *inputFlags, paths []string) error {
-	opts, err := f.options(paths)
+func runTUI(cmd *cobra.Command, f *inputFlags, paths []string) error {
+	stderr := cmd.ErrOrStderr()
+	opts, err := f.options(paths, stderr)
 	if err != nil {
 		return err
 	}
@@ -41,10 +41,10 @@ func runTUI(f *inputFlags, paths []string) error {
 		// The same account analyze gives: nothing to browse, and why.
 		for _, s := range res.Timeline.Sources {
 			for _, p := range s.Problems {
-				fmt.Fprintf(os.Stderr, "arpforensics: %s: %s\n", safetext.Terminal(s.Path), safetext.Terminal(p.Message))
+				fmt.Fprintf(stderr, "arpforensics: %s: %s\n", safetext.Terminal(s.Path), safetext.Terminal(p.Message))
 			}
 			if s.SkipReason != "" {
-				fmt.Fprintf(os.Stderr, "arpforensics: %s: skipped: %s\n", safetext.Terminal(s.Path), s.SkipReason)
+				fmt.Fprintf(stderr, "arpforensics: %s: skipped: %s\n", safetext.Terminal(s.Path), s.SkipReason)
 			}
 		}
 		return &exitError{code: exitUsage, err: fmt.Errorf("no readable artifact in %s", safetext.Terminal(strings.Join(paths, " ")))}

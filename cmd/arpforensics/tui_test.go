@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -21,8 +23,15 @@ func TestTUIWithNothingReadable(t *testing.T) {
 		{"tui", "--no-progress", junk},
 		{"tui", "--tz", "Mars/Olympus", junk},
 	} {
-		if code := run(args); code != exitUsage {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
+		}
+		if stdout.Len() > 0 {
+			t.Errorf("%v: wrote to stdout: %q", args, stdout.String())
+		}
+		if len(args) > 1 && !strings.Contains(stderr.String(), "arpforensics: ") {
+			t.Errorf("%v: stderr %q says nothing", args, stderr.String())
 		}
 	}
 }
