@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/timeline"
 )
 
 // Findings is the state of the findings pane: the analysed findings (already
@@ -11,13 +12,14 @@ import (
 type Findings struct {
 	List    []detect.Finding
 	Cursor  int
+	tl      *timeline.Timeline
 	nEvents int
 	sorted  map[int][]int // finding → its evidence events, ascending
 }
 
-// NewFindings wraps the result's findings; nEvents bounds valid event indexes.
-func NewFindings(fs []detect.Finding, nEvents int) *Findings {
-	return &Findings{List: fs, nEvents: nEvents, sorted: map[int][]int{}}
+// NewFindings wraps the result's findings over the timeline they cite.
+func NewFindings(fs []detect.Finding, tl *timeline.Timeline) *Findings {
+	return &Findings{List: fs, tl: tl, nEvents: len(tl.Events), sorted: map[int][]int{}}
 }
 
 // Selected is the finding under the cursor, or nil when there is none.
@@ -31,18 +33,29 @@ func (f *Findings) Selected() *detect.Finding {
 // MoveTo selects finding i, clamped.
 func (f *Findings) MoveTo(i int) { f.Cursor = max(min(i, len(f.List)-1), 0) }
 
-// FirstEvidence is the first event finding i cites, in the detector's own
-// order (the one it names first is the one that proves it), or -1.
+// FirstEvidence is where Enter on finding i lands: the first event it cites
+// (in the detector's own order) at or after the finding's start, which is
+// the event the finding is about (the GARP a stale-mac finding starts at);
+// detectors may cite earlier context first, such as the address's previous
+// binding. Without such an event it is the first event cited at all, and
+// -1 when the finding cites no event.
 func (f *Findings) FirstEvidence(i int) int {
 	if i < 0 || i >= len(f.List) {
 		return -1
 	}
+	first := -1
 	for _, e := range f.List[i].Evidence {
-		if e.Event >= 0 && e.Event < f.nEvents {
+		if e.Event < 0 || e.Event >= f.nEvents {
+			continue
+		}
+		if first < 0 {
+			first = e.Event
+		}
+		if !f.tl.Events[e.Event].Time.Before(f.List[i].Start) {
 			return e.Event
 		}
 	}
-	return -1
+	return first
 }
 
 // Evidence lists the events finding i cites, ascending and without repeats;

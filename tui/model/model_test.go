@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/timeline"
 	"github.com/arpforensics/arpforensics/tui/internal/synth"
 )
@@ -376,10 +377,24 @@ func TestDensity(t *testing.T) {
 
 func TestFindingsEvidence(t *testing.T) {
 	res := synth.FIPReuse()
-	fs := NewFindings(res.Findings, len(res.Timeline.Events))
+	fs := NewFindings(res.Findings, res.Timeline)
 	sm := &res.Findings[0]
 	if fs.FirstEvidence(0) != sm.Evidence[0].Event {
 		t.Errorf("FirstEvidence = %d, want the first cited event %d", fs.FirstEvidence(0), sm.Evidence[0].Event)
+	}
+	// Context cited before the finding's start is skipped by Enter: it
+	// lands where the finding starts.
+	ctx := *sm
+	before := 0 // the first event, 40 s before the GARP
+	ctx.Evidence = append([]detect.Evidence{{Event: before}}, ctx.Evidence...)
+	cf := NewFindings([]detect.Finding{ctx}, res.Timeline)
+	if got := cf.FirstEvidence(0); got != sm.Evidence[0].Event {
+		t.Errorf("with earlier context first: FirstEvidence = %d, want %d", got, sm.Evidence[0].Event)
+	}
+	ctx.Start = ctx.Start.Add(time.Hour) // no cited event at or after the start
+	cf = NewFindings([]detect.Finding{ctx}, res.Timeline)
+	if got := cf.FirstEvidence(0); got != before {
+		t.Errorf("nothing after the start: FirstEvidence = %d, want the first cited %d", got, before)
 	}
 	evs := fs.Evidence(0)
 	if len(evs) != 4 || !slices.IsSorted(evs) {
@@ -407,7 +422,9 @@ func TestFindingsEvidence(t *testing.T) {
 		t.Error("Cites")
 	}
 	// Out-of-range event indexes (a bad detector) are ignored, not a panic.
-	bad := NewFindings(res.Findings[:1], 3)
+	short := *res.Timeline
+	short.Events = short.Events[:3]
+	bad := NewFindings(res.Findings[:1], &short)
 	if bad.FirstEvidence(0) != -1 || len(bad.Evidence(0)) != 0 {
 		t.Error("out-of-range evidence kept")
 	}

@@ -30,9 +30,10 @@ type Options struct {
 	// Screen to draw on; nil opens the terminal. Tests and benchmarks pass
 	// a tcell.SimulationScreen.
 	Screen tcell.Screen
-	// AfterDraw, when set, is called after every draw with how many key
-	// events the app has handled so far (tests wait on it).
-	AfterDraw func(keys int)
+	// AfterDraw, when set, is called after every frame is shown with how
+	// many key events the app has handled so far and the screen size the
+	// frame was laid out for (tests and benchmarks wait on it).
+	AfterDraw func(keys, width, height int)
 }
 
 // NoColor is the Options.Colors value for no colours at all.
@@ -73,8 +74,9 @@ type App struct {
 	help     *tview.TextView
 	helpOpen bool
 
-	focus pane
-	back  []func() // what "q" returns to, most recent last
+	focus   pane
+	sources bool     // the detail pane lists the sources (:sources)
+	back    []func() // what "q" returns to, most recent last
 
 	labels    []string // per source: "host:file" as the timeline shows it
 	labelW    int
@@ -119,7 +121,7 @@ func New(res *analysis.Result, opts Options) (*App, error) {
 	a.theme = ui.NewTheme(colors)
 
 	a.tl = model.NewTimeline(res.Timeline, opts.Location)
-	a.fs = model.NewFindings(res.Findings, len(res.Timeline.Events))
+	a.fs = model.NewFindings(res.Findings, res.Timeline)
 	a.first, a.last = res.Timeline.Span()
 	a.citedBy = map[int][]int{}
 	for i := range res.Findings {
@@ -137,14 +139,19 @@ func New(res *analysis.Result, opts Options) (*App, error) {
 	a.help.SetText(a.helpText())
 
 	a.app.SetInputCapture(a.capture)
-	a.app.SetAfterDrawFunc(func(s tcell.Screen) {
-		if a.opts.AfterDraw != nil {
+	if a.opts.AfterDraw != nil {
+		var w, h int
+		a.app.SetBeforeDrawFunc(func(s tcell.Screen) bool {
+			w, h = s.Size() // what this frame is laid out for
+			return false
+		})
+		a.app.SetAfterDrawFunc(func(s tcell.Screen) {
 			// tview calls this before it shows the frame; show it first, so
 			// whoever waits on AfterDraw sees what was drawn.
 			s.Show()
-			a.opts.AfterDraw(a.keyCount)
-		}
-	})
+			a.opts.AfterDraw(a.keyCount, w, h)
+		})
+	}
 	start := paneTimeline
 	if len(res.Findings) > 0 {
 		start = paneFindings // what went wrong comes first
@@ -171,7 +178,9 @@ func (a *App) Keymap() *ui.Keymap { return a.keys }
 func (a *App) sourceLabels() {
 	hosts := map[string]bool{}
 	for _, s := range a.res.Timeline.Sources {
-		hosts[s.Host] = true
+		if s.Analysed() {
+			hosts[s.Host] = true
+		}
 	}
 	a.labels = make([]string, len(a.res.Timeline.Sources))
 	a.labelW = 0
@@ -181,7 +190,9 @@ func (a *App) sourceLabels() {
 			l = s.Host + ":" + l
 		}
 		a.labels[i] = l
-		a.labelW = max(a.labelW, ui.Width(ui.Safe(l)))
+		if s.Analysed() { // skipped files have no events to label
+			a.labelW = max(a.labelW, ui.Width(ui.Safe(l)))
+		}
 	}
 }
 
@@ -296,6 +307,9 @@ func boolInt(b bool) int {
 // setFocus moves focus to pane p.
 func (a *App) setFocus(p pane) {
 	a.focus = p
+	if p != paneDetail {
+		a.sources = false
+	}
 	var w tview.Primitive
 	switch p {
 	case paneFindings:
@@ -379,7 +393,9 @@ func (a *App) refresh() {
 // the detail pane keeps its scroll position while it is being read.
 func (a *App) updateDetail() {
 	var key string
-	if a.focus == paneFindings && len(a.fs.List) > 0 {
+	if a.sources {
+		key = "sources"
+	} else if a.focus == paneFindings && len(a.fs.List) > 0 {
 		key = fmt.Sprintf("f%d", a.fs.Cursor)
 	} else {
 		key = fmt.Sprintf("e%d/%d/%s", a.tl.CursorEvent(), a.tl.Mark, a.tl.Loc)
@@ -388,7 +404,9 @@ func (a *App) updateDetail() {
 		return
 	}
 	a.detailKey = key
-	if key[0] == 'f' {
+	if a.sources {
+		a.detail.SetText(a.sourcesDetail())
+	} else if key[0] == 'f' {
 		a.detail.SetText(a.findingDetail(a.fs.Cursor))
 	} else {
 		a.detail.SetText(a.eventDetail(a.tl.CursorEvent()))

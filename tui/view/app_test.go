@@ -527,3 +527,26 @@ func TestSearchInBackgroundOnLargeTimelines(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	mustNotContain(t, d, "no match for /^no such line$/")
 }
+
+func TestSourcesAndProblems(t *testing.T) {
+	res := synth.FIPReuse()
+	neigh := res.Timeline.Sources[1]
+	neigh.Problemf(timeline.Pos{Line: 7}, "cannot read the state %q", "BOGUS\x1b[2J")
+	neigh.Notef(timeline.Pos{}, "timestamps carry no year: took 2024 from the file's modification time")
+	res.Timeline.Sources = append(res.Timeline.Sources, &timeline.Source{Path: "artifacts/README.txt", Kind: "unknown", SkipReason: "text of no known artifact kind"})
+	d := startWith(t, res, view.Options{Colors: 256}, 120, 100)
+	mustContain(t, d, "1 problem (:sources)", "3 sources · 2 hosts (+1 skipped)")
+	mustNotContain(t, d, "README.txt") // not in the legend
+	d.Press("Tab", ":")
+	d.Type("sources")
+	d.Press("Enter")
+	mustContain(t, d, "Detail · sources (q: back)",
+		"artifacts/tempest/neigh.log",
+		"neigh · host tempest · 1 records · 60 events · 0 irrelevant",
+		`error line 7: cannot read the state "BOGUS\x1b[2J"`,
+		"note  timestamps carry no year",
+		"artifacts/README.txt", "skipped: text of no known artifact kind")
+	d.Press("q")
+	mustNotContain(t, d, "Detail · sources")
+	mustContain(t, d, "Detail · arp · tempest:capture.pcap frame 1")
+}

@@ -24,6 +24,7 @@ func (a *App) commands() []command {
 		{[]string{"filter"}, "[ip=A,B] [mac=M] [entity=E] [kind=arp,tcp] [host=H]", "show only events matching every term (values of one term are alternatives); no terms: drop the filter", a.cmdFilter},
 		{[]string{"tz"}, "[ZONE]", "show times in ZONE (Europe/Prague, UTC, Local); no zone: UTC", a.cmdTZ},
 		{[]string{"source"}, "[-NAME|+NAME|NAME]", "hide a source, show it again, or show only it (NAME: path, file name or path suffix); no name: show all", a.cmdSource},
+		{[]string{"sources"}, "", "list the sources in the detail pane: kind, host, counts, span, and every problem with its position", a.cmdSources},
 		{[]string{"clear"}, "", "drop follow, filter, hidden sources, search and mark", a.cmdClear},
 		{[]string{"mark"}, "", "set or clear the mark, like m", func(string) error { a.mark(); return nil }},
 		{[]string{"help", "h"}, "", "this help", func(string) error { a.openHelp(); return nil }},
@@ -131,5 +132,14 @@ func (a *App) cmdClear(string) error {
 	a.search = nil
 	a.tl.Mark = -1
 	a.flash("cleared: every event shown", false)
+	return nil
+}
+
+func (a *App) cmdSources(string) error {
+	prev := a.focus
+	a.pushBack(func() { a.setFocus(prev) })
+	a.setFocus(paneDetail)
+	a.sources = true
+	a.detailKey = ""
 	return nil
 }

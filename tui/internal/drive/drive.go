@@ -42,11 +42,11 @@ func Start(tb testing.TB, res *analysis.Result, opts view.Options, w, h int) *Dr
 	d := &Driver{tb: tb, Screen: tcell.NewSimulationScreen("UTF-8")}
 	d.cond = sync.NewCond(&d.mu)
 	opts.Screen = d.Screen
-	opts.AfterDraw = func(keys int) {
+	opts.AfterDraw = func(keys, w, h int) {
 		d.mu.Lock()
 		d.keys = keys
 		d.draws++
-		d.w, d.h = d.Screen.Size()
+		d.w, d.h = w, h
 		d.mu.Unlock()
 		d.cond.Broadcast()
 	}

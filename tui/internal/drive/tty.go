@@ -122,7 +122,7 @@ func StartTty(tb testing.TB, res *analysis.Result, opts view.Options, term strin
 	}
 	opts.Screen = scr
 	drew := false
-	opts.AfterDraw = func(keys int) {
+	opts.AfterDraw = func(keys, _, _ int) {
 		d.mu.Lock()
 		d.keys, drew = keys, true
 		d.mu.Unlock()
