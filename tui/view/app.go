@@ -211,7 +211,7 @@ func (a *App) zoneChanged() {
 // build creates the widgets and the layout.
 func (a *App) build() {
 	t := a.theme
-	a.header = tview.NewTextView().SetDynamicColors(true).SetWrap(false).SetScrollable(false)
+	a.header = tview.NewTextView().SetDynamicColors(true).SetWrap(false) // scrollable: tview drops the lines a non-scrollable view scrolls past
 	a.header.SetTextStyle(t.Base).SetBackgroundColor(tcell.ColorDefault)
 
 	// Every tview colour default is overridden: tview's are white on black,
@@ -264,6 +264,7 @@ func (a *App) layout(x, y, w, h int) {
 
 	headerH := min(2, h)
 	a.header.SetRect(x, y, w, headerH)
+	a.header.ScrollToBeginning() // a one-row header must not stay scrolled after a resize
 	rest := h - headerH - 2 // strip and status
 	if rest < 0 {
 		rest = 0

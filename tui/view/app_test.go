@@ -467,13 +467,13 @@ func TestQuitKeys(t *testing.T) {
 func TestResize(t *testing.T) {
 	d := start(t, 80, 24)
 	d.Press("Enter")
-	for _, sz := range [][2]int{{120, 40}, {200, 50}, {60, 15}, {40, 8}, {80, 24}} {
+	for _, sz := range [][2]int{{120, 40}, {200, 50}, {60, 15}, {40, 8}, {10, 3}, {1, 1}, {80, 24}} {
 		d.Resize(sz[0], sz[1])
 		lines := d.Lines()
 		if len(lines) != sz[1] {
 			t.Fatalf("%dx%d: %d lines", sz[0], sz[1], len(lines))
 		}
-		if !strings.HasPrefix(lines[0], "arpforensics") {
+		if sz[0] >= 12 && !strings.HasPrefix(lines[0], "arpforensics") {
 			t.Errorf("%dx%d: header %q", sz[0], sz[1], lines[0])
 		}
 		if sz[1] >= 15 {
@@ -549,4 +549,32 @@ func TestSourcesAndProblems(t *testing.T) {
 	d.Press("q")
 	mustNotContain(t, d, "Detail · sources")
 	mustContain(t, d, "Detail · arp · tempest:capture.pcap frame 1")
+}
+
+// A timeline over several days shows dates in the time column, and :tz
+// moves them.
+func TestMultiDayTimeline(t *testing.T) {
+	res := synth.FIPReuse()
+	tl := res.Timeline
+	per := make([][]timeline.Event, len(tl.Sources))
+	for _, e := range tl.Events {
+		per[e.Source] = append(per[e.Source], e)
+	}
+	late := synth.T0.Add(49 * time.Hour)
+	per[2] = append(per[2], timeline.Event{Time: late, Pos: timeline.Pos{Line: 3}, Raw: "two days later",
+		Data: &synth.Line{K: timeline.KindLog, Text: "two days later"}})
+	res.Timeline = timeline.Build(tl.Sources, per) // the new event is last: evidence indexes hold
+	d := startWith(t, res, view.Options{Colors: 256}, 100, 30)
+	mustContain(t, d, "2024-09-18 17:08:37 – 2024-09-20 18:09:17 UTC", "09-18 17:08:37.275597")
+	d.Press("Tab", "G")
+	if row := timelineCursor(t, d); !strings.Contains(row, "09-20 18:09:17.275597") || !strings.Contains(row, "two days later") {
+		t.Errorf("last row %q", row)
+	}
+	d.Press(":")
+	d.Type("tz Asia/Tokyo")
+	d.Press("Enter")
+	if row := timelineCursor(t, d); !strings.Contains(row, "09-21 03:09:17.275597") {
+		t.Errorf("last row in Tokyo %q", row)
+	}
+	mustContain(t, d, "Asia/Tokyo")
 }
