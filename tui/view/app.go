@@ -211,7 +211,9 @@ func (a *App) zoneChanged() {
 // build creates the widgets and the layout.
 func (a *App) build() {
 	t := a.theme
-	a.header = tview.NewTextView().SetDynamicColors(true).SetWrap(false) // scrollable: tview drops the lines a non-scrollable view scrolls past
+	// The header stays scrollable: a non-scrollable TextView drops the lines
+	// it scrolls past, and a resize to one row would lose the second line.
+	a.header = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
 	a.header.SetTextStyle(t.Base).SetBackgroundColor(tcell.ColorDefault)
 
 	// Every tview colour default is overridden: tview's are white on black,
@@ -264,7 +266,8 @@ func (a *App) layout(x, y, w, h int) {
 
 	headerH := min(2, h)
 	a.header.SetRect(x, y, w, headerH)
-	a.header.ScrollToBeginning() // a one-row header must not stay scrolled after a resize
+	// A header squeezed to one row scrolls; put it back when there is room.
+	a.header.ScrollToBeginning()
 	rest := h - headerH - 2 // strip and status
 	if rest < 0 {
 		rest = 0
