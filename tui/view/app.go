@@ -27,8 +27,8 @@ type Options struct {
 	// Colors forces the colour depth: 8 or 256, or NoColor for none. Zero
 	// decides from the screen and NO_COLOR.
 	Colors int
-	// Screen to draw on; nil opens the terminal. Tests and benchmarks pass
-	// a tcell.SimulationScreen.
+	// Screen to draw on, not yet initialised; nil opens the terminal. Tests
+	// and benchmarks pass a tcell.SimulationScreen.
 	Screen tcell.Screen
 	// AfterDraw, when set, is called after every frame is shown with how
 	// many key events the app has handled so far and the screen size the
@@ -109,8 +109,13 @@ func New(res *analysis.Result, opts Options) (*App, error) {
 		}
 		screen = s
 	}
-	// SetScreen initialises the screen; its colour count is known after.
-	a.app.SetScreen(screen)
+	// Initialise here, where a failure can be reported: tview's SetScreen
+	// initialises the screen too but drops the error (and Run then panics
+	// on the half-made screen).
+	if err := screen.Init(); err != nil {
+		return nil, fmt.Errorf("tui needs a terminal: %w", err)
+	}
+	a.app.SetScreen(initialised{screen})
 	colors := opts.Colors
 	switch {
 	case colors == 0:
@@ -160,6 +165,12 @@ func New(res *analysis.Result, opts Options) (*App, error) {
 	a.refresh()
 	return a, nil
 }
+
+// initialised is a screen New has already initialised: tview's SetScreen
+// initialises what it is given, and a terminal must not be set up twice.
+type initialised struct{ tcell.Screen }
+
+func (initialised) Init() error { return nil }
 
 // Run shows the app until the user quits.
 func (a *App) Run() error { return a.app.Run() }

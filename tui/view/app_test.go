@@ -1,6 +1,7 @@
 package view_test
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -577,4 +578,19 @@ func TestMultiDayTimeline(t *testing.T) {
 		t.Errorf("last row in Tokyo %q", row)
 	}
 	mustContain(t, d, "Asia/Tokyo")
+}
+
+// brokenScreen is a terminal that cannot be set up.
+type brokenScreen struct{ tcell.SimulationScreen }
+
+func (brokenScreen) Init() error { return errors.New("open /dev/tty: no such device or address") }
+
+func TestNoTerminalIsAnError(t *testing.T) {
+	_, err := view.New(synth.FIPReuse(), view.Options{Screen: brokenScreen{tcell.NewSimulationScreen("")}})
+	if err == nil || !strings.Contains(err.Error(), "tui needs a terminal: open /dev/tty") {
+		t.Fatalf("New on a screen that cannot start: %v", err)
+	}
+	if _, err := view.New(nil, view.Options{Screen: tcell.NewSimulationScreen("")}); err == nil {
+		t.Fatal("New without a result")
+	}
 }
