@@ -10,6 +10,10 @@ import (
 	"github.com/arpforensics/arpforensics/tui/ui"
 )
 
+// maxDetailLine bounds the raw line the detail pane shows (a megabyte-long
+// log line would otherwise be wrapped on every move).
+const maxDetailLine = 64 << 10
+
 // frameBytes returns the captured frame of events that keep one.
 func frameBytes(p timeline.Payload) []byte {
 	switch v := p.(type) {
@@ -47,9 +51,9 @@ func (a *App) eventDetail(ev int) string {
 		Add(t.Dim, " · "+e.Data.Kind().String())
 	m.Line()
 	if e.Raw != "" {
-		m.Add(t.Base, e.Raw).Line()
+		m.Add(t.Base, clip(e.Raw, maxDetailLine)).Line()
 	} else {
-		m.Add(t.Base, e.Data.Summary()).Line()
+		m.Add(t.Base, clip(e.Data.Summary(), maxDetailLine)).Line()
 	}
 	if fs := a.citedBy[ev]; len(fs) > 0 {
 		m.Add(t.Dim, "cited by:")

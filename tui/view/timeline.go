@@ -3,6 +3,7 @@ package view
 import (
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rivo/tview"
 
@@ -85,7 +86,7 @@ func (c *timelineContent) GetCell(row, col int) *tview.TableCell {
 	case colKind:
 		cell.SetText(fmt.Sprintf("%-7s", kindLabel(e.Data.Kind()))).SetStyle(t.Dim)
 	case colSummary:
-		cell.SetText(ui.Safe(summaryOf(e))).SetExpansion(1)
+		cell.SetText(ui.Safe(clip(summaryOf(e), maxSummary))).SetExpansion(1)
 		if a.search != nil && a.matchesSearch(e) {
 			cell.SetStyle(t.Match)
 		}
@@ -102,6 +103,21 @@ func (a *App) sourceWidth() int {
 		limit = 24
 	}
 	return max(min(a.labelW, limit), 3)
+}
+
+// maxSummary bounds the bytes of a summary the timeline formats: no screen
+// is wider, and tview measures a cell's whole text on every draw.
+const maxSummary = 1024
+
+// clip cuts s to at most n bytes at a character boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // summaryOf is the one line the timeline shows: the payload's summary, or for
