@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/arpforensics/arpforensics/detect"
-	"github.com/arpforensics/arpforensics/timeline"
 	"github.com/arpforensics/arpforensics/tui/model"
 	"github.com/arpforensics/arpforensics/tui/ui"
 )
@@ -195,64 +194,4 @@ func (a *App) stripData(width int) ui.StripData {
 		d.Mark = model.Bucket(tl.Events[a.tl.Mark].Time, a.first, a.last, width)
 	}
 	return d
-}
-
-// problemCount counts the sources' errors (not notes): records that could
-// not be read, which the user should know were not analysed.
-func (a *App) problemCount() int {
-	n := 0
-	for _, s := range a.res.Timeline.Sources {
-		n += s.Errors()
-	}
-	return n
-}
-
-// maxProblemsShown bounds the problems :sources lists per source.
-const maxProblemsShown = 50
-
-// sourcesDetail lists every source as read: kind, host, counts, span, why
-// it was skipped, and its problems and notes with their positions.
-func (a *App) sourcesDetail() string {
-	t := a.theme
-	var m ui.Markup
-	for i, s := range a.res.Timeline.Sources {
-		if i > 0 {
-			m.Line()
-		}
-		m.Add(t.Source(i), s.Path).Line()
-		switch {
-		case s.SkipReason != "":
-			m.Add(t.Dim, "  skipped: "+s.SkipReason).Line()
-		case s.Unreadable:
-			m.Add(t.Error, "  unreadable").Line()
-		default:
-			kind := s.Kind
-			if s.Compression != "" {
-				kind += "+" + s.Compression
-			}
-			m.Add(t.Base, fmt.Sprintf("  %s · host %s · %d records · %d events · %d irrelevant", kind, s.Host, s.Records, s.Events, s.Skipped)).Line()
-			if !s.First.IsZero() {
-				m.Add(t.Dim, "  "+a.fullTime(s.First)+" – "+a.fullTime(s.Last)).Line()
-			}
-			if s.Offset != 0 {
-				m.Add(t.Dim, "  clock offset "+s.Offset.String()).Line()
-			}
-		}
-		for j, p := range s.Problems {
-			if j == maxProblemsShown {
-				m.Add(t.Dim, fmt.Sprintf("  … %d more (see analyze --format json)", len(s.Problems)-j)).Line()
-				break
-			}
-			st := t.Error
-			if p.Level == timeline.LevelNote {
-				st = t.Dim
-			}
-			pos := p.Pos.String()
-			if pos != "" {
-				pos += ":"
-			}
-			m.Add(st, "  "+p.Level.String()).Add(t.Dim, " "+pos+" ").Add(t.Base, p.Message).Line()
-		}
-	}
-	return m.String()
 }
