@@ -594,3 +594,25 @@ func TestNoTerminalIsAnError(t *testing.T) {
 		t.Fatal("New without a result")
 	}
 }
+
+// f on an OVSDB transaction line follows its entity.
+func TestFollowEntity(t *testing.T) {
+	d := startWith(t, synth.Large(2000), view.Options{Colors: 256}, 160, 40)
+	d.Press("Tab", ":")
+	d.Type("filter kind=txn")
+	d.Press("Enter", "g")
+	row := timelineCursor(t, d)
+	m := regexp.MustCompile(`name=(router-\d{4})`).FindStringSubmatch(row)
+	if m == nil {
+		t.Fatalf("cursor row %q has no router", row)
+	}
+	d.Press(":")
+	d.Type("filter")
+	d.Press("Enter", "f")
+	mustContain(t, d, "follow entity "+m[1])
+	for _, l := range d.Lines() {
+		if strings.Contains(l, "AddLRouterCommand") && !strings.Contains(l, m[1]) {
+			t.Errorf("row %q does not concern %s", l, m[1])
+		}
+	}
+}
