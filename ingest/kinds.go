@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/neigh"
 	"github.com/arpforensics/arpforensics/parse/pcap"
 )
 
@@ -29,6 +30,8 @@ var kinds = []Kind{
 	{Name: "pcapng", Sniff: pcap.SniffPcapNG, Parse: pcap.ReadPcapNG},
 	// Text kinds after the binary ones.
 	{Name: "tcpdump-text", Sniff: pcap.SniffText, Parse: pcap.ParseText, Text: true},
+	// ip neigh / ip monitor neigh / arp -an / /proc/net/arp text and ip -j neigh JSON.
+	{Name: "neigh", Sniff: neigh.Sniff, Parse: neigh.Parse, Text: true},
 }
 
 // Kinds lists the kinds ingest recognises, in sniffing order.
