@@ -25,10 +25,10 @@ func frameBytes(p timeline.Payload) []byte {
 	return nil
 }
 
-// eventDetail describes event ev: when and where it was read, the raw line
-// of a text source, the decoded fields, a hex dump of a captured frame, and
-// the findings that cite it. The most telling lines come first: at 80×24
-// the pane shows four.
+// eventDetail describes event ev: the raw line of a text source (or the
+// frame's summary), when and where it was read, the findings that cite it,
+// the decoded fields and a hex dump of a captured frame. The most telling
+// lines come first: at 80×24 the pane shows four.
 func (a *App) eventDetail(ev int) string {
 	t := a.theme
 	var m ui.Markup
@@ -39,7 +39,14 @@ func (a *App) eventDetail(ev int) string {
 	tl := a.res.Timeline
 	e := &tl.Events[ev]
 	src := tl.Sources[e.Source]
-	m.Add(t.Strong, a.fullTime(e.Time))
+	// The record itself first: the bar above already names the kind, the
+	// source and the position, and the row the time.
+	if e.Raw != "" {
+		m.Add(t.Strong, clip(e.Raw, maxDetailLine)).Line()
+	} else {
+		m.Add(t.Strong, clip(e.Data.Summary(), maxDetailLine)).Line()
+	}
+	m.Add(t.Base, a.fullTime(e.Time))
 	if !e.End.IsZero() && !e.End.Equal(e.Time) {
 		m.Add(t.Base, " – "+a.fullTime(e.End)).Add(t.Dim, " ("+e.End.Sub(e.Time).String()+")")
 	}
@@ -50,11 +57,6 @@ func (a *App) eventDetail(ev int) string {
 	m.Add(t.Source(int(e.Source)), src.Path).Add(t.Dim, " "+e.Pos.String()+" · "+src.Kind+" · host ").Add(t.Base, src.Host).
 		Add(t.Dim, " · "+e.Data.Kind().String())
 	m.Line()
-	if e.Raw != "" {
-		m.Add(t.Base, clip(e.Raw, maxDetailLine)).Line()
-	} else {
-		m.Add(t.Base, clip(e.Data.Summary(), maxDetailLine)).Line()
-	}
 	if fs := a.citedBy[ev]; len(fs) > 0 {
 		m.Add(t.Dim, "cited by:")
 		for _, fi := range fs {
