@@ -38,6 +38,14 @@ func Sniff(head []byte) bool {
 		}
 		switch rec.kind {
 		case recEntry:
+			// The grammar keeps entries with words it does not know, so a
+			// bare "127.0.0.1 localhost" (/etc/hosts) parses: only entries
+			// that say something a neighbour listing says, and nothing it
+			// does not, are evidence of the kind.
+			if !telling(&rec.ent) {
+				bad++
+				continue
+			}
 			entries++
 		case recJSON:
 			if bytes.Contains(line, []byte(`"dst"`)) || isPrettyNeighJSON(head) {
@@ -60,4 +68,14 @@ func isPrettyNeighJSON(rest []byte) bool {
 		rest = rest[:512]
 	}
 	return bytes.Contains(rest, []byte(`"dst":`))
+}
+
+// telling reports an entry that could only come from a neighbour listing:
+// it names a device, a link-layer address or a NUD state (or is a proxy
+// entry), and holds no word the grammar does not know.
+func telling(e *entry) bool {
+	if e.unknown != nil {
+		return false
+	}
+	return len(e.dev) > 0 || e.isMAC || len(e.ll) > 0 || e.state != 0 || e.flags != 0
 }

@@ -37,6 +37,8 @@ func TestSniff(t *testing.T) {
 	}
 	no := []string{
 		"",
+		"127.0.0.1 localhost\n::1 ip6-localhost ip6-loopback\n10.0.0.1 router\n", // /etc/hosts
+		"192.168.0.1\n192.168.0.2\n",
 		"Tue Sep 18 17:09:17 UTC 2018\n",
 		"09:01:49.408016 02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 10.0.0.100 tell 10.0.0.1, length 28\n",
 		"2018-09-18 17:09:17.123 28445 DEBUG ovsdbapp.backend.ovs_idl.transaction [-] Running txn n=1 command(idx=0): AddLRouterCommand(name=r1)\n",
