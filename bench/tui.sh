@@ -38,7 +38,7 @@ if [[ ${KEEP:-0} != 1 ]]; then
 fi
 cat "$PCAP" >/dev/null # page-cache it
 
-calc() { awk "BEGIN { print ($1) }"; }
+. "$(dirname "$0")/lib.sh"
 now() { date +%s.%N; }
 
 EVENTS=$("$BIN" analyze --no-progress --format json "$PCAP" | grep -o '"events": [0-9]*' | tail -n 1 | grep -o '[0-9]*$' || true)

@@ -23,18 +23,7 @@ type Timeline struct {
 // SortEvents orders one source's events by time, keeping their record order
 // for equal times. Parsers call it before handing events over.
 func SortEvents(evs []Event) {
-	slices.SortStableFunc(evs, func(a, b Event) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
-			return c
-		}
-		if a.Pos.Less(b.Pos) {
-			return -1
-		}
-		if b.Pos.Less(a.Pos) {
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(evs, func(a, b Event) int { return cmpEvent(&a, &b) })
 }
 
 // Build merges per-source event lists (perSource[i] belongs to sources[i]) into

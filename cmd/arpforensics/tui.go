@@ -1,13 +1,9 @@
 package main
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/arpforensics/arpforensics/analysis"
-	"github.com/arpforensics/arpforensics/safetext"
 	"github.com/arpforensics/arpforensics/tui"
 )
 
@@ -38,16 +34,7 @@ func runTUI(cmd *cobra.Command, f *inputFlags, paths []string) error {
 	}
 	res := analysis.Run(opts)
 	if !res.Readable() {
-		// The same account analyze gives: nothing to browse, and why.
-		for _, s := range res.Timeline.Sources {
-			for _, p := range s.Problems {
-				fmt.Fprintf(stderr, "arpforensics: %s: %s\n", safetext.Terminal(s.Path), safetext.Terminal(p.Message))
-			}
-			if s.SkipReason != "" {
-				fmt.Fprintf(stderr, "arpforensics: %s: skipped: %s\n", safetext.Terminal(s.Path), s.SkipReason)
-			}
-		}
-		return &exitError{code: exitUsage, err: fmt.Errorf("no readable artifact in %s", safetext.Terminal(strings.Join(paths, " ")))}
+		return unreadable(stderr, res, paths)
 	}
 	if err := tui.Run(res, tui.Options{Location: opts.Location}); err != nil {
 		return &exitError{code: exitUsage, err: err}
