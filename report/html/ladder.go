@@ -36,7 +36,6 @@ func ladder(in *ladderInput) *Diagram {
 		return nil
 	}
 	const (
-		top    = 40.0
 		rungH  = 30.0
 		idxX   = 70.0
 		boxX   = 86.0
@@ -47,15 +46,21 @@ func ladder(in *ladderInput) *Diagram {
 	)
 	d := &Diagram{Kind: "txn-ladder", W: diagramW, Label: "Transaction ladder: " + in.Title}
 	d.text(8, legend, in.Title, "label strong", "")
-	x := boxX
+	// The legend: one line per few parts, wrapping at the picture's edge.
+	x, ly := boxX, legend+6
 	for i, p := range in.Parts {
 		if p == "" {
 			continue
 		}
-		d.rect(x, legend+6, 12, 12, fmt.Sprintf("cmd op-%d", i%6), "")
-		d.text(x+16, legend+16, p, "label", "")
-		x += 16 + textWidth(p, fontSize) + 18
+		w := 16 + textWidth(p, fontSize) + 18
+		if x > boxX && x+w > diagramW-8 {
+			x, ly = boxX, ly+18
+		}
+		d.rect(x, ly, 12, 12, fmt.Sprintf("cmd op-%d", i%6), "")
+		d.text(x+16, ly+10, fit(p, diagramW-x-24, fontSize), "label", "")
+		x += w
 	}
+	top := ly + 36
 	y := top
 	d.text(idxX, y-4, "idx", "label dim", "end")
 	d.text(timeX, y-4, "logged at (UTC)", "label dim", "")
