@@ -654,21 +654,18 @@ func (w *mpWorld) finding(g *mpGroup) Finding {
 // hostPossessive and onHost name a host in prose; artifacts no case file or
 // directory assigned (the default host) are just "the host".
 func hostPossessive(h string) string {
-	if h == ingestDefaultHost {
+	if h == timeline.DefaultHost {
 		return "the host's"
 	}
 	return "host " + h + "'s"
 }
 
 func onHost(h string) string {
-	if h == ingestDefaultHost {
+	if h == timeline.DefaultHost {
 		return "On the host"
 	}
 	return "On host " + h
 }
-
-// ingestDefaultHost is ingest.DefaultHost (detect does not import ingest).
-const ingestDefaultHost = "default"
 
 // garpsInsideLocktime reports GARPs spaced within locktime.
 func (w *mpWorld) garpsInsideLocktime(garps []int) bool {
