@@ -392,7 +392,7 @@ func buildAnalysed(r *analysis.Result, first, last time.Time) analysedView {
 		}
 	}
 	for h := range hosts {
-		a.HostList = append(a.HostList, safetext.Terminal(h))
+		a.HostList = append(a.HostList, hostLabel(h))
 	}
 	slices.Sort(a.HostList)
 	a.Hosts = len(a.HostList)
@@ -589,6 +589,23 @@ func buildSource(i int, s *timeline.Source, c SourceCount, tf timeFormatter) sou
 		v.Problems = append(v.Problems, problemView{Pos: pr.Pos.String(), Level: pr.Level.String(), Message: safetext.Terminal(pr.Message)})
 	}
 	return v
+}
+
+// hostLabel names a host for the page: artifacts nothing assigned to a host
+// (timeline.DefaultHost) belong to "no host label".
+func hostLabel(h string) string {
+	if h == timeline.DefaultHost {
+		return "no host label"
+	}
+	return safetext.Terminal(h)
+}
+
+// hostPhrase is a host as prose says it: "the host" for the default one.
+func hostPhrase(h string) string {
+	if h == timeline.DefaultHost {
+		return "the host"
+	}
+	return safetext.Terminal(h)
 }
 
 // sourceLabel is the short name a lane or filter shows: the file name, with

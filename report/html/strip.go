@@ -225,7 +225,7 @@ func missingProbeStrip(ctx *diagramCtx, f *detect.Finding) *Diagram {
 		return nil
 	}
 	host := f.Subject.String("host")
-	in := &stripInput{IP: ip.String(), Host: host, OldLL: f.Subject.String("mac"), NewLL: f.Subject.String("new_mac")}
+	in := &stripInput{IP: ip.String(), Host: hostPhrase(host), OldLL: f.Subject.String("mac"), NewLL: f.Subject.String("new_mac")}
 	newMAC, errNew := timeline.ParseMAC(in.NewLL)
 	oldMAC, errOld := timeline.ParseMAC(in.OldLL)
 	tl := ctx.tl

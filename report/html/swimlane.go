@@ -130,7 +130,11 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 		d.text(labelRight, swimTop+11, "findings", "label strong", "end")
 	}
 	for _, h := range hostRows {
-		d.text(8, h.y+12, "host "+safetext.Terminal(h.host), "host-label", "")
+		label := "host " + safetext.Terminal(h.host)
+		if h.host == timeline.DefaultHost {
+			label = hostLabel(h.host)
+		}
+		d.text(8, h.y+12, label, "host-label", "")
 		d.line(8, h.y+15, plotX1, h.y+15, "host-rule", "")
 	}
 
