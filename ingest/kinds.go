@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/txnlog"
 )
 
 // Kind is one artifact kind: how to recognise it from the head of a file
@@ -23,7 +24,9 @@ type Kind struct {
 
 // kinds is tried in order; the first kind whose Sniff accepts the head wins.
 // Binary kinds come first: their magic numbers are unambiguous.
-var kinds = []Kind{}
+var kinds = []Kind{
+	{Name: txnlog.Kind, Sniff: txnlog.Sniff, Parse: txnlog.Parse, Text: true},
+}
 
 // Kinds lists the kinds ingest recognises, in sniffing order.
 func Kinds() []Kind { return kinds }

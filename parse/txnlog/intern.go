@@ -1,0 +1,77 @@
+package txnlog
+
+import "hash/maphash"
+
+// internTable maps strings to ids in a TxnStore's Names. Workers hash the
+// names they find (in parallel); the sequential assembler then only
+// probes: open addressing over precomputed hashes, compared with
+// bytes.Equal, is cheaper than a map[string] lookup that hashes again.
+type internTable struct {
+	seed  maphash.Seed
+	names *[]string
+	slots []slot // power-of-two size, at most half full
+	n     int
+}
+
+type slot struct {
+	hash uint64
+	id   uint32 // 0: empty
+}
+
+func newInternTable(names *[]string) *internTable {
+	if len(*names) == 0 {
+		*names = append(*names, "")
+	}
+	return &internTable{seed: maphash.MakeSeed(), names: names, slots: make([]slot, 1024)}
+}
+
+func (t *internTable) hash(b []byte) uint64 { return maphash.Bytes(t.seed, b) }
+
+// intern returns b's id, adding it on first sight; h is t.hash(b).
+func (t *internTable) intern(b []byte, h uint64) uint32 {
+	if len(b) == 0 {
+		return 0
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.id == 0 {
+			break
+		}
+		if s.hash == h && (*t.names)[s.id] == string(b) {
+			return s.id
+		}
+	}
+	id := uint32(len(*t.names))
+	*t.names = append(*t.names, string(b))
+	t.insert(h, id)
+	t.n++
+	if 2*t.n > len(t.slots) {
+		t.grow()
+	}
+	return id
+}
+
+// internString is intern for strings the caller hashes here.
+func (t *internTable) internString(s string) uint32 {
+	return t.intern([]byte(s), t.hash([]byte(s)))
+}
+
+func (t *internTable) insert(h uint64, id uint32) {
+	mask := uint64(len(t.slots) - 1)
+	i := h & mask
+	for t.slots[i].id != 0 {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = slot{hash: h, id: id}
+}
+
+func (t *internTable) grow() {
+	old := t.slots
+	t.slots = make([]slot, 2*len(old))
+	for _, s := range old {
+		if s.id != 0 {
+			t.insert(s.hash, s.id)
+		}
+	}
+}
