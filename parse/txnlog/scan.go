@@ -16,10 +16,12 @@ import (
 // core, the per-transaction bookkeeping stays sequential, and nothing is
 // allocated per line.
 
+// windowSize is how much a window holds. Larger windows mean fewer
+// hand-offs; smaller ones keep the data a worker touches in cache. (A
+// variable so tests can cut inputs into many windows.)
+var windowSize = 1 << 20
+
 const (
-	// windowSize is how much a window holds. Larger windows mean fewer
-	// hand-offs; smaller ones keep the data a worker touches in cache.
-	windowSize = 1 << 20
 	// maxLine is the longest line read whole: longer ones are reported
 	// and skipped. A window grows to hold a line up to this size.
 	maxLine = 16 << 20

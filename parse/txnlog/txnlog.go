@@ -150,7 +150,6 @@ func (p *parser) run(r io.Reader, n int) {
 	// Apply in window order.
 	waiting := map[int]*window{}
 	next := 0
-	endsNL := true
 	for w := range done {
 		waiting[w.seq] = w
 		for {
@@ -162,9 +161,6 @@ func (p *parser) run(r io.Reader, n int) {
 			next++
 			p.apply(w)
 			p.pin()
-			if len(w.data) > 0 {
-				endsNL = w.result.endsNL
-			}
 			if w.err != nil {
 				p.src.Problemf(timeline.Pos{Line: p.line, Offset: w.base + int64(len(w.data))}, "reading stopped: %v", w.err)
 			}
@@ -173,9 +169,6 @@ func (p *parser) run(r io.Reader, n int) {
 		}
 	}
 	p.src.Records = p.line - 1
-	if !endsNL {
-		p.src.Records++
-	}
 }
 
 // apply applies one window's records.
@@ -394,7 +387,7 @@ func (p *parser) finish() ([]timeline.Event, error) {
 		for _, i := range p.pending {
 			p.setTime(i, t)
 		}
-		p.src.Notef(timeline.Pos{}, "no line carries a timestamp: %d event(s) placed at the file's modification time %s, in line order",
+		p.src.Notef(p.events.at(p.pending[0]).Pos, "no line carries a timestamp: %d event(s) placed at the file's modification time %s, in line order",
 			len(p.pending), t.Format(time.RFC3339))
 	} else if p.inherited > 0 {
 		p.src.Notef(timeline.Pos{Line: p.firstLine}, "%d event(s) from lines without a timestamp took the time of the nearest timestamped line", p.inherited)

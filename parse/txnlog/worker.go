@@ -48,15 +48,14 @@ type entRec struct {
 
 // windowResult is a worker's reading of one window.
 type windowResult struct {
-	lines  int64 // lines in the window
-	endsNL bool  // its last byte is a newline
-	recs   []rec
-	ents   []entRec
-	arena  [][]byte // copies of stripped or joined text
+	lines int64 // lines in the window
+	recs  []rec
+	ents  []entRec
+	arena [][]byte // copies of stripped or joined text
 }
 
 func (r *windowResult) reset() {
-	r.lines, r.endsNL, r.recs, r.ents = 0, false, r.recs[:0], r.ents[:0]
+	r.lines, r.recs, r.ents = 0, r.recs[:0], r.ents[:0]
 	r.arena = r.arena[:0]
 }
 
@@ -105,7 +104,6 @@ func (wk *worker) process(w *window) {
 		wk.record(res, &it, line, no, off)
 	}
 	res.lines = int64(it.no)
-	res.endsNL = len(w.data) > 0 && w.data[len(w.data)-1] == '\n'
 }
 
 // record reads one candidate line (and its continuation lines).
