@@ -25,6 +25,11 @@ type Config struct {
 	// UnansweredWait is how long after an ARP request a reply may still
 	// arrive; requests this close to the end of a capture are not judged.
 	UnansweredWait time.Duration
+
+	// TxnOperations is the known-operations catalog interleaved-txn matches
+	// transaction parts against: DefaultOperations, plus what --config
+	// adds through MergeOperations. Nil means DefaultOperations.
+	TxnOperations []Operation
 }
 
 // Defaults are the kernel's defaults and the contract's grace.
@@ -34,5 +39,6 @@ func Defaults() Config {
 		Locktime:       time.Second,
 		LocktimeSlack:  10 * time.Millisecond,
 		UnansweredWait: 3 * time.Second,
+		TxnOperations:  DefaultOperations(),
 	}
 }
