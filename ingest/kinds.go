@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/ovn"
 	"github.com/arpforensics/arpforensics/parse/txnlog"
 )
 
@@ -26,6 +27,9 @@ type Kind struct {
 // Binary kinds come first: their magic numbers are unambiguous.
 var kinds = []Kind{
 	{Name: txnlog.Kind, Sniff: txnlog.Sniff, Parse: txnlog.Parse, Text: true},
+	{Name: ovn.KindNbctl, Sniff: ovn.SniffNbctl, Parse: ovn.ParseNbctl, Text: true},
+	{Name: ovn.KindOfctl, Sniff: ovn.SniffOfctl, Parse: ovn.ParseOfctl, Text: true},
+	{Name: ovn.KindTempest, Sniff: ovn.SniffTempest, Parse: ovn.ParseTempest, Text: true},
 }
 
 // Kinds lists the kinds ingest recognises, in sniffing order.
