@@ -22,9 +22,14 @@ type Options struct {
 	Location *time.Location
 	// Year completes timestamps without a year (--year); 0 infers it.
 	Year int
-	// Offsets shifts every timestamp of a host's sources (clock skew).
+	// Offsets shifts every timestamp of a host's sources (clock skew). They
+	// override the case file's.
 	Offsets map[string]time.Duration
-	Config  detect.Config
+	// Case is the case file (hosts by path, zones, offsets), or nil.
+	Case *ingest.Case
+	// Since and Until limit the analysis to a window; zero is unbounded.
+	Since, Until time.Time
+	Config       detect.Config
 	// Workers is how many files are parsed at once; 0 means one per core.
 	Workers int
 	// Progress, when set, is called after each file with the bytes of the
@@ -36,6 +41,9 @@ type Options struct {
 type Result struct {
 	Timeline *timeline.Timeline
 	Findings []detect.Finding
+	// Notes are observations about the run as a whole, such as hosts whose
+	// clocks disagree; each says how to correct what it notes.
+	Notes []string
 }
 
 // Readable reports whether at least one artifact was analysed.
@@ -60,6 +68,9 @@ func Run(opts Options) *Result {
 		sources = append(sources, s)
 		events = append(events, nil)
 	}
+	if opts.Case != nil && opts.Year == 0 {
+		opts.Year = opts.Case.Year
+	}
 	srcs, evs := readAll(files, opts)
 	sources = append(sources, srcs...)
 	events = append(events, evs...)
@@ -68,10 +79,11 @@ func Run(opts Options) *Result {
 		anchorYears(sources, events)
 	}
 	anchorDates(sources, events)
-	applyOffsets(sources, events, opts.Offsets)
+	applyOffsets(sources, events, offsets(opts))
+	window(sources, events, opts.Since, opts.Until)
 
 	tl := timeline.Build(sources, events)
-	return &Result{Timeline: tl, Findings: detect.Run(tl, opts.Config)}
+	return &Result{Timeline: tl, Findings: detect.Run(tl, opts.Config), Notes: clockNotes(tl)}
 }
 
 // readAll parses files concurrently and returns their sources and events in
@@ -81,7 +93,7 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	popts := parse.Options{Location: opts.Location, Year: opts.Year}
+	popts := parse.Options{Location: opts.Location, Year: opts.Year, Since: opts.Since, Until: opts.Until}
 	sources := make([]*timeline.Source, len(files))
 	events := make([][]timeline.Event, len(files))
 	var total int64
@@ -99,7 +111,7 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				sources[i], events[i] = ingest.Read(files[i], popts)
+				sources[i], events[i] = readOne(files[i], popts, opts.Case)
 				if opts.Progress != nil {
 					mu.Lock()
 					done += files[i].Size
@@ -118,6 +130,43 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 	return sources, events
 }
 
+// readOne reads one file, with the host and zone the case file gives it.
+func readOne(f ingest.File, popts parse.Options, c *ingest.Case) (*timeline.Source, []timeline.Event) {
+	if c == nil {
+		return ingest.Read(f, popts)
+	}
+	if f.Path == c.Path {
+		return &timeline.Source{Path: f.Path, Kind: "case", Host: ingest.DefaultHost, SkipReason: "case file (hosts, zones, offsets)"}, nil
+	}
+	h, ok := c.HostFor(f.Path)
+	switch {
+	case ok && h.Location != nil:
+		popts.Location = h.Location
+	case popts.Location == nil:
+		popts.Location = c.Location
+	}
+	if ok {
+		f.Host = h.Name
+	}
+	return ingest.Read(f, popts)
+}
+
+// offsets merges the case file's clock offsets with the command line's.
+func offsets(opts Options) map[string]time.Duration {
+	m := map[string]time.Duration{}
+	if opts.Case != nil {
+		for _, h := range opts.Case.Hosts {
+			if h.Offset != 0 {
+				m[h.Name] = h.Offset
+			}
+		}
+	}
+	for h, d := range opts.Offsets {
+		m[h] = d
+	}
+	return m
+}
+
 func applyOffsets(sources []*timeline.Source, events [][]timeline.Event, offsets map[string]time.Duration) {
 	for i, s := range sources {
 		off, ok := offsets[s.Host]
@@ -126,6 +175,28 @@ func applyOffsets(sources []*timeline.Source, events [][]timeline.Event, offsets
 		}
 		s.Offset = off
 		shift(s, events[i], func(t time.Time) time.Time { return t.Add(off) })
+	}
+}
+
+// window drops the events that end before since or start after until. It
+// runs after offsets and re-anchoring, so the window is in corrected time;
+// parsers may already have skipped records outside it.
+func window(sources []*timeline.Source, events [][]timeline.Event, since, until time.Time) {
+	if since.IsZero() && until.IsZero() {
+		return
+	}
+	for i, evs := range events {
+		kept := evs[:0]
+		for _, e := range evs {
+			if (since.IsZero() || !e.Last().Before(since)) && (until.IsZero() || !e.Time.After(until)) {
+				kept = append(kept, e)
+			}
+		}
+		if n := len(evs) - len(kept); n > 0 {
+			sources[i].Notef(timeline.Pos{}, "%d event(s) outside --since/--until left out", n)
+		}
+		events[i] = kept
+		parse.Finish(sources[i], kept)
 	}
 }
 

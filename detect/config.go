@@ -26,6 +26,9 @@ type Config struct {
 	// arrive; requests this close to the end of a capture are not judged.
 	UnansweredWait time.Duration
 
+	// Catalog names the known upstream bug behind a finding (the user's
+	// entries first, then the built-in ones).
+	Catalog []CatalogEntry
 	// TxnOperations is the known-operations catalog interleaved-txn matches
 	// transaction parts against: DefaultOperations, plus what --config
 	// adds through MergeOperations. Nil means DefaultOperations.
@@ -39,6 +42,7 @@ func Defaults() Config {
 		Locktime:       time.Second,
 		LocktimeSlack:  10 * time.Millisecond,
 		UnansweredWait: 3 * time.Second,
+		Catalog:        BuiltinCatalog(),
 		TxnOperations:  DefaultOperations(),
 	}
 }

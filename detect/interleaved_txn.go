@@ -32,14 +32,6 @@ func (interleavedTxn) Describe() string {
 	return "one ovsdbapp transaction holds commands of unrelated operations, one of them cut short: a nested transaction shared between greenthreads"
 }
 
-// knownIssueNestedTxn is the upstream bug behind the finding.
-var knownIssueNestedTxn = &KnownIssue{
-	ID:      "LP#1793499",
-	Title:   "ovsdbapp nested transaction shared between greenthreads (Launchpad bugs 1793499 and 1735154)",
-	FixedIn: "ovsdbapp 0.13.0 (backports 0.12.2, 0.10.2)",
-	URL:     "https://bugs.launchpad.net/bugs/1793499",
-}
-
 // Evidence caps: a finding cites a few records of each kind, not all.
 const (
 	maxSymptoms = 2
@@ -371,10 +363,9 @@ func buildFinding(tl *timeline.Timeline, ev int, tx *timeline.Txn, in, owner *tx
 		}
 	}
 
-	f := Finding{
-		Start: e.Time, End: e.Last(),
-		KnownIssue: knownIssueNestedTxn,
-	}
+	// The known issue (ovsdbapp's nested-transaction race) comes from
+	// catalog/known_issues.yaml, which users may refine.
+	f := Finding{Start: e.Time, End: e.Last()}
 	switch {
 	case lost != "":
 		f.Severity, f.Confidence = High, ConfHigh

@@ -19,11 +19,11 @@ import (
 // lines are built from the command classes' printed attributes (Rocky era,
 // Python 2.7 dict order, ovsdbapp 0.12); no public paste of them exists.
 const (
-	r1  = "d1d3b2f2-71e6-4c0b-9d2a-5d1b0f6c2c11"
-	r2  = "cc163b42-1fdf-4cfa-a2ff-50c521f04222"
-	p1  = "0b6d2a5e-8f7c-4c1a-9e3d-2a4b6c8d0e1f"
-	gw  = "8dc49792-b37a-48be-926a-af2c8e17ad3f"
-	fip = "172.24.5.13"
+	txR1  = "d1d3b2f2-71e6-4c0b-9d2a-5d1b0f6c2c11"
+	txR2  = "cc163b42-1fdf-4cfa-a2ff-50c521f04222"
+	txP1  = "0b6d2a5e-8f7c-4c1a-9e3d-2a4b6c8d0e1f"
+	txGW  = "8dc49792-b37a-48be-926a-af2c8e17ad3f"
+	txFIP = "172.24.5.13"
 )
 
 func txnLine(ts string, pid, n, idx int, cmd string) string {
@@ -32,15 +32,15 @@ func txnLine(ts string, pid, n, idx int, cmd string) string {
 
 var (
 	addIface = []string{
-		"AddLRouterPortCommand(name=lrp-" + p1 + ", may_exist=True, lrouter=neutron-" + r1 + ", columns={'mac': u'fa:16:3e:3e:5b:43', 'networks': [u'10.100.0.1/28'], 'external_ids': {'neutron:router_name': u'" + r1 + "', 'neutron:revision_number': u'2'}})",
-		"SetLRouterPortInLSwitchPortCommand(lswitch_port=" + p1 + ", if_exists=True, is_gw_port=False, lrouter_port=lrp-" + p1 + ", lsp_address=router)",
+		"AddLRouterPortCommand(name=lrp-" + txP1 + ", may_exist=True, lrouter=neutron-" + txR1 + ", columns={'mac': u'fa:16:3e:3e:5b:43', 'networks': [u'10.100.0.1/28'], 'external_ids': {'neutron:router_name': u'" + txR1 + "', 'neutron:revision_number': u'2'}})",
+		"SetLRouterPortInLSwitchPortCommand(lswitch_port=" + txP1 + ", if_exists=True, is_gw_port=False, lrouter_port=lrp-" + txP1 + ", lsp_address=router)",
 	}
-	snatR1    = "AddNATRuleInLRouterCommand(lrouter=neutron-" + r1 + ", columns={'external_ip': u'172.24.5.9', 'logical_ip': u'10.100.0.0/28', 'type': 'snat'})"
-	createR2  = "AddLRouterCommand(may_exist=True, columns={'external_ids': {'neutron:gw_port_id': u'" + gw + "', 'neutron:router_name': u'tempest-TestSecurityGroupsBasicOps-router-1912572360'}, 'enabled': True, 'options': {}}, name=neutron-" + r2 + ")"
-	gwPort    = "AddLRouterPortCommand(name=lrp-" + gw + ", may_exist=True, lrouter=neutron-" + r2 + ", columns={'mac': u'fa:16:3e:8b:2c:11', 'networks': [u'172.24.5.5/24'], 'gateway_chassis': [u'ch1']})"
-	gwBind    = "SetLRouterPortInLSwitchPortCommand(lswitch_port=" + gw + ", if_exists=True, is_gw_port=True, lrouter_port=lrp-" + gw + ", lsp_address=router)"
-	gwRoute   = "AddStaticRouteCommand(lrouter=neutron-" + r2 + ", columns={'ip_prefix': '0.0.0.0/0', 'nexthop': u'172.24.5.1', 'external_ids': {}})"
-	fipOnR2   = "AddNATRuleInLRouterCommand(lrouter=neutron-" + r2 + ", columns={'external_ip': u'" + fip + "', 'logical_ip': u'10.100.0.12', 'type': 'dnat_and_snat', 'logical_port': u'" + p1 + "', 'external_ids': {'neutron:fip_id': u'2f1e0d9c-8b7a-4c6d-9e5f-4a3b2c1d0e9f'}})"
+	snatR1    = "AddNATRuleInLRouterCommand(lrouter=neutron-" + txR1 + ", columns={'external_ip': u'172.24.5.9', 'logical_ip': u'10.100.0.0/28', 'type': 'snat'})"
+	createR2  = "AddLRouterCommand(may_exist=True, columns={'external_ids': {'neutron:gw_port_id': u'" + txGW + "', 'neutron:router_name': u'tempest-TestSecurityGroupsBasicOps-router-1912572360'}, 'enabled': True, 'options': {}}, name=neutron-" + txR2 + ")"
+	gwPort    = "AddLRouterPortCommand(name=lrp-" + txGW + ", may_exist=True, lrouter=neutron-" + txR2 + ", columns={'mac': u'fa:16:3e:8b:2c:11', 'networks': [u'172.24.5.5/24'], 'gateway_chassis': [u'ch1']})"
+	gwBind    = "SetLRouterPortInLSwitchPortCommand(lswitch_port=" + txGW + ", if_exists=True, is_gw_port=True, lrouter_port=lrp-" + txGW + ", lsp_address=router)"
+	gwRoute   = "AddStaticRouteCommand(lrouter=neutron-" + txR2 + ", columns={'ip_prefix': '0.0.0.0/0', 'nexthop': u'172.24.5.1', 'external_ids': {}})"
+	fipOnR2   = "AddNATRuleInLRouterCommand(lrouter=neutron-" + txR2 + ", columns={'external_ip': u'" + txFIP + "', 'logical_ip': u'10.100.0.12', 'type': 'dnat_and_snat', 'logical_port': u'" + txP1 + "', 'external_ids': {'neutron:fip_id': u'2f1e0d9c-8b7a-4c6d-9e5f-4a3b2c1d0e9f'}})"
 	raceLines = []string{
 		txnLine("17:09:17.276", 32314, 1, 0, addIface[0]),
 		txnLine("17:09:17.277", 32314, 1, 1, addIface[1]),
@@ -51,11 +51,11 @@ var (
 
 // build parses log sources and builds a timeline; extra events (other
 // kinds) join as one more source.
-func build(t *testing.T, logs map[string]string, extra []timeline.Event) *timeline.Timeline {
+func buildTxnTimeline(t *testing.T, logs map[string]string, extra []timeline.Event) *timeline.Timeline {
 	t.Helper()
 	var srcs []*timeline.Source
 	var per [][]timeline.Event
-	for _, path := range sortedKeys(logs) {
+	for _, path := range txnSortedKeys(logs) {
 		src := &timeline.Source{Path: path, Kind: txnlog.Kind, Host: "controller"}
 		evs, err := txnlog.Parse(strings.NewReader(logs[path]), src, parse.Options{})
 		if err != nil {
@@ -76,7 +76,7 @@ func build(t *testing.T, logs map[string]string, extra []timeline.Event) *timeli
 	return timeline.Build(srcs, per)
 }
 
-func sortedKeys(m map[string]string) []string {
+func txnSortedKeys(m map[string]string) []string {
 	var ks []string
 	for k := range m {
 		ks = append(ks, k)
@@ -105,20 +105,21 @@ func TestIncidentLosesTheGatewayPort(t *testing.T) {
 		// port never comes.
 		txnLine("17:09:30.000", 32316, 1, 0, fipOnR2),
 	)...)
-	fs := detectTxn(t, build(t, map[string]string{"neutron-server.log": log}, nil))
+	fs := Run(buildTxnTimeline(t, map[string]string{"neutron-server.log": log}, nil), Defaults())
 	if len(fs) != 1 {
 		t.Fatalf("%d findings, want 1", len(fs))
 	}
 	f := fs[0]
 	want := []KV{
 		{"pid", 32314}, {"host", "controller"}, {"intruder", "AddLRouterCommand"},
-		{"intruder_entity", "neutron-" + r2}, {"txn_entity", "neutron-" + r1},
-		{"lost", "router neutron-" + r2 + " created; gateway port lrp-" + gw + " and default route never added"},
+		{"intruder_entity", "neutron-" + txR2}, {"txn_entity", "neutron-" + txR1},
+		{"lost", "router neutron-" + txR2 + " created; gateway port lrp-" + txGW + " and default route never added"},
 	}
 	if fmt.Sprint(f.Subject) != fmt.Sprint(Subject(want)) {
 		t.Errorf("subject\n got %v\nwant %v", f.Subject, want)
 	}
-	if f.Severity != High || f.Confidence != ConfHigh || f.KnownIssue == nil || f.KnownIssue.FixedIn != "ovsdbapp 0.13.0 (backports 0.12.2, 0.10.2)" {
+	if f.Detector != "interleaved-txn" || f.Severity != High || f.Confidence != ConfHigh || f.KnownIssue == nil ||
+		f.KnownIssue.ID != "ovsdbapp-nested-transaction" || f.KnownIssue.FixedIn != "ovsdbapp 0.13.0 (backports 0.12.2, 0.10.2)" {
 		t.Errorf("severity %s confidence %s known issue %+v", f.Severity, f.Confidence, f.KnownIssue)
 	}
 	if len(f.Evidence) != 4 {
@@ -129,7 +130,7 @@ func TestIncidentLosesTheGatewayPort(t *testing.T) {
 			t.Errorf("evidence %d: %s %s %q", i, e.Source, e.Pos, e.Text)
 		}
 	}
-	for _, s := range []string{"add-interface of neutron-" + r1 + " at idx 0, 1, 3", "create-router (incomplete) of neutron-" + r2 + " at idx 2", "0.13.0"} {
+	for _, s := range []string{"add-interface of neutron-" + txR1 + " at idx 0, 1, 3", "create-router (incomplete) of neutron-" + txR2 + " at idx 2", "0.13.0"} {
 		if !strings.Contains(f.Explanation, s) {
 			t.Errorf("explanation lacks %q:\n%s", s, f.Explanation)
 		}
@@ -147,7 +148,7 @@ func TestRepairedLaterIsNotLost(t *testing.T) {
 		txnLine("17:14:00.001", 32320, 1, 1, gwBind),
 		txnLine("17:14:00.002", 32320, 1, 2, gwRoute),
 	)...)
-	fs := detectTxn(t, build(t, map[string]string{"neutron-server.log": log}, nil))
+	fs := detectTxn(t, buildTxnTimeline(t, map[string]string{"neutron-server.log": log}, nil))
 	if len(fs) != 1 {
 		t.Fatalf("%d findings", len(fs))
 	}
@@ -163,7 +164,7 @@ func TestRepairedLaterIsNotLost(t *testing.T) {
 		txnLine("17:14:00.001", 32320, 1, 1, gwBind),
 		txnLine("17:14:00.002", 32320, 1, 2, gwRoute),
 	)
-	tl := build(t, map[string]string{"a/neutron-server.log": joinLines(raceLines...), "b/neutron-server.log": other}, nil)
+	tl := buildTxnTimeline(t, map[string]string{"a/neutron-server.log": joinLines(raceLines...), "b/neutron-server.log": other}, nil)
 	tl.Events[len(tl.Events)-1].Data.(*timeline.Txn).Host = "controller-2"
 	for i := range tl.Events {
 		if tx, ok := tl.Events[i].Data.(*timeline.Txn); ok && tx.Len() == 3 {
@@ -202,16 +203,16 @@ func TestNotInterleaving(t *testing.T) {
 		},
 		"homogeneous bulk of router creates without their gateways": {
 			txnLine("17:09:17.000", 1, 1, 0, createR2),
-			txnLine("17:09:17.001", 1, 1, 1, strings.ReplaceAll(strings.ReplaceAll(createR2, r2, r1), gw, p1)),
+			txnLine("17:09:17.001", 1, 1, 1, strings.ReplaceAll(strings.ReplaceAll(createR2, txR2, txR1), txGW, txP1)),
 		},
 		"floating IP with the gateway peer's NAT address (parts of unknown operations)": {
 			txnLine("17:09:17.000", 1, 1, 0, fipOnR2),
-			txnLine("17:09:17.001", 1, 1, 1, "AddNatIpToLRPortPeerOptionsCommand(lport="+gw+", nat_ip="+fip+")"),
+			txnLine("17:09:17.001", 1, 1, 1, "AddNatIpToLRPortPeerOptionsCommand(lport="+txGW+", nat_ip="+txFIP+")"),
 		},
 	}
 	for name, lines := range tests {
 		t.Run(name, func(t *testing.T) {
-			if fs := detectTxn(t, build(t, map[string]string{"n.log": joinLines(lines...)}, nil)); len(fs) != 0 {
+			if fs := detectTxn(t, buildTxnTimeline(t, map[string]string{"n.log": joinLines(lines...)}, nil)); len(fs) != 0 {
 				t.Errorf("%d findings: %s", len(fs), fs[0].Title)
 			}
 		})
@@ -221,8 +222,8 @@ func TestNotInterleaving(t *testing.T) {
 func TestTwoCompleteOperations(t *testing.T) {
 	// A router create without a gateway merged into an add-interface:
 	// nothing lost, still two requests in one transaction.
-	noGW := strings.ReplaceAll(createR2, "u'"+gw+"'", "u''")
-	fs := detectTxn(t, build(t, map[string]string{"n.log": joinLines(
+	noGW := strings.ReplaceAll(createR2, "u'"+txGW+"'", "u''")
+	fs := detectTxn(t, buildTxnTimeline(t, map[string]string{"n.log": joinLines(
 		txnLine("17:09:17.000", 1, 1, 0, addIface[0]),
 		txnLine("17:09:17.001", 1, 1, 1, addIface[1]),
 		txnLine("17:09:17.002", 1, 1, 2, noGW),
@@ -262,7 +263,7 @@ func TestCorpusYieldsNoFinding(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs["octavia-sync.log"] = string(octavia)
-	tl := build(t, logs, nil)
+	tl := buildTxnTimeline(t, logs, nil)
 	txns := 0
 	for _, e := range tl.Events {
 		if _, ok := e.Data.(*timeline.Txn); ok {
@@ -283,7 +284,7 @@ func TestCorroborationOrdersTheStory(t *testing.T) {
 		tm, _ := time.Parse(time.RFC3339Nano, "2018-09-18T"+s+"Z")
 		return tm
 	}
-	ip := netip.MustParseAddr(fip)
+	ip := netip.MustParseAddr(txFIP)
 	gwIP := netip.MustParseAddr("172.24.5.1")
 	mac, _ := timeline.ParseMAC("1e:d5:ec:49:df:4f")
 	req := func(ts string, line int64) timeline.Event {
@@ -293,7 +294,7 @@ func TestCorroborationOrdersTheStory(t *testing.T) {
 	extra := []timeline.Event{
 		req("17:10:01.000", 1), req("17:10:02.000", 2), req("17:10:03.000", 3),
 		{Time: at("17:12:00.000"), Pos: timeline.Pos{Line: 10}, Raw: "router line",
-			Data: &timeline.OVNRouter{Name: "neutron-" + r2, NATs: []timeline.OVNNAT{{ExternalIP: fip, LogicalIP: "10.100.0.12", Type: "dnat_and_snat"}}}},
+			Data: &timeline.OVNRouter{Name: "neutron-" + txR2, NATs: []timeline.OVNNAT{{ExternalIP: txFIP, LogicalIP: "10.100.0.12", Type: "dnat_and_snat"}}}},
 		{Time: at("17:12:00.000"), Pos: timeline.Pos{Line: 20}, Raw: "flow line",
 			Data: &timeline.OVNFlow{TPA: ip, Responder: true, NPackets: 0}},
 		{Time: at("17:13:00.000"), Pos: timeline.Pos{Line: 30}, Raw: "tempest line",
@@ -302,7 +303,7 @@ func TestCorroborationOrdersTheStory(t *testing.T) {
 		{Time: at("17:10:01.500"), Pos: timeline.Pos{Line: 4}, Raw: "other",
 			Data: &timeline.ARP{Op: 1, Class: timeline.ARPRequest, SPA: gwIP, TPA: netip.MustParseAddr("172.24.5.9")}},
 	}
-	fs := detectTxn(t, build(t, map[string]string{"neutron-server.log": log}, extra))
+	fs := detectTxn(t, buildTxnTimeline(t, map[string]string{"neutron-server.log": log}, extra))
 	if len(fs) != 1 {
 		t.Fatalf("%d findings", len(fs))
 	}
@@ -315,7 +316,7 @@ func TestCorroborationOrdersTheStory(t *testing.T) {
 	if strings.Join(texts, "\n") != strings.Join(want, "\n") {
 		t.Errorf("evidence\n got %q\nwant %q", texts, want)
 	}
-	for _, s := range []string{"3 ARP request(s) for 172.24.5.13 went unanswered", "no gateway port lrp-" + gw, "n_packets=0", "ssh-failed"} {
+	for _, s := range []string{"3 ARP request(s) for 172.24.5.13 went unanswered", "no gateway port lrp-" + txGW, "n_packets=0", "ssh-failed"} {
 		if !strings.Contains(fs[0].Explanation, s) {
 			t.Errorf("explanation lacks %q:\n%s", s, fs[0].Explanation)
 		}
@@ -338,8 +339,8 @@ operations:
 	if err != nil {
 		t.Fatal(err)
 	}
-	noGW := strings.ReplaceAll(createR2, "u'"+gw+"'", "u''")
-	tl := build(t, map[string]string{"n.log": joinLines(
+	noGW := strings.ReplaceAll(createR2, "u'"+txGW+"'", "u''")
+	tl := buildTxnTimeline(t, map[string]string{"n.log": joinLines(
 		txnLine("17:09:17.000", 1, 1, 0, addIface[0]),
 		txnLine("17:09:17.001", 1, 1, 1, addIface[1]),
 		txnLine("17:09:17.002", 1, 1, 2, noGW),
@@ -347,7 +348,7 @@ operations:
 	cfg := Defaults()
 	cfg.TxnOperations = MergeOperations(cfg.TxnOperations, extra)
 	fs := interleavedTxn{}.Detect(tl, &cfg)
-	if len(fs) != 1 || fs[0].Subject.String("lost") != "router neutron-"+r2+" created; router options never added" {
+	if len(fs) != 1 || fs[0].Subject.String("lost") != "router neutron-"+txR2+" created; router options never added" {
 		t.Fatalf("findings %+v", fs)
 	}
 }

@@ -2,12 +2,12 @@ package detect
 
 import (
 	_ "embed"
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/arpforensics/arpforensics/yamlconf"
 )
 
 // The known-operations catalog: which command sequences one neutron API
@@ -15,7 +15,9 @@ import (
 // matches the parts of a transaction against it. The embedded catalog
 // (catalog/operations.yaml, which documents the format) covers neutron's
 // router, floating IP, network and port operations; a user's YAML can add
-// or replace operations (see DecodeOperations and MergeOperations).
+// or replace operations: an "operations:" list in the --config file
+// (registered as a config section), or DecodeOperations and
+// MergeOperations for callers of their own.
 
 //go:embed catalog/operations.yaml
 var operationsYAML []byte
@@ -51,192 +53,139 @@ func DefaultOperations() []Operation {
 	return ops
 }
 
+func init() {
+	// A config file's "operations:" adds to the catalog (and replaces
+	// operations of the same name).
+	RegisterConfigSection("operations", func(doc *yamlconf.Doc, n *yaml.Node, cfg *Config) {
+		if ops := decodeOperations(doc, n); doc.Err() == nil {
+			cfg.TxnOperations = MergeOperations(cfg.TxnOperations, ops)
+		}
+	})
+}
+
 // DecodeOperations reads a catalog document: a mapping whose only key,
-// "operations", holds a list of operations. name labels errors, which carry
-// the position ("name:line:col: …"). Unknown keys are errors, so a typo
+// "operations", holds a list of operations (the format catalog/
+// operations.yaml documents). Every error names file, line and column, and
+// all of them are returned at once; unknown keys are errors, so a typo
 // cannot silently disable a step.
-func DecodeOperations(name string, data []byte) ([]Operation, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+func DecodeOperations(file string, data []byte) ([]Operation, error) {
+	doc, err := yamlconf.Parse(file, data)
+	if err != nil {
+		return nil, err
 	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, fmt.Errorf("%s: empty document", name)
+	if doc.Root == nil {
+		doc.Errorf(nil, "empty document")
+		return nil, doc.Err()
 	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		return nil, posErr(name, root, "want a mapping with the key \"operations\"")
+	top, _ := doc.Map(doc.Root, "the operations catalog", "operations")
+	if top["operations"] == nil && doc.Err() == nil {
+		doc.Errorf(doc.Root, "no \"operations\" key")
 	}
 	var ops []Operation
-	seen := false
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		if k.Value != "operations" {
-			return nil, posErr(name, k, "unknown key %q (want \"operations\")", k.Value)
-		}
-		var err error
-		if ops, err = DecodeOperationsNode(name, v); err != nil {
-			return nil, err
-		}
-		seen = true
+	if n := top["operations"]; n != nil {
+		ops = decodeOperations(doc, n)
 	}
-	if !seen {
-		return nil, posErr(name, root, "no \"operations\" key")
+	if err := doc.Err(); err != nil {
+		return nil, err
 	}
 	return ops, nil
 }
 
-// DecodeOperationsNode decodes the value of an "operations" key: a list of
-// operations. A configuration file with other sections passes its
-// operations node here.
-func DecodeOperationsNode(name string, n *yaml.Node) ([]Operation, error) {
+// decodeOperations reads the value of an "operations" key: a list of
+// operations. Errors go to doc.
+func decodeOperations(doc *yamlconf.Doc, n *yaml.Node) []Operation {
 	if n.Kind != yaml.SequenceNode {
-		return nil, posErr(name, n, "operations: want a list")
+		doc.Errorf(n, "operations: want a list")
+		return nil
 	}
 	var ops []Operation
-	names := map[string]*yaml.Node{}
+	lines := map[string]int{}
 	for _, item := range n.Content {
-		op, err := decodeOperation(name, item)
-		if err != nil {
-			return nil, err
+		op, ok := decodeOperation(doc, item)
+		if !ok {
+			continue
 		}
-		if prev, dup := names[op.Name]; dup {
-			return nil, posErr(name, item, "operation %q is defined twice (first at line %d)", op.Name, prev.Line)
+		if line, dup := lines[op.Name]; dup {
+			doc.Errorf(item, "operation %q is defined twice (first at line %d)", op.Name, line)
+			continue
 		}
-		names[op.Name] = item
+		lines[op.Name] = item.Line
 		ops = append(ops, op)
 	}
-	return ops, nil
+	return ops
 }
 
-func decodeOperation(file string, n *yaml.Node) (Operation, error) {
+func decodeOperation(doc *yamlconf.Doc, n *yaml.Node) (Operation, bool) {
 	var op Operation
+	m, _ := doc.Map(n, "an operation", "name", "description", "subject", "steps")
 	if n.Kind != yaml.MappingNode {
-		return op, posErr(file, n, "an operation: want a mapping")
+		return op, false
 	}
-	var stepsNode *yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		var err error
-		switch k.Value {
-		case "name":
-			op.Name, err = scalar(file, v)
-		case "description":
-			op.Description, err = scalar(file, v)
-		case "subject":
-			op.Subject, err = stringList(file, v)
-		case "steps":
-			stepsNode = v
-		default:
-			err = posErr(file, k, "unknown operation key %q (want name, description, subject, steps)", k.Value)
-		}
-		if err != nil {
-			return op, err
-		}
+	if v := m["name"]; v != nil {
+		op.Name = doc.String(v, "name")
 	}
 	if op.Name == "" {
-		return op, posErr(file, n, "operation without a name")
+		doc.Errorf(n, "an operation needs a name")
+		return op, false
 	}
-	if stepsNode == nil {
-		return op, posErr(file, n, "operation %q has no steps", op.Name)
+	if v := m["description"]; v != nil {
+		op.Description = doc.String(v, "description")
 	}
-	if stepsNode.Kind != yaml.SequenceNode || len(stepsNode.Content) == 0 {
-		return op, posErr(file, stepsNode, "operation %q: steps: want a non-empty list", op.Name)
+	if v := m["subject"]; v != nil {
+		op.Subject = doc.Strings(v, "subject")
 	}
-	for i, sn := range stepsNode.Content {
-		st, err := decodeStep(file, sn)
-		if err != nil {
-			return op, err
+	steps := m["steps"]
+	if steps == nil || steps.Kind != yaml.SequenceNode || len(steps.Content) == 0 {
+		at := n
+		if steps != nil {
+			at = steps
 		}
-		if i == 0 && (st.Optional || st.When != "") {
-			return op, posErr(file, sn, "operation %q: the first step opens the operation and cannot be optional or conditional", op.Name)
+		doc.Errorf(at, "operation %q: steps: want a non-empty list", op.Name)
+		return op, false
+	}
+	ok := true
+	for i, sn := range steps.Content {
+		st, good := decodeStep(doc, sn, op.Name)
+		if good && i == 0 && (st.Optional || st.When != "") {
+			doc.Errorf(sn, "operation %q: the first step opens the operation and cannot be optional or conditional", op.Name)
+			good = false
 		}
+		ok = ok && good
 		op.Steps = append(op.Steps, st)
 	}
-	return op, nil
+	return op, ok
 }
 
-func decodeStep(file string, n *yaml.Node) (Step, error) {
+func decodeStep(doc *yamlconf.Doc, n *yaml.Node, op string) (Step, bool) {
 	var st Step
-	if n.Kind != yaml.MappingNode {
-		return st, posErr(file, n, "a step: want a mapping")
+	before := len(doc.Errs)
+	m, _ := doc.Map(n, "a step of "+op, "commands", "args", "when", "optional", "done", "lost")
+	if v := m["commands"]; v != nil {
+		st.Commands = doc.Strings(v, "commands")
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		var err error
-		switch k.Value {
-		case "commands":
-			st.Commands, err = stringList(file, v)
-		case "args":
-			st.Args, err = stringMap(file, v)
-		case "when":
-			st.When, err = scalar(file, v)
-		case "optional":
-			var s string
-			if s, err = scalar(file, v); err == nil {
-				if st.Optional, err = strconv.ParseBool(s); err != nil {
-					err = posErr(file, v, "optional: want true or false, not %q", s)
-				}
-			}
-		case "done":
-			st.Done, err = scalar(file, v)
-		case "lost":
-			st.Lost, err = scalar(file, v)
-		default:
-			err = posErr(file, k, "unknown step key %q (want commands, args, when, optional, done, lost)", k.Value)
-		}
-		if err != nil {
-			return st, err
+	if v := m["args"]; v != nil {
+		args, order := doc.Map(v, "args")
+		st.Args = map[string]string{}
+		for _, k := range order {
+			st.Args[k] = doc.String(args[k], "args "+k)
 		}
 	}
-	if len(st.Commands) == 0 {
-		return st, posErr(file, n, "a step without commands")
+	if v := m["when"]; v != nil {
+		st.When = doc.String(v, "when")
 	}
-	return st, nil
-}
-
-func scalar(file string, n *yaml.Node) (string, error) {
-	if n.Kind != yaml.ScalarNode {
-		return "", posErr(file, n, "want a single value")
+	if v := m["optional"]; v != nil {
+		st.Optional = doc.Bool(v, "optional")
 	}
-	return n.Value, nil
-}
-
-func stringList(file string, n *yaml.Node) ([]string, error) {
-	if n.Kind == yaml.ScalarNode {
-		return []string{n.Value}, nil
+	if v := m["done"]; v != nil {
+		st.Done = doc.String(v, "done")
 	}
-	if n.Kind != yaml.SequenceNode {
-		return nil, posErr(file, n, "want a list")
+	if v := m["lost"]; v != nil {
+		st.Lost = doc.String(v, "lost")
 	}
-	var out []string
-	for _, c := range n.Content {
-		s, err := scalar(file, c)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
+	if len(st.Commands) == 0 && n.Kind == yaml.MappingNode {
+		doc.Errorf(n, "a step of %s without commands", op)
 	}
-	return out, nil
-}
-
-func stringMap(file string, n *yaml.Node) (map[string]string, error) {
-	if n.Kind != yaml.MappingNode {
-		return nil, posErr(file, n, "want a mapping")
-	}
-	out := map[string]string{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		v, err := scalar(file, n.Content[i+1])
-		if err != nil {
-			return nil, err
-		}
-		out[n.Content[i].Value] = v
-	}
-	return out, nil
-}
-
-func posErr(file string, n *yaml.Node, format string, args ...any) error {
-	return fmt.Errorf("%s:%d:%d: %s", file, n.Line, n.Column, fmt.Sprintf(format, args...))
+	return st, len(doc.Errs) == before
 }
 
 // MergeOperations returns base with extra's operations: one whose name is

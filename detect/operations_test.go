@@ -3,8 +3,6 @@ package detect
 import (
 	"strings"
 	"testing"
-
-	"go.yaml.in/yaml/v3"
 )
 
 func TestDefaultOperations(t *testing.T) {
@@ -33,20 +31,20 @@ func TestDefaultOperations(t *testing.T) {
 func TestDecodeOperationsErrors(t *testing.T) {
 	tests := []struct{ doc, want string }{
 		{"", "f.yaml: empty document"},
-		{"[1]", `f.yaml:1:1: want a mapping with the key "operations"`},
-		{"operation: []", `f.yaml:1:1: unknown key "operation" (want "operations")`},
+		{"[1]", "f.yaml:1:1: the operations catalog: want a mapping, got a list"},
+		{"operation: []", `f.yaml:1:1: unknown key "operation" in the operations catalog (want operations)`},
 		{"operations: {}", "f.yaml:1:13: operations: want a list"},
-		{"operations:\n  - name: x\n    step: []", `f.yaml:3:5: unknown operation key "step" (want name, description, subject, steps)`},
-		{"operations:\n  - steps: [{commands: [A]}]", "f.yaml:2:5: operation without a name"},
-		{"operations:\n  - name: x", `f.yaml:2:5: operation "x" has no steps`},
+		{"operations:\n  - name: x\n    step: []", `f.yaml:3:5: unknown key "step" in an operation (want name, description, subject, steps)` + "\n" +
+			`f.yaml:2:5: operation "x": steps: want a non-empty list`},
+		{"operations:\n  - steps: [{commands: [A]}]", "f.yaml:2:5: an operation needs a name"},
 		{"operations:\n  - name: x\n    steps: []", `f.yaml:3:12: operation "x": steps: want a non-empty list`},
-		{"operations:\n  - name: x\n    steps:\n      - commands: [A]\n        optinal: true", `f.yaml:5:9: unknown step key "optinal" (want commands, args, when, optional, done, lost)`},
-		{"operations:\n  - name: x\n    steps:\n      - commands: [A]\n        optional: perhaps", `f.yaml:5:19: optional: want true or false, not "perhaps"`},
+		{"operations:\n  - name: x\n    steps:\n      - commands: [A]\n        optinal: true", `f.yaml:5:9: unknown key "optinal" in a step of x (want commands, args, when, optional, done, lost)`},
+		{"operations:\n  - name: x\n    steps:\n      - commands: [A]\n      - commands: [B]\n        optional: perhaps", `f.yaml:6:19: optional: want true or false, got "perhaps"`},
 		{"operations:\n  - name: x\n    steps:\n      - commands: [A]\n        optional: true", `f.yaml:4:9: operation "x": the first step opens the operation and cannot be optional or conditional`},
-		{"operations:\n  - name: x\n    steps:\n      - lost: y", "f.yaml:4:9: a step without commands"},
+		{"operations:\n  - name: x\n    steps:\n      - lost: y", "f.yaml:4:9: a step of x without commands"},
 		{"operations:\n  - name: x\n    steps: [{commands: [A]}]\n  - name: x\n    steps: [{commands: [B]}]", `f.yaml:4:5: operation "x" is defined twice (first at line 2)`},
-		{"operations:\n  - name: x\n    steps: [{commands: [A], args: {k: [1]}}]", "f.yaml:3:39: want a single value"},
-		{"operations: [", "f.yaml: yaml: line 1: did not find expected node content"},
+		{"operations:\n  - name: x\n    steps: [{commands: [A], args: {k: [1]}}]", "f.yaml:3:39: args k: want a string, got a list"},
+		{"operations: [", "f.yaml:1:1: did not find expected node content"},
 	}
 	for _, tc := range tests {
 		_, err := DecodeOperations("f.yaml", []byte(tc.doc))
@@ -56,17 +54,27 @@ func TestDecodeOperationsErrors(t *testing.T) {
 	}
 }
 
-func TestDecodeOperationsNodeFromALargerDocument(t *testing.T) {
-	// A --config file holds other sections; its operations node decodes
-	// on its own.
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte("thresholds:\n  grace: 15s\noperations:\n  - name: mine\n    steps:\n      - commands: [X]\n"), &doc); err != nil {
+func TestConfigFileAddsOperations(t *testing.T) {
+	// A --config file's operations: section extends the catalog; a wrong
+	// one is reported with its position like every config error.
+	p := writeConfig(t, "thresholds:\n  grace: 15s\noperations:\n  - name: mine\n    steps:\n      - commands: [X]\n  - name: add-interface\n    steps:\n      - commands: [Y]\n")
+	cfg, err := LoadConfig(p)
+	if err != nil {
 		t.Fatal(err)
 	}
-	root := doc.Content[0]
-	ops, err := DecodeOperationsNode("config.yaml", root.Content[3])
-	if err != nil || len(ops) != 1 || ops[0].Name != "mine" {
-		t.Fatalf("ops %+v err %v", ops, err)
+	var names []string
+	for _, op := range cfg.TxnOperations {
+		names = append(names, op.Name)
+		if op.Name == "add-interface" && op.Steps[0].Commands[0] != "Y" {
+			t.Errorf("add-interface not replaced: %+v", op)
+		}
+	}
+	if len(names) != len(DefaultOperations())+1 || names[len(names)-1] != "mine" {
+		t.Errorf("operations %q", names)
+	}
+	p = writeConfig(t, "operations:\n  - name: x\n    steps: [{comands: [A]}]\n")
+	if _, err := LoadConfig(p); err == nil || !strings.Contains(err.Error(), p+`:3:14: unknown key "comands" in a step of x`) {
+		t.Errorf("error %v", err)
 	}
 }
 

@@ -19,6 +19,10 @@ type Detector interface {
 // All lists every detector in the order reports present them when they tie.
 func All() []Detector {
 	return []Detector{
+		staleMAC{},
+		macChange{},
+		arpUnanswered{},
+		garpLocktime{},
 		interleavedTxn{},
 	}
 }
@@ -49,6 +53,7 @@ func Run(tl *timeline.Timeline, cfg Config) []Finding {
 			out = append(out, f)
 		}
 	}
+	applyCatalog(out, cfg.Catalog)
 	Sort(out)
 	return out
 }

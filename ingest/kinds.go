@@ -7,6 +7,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/parse/ovn"
+	"github.com/arpforensics/arpforensics/parse/pcap"
 	"github.com/arpforensics/arpforensics/parse/txnlog"
 )
 
@@ -26,6 +27,10 @@ type Kind struct {
 // kinds is tried in order; the first kind whose Sniff accepts the head wins.
 // Binary kinds come first: their magic numbers are unambiguous.
 var kinds = []Kind{
+	{Name: "pcap", Sniff: pcap.SniffPcap, Parse: pcap.ReadPcap},
+	{Name: "pcapng", Sniff: pcap.SniffPcapNG, Parse: pcap.ReadPcapNG},
+	// Text kinds after the binary ones.
+	{Name: "tcpdump-text", Sniff: pcap.SniffText, Parse: pcap.ParseText, Text: true},
 	{Name: txnlog.Kind, Sniff: txnlog.Sniff, Parse: txnlog.Parse, Text: true},
 	{Name: ovn.KindNbctl, Sniff: ovn.SniffNbctl, Parse: ovn.ParseNbctl, Text: true},
 	{Name: ovn.KindOfctl, Sniff: ovn.SniffOfctl, Parse: ovn.ParseOfctl, Text: true},

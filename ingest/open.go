@@ -59,7 +59,7 @@ func Read(f File, opts parse.Options) (*timeline.Source, []timeline.Event) {
 		return src, nil
 	}
 	src.Kind = k.Name
-	evs, err := k.Parse(in.r, src, opts)
+	evs, err := k.Parse(in.forParsing(), src, opts)
 	if err != nil {
 		src.Unreadable = true
 		src.Problemf(timeline.Pos{}, "%v", err)
@@ -79,9 +79,10 @@ func unwrapPath(err error) error {
 }
 
 type input struct {
-	r       *bufio.Reader
-	head    []byte // the first sniffLen bytes (or fewer), decompressed
-	closers []io.Closer
+	r          *bufio.Reader // small: sized for sniffing
+	head       []byte        // the first sniffLen bytes (or fewer), decompressed
+	compressed bool
+	closers    []io.Closer
 }
 
 func (in *input) close() {
@@ -92,16 +93,15 @@ func (in *input) close() {
 
 // open undoes compression layers by their magic bytes (never the file name:
 // CI artifacts are often stored as .txt.gz already inflated, and the reverse)
-// and returns the buffered plain stream with its head.
+// and peeks at the plain stream's head. Buffers stay sniff-sized here, so a
+// file that turns out to be irrelevant costs only the bytes needed to decide.
 func open(r io.Reader, src *timeline.Source) (*input, error) {
-	in := &input{r: bufio.NewReaderSize(r, readBuf)}
+	in := &input{r: bufio.NewReaderSize(r, sniffLen)}
 	for layer := 0; ; layer++ {
 		head, err := in.r.Peek(sniffLen)
-		if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-			if len(head) == 0 {
-				in.close()
-				return nil, fmt.Errorf("reading: %w", err)
-			}
+		if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) && len(head) == 0 {
+			in.close()
+			return nil, fmt.Errorf("reading: %w", err)
 		}
 		in.head = head
 		if layer == 3 {
@@ -114,9 +114,8 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 				in.close()
 				return nil, fmt.Errorf("gzip header: %w", err)
 			}
-			ra := readAhead(zr)
-			in.closers = append(in.closers, zr, ra)
-			in.r = bufio.NewReaderSize(ra, readBuf)
+			in.closers = append(in.closers, zr)
+			in.r = bufio.NewReaderSize(zr, sniffLen)
 			src.Compression = joinCompression(src.Compression, "gzip")
 		case bytes.HasPrefix(head, magicZstd):
 			zr, err := zstd.NewReader(in.r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
@@ -124,14 +123,26 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 				in.close()
 				return nil, fmt.Errorf("zstd header: %w", err)
 			}
-			ra := readAhead(zr)
-			in.closers = append(in.closers, zr.IOReadCloser(), ra)
-			in.r = bufio.NewReaderSize(ra, readBuf)
+			in.closers = append(in.closers, zr.IOReadCloser())
+			in.r = bufio.NewReaderSize(zr, sniffLen)
 			src.Compression = joinCompression(src.Compression, "zstd")
 		default:
 			return in, nil
 		}
+		in.compressed = true
 	}
+}
+
+// forParsing is the stream a parser reads: through a large buffer, and for
+// compressed files with decompression running ahead in its own goroutine.
+// What the sniffer peeked at is still buffered, so nothing is read twice.
+func (in *input) forParsing() *bufio.Reader {
+	if !in.compressed {
+		return bufio.NewReaderSize(in.r, readBuf)
+	}
+	ra := readAhead(in.r)
+	in.closers = append(in.closers, ra)
+	return bufio.NewReaderSize(ra, readBuf)
 }
 
 func joinCompression(have, add string) string {

@@ -41,7 +41,16 @@ func (a *aheadReader) produce(r io.Reader) {
 		case <-a.done:
 			return
 		}
-		n, err := io.ReadFull(r, buf)
+		// Fill the buffer by hand rather than with io.ReadFull: a truncated
+		// gzip stream fails with io.ErrUnexpectedEOF, which ReadFull would
+		// make indistinguishable from a clean end.
+		n := 0
+		var err error
+		for n < len(buf) && err == nil {
+			var m int
+			m, err = r.Read(buf[n:])
+			n += m
+		}
 		if n > 0 {
 			select {
 			case a.full <- buf[:n]:
@@ -50,7 +59,7 @@ func (a *aheadReader) produce(r io.Reader) {
 			}
 		}
 		if err != nil {
-			if err != io.EOF && err != io.ErrUnexpectedEOF {
+			if err != io.EOF {
 				a.err = err
 			}
 			return

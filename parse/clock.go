@@ -106,7 +106,19 @@ func (c *YearClock) Time(m time.Month, day int, tod time.Duration, loc *time.Loc
 		c.year++
 	}
 	c.last = m
-	return time.Date(c.year, m, day, 0, 0, 0, 0, loc).Add(tod)
+	return wallClock(c.year, m, day, tod, loc)
+}
+
+// wallClock is the instant a clock in loc shows tod on the given day. Adding
+// tod to midnight instead would be an hour off after a DST change.
+func wallClock(y int, m time.Month, d int, tod time.Duration, loc *time.Location) time.Time {
+	h := tod / time.Hour
+	tod -= h * time.Hour
+	mi := tod / time.Minute
+	tod -= mi * time.Minute
+	s := tod / time.Second
+	tod -= s * time.Second
+	return time.Date(y, m, d, int(h), int(mi), int(s), int(tod), loc)
 }
 
 // DayClock completes time-of-day timestamps with a date. It starts on a given
@@ -137,5 +149,6 @@ func (c *DayClock) Time(tod time.Duration) time.Time {
 		c.day = c.day.AddDate(0, 0, 1)
 	}
 	c.last, c.seen = tod, true
-	return c.day.Add(tod)
+	y, m, d := c.day.Date()
+	return wallClock(y, m, d, tod, c.day.Location())
 }

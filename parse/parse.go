@@ -24,6 +24,16 @@ type Options struct {
 	// ModTime is the file's modification time, the last resort for a
 	// missing year or date.
 	ModTime time.Time
+	// Since and Until bound the analysis window (--since/--until); zero is
+	// unbounded. Parsers may skip records outside it cheaply (counting them
+	// as Skipped); the pipeline drops any event outside it regardless.
+	Since, Until time.Time
+}
+
+// InWindow reports whether t lies in [Since, Until]. Parsers whose input may
+// be unsorted must not stop reading at the first record past Until.
+func (o Options) InWindow(t time.Time) bool {
+	return (o.Since.IsZero() || !t.Before(o.Since)) && (o.Until.IsZero() || !t.After(o.Until))
 }
 
 // Loc is Location, defaulting to UTC.

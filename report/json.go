@@ -24,6 +24,7 @@ type Report struct {
 	Sources  []Source  `json:"sources"`
 	Findings []Finding `json:"findings"`
 	Summary  Summary   `json:"summary"`
+	Notes    []string  `json:"notes,omitempty"`
 }
 
 type Source struct {
@@ -88,7 +89,7 @@ func timePtr(t time.Time) *string {
 
 // Build converts a result to the contract's structure.
 func Build(r *analysis.Result) *Report {
-	rep := &Report{Schema: Schema, Sources: []Source{}, Findings: []Finding{}}
+	rep := &Report{Schema: Schema, Sources: []Source{}, Findings: []Finding{}, Notes: r.Notes}
 	for _, s := range r.Timeline.Sources {
 		rep.Sources = append(rep.Sources, buildSource(s))
 	}

@@ -51,6 +51,18 @@ func Text(w io.Writer, r *analysis.Result, o TextOptions) error {
 	if len(r.Findings) == 0 && r.Readable() {
 		fmt.Fprintf(bw, "\nNo findings: %d detectors checked the timeline.\n", len(detect.All()))
 	}
+	if len(r.Notes) > 0 {
+		fmt.Fprintf(bw, "\n%sNotes%s\n", p.bold, p.reset)
+		for _, n := range r.Notes {
+			for i, line := range wrap(safetext.Terminal(n), o.Width-4) {
+				if i == 0 {
+					fmt.Fprintf(bw, "  - %s\n", line)
+				} else {
+					fmt.Fprintf(bw, "    %s\n", line)
+				}
+			}
+		}
+	}
 	bw.WriteString("\n")
 	writeSources(bw, tl.Sources, p)
 	return bw.Flush()
@@ -118,14 +130,17 @@ func writeFinding(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette) 
 	}
 	if f.KnownIssue != nil {
 		k := f.KnownIssue
-		fmt.Fprintf(w, "       known issue: %s", safetext.Terminal(k.Title))
+		s := "known issue: " + k.Title
 		if k.FixedIn != "" {
-			fmt.Fprintf(w, " (fixed in %s)", safetext.Terminal(k.FixedIn))
+			s += " — fixed in " + k.FixedIn
 		}
 		if k.URL != "" {
-			fmt.Fprintf(w, " %s", safetext.Terminal(k.URL))
+			s += " — " + k.URL
 		}
-		w.WriteString("\n\n")
+		for _, line := range wrap(safetext.Terminal(s), o.Width-7) {
+			fmt.Fprintf(w, "       %s\n", line)
+		}
+		w.WriteString("\n")
 	}
 	if len(f.Evidence) > 0 {
 		fmt.Fprintf(w, "       %sevidence:%s\n", p.bold, p.reset)
@@ -168,7 +183,11 @@ func writeSources(w *bufio.Writer, sources []*timeline.Source, p palette) {
 				fmt.Fprintf(w, "    … %d more problem(s) (see --format json)\n", len(s.Problems)-maxProblems)
 				break
 			}
-			fmt.Fprintf(w, "    %s:%s: %s: %s\n", path, pr.Pos, pr.Level, safetext.Terminal(pr.Message))
+			where := path
+			if pos := pr.Pos.String(); pos != "" {
+				where += ":" + pos
+			}
+			fmt.Fprintf(w, "    %s: %s: %s\n", where, pr.Level, safetext.Terminal(pr.Message))
 		}
 	}
 }

@@ -39,12 +39,21 @@ type Link struct {
 }
 
 func (l *Link) fields(fs []Field) []Field {
+	if l.Src.IsZero() && !l.DstKnown {
+		// tcpdump text without -e: no link layer printed at all.
+		fs = append(fs, Field{"eth.src", "(not recorded)"}, Field{"eth.dst", "(not recorded)"})
+		return l.tail(fs)
+	}
 	fs = append(fs, Field{"eth.src", l.Src.String()})
 	if l.DstKnown {
 		fs = append(fs, Field{"eth.dst", l.Dst.String()})
 	} else {
 		fs = append(fs, Field{"eth.dst", "(not recorded: cooked capture)"})
 	}
+	return l.tail(fs)
+}
+
+func (l *Link) tail(fs []Field) []Field {
 	if l.Direction != DirUnknown {
 		fs = append(fs, Field{"direction", l.Direction.String()})
 	}
@@ -135,19 +144,31 @@ type ARP struct {
 	SenderMismatch bool
 	// Bytes is the frame as captured, for hex dumps; nil for text sources.
 	Bytes []byte
+	// FromText: read from tcpdump text, which prints no SHA for requests
+	// (the Ethernet source stands for it) and neither TPA nor THA for
+	// replies (a broadcast reply is taken as a GARP with tpa = spa and
+	// tha = sha; a unicast one takes them from the request it answers, or
+	// leaves TPA invalid). See parse/pcap.ParseText.
+	FromText bool
 }
 
 func (a *ARP) Kind() Kind { return KindARP }
 
+// linked reports whether the frame's link layer was recorded at all.
+func (a *ARP) linked() bool { return !a.Src.IsZero() || a.DstKnown }
+
 // Summary reads like tcpdump -e -n so users recognise it.
 func (a *ARP) Summary() string {
 	var b strings.Builder
-	b.WriteString(a.Src.String())
-	if a.DstKnown {
-		b.WriteString(" > ")
-		b.WriteString(a.Dst.String())
+	if a.linked() {
+		b.WriteString(a.Src.String())
+		if a.DstKnown {
+			b.WriteString(" > ")
+			b.WriteString(a.Dst.String())
+		}
+		b.WriteString(" ")
 	}
-	b.WriteString(" ARP ")
+	b.WriteString("ARP ")
 	switch a.Op {
 	case 1:
 		fmt.Fprintf(&b, "Request who-has %s", a.TPA)
@@ -157,7 +178,10 @@ func (a *ARP) Summary() string {
 		fmt.Fprintf(&b, " tell %s", a.SPA)
 	case 2:
 		fmt.Fprintf(&b, "Reply %s is-at %s", a.SPA, a.SHA)
-		if a.Class.IsGARP() {
+		switch {
+		case a.Class.IsGARP() && a.FromText:
+			b.WriteString(" (tha not printed by tcpdump: assumed = sha)")
+		case a.Class.IsGARP():
 			fmt.Fprintf(&b, " (tha %s)", a.THA)
 		}
 	default:
@@ -195,15 +219,43 @@ func (a *ARP) AppendKeys(k *Keys) {
 
 func (a *ARP) Fields() []Field {
 	fs := a.Link.fields(nil)
-	return append(fs,
+	ip := func(x netip.Addr) string {
+		if !x.IsValid() {
+			return "(not recorded)"
+		}
+		return x.String()
+	}
+	fs = append(fs,
 		Field{"arp.opcode", strconv.Itoa(int(a.Op))},
 		Field{"arp.class", a.Class.String()},
 		Field{"arp.src.hw_mac", a.SHA.String()},
-		Field{"arp.src.proto_ipv4", a.SPA.String()},
+		Field{"arp.src.proto_ipv4", ip(a.SPA)},
 		Field{"arp.dst.hw_mac", a.THA.String()},
-		Field{"arp.dst.proto_ipv4", a.TPA.String()},
+		Field{"arp.dst.proto_ipv4", ip(a.TPA)},
 		Field{"sender_mismatch", strconv.FormatBool(a.SenderMismatch)},
 	)
+	if a.FromText {
+		fs = append(fs, Field{"inferred", a.inferred()})
+	}
+	return fs
+}
+
+// inferred says which fields tcpdump text did not print and where their
+// values came from.
+func (a *ARP) inferred() string {
+	switch {
+	case a.Op == 1 && a.linked():
+		return "arp.src.hw_mac: not printed by tcpdump, taken from eth.src"
+	case a.Op == 1:
+		return "arp.src.hw_mac: not printed by tcpdump (no link layer either)"
+	case a.Op == 2 && a.Class.IsGARP():
+		return "arp.dst.*: not printed by tcpdump; a broadcast reply is taken as a GARP (tpa = spa, tha = sha)"
+	case a.Op == 2 && a.TPA.IsValid():
+		return "arp.dst.*: not printed by tcpdump, taken from the request this reply answers"
+	case a.Op == 2:
+		return "arp.dst.*: not printed by tcpdump"
+	}
+	return "none"
 }
 
 // UsageRun folds a sender's unicast IPv4 frames to one destination IP: "S sent

@@ -11,9 +11,12 @@ type Pos struct {
 	Offset int64 // byte offset in the decompressed stream; 0 is "unknown" unless Frame and Line are too
 }
 
-// String gives the contract's position form: "frame 12", "line 40", "byte 1024".
+// String gives the contract's position form: "frame 12", "line 40", "byte
+// 1024", or "" for the zero Pos, which stands for the whole source.
 func (p Pos) String() string {
 	switch {
+	case p == Pos{}:
+		return ""
 	case p.Frame > 0:
 		return "frame " + strconv.FormatInt(p.Frame, 10)
 	case p.Line > 0:

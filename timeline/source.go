@@ -34,7 +34,12 @@ type Problem struct {
 	Level   Level
 }
 
-func (p Problem) String() string { return p.Pos.String() + ": " + p.Message }
+func (p Problem) String() string {
+	if pos := p.Pos.String(); pos != "" {
+		return pos + ": " + p.Message
+	}
+	return p.Message
+}
 
 // TimeBasis records how complete the source's own timestamps were, so the
 // pipeline can re-anchor sources that lacked a year or a date.

@@ -1,11 +1,12 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,42 +22,69 @@ type analyzeFlags struct {
 	output string
 	failOn string
 	strict bool
+	files  map[string]*string // --json FILE, --junit FILE, …: format → path
 }
 
-// renderers maps --format names to renderers. color applies to text only.
-var renderers = map[string]func(w io.Writer, r *analysis.Result, color bool) error{
-	"text": func(w io.Writer, r *analysis.Result, color bool) error {
-		return report.Text(w, r, report.TextOptions{Color: color})
+// renderOpts is what renderers may need beyond the result.
+type renderOpts struct {
+	color     bool // text only
+	threshold detect.Severity
+	failNone  bool
+	disabled  map[string]bool
+}
+
+// renderers maps format names to renderers.
+var renderers = map[string]func(w io.Writer, r *analysis.Result, o renderOpts) error{
+	"text": func(w io.Writer, r *analysis.Result, o renderOpts) error {
+		return report.Text(w, r, report.TextOptions{Color: o.color})
 	},
-	"json": func(w io.Writer, r *analysis.Result, _ bool) error { return report.JSON(w, r) },
+	"json":   func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.JSON(w, r) },
+	"ndjson": func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.NDJSON(w, r) },
+	"junit": func(w io.Writer, r *analysis.Result, o renderOpts) error {
+		return report.JUnit(w, r, report.JUnitOptions{FailOn: o.threshold, FailNone: o.failNone, Disabled: o.disabled})
+	},
+	"events": func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.Events(w, r) },
 }
 
 // formatByExt picks the format of -o FILE from its extension.
 var formatByExt = map[string]string{
-	".txt": "text", ".text": "text", ".json": "json",
+	".txt": "text", ".text": "text", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson", ".xml": "junit",
+}
+
+// fileFlags are the --FORMAT FILE flags, in the order outputs are written.
+var fileFlags = []struct{ format, help string }{
+	{"json", "also write the JSON report to FILE"},
+	{"junit", "also write JUnit XML (a suite per detector) to FILE"},
+	{"ndjson", "also write the findings, one JSON object per line, to FILE"},
+	{"events", "also write the merged timeline as JSON lines (Timesketch: datetime, timestamp_desc, message) to FILE"},
 }
 
 func formatNames() string {
 	var ns []string
-	for _, n := range []string{"text", "json", "junit", "ndjson", "html"} {
-		if _, ok := renderers[n]; ok {
+	for n := range renderers {
+		if n != "events" {
 			ns = append(ns, n)
 		}
 	}
+	slices.Sort(ns)
 	return strings.Join(ns, "|")
 }
 
 func newAnalyze() *cobra.Command {
-	f := &analyzeFlags{}
+	f := &analyzeFlags{files: map[string]*string{}}
 	cmd := &cobra.Command{
 		Use:   "analyze [flags] PATH...",
 		Short: "Analyse artifacts (files or directories, any mix of kinds) and report findings",
 		Long: `Analyse artifacts and report findings.
 
+One pass writes every output asked for: the report on stdout (--format, text
+by default; -o FILE instead, format from the extension) and any of --json,
+--junit, --ndjson, --events FILE.
+
 Exit codes: 0 analysed, no finding at or above --fail-on; 1 analysed, at least
 one such finding; 2 usage error, or no readable artifact at all.`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runAnalyze(f, args) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runAnalyze(cmd, f, args) },
 	}
 	f.register(cmd)
 	fl := cmd.Flags()
@@ -64,28 +92,60 @@ one such finding; 2 usage error, or no readable artifact at all.`,
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout (format from the extension)")
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding has at least this severity: high|medium|low|info|none")
 	fl.BoolVar(&f.strict, "strict", false, "exit 1 when any input had problems, even with no finding")
+	for _, ff := range fileFlags {
+		f.files[ff.format] = fl.String(ff.format, "", ff.help)
+	}
 	return cmd
 }
 
-func runAnalyze(f *analyzeFlags, paths []string) error {
-	format := f.format
-	if f.output != "" {
+// output is one report to write.
+type output struct {
+	format string
+	path   string // "" is stdout
+}
+
+func (f *analyzeFlags) outputs() ([]output, error) {
+	var outs []output
+	switch {
+	case f.output != "":
 		ext := strings.ToLower(filepath.Ext(f.output))
-		byExt, ok := formatByExt[ext]
+		format, ok := formatByExt[ext]
 		if !ok {
-			return usageErr("-o %s: cannot tell the format from %q (want one of %s)", f.output, ext, extList())
+			return nil, usageErr("-o %s: cannot tell the format from %q (want one of %s)", f.output, ext, extList())
 		}
-		format = byExt
+		outs = append(outs, output{format, f.output})
+	case !(f.quiet && f.format == "text"):
+		if _, ok := renderers[f.format]; !ok || f.format == "events" {
+			return nil, usageErr("--format %q: want %s", f.format, formatNames())
+		}
+		outs = append(outs, output{f.format, ""})
 	}
-	render, ok := renderers[format]
-	if !ok {
-		return usageErr("--format %q: want %s", format, formatNames())
+	for _, ff := range fileFlags {
+		if p := *f.files[ff.format]; p != "" {
+			outs = append(outs, output{ff.format, p})
+		}
+	}
+	seen := map[string]bool{}
+	for _, o := range outs {
+		if o.path != "" && seen[o.path] {
+			return nil, usageErr("%s is named for two outputs", o.path)
+		}
+		seen[o.path] = true
+	}
+	return outs, nil
+}
+
+func runAnalyze(cmd *cobra.Command, f *analyzeFlags, paths []string) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	outs, err := f.outputs()
+	if err != nil {
+		return err
 	}
 	threshold, failNone, err := parseFailOn(f.failOn)
 	if err != nil {
 		return err
 	}
-	opts, err := f.options(paths)
+	opts, err := f.options(paths, stderr)
 	if err != nil {
 		return err
 	}
@@ -95,29 +155,57 @@ func runAnalyze(f *analyzeFlags, paths []string) error {
 		// Say why on stderr: the report would only list unreadable inputs.
 		for _, s := range res.Timeline.Sources {
 			for _, p := range s.Problems {
-				fmt.Fprintf(os.Stderr, "arpforensics: %s: %s\n", s.Path, p.Message)
+				fmt.Fprintf(stderr, "arpforensics: %s: %s\n", s.Path, p.Message)
 			}
 			if s.SkipReason != "" {
-				fmt.Fprintf(os.Stderr, "arpforensics: %s: skipped: %s\n", s.Path, s.SkipReason)
+				fmt.Fprintf(stderr, "arpforensics: %s: skipped: %s\n", s.Path, s.SkipReason)
 			}
 		}
 		return &exitError{code: exitUsage, err: fmt.Errorf("no readable artifact in %s", strings.Join(paths, " "))}
 	}
 
-	if f.output != "" {
-		var buf bytes.Buffer
-		if err := render(&buf, res, false); err != nil {
-			return &exitError{code: exitUsage, err: err}
-		}
-		if err := os.WriteFile(f.output, buf.Bytes(), 0o644); err != nil {
-			return &exitError{code: exitUsage, err: err}
-		}
-	} else if !(f.quiet && format == "text") {
-		if err := render(os.Stdout, res, format == "text" && colorFor(os.Stdout)); err != nil {
+	ro := renderOpts{threshold: threshold, failNone: failNone, disabled: opts.Config.Disabled}
+	for _, o := range outs {
+		if err := write(o, res, ro, stdout); err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}
 	}
 	return &exitError{code: verdict(res, threshold, failNone, f.strict)}
+}
+
+// write renders one output; files are written whole or not at all.
+func write(o output, res *analysis.Result, ro renderOpts, stdout io.Writer) error {
+	render := renderers[o.format]
+	if o.path == "" {
+		ro.color = o.format == "text" && colorFor(stdout)
+		bw := bufio.NewWriterSize(stdout, 1<<16)
+		if err := render(bw, res, ro); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(o.path), "."+filepath.Base(o.path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if err := render(bw, res, ro); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", o.path, err)
+	}
+	if err := bw.Flush(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", o.path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), o.path)
 }
 
 func extList() string {
@@ -125,7 +213,8 @@ func extList() string {
 	for e := range formatByExt {
 		es = append(es, e)
 	}
-	return strings.Join(sortedStrings(es), " ")
+	slices.Sort(es)
+	return strings.Join(es, " ")
 }
 
 // parseFailOn reads --fail-on; "none" never fails on findings.

@@ -6,6 +6,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	_ "time/tzdata" // --tz must work on machines without a zoneinfo database
 
@@ -38,12 +39,15 @@ func usageErr(format string, args ...any) error {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string) int {
+// run executes one command line and returns its exit code.
+func run(args []string, stdout, stderr io.Writer) int {
 	root := newRoot()
 	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.Execute()
 	if err == nil {
 		return exitOK
@@ -51,12 +55,12 @@ func run(args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "arpforensics:", ee.err)
+			fmt.Fprintln(stderr, "arpforensics:", ee.err)
 		}
 		return ee.code
 	}
 	// cobra's own errors: unknown flags, wrong argument counts.
-	fmt.Fprintln(os.Stderr, "arpforensics:", err)
+	fmt.Fprintln(stderr, "arpforensics:", err)
 	return exitUsage
 }
 
@@ -71,6 +75,6 @@ and lines that prove it.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newAnalyze(), newSources(), newVersion())
+	root.AddCommand(newAnalyze(), newSources(), newConfig(), newVersion())
 	return root
 }

@@ -3,8 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"slices"
+	"io"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -26,20 +25,20 @@ func newSources() *cobra.Command {
 			if format != "text" && format != "json" {
 				return usageErr("--format %q: want text|json", format)
 			}
-			opts, err := f.options(args)
+			opts, err := f.options(args, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
 			opts.Config.Disabled = allDetectors() // sources only lists; detecting would be wasted work
 			res := analysis.Run(opts)
 			if format == "json" {
-				enc := json.NewEncoder(os.Stdout)
+				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(report.Build(res).Sources); err != nil {
 					return &exitError{code: exitUsage, err: err}
 				}
 			} else {
-				writeSourcesTable(res)
+				writeSourcesTable(cmd.OutOrStdout(), res)
 			}
 			if !res.Readable() {
 				return &exitError{code: exitUsage}
@@ -52,8 +51,8 @@ func newSources() *cobra.Command {
 	return cmd
 }
 
-func writeSourcesTable(res *analysis.Result) {
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+func writeSourcesTable(w io.Writer, res *analysis.Result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PATH\tKIND\tHOST\tFIRST\tLAST\tRECORDS\tEVENTS\tSKIPPED\tPROBLEMS")
 	for _, s := range res.Timeline.Sources {
 		kind := s.Kind
@@ -74,7 +73,11 @@ func writeSourcesTable(res *analysis.Result) {
 	tw.Flush()
 	for _, s := range res.Timeline.Sources {
 		for _, p := range s.Problems {
-			fmt.Printf("%s:%s: %s: %s\n", safetext.Terminal(s.Path), p.Pos, p.Level, safetext.Terminal(p.Message))
+			where := safetext.Terminal(s.Path)
+			if pos := p.Pos.String(); pos != "" {
+				where += ":" + pos
+			}
+			fmt.Fprintf(w, "%s: %s: %s\n", where, p.Level, safetext.Terminal(p.Message))
 		}
 	}
 }
@@ -85,9 +88,4 @@ func allDetectors() map[string]bool {
 		m[n] = true
 	}
 	return m
-}
-
-func sortedStrings(s []string) []string {
-	slices.Sort(s)
-	return s
 }

@@ -48,13 +48,21 @@ type ipState struct {
 	epoch uint32 // bumped when an announcement changes mac; splits open runs
 }
 
+// openRun is a usage run being extended. The per-frame fields live here,
+// not in run, which is only written when the run closes: a frame then
+// touches one object, not two, and that matters at millions of frames.
 type openRun struct {
-	run   *timeline.UsageRun
-	first time.Time
-	last  time.Time
-	pos   timeline.Pos
-	ip    *ipState
-	epoch uint32
+	dst    timeline.MAC // link.Dst of the run's frames
+	vlan   uint16
+	epoch  uint32
+	ip     *ipState
+	frames int64
+	syns   int64
+	lastAt timeline.Pos
+	first  time.Time
+	last   time.Time
+	pos    timeline.Pos
+	run    *timeline.UsageRun
 }
 
 // NewFolder starts an empty folder.
@@ -138,7 +146,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 	}
 	key := runKey{link.Src, d4}
 	r := f.runs[key]
-	if r != nil && (r.run.Dst != link.Dst || r.epoch != r.ip.epoch || r.run.VLAN != link.VLAN) {
+	if r != nil && (r.dst != link.Dst || r.epoch != r.ip.epoch || r.vlan != link.VLAN) {
 		f.closeRun(key, r)
 		r = nil
 	}
@@ -154,20 +162,31 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 				Link: link, SrcIP: src, DstIP: dst,
 				DstInferred: !link.DstKnown && !link.Dst.IsZero(),
 			},
-			first: ts, pos: pos, ip: st, epoch: st.epoch,
+			dst: link.Dst, vlan: link.VLAN, first: ts, pos: pos, ip: st, epoch: st.epoch,
 		}
 		f.runs[key] = r
 	}
-	r.run.Frames++
-	r.run.Last = pos
+	r.frames++
+	r.lastAt = pos
 	r.last = ts
 
 	if tcp != nil && tcp.SYN {
 		f.handshake(ts, pos, link, src, dst, tcp, raw)
 		if !tcp.ACK {
-			r.run.SYNs++
+			r.syns++
 		}
 	}
+	return true
+}
+
+// Handshake records a TCP handshake frame whose sender MAC is unknown
+// (tcpdump text without -e): the SYN or SYN/ACK event alone, since a usage
+// run needs the sender. It reports whether an event was made.
+func (f *Folder) Handshake(ts time.Time, pos timeline.Pos, link timeline.Link, src, dst netip.Addr, tcp *TCPInfo) bool {
+	if tcp == nil || !tcp.SYN || !src.Is4() || !dst.Is4() {
+		return false
+	}
+	f.handshake(ts, pos, link, src, dst, tcp, nil)
 	return true
 }
 
@@ -189,6 +208,7 @@ func (f *Folder) handshake(ts time.Time, pos timeline.Pos, link timeline.Link, s
 }
 
 func (f *Folder) closeRun(key runKey, r *openRun) {
+	r.run.Frames, r.run.SYNs, r.run.Last = r.frames, r.syns, r.lastAt
 	f.events = append(f.events, timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: r.run})
 	delete(f.runs, key)
 }

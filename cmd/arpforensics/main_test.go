@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs one command line and returns its exit code and output.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.bin")
+	os.WriteFile(junk, []byte{0, 1, 2, 3}, 0o644)
+	badCfg := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(badCfg, []byte("thresholds:\n  grace: soon\n"), 0o644)
+	tests := []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"no paths", []string{"analyze"}, "requires at least 1 arg"},
+		{"unknown flag", []string{"analyze", "--bogus", dir}, "unknown flag: --bogus"},
+		{"bad fail-on", []string{"analyze", "--fail-on", "urgent", dir}, "--fail-on: unknown severity \"urgent\""},
+		{"bad format", []string{"analyze", "--format", "yaml", dir}, "--format \"yaml\""},
+		{"bad -o extension", []string{"analyze", "-o", filepath.Join(dir, "r.pdf"), dir}, "cannot tell the format from \".pdf\""},
+		{"bad tz", []string{"analyze", "--tz", "Mars/Olympus", dir}, "--tz \"Mars/Olympus\""},
+		{"bad since", []string{"analyze", "--since", "yesterday", dir}, "--since: \"yesterday\""},
+		{"bad offset", []string{"analyze", "--offset", "nohost", dir}, "--offset \"nohost\""},
+		{"config error names its position", []string{"analyze", "--config", badCfg, dir}, badCfg + ":2:10: grace:"},
+		{"missing path", []string{"analyze", filepath.Join(dir, "nope")}, "no such file or directory"},
+		{"nothing readable", []string{"analyze", junk}, "no readable artifact"},
+		{"empty directory", []string{"analyze", t.TempDir()}, "no readable artifact"},
+		{"same file twice", []string{"analyze", "--json", filepath.Join(dir, "a"), "--junit", filepath.Join(dir, "a"), dir}, "named for two outputs"},
+		{"config check", []string{"config", "check", badCfg}, badCfg + ":2:10:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tt.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			if !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCLI(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "arpforensics ") {
+		t.Errorf("version: exit %d output %q", code, out)
+	}
+}
+
+func TestAnalyzeSamplesExitCodes(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	code, out, _ := runCLI(t, "analyze", "../../samples/fip-reuse")
+	if code != exitFindings {
+		t.Errorf("fip-reuse: exit %d, want 1", code)
+	}
+	for _, want := range []string{"HIGH", "stale-mac", "kept sending to 172.24.5.11 via its old MAC fa:16:3e:4d:2a:91",
+		"never reached PROBE", "4.12", "tempest-br-ex.pcap:frame 534", "[gratuitous]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("fip-reuse report lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("colour codes with NO_COLOR set (and not a terminal)")
+	}
+
+	code, out, _ = runCLI(t, "analyze", "--format", "json", "../../samples/fip-reuse-healthy")
+	if code != exitOK || strings.Contains(out, `"detector": "stale-mac"`) || !strings.Contains(out, `"detector": "mac-change"`) {
+		t.Errorf("healthy: exit %d, want 0 and no stale-mac finding:\n%s", code, out)
+	}
+
+	for _, tt := range []struct {
+		failOn string
+		want   int
+	}{{"high", 0}, {"medium", 0}, {"low", 1}, {"info", 1}, {"none", 0}} {
+		if code, _, _ := runCLI(t, "analyze", "--quiet", "--fail-on", tt.failOn, "../../samples/fip-reuse-healthy"); code != tt.want {
+			t.Errorf("healthy --fail-on %s: exit %d, want %d", tt.failOn, code, tt.want)
+		}
+	}
+	if code, _, _ := runCLI(t, "analyze", "--quiet", "--fail-on", "none", "../../samples/fip-reuse"); code != exitOK {
+		t.Errorf("--fail-on none: exit %d, want 0", code)
+	}
+}
+
+func TestAnalyzeWritesEveryOutputInOnePass(t *testing.T) {
+	dir := t.TempDir()
+	paths := map[string]string{}
+	args := []string{"analyze", "--quiet"}
+	for _, f := range []string{"json", "junit", "ndjson", "events"} {
+		paths[f] = filepath.Join(dir, "out."+f)
+		args = append(args, "--"+f, paths[f])
+	}
+	code, out, stderr := runCLI(t, append(args, "../../samples/fip-reuse")...)
+	if code != exitFindings || out != "" || stderr != "" {
+		t.Fatalf("exit %d stdout %q stderr %q", code, out, stderr)
+	}
+	for f, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil || len(b) == 0 {
+			t.Errorf("%s: %v (%d bytes)", f, err, len(b))
+		}
+	}
+	nd, _ := os.ReadFile(paths["ndjson"])
+	if n := bytes.Count(nd, []byte("\n")); n != 3 {
+		t.Errorf("ndjson has %d lines, want one per finding (3)", n)
+	}
+	ev, _ := os.ReadFile(paths["events"])
+	if !bytes.Contains(ev, []byte(`"timestamp_desc":"Packet captured"`)) || !bytes.Contains(ev, []byte(`"datetime":"2017-05-16T14:31:15Z"`)) {
+		t.Errorf("events lack Timesketch fields")
+	}
+}

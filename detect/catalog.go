@@ -1,0 +1,184 @@
+package detect
+
+import (
+	_ "embed"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/arpforensics/arpforensics/yamlconf"
+)
+
+// CatalogEntry is one known upstream bug: which findings it explains.
+type CatalogEntry struct {
+	Issue    KnownIssue
+	Detector string
+	Match    []Predicate // all must hold
+}
+
+// Predicate tests one subject key.
+type Predicate struct {
+	Key string
+	re  *regexp.Regexp // nil for a numeric comparison
+	op  string         // "<=", ">=", "<", ">", "=="
+	num float64
+	src string // as written, for messages
+}
+
+// Test reports whether the subject value satisfies the predicate.
+func (p Predicate) Test(v any) bool {
+	if v == nil {
+		return false
+	}
+	if p.re != nil {
+		return p.re.MatchString(fmt.Sprint(v))
+	}
+	var x float64
+	switch n := v.(type) {
+	case int:
+		x = float64(n)
+	case int64:
+		x = float64(n)
+	case float64:
+		x = n
+	default:
+		f, err := strconv.ParseFloat(fmt.Sprint(v), 64)
+		if err != nil {
+			return false
+		}
+		x = f
+	}
+	switch p.op {
+	case "<=":
+		return x <= p.num
+	case ">=":
+		return x >= p.num
+	case "<":
+		return x < p.num
+	case ">":
+		return x > p.num
+	}
+	return x == p.num
+}
+
+// Matches reports whether the entry explains f.
+func (e *CatalogEntry) Matches(f *Finding) bool {
+	if e.Detector != f.Detector {
+		return false
+	}
+	for _, p := range e.Match {
+		if !p.Test(f.Subject.Get(p.Key)) {
+			return false
+		}
+	}
+	return true
+}
+
+//go:embed catalog/known_issues.yaml
+var builtinCatalog []byte
+
+// BuiltinCatalog is the catalog shipped with the tool.
+func BuiltinCatalog() []CatalogEntry {
+	doc, err := yamlconf.Parse("catalog/known_issues.yaml", builtinCatalog)
+	if err != nil {
+		panic(err) // the embedded file is tested
+	}
+	top, _ := doc.Map(doc.Root, "the catalog", "known_issues")
+	var out []CatalogEntry
+	if n := top["known_issues"]; n != nil {
+		out = decodeCatalog(doc, n)
+	}
+	if err := doc.Err(); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// decodeCatalog reads a list of catalog entries.
+func decodeCatalog(doc *yamlconf.Doc, n *yaml.Node) []CatalogEntry {
+	if n.Kind != yaml.SequenceNode {
+		doc.Errorf(n, "known_issues: want a list")
+		return nil
+	}
+	names := map[string]bool{}
+	for _, d := range All() {
+		names[d.Name()] = true
+	}
+	var out []CatalogEntry
+	for _, item := range n.Content {
+		m, _ := doc.Map(item, "a known issue", "id", "detector", "match", "title", "fixed_in", "url")
+		var e CatalogEntry
+		for _, req := range []string{"id", "detector", "title"} {
+			if m[req] == nil {
+				doc.Errorf(item, "a known issue needs %q", req)
+			}
+		}
+		if v := m["id"]; v != nil {
+			e.Issue.ID = doc.String(v, "id")
+		}
+		if v := m["detector"]; v != nil {
+			if e.Detector = doc.String(v, "detector"); !names[e.Detector] {
+				doc.Errorf(v, "detector: unknown detector %q (want one of %s)", e.Detector, strings.Join(Names(), ", "))
+			}
+		}
+		if v := m["title"]; v != nil {
+			e.Issue.Title = doc.String(v, "title")
+		}
+		if v := m["fixed_in"]; v != nil {
+			e.Issue.FixedIn = doc.String(v, "fixed_in")
+		}
+		if v := m["url"]; v != nil {
+			e.Issue.URL = doc.String(v, "url")
+		}
+		if v := m["match"]; v != nil {
+			mm, order := doc.Map(v, "match")
+			for _, k := range order {
+				e.Match = append(e.Match, predicate(doc, k, mm[k]))
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func predicate(doc *yamlconf.Doc, key string, n *yaml.Node) Predicate {
+	s := doc.String(n, "match "+key)
+	p := Predicate{Key: key, src: s}
+	for _, op := range []string{"<=", ">=", "==", "<", ">"} {
+		if rest, ok := strings.CutPrefix(s, op); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			if err != nil {
+				doc.Errorf(n, "match %s: %q: want a number after %s", key, s, op)
+			}
+			p.op, p.num = op, f
+			return p
+		}
+	}
+	re, err := regexp.Compile(s)
+	if err != nil {
+		doc.Errorf(n, "match %s: %v", key, err)
+		re = regexp.MustCompile(`\A\z.`) // matches nothing
+	}
+	p.re = re
+	return p
+}
+
+// applyCatalog names the known issue of findings that have none yet: the
+// first catalog entry that matches wins.
+func applyCatalog(fs []Finding, cat []CatalogEntry) {
+	for i := range fs {
+		if fs[i].KnownIssue != nil {
+			continue
+		}
+		for j := range cat {
+			if cat[j].Matches(&fs[i]) {
+				ki := cat[j].Issue
+				fs[i].KnownIssue = &ki
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,176 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/arpforensics/arpforensics/yamlconf"
+)
+
+// Threshold is one tunable number of the detectors, settable under
+// thresholds: in a config file.
+type Threshold struct {
+	Name string
+	Help string
+	// Exactly one of these points into the Config being loaded.
+	Duration func(*Config) *time.Duration
+	Int      func(*Config) *int
+}
+
+// Thresholds lists what a config file may set, in documentation order.
+// Detectors add their knobs here next to the Config field they read.
+var Thresholds = []Threshold{
+	{Name: "grace", Help: "stale-mac: how long an observer may keep using an IP's old MAC after it moved",
+		Duration: func(c *Config) *time.Duration { return &c.Grace }},
+	{Name: "locktime", Help: "the kernel's neigh locktime (net.ipv4.neigh.*.locktime)",
+		Duration: func(c *Config) *time.Duration { return &c.Locktime }},
+	{Name: "locktime_slack", Help: "how much later than locktime a GARP still counts as inside it (one jiffy)",
+		Duration: func(c *Config) *time.Duration { return &c.LocktimeSlack }},
+	{Name: "unanswered_wait", Help: "arp-unanswered: how long after a request a reply may still come",
+		Duration: func(c *Config) *time.Duration { return &c.UnansweredWait }},
+}
+
+// configKeys are the top-level keys of a config file. Extensions register
+// more with RegisterConfigSection.
+var configKeys = []string{"detectors", "thresholds", "known_issues"}
+
+// ConfigSection decodes one extra top-level key of a config file into cfg,
+// reporting errors through doc (so they carry file, line and column).
+type ConfigSection func(doc *yamlconf.Doc, n *yaml.Node, cfg *Config)
+
+var sections = map[string]ConfigSection{}
+
+// RegisterConfigSection lets a detector own a top-level key of the config
+// file (e.g. the known operations of interleaved-txn).
+func RegisterConfigSection(key string, f ConfigSection) {
+	sections[key] = f
+	configKeys = append(configKeys, key)
+}
+
+// LoadConfig reads a config file over Defaults. Every error names the file,
+// line and column; unknown keys are errors; all errors are returned at once.
+//
+//	detectors:
+//	  mac-change: {enabled: false}
+//	  arp-unanswered: {severity: high}
+//	thresholds:
+//	  grace: 20s
+//	known_issues:
+//	  - id: lp-1234
+//	    detector: stale-mac
+//	    match: {ip: '^10\.0\.0\.'}
+//	    title: …
+//	    fixed_in: …
+func LoadConfig(file string) (Config, error) {
+	cfg := Defaults()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return cfg, fmt.Errorf("%s: %w", file, err)
+	}
+	doc, err := yamlconf.Parse(file, data)
+	if err != nil {
+		return cfg, err
+	}
+	top, order := doc.Map(doc.Root, "the config file", configKeys...)
+	if n := top["detectors"]; n != nil {
+		decodeDetectors(doc, n, &cfg)
+	}
+	if n := top["thresholds"]; n != nil {
+		decodeThresholds(doc, n, &cfg)
+	}
+	if n := top["known_issues"]; n != nil {
+		// The user's entries come first: they may refine a built-in one.
+		cfg.Catalog = append(decodeCatalog(doc, n), cfg.Catalog...)
+	}
+	for _, k := range order {
+		if f, ok := sections[k]; ok {
+			f(doc, top[k], &cfg)
+		}
+	}
+	if err := doc.Err(); err != nil {
+		return Defaults(), err
+	}
+	return cfg, nil
+}
+
+func decodeDetectors(doc *yamlconf.Doc, n *yaml.Node, cfg *Config) {
+	dets, order := doc.Map(n, "detectors", Names()...)
+	for _, name := range order {
+		m, _ := doc.Map(dets[name], "detector "+name, "enabled", "severity")
+		if v := m["enabled"]; v != nil && !doc.Bool(v, name+" enabled") {
+			if cfg.Disabled == nil {
+				cfg.Disabled = map[string]bool{}
+			}
+			cfg.Disabled[name] = true
+		}
+		if v := m["severity"]; v != nil {
+			sev, err := ParseSeverity(doc.String(v, name+" severity"))
+			if err != nil {
+				doc.Errorf(v, "%s severity: %v", name, err)
+				continue
+			}
+			if cfg.Severity == nil {
+				cfg.Severity = map[string]Severity{}
+			}
+			cfg.Severity[name] = sev
+		}
+	}
+}
+
+func decodeThresholds(doc *yamlconf.Doc, n *yaml.Node, cfg *Config) {
+	var names []string
+	for _, t := range Thresholds {
+		names = append(names, t.Name)
+	}
+	m, order := doc.Map(n, "thresholds", names...)
+	for _, k := range order {
+		i := slices.IndexFunc(Thresholds, func(t Threshold) bool { return t.Name == k })
+		t := Thresholds[i]
+		switch {
+		case t.Duration != nil:
+			d := doc.Duration(m[k], k)
+			if d < 0 {
+				doc.Errorf(m[k], "%s: want a positive duration", k)
+			}
+			*t.Duration(cfg) = d
+		case t.Int != nil:
+			v := doc.Int(m[k], k)
+			if v < 0 {
+				doc.Errorf(m[k], "%s: want a positive number", k)
+			}
+			*t.Int(cfg) = v
+		}
+	}
+}
+
+// DescribeConfig is a commented example of every key, for help texts.
+func DescribeConfig() string {
+	var b strings.Builder
+	b.WriteString("detectors:            # per detector: enabled (true/false), severity (high|medium|low|info)\n")
+	for _, n := range Names() {
+		fmt.Fprintf(&b, "  %s: {enabled: true}\n", n)
+	}
+	b.WriteString("thresholds:\n")
+	d := Defaults()
+	for _, t := range Thresholds {
+		switch {
+		case t.Duration != nil:
+			fmt.Fprintf(&b, "  %s: %s   # %s\n", t.Name, *t.Duration(&d), t.Help)
+		case t.Int != nil:
+			fmt.Fprintf(&b, "  %s: %d   # %s\n", t.Name, *t.Int(&d), t.Help)
+		}
+	}
+	b.WriteString("known_issues:         # tried before the built-in catalog\n  - {id: ..., detector: ..., match: {KEY: REGEXP or \"<= N\"}, title: ..., fixed_in: ..., url: ...}\n")
+	return b.String()
+}

@@ -1,0 +1,128 @@
+package detect
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// garpLocktime flags bursts of gratuitous ARPs for one IP and MAC spaced
+// within ARP locktime: a Linux peer before 4.12 can ignore every one of them
+// (each ignored update re-arms locktime for the next), which is how a
+// floating IP move goes unnoticed.
+type garpLocktime struct{}
+
+func (garpLocktime) Name() string { return "garp-locktime" }
+
+func (garpLocktime) Describe() string {
+	return "consecutive GARPs for the same IP and MAC are spaced within ARP locktime (1 s), so Linux peers before 4.12 may ignore them all"
+}
+
+// burstGap separates bursts: GARPs further apart than this are separate
+// announcements (arping -c N sends one a second).
+const burstGap = 10 * time.Second
+
+// sameFrame is how close two copies of one GARP can be (a frame seen on the
+// bridge and on the physical port by tcpdump -i any).
+const sameFrame = 2 * time.Millisecond
+
+type garpKey struct {
+	ip  ipKey
+	mac timeline.MAC
+}
+
+func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
+	byKey := map[garpKey][]int{}
+	var keys []garpKey
+	for i := range tl.Events {
+		a, ok := tl.Events[i].Data.(*timeline.ARP)
+		if !ok || !a.Class.IsGARP() || !bindingSender(a) {
+			continue
+		}
+		k := garpKey{ipKey{a.SPA, a.VLAN}, a.SHA}
+		if byKey[k] == nil {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], i)
+	}
+	var out []Finding
+	for _, k := range keys {
+		var burst []int
+		flush := func() {
+			if f, ok := locktimeFinding(tl, cfg, k, burst); ok {
+				out = append(out, f)
+			}
+			burst = burst[:0]
+		}
+		for _, i := range byKey[k] {
+			t := tl.Events[i].Time
+			if len(burst) > 0 {
+				prev := tl.Events[burst[len(burst)-1]].Time
+				if t.Sub(prev) < sameFrame {
+					continue // another copy of the same frame
+				}
+				if t.Sub(prev) > burstGap {
+					flush()
+				}
+			}
+			burst = append(burst, i)
+		}
+		flush()
+	}
+	return out
+}
+
+func locktimeFinding(tl *timeline.Timeline, cfg *Config, k garpKey, burst []int) (Finding, bool) {
+	if len(burst) < 2 {
+		return Finding{}, false
+	}
+	minGap := time.Duration(math.MaxInt64)
+	var inside []int // indexes (into burst) of GARPs within locktime of the previous one
+	for n := 1; n < len(burst); n++ {
+		d := tl.Events[burst[n]].Time.Sub(tl.Events[burst[n-1]].Time)
+		minGap = min(minGap, d)
+		if d <= cfg.Locktime+cfg.LocktimeSlack {
+			inside = append(inside, n)
+		}
+	}
+	if len(inside) == 0 {
+		return Finding{}, false
+	}
+	first, last := &tl.Events[burst[0]], &tl.Events[burst[len(burst)-1]]
+	classes := map[timeline.ARPClass]int{}
+	for _, i := range burst {
+		classes[tl.Events[i].Data.(*timeline.ARP).Class]++
+	}
+	f := Finding{
+		Severity: Low, Confidence: ConfHigh, Start: first.Time, End: last.Time,
+		Title: fmt.Sprintf("%d GARPs for %s at %s came %s apart, inside ARP locktime (%s)",
+			len(burst), k.ip, k.mac, fmtDur(minGap), fmtDur(cfg.Locktime)),
+	}
+	f.Subject.Set("ip", k.ip.ip.String())
+	f.Subject.Set("mac", k.mac.String())
+	f.Subject.Set("min_spacing_ms", math.Round(float64(minGap.Microseconds()))/1000)
+
+	flavour := "request-type"
+	switch {
+	case classes[timeline.ARPGarpReplyOtherTHA] > 0:
+		flavour = "reply-type (with a target hardware address that is not the sender's, which no Linux kernel treats as gratuitous)"
+	case classes[timeline.ARPGarpReply] > 0 && classes[timeline.ARPGarpRequest] > 0:
+		flavour = "request- and reply-type"
+	case classes[timeline.ARPGarpReply] > 0:
+		flavour = "reply-type"
+	}
+	f.Explanation = fmt.Sprintf("%s at %s announced itself with %d %s gratuitous ARPs between %s and %s; %d of them followed the previous one within %s. A Linux peer applies an ARP packet that changes a neighbour entry's MAC only if the entry was last updated more than locktime (net.ipv4.neigh.*.locktime, 1 s by default) ago, unless it treats the packet as gratuitous — before Linux 4.12 only request-type GARPs with arp_accept=1. Worse, before 4.12 an ignored update still bumped the entry's timestamps (fixed by 77d7123342dc), so a burst spaced within locktime can be ignored from the first GARP to the last, and peers keep the old MAC.\n\nNext: if a peer kept using an old MAC for %s (see stale-mac and missing-probe findings), this burst is why. Space announcements more than 1 s apart (iputils arping -i, or Neutron's fix: arping -U then -A with 2 s sleeps) and send both flavours.",
+		k.ip, k.mac, len(burst), flavour, first.Time.Format("15:04:05.000"), last.Time.Format("15:04:05.000"),
+		len(inside), fmtDur(cfg.Locktime+cfg.LocktimeSlack), k.ip)
+	ev := []int{burst[0]}
+	for _, n := range inside {
+		ev = append(ev, burst[n])
+	}
+	for _, i := range capEvidence(slices.Compact(ev), 5, 1) {
+		f.Evidence = append(f.Evidence, EventEvidence(tl, i))
+	}
+	return f, true
+}

@@ -1,0 +1,109 @@
+package detect
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// macChange reports every change of an IP's MAC binding, as arpwatch's
+// "changed ethernet address" and "flip flop" do. Moves are normal for
+// floating IPs, so these are informational: they anchor the other findings
+// and show a binding that keeps flapping.
+type macChange struct{}
+
+func (macChange) Name() string { return "mac-change" }
+
+func (macChange) Describe() string {
+	return "an IP is seen bound to a different MAC than before (flip-flop when it moves back)"
+}
+
+// maxChangesPerIP bounds the findings for one IP; a binding that flaps more
+// often than this gets one summary finding for the rest.
+const maxChangesPerIP = 20
+
+func (macChange) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
+	ms := moves(tl)
+	perIP := map[ipKey][]int{}
+	var keys []ipKey
+	for i := range ms {
+		k := ms[i].key
+		if perIP[k] == nil {
+			keys = append(keys, k)
+		}
+		perIP[k] = append(perIP[k], i)
+	}
+	var out []Finding
+	for _, k := range keys {
+		idx := perIP[k]
+		for n, i := range idx {
+			if n == maxChangesPerIP && len(idx) > maxChangesPerIP+1 {
+				out = append(out, flappingFinding(tl, ms, idx[n:]))
+				break
+			}
+			out = append(out, changeFinding(tl, &ms[i]))
+		}
+	}
+	return out
+}
+
+func changeFinding(tl *timeline.Timeline, m *move) Finding {
+	f := Finding{Severity: Info, Confidence: ConfHigh, Start: m.at, End: m.at}
+	f.Subject.Set("ip", m.key.ip.String())
+	f.Subject.Set("old_mac", m.old.String())
+	f.Subject.Set("new_mac", m.new.String())
+	how := describeARP(tl.Events[m.firstNew].Data.(*timeline.ARP))
+	gap := m.at.Sub(tl.Events[m.lastOld].Time)
+	if m.flipFlop {
+		f.Title = fmt.Sprintf("flip-flop: %s moved back to %s from %s", m.key, m.new, m.old)
+		f.Explanation = fmt.Sprintf("%s was bound to %s earlier, then to %s, and now to %s again (%s). An address that alternates between MACs is either a floating IP moved back and forth, an HA pair failing over (keepalived/VRRP), or two hosts claiming one address; a Linux peer that ignores the announcements keeps whichever MAC it learned first.",
+			m.key, m.new, m.old, m.new, how)
+	} else {
+		f.Title = fmt.Sprintf("%s moved from %s to %s", m.key, m.old, m.new)
+		f.Explanation = fmt.Sprintf("%s was last seen at %s %s before it was seen at %s (%s). Floating IPs move like this when they are re-associated; every host that talks to the address must update its neighbour entry, which is what the stale-mac and missing-probe detectors check.",
+			m.key, m.old, fmtDur(gap), m.new, how)
+	}
+	f.Evidence = []Evidence{EventEvidence(tl, m.lastOld), EventEvidence(tl, m.firstNew)}
+	return f
+}
+
+func flappingFinding(tl *timeline.Timeline, ms []move, idx []int) Finding {
+	first, last := &ms[idx[0]], &ms[idx[len(idx)-1]]
+	macs := map[timeline.MAC]bool{}
+	for _, i := range idx {
+		macs[ms[i].old], macs[ms[i].new] = true, true
+	}
+	f := Finding{
+		Severity: Info, Confidence: ConfHigh, Start: first.at, End: last.at,
+		Title: fmt.Sprintf("%s changed MAC %d more times among %d MACs", first.key, len(idx), len(macs)),
+	}
+	f.Subject.Set("ip", first.key.ip.String())
+	f.Subject.Set("old_mac", first.old.String())
+	f.Subject.Set("new_mac", last.new.String())
+	var list []string
+	for _, h := range append(last.history, last.new) {
+		list = append(list, h.String())
+	}
+	f.Explanation = fmt.Sprintf("After %d reported changes, %s kept changing MAC: %d more changes between %s and %s. MACs seen: %s. A binding that flaps this often points at duplicate addresses, a loop, ARP spoofing, or a malformed capture.",
+		maxChangesPerIP, first.key, len(idx), first.at.Format("15:04:05.000"), last.at.Format("15:04:05.000"), strings.Join(list, ", "))
+	f.Evidence = []Evidence{EventEvidence(tl, first.firstNew), EventEvidence(tl, last.firstNew)}
+	return f
+}
+
+// describeARP names how a frame showed a binding.
+func describeARP(a *timeline.ARP) string {
+	switch a.Class {
+	case timeline.ARPGarpRequest:
+		return "gratuitous ARP request"
+	case timeline.ARPGarpReply:
+		return "gratuitous ARP reply"
+	case timeline.ARPGarpReplyOtherTHA:
+		return "gratuitous ARP reply with tha " + a.THA.String()
+	case timeline.ARPReply:
+		return "ARP reply"
+	case timeline.ARPRequest:
+		return "ARP request sent from that MAC"
+	}
+	return a.Class.String()
+}

@@ -1,0 +1,334 @@
+package detect
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// staleMAC finds observers that kept sending unicast IPv4 to an IP's old MAC
+// long after the IP was announced at a new one: the floating-IP-reuse failure
+// where a Linux host ignores the new owner's gratuitous ARPs and never probes.
+type staleMAC struct{}
+
+func (staleMAC) Name() string { return "stale-mac" }
+
+func (staleMAC) Describe() string {
+	return "an observer kept sending unicast IPv4 to an IP's old MAC past the grace after the IP was announced at a new MAC"
+}
+
+// staleUse is one observer's use of the old MAC after one move.
+type staleUse struct {
+	observer  timeline.MAC
+	observIP  netip.Addr
+	runs      []int // usage runs to the old MAC overlapping the move's window
+	frames    int64
+	straddle  bool // a run began before the move: its frames before the move are counted too
+	inferred  bool // some destination MACs were inferred (cooked capture)
+	lastStale time.Time
+	requests  []int // ARP requests from the observer for the IP, in the window
+	switched  int   // first run via the new MAC after the move; -1 if none
+	syns      []int // SYN events from the observer to the IP in the window
+	synAcks   int   // SYN/ACKs from the IP back to the observer in the window
+}
+
+func (staleMAC) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
+	var out []Finding
+	for _, m := range moves(tl) {
+		for _, u := range staleUses(tl, &m) {
+			if u.lastStale.Sub(m.at) <= cfg.Grace {
+				continue // a healthy move: it probed and switched within the grace
+			}
+			out = append(out, staleFinding(tl, cfg, &m, u))
+		}
+	}
+	return out
+}
+
+// staleUses collects, per observer, the usage of the old MAC in the move's
+// window and what the observer did about it.
+func staleUses(tl *timeline.Timeline, m *move) []*staleUse {
+	byObs := map[timeline.MAC]*staleUse{}
+	end := m.end()
+	idx := tl.ByIP(m.key.ip)
+	for _, j := range idx {
+		e := &tl.Events[j]
+		u, ok := e.Data.(*timeline.UsageRun)
+		if !ok || u.DstIP != m.key.ip || u.VLAN != m.key.vlan || u.Src == m.new || u.Src == m.old {
+			continue
+		}
+		if u.Dst != m.old || e.Last().Before(m.at) || !e.Time.Before(end) {
+			continue
+		}
+		s := byObs[u.Src]
+		if s == nil {
+			s = &staleUse{observer: u.Src, observIP: u.SrcIP, switched: -1}
+			byObs[u.Src] = s
+		}
+		s.runs = append(s.runs, int(j))
+		s.frames += u.Frames
+		s.straddle = s.straddle || e.Time.Before(m.at)
+		s.inferred = s.inferred || u.DstInferred
+		last := e.Last()
+		if last.After(end) {
+			last = end
+		}
+		if last.After(s.lastStale) {
+			s.lastStale = last
+		}
+	}
+	var uses []*staleUse
+	for _, s := range byObs {
+		uses = append(uses, s)
+	}
+	slices.SortFunc(uses, func(a, b *staleUse) int { return strings.Compare(a.observer.String(), b.observer.String()) })
+
+	for _, s := range uses {
+		for _, j := range idx {
+			e := &tl.Events[j]
+			if e.Time.Before(m.at) || e.Time.After(end) {
+				continue
+			}
+			switch d := e.Data.(type) {
+			case *timeline.ARP:
+				if d.Op == 1 && d.Class == timeline.ARPRequest && d.TPA == m.key.ip &&
+					(d.SHA == s.observer || d.Src == s.observer) && !e.Time.After(s.lastStale) {
+					s.requests = append(s.requests, int(j))
+				}
+			case *timeline.UsageRun:
+				if s.switched < 0 && d.Src == s.observer && d.DstIP == m.key.ip && d.Dst == m.new {
+					s.switched = int(j)
+				}
+			case *timeline.TCP:
+				if e.Time.After(s.lastStale) {
+					continue
+				}
+				if d.Src == s.observer && d.DstIP == m.key.ip && (d.What == timeline.TCPSyn || d.What == timeline.TCPSynRetrans) {
+					s.syns = append(s.syns, int(j))
+				}
+				if d.What == timeline.TCPSynAck && d.SrcIP == m.key.ip && d.DstIP == s.observIP {
+					s.synAcks++
+				}
+			}
+		}
+	}
+	return uses
+}
+
+func staleFinding(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse) Finding {
+	dur := u.lastStale.Sub(m.at)
+	sev, conf := High, ConfHigh
+	if len(u.requests) > 0 {
+		sev = Medium // it did ask: something else kept the old binding
+	}
+	if u.inferred {
+		conf = ConfMedium
+	}
+	f := Finding{
+		Severity:   sev,
+		Confidence: conf,
+		Title: fmt.Sprintf("%s kept sending to %s via its old MAC %s for %s after it moved to %s",
+			observerName(u), m.key, m.old, fmtDur(dur), m.new),
+		Start: m.at,
+		End:   u.lastStale,
+	}
+	f.Subject.Set("ip", m.key.ip.String())
+	f.Subject.Set("old_mac", m.old.String())
+	f.Subject.Set("new_mac", m.new.String())
+	f.Subject.Set("observer_mac", u.observer.String())
+	f.Subject.Set("frames_to_old_mac", u.frames)
+	f.Subject.Set("observer_arp_requests", len(u.requests))
+	f.Subject.Set("duration_s", math.Round(dur.Seconds()*1000)/1000)
+
+	ann := announceStats(tl, m, cfg)
+	f.Explanation = staleExplanation(tl, cfg, m, u, ann, dur)
+	if ann.insideLocktime && ann.garps > 0 {
+		f.KnownIssue = &KnownIssue{
+			ID:      "linux-garp-locktime",
+			Title:   "Linux ignores gratuitous ARPs that arrive within locktime and still bumps the entry's timestamps, so a GARP burst spaced ≤ 1 s can be ignored entirely and the entry never probes",
+			FixedIn: "Linux 4.12 (77d7123342dc, 7d472a59c0e5)",
+			URL:     "https://bugzilla.redhat.com/show_bug.cgi?id=1450203",
+		}
+	}
+	f.Evidence = staleEvidence(tl, m, u)
+	return f
+}
+
+func observerName(u *staleUse) string {
+	if u.observIP.IsValid() {
+		return fmt.Sprintf("%s (%s)", u.observIP, u.observer)
+	}
+	return u.observer.String()
+}
+
+// announcements summarises how the new binding was announced.
+type announcements struct {
+	garpReq, garpReply, garpReplyOther, replies int
+	garps                                       int
+	otherTHA                                    timeline.MAC
+	minSpacing                                  time.Duration // between consecutive announcements; -1 if fewer than two
+	insideLocktime                              bool
+	first                                       time.Time
+}
+
+func announceStats(tl *timeline.Timeline, m *move, cfg *Config) announcements {
+	a := announcements{minSpacing: -1}
+	var prev time.Time
+	for n, i := range m.announce {
+		e := &tl.Events[i]
+		arp := e.Data.(*timeline.ARP)
+		switch arp.Class {
+		case timeline.ARPGarpRequest:
+			a.garpReq++
+		case timeline.ARPGarpReply:
+			a.garpReply++
+		case timeline.ARPGarpReplyOtherTHA:
+			a.garpReplyOther++
+			a.otherTHA = arp.THA
+		default:
+			a.replies++
+		}
+		if n == 0 {
+			a.first = e.Time
+		} else if d := e.Time.Sub(prev); d > 2*time.Millisecond && (a.minSpacing < 0 || d < a.minSpacing) {
+			// Copies of one frame seen on two interfaces (tcpdump -i any)
+			// are not two announcements.
+			a.minSpacing = d
+		}
+		prev = e.Time
+	}
+	a.garps = a.garpReq + a.garpReply + a.garpReplyOther
+	a.insideLocktime = a.minSpacing >= 0 && a.minSpacing <= cfg.Locktime+cfg.LocktimeSlack
+	return a
+}
+
+func (a announcements) describe() string {
+	var parts []string
+	if a.garpReply > 0 {
+		parts = append(parts, plural(int64(a.garpReply), "reply-type GARP", "reply-type GARPs")+" with tha == sha (arping -A)")
+	}
+	if a.garpReplyOther > 0 {
+		parts = append(parts, plural(int64(a.garpReplyOther), "reply-type GARP", "reply-type GARPs")+" with tha "+a.otherTHA.String())
+	}
+	if a.garpReq > 0 {
+		parts = append(parts, plural(int64(a.garpReq), "request-type GARP", "request-type GARPs")+" (arping -U)")
+	}
+	if a.replies > 0 {
+		parts = append(parts, plural(int64(a.replies), "ARP reply", "ARP replies"))
+	}
+	if len(parts) == 0 {
+		return "an ARP request it sent from that MAC"
+	}
+	s := strings.Join(parts, " and ")
+	if a.minSpacing >= 0 {
+		s += ", " + fmtDur(a.minSpacing) + " apart at the closest"
+	}
+	return s
+}
+
+func staleExplanation(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse, a announcements, dur time.Duration) string {
+	var b strings.Builder
+	ip := m.key.String()
+	fmt.Fprintf(&b, "%s kept sending unicast IPv4 to %s via %s — the MAC the address had before it moved — for %s after %s was announced at %s (%s, from %s).",
+		observerName(u), ip, m.old, fmtDur(dur), ip, m.new, a.describe(), tl.Events[m.firstNew].Time.Format("15:04:05.000 UTC"))
+	fmt.Fprintf(&b, " It sent %s to the stale MAC", plural(u.frames, "frame", "frames"))
+	if u.straddle {
+		b.WriteString(" (counting a run that began before the move)")
+	}
+	if n := len(u.syns); n > 0 {
+		retrans := 0
+		for _, j := range u.syns {
+			if tl.Events[j].Data.(*timeline.TCP).What == timeline.TCPSynRetrans {
+				retrans++
+			}
+		}
+		fmt.Fprintf(&b, ", among them %s (%d retransmissions)", plural(int64(n), "TCP SYN", "TCP SYNs"), retrans)
+		if u.synAcks == 0 {
+			b.WriteString(", none of them answered")
+		}
+	}
+	if len(u.requests) == 0 {
+		fmt.Fprintf(&b, ", and not one ARP request for %s: its neighbour entry kept the old MAC and never reached PROBE.", ip)
+	} else {
+		fmt.Fprintf(&b, ", although it sent %s for %s.", plural(int64(len(u.requests)), "ARP request", "ARP requests"), ip)
+	}
+	if u.switched >= 0 {
+		fmt.Fprintf(&b, " It switched to %s at %s, %s after the move.", m.new,
+			tl.Events[u.switched].Time.Format("15:04:05.000"), fmtDur(tl.Events[u.switched].Time.Sub(m.at)))
+	} else if !m.until.IsZero() {
+		fmt.Fprintf(&b, " It never switched before the binding changed again at %s.", m.until.Format("15:04:05.000"))
+	} else {
+		b.WriteString(" It was still using the stale MAC when the evidence ends.")
+	}
+	if u.inferred {
+		b.WriteString(" The capture is a Linux cooked capture (tcpdump -i any), which does not record the destination MAC of the host's own frames: the stale MAC is inferred from the host's last accepted ARP exchange for the address, so confidence is lower.")
+	}
+
+	b.WriteString("\n\nWhy: Linux keeps a neighbour entry's MAC unless an ARP packet overrides it, and it applies a packet that would change the MAC only when the entry was last updated more than locktime ago (net.ipv4.neigh.*.locktime, 1 s by default) — unless it recognises the packet as a gratuitous ARP.")
+	switch {
+	case a.garpReplyOther > 0:
+		fmt.Fprintf(&b, " Reply-type GARPs whose target hardware address is not the sender's own (here tha %s) are not gratuitous to any Linux kernel — arp_is_garp() requires tha == sha for replies — so locktime applies to them on every version.", a.otherTHA)
+	case a.garpReply > 0:
+		b.WriteString(" Kernels before 4.12 never treated a reply as gratuitous (is_garp was computed only for requests, and only with arp_accept=1), so each of these reply-type GARPs was subject to locktime; since 4.12 (7d472a59c0e5) a reply with tha == sha overrides an existing entry.")
+	case a.garpReq > 0:
+		b.WriteString(" Kernels before 4.12 treated request-type GARPs as gratuitous only with arp_accept=1; with the default arp_accept=0 they were subject to locktime.")
+	default:
+		b.WriteString(" The new binding was never announced with a gratuitous ARP, so every update was subject to locktime.")
+	}
+	if a.insideLocktime {
+		fmt.Fprintf(&b, " These announcements came %s apart, inside the %s locktime. Before Linux 4.12 an ignored update still bumped the entry's timestamps (fixed by 77d7123342dc, \"neighbour: update neigh timestamps iff update is effective\"), so each ignored GARP re-armed locktime for the next one and the whole burst could be ignored. The refreshed timestamps also let the DELAY timer promote the entry straight back to REACHABLE without sending anything, so it cycles STALE → DELAY → REACHABLE on the old MAC and never reaches PROBE — the state that would have sent unicast requests to %s, failed, broadcast, and found %s.",
+			fmtDur(a.minSpacing), fmtDur(cfg.Locktime), m.old, m.new)
+	} else if a.garps > 1 {
+		b.WriteString(" These announcements were spaced more than locktime apart, so even a kernel before 4.12 should have applied one of them to an existing entry: check whether they reached the observer at all (capture point, VLAN, port security) and what kept re-confirming the old binding.")
+	}
+	if len(u.requests) > 0 {
+		b.WriteString(" The observer did send ARP requests, so its neighbour machinery ran; look at what answered them, and at which MAC.")
+	}
+
+	fmt.Fprintf(&b, "\n\nNext: check the observer's kernel (before 4.12, or a distribution kernel without the fixes — RHEL 7 needed net.ipv4.conf.*.arp_accept=1), its arp_accept and locktime sysctls, and its entry for %s (`ip -s neigh show %s`: an updated age that never grows past 1 s while GARPs arrive is the pre-4.12 fingerprint). On the announcing side, space GARPs more than 1 s apart and send both flavours, as Neutron's fix does (arping -U then -A, 2 s apart). `ip neigh flush to %s` on the observer restores connectivity.",
+		m.key.ip, m.key.ip, m.key.ip)
+	return b.String()
+}
+
+func staleEvidence(tl *timeline.Timeline, m *move, u *staleUse) []Evidence {
+	var ev []Evidence
+	ev = append(ev, EventEvidence(tl, m.lastOld))
+	for _, i := range capEvidence(m.announce, 4, 1) {
+		ev = append(ev, EventEvidence(tl, i))
+	}
+	for _, i := range capEvidence(u.runs, 2, 1) {
+		ev = append(ev, spanEvidence(tl, i))
+	}
+	for _, i := range capEvidence(u.syns, 2, 2) {
+		ev = append(ev, EventEvidence(tl, i))
+	}
+	for _, i := range capEvidence(u.requests, 2, 1) {
+		ev = append(ev, EventEvidence(tl, i))
+	}
+	if u.switched >= 0 {
+		ev = append(ev, spanEvidence(tl, u.switched))
+	}
+	slices.SortStableFunc(ev, func(a, b Evidence) int { return a.Time.Compare(b.Time) })
+	return dedupEvidence(ev)
+}
+
+// dedupEvidence drops repeated citations of one event.
+func dedupEvidence(ev []Evidence) []Evidence {
+	seen := map[int]bool{}
+	out := ev[:0]
+	for _, e := range ev {
+		if e.Event >= 0 {
+			if seen[e.Event] {
+				continue
+			}
+			seen[e.Event] = true
+		}
+		out = append(out, e)
+	}
+	return out
+}

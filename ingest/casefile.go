@@ -1,0 +1,158 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/arpforensics/arpforensics/yamlconf"
+)
+
+// CaseFileName is looked for in each directory given to analyze.
+const CaseFileName = "case.yaml"
+
+// Case is what the user knows about the artifacts and the files do not say:
+// which host each belongs to, the zone of zone-less timestamps, the year of
+// year-less ones, and each host's clock offset.
+//
+//	timezone: UTC              # zone of zone-less timestamps (default UTC)
+//	year: 2018                 # year of year-less timestamps
+//	hosts:
+//	  controller:
+//	    paths: ["controller/**", "neutron-server*.txt*"]
+//	    timezone: America/New_York
+//	    offset: +2.5s          # added to every timestamp of this host
+type Case struct {
+	Path     string // the case file
+	Root     string // directory its path globs are relative to
+	Location *time.Location
+	Year     int
+	Hosts    []CaseHost // in file order; the first host with a matching glob wins
+}
+
+// CaseHost is one host of a case.
+type CaseHost struct {
+	Name     string
+	Paths    []string // globs relative to Root; "**" spans directories; a glob without "/" matches the base name
+	Location *time.Location
+	Offset   time.Duration
+}
+
+// FindCase returns the case file of the first directory among paths that
+// has one, or "".
+func FindCase(paths []string) string {
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			c := filepath.Join(p, CaseFileName)
+			if fi, err := os.Stat(c); err == nil && fi.Mode().IsRegular() {
+				return c
+			}
+		}
+	}
+	return ""
+}
+
+// LoadCase reads and checks a case file. Every error names the file, line
+// and column; unknown keys are errors.
+func LoadCase(file string) (*Case, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	doc, err := yamlconf.Parse(file, data)
+	if err != nil {
+		return nil, err
+	}
+	c := &Case{Path: file, Root: filepath.Dir(file)}
+	top, _ := doc.Map(doc.Root, "the case file", "timezone", "year", "hosts")
+	if n := top["timezone"]; n != nil {
+		c.Location = doc.Location(n, "timezone")
+	}
+	if n := top["year"]; n != nil {
+		if c.Year = doc.Int(n, "year"); c.Year != 0 && (c.Year < 1970 || c.Year > 9999) {
+			doc.Errorf(n, "year: want a four-digit year, got %d", c.Year)
+		}
+	}
+	hosts, order := doc.Map(top["hosts"], "hosts")
+	for _, name := range order {
+		hn := hosts[name]
+		h := CaseHost{Name: name}
+		fields, _ := doc.Map(hn, "host "+name, "paths", "timezone", "offset")
+		if n := fields["paths"]; n != nil {
+			h.Paths = doc.Strings(n, "paths of host "+name)
+			for _, g := range h.Paths {
+				if _, err := path.Match(strings.ReplaceAll(g, "**", "*"), ""); err != nil {
+					doc.Errorf(n, "paths of host %s: bad glob %q", name, g)
+				}
+			}
+		}
+		if n := fields["timezone"]; n != nil {
+			h.Location = doc.Location(n, "timezone of host "+name)
+		}
+		if n := fields["offset"]; n != nil {
+			h.Offset = doc.Duration(n, "offset of host "+name)
+		}
+		c.Hosts = append(c.Hosts, h)
+	}
+	if err := doc.Err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// HostFor returns the host whose globs match file, if any.
+func (c *Case) HostFor(file string) (*CaseHost, bool) {
+	rel, err := filepath.Rel(c.Root, file)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		rel = file
+	}
+	rel = filepath.ToSlash(rel)
+	for i := range c.Hosts {
+		for _, g := range c.Hosts[i].Paths {
+			if matchGlob(g, rel) {
+				return &c.Hosts[i], true
+			}
+		}
+	}
+	return nil, false
+}
+
+// matchGlob matches a slash-separated path against a glob where "**" is any
+// number of directories. A glob without "/" matches the base name only.
+func matchGlob(glob, p string) bool {
+	if !strings.Contains(glob, "/") {
+		ok, _ := path.Match(glob, path.Base(p))
+		return ok
+	}
+	return matchParts(strings.Split(glob, "/"), strings.Split(p, "/"))
+}
+
+func matchParts(g, p []string) bool {
+	for len(g) > 0 {
+		if g[0] == "**" {
+			for i := 0; i <= len(p); i++ {
+				if matchParts(g[1:], p[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(p) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(g[0], p[0]); !ok {
+			return false
+		}
+		g, p = g[1:], p[1:]
+	}
+	return len(p) == 0
+}

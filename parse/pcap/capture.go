@@ -1,0 +1,49 @@
+package pcap
+
+import (
+	"io"
+
+	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// ReadPcap is the parse.Func for classic pcap files: any of the four
+// magics (microsecond or nanosecond timestamps, either byte order), read
+// with pcapgo.Reader. Link types other than Ethernet and Linux cooked (SLL,
+// SLL2) are read but not analysed.
+//
+// A header that is damaged or of an unsupported version is an error (the
+// source is unreadable). A capture cut short or damaged after its header
+// keeps every frame before the damage and records a problem at the byte
+// offset where it was cut.
+func ReadPcap(r io.Reader, src *timeline.Source, _ parse.Options) ([]timeline.Event, error) {
+	s, err := newPcapSource(r)
+	if err != nil {
+		return nil, err
+	}
+	return read(s, src), nil
+}
+
+// ReadPcapNG is the parse.Func for pcapng files: every section and
+// interface, mixed link types, interface names (into Link.Iface) and
+// packet directions from enhanced packet block flags, read with
+// pcapgo.NgReader. Errors are handled as for ReadPcap.
+func ReadPcapNG(r io.Reader, src *timeline.Source, _ parse.Options) ([]timeline.Event, error) {
+	s, err := newNgSource(r)
+	if err != nil {
+		return nil, err
+	}
+	return read(s, src), nil
+}
+
+var (
+	_ parse.Func = ReadPcap
+	_ parse.Func = ReadPcapNG
+)
+
+func read(s source, src *timeline.Source) []timeline.Event {
+	src.Basis = timeline.TimeFull
+	d := newDecoder(src)
+	readAll(s, d)
+	return d.finish()
+}

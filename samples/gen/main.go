@@ -1,0 +1,54 @@
+// Command gen writes the bundled sample scenarios: the artifacts a failed
+// (or healthy) CI run would leave, reproducing the incidents arpforensics
+// explains. Output is deterministic: the same program writes the same bytes.
+//
+//	go run ./samples/gen            # rewrite every scenario under samples/
+//	go test ./samples -update       # then refresh each expected.json
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// scenario writes one sample folder's artifacts under out/<name>.
+type scenario struct {
+	name  string
+	write func(out string) error
+}
+
+func scenarios() []scenario {
+	var all []scenario
+	for _, s := range fipStories() {
+		all = append(all, scenario{s.dir, s.write})
+	}
+	for _, s := range arpUnansweredStories() {
+		all = append(all, scenario{s.dir, s.write})
+	}
+	return all
+}
+
+func main() {
+	out := flag.String("out", "samples", "directory to write the scenario folders into")
+	only := flag.String("only", "", "write only this scenario")
+	flag.Parse()
+	for _, s := range scenarios() {
+		if *only != "" && s.name != *only {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Join(*out, s.name), 0o755); err != nil {
+			fail(err)
+		}
+		if err := s.write(*out); err != nil {
+			fail(fmt.Errorf("%s: %w", s.name, err))
+		}
+		fmt.Println("wrote", filepath.Join(*out, s.name))
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "gen:", err)
+	os.Exit(1)
+}
