@@ -272,7 +272,8 @@ func examineTxn(tl *timeline.Timeline, ev int, tx *timeline.Txn, ops []Operation
 }
 
 // stepDone searches the transactions of the same host after ev for a
-// command performing step st on one of ents. It returns that event, or -1.
+// command performing step st on one of ents (the step's own entity when it
+// names one). It returns the first such event, or -1.
 func stepDone(tl *timeline.Timeline, ev int, tx *timeline.Txn, st *Step, ents []string) int {
 	best := -1
 	for _, name := range ents {
@@ -297,6 +298,19 @@ func stepDone(tl *timeline.Timeline, ev int, tx *timeline.Txn, st *Step, ents []
 		}
 	}
 	return best
+}
+
+// stepEntities is what a later command must act on to perform step st of
+// a part's operation: the entity its "on" names, else any of the part's
+// entities (and what its conditions name).
+func stepEntities(tx *timeline.Txn, p *txnPart, st *Step, all []string) []string {
+	if st.On == "" {
+		return all
+	}
+	if v := timeline.NormaliseEntity(lookup(tx, p.op, p.cmds[0], st.On)); v != "" {
+		return []string{v}
+	}
+	return all
 }
 
 func buildFinding(tl *timeline.Timeline, ev int, tx *timeline.Txn, in, owner *txnPart, parts []*txnPart) Finding {
@@ -341,7 +355,7 @@ func buildFinding(tl *timeline.Timeline, ev int, tx *timeline.Txn, in, owner *tx
 			if text == "" {
 				text = strings.Join(st.Commands, "/")
 			}
-			if j := stepDone(tl, ev, tx, st, searchEnts); j >= 0 {
+			if j := stepDone(tl, ev, tx, st, stepEntities(tx, in, st, searchEnts)); j >= 0 {
 				if !slices.Contains(repairedItems, text) {
 					repairedItems = append(repairedItems, text)
 				}
@@ -533,7 +547,7 @@ func corroborate(tl *timeline.Timeline, ev int, tx *timeline.Txn, in *txnPart, i
 	slices.SortFunc(ips, func(a, b netip.Addr) int { return a.Compare(b) })
 
 	var symptoms, arps, flows []Evidence
-	var story []string
+	var symStory, arpStory, flowStory, story []string
 	for _, ip := range ips {
 		var reqs []int
 		replies, nSym := 0, 0
@@ -543,7 +557,7 @@ func corroborate(tl *timeline.Timeline, ev int, tx *timeline.Txn, in *txnPart, i
 				if d.IP == ip && nSym < maxSymptoms {
 					symptoms = append(symptoms, EventEvidence(tl, int(j)))
 					nSym++
-					story = append(story, fmt.Sprintf("the test failed on %s (%s)", ip, d.What))
+					symStory = append(symStory, fmt.Sprintf("the test failed on %s (%s)", ip, d.What))
 				}
 			case *timeline.ARP:
 				if d.Op == 1 && d.TPA == ip && d.Class == timeline.ARPRequest {
@@ -555,7 +569,7 @@ func corroborate(tl *timeline.Timeline, ev int, tx *timeline.Txn, in *txnPart, i
 			case *timeline.OVNFlow:
 				if d.TPA == ip && d.NPackets == 0 {
 					flows = append(flows, EventEvidence(tl, int(j)))
-					story = append(story, fmt.Sprintf("the ARP flow for %s never matched a packet (n_packets=0)", ip))
+					flowStory = append(flowStory, fmt.Sprintf("the ARP flow for %s never matched a packet (n_packets=0)", ip))
 				}
 			}
 		}
@@ -564,9 +578,11 @@ func corroborate(tl *timeline.Timeline, ev int, tx *timeline.Txn, in *txnPart, i
 			if len(reqs) > 1 {
 				arps = append(arps, EventEvidence(tl, reqs[len(reqs)-1]))
 			}
-			story = append(story, fmt.Sprintf("%d ARP request(s) for %s went unanswered", len(reqs), ip))
+			arpStory = append(arpStory, fmt.Sprintf("%d ARP request(s) for %s went unanswered", len(reqs), ip))
 		}
 	}
+	// The story reads symptom → what the wire showed → OVN's state.
+	story = append(append(append(story, symStory...), arpStory...), flowStory...)
 	var snaps []Evidence
 	for _, j := range snapshots {
 		r := tl.Events[j].Data.(*timeline.OVNRouter)

@@ -101,8 +101,10 @@ func joinLines(ls ...string) string { return strings.Join(ls, "\n") + "\n" }
 
 func TestIncidentLosesTheGatewayPort(t *testing.T) {
 	log := joinLines(append(raceLines,
-		// A later worker's floating IP on router 2 succeeds; its gateway
-		// port never comes.
+		// Router 2 later gets an interface (a router port that is not its
+		// gateway port) and a floating IP; its gateway port never comes.
+		txnLine("17:09:20.000", 32315, 1, 0, strings.ReplaceAll(strings.ReplaceAll(addIface[0], txP1, "4a6c8e0a-2c4e-4a6c-8e0a-2c4e6a8c0e2a"), txR1, txR2)),
+		txnLine("17:09:20.001", 32315, 1, 1, strings.ReplaceAll(addIface[1], txP1, "4a6c8e0a-2c4e-4a6c-8e0a-2c4e6a8c0e2a")),
 		txnLine("17:09:30.000", 32316, 1, 0, fipOnR2),
 	)...)
 	fs := Run(buildTxnTimeline(t, map[string]string{"neutron-server.log": log}, nil), Defaults())

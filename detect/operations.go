@@ -38,9 +38,13 @@ type Step struct {
 	Commands []string          // classes that perform the step
 	Args     map[string]string // arguments that must print exactly so
 	When     string            // expected only if the first command carries this key, non-empty
-	Optional bool              // may be absent without the operation being incomplete
-	Done     string            // first step: what the operation did
-	Lost     string            // what is missing when the step never ran
+	// On names the entity a later command must act on to count as this
+	// step done: "subject" or a key of the first command (its value's
+	// entity). Empty: any entity of the operation.
+	On       string
+	Optional bool   // may be absent without the operation being incomplete
+	Done     string // first step: what the operation did
+	Lost     string // what is missing when the step never ran
 }
 
 // DefaultOperations returns the embedded catalog. Each call decodes a fresh
@@ -159,7 +163,7 @@ func decodeOperation(doc *yamlconf.Doc, n *yaml.Node) (Operation, bool) {
 func decodeStep(doc *yamlconf.Doc, n *yaml.Node, op string) (Step, bool) {
 	var st Step
 	before := len(doc.Errs)
-	m, _ := doc.Map(n, "a step of "+op, "commands", "args", "when", "optional", "done", "lost")
+	m, _ := doc.Map(n, "a step of "+op, "commands", "args", "when", "on", "optional", "done", "lost")
 	if v := m["commands"]; v != nil {
 		st.Commands = doc.Strings(v, "commands")
 	}
@@ -172,6 +176,9 @@ func decodeStep(doc *yamlconf.Doc, n *yaml.Node, op string) (Step, bool) {
 	}
 	if v := m["when"]; v != nil {
 		st.When = doc.String(v, "when")
+	}
+	if v := m["on"]; v != nil {
+		st.On = doc.String(v, "on")
 	}
 	if v := m["optional"]; v != nil {
 		st.Optional = doc.Bool(v, "optional")

@@ -38,7 +38,7 @@ func TestDecodeOperationsErrors(t *testing.T) {
 			`f.yaml:2:5: operation "x": steps: want a non-empty list`},
 		{"operations:\n  - steps: [{commands: [A]}]", "f.yaml:2:5: an operation needs a name"},
 		{"operations:\n  - name: x\n    steps: []", `f.yaml:3:12: operation "x": steps: want a non-empty list`},
-		{"operations:\n  - name: x\n    steps:\n      - commands: [A]\n        optinal: true", `f.yaml:5:9: unknown key "optinal" in a step of x (want commands, args, when, optional, done, lost)`},
+		{"operations:\n  - name: x\n    steps:\n      - commands: [A]\n        optinal: true", `f.yaml:5:9: unknown key "optinal" in a step of x (want commands, args, when, on, optional, done, lost)`},
 		{"operations:\n  - name: x\n    steps:\n      - commands: [A]\n      - commands: [B]\n        optional: perhaps", `f.yaml:6:19: optional: want true or false, got "perhaps"`},
 		{"operations:\n  - name: x\n    steps:\n      - commands: [A]\n        optional: true", `f.yaml:4:9: operation "x": the first step opens the operation and cannot be optional or conditional`},
 		{"operations:\n  - name: x\n    steps:\n      - lost: y", "f.yaml:4:9: a step of x without commands"},

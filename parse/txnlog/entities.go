@@ -40,6 +40,7 @@ var entityKeys = [...]string{
 	"entity",
 	"parent",
 	"hcg",
+	"lswitch_name",
 	"neutron:gw_port_id", // reference keys from here
 	"neutron:router_name",
 	"neutron:fip_id",
@@ -54,7 +55,7 @@ var entityKeys = [...]string{
 	"external_ip",
 }
 
-// Indexes of the reference keys collect treats specially.
+// Indexes of the reference keys collectEntities treats specially.
 var (
 	keyIDExternalIP  = int8(keyID([]byte("external_ip")))
 	keyIDLogicalPort = int8(keyID([]byte("logical_port")))
@@ -62,7 +63,7 @@ var (
 )
 
 // numPrimaryKeys is how many of entityKeys are primary.
-const numPrimaryKeys = 27
+const numPrimaryKeys = 28
 
 // keyID is k's index in entityKeys, or -1. It switches on the length
 // first and compares whole strings after, which costs no hashing and no
@@ -113,7 +114,7 @@ func keyID(k []byte) int {
 		case "parent":
 			return 25
 		case "lr_ref":
-			return 34
+			return 35
 		}
 	case 7:
 		switch string(k) {
@@ -126,14 +127,14 @@ func keyID(k []byte) int {
 		case "port_id":
 			return 20
 		case "ls_refs":
-			return 35
+			return 36
 		}
 	case 8:
 		switch string(k) {
 		case "row_uuid":
 			return 21
 		case "iface-id":
-			return 36
+			return 37
 		}
 	case 9:
 		switch string(k) {
@@ -150,7 +151,7 @@ func keyID(k []byte) int {
 		case "address_set":
 			return 17
 		case "external_ip":
-			return 38
+			return 39
 		}
 	case 12:
 		switch string(k) {
@@ -162,8 +163,10 @@ func keyID(k []byte) int {
 			return 11
 		case "network_uuid":
 			return 12
+		case "lswitch_name":
+			return 27
 		case "logical_port":
-			return 37
+			return 38
 		}
 	case 13:
 		switch string(k) {
@@ -173,31 +176,31 @@ func keyID(k []byte) int {
 	case 14:
 		switch string(k) {
 		case "neutron:fip_id":
-			return 29
+			return 30
 		}
 	case 17:
 		switch string(k) {
 		case "neutron:device_id":
-			return 31
+			return 32
 		}
 	case 18:
 		switch string(k) {
 		case "neutron:gw_port_id":
-			return 27
+			return 28
 		}
 	case 19:
 		switch string(k) {
 		case "neutron:router_name":
-			return 28
+			return 29
 		case "neutron:fip_port_id":
-			return 30
+			return 31
 		case "neutron:vip_port_id":
-			return 33
+			return 34
 		}
 	case 20:
 		switch string(k) {
 		case "neutron:network_name":
-			return 32
+			return 33
 		}
 	}
 	return -1

@@ -27,6 +27,9 @@ func scenarios() []scenario {
 	for _, s := range arpUnansweredStories() {
 		all = append(all, scenario{s.dir, s.write})
 	}
+	for _, s := range txnRaceStories() {
+		all = append(all, scenario{s.dir, s.write})
+	}
 	return all
 }
 
