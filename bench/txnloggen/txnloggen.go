@@ -159,8 +159,8 @@ func (g *gen) activity(w *worker) {
 		fmt.Sprintf(`DEBUG neutron.pecan_wsgi.hooks.policy_enforcement [%s] Attributes excluded by policy engine: ['binding:profile', 'binding:vif_details', 'binding:vif_type', 'binding:host_id'] _exclude_attributes_by_policy /usr/lib/python3/dist-packages/neutron/pecan_wsgi/hooks/policy_enforcement.py:256`, req),
 	}
 	// About four other lines per transaction line in all: with ~2.4
-	// commands per transaction, 9.5 other lines per transaction.
-	for i := 0; i < 7+g.r.IntN(6); i++ {
+	// commands per transaction, about ten other lines per transaction.
+	for i := 0; i < 7+g.r.IntN(7); i++ {
 		w.pending = append(w.pending, noise[g.r.IntN(len(noise))])
 	}
 	w.pending = append(w.pending, g.transaction()...)

@@ -332,9 +332,12 @@ func (p *parser) status(r *rec, pos timeline.Pos) {
 // entity (union-find over primary and reference entities; addresses are
 // not edges, and commands that name nothing belong to no group).
 type partScratch struct {
-	owner  map[uint32]int32
+	owner  map[uint32]int32 // entity → a command naming it (large transactions)
+	seen   []uint32         // the same for small ones
+	seenBy []int32
 	parent []int32
 	roots  []int32
+	named  []bool
 }
 
 func (ps *partScratch) find(i int32) int32 {
@@ -352,12 +355,33 @@ func (ps *partScratch) count(a *attempt) (int, bool) {
 	if len(a.cmds) == 0 {
 		return 0, true
 	}
-	if ps.owner == nil {
-		ps.owner = map[uint32]int32{}
+	// Most transactions name a handful of entities: a linear search of
+	// the ones seen beats a map, which also costs a clear per transaction.
+	small := len(a.ents) <= 32
+	if !small {
+		if ps.owner == nil {
+			ps.owner = map[uint32]int32{}
+		}
+		clear(ps.owner)
 	}
-	clear(ps.owner)
-	ps.parent = ps.parent[:0]
-	named := make([]bool, 0, 8)
+	ps.seen, ps.seenBy = ps.seen[:0], ps.seenBy[:0]
+	owner := func(name uint32, i int32) (int32, bool) {
+		if !small {
+			j, ok := ps.owner[name]
+			if !ok {
+				ps.owner[name] = i
+			}
+			return j, ok
+		}
+		for k, n := range ps.seen {
+			if n == name {
+				return ps.seenBy[k], true
+			}
+		}
+		ps.seen, ps.seenBy = append(ps.seen, name), append(ps.seenBy, i)
+		return 0, false
+	}
+	ps.parent, ps.named = ps.parent[:0], ps.named[:0]
 	for i, c := range a.cmds {
 		ps.parent = append(ps.parent, int32(i))
 		has := false
@@ -366,17 +390,16 @@ func (ps *partScratch) count(a *attempt) (int, bool) {
 				continue
 			}
 			has = true
-			if j, ok := ps.owner[e.Name]; ok {
+			if j, ok := owner(e.Name, int32(i)); ok {
 				ri, rj := ps.find(int32(i)), ps.find(j)
 				if ri != rj {
 					ps.parent[ri] = rj
 				}
-			} else {
-				ps.owner[e.Name] = int32(i)
 			}
 		}
-		named = append(named, has)
+		ps.named = append(ps.named, has)
 	}
+	named := ps.named
 	ps.roots = ps.roots[:0]
 	for i := range a.cmds {
 		if named[i] && ps.find(int32(i)) == int32(i) {

@@ -127,6 +127,59 @@ func parseEnvelope(line []byte) (env envelope, ok bool) {
 	return env, true
 }
 
+// osloFast reads the plain oslo.log file format ("YYYY-MM-DD HH:MM:SS.mmm
+// PID LEVEL logger [context] message"), the common case, without trying
+// the wrappers first. ok is false for anything else; parseEnvelope then
+// takes the line.
+func osloFast(line []byte) (env envelope, ok bool) {
+	y, m, d, okd := parse.Date(line)
+	if !okd || len(line) < 32 || line[10] != ' ' || line[0] == 0x1b {
+		return env, false
+	}
+	tod, n, okc := parse.Clock(line[11:])
+	if !okc {
+		return env, false
+	}
+	rest := line[11+n:]
+	if len(rest) == 0 || rest[0] != ' ' {
+		return env, false
+	}
+	rest = rest[1:]
+	p, k := leadingInt(rest)
+	if k == 0 || k >= len(rest) || rest[k] != ' ' {
+		return env, false
+	}
+	rest = rest[k+1:]
+	sp := bytes.IndexByte(rest, ' ')
+	if sp <= 0 || !isLevel(rest[:sp]) {
+		return env, false
+	}
+	env.level = rest[:sp]
+	rest = rest[sp+1:]
+	sp = bytes.IndexByte(rest, ' ')
+	if sp <= 0 || !isLoggerName(rest[:sp]) || sp+1 >= len(rest) || rest[sp+1] != '[' {
+		return env, false
+	}
+	env.logger = rest[:sp]
+	rest = rest[sp+1:]
+	e := bytes.IndexByte(rest, ']')
+	if e < 0 {
+		return env, false
+	}
+	env.ctx = rest[1:e]
+	rest = rest[e+1:]
+	if len(rest) > 0 && rest[0] == ' ' {
+		rest = rest[1:]
+	}
+	if bytes.HasPrefix(rest, []byte("[instance: ")) {
+		return env, false
+	}
+	env.stamp, env.year, env.month, env.day, env.tod = stampFull, y, m, d, tod
+	env.pid, env.pidSrc = p, pidOslo
+	env.msg = rest
+	return env, true
+}
+
 // wrappers strips a journal, CRI or pebble prefix from the start of line
 // and returns where the record starts; 0 when there is no wrapper but the
 // line starts like a record; -1 when the line starts with neither.

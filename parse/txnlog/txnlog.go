@@ -232,34 +232,23 @@ func (p *parser) proc(env *envelope) *proc {
 	return c
 }
 
-// eventList stores events in fixed-size chunks: appending never copies
-// what is stored, and the final slice is allocated once, at its size.
+// eventList holds the events. One slice, appended to: what is returned is
+// the slice itself, so the end of a run allocates nothing more (growing
+// copies earlier, while the garbage collector can still reclaim them).
 type eventList struct {
-	chunks [][]timeline.Event
-	n      int
+	evs []timeline.Event
+	n   int
 }
 
-const eventChunk = 4096
-
 func (l *eventList) add(e timeline.Event) int {
-	if l.n%eventChunk == 0 {
-		l.chunks = append(l.chunks, make([]timeline.Event, 0, eventChunk))
-	}
-	c := &l.chunks[len(l.chunks)-1]
-	*c = append(*c, e)
-	l.n++
+	l.evs = append(l.evs, e)
+	l.n = len(l.evs)
 	return l.n - 1
 }
 
-func (l *eventList) at(i int) *timeline.Event { return &l.chunks[i/eventChunk][i%eventChunk] }
+func (l *eventList) at(i int) *timeline.Event { return &l.evs[i] }
 
-func (l *eventList) all() []timeline.Event {
-	out := make([]timeline.Event, 0, l.n)
-	for _, c := range l.chunks {
-		out = append(out, c...)
-	}
-	return out
-}
+func (l *eventList) all() []timeline.Event { return l.evs }
 
 // intern returns b's id in the store.
 func (p *parser) intern(b []byte) uint32 { return p.names.intern(b, p.names.hash(b)) }

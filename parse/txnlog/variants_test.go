@@ -1,6 +1,7 @@
 package txnlog
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +199,35 @@ func TestStatusVariants(t *testing.T) {
 				t.Errorf("raw %q", evs[1].Raw)
 			}
 		})
+	}
+}
+
+// TestOsloFastAgrees checks the fast path for oslo.log's file format reads
+// every line it accepts exactly as the general envelope parser does.
+func TestOsloFastAgrees(t *testing.T) {
+	var lines []string
+	for _, g := range readCorpus(t) {
+		for _, l := range g.lines {
+			lines = append(lines, l.text)
+		}
+	}
+	lines = append(lines,
+		cmdLine("17:09:17.276", 32314, 1, 0, addPort),
+		"2018-09-18 17:09:17.276 32314 DEBUG ovsdbapp.backend.ovs_idl.transaction [req-1 - - - - -] [instance: x] msg",
+		"2018-09-18 17:09:17.276 DEBUG neutron.agent.ovsdb.impl_idl [-] Running txn command(idx=0): X() from (pid=1) do_commit /x.py:1")
+	accepted := 0
+	for _, l := range lines {
+		fast, ok := osloFast([]byte(l))
+		if !ok {
+			continue
+		}
+		accepted++
+		slow, ok := parseEnvelope([]byte(l))
+		if !ok || fmt.Sprintf("%+v", fast) != fmt.Sprintf("%+v", slow) {
+			t.Errorf("%q:\nfast %+v\nslow %+v", l, fast, slow)
+		}
+	}
+	if accepted < 25 {
+		t.Errorf("fast path took only %d lines", accepted)
 	}
 }

@@ -113,7 +113,10 @@ func (wk *worker) record(res *windowResult, it *lines, raw []byte, no, off int) 
 		wk.ansi = stripANSI(wk.ansi[:0], line)
 		line = res.keep(wk.ansi)
 	}
-	env, ok := parseEnvelope(line)
+	env, ok := osloFast(line)
+	if !ok {
+		env, ok = parseEnvelope(line)
+	}
 	if !ok {
 		// Not an oslo.log record (a paste, an unusual format): a command
 		// line still counts, from its "Running txn" on.
