@@ -89,11 +89,15 @@ func Run(opts Options) *Result {
 // readAll parses files concurrently and returns their sources and events in
 // the order of files, whatever order the workers finish in.
 func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timeline.Event) {
-	n := opts.Workers
-	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
+	budget := opts.Workers
+	if budget <= 0 {
+		budget = runtime.GOMAXPROCS(0)
 	}
-	popts := parse.Options{Location: opts.Location, Year: opts.Year, Since: opts.Since, Until: opts.Until}
+	// Files are parsed budget at a time; when there are fewer files than
+	// that, each gets the spare cores for its own goroutines (a capture
+	// overlaps reading and decoding). --workers 1 means one core in all.
+	n := min(budget, max(len(files), 1))
+	popts := parse.Options{Location: opts.Location, Year: opts.Year, Since: opts.Since, Until: opts.Until, Threads: budget / n}
 	sources := make([]*timeline.Source, len(files))
 	events := make([][]timeline.Event, len(files))
 	var total int64
@@ -106,7 +110,7 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 		wg   sync.WaitGroup
 	)
 	next := make(chan int)
-	for w := 0; w < min(n, max(len(files), 1)); w++ {
+	for w := 0; w < n; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -26,6 +26,16 @@ type Config struct {
 	// arrive; requests this close to the end of a capture are not judged.
 	UnansweredWait time.Duration
 
+	// NeighSlack widens a neighbour-table cycle's window when missing-probe
+	// looks for the host's ARP requests and connection attempts: `date` and
+	// `ip neigh` run a moment apart, and a capture and a dump come from
+	// different programs' clocks.
+	NeighSlack time.Duration
+	// PinnedUpdated is the largest `ip -s` updated age missing-probe reads
+	// as "pinned" by ignored ARP updates while GARPs arrive (the pre-4.12
+	// fingerprint): ages are whole seconds, and GARPs come a second apart.
+	PinnedUpdated time.Duration
+
 	// Catalog names the known upstream bug behind a finding (the user's
 	// entries first, then the built-in ones).
 	Catalog []CatalogEntry
@@ -42,6 +52,8 @@ func Defaults() Config {
 		Locktime:       time.Second,
 		LocktimeSlack:  10 * time.Millisecond,
 		UnansweredWait: 3 * time.Second,
+		NeighSlack:     time.Second,
+		PinnedUpdated:  time.Second,
 		Catalog:        BuiltinCatalog(),
 		TxnOperations:  DefaultOperations(),
 	}

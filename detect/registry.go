@@ -23,6 +23,7 @@ func All() []Detector {
 		macChange{},
 		arpUnanswered{},
 		garpLocktime{},
+		missingProbe{},
 		interleavedTxn{},
 	}
 }

@@ -170,6 +170,7 @@ func observerName(u *staleUse) string {
 type announcements struct {
 	garpReq, garpReply, garpReplyOther, replies int
 	garps                                       int
+	assumedTHA                                  int // reply GARPs read from tcpdump text, which does not print tha
 	otherTHA                                    timeline.MAC
 	minSpacing                                  time.Duration // between consecutive announcements; -1 if fewer than two
 	insideLocktime                              bool
@@ -187,6 +188,9 @@ func announceStats(tl *timeline.Timeline, m *move, cfg *Config) announcements {
 			a.garpReq++
 		case timeline.ARPGarpReply:
 			a.garpReply++
+			if arp.FromText {
+				a.assumedTHA++
+			}
 		case timeline.ARPGarpReplyOtherTHA:
 			a.garpReplyOther++
 			a.otherTHA = arp.THA
@@ -210,7 +214,11 @@ func announceStats(tl *timeline.Timeline, m *move, cfg *Config) announcements {
 func (a announcements) describe() string {
 	var parts []string
 	if a.garpReply > 0 {
-		parts = append(parts, plural(int64(a.garpReply), "reply-type GARP", "reply-type GARPs")+" with tha == sha (arping -A)")
+		how := " with tha == sha (arping -A)"
+		if a.assumedTHA == a.garpReply {
+			how = " (broadcast replies; tcpdump does not print tha, taken to be sha as arping -A sends)"
+		}
+		parts = append(parts, plural(int64(a.garpReply), "reply-type GARP", "reply-type GARPs")+how)
 	}
 	if a.garpReplyOther > 0 {
 		parts = append(parts, plural(int64(a.garpReplyOther), "reply-type GARP", "reply-type GARPs")+" with tha "+a.otherTHA.String())

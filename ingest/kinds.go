@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/neigh"
 	"github.com/arpforensics/arpforensics/parse/ovn"
 	"github.com/arpforensics/arpforensics/parse/pcap"
 	"github.com/arpforensics/arpforensics/parse/txnlog"
@@ -31,6 +32,8 @@ var kinds = []Kind{
 	{Name: "pcapng", Sniff: pcap.SniffPcapNG, Parse: pcap.ReadPcapNG},
 	// Text kinds after the binary ones.
 	{Name: "tcpdump-text", Sniff: pcap.SniffText, Parse: pcap.ParseText, Text: true},
+	// ip neigh / ip monitor neigh / arp -an / /proc/net/arp text and ip -j neigh JSON.
+	{Name: "neigh", Sniff: neigh.Sniff, Parse: neigh.Parse, Text: true},
 	{Name: txnlog.Kind, Sniff: txnlog.Sniff, Parse: txnlog.Parse, Text: true},
 	{Name: ovn.KindNbctl, Sniff: ovn.SniffNbctl, Parse: ovn.ParseNbctl, Text: true},
 	{Name: ovn.KindOfctl, Sniff: ovn.SniffOfctl, Parse: ovn.ParseOfctl, Text: true},

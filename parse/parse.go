@@ -24,6 +24,9 @@ type Options struct {
 	// ModTime is the file's modification time, the last resort for a
 	// missing year or date.
 	ModTime time.Time
+	// Threads is how many goroutines this parser may keep busy (its share
+	// of --workers); 1 or less means none besides the caller's.
+	Threads int
 	// Since and Until bound the analysis window (--since/--until); zero is
 	// unbounded. Parsers may skip records outside it cheaply (counting them
 	// as Skipped); the pipeline drops any event outside it regardless.

@@ -32,7 +32,10 @@ type Link struct {
 	Src, Dst MAC
 	// DstKnown is false on Linux cooked captures (SLL, SLL2: tcpdump -i any),
 	// which record only one link address, the sender's.
-	DstKnown  bool
+	DstKnown bool
+	// Group: the frame went to a link-layer broadcast or multicast address.
+	// Cooked captures say so (packet types 1 and 2) without recording it.
+	Group     bool
 	Direction Direction
 	VLAN      uint16 // outermost 802.1Q/802.1ad VLAN id; 0 when untagged
 	Iface     string // capture interface when the capture names it (pcapng IDB, SLL2 ifindex)

@@ -2,6 +2,7 @@ package txnloggen
 
 import (
 	"bytes"
+	"runtime"
 	"sync"
 	"syscall"
 	"testing"
@@ -24,7 +25,7 @@ func BenchmarkTxnlogParse(b *testing.B) {
 	var events int
 	for i := 0; i < b.N; i++ {
 		src := &timeline.Source{Host: "bench"}
-		evs, err := txnlog.Parse(bytes.NewReader(data), src, parse.Options{})
+		evs, err := txnlog.Parse(bytes.NewReader(data), src, parse.Options{Threads: runtime.GOMAXPROCS(0)})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -115,8 +115,9 @@ func TestAnalyzeWritesEveryOutputInOnePass(t *testing.T) {
 		}
 	}
 	nd, _ := os.ReadFile(paths["ndjson"])
-	if n := bytes.Count(nd, []byte("\n")); n != 3 {
-		t.Errorf("ndjson has %d lines, want one per finding (3)", n)
+	// stale-mac, missing-probe (from the arptable), garp-locktime, mac-change
+	if n := bytes.Count(nd, []byte("\n")); n != 4 {
+		t.Errorf("ndjson has %d lines, want one per finding (4)", n)
 	}
 	ev, _ := os.ReadFile(paths["events"])
 	if !bytes.Contains(ev, []byte(`"timestamp_desc":"Packet captured"`)) || !bytes.Contains(ev, []byte(`"datetime":"2017-05-16T14:31:15Z"`)) {

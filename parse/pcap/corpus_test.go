@@ -14,7 +14,9 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-var parseOpts = parse.Options{}
+// parseOpts reads with the pipeline (reading and decoding overlapped), as a
+// lone capture is read; TestSerialAndPipelinedReadsAgree covers the other path.
+var parseOpts = parse.Options{Threads: 2}
 
 // corpusDir is the vendored real-format corpus, relative to this package.
 const corpusDir = "../../testdata/corpus/pcap"

@@ -131,18 +131,19 @@ func (d *decoder) frame(data []byte, m *meta) {
 		switch t {
 		case layers.LayerTypeEthernet:
 			link.Src, link.Dst, link.DstKnown = timeline.MAC(d.eth.SrcMAC), timeline.MAC(d.eth.DstMAC), true
+			link.Group = link.Dst.IsMulticast()
 		case layers.LayerTypeLinuxSLL:
 			if !d.cookedEthernet(layers.ARPHardwareType(d.sll.AddrType), len(d.sll.Addr)) {
 				return
 			}
 			link.Src = timeline.MAC(d.sll.Addr)
-			link.Direction = cookedDirection(uint8(d.sll.PacketType))
+			link.Direction, link.Group = cookedDirection(uint8(d.sll.PacketType))
 		case layers.LayerTypeLinuxSLL2:
 			if !d.cookedEthernet(d.sll2.ARPHardwareType, len(d.sll2.Addr)) {
 				return
 			}
 			link.Src = timeline.MAC(d.sll2.Addr)
-			link.Direction = cookedDirection(uint8(d.sll2.PacketType))
+			link.Direction, link.Group = cookedDirection(uint8(d.sll2.PacketType))
 			if link.Iface == "" || link.Iface == "any" {
 				link.Iface = d.ifname(d.sll2.InterfaceIndex)
 			}
@@ -326,12 +327,12 @@ func (d *decoder) cookedEthernet(hw layers.ARPHardwareType, addrLen int) bool {
 
 // cookedDirection reads a Linux packet type (SLL and SLL2): 4 is a frame
 // the host sent; all others (to us, broadcast, multicast, to another host)
-// arrived.
-func cookedDirection(pt uint8) timeline.Direction {
+// arrived. Types 1 and 2 also say the frame went to a group address.
+func cookedDirection(pt uint8) (dir timeline.Direction, group bool) {
 	if pt == 4 {
-		return timeline.DirOutgoing
+		return timeline.DirOutgoing, false
 	}
-	return timeline.DirIncoming
+	return timeline.DirIncoming, pt == 1 || pt == 2
 }
 
 func (d *decoder) ifname(i uint32) string {

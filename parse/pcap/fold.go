@@ -135,7 +135,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 	if !dst.Is4() || dst.IsMulticast() || dst == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
 		return false
 	}
-	if link.DstKnown && link.Dst.IsMulticast() {
+	if link.Group || link.DstKnown && link.Dst.IsMulticast() {
 		return false
 	}
 	d4 := dst.As4()

@@ -103,6 +103,12 @@ func TestFolderIgnoresBroadcastAndMulticast(t *testing.T) {
 	if f.IPv4(at(0), timeline.Pos{Frame: 2}, l, obsIP, netip.MustParseAddr("224.0.0.1"), nil, nil) {
 		t.Error("multicast was folded")
 	}
+	// A cooked capture says "broadcast" without recording the address: a
+	// subnet broadcast such as 10.0.0.255 is no unicast use either.
+	cooked := timeline.Link{Src: obs, Direction: timeline.DirIncoming, Group: true}
+	if f.IPv4(at(0), timeline.Pos{Frame: 3}, cooked, obsIP, netip.MustParseAddr("172.24.5.255"), nil, nil) {
+		t.Error("cooked broadcast was folded")
+	}
 	if n := len(f.Events()); n != 0 {
 		t.Errorf("%d events, want none", n)
 	}

@@ -66,6 +66,26 @@ func readAll(s source, d *decoder) {
 	}
 }
 
+// readSerial reads and decodes on the caller's goroutine, for a parser
+// given one thread (--workers 1, or a file among many parsed at once).
+func readSerial(s source, d *decoder) {
+	var frames int64
+	m := new(meta)
+	for {
+		*m = meta{}
+		data, err := s.next(m)
+		if err != nil {
+			if err != io.EOF {
+				pos, reason := s.failure(err, frames)
+				d.src.Problemf(pos, "%s", reason)
+			}
+			return
+		}
+		frames++
+		d.frame(data, m)
+	}
+}
+
 // pump reads records into batches until the capture ends, then sends a
 // last batch carrying the ending.
 func pump(s source, full chan<- *batch, free <-chan *batch, done <-chan struct{}) {

@@ -243,7 +243,7 @@ func parseFrame(b []byte, f *textFrame) string {
 			if !ok || !c.lit(", ") {
 				return errLinkHeader
 			}
-			f.link = timeline.Link{Src: src, Dst: dst, DstKnown: true}
+			f.link = timeline.Link{Src: src, Dst: dst, DstKnown: true, Group: dst.IsMulticast()}
 			f.macs = true
 			return parseEtherTail(&c, f)
 		}
@@ -255,6 +255,7 @@ func parseFrame(b []byte, f *textFrame) string {
 		f.known = true
 		f.pkt = pt
 		f.link.Direction = pt.direction()
+		f.link.Group = pt == pktBroadcast || pt == pktMulticast
 		c.i = n
 		if m, ok := c.macSpace(); ok {
 			f.link.Src, f.macs = m, true
@@ -267,6 +268,7 @@ func parseFrame(b []byte, f *textFrame) string {
 		f.known = true
 		f.pkt = pt
 		f.link.Direction = pt.direction()
+		f.link.Group = pt == pktBroadcast || pt == pktMulticast
 		if !(len(ifname) == 1 && ifname[0] == '?') {
 			f.ifname = ifname // Link.Iface is set by the reader, which interns it
 		}

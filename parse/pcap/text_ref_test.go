@@ -1,19 +1,13 @@
 package pcap
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net/netip"
 	"os"
 	"strings"
 	"testing"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
-
+	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -29,9 +23,8 @@ func updating() bool {
 	return f != nil && f.Value.String() == "true"
 }
 
-// captureEvents decodes a capture with gopacket and feeds the frames to a
-// Folder the way a capture reader does: it is the reference the text
-// renderings of the same capture are compared with.
+// captureEvents reads a capture with the capture reader: the events its
+// tcpdump renderings must reproduce.
 func captureEvents(t *testing.T, path string) []timeline.Event {
 	t.Helper()
 	fh, err := os.Open(path)
@@ -39,71 +32,12 @@ func captureEvents(t *testing.T, path string) []timeline.Event {
 		t.Fatal(err)
 	}
 	defer fh.Close()
-	r, err := pcapgo.NewReader(fh)
-	if err != nil {
-		t.Fatal(err)
+	src := &timeline.Source{Path: path}
+	evs, err := ReadPcap(fh, src, parse.Options{})
+	if err != nil || len(src.Problems) != 0 {
+		t.Fatalf("%s: %v %v", path, err, src.Problems)
 	}
-	f := NewFolder()
-	for n := int64(1); ; n++ {
-		data, ci, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		pkt := gopacket.NewPacket(data, r.LinkType(), gopacket.Default)
-		var link timeline.Link
-		switch l := pkt.LinkLayer().(type) {
-		case *layers.Ethernet:
-			link.Src, _ = timeline.MACFrom(l.SrcMAC)
-			link.Dst, _ = timeline.MACFrom(l.DstMAC)
-			link.DstKnown = true
-		case *layers.LinuxSLL:
-			link.Src, _ = timeline.MACFrom(l.Addr)
-			link.Direction = sllDirection(uint8(l.PacketType))
-		case *layers.LinuxSLL2:
-			link.Src, _ = timeline.MACFrom(l.Addr)
-			link.Direction = sllDirection(uint8(l.PacketType))
-		default:
-			t.Fatalf("%s frame %d: link layer %T", path, n, l)
-		}
-		if d, ok := pkt.Layer(layers.LayerTypeDot1Q).(*layers.Dot1Q); ok {
-			link.VLAN = d.VLANIdentifier
-		}
-		pos := timeline.Pos{Frame: n}
-		ts := ci.Timestamp.UTC()
-		if a, ok := pkt.Layer(layers.LayerTypeARP).(*layers.ARP); ok {
-			sha, _ := timeline.MACFrom(a.SourceHwAddress)
-			tha, _ := timeline.MACFrom(a.DstHwAddress)
-			spa, _ := netip.AddrFromSlice(a.SourceProtAddress)
-			tpa, _ := netip.AddrFromSlice(a.DstProtAddress)
-			f.ARP(ts, pos, link, a.Operation, sha, tha, spa, tpa, nil)
-			continue
-		}
-		ip, ok := pkt.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
-		if !ok {
-			continue
-		}
-		src, _ := netip.AddrFromSlice(ip.SrcIP.To4())
-		dst, _ := netip.AddrFromSlice(ip.DstIP.To4())
-		var info *TCPInfo
-		if tc, ok := pkt.Layer(layers.LayerTypeTCP).(*layers.TCP); ok {
-			info = &TCPInfo{SrcPort: uint16(tc.SrcPort), DstPort: uint16(tc.DstPort), Seq: tc.Seq, SYN: tc.SYN, ACK: tc.ACK}
-		}
-		f.IPv4(ts, pos, link, src, dst, info, nil)
-	}
-	return f.Events()
-}
-
-func sllDirection(pt uint8) timeline.Direction {
-	switch pt {
-	case 4:
-		return timeline.DirOutgoing
-	case 0, 1, 2, 3:
-		return timeline.DirIncoming
-	}
-	return timeline.DirUnknown
+	return evs
 }
 
 // describe renders an event as one canonical line for comparisons: every

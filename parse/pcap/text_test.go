@@ -453,7 +453,8 @@ func project(e timeline.Event, r rendering) (string, bool) {
 }
 
 // TestTextRenderingsMatchCapture reads every tcpdump rendering of the test
-// captures and checks it yields the events the capture itself yields.
+// captures and checks it yields the events the capture reader makes of the
+// capture itself, apart from positions, Raw and what tcpdump does not print.
 func TestTextRenderingsMatchCapture(t *testing.T) {
 	for _, r := range renderings {
 		t.Run(r.file, func(t *testing.T) {

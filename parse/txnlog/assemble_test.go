@@ -388,8 +388,8 @@ func TestWindowsAndWorkersDoNotChangeTheResult(t *testing.T) {
 		}
 		return out.String()
 	}
-	want := dump(1, 1<<20)
-	for _, c := range []struct{ workers, window int }{{1, 2048}, {4, 2048}, {3, 4096}, {4, 1 << 20}} {
+	want := dump(0, 1<<20) // serial: the caller's goroutine only
+	for _, c := range []struct{ workers, window int }{{0, 2048}, {1, 2048}, {4, 2048}, {3, 4096}, {2, 1 << 20}} {
 		if got := dump(c.workers, c.window); got != want {
 			t.Errorf("%d workers, %d-byte windows: result differs", c.workers, c.window)
 		}

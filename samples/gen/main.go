@@ -30,6 +30,8 @@ func scenarios() []scenario {
 	for _, s := range txnRaceStories() {
 		all = append(all, scenario{s.dir, s.write})
 	}
+	// After the captures they are derived from: the neighbour tables.
+	all = append(all, neighScenarios()...)
 	return all
 }
 

@@ -1,0 +1,229 @@
+// Command neighgen writes a synthetic `while true; do date; ip neigh; sleep 1;
+// done` dump for benchmarking parse/neigh: one listing a second of a
+// neighbour table of -entries entries whose states change the way a busy
+// host's do, in iproute2 ≥ 5.16 spacing (`-stats` adds `ip -s` ages).
+// Output is deterministic for a given -seed.
+//
+//	go run ./bench/neighgen -size 500M -o bench/out/neigh/host1/arptable
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// role is how an entry behaves over time.
+type role uint8
+
+const (
+	roleStatic role = iota // PERMANENT / NOARP: never changes
+	roleBusy               // in constant use: REACHABLE (15–45 s) ⇄ DELAY (5 s)
+	roleIdle               // mostly STALE, used every few minutes: STALE → DELAY → REACHABLE → STALE
+	roleFlaky              // an address that stops answering: INCOMPLETE → FAILED → gone → back
+)
+
+type entry struct {
+	ip      string
+	mac     string
+	dev     string
+	router  bool
+	role    role
+	state   string
+	hasLL   bool
+	listed  bool
+	until   int64 // second at which the current state ends
+	updated int64 // second the state was entered
+	probes  int
+}
+
+func main() {
+	size := flag.String("size", "500M", "stop after writing this many bytes (K, M, G suffixes)")
+	out := flag.String("o", "", "output file (default stdout)")
+	n := flag.Int("entries", 200, "neighbour entries")
+	seed := flag.Uint64("seed", 1, "random seed")
+	stats := flag.Bool("stats", false, "write `ip -s neigh` lines (ages, probes)")
+	start := flag.String("start", "2018-09-18T17:00:00Z", "time of the first listing")
+	flag.Parse()
+	limit, err := parseSize(*size)
+	if err != nil {
+		fail(err)
+	}
+	t0, err := time.Parse(time.RFC3339, *start)
+	if err != nil {
+		fail(err)
+	}
+	w := os.Stdout
+	if *out != "" {
+		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+			fail(err)
+		}
+		f, err := os.Create(*out)
+		if err != nil {
+			fail(err)
+		}
+		defer f.Close()
+		w = f
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	rng := rand.New(rand.NewPCG(*seed, 0x6e656967))
+	entries := table(*n, rng)
+	var written int64
+	var line []byte
+	for sec := int64(0); written < limit; sec++ {
+		now := t0.Add(time.Duration(sec) * time.Second)
+		line = now.AppendFormat(line[:0], "Mon Jan _2 15:04:05 MST 2006\n")
+		for i := range entries {
+			e := &entries[i]
+			step(e, sec, rng)
+			if e.listed {
+				line = e.appendLine(line, sec, *stats)
+			}
+		}
+		n, err := bw.Write(line)
+		if err != nil {
+			fail(err)
+		}
+		written += int64(n)
+	}
+	if err := bw.Flush(); err != nil {
+		fail(err)
+	}
+}
+
+// table lays out the entries: a few static, some busy, most idle, some flaky,
+// a tenth of them IPv6.
+func table(n int, rng *rand.Rand) []entry {
+	es := make([]entry, n)
+	for i := range es {
+		e := &es[i]
+		e.dev = "eth0"
+		if i%17 == 3 {
+			e.dev = "br-ex"
+		}
+		e.mac = fmt.Sprintf("fa:16:3e:%02x:%02x:%02x", (i>>16)&0xff, (i>>8)&0xff, i&0xff)
+		if i%10 == 9 {
+			e.ip = fmt.Sprintf("fd00:10::%x", i+1)
+			e.router = i%20 == 19
+		} else {
+			e.ip = fmt.Sprintf("10.%d.%d.%d", 10+i/60000, (i/250)%240, i%250+2)
+		}
+		switch r := i % 20; {
+		case r == 0:
+			e.role, e.state = roleStatic, "PERMANENT"
+		case r < 3:
+			e.role, e.state = roleBusy, "REACHABLE"
+		case r < 18:
+			e.role, e.state = roleIdle, "STALE"
+		default:
+			e.role, e.state = roleFlaky, "REACHABLE"
+		}
+		e.hasLL, e.listed = true, true
+		e.until = rng.Int64N(60) + 1
+		e.updated = -rng.Int64N(120)
+	}
+	return es
+}
+
+// step advances one entry to second sec.
+func step(e *entry, sec int64, rng *rand.Rand) {
+	if e.role == roleStatic || sec < e.until {
+		if e.state == "INCOMPLETE" || e.state == "PROBE" {
+			e.probes = min(e.probes+1, 6)
+		}
+		return
+	}
+	set := func(state string, hold int64) {
+		e.state, e.updated, e.until = state, sec, sec+hold
+	}
+	switch e.role {
+	case roleBusy:
+		if e.state == "REACHABLE" {
+			set("DELAY", 5)
+		} else {
+			set("REACHABLE", 15+rng.Int64N(30))
+		}
+	case roleIdle:
+		switch e.state {
+		case "STALE":
+			set("DELAY", 5)
+		case "DELAY":
+			set("REACHABLE", 15+rng.Int64N(30))
+		default:
+			set("STALE", 120+rng.Int64N(900))
+		}
+	case roleFlaky:
+		switch {
+		case !e.listed:
+			e.listed, e.hasLL, e.probes = true, false, 3
+			set("INCOMPLETE", 3)
+		case e.state == "INCOMPLETE":
+			set("FAILED", 60)
+		case e.state == "FAILED" || e.state == "STALE":
+			e.listed = false // garbage-collected
+			e.until = sec + 120 + rng.Int64N(600)
+		default:
+			set("STALE", 60+rng.Int64N(300))
+		}
+	}
+}
+
+// appendLine writes the entry as iproute2 ≥ 5.16 prints it: one space after
+// every token, two before the ages, "probes" glued to them.
+func (e *entry) appendLine(b []byte, sec int64, stats bool) []byte {
+	b = append(b, e.ip...)
+	b = append(b, " dev "...)
+	b = append(b, e.dev...)
+	b = append(b, ' ')
+	if e.hasLL {
+		b = append(b, "lladdr "...)
+		b = append(b, e.mac...)
+		b = append(b, ' ')
+	}
+	if e.router {
+		b = append(b, "router "...)
+	}
+	if stats {
+		age := max(sec-e.updated, 0)
+		b = append(b, " used "...)
+		b = strconv.AppendInt(b, min(age, 3), 10)
+		b = append(b, '/')
+		b = strconv.AppendInt(b, age+7, 10)
+		b = append(b, '/')
+		b = strconv.AppendInt(b, age, 10)
+		b = append(b, "probes "...)
+		b = strconv.AppendInt(b, int64(e.probes), 10)
+		b = append(b, ' ')
+	}
+	b = append(b, e.state...)
+	b = append(b, " \n"...)
+	return b
+}
+
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(s, "K"):
+		mult, s = 1<<10, strings.TrimSuffix(s, "K")
+	case strings.HasSuffix(s, "M"):
+		mult, s = 1<<20, strings.TrimSuffix(s, "M")
+	case strings.HasSuffix(s, "G"):
+		mult, s = 1<<30, strings.TrimSuffix(s, "G")
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("-size %q: want a positive number of bytes, e.g. 500M", s)
+	}
+	return n * mult, nil
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "neighgen:", err)
+	os.Exit(2)
+}

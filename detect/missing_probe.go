@@ -1,0 +1,887 @@
+package detect
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// missingProbe reads neighbour-table evidence (the `date; ip neigh` loop,
+// `ip monitor neigh`) for the kernel half of the floating-IP failure: a
+// host's entry for an IP keeps the old MAC through STALE → DELAY → REACHABLE
+// cycles and never reaches PROBE — the state that would send unicast
+// requests to the old MAC, fail and re-resolve — while the IP has been
+// announced at another MAC or the host's traffic to it goes unanswered.
+//
+// DELAY → REACHABLE without a probe is by itself normal: TCP's forward
+// progress confirms the entry (dst_confirm), so a working flow never probes.
+// Only together with the IP having moved, or the flow getting no answers,
+// does the pattern mean the entry is being confirmed by something that is
+// not its owner.
+//
+// Severity is high: the pattern is the hard connectivity failure of the
+// incident — every packet to the IP goes to a MAC that no longer owns it,
+// for as long as the loop lasts (minutes, or hours on the kernels that had
+// the bug), and nothing in the host recovers from it by itself.
+type missingProbe struct{}
+
+func (missingProbe) Name() string { return "missing-probe" }
+
+func (missingProbe) Describe() string {
+	return "a host's neighbour entry cycles STALE → DELAY → REACHABLE on an IP's old MAC without ever probing, while the IP was announced at another MAC or the host's traffic to it went unanswered"
+}
+
+func init() {
+	Thresholds = append(Thresholds,
+		Threshold{Name: "neigh_slack", Help: "missing-probe: slack around a neighbour cycle when looking for the host's ARP requests and traffic",
+			Duration: func(c *Config) *time.Duration { return &c.NeighSlack }},
+		Threshold{Name: "pinned_updated", Help: "missing-probe: the largest `ip -s` updated age read as pinned by ignored ARP updates",
+			Duration: func(c *Config) *time.Duration { return &c.PinnedUpdated }},
+	)
+}
+
+// delayFirstProbe is the kernel's delay_first_probe_time: how long an entry
+// sits in DELAY, and how far back a SYN can have triggered it.
+const delayFirstProbe = 5 * time.Second
+
+// neighSeq is one neighbour entry (IP, device) as one source shows it.
+type neighSeq struct {
+	src    int32
+	dev    string
+	ip     netip.Addr
+	evs    []int // *timeline.Neigh events, in time order
+	resets []int // *timeline.NeighReset events
+}
+
+// neighSequences groups the timeline's neighbour events per source, device
+// and IP, in the order the entries first appear.
+func neighSequences(tl *timeline.Timeline) []*neighSeq {
+	type key struct {
+		src int32
+		dev string
+		ip  netip.Addr
+	}
+	byKey := map[key]*neighSeq{}
+	var out []*neighSeq
+	get := func(k key) *neighSeq {
+		s := byKey[k]
+		if s == nil {
+			s = &neighSeq{src: k.src, dev: k.dev, ip: k.ip}
+			byKey[k] = s
+			out = append(out, s)
+		}
+		return s
+	}
+	for i := range tl.Events {
+		e := &tl.Events[i]
+		switch d := e.Data.(type) {
+		case *timeline.Neigh:
+			s := get(key{e.Source, d.Dev, d.IP})
+			s.evs = append(s.evs, i)
+		case *timeline.NeighReset:
+			s := get(key{e.Source, d.Dev, d.IP})
+			s.resets = append(s.resets, i)
+		}
+	}
+	return out
+}
+
+// neighCycle is one trip of an entry from STALE back to REACHABLE on the
+// same MAC without a PROBE.
+type neighCycle struct {
+	seq                 *neighSeq
+	stale, delay, reach int // event indices; delay is -1 for monitor output
+	mac                 timeline.MAC
+	monitor             bool
+	from, to            time.Time // STALE first shown … REACHABLE first shown
+	// useFrom is the earliest the entry can have entered DELAY (the first
+	// packet after STALE): the last listing still showing STALE, or the
+	// STALE notification.
+	useFrom time.Time
+	// confirmed is when the entry had surely not yet gone back to
+	// REACHABLE: the last listing before it showed REACHABLE (the change
+	// lies after it), or the exact notification time.
+	confirmed time.Time
+}
+
+// cycles finds the STALE → DELAY → REACHABLE (snapshots) and STALE →
+// REACHABLE (monitor, which never reports DELAY) trips on one MAC. A PROBE,
+// a deletion or a `miss` (the kernel asking user space to resolve) in
+// between breaks the pattern: the kernel did try.
+func (s *neighSeq) cycles(tl *timeline.Timeline) []neighCycle {
+	n := func(i int) *timeline.Neigh { return tl.Events[i].Data.(*timeline.Neigh) }
+	var out []neighCycle
+	evs := s.evs
+	for i := 0; i < len(evs); i++ {
+		a := n(evs[i])
+		if a.Op != timeline.NeighListed || a.State != timeline.NUDStale || !a.HasLL {
+			continue
+		}
+		switch a.Form {
+		case timeline.NeighSnapshot:
+			if i+2 >= len(evs) {
+				continue
+			}
+			b, c := n(evs[i+1]), n(evs[i+2])
+			if b.Op != timeline.NeighListed || c.Op != timeline.NeighListed || b.Form != a.Form || c.Form != a.Form ||
+				b.State != timeline.NUDDelay || c.State != timeline.NUDReachable ||
+				!b.HasLL || !c.HasLL || b.LLAddr != a.LLAddr || c.LLAddr != a.LLAddr {
+				continue
+			}
+			cy := neighCycle{seq: s, stale: evs[i], delay: evs[i+1], reach: evs[i+2], mac: a.LLAddr,
+				from: tl.Events[evs[i]].Time, to: tl.Events[evs[i+2]].Time,
+				useFrom: b.Since(tl.Events[evs[i+1]].Time), confirmed: c.Since(tl.Events[evs[i+2]].Time)}
+			if cy.useFrom.IsZero() {
+				cy.useFrom = cy.from
+			}
+			if cy.confirmed.IsZero() {
+				cy.confirmed = tl.Events[evs[i+1]].Last()
+			}
+			out = append(out, cy)
+		case timeline.NeighMonitor:
+			if i+1 >= len(evs) {
+				continue
+			}
+			c := n(evs[i+1])
+			if c.Op != timeline.NeighListed || c.Form != a.Form || c.State != timeline.NUDReachable || !c.HasLL || c.LLAddr != a.LLAddr {
+				continue
+			}
+			out = append(out, neighCycle{seq: s, stale: evs[i], delay: -1, reach: evs[i+1], mac: a.LLAddr, monitor: true,
+				from: tl.Events[evs[i]].Time, to: tl.Events[evs[i+1]].Time,
+				useFrom: tl.Events[evs[i]].Time, confirmed: tl.Events[evs[i+1]].Time})
+		}
+	}
+	return out
+}
+
+// mpWorld is what the detector learns about the timeline once and shares
+// across entries.
+type mpWorld struct {
+	tl        *timeline.Timeline
+	cfg       *Config
+	capture   []bool // per source: it holds capture events (ARP, usage, TCP)
+	probeSeen []bool // per source: it shows a PROBE state somewhere
+	neighIPs  map[string]map[netip.Addr]bool
+	ids       map[hostIP]*hostIdentity
+}
+
+type hostIP struct {
+	host string
+	ip   netip.Addr
+}
+
+func newMPWorld(tl *timeline.Timeline, cfg *Config, seqs []*neighSeq) *mpWorld {
+	w := &mpWorld{
+		tl: tl, cfg: cfg,
+		capture:   make([]bool, len(tl.Sources)),
+		probeSeen: make([]bool, len(tl.Sources)),
+		neighIPs:  map[string]map[netip.Addr]bool{},
+		ids:       map[hostIP]*hostIdentity{},
+	}
+	for i := range tl.Events {
+		e := &tl.Events[i]
+		switch d := e.Data.(type) {
+		case *timeline.ARP, *timeline.UsageRun, *timeline.TCP:
+			w.capture[e.Source] = true
+		case *timeline.Neigh:
+			if d.State&timeline.NUDProbe != 0 {
+				w.probeSeen[e.Source] = true
+			}
+		}
+	}
+	for _, s := range seqs {
+		h := tl.Sources[s.src].Host
+		if w.neighIPs[h] == nil {
+			w.neighIPs[h] = map[netip.Addr]bool{}
+		}
+		w.neighIPs[h][s.ip] = true
+	}
+	return w
+}
+
+// hostIdentity is how a host shows up in captures: the MACs that send its
+// frames and the IPs they come from.
+type hostIdentity struct {
+	macs     map[timeline.MAC]bool
+	ips      map[netip.Addr]bool
+	how      string  // how the MACs were recognised, for the explanation
+	captures []int32 // the host's own capture sources
+}
+
+func (id *hostIdentity) known() bool { return len(id.macs) > 0 }
+
+func (id *hostIdentity) macList() string {
+	var ms []string
+	for m := range id.macs {
+		ms = append(ms, m.String())
+	}
+	slices.Sort(ms)
+	return strings.Join(ms, ", ")
+}
+
+// frameLink returns the link-layer facts and the sender IP of a capture event.
+func frameLink(p timeline.Payload) (l *timeline.Link, srcIP netip.Addr, ok bool) {
+	switch d := p.(type) {
+	case *timeline.ARP:
+		return &d.Link, d.SPA, true
+	case *timeline.UsageRun:
+		return &d.Link, d.SrcIP, true
+	case *timeline.TCP:
+		return &d.Link, d.SrcIP, true
+	}
+	return nil, netip.Addr{}, false
+}
+
+// identity finds the host's MACs in its own captures (sources with the same
+// host label): the observer in a capture is the MAC that sends the host's
+// frames. In order of strength: frames the capture marks outgoing (Linux
+// cooked captures, pcapng flags); the senders of the frames addressed to
+// the neighbour's IP (only the host itself sends its traffic to a
+// neighbour, as far as the host's own capture shows); the senders of ARP
+// requests for the IPs the host's neighbour table lists.
+func (w *mpWorld) identity(host string, x netip.Addr) *hostIdentity {
+	if id, ok := w.ids[hostIP{host, x}]; ok {
+		return id
+	}
+	id := &hostIdentity{macs: map[timeline.MAC]bool{}, ips: map[netip.Addr]bool{}}
+	w.ids[hostIP{host, x}] = id
+	mine := make([]bool, len(w.tl.Sources))
+	for i, s := range w.tl.Sources {
+		if w.capture[i] && s.Host == host {
+			mine[i] = true
+			id.captures = append(id.captures, int32(i))
+		}
+	}
+	if len(id.captures) == 0 {
+		return id
+	}
+	add := func(l *timeline.Link, ip netip.Addr) {
+		id.macs[l.Src] = true
+		if ip.IsValid() && !ip.IsUnspecified() {
+			id.ips[ip] = true
+		}
+	}
+	rules := []struct {
+		how   string
+		match func(p timeline.Payload, l *timeline.Link) bool
+	}{
+		{"sends the frames its capture marks outgoing", func(_ timeline.Payload, l *timeline.Link) bool {
+			return l.Direction == timeline.DirOutgoing
+		}},
+		{fmt.Sprintf("sends the frames addressed to %s in its capture", x), func(p timeline.Payload, _ *timeline.Link) bool {
+			switch d := p.(type) {
+			case *timeline.UsageRun:
+				return d.DstIP == x
+			case *timeline.TCP:
+				return d.DstIP == x && d.What != timeline.TCPSynAck
+			}
+			return false
+		}},
+		{"sends ARP requests for its neighbours in its capture", func(p timeline.Payload, _ *timeline.Link) bool {
+			a, ok := p.(*timeline.ARP)
+			return ok && a.Class == timeline.ARPRequest && w.neighIPs[host][a.TPA]
+		}},
+	}
+	for _, r := range rules {
+		for i := range w.tl.Events {
+			e := &w.tl.Events[i]
+			if !mine[e.Source] {
+				continue
+			}
+			if l, ip, ok := frameLink(e.Data); ok && !l.Src.IsZero() && r.match(e.Data, l) {
+				add(l, ip)
+			}
+		}
+		if id.known() {
+			id.how = r.how
+			break
+		}
+	}
+	return id
+}
+
+// sentBy reports whether capture event e was sent by the host. Without a
+// known MAC, frames in the host's own capture that are not marked incoming
+// count as the host's.
+func (w *mpWorld) sentBy(id *hostIdentity, e *timeline.Event) bool {
+	l, ip, ok := frameLink(e.Data)
+	if !ok {
+		return false
+	}
+	if id.known() {
+		return id.macs[l.Src] || (ip.IsValid() && id.ips[ip])
+	}
+	return slices.Contains(id.captures, e.Source) && l.Direction != timeline.DirIncoming
+}
+
+// covered reports the host's capture source that spans [from, to], or -1.
+func (w *mpWorld) covered(id *hostIdentity, from, to time.Time) int32 {
+	slack := w.cfg.NeighSlack
+	for _, s := range id.captures {
+		src := w.tl.Sources[s]
+		if !src.First.IsZero() && !src.First.After(from.Add(slack)) && !src.Last.Before(to.Add(-slack)) {
+			return s
+		}
+	}
+	return -1
+}
+
+// ipFacts is what the captures say about an IP: every frame that shows its
+// binding (in time order), and the TCP connection attempts to it.
+type ipFacts struct {
+	bindings []int // ARP frames whose sender pair is the IP and a MAC
+	flows    map[flowKey]*synFlow
+	flowList []*synFlow
+}
+
+type flowKey struct {
+	src   netip.Addr
+	sport uint16
+	dport uint16
+}
+
+type synFlow struct {
+	syns     []int // SYN and retransmission events
+	answered bool
+}
+
+func (w *mpWorld) facts(x netip.Addr) *ipFacts {
+	f := &ipFacts{flows: map[flowKey]*synFlow{}}
+	for _, j := range w.tl.ByIP(x) {
+		e := &w.tl.Events[j]
+		switch d := e.Data.(type) {
+		case *timeline.ARP:
+			if bindingSender(d) && d.SPA == x {
+				f.bindings = append(f.bindings, int(j))
+			}
+		case *timeline.TCP:
+			switch {
+			case d.DstIP == x && (d.What == timeline.TCPSyn || d.What == timeline.TCPSynRetrans):
+				k := flowKey{d.SrcIP, d.SrcPort, d.DstPort}
+				fl := f.flows[k]
+				if fl == nil {
+					fl = &synFlow{}
+					f.flows[k] = fl
+					f.flowList = append(f.flowList, fl)
+				}
+				fl.syns = append(fl.syns, int(j))
+			case d.SrcIP == x && d.What == timeline.TCPSynAck:
+				if fl := f.flows[flowKey{d.DstIP, d.DstPort, d.SrcPort}]; fl != nil {
+					fl.answered = true
+				}
+			}
+		}
+	}
+	return f
+}
+
+// bindingAt is the last ARP frame at or before t that showed the IP's MAC,
+// or -1.
+func (f *ipFacts) bindingAt(tl *timeline.Timeline, t time.Time) int {
+	k, _ := slices.BinarySearchFunc(f.bindings, t, func(i int, t time.Time) int {
+		if tl.Events[i].Time.After(t) {
+			return 1
+		}
+		return -1
+	})
+	return k - 1
+}
+
+// mpGroup gathers the qualifying cycles of one host, IP and MAC.
+type mpGroup struct {
+	host    string
+	ip      netip.Addr
+	mac     timeline.MAC
+	cycles  []neighCycle
+	newMAC  timeline.MAC // the MAC the IP was announced at, when any
+	moved   bool
+	moveAt  int   // the first frame showing the IP at newMAC (-1 if none)
+	moveTo  []int // the frames showing newMAC before the cycles, for evidence
+	syns    []int // the host's unanswered SYNs during the cycles
+	dropped int   // cycles dropped because the host's capture shows it did ask
+	// confirmed: a capture of the host covers a qualifying cycle and shows
+	// no ARP request from it for the IP.
+	confirmed bool
+	capSrc    int32
+	capFrom   time.Time
+	capTo     time.Time
+	// coveredCycles counts the qualifying cycles the host's capture spans.
+	coveredCycles int
+	monitorOK     bool // some qualifying cycle is from monitor output that shows PROBE elsewhere
+	snapshotOK    bool // some qualifying cycle is from listings
+	resets        []int
+	id            *hostIdentity
+}
+
+func (missingProbe) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
+	seqs := neighSequences(tl)
+	if len(seqs) == 0 {
+		return nil
+	}
+	w := newMPWorld(tl, cfg, seqs)
+	type gkey struct {
+		host string
+		ip   netip.Addr
+		mac  timeline.MAC
+	}
+	groups := map[gkey]*mpGroup{}
+	var order []gkey
+	factsOf := map[netip.Addr]*ipFacts{}
+	for _, s := range seqs {
+		cycles := s.cycles(tl)
+		if len(cycles) == 0 {
+			continue
+		}
+		host := tl.Sources[s.src].Host
+		f := factsOf[s.ip]
+		if f == nil {
+			f = w.facts(s.ip)
+			factsOf[s.ip] = f
+		}
+		id := w.identity(host, s.ip)
+		for _, c := range cycles {
+			k := gkey{host, s.ip, c.mac}
+			g := groups[k]
+			if g == nil {
+				g = &mpGroup{host: host, ip: s.ip, mac: c.mac, moveAt: -1, capSrc: -1, id: id}
+				groups[k] = g
+				order = append(order, k)
+			}
+			w.judge(g, f, c)
+		}
+	}
+	var out []Finding
+	for _, k := range order {
+		g := groups[k]
+		if len(g.cycles) == 0 {
+			continue
+		}
+		out = append(out, w.finding(g))
+	}
+	return out
+}
+
+// judge adds cycle c to its group if it qualifies: the host did not ask for
+// the IP during it (as far as its capture shows), and by then the IP had
+// been announced at another MAC or the host's connection attempts to it went
+// unanswered.
+func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
+	tl, slack := w.tl, w.cfg.NeighSlack
+	from, to := c.useFrom.Add(-slack), c.to.Add(slack)
+	// Did the host send an ARP request for the IP in the cycle? Then the
+	// kernel probed or re-resolved, and the listings just missed it.
+	var asked []int
+	for _, j := range tl.ByIP(g.ip) {
+		e := &tl.Events[j]
+		if e.Time.Before(from) || e.Time.After(to) {
+			continue
+		}
+		if a, ok := e.Data.(*timeline.ARP); ok && a.Op == 1 && a.Class == timeline.ARPRequest && a.TPA == g.ip && w.sentBy(g.id, e) {
+			asked = append(asked, int(j))
+		}
+	}
+	if len(asked) > 0 {
+		g.dropped++
+		return
+	}
+
+	// Where did the captures say the IP lived when the entry was confirmed
+	// on the old MAC?
+	moved := false
+	if b := f.bindingAt(tl, c.confirmed); b >= 0 {
+		at := tl.Events[f.bindings[b]].Data.(*timeline.ARP).SHA
+		if at != g.mac && (!g.moved || at == g.newMAC) {
+			moved = true
+			run := firstOfRun(tl, f.bindings[:b+1], at)
+			if !g.moved {
+				g.newMAC, g.moveAt = at, f.bindings[run]
+			}
+			for _, i := range f.bindings[run : b+1] {
+				if !slices.Contains(g.moveTo, i) {
+					g.moveTo = append(g.moveTo, i)
+				}
+			}
+		}
+	}
+	var syns []int
+	for _, fl := range f.flowList {
+		if fl.answered || len(fl.syns) < 2 || !w.sentBy(g.id, &tl.Events[fl.syns[0]]) {
+			continue
+		}
+		for _, j := range fl.syns {
+			t := tl.Events[j].Time
+			if !t.Before(c.useFrom.Add(-delayFirstProbe-slack)) && !t.After(to) {
+				syns = append(syns, j)
+			}
+		}
+	}
+	if !moved && len(syns) == 0 {
+		return // DELAY → REACHABLE without a probe is what a working flow does
+	}
+	g.moved = g.moved || moved
+	// Two artifacts of one host (a listing loop and ip monitor) show the
+	// same trips: count each once.
+	dup := slices.ContainsFunc(g.cycles, func(o neighCycle) bool {
+		return o.seq.src != c.seq.src && !o.from.After(c.to) && !c.from.After(o.to)
+	})
+	if !dup {
+		g.cycles = append(g.cycles, c)
+	}
+	for _, j := range syns {
+		if !slices.Contains(g.syns, j) {
+			g.syns = append(g.syns, j)
+		}
+	}
+	if c.monitor {
+		g.monitorOK = g.monitorOK || w.probeSeen[c.seq.src]
+	} else {
+		g.snapshotOK = true
+	}
+	if s := w.covered(g.id, c.useFrom, c.to); s >= 0 && !dup {
+		if !g.confirmed {
+			g.capSrc, g.capFrom = s, c.from
+		}
+		g.confirmed = true
+		g.capTo = c.to
+		g.coveredCycles++
+	}
+	for _, r := range c.seq.resets {
+		if !slices.Contains(g.resets, r) {
+			g.resets = append(g.resets, r)
+		}
+	}
+}
+
+// firstOfRun is the position in idx of the first frame of the run of frames
+// showing mac that ends idx.
+func firstOfRun(tl *timeline.Timeline, idx []int, mac timeline.MAC) int {
+	k := len(idx)
+	for k > 0 && tl.Events[idx[k-1]].Data.(*timeline.ARP).SHA == mac {
+		k--
+	}
+	return k
+}
+
+// confidence: high when the host's own capture covers the cycles and shows
+// it never asked; from neighbour data alone, medium — a one-second listing
+// cannot see a PROBE answered within the same second; low when the only
+// cycles come from `ip monitor` output that never shows PROBE at all, which
+// is what kernels before 4.2 print even when they do probe.
+func (g *mpGroup) confidence() Confidence {
+	switch {
+	case g.confirmed:
+		return ConfHigh
+	case g.snapshotOK || g.monitorOK:
+		return ConfMedium
+	}
+	return ConfLow
+}
+
+// pinned reports the reset runs that overlap the GARPs announcing the new
+// MAC: `updated` kept being reset while the GARPs arrived and the MAC did
+// not change. It also returns the largest updated age those runs showed.
+func (w *mpWorld) pinned(g *mpGroup) (runs []int, garps []int, maxAge int32) {
+	tl := w.tl
+	for _, i := range g.moveTo {
+		if a := tl.Events[i].Data.(*timeline.ARP); a.Class.IsGARP() && a.SHA == g.newMAC {
+			garps = append(garps, i)
+		}
+	}
+	for _, r := range g.resets {
+		e := &tl.Events[r]
+		rr := e.Data.(*timeline.NeighReset)
+		if !rr.HasLL || rr.LLAddr != g.mac || time.Duration(rr.MaxUpdated)*time.Second > w.cfg.PinnedUpdated {
+			continue
+		}
+		if len(garps) > 0 {
+			first, last := tl.Events[garps[0]].Time, tl.Events[garps[len(garps)-1]].Time
+			if e.Last().Before(first.Add(-time.Second)) || e.Time.After(last.Add(2*time.Second+w.cfg.NeighSlack)) {
+				continue
+			}
+		}
+		runs = append(runs, r)
+		maxAge = max(maxAge, rr.MaxUpdated)
+	}
+	return runs, garps, maxAge
+}
+
+func (w *mpWorld) finding(g *mpGroup) Finding {
+	first, last := g.cycles[0], g.cycles[len(g.cycles)-1]
+	runs, garps, maxAge := w.pinned(g)
+	fi := Finding{
+		Severity:   High,
+		Confidence: g.confidence(),
+		Start:      first.from,
+		End:        last.to,
+	}
+	loop := "STALE → DELAY → REACHABLE"
+	if first.monitor {
+		loop = "STALE → REACHABLE"
+	}
+	fi.Title = fmt.Sprintf("%s: host %s's neighbour entry stayed at %s through %s without a PROBE", g.ip, g.host, g.mac,
+		plural(int64(len(g.cycles)), loop+" cycle", loop+" cycles"))
+	if g.moved {
+		fi.Title += fmt.Sprintf(" after the IP moved to %s", g.newMAC)
+	}
+	fi.Subject.Set("ip", g.ip.String())
+	fi.Subject.Set("host", g.host)
+	fi.Subject.Set("mac", g.mac.String())
+	newMAC := ""
+	if g.moved {
+		newMAC = g.newMAC.String()
+	}
+	fi.Subject.Set("new_mac", newMAC)
+	fi.Subject.Set("cycles", len(g.cycles))
+
+	fi.Explanation = w.explain(g, runs, garps, maxAge)
+	if len(runs) > 0 || w.garpsInsideLocktime(garps) {
+		fi.KnownIssue = &KnownIssue{
+			ID:      "linux-garp-locktime",
+			Title:   "Linux before 4.12 ignores gratuitous ARPs that arrive within locktime of the entry's last update and still bumps its timestamps, so the entry is never overridden and never probes",
+			FixedIn: "Linux 4.12 (77d7123342dc, 7d472a59c0e5)",
+			URL:     "https://bugzilla.redhat.com/show_bug.cgi?id=1450203",
+		}
+	}
+	fi.Evidence = w.evidence(g, runs)
+	return fi
+}
+
+// garpsInsideLocktime reports GARPs spaced within locktime.
+func (w *mpWorld) garpsInsideLocktime(garps []int) bool {
+	for k := 1; k < len(garps); k++ {
+		d := w.tl.Events[garps[k]].Time.Sub(w.tl.Events[garps[k-1]].Time)
+		if d > sameFrame && d <= w.cfg.Locktime+w.cfg.LocktimeSlack {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *mpWorld) explain(g *mpGroup, runs, garps []int, maxAge int32) string {
+	tl := w.tl
+	first, last := g.cycles[0], g.cycles[len(g.cycles)-1]
+	clock := func(t time.Time) string { return t.UTC().Format("15:04:05") }
+	var b strings.Builder
+
+	// What happened.
+	dev := ""
+	if first.seq.dev != "" {
+		dev = " on " + first.seq.dev
+	}
+	src := tl.Sources[first.seq.src]
+	if first.monitor {
+		fmt.Fprintf(&b, "On host %s, `ip monitor` (%s) shows the neighbour entry for %s%s going STALE and back to REACHABLE on %s %s between %s and %s with no PROBE in between (ip monitor never reports DELAY).",
+			g.host, src.Path, g.ip, dev, g.mac, times(len(g.cycles)), clock(first.from), clock(last.to))
+	} else {
+		fmt.Fprintf(&b, "On host %s, the neighbour listings (%s) show the entry for %s%s cycling STALE → DELAY → REACHABLE on %s %s between %s and %s, never entering PROBE.",
+			g.host, src.Path, g.ip, dev, g.mac, times(len(g.cycles)), clock(first.from), clock(last.to))
+	}
+	switch {
+	case g.moved && g.moveAt >= 0:
+		a := tl.Events[g.moveAt].Data.(*timeline.ARP)
+		fmt.Fprintf(&b, " By then %s had moved: %s announced it at %s (%s, first at %s)",
+			g.ip, tl.Sources[tl.Events[g.moveAt].Source].Path, g.newMAC, describeAnnouncers(tl, g.moveTo, a), tl.Events[g.moveAt].Time.UTC().Format("15:04:05.000"))
+		if len(g.syns) > 0 {
+			fmt.Fprintf(&b, ", and the host's %s to it went unanswered.", plural(int64(len(g.syns)), "TCP SYN", "TCP SYNs"))
+		} else {
+			b.WriteString(".")
+		}
+	case len(g.syns) > 0:
+		fmt.Fprintf(&b, " Meanwhile the host's %s to %s (%s) went unanswered: no SYN/ACK came back.",
+			plural(int64(len(g.syns)), "TCP SYN", "TCP SYNs"), g.ip, synPorts(tl, g.syns))
+	}
+
+	// How sure.
+	switch {
+	case g.confirmed:
+		which := "these cycles"
+		if g.coveredCycles < len(g.cycles) {
+			which = fmt.Sprintf("%d of these cycles", g.coveredCycles)
+		}
+		fmt.Fprintf(&b, " The host's own capture (%s) covers %s and shows no ARP request for %s from it (%s, which %s): the kernel never re-validated the entry, and every packet for %s went to %s.",
+			tl.Sources[g.capSrc].Path, which, g.ip, orUnknown(g.id.macList()), g.id.how, g.ip, g.mac)
+	default:
+		if len(g.id.captures) > 0 {
+			b.WriteString(" The host's capture does not cover these cycles, so this rests on the neighbour data")
+		} else {
+			b.WriteString(" There is no capture of this host, so this rests on the neighbour data")
+		}
+		switch {
+		case g.snapshotOK:
+			b.WriteString(": listings a second apart cannot see a PROBE that was answered within the same second, and only a capture of the host would show whether it sent ARP requests.")
+		case g.monitorOK:
+			b.WriteString(": this monitor output does report PROBE — it shows it for other entries — but never for this one; a capture of the host would show whether it sent ARP requests.")
+		default:
+			b.WriteString(".")
+		}
+	}
+	if g.dropped > 0 {
+		fmt.Fprintf(&b, " (%s not counted: the host's capture shows it did ask for %s during them.)", plural(int64(g.dropped), "other cycle was", "other cycles were"), g.ip)
+	}
+	if first.monitor && !g.monitorOK && !g.confirmed {
+		b.WriteString(" This monitor output shows no PROBE for any entry; kernels before 4.2 never report PROBE to ip monitor, so its absence here proves little.")
+	}
+
+	// Why it matters and why it happens.
+	fmt.Fprintf(&b, "\n\nWhy: a DELAY entry goes back to REACHABLE without sending anything only when its `confirmed` timestamp was refreshed within delay_first_probe_time (5 s) — by TCP making progress, or by an ARP packet from the neighbour. With %s no longer behind %s, something kept confirming a dead entry, so the kernel never reached PROBE, which would have sent unicast requests to %s, failed and broadcast for the new owner.",
+		g.ip, g.mac, g.mac)
+	b.WriteString(" On Linux before 4.12 an ARP update the kernel ignored — a gratuitous ARP arriving within the 1 s locktime of the entry's last update — still bumped the entry's timestamps (fixed by 77d7123342dc, \"neighbour: update neigh timestamps iff update is effective\", Linux 4.12), so a burst of GARPs spaced 1 s or less could be ignored in its entirety while keeping the old entry fresh.")
+	if len(runs) > 0 {
+		r := &tl.Events[runs[0]]
+		if len(garps) > 0 {
+			fmt.Fprintf(&b, " The `ip -s` ages show exactly that: while %s's gratuitous ARPs kept arriving (%d between %s and %s), the entry's `updated` age %s although its state and MAC stayed the same (reset from %s to %s) — the pre-4.12 fingerprint of ignored updates bumping the timestamps.",
+				g.newMAC, len(garps), clock(tl.Events[garps[0]].Time), clock(tl.Events[garps[len(garps)-1]].Time), ageBound(maxAge), clock(r.Time), clock(r.Last()))
+		} else {
+			fmt.Fprintf(&b, " The `ip -s` ages show the entry's `updated` timestamp being reset with no change of state or MAC (from %s; its age %s); since Linux 4.12 `updated` moves only when an update takes effect, so this is the pre-4.12 fingerprint of ignored updates bumping the timestamps.",
+				clock(r.Time), ageBound(maxAge))
+		}
+	}
+
+	// What next.
+	fmt.Fprintf(&b, "\n\nNext: check the kernel on %s (`uname -r`: before 4.12, or a distribution kernel without 77d7123342dc and 7d472a59c0e5 — RHEL 7 needed arp_accept=1); its net.ipv4.conf.%s.arp_accept (with 0, GARPs inside locktime are ignored, and kernels before 4.12 ignored reply-type GARPs whatever it says) and net.ipv4.neigh.%s.locktime; and how the L3 agent spaced its GARPs (`arping -A -c 3` sends them 1 s apart, inside locktime; Neutron's fix sends a request and a reply GARP 2 s apart). `ip -s neigh show %s` on the host shows whether `updated` keeps resetting; `ip neigh flush to %s` restores connectivity.",
+		g.host, devOr(first.seq.dev), devOr(first.seq.dev), g.ip, g.ip)
+	return b.String()
+}
+
+// ageBound says how far an `ip -s` age got.
+func ageBound(max int32) string {
+	if max == 0 {
+		return "stayed at 0 s"
+	}
+	return fmt.Sprintf("never grew past %d s", max)
+}
+
+func times(n int) string {
+	if n == 1 {
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
+}
+
+func devOr(dev string) string {
+	if dev == "" {
+		return "<dev>"
+	}
+	return dev
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "MAC unknown"
+	}
+	return s
+}
+
+// describeAnnouncers summarises the frames that showed the new binding.
+func describeAnnouncers(tl *timeline.Timeline, idx []int, first *timeline.ARP) string {
+	counts := map[timeline.ARPClass]int{}
+	for _, i := range idx {
+		counts[tl.Events[i].Data.(*timeline.ARP).Class]++
+	}
+	var parts []string
+	for _, c := range []struct {
+		class      timeline.ARPClass
+		one, other string
+	}{
+		{timeline.ARPGarpReply, "reply-type GARP", "reply-type GARPs"},
+		{timeline.ARPGarpReplyOtherTHA, "reply-type GARP with a foreign tha", "reply-type GARPs with a foreign tha"},
+		{timeline.ARPGarpRequest, "request-type GARP", "request-type GARPs"},
+		{timeline.ARPReply, "ARP reply", "ARP replies"},
+		{timeline.ARPRequest, "ARP request it sent", "ARP requests it sent"},
+	} {
+		if n := counts[c.class]; n > 0 {
+			parts = append(parts, plural(int64(n), c.one, c.other))
+		}
+	}
+	if len(parts) == 0 {
+		return first.Class.String()
+	}
+	return strings.Join(parts, " and ")
+}
+
+// synPorts names the destination ports of the SYNs.
+func synPorts(tl *timeline.Timeline, syns []int) string {
+	var ports []int
+	for _, j := range syns {
+		p := int(tl.Events[j].Data.(*timeline.TCP).DstPort)
+		if !slices.Contains(ports, p) {
+			ports = append(ports, p)
+		}
+	}
+	slices.Sort(ports)
+	var ps []string
+	for _, p := range ports {
+		ps = append(ps, fmt.Sprintf("port %d", p))
+	}
+	return strings.Join(ps, ", ")
+}
+
+func (w *mpWorld) evidence(g *mpGroup, runs []int) []Evidence {
+	tl := w.tl
+	var ev []Evidence
+	cite := func(i int) {
+		e := EventEvidence(tl, i)
+		if n, ok := tl.Events[i].Data.(*timeline.Neigh); ok && n.Listings > 1 {
+			e.Pos = rangePos(tl.Events[i].Pos, n.Last)
+		}
+		if r, ok := tl.Events[i].Data.(*timeline.NeighReset); ok {
+			e.Pos = rangePos(tl.Events[i].Pos, r.Last)
+		}
+		ev = append(ev, e)
+	}
+	for _, i := range capEvidence(g.moveTo, 3, 1) {
+		cite(i)
+	}
+	first := g.cycles[0]
+	for _, i := range []int{first.stale, first.delay, first.reach} {
+		if i >= 0 {
+			cite(i)
+		}
+	}
+	if len(g.cycles) > 1 {
+		last := g.cycles[len(g.cycles)-1]
+		src := tl.Sources[first.seq.src]
+		ev = append(ev, Evidence{
+			Source: src.Path,
+			Pos:    rangePos(tl.Events[first.stale].Pos, tl.Events[last.reach].Pos),
+			Time:   first.from,
+			Text: fmt.Sprintf("%d cycles back to REACHABLE on %s between %s and %s, none through PROBE",
+				len(g.cycles), g.mac, first.from.UTC().Format("15:04:05"), last.to.UTC().Format("15:04:05")),
+			Event: -1,
+		})
+		cite(last.reach)
+	}
+	for _, i := range capEvidence(g.syns, 2, 1) {
+		cite(i)
+	}
+	for _, i := range capEvidence(runs, 2, 0) {
+		cite(i)
+	}
+	if g.confirmed {
+		src := tl.Sources[g.capSrc]
+		who := g.id.macList()
+		if who == "" {
+			who = "the host"
+		}
+		pos := ""
+		if src.Records > 0 {
+			pos = fmt.Sprintf("frames 1–%d", src.Records)
+		}
+		ev = append(ev, Evidence{
+			Source: src.Path,
+			Pos:    pos,
+			Time:   g.capFrom,
+			Text: fmt.Sprintf("no ARP request from %s for %s during %s between %s and %s (the capture covers %s to %s)",
+				who, g.ip, plural(int64(g.coveredCycles), "cycle", "cycles"), g.capFrom.UTC().Format("15:04:05"), g.capTo.UTC().Format("15:04:05"),
+				src.First.UTC().Format("15:04:05"), src.Last.UTC().Format("15:04:05")),
+			Event: -1,
+		})
+	}
+	slices.SortStableFunc(ev, func(a, b Evidence) int { return cmp.Compare(a.Time.UnixNano(), b.Time.UnixNano()) })
+	return dedupEvidence(ev)
+}

@@ -1,0 +1,449 @@
+package neigh
+
+import (
+	"bytes"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// Thresholds of the `updated`-reset detection (see folder.ages).
+const (
+	// resetJump: `ip -s` ages are whole seconds read a few milliseconds
+	// after a whole-second `date`, so the estimate "listing time − updated
+	// age" of one unchanged timestamp wobbles by one second. A move of two
+	// seconds or more means the timestamp itself moved.
+	resetJump = 2
+	// resetMaxGap: only consecutive listings this close are compared; with
+	// slower polling an unseen state change could explain the move.
+	resetMaxGap = 3 * time.Second
+	// resetRunGap joins resets this close into one run.
+	resetRunGap = 5 * time.Second
+)
+
+// folder turns entries into events. Listings are folded per (IP, device):
+// an event is made when an entry's state, lladdr, flags or form differ from
+// what the source last showed, and it then spans every listing that still
+// shows the same. Monitor lines are events of their own.
+type folder struct {
+	p        *parser
+	tracks   map[string]*track
+	trackKey []byte
+	protos   map[string]string
+	events   []timeline.Event
+
+	// Listing blocks: the entries between two date lines (or one JSON
+	// array). An entry listed in one block and missing from the next is
+	// gone.
+	block      int64
+	blockTime  time.Time
+	blockOpen  bool      // a date line or an array started the current block
+	blockTimed bool      // the current block has a time of its own
+	prevTime   time.Time // time of the last non-empty block before the current one
+	hadBlock   bool
+	listedNow  []*track // listed in the current block, in order
+	listedPrev []*track // listed in the last non-empty block
+
+	// byLine maps the text of a listing line, with its `ip -s` ages cut out
+	// (maskAges), to the track whose current stretch it shows. A polling
+	// loop prints most entries the same every second, so those lines are
+	// folded without being tokenised at all.
+	byLine  map[string]*track
+	keybuf  []byte
+	scratch entry // the fast path's entry
+}
+
+// track is what the folder knows of one (IP, device) entry.
+type track struct {
+	ip         netip.Addr
+	dev        string
+	lastBlock  int64
+	present    bool // listed, or last notified as existing
+	known      bool // state/mac below are the last ones seen
+	state      timeline.NUD
+	mac        timeline.MAC
+	hasLL      bool
+	ev         int             // index of the current stretch's event
+	n          *timeline.Neigh // the current stretch (listings only); nil otherwise
+	line       string          // this track's byLine key; "" when none
+	lineProbes int32           // the probe count that key shows
+	lastSeen   time.Time       // time of the last listing that showed the entry
+
+	// `updated` tracking for ip -s listings
+	anchor     int64 // listing time − updated age, in Unix seconds
+	hasAnchor  bool
+	statsAt    time.Time
+	pendingMax int32 // largest updated age since the last reset
+	reset      *timeline.NeighReset
+	resetEv    int
+	lastReset  time.Time
+}
+
+func newFolder(p *parser) *folder {
+	return &folder{p: p, tracks: map[string]*track{}, protos: map[string]string{}, byLine: map[string]*track{}}
+}
+
+// track finds or creates the entry's track. The map is keyed by the text of
+// the address and the device, so a repeated entry costs no allocation.
+func (f *folder) track(e *entry) *track {
+	f.trackKey = append(append(append(f.trackKey[:0], e.ipTxt...), 0), e.dev...)
+	if t, ok := f.tracks[string(f.trackKey)]; ok {
+		return t
+	}
+	t := &track{ip: e.ip, dev: string(e.dev), lastBlock: -1, ev: -1}
+	f.tracks[string(f.trackKey)] = t
+	return t
+}
+
+// newBlock starts a listing block at t (a date line). It reports whether the
+// block it ends was opened by a date line and listed nothing.
+func (f *folder) newBlock(t time.Time) (emptyEnded bool) {
+	emptyEnded = f.endBlock()
+	f.block++
+	f.blockTime, f.blockOpen, f.blockTimed = t, true, !t.IsZero()
+	return emptyEnded
+}
+
+// beginArray starts a block for a JSON array unless a date line just did.
+func (f *folder) beginArray() {
+	if f.blockOpen && len(f.listedNow) == 0 {
+		return
+	}
+	f.newBlock(f.blockTime)
+}
+
+// endBlock closes the current block: entries the previous block listed and
+// this one did not are gone. An empty block is a gap in the polling, not an
+// emptied table, and changes nothing.
+func (f *folder) endBlock() (empty bool) {
+	if len(f.listedNow) == 0 {
+		return f.blockOpen
+	}
+	for _, t := range f.listedPrev {
+		if t.lastBlock != f.block && t.present && t.n != nil {
+			f.gone(t)
+		}
+	}
+	f.listedPrev, f.listedNow = f.listedNow, f.listedPrev[:0]
+	// An untimed block (lines before the first date) bounds nothing.
+	f.prevTime, f.hadBlock = f.blockTime, f.blockTimed
+	return false
+}
+
+// listed folds one listing line.
+func (f *folder) listed(e *entry, pos timeline.Pos, raw []byte) {
+	t := f.track(e)
+	now := f.blockTime
+	if !f.blockTimed && !f.p.lastTime.IsZero() {
+		now = f.p.lastTime // listings after monitor timestamps, before any date line
+	}
+	if t.lastBlock != f.block {
+		t.lastBlock = f.block
+		f.listedNow = append(f.listedNow, t)
+	}
+	if t.present && t.n != nil && t.n.Form == e.form && f.same(t.n, e) {
+		f.fold(t, e, now, pos)
+		f.remember(t, e, raw, "") // e.g. the probe count moved: the next identical line is fast
+	} else {
+		f.stretch(t, e, now, pos, raw)
+	}
+	t.lastSeen = now
+}
+
+// same reports whether e shows what stretch n shows (ages aside).
+func (f *folder) same(n *timeline.Neigh, e *entry) bool {
+	if n.State != e.state || n.Flags != e.flags || n.ATF != e.atf || n.Op != e.op || n.Proto != string(e.proto) {
+		return false
+	}
+	switch {
+	case e.isMAC:
+		return n.HasLL && n.LLAddr == e.mac
+	case len(e.ll) > 0:
+		return !n.HasLL && n.LLText == string(e.ll)
+	}
+	return !n.HasLL && n.LLText == ""
+}
+
+// stretch starts a new event for a listing that differs from the last.
+func (f *folder) stretch(t *track, e *entry, now time.Time, pos timeline.Pos, raw []byte) {
+	n := &timeline.Neigh{NeighEntry: f.toEntry(t, e), Form: e.form, Listings: 1, Last: pos}
+	f.setPrev(n, t)
+	switch {
+	case t.present && t.known:
+		setGap(n, now, t.lastSeen)
+	case f.hadBlock:
+		setGap(n, now, f.prevTime)
+	}
+	if e.hasStats {
+		n.UpdatedMin, n.UpdatedMax, n.ProbesMax = e.updated, e.updated, e.probes
+	}
+	rawText := string(raw)
+	f.events = append(f.events, timeline.Event{Time: now, Pos: pos, Data: n, Raw: rawText})
+	t.ev, t.n = len(f.events)-1, n
+	t.present = true
+	f.remember(t, e, raw, rawText)
+	f.setKnown(t, e)
+	t.reset = nil // a state change ends a run of resets
+	f.ages(t, e, now, pos, true)
+}
+
+// maskAges cuts the used/confirmed/updated ages out of an `ip -s` line
+// ("…  used 3/11/3probes 1 STALE " → "…  used probes 1 STALE "), the only part
+// that changes every second, and returns the key and the ages. Lines
+// without ages are their own key.
+func maskAges(line, buf []byte) (key, ages []byte) {
+	i := bytes.Index(line, []byte(" used "))
+	if i < 0 {
+		return line, nil
+	}
+	j := i + len(" used ")
+	k := j
+	for k < len(line) && (isDigit(line[k]) || line[k] == '/' || line[k] == '-') {
+		k++
+	}
+	if k == j {
+		return line, nil
+	}
+	return append(append(buf[:0], line[:j]...), line[k:]...), line[j:k]
+}
+
+// remember makes raw's masked text t's byLine key, so the next listing
+// that reads the same is folded on the fast path. rawText, when not "", is
+// raw as a string already allocated.
+func (f *folder) remember(t *track, e *entry, raw []byte, rawText string) {
+	if e.unknown != nil || e.form != timeline.NeighSnapshot {
+		f.forgetLine(t)
+		return
+	}
+	key, ages := maskAges(raw, f.keybuf)
+	if ages != nil {
+		f.keybuf = key[:0] // key is our buffer, not raw
+	}
+	if t.line == string(key) {
+		return
+	}
+	f.forgetLine(t)
+	if ages != nil || rawText == "" {
+		rawText = string(key)
+	}
+	t.line, t.lineProbes = rawText, e.probes
+	if old, ok := f.byLine[rawText]; ok {
+		old.line = "" // two entries printed alike (cannot happen within one dump, but be safe)
+	}
+	f.byLine[rawText] = t
+}
+
+// listedAgain folds a line whose masked text is t's byLine key without
+// tokenising it: only the ages, if any, are read. It reports false when
+// the fast path does not apply, and the caller parses the line in full.
+func (f *folder) listedAgain(t *track, ages []byte, pos timeline.Pos) bool {
+	if !t.present || t.n == nil || t.line == "" {
+		return false
+	}
+	e := &f.scratch
+	e.reset()
+	if ages != nil {
+		if glued, err := e.parseUsed(ages); err != nil || glued {
+			return false
+		}
+		e.probes = t.lineProbes
+	}
+	e.state, e.mac, e.isMAC = t.n.State, t.n.LLAddr, t.n.HasLL
+	now := f.blockTime
+	if !f.blockTimed && !f.p.lastTime.IsZero() {
+		now = f.p.lastTime
+	}
+	if t.lastBlock != f.block {
+		t.lastBlock = f.block
+		f.listedNow = append(f.listedNow, t)
+	}
+	f.fold(t, e, now, pos)
+	t.lastSeen = now
+	return true
+}
+
+func (f *folder) forgetLine(t *track) {
+	if t.line != "" {
+		delete(f.byLine, t.line)
+		t.line = ""
+	}
+}
+
+// fold adds a listing that shows the same as the current stretch.
+func (f *folder) fold(t *track, e *entry, now time.Time, pos timeline.Pos) {
+	n := t.n
+	ev := &f.events[t.ev]
+	n.Listings++
+	n.Last = pos
+	if now.After(ev.Time) && now.After(ev.End) {
+		ev.End = now
+	}
+	if e.hasStats {
+		if !n.HasStats {
+			n.HasStats, n.UpdatedMin, n.UpdatedMax, n.ProbesMax = true, e.updated, e.updated, e.probes
+		}
+		n.UpdatedMin = min(n.UpdatedMin, e.updated)
+		n.UpdatedMax = max(n.UpdatedMax, e.updated)
+		n.ProbesMax = max(n.ProbesMax, e.probes)
+	}
+	f.ages(t, e, now, pos, false)
+}
+
+// ages watches the `updated` age across listings of one stretch. The
+// estimate listing time − updated age is when `updated` was last set; if it
+// jumps forward while state and lladdr stay the same, the kernel moved the
+// timestamp without changing the entry — which Linux ≥ 4.12 never does
+// (77d7123342dc) and older kernels did for every ARP update they ignored.
+func (f *folder) ages(t *track, e *entry, now time.Time, pos timeline.Pos, first bool) {
+	const dynamic = timeline.NUDReachable | timeline.NUDStale | timeline.NUDDelay | timeline.NUDProbe
+	if !e.hasStats || e.state&dynamic == 0 || now.IsZero() {
+		t.hasAnchor = false
+		return
+	}
+	anchor := now.Unix() - int64(e.updated)
+	if first || !t.hasAnchor || now.Sub(t.statsAt) > resetMaxGap || now.Before(t.statsAt) {
+		t.anchor, t.hasAnchor = anchor, true
+		t.statsAt, t.pendingMax = now, e.updated
+		return
+	}
+	if anchor < t.anchor+resetJump {
+		t.pendingMax = max(t.pendingMax, e.updated)
+		t.statsAt = now
+		return
+	}
+	t.anchor = anchor
+	if t.reset != nil && now.Sub(t.lastReset) <= resetRunGap {
+		r := t.reset
+		r.Resets++
+		r.State = e.state
+		r.Last = pos
+		r.MaxUpdated = max(r.MaxUpdated, t.pendingMax, e.updated)
+		f.events[t.resetEv].End = now
+	} else {
+		r := &timeline.NeighReset{
+			IP: t.ip, Dev: t.dev, LLAddr: e.mac, HasLL: e.isMAC, State: e.state,
+			Resets: 1, MaxUpdated: e.updated, Last: pos,
+		}
+		f.events = append(f.events, timeline.Event{Time: now, Pos: pos, Data: r})
+		t.reset, t.resetEv = r, len(f.events)-1
+	}
+	t.lastReset = now
+	t.statsAt, t.pendingMax = now, e.updated
+}
+
+// gone records that a listing no longer shows an entry.
+func (f *folder) gone(t *track) {
+	prev := t.n
+	n := &timeline.Neigh{NeighEntry: prev.NeighEntry, Form: prev.Form, Listings: 1}
+	setGap(n, f.blockTime, t.lastSeen)
+	n.Op = timeline.NeighGone
+	n.HasStats = false
+	f.setPrev(n, t)
+	n.Last = prev.Last
+	f.events = append(f.events, timeline.Event{Time: f.blockTime, Pos: prev.Last, Data: n})
+	t.present, t.n, t.reset = false, nil, nil
+	f.forgetLine(t)
+}
+
+// flushRound turns the last k entries listed into deletions: they were the
+// echo of `ip -s -s neigh flush`. It returns how many it could not find.
+func (f *folder) flushRound(k int, pos timeline.Pos) (missing int) {
+	n := min(k, len(f.listedNow))
+	for _, t := range f.listedNow[len(f.listedNow)-n:] {
+		if t.n == nil {
+			continue
+		}
+		d := &timeline.Neigh{NeighEntry: t.n.NeighEntry, Form: t.n.Form, Listings: 1, Last: pos}
+		d.Op = timeline.NeighDeleted
+		d.UpdatedMin, d.UpdatedMax, d.ProbesMax = d.Updated, d.Updated, d.Probes
+		f.setPrev(d, t)
+		f.events = append(f.events, timeline.Event{Time: f.blockTime, Pos: pos, Data: d})
+		t.present, t.n, t.reset = false, nil, nil
+		f.forgetLine(t)
+	}
+	f.listedNow = f.listedNow[:len(f.listedNow)-n]
+	return k - n
+}
+
+// monitor records one `ip monitor` notification at its time.
+func (f *folder) monitor(e *entry, at time.Time, pos timeline.Pos, raw []byte) {
+	t := f.track(e)
+	n := &timeline.Neigh{NeighEntry: f.toEntry(t, e), Form: timeline.NeighMonitor, Listings: 1, Last: pos}
+	f.setPrev(n, t)
+	if e.hasStats {
+		n.UpdatedMin, n.UpdatedMax, n.ProbesMax = e.updated, e.updated, e.probes
+	}
+	f.events = append(f.events, timeline.Event{Time: at, Pos: pos, Data: n, Raw: string(raw)})
+	t.n, t.reset, t.hasAnchor = nil, nil, false
+	f.forgetLine(t)
+	switch e.op {
+	case timeline.NeighMiss: // the kernel asking for a resolution changes nothing
+	case timeline.NeighDeleted:
+		t.present = false
+		f.setKnown(t, e)
+	default:
+		t.present = true
+		f.setKnown(t, e)
+	}
+}
+
+// setGap records that the listing before one at now was taken at prev.
+func setGap(n *timeline.Neigh, now, prev time.Time) {
+	if !now.IsZero() && !prev.IsZero() && !prev.After(now) {
+		n.Gap, n.GapKnown = now.Sub(prev), true
+	}
+}
+
+func (f *folder) setPrev(n *timeline.Neigh, t *track) {
+	if t.known {
+		n.PrevKnown, n.PrevState, n.PrevLL, n.PrevHasLL = true, t.state, t.mac, t.hasLL
+	}
+}
+
+func (f *folder) setKnown(t *track, e *entry) {
+	t.known, t.state, t.mac, t.hasLL = true, e.state, e.mac, e.isMAC
+}
+
+func (f *folder) toEntry(t *track, e *entry) timeline.NeighEntry {
+	ne := timeline.NeighEntry{
+		IP: t.ip, Dev: t.dev, State: e.state, Flags: e.flags, ATF: e.atf, Op: e.op,
+		HasStats: e.hasStats, Used: e.used, Confirmed: e.confirmed, Updated: e.updated,
+		Probes: e.probes, Ref: e.ref,
+	}
+	switch {
+	case e.isMAC:
+		ne.LLAddr, ne.HasLL = e.mac, true
+	case len(e.ll) > 0:
+		ne.LLText = string(e.ll)
+	}
+	if len(e.proto) > 0 {
+		p, ok := f.protos[string(e.proto)]
+		if !ok {
+			p = string(e.proto)
+			f.protos[p] = p
+		}
+		ne.Proto = p
+	}
+	return ne
+}
+
+// timeUntimed gives events made before the source had any time the first
+// time it got.
+func (f *folder) timeUntimed(at time.Time) {
+	for i := range f.events {
+		if f.events[i].Time.IsZero() {
+			f.events[i].Time = at
+		}
+	}
+	if f.blockTime.IsZero() {
+		f.blockTime = at
+	}
+}
+
+func (f *folder) finish() []timeline.Event {
+	return f.events
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
