@@ -52,8 +52,12 @@ func (wk *worker) candidateSlow(line []byte) bool {
 
 // interesting decides from a record's level and logger.
 func interesting(line, level, logger []byte) bool {
-	if bytes.Equal(logger, txnLogger) ||
-		bytes.HasSuffix(logger, []byte(".impl_idl")) || bytes.HasSuffix(logger, []byte(".impl_idl_ovn")) {
+	if bytes.Equal(logger, txnLogger) {
+		return true
+	}
+	// ….impl_idl and ….impl_idl_ovn; the last byte rules most loggers out.
+	if n := len(logger); n > 9 && (logger[n-1] == 'l' && bytes.HasSuffix(logger, []byte(".impl_idl")) ||
+		logger[n-1] == 'n' && bytes.HasSuffix(logger, []byte(".impl_idl_ovn"))) {
 		return true
 	}
 	switch string(level) {
