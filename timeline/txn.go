@@ -237,16 +237,20 @@ func (t *Txn) Summary() string {
 	return b.String()
 }
 
+// AppendKeys indexes the entities the commands act on and the addresses
+// they set. References (external_ids values) only link commands within the
+// transaction: indexing them too would cost more than they are looked up.
 func (t *Txn) AppendKeys(k *Keys) {
 	for i := 0; i < t.Len(); i++ {
 		for _, e := range t.Ents(i) {
-			if e.Kind == EntIP {
+			switch e.Kind {
+			case EntIP:
 				if ip, err := netip.ParseAddr(t.Name(e.Name)); err == nil {
 					k.IPs = append(k.IPs, ip.Unmap())
 				}
-				continue
+			case EntPrimary:
+				k.Entities = append(k.Entities, t.Name(e.Name))
 			}
-			k.Entities = append(k.Entities, t.Name(e.Name))
 		}
 	}
 }

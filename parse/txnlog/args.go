@@ -38,6 +38,7 @@ type Ref struct {
 type splitter struct {
 	Args []Arg
 	Refs []Ref
+	ids  []int8 // scratch for collectEntities: each argument's key id
 }
 
 // Split splits args (the text between a command's parentheses) into its

@@ -60,6 +60,7 @@ var (
 	keyIDExternalIP  = int8(keyID([]byte("external_ip")))
 	keyIDLogicalPort = int8(keyID([]byte("logical_port")))
 	keyIDLsRefs      = int8(keyID([]byte("ls_refs")))
+	keyIDRecord      = keyID([]byte("record"))
 )
 
 // numPrimaryKeys is how many of entityKeys are primary.
@@ -229,19 +230,21 @@ func add(dst []entRec, from int, key int8, text, name []byte, kind timeline.EntK
 func collectEntities(dst []entRec, args []byte, sp *splitter) []entRec {
 	from := len(dst)
 	var table []byte
+	sp.ids = sp.ids[:0]
 	for _, a := range sp.Args {
-		if k := a.Key.Of(args); len(k) == 5 && string(k) == "table" {
+		k := a.Key.Of(args)
+		sp.ids = append(sp.ids, int8(keyID(k)))
+		if len(k) == 5 && string(k) == "table" {
 			table = a.Value.Of(args)
 		}
 	}
-	for _, a := range sp.Args {
-		k := a.Key.Of(args)
-		id := keyID(k)
+	for i, a := range sp.Args {
+		id := sp.ids[i]
 		if id < 0 || id >= numPrimaryKeys {
 			continue
 		}
-		key, text := int8(id), []byte(nil)
-		if string(k) == "record" && len(table) > 0 && isWord(table) {
+		key, text := id, []byte(nil)
+		if int(id) == keyIDRecord && len(table) > 0 && isWord(table) {
 			key, text = -1, table // "Port", "Load_Balancer": the row's table names it
 		}
 		v := a.Value.Of(args)
@@ -256,8 +259,8 @@ func collectEntities(dst []entRec, args []byte, sp *splitter) []entRec {
 	}
 	// Bare top-level references (LrNatAddCommand prints external_ip= and
 	// logical_port= as arguments, not inside columns).
-	for _, a := range sp.Args {
-		switch id := int8(keyID(a.Key.Of(args))); id {
+	for i, a := range sp.Args {
+		switch id := sp.ids[i]; id {
 		case keyIDExternalIP:
 			if v := a.Value.Of(args); looksIP(v) {
 				dst = add(dst, from, id, nil, v, timeline.EntIP)
@@ -368,23 +371,23 @@ func normalise(v []byte) []byte {
 
 // isUUID accepts the canonical 8-4-4-4-12 hex form.
 func isUUID(b []byte) bool {
-	if len(b) != 36 {
+	if len(b) != 36 || b[8] != '-' || b[13] != '-' || b[18] != '-' || b[23] != '-' {
 		return false
 	}
 	for i, c := range b {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
+		if !hexDigit[c] && i != 8 && i != 13 && i != 18 && i != 23 {
+			return false
 		}
 	}
 	return true
 }
+
+var hexDigit = func() (t [256]bool) {
+	for _, c := range []byte("0123456789abcdefABCDEF") {
+		t[c] = true
+	}
+	return t
+}()
 
 // looksIP accepts the characters of an IPv4 or IPv6 address; the address
 // itself is parsed when the event is indexed.
