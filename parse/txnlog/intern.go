@@ -11,6 +11,10 @@ type internTable struct {
 	names *[]string
 	slots []slot // power-of-two size, at most half full
 	n     int
+	// recent is a small direct-mapped cache in front of the table: command
+	// classes and the entities a few processes keep touching repeat
+	// within a window, and a hit here stays in the CPU's cache.
+	recent [256]slot
 }
 
 // slot keeps the string itself: comparing it costs one memory access
@@ -35,6 +39,17 @@ func (t *internTable) intern(b []byte, h uint64) uint32 {
 	if len(b) == 0 {
 		return 0
 	}
+	r := &t.recent[h>>56]
+	if r.id != 0 && r.hash == h && r.s == string(b) {
+		return r.id
+	}
+	id := t.lookup(b, h)
+	*r = slot{hash: h, s: (*t.names)[id], id: id}
+	return id
+}
+
+// lookup finds or adds b in the table.
+func (t *internTable) lookup(b []byte, h uint64) uint32 {
 	mask := uint64(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
