@@ -50,22 +50,23 @@ calc() { awk "BEGIN { print ($1) }"; }
 # grep stops at the first match when its output is /dev/null), records the
 # wall time (s) and peak RSS (KB). Exit status 1 is fine (findings); others
 # fail.
-declare -A BEST RSS
+declare -A BEST RSS CPU
 measure() {
 	local name=$1; shift
 	local tf; tf=$(mktemp)
 	local t0 t1 status=0
 	t0=$(date +%s.%N)
-	/usr/bin/time -o "$tf" -f "%M" "$@" >"$tf.out" 2>"$tf.err" || status=$?
+	/usr/bin/time -o "$tf" -f "%M %U %S" "$@" >"$tf.out" 2>"$tf.err" || status=$?
 	t1=$(date +%s.%N)
 	if (( status > 1 )); then
 		echo "$name failed (exit $status):" >&2
 		cat "$tf.err" >&2
 		exit 2
 	fi
-	local wall rss
+	local wall rss cpu
 	wall=$(calc "$t1 - $t0")
-	rss=$(tail -n 1 "$tf")
+	read -r rss usr sys < <(tail -n 1 "$tf")
+	cpu=$(calc "$usr + $sys")
 	rm -f "$tf" "$tf.err" "$tf.out"
 	if [[ -z ${BEST[$name]:-} ]] || (( $(calc "$wall < ${BEST[$name]}") )); then
 		BEST[$name]=$wall
@@ -73,7 +74,10 @@ measure() {
 	if [[ -z ${RSS[$name]:-} ]] || (( rss > ${RSS[$name]} )); then
 		RSS[$name]=$rss
 	fi
-	printf '  %-14s %7.3f s  %7d KB\n' "$name" "$wall" "$rss" >&2
+	if [[ -z ${CPU[$name]:-} ]] || (( $(calc "$cpu < ${CPU[$name]}") )); then
+		CPU[$name]=$cpu
+	fi
+	printf '  %-14s %7.3f s wall  %7.3f s cpu  %7d KB\n' "$name" "$wall" "$cpu" "$rss" >&2
 }
 
 AF=$OUT/arpforensics
@@ -98,6 +102,7 @@ printf '%-44s %8.3f s\n' "arpforensics analyze --format json FILE" "$ours"
 verdict "$(calc "$gbs >= 1")"
 printf '%-44s %8.2f GB/s   budget >= 1     %s\n' "throughput, page-cached" "$gbs" "$V"
 printf '%-44s %8.2f x      (1 GB/s = 2.5 x grep at 2.5 GB/s)\n' "time / grep's" "$ratio"
+printf '%-44s %8.3f s vs grep %.3f s (the machine is shared: CPU time is steadier than wall time)\n' "CPU time (user+sys), best run" "${CPU[arpforensics]}" "${CPU[grep]}"
 verdict "$(( rss_kb <= 256 * 1024 ))"
 printf '%-44s %8d MB     budget <= 256   %s\n' "peak RSS, max over runs" "$(( rss_kb / 1024 ))" "$V"
 exit $fail

@@ -12,18 +12,15 @@ import (
 // "Running txn" lines. Keeping an event with its raw line per command would
 // cost more than a gigabyte per gigabyte of log, so the transaction is the
 // event: one Txn per do_commit call, whose commands and entities are compact
-// records in a TxnStore the whole source shares (class names and entity
-// names interned once). Only transactions worth citing line by line — those
-// whose commands touch unrelated entities — keep their raw lines and
-// arguments, in TxnDetail.
+// records (class names and entity names interned once per source, in a
+// TxnStore). Only transactions worth citing line by line — those whose
+// commands touch unrelated entities — keep their raw lines and arguments,
+// in TxnDetail.
 
-// TxnStore holds one source's transaction commands, their entities and the
-// interned strings both refer to. Txn payloads point into it. It is filled
-// by the parser and only read afterwards.
+// TxnStore holds the strings one source's transactions refer to by id.
+// It is filled by the parser and only read afterwards.
 type TxnStore struct {
 	Names []string // interned strings, by id; id 0 is ""
-	Cmds  []TxnCmd // every transaction's commands, transaction after transaction
-	Ents  []TxnEnt // every command's entities, command after command
 }
 
 // Name is the string with id.
@@ -38,7 +35,7 @@ func (s *TxnStore) Name(id uint32) string {
 // Class(args)" line.
 type TxnCmd struct {
 	Class uint32 // TxnStore name id of the command class, e.g. "AddLRouterCommand"
-	E0    uint32 // index of its first entity in TxnStore.Ents
+	E0    uint32 // index of its first entity in its transaction's Entities
 	NE    uint16 // number of entities
 	Line  int64  // line of the command in its source
 }
@@ -124,8 +121,10 @@ type Txn struct {
 	Host  string // journal host of the lines, else the source's host
 	PID   int    // the worker's pid: (pid=N) of the debug suffix, else the line's pid
 	ID    string // ovsdbapp master's 8-hex transaction id of the first attempt; "" before
-	C0    uint32 // index of the first command in Store.Cmds
-	NC    uint32 // number of commands
+	// Commands in idx order, and their entities (each command's are
+	// Entities[E0:E0+NE], primary ones first).
+	Commands []TxnCmd
+	Entities []TxnEnt
 	// FirstIdx is the idx of the first command seen: 0 unless the log
 	// starts in the middle of the transaction.
 	FirstIdx int
@@ -164,18 +163,18 @@ func (d *TxnDetail) Arg(i int, key string) string {
 }
 
 // Cmds is the transaction's commands in idx order.
-func (t *Txn) Cmds() []TxnCmd { return t.Store.Cmds[t.C0 : t.C0+t.NC] }
+func (t *Txn) Cmds() []TxnCmd { return t.Commands }
 
 // Len is the number of commands.
-func (t *Txn) Len() int { return int(t.NC) }
+func (t *Txn) Len() int { return len(t.Commands) }
 
 // Class is command i's class name.
-func (t *Txn) Class(i int) string { return t.Store.Name(t.Store.Cmds[int(t.C0)+i].Class) }
+func (t *Txn) Class(i int) string { return t.Store.Name(t.Commands[i].Class) }
 
 // Ents is command i's entities: primary ones first, then references and IPs.
 func (t *Txn) Ents(i int) []TxnEnt {
-	c := &t.Store.Cmds[int(t.C0)+i]
-	return t.Store.Ents[c.E0 : c.E0+uint32(c.NE)]
+	c := &t.Commands[i]
+	return t.Entities[c.E0 : c.E0+uint32(c.NE)]
 }
 
 // Name is the string of an interned id.
@@ -193,10 +192,10 @@ func (t *Txn) Primary(i int) string {
 
 // LastLine is the line of the last command.
 func (t *Txn) LastLine() int64 {
-	if t.NC == 0 {
+	if len(t.Commands) == 0 {
 		return 0
 	}
-	return t.Store.Cmds[t.C0+t.NC-1].Line
+	return t.Commands[len(t.Commands)-1].Line
 }
 
 func (t *Txn) Kind() Kind { return KindTxn }
@@ -213,7 +212,7 @@ func (t *Txn) Summary() string {
 	if t.Attempts > 1 {
 		fmt.Fprintf(&b, " n=%d", t.Attempts)
 	}
-	fmt.Fprintf(&b, ", %d command(s)", t.NC)
+	fmt.Fprintf(&b, ", %d command(s)", len(t.Commands))
 	if t.Parts > 1 {
 		fmt.Fprintf(&b, " in %d unrelated parts", t.Parts)
 	}
@@ -277,7 +276,7 @@ func (t *Txn) Fields() []Field {
 				b.WriteString(" (ref)")
 			}
 		}
-		fmt.Fprintf(&b, " [line %d]", t.Store.Cmds[int(t.C0)+i].Line)
+		fmt.Fprintf(&b, " [line %d]", t.Commands[i].Line)
 		fs = append(fs, Field{fmt.Sprintf("command(idx=%d)", t.FirstIdx+i), b.String()})
 	}
 	return fs

@@ -134,10 +134,13 @@ func (p *parser) command(r *rec, ents []entRec, pos timeline.Pos) {
 		o = p.begin(c, t, tm, has, pos)
 	}
 	o.next = t.idx + 1
-	if has {
-		o.last = tm
-	} else if p.haveLast {
-		o.last = p.last
+	lineTime := tm
+	if !has && p.haveLast {
+		lineTime = p.last
+	}
+	// The transaction ends at its latest line (a clock may step back).
+	if lineTime.After(o.last) {
+		o.last = lineTime
 	}
 	p.tick++
 	o.tick = p.tick
@@ -157,7 +160,7 @@ func (p *parser) command(r *rec, ents []entRec, pos timeline.Pos) {
 		Class: p.names.intern(t.class, r.classHash), E0: uint32(e0), NE: uint16(min(len(a.ents)-e0, 1<<16-1)), Line: pos.Line,
 	})
 	a.lines = append(a.lines, r.raw)
-	a.times = append(a.times, o.last)
+	a.times = append(a.times, lineTime)
 }
 
 // isRetry reports whether an idx=0 line repeats o's command list: a higher
@@ -190,6 +193,7 @@ func (p *parser) begin(c *proc, t *txnLine, tm time.Time, has bool, pos timeline
 	o.cur.reset()
 	o.prev.reset()
 	o.proc, o.txn, o.n, o.next, o.retry, o.hasPrev, o.outcome = c, txn, t.n, t.idx, false, false, timeline.TxnNoStatus
+	o.last = time.Time{}
 	o.id = append(o.id[:0], t.id...)
 	o.ev = p.events.add(timeline.Event{Time: tm, End: tm, Pos: pos, Data: txn})
 	if !has {
@@ -223,7 +227,7 @@ func (p *parser) close(o *openTxn, outcome timeline.TxnStatusCode) {
 	var homogeneous bool
 	txn.Parts, homogeneous = p.parts.count(keep)
 	ev := p.events.at(o.ev)
-	if !o.last.IsZero() {
+	if o.last.After(ev.Time) {
 		ev.End = o.last
 	}
 	if txn.Parts > 1 && !homogeneous {
@@ -308,7 +312,7 @@ func (p *parser) status(r *rec, pos timeline.Pos) {
 	if o == nil {
 		return
 	}
-	if !tm.IsZero() {
+	if tm.After(o.last) {
 		o.last = tm
 	}
 	switch st.code {

@@ -395,3 +395,23 @@ func TestWindowsAndWorkersDoNotChangeTheResult(t *testing.T) {
 		}
 	}
 }
+
+// TestClockSteppingBack keeps every event's end at or after its start and
+// ends a transaction at its latest line, whatever order the clock gives.
+func TestClockSteppingBack(t *testing.T) {
+	text := strings.Join([]string{
+		cmdLine("17:09:17.500", 10, 1, 0, addPort),
+		cmdLine("17:09:17.400", 10, 1, 1, setPort),                                           // the clock steps back inside it
+		line("17:09:17.300", 10, "DEBUG", "Transaction caused no change do_commit /x/t.py:1"), // and at its status
+		cmdLine("17:09:16.000", 10, 1, 0, addNAT),                                             // the next one starts earlier still
+	}, "\n") + "\n"
+	_, evs := parseString(t, text, parse.Options{})
+	for _, e := range evs {
+		if !e.End.IsZero() && e.End.Before(e.Time) {
+			t.Errorf("%s: ends %s before it starts %s", e.Pos, e.End, e.Time)
+		}
+		if tx, ok := e.Data.(*timeline.Txn); ok && tx.Class(0) == "AddNATRuleInLRouterCommand" && !e.End.Equal(e.Time) {
+			t.Errorf("the last transaction ends at %s, not at its only line's %s (state left over from the one before)", e.End, e.Time)
+		}
+	}
+}
