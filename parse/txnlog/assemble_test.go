@@ -401,7 +401,7 @@ func TestWindowsAndWorkersDoNotChangeTheResult(t *testing.T) {
 func TestClockSteppingBack(t *testing.T) {
 	text := strings.Join([]string{
 		cmdLine("17:09:17.500", 10, 1, 0, addPort),
-		cmdLine("17:09:17.400", 10, 1, 1, setPort),                                           // the clock steps back inside it
+		cmdLine("17:09:17.400", 10, 1, 1, setPort),                                            // the clock steps back inside it
 		line("17:09:17.300", 10, "DEBUG", "Transaction caused no change do_commit /x/t.py:1"), // and at its status
 		cmdLine("17:09:16.000", 10, 1, 0, addNAT),                                             // the next one starts earlier still
 	}, "\n") + "\n"
