@@ -16,10 +16,16 @@
 // from the file's own dated lines, else the file's modification time, and
 // the source is marked TimeNoYear so the pipeline can re-anchor it); CRI and
 // pebble stamps are UTC. A record with no timestamp of its own (console
-// output) takes the time of the closest timestamped record before it, or
-// after it when none precedes; in a file with no timestamp at all every
-// event is placed at the file's modification time, in line order. Either
-// choice is reported as a note with the number of events it affected.
+// output) takes the time of the closest timestamped record this reader read
+// before it (a transaction or status line), or after it when none precedes;
+// in a file with no timestamp at all every event is placed at the file's
+// modification time, in line order. Either choice is reported as a note
+// with the number of events it affected.
+//
+// Nothing is kept per command line but a compact record (class, entities,
+// line number); the raw lines are kept only for transactions whose commands
+// fall into unrelated parts, the ones a finding may cite. The reading
+// itself runs on Options.Threads goroutines (see scan.go).
 package txnlog
 
 import (
@@ -538,7 +544,7 @@ func (c *dayCache) at(y int, m time.Month, d int, tod time.Duration, loc *time.L
 	return c.base.Add(tod - time.Duration(h)*time.Hour)
 }
 
-// errorf is fmt.Sprintf for problem texts that quote artifact bytes: long
+// quote renders artifact bytes for a problem text, Go-quoted: long
 // quotes are cut so one bad line cannot bloat the report.
 func quote(b []byte) string {
 	const max = 120
