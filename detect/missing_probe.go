@@ -623,7 +623,7 @@ func (w *mpWorld) finding(g *mpGroup) Finding {
 	if first.monitor {
 		loop = "STALE → REACHABLE"
 	}
-	fi.Title = fmt.Sprintf("%s: host %s's neighbour entry stayed at %s through %s without a PROBE", g.ip, g.host, g.mac,
+	fi.Title = fmt.Sprintf("%s: %s neighbour entry stayed at %s through %s without a PROBE", g.ip, hostPossessive(g.host), g.mac,
 		plural(int64(len(g.cycles)), loop+" cycle", loop+" cycles"))
 	if g.moved {
 		fi.Title += fmt.Sprintf(" after the IP moved to %s", g.newMAC)
@@ -651,6 +651,22 @@ func (w *mpWorld) finding(g *mpGroup) Finding {
 	return fi
 }
 
+// hostPossessive and onHost name a host in prose; artifacts no case file or
+// directory assigned (the default host) are just "the host".
+func hostPossessive(h string) string {
+	if h == timeline.DefaultHost {
+		return "the host's"
+	}
+	return "host " + h + "'s"
+}
+
+func onHost(h string) string {
+	if h == timeline.DefaultHost {
+		return "On the host"
+	}
+	return "On host " + h
+}
+
 // garpsInsideLocktime reports GARPs spaced within locktime.
 func (w *mpWorld) garpsInsideLocktime(garps []int) bool {
 	for k := 1; k < len(garps); k++ {
@@ -675,11 +691,11 @@ func (w *mpWorld) explain(g *mpGroup, runs, garps []int, maxAge int32) string {
 	}
 	src := tl.Sources[first.seq.src]
 	if first.monitor {
-		fmt.Fprintf(&b, "On host %s, `ip monitor` (%s) shows the neighbour entry for %s%s going STALE and back to REACHABLE on %s %s between %s and %s with no PROBE in between (ip monitor never reports DELAY).",
-			g.host, src.Path, g.ip, dev, g.mac, times(len(g.cycles)), clock(first.from), clock(last.to))
+		fmt.Fprintf(&b, "%s, `ip monitor` (%s) shows the neighbour entry for %s%s going STALE and back to REACHABLE on %s %s between %s and %s with no PROBE in between (ip monitor never reports DELAY).",
+			onHost(g.host), src.Path, g.ip, dev, g.mac, times(len(g.cycles)), clock(first.from), clock(last.to))
 	} else {
-		fmt.Fprintf(&b, "On host %s, the neighbour listings (%s) show the entry for %s%s cycling STALE → DELAY → REACHABLE on %s %s between %s and %s, never entering PROBE.",
-			g.host, src.Path, g.ip, dev, g.mac, times(len(g.cycles)), clock(first.from), clock(last.to))
+		fmt.Fprintf(&b, "%s, the neighbour listings (%s) show the entry for %s%s cycling STALE → DELAY → REACHABLE on %s %s between %s and %s, never entering PROBE.",
+			onHost(g.host), src.Path, g.ip, dev, g.mac, times(len(g.cycles)), clock(first.from), clock(last.to))
 	}
 	switch {
 	case g.moved && g.moveAt >= 0:

@@ -28,8 +28,9 @@ type staleUse struct {
 	observIP  netip.Addr
 	runs      []int // usage runs to the old MAC overlapping the move's window
 	frames    int64
-	straddle  bool // a run began before the move: its frames before the move are counted too
-	inferred  bool // some destination MACs were inferred (cooked capture)
+	straddle  bool  // a run began before the move: its frames before the move are counted too
+	inferred  bool  // some destination MACs were inferred from ARP exchanges and nothing confirmed them
+	neigh     []int // neighbour observations that gave or confirmed a cooked capture's destination MAC
 	lastStale time.Time
 	requests  []int // ARP requests from the observer for the IP, in the window
 	switched  int   // first run via the new MAC after the move; -1 if none
@@ -62,7 +63,11 @@ func staleUses(tl *timeline.Timeline, m *move) []*staleUse {
 		if !ok || u.DstIP != m.key.ip || u.VLAN != m.key.vlan || u.Src == m.new || u.Src == m.old {
 			continue
 		}
-		if u.Dst != m.old || e.Last().Before(m.at) || !e.Time.Before(end) {
+		if e.Last().Before(m.at) || !e.Time.Before(end) {
+			continue
+		}
+		dst, inferred, nv := runDestination(tl, int(j), u)
+		if dst != m.old {
 			continue
 		}
 		s := byObs[u.Src]
@@ -73,7 +78,10 @@ func staleUses(tl *timeline.Timeline, m *move) []*staleUse {
 		s.runs = append(s.runs, int(j))
 		s.frames += u.Frames
 		s.straddle = s.straddle || e.Time.Before(m.at)
-		s.inferred = s.inferred || u.DstInferred
+		s.inferred = s.inferred || inferred
+		if nv >= 0 {
+			s.neigh = append(s.neigh, nv)
+		}
 		last := e.Last()
 		if last.After(end) {
 			last = end
@@ -118,6 +126,25 @@ func staleUses(tl *timeline.Timeline, m *move) []*staleUse {
 		}
 	}
 	return uses
+}
+
+// runDestination is the MAC a usage run went to. On the wire it is recorded;
+// a cooked capture does not record it for the host's own frames, so it
+// comes from the host's neighbour data when that covers the run (neigh is
+// the observation's event, and it wins over inference), else from the
+// host's last ARP exchange (inferred true), else it is unknown.
+func runDestination(tl *timeline.Timeline, i int, u *timeline.UsageRun) (dst timeline.MAC, inferred bool, neigh int) {
+	if u.DstKnown {
+		return u.Dst, false, -1
+	}
+	e := &tl.Events[i]
+	host := tl.Sources[e.Source].Host
+	for _, at := range []time.Time{e.Time, e.Last()} {
+		if v, ok := tl.NeighAt(host, u.DstIP, at); ok && v.Covered && v.Entry.HasLL {
+			return v.Entry.LLAddr, false, v.Event
+		}
+	}
+	return u.Dst, u.DstInferred, -1
 }
 
 func staleFinding(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse) Finding {
@@ -273,8 +300,11 @@ func staleExplanation(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse, 
 	} else {
 		b.WriteString(" It was still using the stale MAC when the evidence ends.")
 	}
+	if len(u.neigh) > 0 {
+		b.WriteString(" The capture is a Linux cooked capture (tcpdump -i any), which does not record the destination MAC of the host's own frames; the host's own neighbour listings show its entry for the address holding the old MAC while it sent them.")
+	}
 	if u.inferred {
-		b.WriteString(" The capture is a Linux cooked capture (tcpdump -i any), which does not record the destination MAC of the host's own frames: the stale MAC is inferred from the host's last accepted ARP exchange for the address, so confidence is lower.")
+		b.WriteString(" The capture is a Linux cooked capture (tcpdump -i any), which does not record the destination MAC of the host's own frames: the stale MAC is inferred from the host's last accepted ARP exchange for the address and no neighbour listing confirms it, so confidence is lower.")
 	}
 
 	b.WriteString("\n\nWhy: Linux keeps a neighbour entry's MAC unless an ARP packet overrides it, and it applies a packet that would change the MAC only when the entry was last updated more than locktime ago (net.ipv4.neigh.*.locktime, 1 s by default) — unless it recognises the packet as a gratuitous ARP.")
@@ -320,6 +350,9 @@ func staleEvidence(tl *timeline.Timeline, m *move, u *staleUse) []Evidence {
 	}
 	if u.switched >= 0 {
 		ev = append(ev, spanEvidence(tl, u.switched))
+	}
+	for _, i := range capEvidence(slices.Compact(slices.Sorted(slices.Values(u.neigh))), 2, 1) {
+		ev = append(ev, EventEvidence(tl, i))
 	}
 	slices.SortStableFunc(ev, func(a, b Evidence) int { return a.Time.Compare(b.Time) })
 	return dedupEvidence(ev)

@@ -134,3 +134,73 @@ func TestStaleMACGraceIsConfigurable(t *testing.T) {
 		t.Fatalf("with a 10 s grace got %d findings, want 1", len(fs))
 	}
 }
+
+// cookedNoExchange is the tempest node's `tcpdump -i any` capture of the move
+// when the node resolved the FIP before the capture started: its frames to
+// the FIP carry no destination MAC and no ARP exchange tells which it was.
+func cookedNoExchange() *scene {
+	s := newScene()
+	s.cooked, s.host = true, observer
+	s.reply(10, oldMAC, fip, other, "172.24.5.99") // the old owner answers someone else: the binding before the move
+	for _, g := range []float64{75, 76, 77} {
+		s.garpReply(g, newMAC, fip)
+	}
+	for sec := 80.0; sec < 178; sec += 2 {
+		s.send(sec, observer, timeline.MAC{}, obsIP, fip, nil)
+	}
+	return s
+}
+
+func TestStaleMACNeighbourDataSuppliesCookedDestination(t *testing.T) {
+	s := cookedNoExchange()
+	// Without neighbour data the destination is unknown: no finding.
+	if fs := run(t, staleMAC{}, mpTimeline(t, artifact{path: "any.pcap", host: "tempest", capture: s})); len(fs) != 0 {
+		t.Fatalf("a cooked capture with unknown destinations produced %q", fs[0].Title)
+	}
+	s = cookedNoExchange()
+	tl := mpTimeline(t,
+		artifact{path: "any.pcap", host: "tempest", capture: s},
+		artifact{path: "arptable", host: "tempest", neigh: brokenLoop(s, false)},
+	)
+	f := onlyFinding(t, run(t, staleMAC{}, tl))
+	if f.Confidence != ConfHigh || !strings.Contains(f.Explanation, "neighbour listings show its entry") {
+		t.Errorf("confidence %s; explanation:\n%s", f.Confidence, f.Explanation)
+	}
+	var cited bool
+	for _, e := range f.Evidence {
+		cited = cited || e.Source == "arptable"
+	}
+	if !cited {
+		t.Errorf("the neighbour listing is not cited: %+v", f.Evidence)
+	}
+	// The neighbour data of another host says nothing about this one.
+	s = cookedNoExchange()
+	tl = mpTimeline(t,
+		artifact{path: "any.pcap", host: "tempest", capture: s},
+		artifact{path: "arptable", host: "controller", neigh: brokenLoop(s, false)},
+	)
+	if fs := run(t, staleMAC{}, tl); len(fs) != 0 {
+		t.Errorf("another host's listing was used: %q", fs[0].Title)
+	}
+}
+
+func TestStaleMACNeighbourDataOverridesInference(t *testing.T) {
+	// The capture infers the old MAC from the exchange at the start, but
+	// the host's listings show the entry on the new MAC after the move: the
+	// host did take the GARP, so no stale use.
+	s := fipCapture(true)
+	healthy := loop(s.t0, fip, false,
+		stretch{60, 75, "REACHABLE", oldMAC, 0, false},
+		stretch{75, 180, "REACHABLE", newMAC, 0, false},
+	)
+	tl := mpTimeline(t, artifact{path: "any.pcap", host: "tempest", capture: s}, artifact{path: "arptable", host: "tempest", neigh: healthy})
+	if fs := run(t, staleMAC{}, tl); len(fs) != 0 {
+		t.Errorf("inference beat the host's own listing: %q", fs[0].Title)
+	}
+	// And when the listing agrees with the inference, confidence is high.
+	s = fipCapture(true)
+	tl = mpTimeline(t, artifact{path: "any.pcap", host: "tempest", capture: s}, artifact{path: "arptable", host: "tempest", neigh: brokenLoop(s, false)})
+	if f := onlyFinding(t, run(t, staleMAC{}, tl)); f.Confidence != ConfHigh {
+		t.Errorf("confirmed inference: confidence %s, want high", f.Confidence)
+	}
+}

@@ -12,10 +12,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
 )
 
 // DefaultHost labels artifacts that nothing else assigns to a host.
-const DefaultHost = "default"
+const DefaultHost = timeline.DefaultHost
 
 // File is one file found under the analysed paths.
 type File struct {

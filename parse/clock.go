@@ -106,12 +106,12 @@ func (c *YearClock) Time(m time.Month, day int, tod time.Duration, loc *time.Loc
 		c.year++
 	}
 	c.last = m
-	return wallClock(c.year, m, day, tod, loc)
+	return WallClock(c.year, m, day, tod, loc)
 }
 
-// wallClock is the instant a clock in loc shows tod on the given day. Adding
+// WallClock is the instant a clock in loc shows tod on the given day. Adding
 // tod to midnight instead would be an hour off after a DST change.
-func wallClock(y int, m time.Month, d int, tod time.Duration, loc *time.Location) time.Time {
+func WallClock(y int, m time.Month, d int, tod time.Duration, loc *time.Location) time.Time {
 	h := tod / time.Hour
 	tod -= h * time.Hour
 	mi := tod / time.Minute
@@ -150,5 +150,5 @@ func (c *DayClock) Time(tod time.Duration) time.Time {
 	}
 	c.last, c.seen = tod, true
 	y, m, d := c.day.Date()
-	return wallClock(y, m, d, tod, c.day.Location())
+	return WallClock(y, m, d, tod, c.day.Location())
 }

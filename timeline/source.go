@@ -51,6 +51,10 @@ const (
 	TimeNoDate                  // time of day only (plain tcpdump text)
 )
 
+// DefaultHost labels artifacts that nothing (case file, directory) assigns
+// to a host.
+const DefaultHost = "default"
+
 // Source is one artifact as read: where it came from, what kind it is, which
 // host it belongs to and how every record in it was accounted for.
 type Source struct {

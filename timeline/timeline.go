@@ -23,25 +23,16 @@ type Timeline struct {
 // SortEvents orders one source's events by time, keeping their record order
 // for equal times. Parsers call it before handing events over.
 func SortEvents(evs []Event) {
-	slices.SortStableFunc(evs, func(a, b Event) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
-			return c
-		}
-		if a.Pos.Less(b.Pos) {
-			return -1
-		}
-		if b.Pos.Less(a.Pos) {
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(evs, func(a, b Event) int { return cmpEvent(&a, &b) })
 }
 
 // Build merges per-source event lists (perSource[i] belongs to sources[i]) into
 // one timeline. The merge is stable: equal times keep source order, then
-// record order. Each list is sorted first if it is not already.
+// record order. Each list is sorted first if it is not already. Build takes
+// the lists over: a lone non-empty list becomes the timeline without a copy,
+// and the others are released as the merge consumes them.
 func Build(sources []*Source, perSource [][]Event) *Timeline {
-	total := 0
+	total, nonEmpty, only := 0, 0, -1
 	for i, evs := range perSource {
 		if !slices.IsSortedFunc(evs, func(a, b Event) int { return cmpEvent(&a, &b) }) {
 			SortEvents(evs)
@@ -50,8 +41,26 @@ func Build(sources []*Source, perSource [][]Event) *Timeline {
 			evs[j].Source = int32(i)
 		}
 		total += len(evs)
+		if len(evs) > 0 {
+			nonEmpty, only = nonEmpty+1, i
+		}
 	}
-	t := &Timeline{Sources: sources, Events: make([]Event, 0, total)}
+	t := &Timeline{Sources: sources}
+	switch nonEmpty {
+	case 0:
+		t.Events = []Event{}
+	case 1:
+		t.Events, perSource[only] = perSource[only], nil
+	default:
+		t.Events = merge(perSource, total)
+	}
+	t.index()
+	return t
+}
+
+// merge is a k-way merge of sorted lists by time, ties broken by list order.
+func merge(perSource [][]Event, total int) []Event {
+	out := make([]Event, 0, total)
 	h := make(mergeHeap, 0, len(perSource))
 	for i, evs := range perSource {
 		if len(evs) > 0 {
@@ -61,16 +70,16 @@ func Build(sources []*Source, perSource [][]Event) *Timeline {
 	heap.Init(&h)
 	for h.Len() > 0 {
 		c := &h[0]
-		t.Events = append(t.Events, c.evs[0])
+		out = append(out, c.evs[0])
 		c.evs = c.evs[1:]
 		if len(c.evs) == 0 {
+			perSource[c.src] = nil // its events are all in out now
 			heap.Pop(&h)
 		} else {
 			heap.Fix(&h, 0)
 		}
 	}
-	t.index()
-	return t
+	return out
 }
 
 func cmpEvent(a, b *Event) int {

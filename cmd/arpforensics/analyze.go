@@ -152,16 +152,7 @@ func runAnalyze(cmd *cobra.Command, f *analyzeFlags, paths []string) error {
 
 	res := analysis.Run(opts)
 	if !res.Readable() {
-		// Say why on stderr: the report would only list unreadable inputs.
-		for _, s := range res.Timeline.Sources {
-			for _, p := range s.Problems {
-				fmt.Fprintf(stderr, "arpforensics: %s: %s\n", s.Path, p.Message)
-			}
-			if s.SkipReason != "" {
-				fmt.Fprintf(stderr, "arpforensics: %s: skipped: %s\n", s.Path, s.SkipReason)
-			}
-		}
-		return &exitError{code: exitUsage, err: fmt.Errorf("no readable artifact in %s", strings.Join(paths, " "))}
+		return unreadable(stderr, res, paths)
 	}
 
 	ro := renderOpts{threshold: threshold, failNone: failNone, disabled: opts.Config.Disabled}

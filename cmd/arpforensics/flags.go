@@ -13,6 +13,7 @@ import (
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/ingest"
+	"github.com/arpforensics/arpforensics/safetext"
 	"github.com/arpforensics/arpforensics/yamlconf"
 )
 
@@ -114,6 +115,21 @@ func (f *inputFlags) options(paths []string, stderr io.Writer) (analysis.Options
 		}
 	}
 	return o, nil
+}
+
+// unreadable explains on stderr why a run had nothing to analyse — each
+// input's problems and skip reasons, since a report would only list them —
+// and returns the usage exit.
+func unreadable(stderr io.Writer, res *analysis.Result, paths []string) error {
+	for _, s := range res.Timeline.Sources {
+		for _, p := range s.Problems {
+			fmt.Fprintf(stderr, "arpforensics: %s: %s\n", safetext.Terminal(s.Path), safetext.Terminal(p.Message))
+		}
+		if s.SkipReason != "" {
+			fmt.Fprintf(stderr, "arpforensics: %s: skipped: %s\n", safetext.Terminal(s.Path), s.SkipReason)
+		}
+	}
+	return &exitError{code: exitUsage, err: fmt.Errorf("no readable artifact in %s", safetext.Terminal(strings.Join(paths, " ")))}
 }
 
 // parseWhen reads a --since/--until time: RFC 3339, or a date and time

@@ -75,6 +75,6 @@ and lines that prove it.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newAnalyze(), newSources(), newConfig(), newVersion())
+	root.AddCommand(newAnalyze(), newTUI(), newSources(), newConfig(), newVersion())
 	return root
 }

@@ -24,9 +24,17 @@ type Folder struct {
 
 	runs    map[runKey]*openRun
 	ips     map[[4]byte]*ipState
-	learned map[[4]byte]timeline.MAC // cooked captures: what the host's own ARP exchanges bound an IP to
-	syns    map[synKey]int           // attempts per (4-tuple, ISN)
+	learned map[learnKey]timeline.MAC // cooked captures: what each host's own ARP exchanges bound an IP to
+	syns    map[synKey]int            // attempts per (4-tuple, ISN)
 	events  []timeline.Event
+}
+
+// learnKey is (the host's MAC, an IPv4 address): a cooked capture may see
+// other hosts' exchanges too (promiscuous), and only the host's own teach it
+// anything. An incoming reply is the host's when its tha is the host's MAC.
+type learnKey struct {
+	host timeline.MAC
+	ip   [4]byte
 }
 
 // runKey is (sender MAC, destination IPv4): at most one run is open per key.
@@ -70,7 +78,7 @@ func NewFolder() *Folder {
 	return &Folder{
 		runs:    map[runKey]*openRun{},
 		ips:     map[[4]byte]*ipState{},
-		learned: map[[4]byte]timeline.MAC{},
+		learned: map[learnKey]timeline.MAC{},
 		syns:    map[synKey]int{},
 	}
 }
@@ -114,9 +122,9 @@ func (f *Folder) ARP(ts time.Time, pos timeline.Pos, link timeline.Link, op uint
 	// question the detectors ask.
 	switch {
 	case link.Direction == timeline.DirIncoming && class == timeline.ARPReply:
-		f.learned[spa.As4()] = sha
+		f.learned[learnKey{tha, spa.As4()}] = sha
 	case link.Direction == timeline.DirOutgoing && class == timeline.ARPReply && tpa.Is4() && !tha.IsZero():
-		f.learned[tpa.As4()] = tha
+		f.learned[learnKey{sha, tpa.As4()}] = tha
 	}
 }
 
@@ -140,7 +148,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 	}
 	d4 := dst.As4()
 	if !link.DstKnown && link.Direction == timeline.DirOutgoing {
-		if m, ok := f.learned[d4]; ok {
+		if m, ok := f.learned[learnKey{link.Src, d4}]; ok {
 			link.Dst = m
 		}
 	}

@@ -329,7 +329,7 @@ func (r *textReader) when(jp *parse.JournalPrefix, iso time.Time, st textStamp) 
 	case stampEpoch:
 		return time.Unix(st.sec, st.nsec).UTC()
 	case stampDate:
-		return wallClock(st.year, st.month, st.day, st.tod, r.loc).UTC()
+		return parse.WallClock(st.year, st.month, st.day, st.tod, r.loc).UTC()
 	}
 	switch {
 	case !iso.IsZero():
@@ -378,24 +378,14 @@ func (r *textReader) raise(b timeline.TimeBasis) {
 // hours of the log time.
 func logDate(logged time.Time, tod time.Duration, loc *time.Location) time.Time {
 	y, m, d := logged.In(loc).Date()
-	t := wallClock(y, m, d, tod, loc)
+	t := parse.WallClock(y, m, d, tod, loc)
 	switch {
 	case t.Sub(logged) > 12*time.Hour:
-		t = wallClock(y, m, d-1, tod, loc)
+		t = parse.WallClock(y, m, d-1, tod, loc)
 	case logged.Sub(t) > 12*time.Hour:
-		t = wallClock(y, m, d+1, tod, loc)
+		t = parse.WallClock(y, m, d+1, tod, loc)
 	}
 	return t
-}
-
-func wallClock(y int, m time.Month, d int, tod time.Duration, loc *time.Location) time.Time {
-	h := tod / time.Hour
-	tod -= h * time.Hour
-	mi := tod / time.Minute
-	tod -= mi * time.Minute
-	s := tod / time.Second
-	tod -= s * time.Second
-	return time.Date(y, m, d, int(h), int(mi), int(s), int(tod), loc)
 }
 
 // bad records a line that looks like tcpdump output but could not be read.

@@ -1,0 +1,54 @@
+package timeline
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+)
+
+func ev(sec int, frame int64) Event {
+	return Event{Time: time.Unix(int64(sec), 0).UTC(), Pos: Pos{Frame: frame}, Data: &TCP{What: TCPSyn,
+		SrcIP: netip.MustParseAddr("10.0.0.1"), DstIP: netip.MustParseAddr("10.0.0.2")}}
+}
+
+func TestBuildMergesStablyAndIndexes(t *testing.T) {
+	a := []Event{ev(1, 1), ev(3, 2), ev(3, 3)}
+	b := []Event{ev(2, 1), ev(3, 1)} // the same second as a's last two: a comes first
+	c := []Event{ev(0, 2), ev(0, 1)} // unsorted: Build sorts it (by position within a time)
+	srcs := []*Source{{Path: "a"}, {Path: "b"}, {Path: "c"}}
+	tl := Build(srcs, [][]Event{a, b, c})
+	want := []struct {
+		src   int32
+		sec   int64
+		frame int64
+	}{{2, 0, 1}, {2, 0, 2}, {0, 1, 1}, {1, 2, 1}, {0, 3, 2}, {0, 3, 3}, {1, 3, 1}}
+	if len(tl.Events) != len(want) {
+		t.Fatalf("%d events, want %d", len(tl.Events), len(want))
+	}
+	for i, w := range want {
+		e := tl.Events[i]
+		if e.Source != w.src || e.Time.Unix() != w.sec || e.Pos.Frame != w.frame {
+			t.Errorf("event %d = source %d second %d frame %d, want %+v", i, e.Source, e.Time.Unix(), e.Pos.Frame, w)
+		}
+	}
+	if n := len(tl.ByIP(netip.MustParseAddr("10.0.0.2"))); n != 7 {
+		t.Errorf("ByIP found %d events, want 7", n)
+	}
+	if got := tl.Search(time.Unix(3, 0)); got != 4 {
+		t.Errorf("Search(3 s) = %d, want 4", got)
+	}
+}
+
+func TestBuildTakesALoneSourceWithoutCopying(t *testing.T) {
+	a := []Event{ev(1, 1), ev(2, 2)}
+	tl := Build([]*Source{{Path: "x"}, {Path: "a"}}, [][]Event{nil, a})
+	if &tl.Events[0] != &a[0] {
+		t.Error("a lone source's events were copied")
+	}
+	if tl.Events[0].Source != 1 {
+		t.Errorf("source index %d, want 1", tl.Events[0].Source)
+	}
+	if tl := Build(nil, nil); tl.Events == nil || len(tl.Events) != 0 {
+		t.Error("an empty timeline should have an empty, non-nil event list")
+	}
+}

@@ -1,0 +1,114 @@
+package model
+
+import (
+	"errors"
+	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// Timeline is the state of the timeline pane: which events it shows, the
+// cursor (a row), the mark (an event) and the display zone.
+type Timeline struct {
+	TL     *timeline.Timeline
+	Filter Filter
+	Rows   Rows
+	Cursor int // row; 0 when there are no rows
+	Mark   int // event index; -1 when unset
+	Loc    *time.Location
+}
+
+// NewTimeline shows every event of tl, in zone loc (nil is UTC).
+func NewTimeline(tl *timeline.Timeline, loc *time.Location) *Timeline {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Timeline{TL: tl, Rows: AllRows(len(tl.Events)), Mark: -1, Loc: loc}
+}
+
+// ErrNoMatch is returned by SetFilter when the filter would hide every event;
+// the old filter stays.
+var ErrNoMatch = errors.New("no event matches")
+
+// SetFilter applies f, keeping the cursor on the same event when it is
+// still shown, else on the nearest one after it.
+func (m *Timeline) SetFilter(f Filter) error {
+	rows := f.Apply(m.TL)
+	if rows.Len() == 0 && len(m.TL.Events) > 0 {
+		return ErrNoMatch
+	}
+	ev := m.CursorEvent()
+	m.Filter, m.Rows = f, rows
+	if ev < 0 {
+		m.Cursor = 0
+		return nil
+	}
+	m.Cursor = max(rows.Nearest(ev), 0)
+	return nil
+}
+
+// CursorEvent is the event under the cursor, or -1 when no row is shown.
+func (m *Timeline) CursorEvent() int {
+	if m.Rows.Len() == 0 {
+		return -1
+	}
+	return m.Rows.Event(m.Cursor)
+}
+
+// Event returns the event shown on row.
+func (m *Timeline) Event(row int) *timeline.Event { return &m.TL.Events[m.Rows.Event(row)] }
+
+// MoveTo puts the cursor on row, clamped to the rows there are.
+func (m *Timeline) MoveTo(row int) {
+	m.Cursor = max(min(row, m.Rows.Len()-1), 0)
+}
+
+// Move moves the cursor by delta rows, clamped.
+func (m *Timeline) Move(delta int) { m.MoveTo(m.Cursor + delta) }
+
+// ShowEvent moves the cursor to event ev and reports whether the event is
+// shown under the current filter.
+func (m *Timeline) ShowEvent(ev int) bool {
+	row, exact := m.Rows.Find(ev)
+	if !exact {
+		return false
+	}
+	m.Cursor = row
+	return true
+}
+
+// RowAtTime is the first row whose event is at or after t; the last row when
+// every row is before t.
+func (m *Timeline) RowAtTime(t time.Time) int {
+	n := m.Rows.Len()
+	lo, hi := 0, n
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if m.Event(mid).Time.Before(t) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return max(min(lo, n-1), 0)
+}
+
+// ToggleMark sets the mark on the cursor's event, or clears it when it is
+// already there. It reports whether a mark is now set.
+func (m *Timeline) ToggleMark() bool {
+	ev := m.CursorEvent()
+	if ev < 0 || m.Mark == ev {
+		m.Mark = -1
+		return false
+	}
+	m.Mark = ev
+	return true
+}
+
+// SinceMark is the time of event ev relative to the mark.
+func (m *Timeline) SinceMark(ev int) (time.Duration, bool) {
+	if m.Mark < 0 {
+		return 0, false
+	}
+	return m.TL.Events[ev].Time.Sub(m.TL.Events[m.Mark].Time), true
+}

@@ -1,0 +1,326 @@
+package view
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/arpforensics/arpforensics/tui/model"
+	"github.com/arpforensics/arpforensics/tui/ui"
+)
+
+// Key groups on the help screen, in order.
+const (
+	groupMove     = "Move"
+	groupEvidence = "Findings and evidence"
+	groupSearch   = "Search, follow, mark"
+	groupOther    = "Other"
+)
+
+// bindings is the main screen's key registry: every key the app answers to,
+// with the words the help screen and the hint line use for it. Keys follow
+// lnav (j/k, g/G, e/E, n/N, /, :, ?, q, m) and k9s (Tab, Esc, : commands).
+func (a *App) bindings() *ui.Keymap {
+	r, c := ui.Rune, ui.Code
+	onFindings := func() bool { return a.focus == paneFindings && len(a.fs.List) > 0 }
+	offFindings := func() bool { return a.focus != paneFindings && len(a.fs.List) > 0 }
+	searching := func() bool { return a.search != nil }
+	return ui.NewKeymap().
+		Add(ui.Binding{Keys: []ui.Key{r('j'), c(tcell.KeyDown)}, Group: groupMove, Help: "down one row (in the detail pane: scroll)", Do: func() { a.move(1) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('k'), c(tcell.KeyUp)}, Group: groupMove, Help: "up one row", Do: func() { a.move(-1) }}).
+		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyPgDn), c(tcell.KeyCtrlF)}, Group: groupMove, Help: "down one page", Do: func() { a.move(a.pageRows(a.focus)) }}).
+		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyPgUp), c(tcell.KeyCtrlB)}, Group: groupMove, Help: "up one page", Do: func() { a.move(-a.pageRows(a.focus)) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('g'), c(tcell.KeyHome)}, Group: groupMove, Help: "first row", Do: func() { a.moveEnd(false) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('G'), c(tcell.KeyEnd)}, Group: groupMove, Help: "last row", Do: func() { a.moveEnd(true) }}).
+		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyTab)}, Group: groupMove, Help: "next pane: findings → timeline → detail", Do: func() { a.cyclePane(1) }}).
+		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyBacktab)}, Group: groupMove, Help: "previous pane", Do: func() { a.cyclePane(-1) }}).
+		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyEnter)}, Group: groupEvidence, Help: "on a finding: go to its first evidence event; on an event: read it in the detail pane", Hint: "evidence", HintIf: onFindings, Do: a.enter}).
+		Add(ui.Binding{Keys: []ui.Key{r('e')}, Group: groupEvidence, Help: "next evidence event of the selected finding", Hint: "next evidence", HintIf: offFindings, Do: func() { a.evidence(1) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('E')}, Group: groupEvidence, Help: "previous evidence event of the selected finding", Do: func() { a.evidence(-1) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('/')}, Group: groupSearch, Help: "search the timeline (Go regular expression; raw lines and summaries)", Hint: "search", Do: a.searchPrompt}).
+		Add(ui.Binding{Keys: []ui.Key{r('n')}, Group: groupSearch, Help: "next search match (wraps)", Hint: "next match", HintIf: searching, Do: func() { a.findNext(1, false) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('N')}, Group: groupSearch, Help: "previous search match", Do: func() { a.findNext(-1, false) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('f')}, Group: groupSearch, Help: "follow the IP, MAC or OVSDB entity under the cursor (show only its events); again: stop", Hint: "follow", Do: func() { a.follow(false) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('F')}, Group: groupSearch, Help: "follow the next address or entity of the event under the cursor", Do: func() { a.follow(true) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('m')}, Group: groupSearch, Help: "set the mark on the event under the cursor (Δ column); again: clear", Hint: "mark", Do: a.mark}).
+		Add(ui.Binding{Keys: []ui.Key{r(':')}, Group: groupOther, Help: "command (see below)", Hint: "cmd", Do: a.commandPrompt}).
+		Add(ui.Binding{Keys: []ui.Key{r('?')}, Group: groupOther, Help: "this help", Hint: "help", Do: a.openHelp}).
+		Add(ui.Binding{Keys: []ui.Key{r('q')}, Group: groupOther, Help: "back (close help, return from a jump), or quit", Hint: "quit", HintLabel: func() string { return a.backLabel() }, Do: func() { a.goBack(true) }}).
+		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyEsc)}, Group: groupOther, Help: "back, or clear the search; never quits", Do: func() { a.goBack(false) }}).
+		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyCtrlL)}, Group: groupOther, Help: "redraw the screen", Do: func() { a.app.Sync() }}).
+		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyCtrlC)}, Group: groupOther, Help: "quit at once", Do: a.app.Stop})
+}
+
+// helpBindings is the help screen's registry.
+func (a *App) helpBindings() *ui.Keymap {
+	r, c := ui.Rune, ui.Code
+	scroll := func(d int) func() {
+		return func() {
+			row, _ := a.help.GetScrollOffset()
+			a.help.ScrollTo(max(row+d, 0), 0)
+		}
+	}
+	page := func(dir int) func() {
+		return func() {
+			_, _, _, h := a.help.GetInnerRect()
+			scroll(dir * max(h-1, 1))()
+		}
+	}
+	return ui.NewKeymap().
+		Add(ui.Binding{Keys: []ui.Key{r('j'), c(tcell.KeyDown)}, Group: groupMove, Help: "scroll down", Do: scroll(1)}).
+		Add(ui.Binding{Keys: []ui.Key{r('k'), c(tcell.KeyUp)}, Group: groupMove, Help: "scroll up", Do: scroll(-1)}).
+		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyPgDn), c(tcell.KeyCtrlF), r(' ')}, Group: groupMove, Help: "page down", Do: page(1)}).
+		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyPgUp), c(tcell.KeyCtrlB)}, Group: groupMove, Help: "page up", Do: page(-1)}).
+		Add(ui.Binding{Keys: []ui.Key{r('g'), c(tcell.KeyHome)}, Group: groupMove, Help: "top", Do: func() { a.help.ScrollToBeginning() }}).
+		Add(ui.Binding{Keys: []ui.Key{r('G'), c(tcell.KeyEnd)}, Group: groupMove, Help: "bottom", Do: func() { a.help.ScrollToEnd() }}).
+		Add(ui.Binding{Keys: []ui.Key{r('q'), r('?'), c(tcell.KeyEsc)}, Group: groupOther, Help: "close help", Do: a.closeHelp}).
+		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyCtrlC)}, Group: groupOther, Help: "quit at once", Do: a.app.Stop})
+}
+
+// move moves the focused pane's cursor (or the detail's scroll) by delta.
+func (a *App) move(delta int) {
+	switch a.focus {
+	case paneFindings:
+		a.fs.MoveTo(a.fs.Cursor + delta)
+	case paneTimeline:
+		a.tl.Move(delta)
+	case paneDetail:
+		row, _ := a.detail.GetScrollOffset()
+		a.detail.ScrollTo(max(row+delta, 0), 0)
+	}
+}
+
+// moveEnd goes to the first or last row of the focused pane.
+func (a *App) moveEnd(last bool) {
+	switch a.focus {
+	case paneFindings:
+		if last {
+			a.fs.MoveTo(len(a.fs.List) - 1)
+		} else {
+			a.fs.MoveTo(0)
+		}
+	case paneTimeline:
+		if last {
+			a.tl.MoveTo(a.tl.Rows.Len() - 1)
+		} else {
+			a.tl.MoveTo(0)
+		}
+	case paneDetail:
+		if last {
+			a.detail.ScrollToEnd()
+		} else {
+			a.detail.ScrollToBeginning()
+		}
+	}
+}
+
+func (a *App) cyclePane(dir int) {
+	a.setFocus(pane((int(a.focus) + dir + int(numPanes)) % int(numPanes)))
+}
+
+// enter jumps from a finding to its first evidence event, or from an event
+// into the detail pane. Either can be undone with q.
+func (a *App) enter() {
+	switch a.focus {
+	case paneFindings:
+		if len(a.fs.List) == 0 {
+			a.flash("no findings", true)
+			return
+		}
+		fi := a.fs.Cursor
+		ev := a.fs.FirstEvidence(fi)
+		if ev < 0 {
+			a.flash("this finding cites no single event: its evidence is in the detail pane", true)
+			return
+		}
+		a.pushBack(func() { a.fs.MoveTo(fi); a.setFocus(paneFindings) })
+		a.showEvent(ev)
+		if a.status.Flashed() == "" {
+			a.flash(a.evidenceNote(fi, ev), false)
+		}
+	case paneTimeline:
+		if a.tl.Rows.Len() == 0 {
+			return
+		}
+		a.pushBack(func() { a.setFocus(paneTimeline) })
+		a.setFocus(paneDetail)
+	}
+}
+
+// evidenceNote says which evidence event of finding fi ev is.
+func (a *App) evidenceNote(fi, ev int) string {
+	evs := a.fs.Evidence(fi)
+	i, _ := slices.BinarySearch(evs, ev)
+	e := &a.res.Timeline.Events[ev]
+	return fmt.Sprintf("evidence %d/%d of %s: %s %s (e/E: next/previous)", i+1, len(evs), a.fs.List[fi].Detector, a.labels[e.Source], e.Pos)
+}
+
+// evidence moves the timeline cursor to the selected finding's next or
+// previous evidence event.
+func (a *App) evidence(dir int) {
+	if len(a.fs.List) == 0 {
+		a.flash("no findings", true)
+		return
+	}
+	fi := a.fs.Cursor
+	cur := a.tl.CursorEvent()
+	ev, _, ok := a.fs.NextEvidence(fi, cur, dir)
+	if !ok {
+		if len(a.fs.Evidence(fi)) == 0 {
+			a.flash("this finding cites no single event", true)
+		} else if dir > 0 {
+			a.flash("no further evidence after the cursor (E goes back)", true)
+		} else {
+			a.flash("no evidence before the cursor (e goes forward)", true)
+		}
+		return
+	}
+	a.showEvent(ev)
+	if a.status.Flashed() == "" {
+		a.flash(a.evidenceNote(fi, ev), false)
+	}
+}
+
+// mark toggles the mark on the cursor's event.
+func (a *App) mark() {
+	if a.tl.Rows.Len() == 0 {
+		return
+	}
+	if a.tl.ToggleMark() {
+		a.flash("mark set at "+a.formatTime(a.res.Timeline.Events[a.tl.Mark].Time)+": the Δ column counts from it (m again clears)", false)
+	} else {
+		a.flash("mark cleared", false)
+	}
+}
+
+// setFilter applies f to the timeline; a running search is cancelled,
+// since its rows are gone.
+func (a *App) setFilter(f model.Filter) error {
+	if err := a.tl.SetFilter(f); err != nil {
+		return err
+	}
+	a.searchGen.Add(1)
+	a.searching = false
+	return nil
+}
+
+// follow filters the timeline to one key: the first address or entity of
+// the event under the cursor (or of the selected finding's subject), or with
+// next the one after the key followed now. Without next, a second press
+// stops following.
+func (a *App) follow(next bool) {
+	cur := a.tl.Filter.Follow
+	if !next && !cur.IsZero() {
+		f := a.tl.Filter.Clone()
+		f.Follow = model.Key{}
+		if err := a.setFilter(f); err != nil {
+			a.flash(err.Error(), true)
+			return
+		}
+		a.flash("stopped following "+cur.String(), false)
+		return
+	}
+	fromFinding := a.focus == paneFindings && len(a.fs.List) > 0
+	var keys []model.Key
+	if fromFinding {
+		keys = subjectKeys(a.res.Timeline, a.fs.Selected())
+	} else if ev := a.tl.CursorEvent(); ev >= 0 {
+		keys = model.KeysOf(&a.res.Timeline.Events[ev])
+	}
+	if len(keys) == 0 {
+		a.flash("nothing to follow here: no IP, MAC or entity", true)
+		return
+	}
+	k := keys[0]
+	if next && !cur.IsZero() {
+		if i := slices.Index(keys, cur); i >= 0 {
+			k = keys[(i+1)%len(keys)]
+		}
+	}
+	f := a.tl.Filter.Clone()
+	f.Follow = k
+	if err := a.setFilter(f); err != nil {
+		a.flash(fmt.Sprintf("following %s: %v with the other filters", k, err), true)
+		return
+	}
+	a.center = true
+	if fromFinding {
+		a.tl.MoveTo(a.tl.RowAtTime(a.fs.Selected().Start))
+		a.center = true
+		a.setFocus(paneTimeline)
+	}
+	a.flash(fmt.Sprintf("following %s: %s events (f again stops, F follows the next key)", k, thousands(a.tl.Rows.Len())), false)
+}
+
+// goBack closes help, or returns from the last jump, or (with quit) quits.
+// Esc instead clears the search when there is nothing to go back to.
+func (a *App) goBack(quit bool) {
+	switch {
+	case a.helpOpen:
+		a.closeHelp()
+	case len(a.back) > 0:
+		f := a.back[len(a.back)-1]
+		a.back = a.back[:len(a.back)-1]
+		f()
+	case quit:
+		a.app.Stop()
+	case a.search != nil:
+		a.search = nil
+		a.searchGen.Add(1)
+		a.searching = false
+		a.flash("search cleared", false)
+	}
+}
+
+// backLabel is what q does now, for the hint line.
+func (a *App) backLabel() string {
+	if a.helpOpen || len(a.back) > 0 {
+		return "back"
+	}
+	return "quit"
+}
+
+func (a *App) openHelp() {
+	a.helpOpen = true
+	a.pages.ShowPage("help")
+	a.help.ScrollToBeginning()
+	a.app.SetFocus(a.help)
+}
+
+func (a *App) closeHelp() {
+	a.helpOpen = false
+	a.pages.HidePage("help")
+	a.setFocus(a.focus)
+}
+
+// prompt opens the status-line prompt; run gets the entered text.
+func (a *App) prompt(label, placeholder string, run func(text string)) {
+	prev := a.focus
+	in := a.status.Prompt(label, placeholder, func(text string, ok bool) {
+		a.setFocus(prev)
+		if ok && strings.TrimSpace(text) != "" {
+			run(text)
+		}
+		a.refresh()
+	})
+	a.app.SetFocus(in)
+}
+
+func (a *App) searchPrompt() {
+	a.prompt("/", "regular expression, e.g. who-has 10\\.0\\.0\\.218", func(text string) {
+		re, err := regexp.Compile(text)
+		if err != nil {
+			a.flash("search: "+err.Error(), true)
+			return
+		}
+		a.search = re
+		a.findNext(1, true)
+	})
+}
+
+func (a *App) commandPrompt() {
+	a.prompt(":", "goto 17:09:17 · filter ip=… · tz Europe/Prague · source -NAME · clear · help · quit", a.runCommand)
+}

@@ -1,0 +1,168 @@
+package view
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rivo/tview"
+
+	"github.com/arpforensics/arpforensics/timeline"
+	"github.com/arpforensics/arpforensics/tui/ui"
+)
+
+// timelineContent is the timeline pane's virtual table: cells are made for
+// the rows on screen when tview asks for them, straight from the shared
+// Timeline.Events through the current row map. Nothing per event is stored.
+type timelineContent struct {
+	tview.TableContentReadOnly
+	a *App
+}
+
+// Columns: gutter, time, [Δ to the mark], source, kind, summary.
+const (
+	colGutter = iota
+	colTime
+	colDelta
+	colSource
+	colKind
+	colSummary
+)
+
+func (c *timelineContent) GetRowCount() int { return c.a.tl.Rows.Len() }
+
+func (c *timelineContent) GetColumnCount() int {
+	if c.a.tl.Mark < 0 {
+		return colSummary // no Δ column
+	}
+	return colSummary + 1
+}
+
+// column maps a table column to a logical one: without a mark there is no
+// Δ column.
+func (c *timelineContent) column(col int) int {
+	if c.a.tl.Mark < 0 && col >= colDelta {
+		return col + 1
+	}
+	return col
+}
+
+func (c *timelineContent) GetCell(row, col int) *tview.TableCell {
+	a := c.a
+	if row < 0 || row >= a.tl.Rows.Len() {
+		return nil
+	}
+	ev := a.tl.Rows.Event(row)
+	e := &a.res.Timeline.Events[ev]
+	t := a.theme
+	cell := tview.NewTableCell("")
+	cell.SetStyle(t.Base)
+	switch c.column(col) {
+	case colGutter:
+		switch {
+		case len(a.fs.List) > 0 && a.fs.Cites(a.fs.Cursor, ev):
+			cell.SetText("*").SetStyle(t.Evidence)
+		case ev == a.tl.Mark:
+			cell.SetText(string(ui.MarkRune)).SetStyle(t.Mark)
+		default:
+			cell.SetText(" ")
+		}
+	case colTime:
+		cell.SetText(a.formatTime(e.Time))
+	case colDelta:
+		d, _ := a.tl.SinceMark(ev)
+		st := t.Dim
+		if ev == a.tl.Mark {
+			st = t.Mark
+		}
+		cell.SetText(fmt.Sprintf("%11s", formatDelta(d))).SetStyle(st)
+	case colSource:
+		w := a.sourceWidth()
+		label := "?"
+		if int(e.Source) < len(a.labels) {
+			label = a.labels[e.Source]
+		}
+		cell.SetText(ui.Pad(ui.Safe(label), w)).SetMaxWidth(w).SetStyle(t.Source(int(e.Source)))
+	case colKind:
+		cell.SetText(fmt.Sprintf("%-7s", kindLabel(e.Data.Kind()))).SetStyle(t.Dim)
+	case colSummary:
+		cell.SetText(ui.Safe(clip(summaryOf(e), maxSummary))).SetExpansion(1)
+		if a.search != nil && a.matchesSearch(e) {
+			cell.SetStyle(t.Match)
+		}
+	}
+	return cell
+}
+
+// sourceWidth is the source column's width: the longest label, within a
+// share of the screen that leaves the summary room at 80 columns.
+func (a *App) sourceWidth() int {
+	_, _, w, _ := a.tTable.GetInnerRect()
+	limit := 12
+	if w >= 120 {
+		limit = 24
+	}
+	return max(min(a.labelW, limit), 3)
+}
+
+// maxSummary bounds the bytes of a summary the timeline formats: no screen
+// is wider, and tview measures a cell's whole text on every draw.
+const maxSummary = 1024
+
+// clip cuts s to at most n bytes at a character boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// summaryOf is the one line the timeline shows: the payload's summary, or for
+// text sources whose payload says nothing, the raw line.
+func summaryOf(e *timeline.Event) string {
+	s := e.Data.Summary()
+	if s == "" {
+		s = e.Raw
+	}
+	return s
+}
+
+// kindLabel fits every kind in 7 columns.
+func kindLabel(k timeline.Kind) string {
+	if k == timeline.KindTxnStatus {
+		return "txn-st"
+	}
+	return k.String()
+}
+
+// formatTime shows t in the display zone with microseconds, and the date
+// when the timeline spans several days.
+func (a *App) formatTime(t time.Time) string {
+	t = t.In(a.tl.Loc)
+	if a.multiDay {
+		return t.Format("01-02 15:04:05.000000")
+	}
+	return t.Format("15:04:05.000000")
+}
+
+// formatDelta writes a signed duration compactly: seconds with microseconds
+// under a minute, then minutes and seconds, then hours.
+func formatDelta(d time.Duration) string {
+	sign := "+"
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%s%.6f", sign, d.Seconds())
+	case d < time.Hour:
+		m := d / time.Minute
+		return fmt.Sprintf("%s%dm%06.3f", sign, m, (d - m*time.Minute).Seconds())
+	default:
+		d = d.Round(time.Second)
+		return fmt.Sprintf("%s%dh%02dm%02ds", sign, d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second)
+	}
+}
