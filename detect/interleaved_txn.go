@@ -586,9 +586,13 @@ func corroborate(tl *timeline.Timeline, ev int, tx *timeline.Txn, in *txnPart, i
 	var snaps []Evidence
 	for _, j := range snapshots {
 		r := tl.Events[j].Data.(*timeline.OVNRouter)
+		// When the gateway port's name is known, its absence is what
+		// counts: since neutron 29 gateway ports use HA_Chassis_Group,
+		// which `show` does not print, so "gateway chassis" alone would
+		// call a healthy gateway port missing.
 		missing := r.GatewayPort() == nil
-		if gw != "" && !r.HasPort("lrp-"+gw) {
-			missing = true
+		if gw != "" {
+			missing = !r.HasPort("lrp-" + gw)
 		}
 		if missing {
 			snaps = append(snaps, EventEvidence(tl, j))

@@ -354,3 +354,23 @@ operations:
 		t.Fatalf("findings %+v", fs)
 	}
 }
+
+// TestSnapshotWithTheGatewayPortIsNotCited: since neutron 29 a gateway port
+// is scheduled through HA_Chassis_Group, which `ovn-nbctl show` does not
+// print; a router showing the expected gateway port without "gateway
+// chassis" must not be cited as missing it.
+func TestSnapshotWithTheGatewayPortIsNotCited(t *testing.T) {
+	log := joinLines(append(raceLines, txnLine("17:09:30.000", 32316, 1, 0, fipOnR2))...)
+	snap := timeline.Event{Time: time.Date(2018, 9, 18, 17, 12, 0, 0, time.UTC), Pos: timeline.Pos{Line: 10},
+		Data: &timeline.OVNRouter{Name: "neutron-" + txR2, Ports: []timeline.OVNRouterPort{{Name: "lrp-" + txGW, Networks: []string{"172.24.5.5/24"}}},
+			NATs: []timeline.OVNNAT{{ExternalIP: txFIP, LogicalIP: "10.100.0.12", Type: "dnat_and_snat"}}}}
+	fs := detectTxn(t, buildTxnTimeline(t, map[string]string{"neutron-server.log": log}, []timeline.Event{snap}))
+	if len(fs) != 1 {
+		t.Fatalf("%d findings", len(fs))
+	}
+	for _, e := range fs[0].Evidence {
+		if strings.Contains(e.Text, "ovn-nbctl") {
+			t.Errorf("cites a snapshot that has the gateway port: %s", e.Text)
+		}
+	}
+}
