@@ -39,6 +39,10 @@ type Config struct {
 	// Catalog names the known upstream bug behind a finding (the user's
 	// entries first, then the built-in ones).
 	Catalog []CatalogEntry
+	// TxnOperations is the known-operations catalog interleaved-txn matches
+	// transaction parts against: DefaultOperations, plus what --config
+	// adds through MergeOperations. Nil means DefaultOperations.
+	TxnOperations []Operation
 }
 
 // Defaults are the kernel's defaults and the contract's grace.
@@ -51,5 +55,6 @@ func Defaults() Config {
 		NeighSlack:     time.Second,
 		PinnedUpdated:  time.Second,
 		Catalog:        BuiltinCatalog(),
+		TxnOperations:  DefaultOperations(),
 	}
 }

@@ -24,6 +24,7 @@ func All() []Detector {
 		arpUnanswered{},
 		garpLocktime{},
 		missingProbe{},
+		interleavedTxn{},
 	}
 }
 

@@ -27,6 +27,9 @@ func scenarios() []scenario {
 	for _, s := range arpUnansweredStories() {
 		all = append(all, scenario{s.dir, s.write})
 	}
+	for _, s := range txnRaceStories() {
+		all = append(all, scenario{s.dir, s.write})
+	}
 	// After the captures they are derived from: the neighbour tables.
 	all = append(all, neighScenarios()...)
 	return all

@@ -1,0 +1,157 @@
+// Package ovn reads the artifacts that corroborate an OVSDB finding: the
+// output of `ovn-nbctl show` (routers, their ports and NAT entries; a
+// router with NAT and no gateway port), of `ovs-ofctl dump-flows` (the ARP
+// flows for an address and how many packets hit them), and tempest logs
+// (the test's own account of what failed: an SSH connection to a floating
+// IP that never came up).
+//
+// Snapshots carry no timestamp of their own. CI jobs often write `date`
+// before them; a line of `date`'s output (default, -u, -R, --rfc-3339,
+// -Iseconds) gives the snapshots after it their time. Without one, the
+// file's modification time is used and a note says so.
+package ovn
+
+import (
+	"bytes"
+	"strings"
+	"time"
+
+	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// Kinds this package reads.
+const (
+	KindNbctl   = "ovn-nbctl-show"
+	KindOfctl   = "ovs-ofctl-flows"
+	KindTempest = "tempest-log"
+)
+
+// dateLayouts are the forms of `date` output accepted as snapshot times.
+var dateLayouts = []string{
+	"Mon Jan _2 15:04:05 MST 2006",    // date, date -u
+	"Mon _2 Jan 15:04:05 MST 2006",    // date in some locales
+	"Mon, 02 Jan 2006 15:04:05 -0700", // date -R
+	"2006-01-02 15:04:05-07:00",       // date --rfc-3339=seconds
+	"2006-01-02 15:04:05.999999999-07:00",
+	time.RFC3339Nano, // date -Iseconds, -Ins
+	"2006-01-02T15:04:05-0700",
+}
+
+// dateLine reads a line of `date` output. Zone abbreviations other than
+// UTC and GMT are not trusted (Go cannot map them to offsets): the clock is
+// read in loc instead and zoneGuess says so.
+func dateLine(line []byte, loc *time.Location) (t time.Time, zoneGuess bool, ok bool) {
+	s := strings.TrimSpace(string(line))
+	if len(s) < 19 || len(s) > 40 {
+		return t, false, false
+	}
+	for _, layout := range dateLayouts {
+		v, err := time.Parse(layout, s)
+		if err != nil {
+			continue
+		}
+		if strings.Contains(layout, "MST") {
+			name, _ := v.Zone()
+			if name != "UTC" && name != "GMT" {
+				y, m, d := v.Date()
+				v = time.Date(y, m, d, v.Hour(), v.Minute(), v.Second(), v.Nanosecond(), loc)
+				return v.UTC(), true, true
+			}
+		}
+		return v.UTC(), false, true
+	}
+	return t, false, false
+}
+
+// snapshotClock hands out snapshot times: the last date line's, else the
+// modification time (noted once).
+type snapshotClock struct {
+	src       *timeline.Source
+	opts      parse.Options
+	t         time.Time
+	have      bool
+	noted     bool
+	zoneNoted bool
+}
+
+// date consumes a date line; false when line is not one.
+func (c *snapshotClock) date(line []byte, pos timeline.Pos) bool {
+	t, guess, ok := dateLine(line, c.opts.Loc())
+	if !ok {
+		return false
+	}
+	if guess && !c.zoneNoted {
+		c.zoneNoted = true
+		c.src.Notef(pos, "the date line's time zone is not UTC: its clock was read in %s (use --tz to set it)", c.opts.Loc())
+	}
+	c.t, c.have = t, true
+	return true
+}
+
+func (c *snapshotClock) now(pos timeline.Pos) time.Time {
+	if c.have {
+		return c.t
+	}
+	if !c.noted {
+		c.noted = true
+		c.src.Notef(pos, "no date line before the snapshot: it is placed at the file's modification time %s", c.opts.ModTime.UTC().Format(time.RFC3339))
+	}
+	return c.opts.ModTime.UTC()
+}
+
+// lines iterates a head for sniffers.
+func headLines(head []byte, max int, f func(line []byte) bool) bool {
+	for n := 0; n < max && len(head) > 0; n++ {
+		line := head
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			line, head = head[:i], head[i+1:]
+		} else {
+			head = nil
+		}
+		if f(bytes.TrimSuffix(line, []byte{'\r'})) {
+			return true
+		}
+	}
+	return false
+}
+
+// unquote strips one pair of double quotes.
+func unquote(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+// list reads ["a", "b"] or [a b] into its items.
+func list(s string) []string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "[")
+	s = strings.TrimSuffix(s, "]")
+	var out []string
+	for s != "" {
+		s = strings.TrimLeft(s, " ,")
+		if s == "" {
+			break
+		}
+		if s[0] == '"' {
+			e := strings.IndexByte(s[1:], '"')
+			if e < 0 {
+				out = append(out, s[1:])
+				break
+			}
+			out = append(out, s[1:e+1])
+			s = s[e+2:]
+			continue
+		}
+		e := strings.IndexAny(s, " ,")
+		if e < 0 {
+			out = append(out, s)
+			break
+		}
+		out = append(out, s[:e])
+		s = s[e:]
+	}
+	return out
+}

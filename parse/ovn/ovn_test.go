@@ -1,0 +1,321 @@
+package ovn
+
+import (
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var modTime = time.Date(2018, 9, 18, 18, 0, 0, 0, time.UTC)
+
+func run(t testing.TB, f parse.Func, text string) (*timeline.Source, []timeline.Event) {
+	t.Helper()
+	src := &timeline.Source{Path: "t", Host: "h"}
+	evs, err := f(strings.NewReader(text), src, parse.Options{ModTime: modTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src, evs
+}
+
+func readFile(t testing.TB, name string) string {
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// incidentShow is `date -u; ovn-nbctl show` after the race: router
+// cc163b42 has the floating IP's NAT entry but no gateway port.
+const incidentShow = `Tue Sep 18 17:12:00 UTC 2018
+switch 0f7e6a4b-2c1d-4e8f-9a0b-1c2d3e4f5a6b (neutron-a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d) (aka public)
+    port provnet-a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+        type: localnet
+        addresses: ["unknown"]
+    port 8dc49792-b37a-48be-926a-af2c8e17ad3f
+        type: router
+        router-port: lrp-8dc49792-b37a-48be-926a-af2c8e17ad3f
+router 4c2b9a7e-1d3f-4e5a-8b6c-7d8e9f0a1b2c (neutron-cc163b42-1fdf-4cfa-a2ff-50c521f04222) (aka tempest-TestSecurityGroupsBasicOps-router-1912572360)
+    port lrp-0b6d2a5e-8f7c-4c1a-9e3d-2a4b6c8d0e1f
+        mac: "fa:16:3e:3e:5b:43"
+        networks: ["10.100.0.1/28"]
+    nat 7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b
+        external ip: "172.24.5.13"
+        logical ip: "10.100.0.12"
+        type: "dnat_and_snat"
+`
+
+func TestNbctlRouterWithNATAndNoGatewayPort(t *testing.T) {
+	src, evs := run(t, ParseNbctl, incidentShow)
+	if len(src.Problems) != 0 || len(evs) != 2 {
+		t.Fatalf("problems %v, %d events", src.Problems, len(evs))
+	}
+	sw := evs[0].Data.(*timeline.OVNSwitch)
+	if sw.Alias != "public" || len(sw.Ports) != 2 || sw.Ports[1].RouterPort != "lrp-8dc49792-b37a-48be-926a-af2c8e17ad3f" || sw.Ports[0].Type != "localnet" {
+		t.Errorf("switch %+v", sw)
+	}
+	r := evs[1].Data.(*timeline.OVNRouter)
+	if r.Name != "neutron-cc163b42-1fdf-4cfa-a2ff-50c521f04222" || r.GatewayPort() != nil || r.HasPort("lrp-8dc49792-b37a-48be-926a-af2c8e17ad3f") {
+		t.Errorf("router %+v", r)
+	}
+	if !reflect.DeepEqual(r.FloatingIPs(), []string{"172.24.5.13"}) {
+		t.Errorf("floating IPs %v", r.FloatingIPs())
+	}
+	want := time.Date(2018, 9, 18, 17, 12, 0, 0, time.UTC)
+	if !evs[1].Time.Equal(want) || evs[1].Pos.Line != 9 {
+		t.Errorf("router at %s %s", evs[1].Time, evs[1].Pos)
+	}
+	if !strings.Contains(r.Summary(), "no gateway port") {
+		t.Errorf("summary %q", r.Summary())
+	}
+	var k timeline.Keys
+	r.AppendKeys(&k)
+	if !reflect.DeepEqual(k.Entities, []string{"cc163b42-1fdf-4cfa-a2ff-50c521f04222", "0b6d2a5e-8f7c-4c1a-9e3d-2a4b6c8d0e1f"}) ||
+		!reflect.DeepEqual(k.IPs, []netip.Addr{netip.MustParseAddr("10.100.0.1"), netip.MustParseAddr("172.24.5.13")}) {
+		t.Errorf("keys %v", k)
+	}
+	if src.Records != 16 || src.Skipped != 1 {
+		t.Errorf("records %d skipped %d", src.Records, src.Skipped)
+	}
+}
+
+func TestNbctlRealRouterHasGatewayPort(t *testing.T) {
+	src, evs := run(t, ParseNbctl, readFile(t, "nbctl-port-forwarding.txt"))
+	if len(evs) != 1 {
+		t.Fatalf("%d events", len(evs))
+	}
+	r := evs[0].Data.(*timeline.OVNRouter)
+	gw := r.GatewayPort()
+	if gw == nil || gw.Name != "lrp-a01c3b" || !reflect.DeepEqual(gw.Networks, []string{"172.24.4.20/24", "2001:db8::1b6/64"}) || len(r.Ports) != 3 {
+		t.Errorf("router %+v", r)
+	}
+	if r.NATs[0] != (timeline.OVNNAT{UUID: "4de53c", ExternalIP: "172.24.4.20", LogicalIP: "10.0.0.0/26", Type: "snat"}) {
+		t.Errorf("nat %+v", r.NATs[0])
+	}
+	// No date line: the modification time, noted.
+	if !evs[0].Time.Equal(modTime) || len(src.Problems) != 1 || src.Problems[0].Level != timeline.LevelNote {
+		t.Errorf("time %s problems %v", evs[0].Time, src.Problems)
+	}
+}
+
+func TestNbctlProblems(t *testing.T) {
+	src, evs := run(t, ParseNbctl, "router 25ee01 (neutron-aa4793)\n    port lrp-1\ngarbage here\n        mac: \"x\"\n")
+	if len(evs) != 1 || len(src.Problems) != 3 {
+		t.Fatalf("%d events, problems %v", len(evs), src.Problems)
+	}
+	want := []string{"line 1: no date line before the snapshot: it is placed at the file's modification time 2018-09-18T18:00:00Z",
+		"line 3: not a line of ovn-nbctl show: garbage here",
+		"line 4: indented line outside a switch or router block: mac: \"x\""}
+	for i, p := range src.Problems {
+		if p.String() != want[i] {
+			t.Errorf("problem %d: %s, want %s", i, p, want[i])
+		}
+	}
+}
+
+func TestOfctlARPFlows(t *testing.T) {
+	text := "Tue Sep 18 17:12:01 UTC 2018\nNXST_FLOW reply (xid=0x4):\n" + readFile(t, "ofctl-arp-responder.txt") +
+		" cookie=0x0, duration=184.992s, table=0, n_packets=175, n_bytes=15270, idle_age=15, priority=100,in_port=9 actions=load:0x3->NXM_NX_REG5[],resubmit(,8)\n" +
+		" cookie=0x1, duration=1.5s, table=9, n_packets=0, n_bytes=0, idle_age=1, priority=90,arp,reg14=0x1,metadata=0x5,arp_tpa=172.24.5.13,arp_op=1 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],load:0x2->NXM_OF_ARP_OP[],resubmit(,37)\n" +
+		"$ ovs-ofctl dump-flows br-int\n"
+	src, evs := run(t, ParseOfctl, text)
+	if len(evs) != 3 {
+		t.Fatalf("%d events", len(evs))
+	}
+	type flow struct {
+		tpa       string
+		table     string
+		prio      int
+		n         int64
+		responder bool
+	}
+	var got []flow
+	for _, e := range evs {
+		f := e.Data.(*timeline.OVNFlow)
+		got = append(got, flow{f.TPA.String(), f.Table, f.Priority, f.NPackets, f.Responder})
+		if !e.Time.Equal(time.Date(2018, 9, 18, 17, 12, 1, 0, time.UTC)) {
+			t.Errorf("time %s", e.Time)
+		}
+	}
+	want := []flow{{"192.168.100.1", "29", 100, 0, false}, {"192.168.100.1", "29", 50, 1, true}, {"172.24.5.13", "9", 90, 0, true}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("flows\n got %+v\nwant %+v", got, want)
+	}
+	if len(src.Problems) != 1 || !strings.HasPrefix(src.Problems[0].String(), "line 7: not a flow (no actions=)") {
+		t.Errorf("problems %v", src.Problems)
+	}
+	if src.Records != 7 || src.Skipped != 3 {
+		t.Errorf("records %d skipped %d", src.Records, src.Skipped)
+	}
+}
+
+func TestTempestSymptoms(t *testing.T) {
+	corpus := "2018-09-18 17:09:17,276 13788 ERROR [tempest.lib.common.ssh] Failed to establish authenticated ssh connection to cirros@ after 15 attempts"
+	text := strings.Join([]string{
+		"2018-09-18 16:58:01.151 13788 INFO tempest [-] Using tempest config file /etc/tempest/tempest.conf",
+		"2018-09-18 17:09:17,276 13788 ERROR [tempest.lib.common.ssh] Failed to establish authenticated ssh connection to cirros@172.24.5.13 after 15 attempts. Proxy client: no proxy client",
+		corpus,
+		"2018-09-18 17:09:18.001 13788 ERROR tempest.scenario.manager [-] Timed out waiting for 172.24.5.13 to become reachable",
+		"    tempest.lib.exceptions.SSHTimeout: Connection to the 172.24.5.13 via SSH timed out.",
+	}, "\n") + "\n"
+	_, evs := run(t, ParseTempest, text)
+	type sym struct {
+		what     timeline.SymptomKind
+		ip, user string
+		attempts int
+		logger   string
+		line     int64
+	}
+	var got []sym
+	for _, e := range evs {
+		s := e.Data.(*timeline.Symptom)
+		ip := ""
+		if s.IP.IsValid() {
+			ip = s.IP.String()
+		}
+		got = append(got, sym{s.What, ip, s.User, s.Attempts, s.Logger, e.Pos.Line})
+	}
+	want := []sym{
+		{timeline.SymptomSSHFailed, "172.24.5.13", "cirros", 15, "tempest.lib.common.ssh", 2},
+		{timeline.SymptomSSHFailed, "", "cirros", 15, "tempest.lib.common.ssh", 3},
+		{timeline.SymptomUnreachable, "172.24.5.13", "", 0, "tempest.scenario.manager", 4},
+		{timeline.SymptomSSHTimeout, "172.24.5.13", "", 0, "", 5},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("symptoms\n got %+v\nwant %+v", got, want)
+	}
+	if !evs[0].Time.Equal(time.Date(2018, 9, 18, 17, 9, 17, 276e6, time.UTC)) || !evs[3].Time.Equal(evs[2].Time) {
+		t.Errorf("times %s %s", evs[0].Time, evs[3].Time)
+	}
+	if evs[1].Raw != corpus {
+		t.Errorf("raw %q", evs[1].Raw)
+	}
+}
+
+func TestSniffers(t *testing.T) {
+	tempest := "2018-09-18 17:09:17,276 13788 ERROR [tempest.lib.common.ssh] Failed to establish authenticated ssh connection to cirros@ after 15 attempts\n"
+	neutron := "2022-02-10 16:09:19.398 1591 DEBUG ovsdbapp.backend.ovs_idl.transaction [-] Running txn n=1 command(idx=0): DelPortCommand(port=x) do_commit /x.py:86\n"
+	tcpdump := "Sep 18 17:09:17.644405 h tcpdump[28445]: 17:09:17.275597 1e:d5:ec:49:df:4f > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 172.24.5.13 tell 172.24.5.1, length 28\n"
+	cases := []struct {
+		name  string
+		sniff func([]byte) bool
+		yes   []string
+		no    []string
+	}{
+		{"nbctl", SniffNbctl, []string{incidentShow, readFile(t, "nbctl-port-forwarding.txt")}, []string{tempest, neutron, tcpdump, readFile(t, "ofctl-arp-responder.txt"), "router is down (really)\n"}},
+		{"ofctl", SniffOfctl, []string{readFile(t, "ofctl-arp-responder.txt"), "NXST_FLOW reply (xid=0x4):\n"}, []string{tempest, neutron, tcpdump, incidentShow}},
+		{"tempest", SniffTempest, []string{tempest, "2018-09-18 16:58:01.151 13788 INFO tempest [-] Using tempest config file\n"}, []string{neutron, tcpdump, incidentShow}},
+	}
+	for _, c := range cases {
+		for i, s := range c.yes {
+			if !c.sniff([]byte(s)) {
+				t.Errorf("%s: yes[%d] not recognised", c.name, i)
+			}
+		}
+		for i, s := range c.no {
+			if c.sniff([]byte(s)) {
+				t.Errorf("%s: no[%d] recognised", c.name, i)
+			}
+		}
+	}
+}
+
+func dump(src *timeline.Source, evs []timeline.Event) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "records %d events %d skipped %d\n", src.Records, len(evs), src.Skipped)
+	for _, p := range src.Problems {
+		fmt.Fprintf(&b, "%s: %s\n", p.Level, p)
+	}
+	for _, e := range evs {
+		fmt.Fprintf(&b, "\n%s %s\n  %s\n", e.Time.Format(time.RFC3339Nano), e.Pos, e.Data.Summary())
+		for _, f := range e.Data.Fields() {
+			fmt.Fprintf(&b, "  %s = %s\n", f.Name, f.Value)
+		}
+	}
+	return b.String()
+}
+
+func TestGolden(t *testing.T) {
+	cases := []struct {
+		name string
+		f    parse.Func
+		text string
+	}{
+		{"nbctl-incident", ParseNbctl, incidentShow},
+		{"nbctl-port-forwarding", ParseNbctl, readFile(t, "nbctl-port-forwarding.txt")},
+		{"ofctl-arp-responder", ParseOfctl, readFile(t, "ofctl-arp-responder.txt")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src, evs := run(t, c.f, c.text)
+			got := dump(src, evs)
+			path := filepath.Join("testdata", "golden", c.name+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("differs from %s (run with -update and review):\n%s", path, got)
+			}
+		})
+	}
+}
+
+// The parsers must take any input without panicking and account for every
+// line.
+func fuzzParser(f *testing.F, p parse.Func, seeds ...string) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, input string) {
+		src := &timeline.Source{Path: "fuzz", Host: "h"}
+		evs, err := p(strings.NewReader(input), src, parse.Options{ModTime: modTime})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if src.Skipped < 0 || int64(len(evs))+src.Skipped > src.Records {
+			t.Fatalf("records %d events %d skipped %d", src.Records, len(evs), src.Skipped)
+		}
+		for _, e := range evs {
+			if e.Pos.Line < 1 || e.Pos.Line > src.Records {
+				t.Fatalf("event at %s of %d lines", e.Pos, src.Records)
+			}
+			_ = e.Data.Summary()
+			_ = e.Data.Fields()
+			var k timeline.Keys
+			e.Data.AppendKeys(&k)
+		}
+	})
+}
+
+func FuzzNbctl(f *testing.F) {
+	fuzzParser(f, ParseNbctl, incidentShow, readFile(f, "nbctl-port-forwarding.txt"))
+}
+
+func FuzzOfctl(f *testing.F) {
+	fuzzParser(f, ParseOfctl, readFile(f, "ofctl-arp-responder.txt"), "Tue Sep 18 17:12:01 UTC 2018\nNXST_FLOW reply (xid=0x4):\n")
+}
+
+func FuzzTempest(f *testing.F) {
+	fuzzParser(f, ParseTempest,
+		"2018-09-18 17:09:17,276 13788 ERROR [tempest.lib.common.ssh] Failed to establish authenticated ssh connection to cirros@ after 15 attempts\n",
+		"2018-09-18 17:09:18.001 13788 ERROR tempest.scenario.manager [-] Timed out waiting for 172.24.5.13 to become reachable\n")
+}

@@ -1,0 +1,454 @@
+package txnlog
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// attempt is one run of a transaction's command list (one n=).
+type attempt struct {
+	cmds  []timeline.TxnCmd // E0 indexes ents of this attempt
+	ents  []timeline.TxnEnt
+	lines [][]byte // each command's line as logged: into the window until pinned
+	times []time.Time
+	// pinned counts the lines copied out of their window. Only lines
+	// of transactions still open when a window is released are copied:
+	// a closed transaction needs its lines only if it is worth citing,
+	// and that is known at once.
+	pinned int
+}
+
+func (a *attempt) reset() {
+	a.cmds, a.ents, a.lines, a.times, a.pinned = a.cmds[:0], a.ents[:0], a.lines[:0], a.times[:0], 0
+}
+
+// pin copies the lines that still point into a window.
+func (a *attempt) pin() {
+	for ; a.pinned < len(a.lines); a.pinned++ {
+		a.lines[a.pinned] = append([]byte(nil), a.lines[a.pinned]...)
+	}
+}
+
+// pin makes the open transactions independent of the window just applied,
+// which is about to be reused.
+func (p *parser) pin() {
+	for _, c := range p.procs {
+		if o := c.open; o != nil {
+			o.cur.pin()
+			o.prev.pin()
+		}
+	}
+}
+
+// sameClasses reports whether a and b ran the same command classes.
+func (a *attempt) sameClasses(b *attempt) bool {
+	if len(a.cmds) != len(b.cmds) {
+		return false
+	}
+	for i := range a.cmds {
+		if a.cmds[i].Class != b.cmds[i].Class {
+			return false
+		}
+	}
+	return true
+}
+
+// prefixOf reports whether a's classes are a prefix of b's.
+func (a *attempt) prefixOf(b *attempt) bool {
+	if len(a.cmds) > len(b.cmds) {
+		return false
+	}
+	for i := range a.cmds {
+		if a.cmds[i].Class != b.cmds[i].Class {
+			return false
+		}
+	}
+	return true
+}
+
+// openTxn is a transaction whose lines are still arriving.
+type openTxn struct {
+	proc      *proc
+	ev        int // index of its event
+	txn       *timeline.Txn
+	n         int    // attempt being logged (0: format without n=)
+	next      int    // idx expected next
+	id        []byte // master id of the current attempt
+	retry     bool   // a TRY_AGAIN was logged since the last command
+	cur, prev attempt
+	hasPrev   bool
+	outcome   timeline.TxnStatusCode
+	last      time.Time
+	tick      int64
+}
+
+// command applies a "Running txn" record.
+func (p *parser) command(r *rec, ents []entRec, pos timeline.Pos) {
+	t := &r.cmd
+	if !t.closed {
+		p.problem(pos, "unclosed", "command %s(… is not closed: the line is cut or wrapped; its arguments may be incomplete", t.class)
+	}
+	env := &r.env
+	c := p.proc(env)
+	key := c.key
+	p.used += int64(r.used)
+	c.tb = -1
+
+	tm, has := p.timeOf(env)
+	o := c.open
+	first := c.open == nil && !c.seen
+	c.seen = true
+	switch {
+	case o != nil && t.idx == 0 && isRetry(o, t):
+		o.hasPrev = true
+		o.prev, o.cur = o.cur, o.prev
+		o.cur.reset()
+		o.n, o.retry, o.next = t.n, false, 0
+		if t.n > o.txn.Attempts {
+			o.txn.Attempts = t.n
+		} else {
+			o.txn.Attempts++
+		}
+		o.id = append(o.id[:0], t.id...)
+	case t.idx == 0:
+		if o != nil {
+			p.close(o, timeline.TxnNoStatus)
+		}
+		o = p.begin(c, t, tm, has, pos)
+	case o == nil:
+		if first {
+			p.note(pos, "inside", "the log starts inside a transaction of pid %d: its first command here is idx=%d", key.pid, t.idx)
+		} else {
+			p.problem(pos, "orphan", "command idx=%d of pid %d follows no open transaction: its idx=0…%d lines are missing", t.idx, key.pid, t.idx-1)
+		}
+		o = p.begin(c, t, tm, has, pos)
+	case t.idx > o.next:
+		p.problem(pos, "gap", "command idx=%d of pid %d follows idx=%d of the transaction at line %d: idx=%d…%d are missing",
+			t.idx, key.pid, o.next-1, p.events.at(o.ev).Pos.Line, o.next, t.idx-1)
+	case t.idx < o.next:
+		p.problem(pos, "back", "command idx=%d of pid %d after idx=%d of the transaction at line %d: read as a new transaction whose first lines are missing",
+			t.idx, key.pid, o.next-1, p.events.at(o.ev).Pos.Line)
+		p.close(o, timeline.TxnNoStatus)
+		o = p.begin(c, t, tm, has, pos)
+	}
+	o.next = t.idx + 1
+	lineTime := tm
+	if !has && p.haveLast {
+		lineTime = p.last
+	}
+	// The transaction ends at its latest line (a clock may step back).
+	if lineTime.After(o.last) {
+		o.last = lineTime
+	}
+	p.tick++
+	o.tick = p.tick
+
+	a := &o.cur
+	e0 := len(a.ents)
+	for _, e := range ents {
+		k := uint32(0)
+		if e.key >= 0 {
+			k = p.keys[e.key]
+		} else {
+			k = p.intern(e.text)
+		}
+		a.ents = append(a.ents, timeline.TxnEnt{Name: p.names.intern(e.name, e.hash), Key: k, Kind: e.kind})
+	}
+	a.cmds = append(a.cmds, timeline.TxnCmd{
+		Class: p.names.intern(t.class, r.classHash), E0: uint32(e0), NE: uint16(min(len(a.ents)-e0, 1<<16-1)), Line: pos.Line,
+	})
+	a.lines = append(a.lines, r.raw)
+	a.times = append(a.times, lineTime)
+}
+
+// isRetry reports whether an idx=0 line repeats o's command list: a higher
+// n, or (formats without n=) a TRY_AGAIN logged since o's last command.
+func isRetry(o *openTxn, t *txnLine) bool {
+	if t.n > 0 && o.n > 0 {
+		return t.n > o.n
+	}
+	return o.retry
+}
+
+// begin opens a transaction and its event.
+func (p *parser) begin(c *proc, t *txnLine, tm time.Time, has bool, pos timeline.Pos) *openTxn {
+	key := c.key
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]timeline.Txn, 0, 1024)
+	}
+	p.slab = p.slab[:len(p.slab)+1]
+	txn := &p.slab[len(p.slab)-1]
+	*txn = timeline.Txn{Store: p.store, Host: key.host, PID: key.pid, FirstIdx: t.idx, Attempts: max(t.n, 1)}
+	if t.id != nil {
+		txn.ID = string(t.id)
+	}
+	var o *openTxn
+	if n := len(p.free); n > 0 {
+		o, p.free = p.free[n-1], p.free[:n-1]
+	} else {
+		o = &openTxn{}
+	}
+	o.cur.reset()
+	o.prev.reset()
+	o.proc, o.txn, o.n, o.next, o.retry, o.hasPrev, o.outcome = c, txn, t.n, t.idx, false, false, timeline.TxnNoStatus
+	o.last = time.Time{}
+	o.id = append(o.id[:0], t.id...)
+	o.ev = p.events.add(timeline.Event{Time: tm, End: tm, Pos: pos, Data: txn})
+	if !has {
+		tm = p.stamp(&envelope{}, o.ev, pos)
+		e := p.events.at(o.ev)
+		e.Time, e.End = tm, tm
+	}
+	c.open = o
+	return o
+}
+
+// close finishes o: its commands move to the store, its event gets its end
+// and, when its commands fall into unrelated parts, the lines to cite.
+func (p *parser) close(o *openTxn, outcome timeline.TxnStatusCode) {
+	keep := &o.cur
+	if o.hasPrev && !o.prev.sameClasses(&o.cur) {
+		if o.cur.prefixOf(&o.prev) {
+			keep = &o.prev // the log ends inside the retry
+		} else {
+			p.note(p.events.at(o.ev).Pos, "retry", "the retry (n=%d) of the transaction at line %d ran a different command list (%d commands, before %d): the last attempt's is kept",
+				o.n, p.events.at(o.ev).Pos.Line, len(o.cur.cmds), len(o.prev.cmds))
+		}
+	}
+	txn := o.txn
+	txn.Commands = p.cmdSlab.take(keep.cmds)
+	txn.Entities = p.entSlab.take(keep.ents)
+	if outcome == timeline.TxnNoStatus {
+		outcome = o.outcome
+	}
+	txn.Outcome = outcome
+	var homogeneous bool
+	txn.Parts, homogeneous = p.parts.count(keep)
+	ev := p.events.at(o.ev)
+	if o.last.After(ev.Time) {
+		ev.End = o.last
+	}
+	if txn.Parts > 1 && !homogeneous {
+		txn.Detail = p.detail(keep)
+		ev.Raw = txn.Detail.Raw[0]
+	}
+	o.proc.open = nil
+	p.free = append(p.free, o)
+}
+
+// detail keeps what a split transaction's finding will cite: each command's
+// line, time and arguments (read again from the kept line).
+func (p *parser) detail(a *attempt) *timeline.TxnDetail {
+	d := &timeline.TxnDetail{
+		Raw:   make([]string, len(a.cmds)),
+		Times: append([]time.Time(nil), a.times...),
+		Args:  make([][]timeline.TxnArg, len(a.cmds)),
+	}
+	for i := range a.cmds {
+		line := a.lines[i]
+		d.Raw[i] = string(line)
+		if bytes.IndexByte(line, 0x1b) >= 0 {
+			line = stripANSI(nil, line)
+		}
+		env, ok := parseEnvelope(line)
+		if !ok {
+			continue
+		}
+		t, ok := parseRunning(env.msg)
+		if !ok {
+			continue
+		}
+		var sp splitter
+		sp.Split(t.args)
+		args := make([]timeline.TxnArg, 0, len(sp.Args))
+		for _, x := range sp.Args {
+			args = append(args, timeline.TxnArg{Key: string(x.Key.Of(t.args)), Value: string(x.Value.Of(t.args))})
+		}
+		d.Args[i] = args
+	}
+	return d
+}
+
+// status applies a status record.
+func (p *parser) status(r *rec, pos timeline.Pos) {
+	p.used += int64(r.used)
+	st := &r.st
+	c := p.proc(&r.env)
+	key := c.key
+	o := c.open
+	if o == nil && r.env.pidSrc <= pidJournal {
+		// devstack prints the worker pid only on DEBUG lines; an ERROR
+		// line carries the journal's (parent) pid. Take the host's most
+		// recently active transaction.
+		for _, x := range p.procs {
+			if x.open != nil && x.key.host == key.host && (o == nil || x.open.tick > o.tick) {
+				o = x.open
+			}
+		}
+	}
+	s := &timeline.TxnStatus{Code: st.code, Host: key.host, PID: key.pid, Detail: string(st.detail), Timeout: st.timeout}
+	if st.id != nil {
+		s.ID = string(st.id)
+	}
+	for _, c := range st.commands {
+		s.Commands = append(s.Commands, p.store.Name(p.intern(c)))
+	}
+	if st.tbStart && bytes.Contains(st.detail, []byte("OVS transaction timed out")) {
+		s.Code = timeline.TxnTimeout
+	}
+	if o != nil {
+		s.Txn = p.events.at(o.ev).Pos
+		s.PID = o.proc.key.pid
+	}
+	ev := p.events.add(timeline.Event{Pos: pos, Data: s, Raw: string(r.raw)})
+	tm := p.stamp(&r.env, ev, pos)
+	p.events.at(ev).Time = tm
+	c.tb = -1
+	if st.tbStart {
+		c.tb = ev
+	}
+	if o == nil {
+		return
+	}
+	if tm.After(o.last) {
+		o.last = tm
+	}
+	switch st.code {
+	case timeline.TxnTryAgain:
+		o.retry = true
+	case timeline.TxnCommandError:
+		o.outcome = timeline.TxnCommandError
+	case timeline.TxnNoChange, timeline.TxnAborted, timeline.TxnError, timeline.TxnSucceeded,
+		timeline.TxnUnknownStatus, timeline.TxnCommitError:
+		p.close(o, s.Code)
+	}
+}
+
+// slab hands out copies of small slices from large shared arrays: the
+// records of a quarter of a million transactions cost a few allocations
+// and no growing copies.
+type slab[T any] struct{ free []T }
+
+const slabSize = 16 << 10
+
+func (s *slab[T]) take(xs []T) []T {
+	if len(xs) == 0 {
+		return nil
+	}
+	if cap(s.free)-len(s.free) < len(xs) {
+		s.free = make([]T, 0, max(slabSize, len(xs)))
+	}
+	start := len(s.free)
+	s.free = append(s.free, xs...)
+	return s.free[start:len(s.free):len(s.free)]
+}
+
+// partScratch counts the groups of a transaction's commands that share no
+// entity (union-find over primary and reference entities; addresses are
+// not edges, and commands that name nothing belong to no group).
+type partScratch struct {
+	owner  map[uint32]int32 // entity → a command naming it (large transactions)
+	seen   []uint32         // the same for small ones
+	seenBy []int32
+	parent []int32
+	roots  []int32
+	named  []bool
+}
+
+func (ps *partScratch) find(i int32) int32 {
+	for ps.parent[i] != i {
+		ps.parent[i] = ps.parent[ps.parent[i]]
+		i = ps.parent[i]
+	}
+	return i
+}
+
+// count returns the number of parts and whether they are homogeneous:
+// every part runs the same command classes in the same order (a bulk
+// update of many rows), which is how ovsdbapp users batch on purpose.
+func (ps *partScratch) count(a *attempt) (int, bool) {
+	if len(a.cmds) == 0 {
+		return 0, true
+	}
+	// Most transactions name a handful of entities: a linear search of
+	// the ones seen beats a map, which also costs a clear per transaction.
+	small := len(a.ents) <= 32
+	if !small {
+		if ps.owner == nil {
+			ps.owner = map[uint32]int32{}
+		}
+		clear(ps.owner)
+	}
+	ps.seen, ps.seenBy = ps.seen[:0], ps.seenBy[:0]
+	owner := func(name uint32, i int32) (int32, bool) {
+		if !small {
+			j, ok := ps.owner[name]
+			if !ok {
+				ps.owner[name] = i
+			}
+			return j, ok
+		}
+		for k, n := range ps.seen {
+			if n == name {
+				return ps.seenBy[k], true
+			}
+		}
+		ps.seen, ps.seenBy = append(ps.seen, name), append(ps.seenBy, i)
+		return 0, false
+	}
+	ps.parent, ps.named = ps.parent[:0], ps.named[:0]
+	for i, c := range a.cmds {
+		ps.parent = append(ps.parent, int32(i))
+		has := false
+		for _, e := range a.ents[c.E0 : c.E0+uint32(c.NE)] {
+			if e.Kind == timeline.EntIP {
+				continue
+			}
+			has = true
+			if j, ok := owner(e.Name, int32(i)); ok {
+				ri, rj := ps.find(int32(i)), ps.find(j)
+				if ri != rj {
+					ps.parent[ri] = rj
+				}
+			}
+		}
+		ps.named = append(ps.named, has)
+	}
+	named := ps.named
+	ps.roots = ps.roots[:0]
+	for i := range a.cmds {
+		if named[i] && ps.find(int32(i)) == int32(i) {
+			ps.roots = append(ps.roots, int32(i))
+		}
+	}
+	if len(ps.roots) <= 1 {
+		return 1, true
+	}
+	// Compare each part's class sequence with the first part's.
+	first := ps.roots[0]
+	for _, r := range ps.roots[1:] {
+		i, j := 0, 0
+		for {
+			for i < len(a.cmds) && !(named[i] && ps.find(int32(i)) == first) {
+				i++
+			}
+			for j < len(a.cmds) && !(named[j] && ps.find(int32(j)) == r) {
+				j++
+			}
+			if i == len(a.cmds) || j == len(a.cmds) {
+				if i != j && !(i == len(a.cmds) && j == len(a.cmds)) {
+					return len(ps.roots), false
+				}
+				break
+			}
+			if a.cmds[i].Class != a.cmds[j].Class {
+				return len(ps.roots), false
+			}
+			i++
+			j++
+		}
+	}
+	return len(ps.roots), true
+}

@@ -1,0 +1,46 @@
+package txnlog
+
+import "bytes"
+
+// sniffLines caps how many lines of the head Sniff looks at.
+const sniffLines = 400
+
+// Sniff recognises a transaction log from the head of a file: an ovsdbapp
+// command line anywhere in it, or an oslo.log record (in any wrapper this
+// package reads) from neutron, networking-ovn, the OVN Octavia provider or
+// ovsdbapp itself. A neutron-server log need not show a transaction in its
+// first 64 KiB (it starts with the configuration dump), so its loggers are
+// enough; logs of other services are left alone.
+func Sniff(head []byte) bool {
+	if bytes.Contains(head, runningTxn) {
+		return true
+	}
+	var scratch []byte
+	for n := 0; n < sniffLines && len(head) > 0; n++ {
+		line := head
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			line, head = head[:i], head[i+1:]
+		} else {
+			head = nil
+		}
+		if bytes.IndexByte(line, 0x1b) >= 0 {
+			scratch = stripANSI(scratch[:0], line)
+			line = scratch
+		}
+		env, ok := parseEnvelope(bytes.TrimSuffix(line, []byte{'\r'}))
+		if !ok {
+			continue
+		}
+		for _, p := range sniffLoggers {
+			if bytes.HasPrefix(env.logger, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var sniffLoggers = [][]byte{
+	[]byte("neutron."), []byte("neutron_lib."), []byte("ovsdbapp."),
+	[]byte("networking_ovn."), []byte("ovn_octavia_provider."),
+}

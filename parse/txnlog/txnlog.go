@@ -1,0 +1,555 @@
+// Package txnlog reads ovsdbapp transaction logs — neutron-server and agent
+// logs in oslo.log's file format, devstack journal exports, console output,
+// and the same wrapped by CRI, pebble or grep — into one event per
+// transaction and one per status line.
+//
+// A transaction is what one do_commit call ran in one process: ovsdbapp
+// logs "Running txn [id] [n=N] command(idx=I): Class(args)" for each command,
+// idx 0…N-1, back to back in the process's connection thread. So per (host,
+// pid) an idx=0 line opens a transaction, the following idx continue it, a
+// higher n repeats it after TRY_AGAIN (a retry, not a new transaction), and
+// a status line (no change, aborted, error, succeeded) or the next idx=0
+// ends it. A gap in idx is a problem (lines missing).
+//
+// Time: oslo.log timestamps carry no zone and are read in the source's zone
+// (--tz); journal prefixes carry no year (the year comes from --year, else
+// from the file's own dated lines, else the file's modification time, and
+// the source is marked TimeNoYear so the pipeline can re-anchor it); CRI and
+// pebble stamps are UTC. A record with no timestamp of its own (console
+// output) takes the time of the closest timestamped record this reader read
+// before it (a transaction or status line), or after it when none precedes;
+// in a file with no timestamp at all every event is placed at the file's
+// modification time, in line order. Either choice is reported as a note
+// with the number of events it affected.
+//
+// Nothing is kept per command line but a compact record (class, entities,
+// line number); the raw lines are kept only for transactions whose commands
+// fall into unrelated parts, the ones a finding may cite. The reading
+// itself runs on Options.Threads goroutines (see scan.go).
+package txnlog
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// Kind is the source kind this package reads.
+const Kind = "txnlog"
+
+var txnLogger = []byte("ovsdbapp.backend.ovs_idl.transaction")
+
+// Parse is the parse.Func for transaction logs.
+func Parse(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeline.Event, error) {
+	p := newParser(src, opts)
+	n := opts.Threads
+	if n <= 1 {
+		n = 0
+	}
+	p.run(r, n)
+	return p.finish()
+}
+
+// maxWorkers caps the goroutines reading lines: beyond a few, the
+// sequential assembly is the bottleneck.
+const maxWorkers = 4
+
+// With Options.Threads of two or more, Threads workers read lines while
+// the caller's goroutine assembles transactions from what they found (a
+// third of the work, and it waits whenever they do) and a reader goroutine,
+// mostly waiting on I/O, fills windows. On two cores two workers beat one
+// by a third of the wall time. With one thread or less, all of it runs in
+// turn on the caller's goroutine.
+
+// procKey names one process: transactions are sequential within it.
+type procKey struct {
+	host string
+	pid  int
+}
+
+type parser struct {
+	src   *timeline.Source
+	opts  parse.Options
+	loc   *time.Location
+	store *timeline.TxnStore
+	names *internTable
+	keys  [len(entityKeys)]uint32 // store ids of entityKeys
+
+	events eventList
+	procs  []*proc // every process seen, in order of appearance
+	last1  *proc   // the process of the last record: most records follow one of their own
+	free   []*openTxn
+	slab   []timeline.Txn // Txn payloads are carved from slabs: few allocations
+	// cmdSlab and entSlab hold the transactions' command and entity records.
+	cmdSlab slab[timeline.TxnCmd]
+	entSlab slab[timeline.TxnEnt]
+	tick    int64 // orders open transactions by last activity
+	ents    []timeline.TxnEnt
+
+	// time
+	years     *parse.YearClock
+	fullYear  int // year of the last full timestamp
+	sawFull   bool
+	sawNoYear bool
+	last      time.Time // time of the last timestamped record
+	haveLast  bool
+	pending   []int // events still without a time (no timestamp seen yet)
+	inherited int   // events that took a neighbour's time
+	firstLine int64 // first line that inherited a time
+	cache     dayCache
+
+	// accounting
+	line     int64 // number of the first line of the window being applied
+	records  int64
+	used     int64 // lines that became (part of) events
+	bad      int64 // lines reported as problems
+	problems map[string]*problemCount
+
+	parts partScratch
+}
+
+func newParser(src *timeline.Source, opts parse.Options) *parser {
+	p := &parser{
+		src: src, opts: opts, loc: opts.Loc(), store: &timeline.TxnStore{}, line: 1,
+		problems: map[string]*problemCount{},
+	}
+	p.names = newInternTable(&p.store.Names)
+	for i, k := range entityKeys {
+		p.keys[i] = p.names.internString(k)
+	}
+	return p
+}
+
+// run reads the input with n workers and applies their results in order;
+// with n < 1 everything runs on the caller's goroutine.
+func (p *parser) run(r io.Reader, n int) {
+	if n < 1 {
+		p.runSerial(r)
+		return
+	}
+	n = min(n, maxWorkers)
+	const inFlight = 3 // windows beyond one per worker: reading ahead, waiting to be applied
+	rd := &reader{r: r, free: make(chan []byte, n+inFlight)}
+	for i := 0; i < n+inFlight; i++ {
+		rd.free <- make([]byte, windowSize)
+	}
+	results := make(chan *windowResult, n+inFlight)
+	for i := 0; i < n+inFlight; i++ {
+		results <- &windowResult{}
+	}
+	work := make(chan *window, n)
+	done := make(chan *window, n+inFlight)
+	go func() {
+		defer close(work)
+		for {
+			w, ok := rd.next()
+			if !ok {
+				return
+			}
+			w.result = <-results
+			work <- w
+		}
+	}()
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wk := worker{seed: p.names.seed}
+			for w := range work {
+				wk.process(w)
+				done <- w
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	// Apply in window order.
+	waiting := map[int]*window{}
+	next := 0
+	for w := range done {
+		waiting[w.seq] = w
+		for {
+			w, ok := waiting[next]
+			if !ok {
+				break
+			}
+			delete(waiting, next)
+			next++
+			p.apply(w)
+			p.pin()
+			if w.err != nil {
+				p.src.Problemf(timeline.Pos{Line: p.line, Offset: w.base + int64(len(w.data))}, "reading stopped: %v", w.err)
+			}
+			results <- w.result
+			rd.free <- w.buf[:cap(w.buf)]
+		}
+	}
+	p.src.Records = p.line - 1
+}
+
+// runSerial reads, parses and applies one window at a time.
+func (p *parser) runSerial(r io.Reader) {
+	rd := &reader{r: r, free: make(chan []byte, 1)}
+	rd.free <- make([]byte, windowSize)
+	res := &windowResult{}
+	wk := worker{seed: p.names.seed}
+	for {
+		w, ok := rd.next()
+		if !ok {
+			break
+		}
+		w.result = res
+		wk.process(w)
+		p.apply(w)
+		p.pin()
+		if w.err != nil {
+			p.src.Problemf(timeline.Pos{Line: p.line, Offset: w.base + int64(len(w.data))}, "reading stopped: %v", w.err)
+		}
+		rd.free <- w.buf[:cap(w.buf)]
+	}
+	p.src.Records = p.line - 1
+}
+
+// apply applies one window's records.
+func (p *parser) apply(w *window) {
+	res := w.result
+	if w.long > 0 {
+		p.problem(timeline.Pos{Line: p.line, Offset: w.base}, "long", "line longer than %d bytes (%d at least): not read", maxLine, w.long)
+		p.bad++
+		p.line++
+		return
+	}
+	for i := range res.recs {
+		r := &res.recs[i]
+		pos := timeline.Pos{Line: p.line + int64(r.line), Offset: w.base + int64(r.off)}
+		switch r.kind {
+		case recCommand:
+			p.command(r, res.ents[r.e0:r.e0+r.ne], pos)
+		case recStatus:
+			p.status(r, pos)
+		case recTraceback:
+			p.traceback(r)
+		case recBadHeader:
+			p.problem(pos, "header", "ovsdbapp command line with an unreadable header: %s", quote(r.env.msg))
+			p.bad++
+		case recNoClass:
+			p.problem(pos, "class", "ovsdbapp command line names no command class: %s", quote(r.env.msg))
+			p.bad++
+		}
+	}
+	p.line += res.lines
+}
+
+// proc is what the parser tracks per process.
+type proc struct {
+	key  procKey
+	open *openTxn // the transaction being logged, or nil
+	tb   int      // status event of a traceback still being logged; -1 for none
+	seen bool     // a command line of this process was read
+}
+
+// proc returns the process a record belongs to. A log has a handful of
+// processes, so a linear search beats hashing the key.
+func (p *parser) proc(env *envelope) *proc {
+	host := p.src.Host
+	if len(env.host) > 0 {
+		host = p.store.Name(p.intern(env.host))
+	}
+	key := procKey{host: host, pid: env.pid}
+	if p.last1 != nil && p.last1.key == key {
+		return p.last1
+	}
+	for _, c := range p.procs {
+		if c.key == key {
+			p.last1 = c
+			return c
+		}
+	}
+	c := &proc{key: key, tb: -1}
+	p.procs = append(p.procs, c)
+	p.last1 = c
+	return c
+}
+
+// eventList stores events in fixed-size chunks: appending never copies
+// (a growing slice of 112-byte events with pointers in them costs a tenth of
+// the run in copies and write barriers); all() copies them once into the
+// slice handed over, releasing each chunk as it goes.
+type eventList struct {
+	chunks [][]timeline.Event
+	n      int
+}
+
+const eventChunk = 8192
+
+func (l *eventList) add(e timeline.Event) int {
+	if l.n%eventChunk == 0 {
+		l.chunks = append(l.chunks, make([]timeline.Event, 0, eventChunk))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	*c = append(*c, e)
+	l.n++
+	return l.n - 1
+}
+
+func (l *eventList) at(i int) *timeline.Event { return &l.chunks[i/eventChunk][i%eventChunk] }
+
+func (l *eventList) all() []timeline.Event {
+	out := make([]timeline.Event, 0, l.n)
+	for i, c := range l.chunks {
+		out = append(out, c...)
+		l.chunks[i] = nil
+	}
+	l.chunks = nil
+	return out
+}
+
+// intern returns b's id in the store.
+func (p *parser) intern(b []byte) uint32 { return p.names.intern(b, p.names.hash(b)) }
+
+// traceback applies a traceback line of an earlier commit error in file
+// format, where every line carries the full prefix: the exception line that
+// ends it becomes the error's detail.
+func (p *parser) traceback(r *rec) {
+	c := p.proc(&r.env)
+	if c.tb < 0 {
+		return
+	}
+	p.used++
+	if b := bytes.TrimSpace(r.body); len(b) > 0 && r.body[0] != ' ' {
+		s := p.events.at(c.tb).Data.(*timeline.TxnStatus)
+		s.Detail = string(b)
+		if bytes.Contains(b, []byte("OVS transaction timed out")) {
+			s.Code = timeline.TxnTimeout
+		}
+	}
+}
+
+// timeOf resolves a record's timestamp.
+func (p *parser) timeOf(env *envelope) (time.Time, bool) {
+	var t time.Time
+	switch env.stamp {
+	case stampFull:
+		loc := p.loc
+		if env.zone != nil {
+			loc = env.zone
+		}
+		t = p.cache.at(env.year, env.month, env.day, env.tod, loc)
+		p.sawFull, p.fullYear = true, env.year
+	case stampNoYear:
+		if p.years == nil {
+			p.years = parse.NewYearClock(p.startYear(env.month))
+		}
+		t = p.years.Time(env.month, env.day, env.tod, p.loc)
+		p.sawNoYear = true
+	default:
+		return time.Time{}, false
+	}
+	t = t.UTC()
+	if !p.haveLast {
+		p.haveLast = true
+		for _, i := range p.pending {
+			p.setTime(i, t)
+		}
+		p.pending = p.pending[:0]
+	}
+	p.last = t
+	return t, true
+}
+
+// startYear picks the year for year-less stamps: --year, else the year of
+// the file's own dated lines, else the modification time's (one less when
+// the first month lies after the modification month: a journal from
+// December read in January).
+func (p *parser) startYear(first time.Month) int {
+	switch {
+	case p.opts.Year != 0:
+		return p.opts.Year
+	case p.sawFull:
+		return p.fullYear
+	case !p.opts.ModTime.IsZero():
+		y := p.opts.ModTime.Year()
+		if first > p.opts.ModTime.Month() {
+			y--
+		}
+		return y
+	}
+	return time.Now().Year()
+}
+
+// stamp gives a record its time: its own, or an inherited one (see the
+// package comment). ev is the index of the event it starts, or -1.
+func (p *parser) stamp(env *envelope, ev int, pos timeline.Pos) time.Time {
+	if t, ok := p.timeOf(env); ok {
+		return t
+	}
+	if ev >= 0 {
+		if p.inherited == 0 {
+			p.firstLine = pos.Line
+		}
+		p.inherited++
+	}
+	if p.haveLast {
+		return p.last
+	}
+	if ev >= 0 {
+		p.pending = append(p.pending, ev)
+	}
+	return time.Time{}
+}
+
+func (p *parser) setTime(i int, t time.Time) {
+	e := p.events.at(i)
+	e.Time = t
+	if !e.End.IsZero() || e.Data.Kind() == timeline.KindTxn {
+		e.End = t
+	}
+	if d, ok := e.Data.(*timeline.Txn); ok && d.Detail != nil {
+		for j := range d.Detail.Times {
+			if d.Detail.Times[j].IsZero() {
+				d.Detail.Times[j] = t
+			}
+		}
+	}
+}
+
+// finish closes what is still open and hands the events over.
+func (p *parser) finish() ([]timeline.Event, error) {
+	var open []*openTxn
+	for _, c := range p.procs {
+		if c.open != nil {
+			open = append(open, c.open)
+		}
+	}
+	slices.SortFunc(open, func(a, b *openTxn) int { return int(a.tick - b.tick) })
+	for _, o := range open {
+		p.close(o, timeline.TxnNoStatus)
+	}
+	if len(p.pending) > 0 {
+		t := p.opts.ModTime.UTC()
+		for _, i := range p.pending {
+			p.setTime(i, t)
+		}
+		p.src.Notef(p.events.at(p.pending[0]).Pos, "no line carries a timestamp: %d event(s) placed at the file's modification time %s, in line order",
+			len(p.pending), t.Format(time.RFC3339))
+	} else if p.inherited > 0 {
+		p.src.Notef(timeline.Pos{Line: p.firstLine}, "%d event(s) from lines without a timestamp took the time of the nearest timestamped line", p.inherited)
+	}
+	if p.sawNoYear && !p.sawFull {
+		p.src.Basis = timeline.TimeNoYear
+	}
+	p.flushProblems()
+	p.src.Skipped = max(0, p.src.Records-p.used-p.bad)
+	if p.events.n == 0 {
+		return nil, nil
+	}
+	evs := p.events.all()
+	if !slices.IsSortedFunc(evs, cmpEvents) {
+		timeline.SortEvents(evs)
+	}
+	return evs, nil
+}
+
+func cmpEvents(a, b timeline.Event) int {
+	if c := a.Time.Compare(b.Time); c != 0 {
+		return c
+	}
+	switch {
+	case a.Pos.Less(b.Pos):
+		return -1
+	case b.Pos.Less(a.Pos):
+		return 1
+	}
+	return 0
+}
+
+// problemCount caps how many problems of one kind are listed: a damaged
+// file must not produce a million of them. The rest are summed up.
+type problemCount struct {
+	n           int
+	first, last timeline.Pos
+}
+
+const maxProblemsPerKind = 50
+
+func (p *parser) problem(pos timeline.Pos, kind, format string, args ...any) {
+	c := p.problems[kind]
+	if c == nil {
+		c = &problemCount{}
+		p.problems[kind] = c
+	}
+	c.n++
+	if c.n <= maxProblemsPerKind {
+		p.src.Problemf(pos, format, args...)
+		return
+	}
+	if c.n == maxProblemsPerKind+1 {
+		c.first = pos
+	}
+	c.last = pos
+}
+
+func (p *parser) note(pos timeline.Pos, kind, format string, args ...any) {
+	c := p.problems[kind]
+	if c == nil {
+		c = &problemCount{}
+		p.problems[kind] = c
+	}
+	c.n++
+	if c.n <= maxProblemsPerKind {
+		p.src.Notef(pos, format, args...)
+	}
+}
+
+func (p *parser) flushProblems() {
+	kinds := make([]string, 0, len(p.problems))
+	for k := range p.problems {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	for _, k := range kinds {
+		c := p.problems[k]
+		if c.n > maxProblemsPerKind && c.first.Line > 0 {
+			p.src.Problemf(c.first, "%d more problem(s) like the above (%s) not listed, up to %s", c.n-maxProblemsPerKind, k, c.last)
+		}
+	}
+}
+
+// dayCache makes timestamp conversion cheap: time.Date with a zone costs a
+// zone lookup, so the start of each hour is computed once.
+type dayCache struct {
+	y       int
+	m       time.Month
+	d, h    int
+	loc     *time.Location
+	base    time.Time
+	settled bool
+}
+
+func (c *dayCache) at(y int, m time.Month, d int, tod time.Duration, loc *time.Location) time.Time {
+	h := int(tod / time.Hour)
+	if !c.settled || c.y != y || c.m != m || c.d != d || c.h != h || c.loc != loc {
+		c.y, c.m, c.d, c.h, c.loc, c.settled = y, m, d, h, loc, true
+		c.base = time.Date(y, m, d, h, 0, 0, 0, loc)
+	}
+	return c.base.Add(tod - time.Duration(h)*time.Hour)
+}
+
+// quote renders artifact bytes for a problem text, Go-quoted: long
+// quotes are cut so one bad line cannot bloat the report.
+func quote(b []byte) string {
+	const max = 120
+	if len(b) > max {
+		return fmt.Sprintf("%q…", b[:max])
+	}
+	return fmt.Sprintf("%q", b)
+}

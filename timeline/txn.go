@@ -1,0 +1,343 @@
+package timeline
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A neutron-server DEBUG log carries hundreds of thousands of ovsdbapp
+// "Running txn" lines. Keeping an event with its raw line per command would
+// cost more than a gigabyte per gigabyte of log, so the transaction is the
+// event: one Txn per do_commit call, whose commands and entities are compact
+// records (class names and entity names interned once per source, in a
+// TxnStore). Only transactions worth citing line by line — those whose
+// commands touch unrelated entities — keep their raw lines and arguments,
+// in TxnDetail.
+
+// TxnStore holds the strings one source's transactions refer to by id.
+// It is filled by the parser and only read afterwards.
+type TxnStore struct {
+	Names []string // interned strings, by id; id 0 is ""
+}
+
+// Name is the string with id.
+func (s *TxnStore) Name(id uint32) string {
+	if int(id) < len(s.Names) {
+		return s.Names[id]
+	}
+	return ""
+}
+
+// TxnCmd is one command of a transaction: one "Running txn … command(idx=I):
+// Class(args)" line.
+type TxnCmd struct {
+	Class uint32 // TxnStore name id of the command class, e.g. "AddLRouterCommand"
+	E0    uint32 // index of its first entity in its transaction's Entities
+	NE    uint16 // number of entities
+	Line  int64  // line of the command in its source
+}
+
+// EntKind says how a command names an entity.
+type EntKind uint8
+
+const (
+	// EntPrimary: an argument that says which row the command acts on
+	// (name, router, lrouter, lswitch_port, table+record, …).
+	EntPrimary EntKind = iota
+	// EntRef: an identifier inside a value, e.g. external_ids'
+	// neutron:gw_port_id. A secondary edge: it links commands that belong
+	// together, but the command does not act on it.
+	EntRef
+	// EntIP: an address the command sets, e.g. a NAT rule's external_ip.
+	// Not a graph edge; it feeds the IP index so symptoms can be tied in.
+	EntIP
+)
+
+func (k EntKind) String() string {
+	switch k {
+	case EntPrimary:
+		return "primary"
+	case EntRef:
+		return "ref"
+	case EntIP:
+		return "ip"
+	}
+	return "unknown"
+}
+
+// TxnEnt is one entity a command names. Name is normalised: neutron's
+// "neutron-<uuid>" (routers, networks), "lrp-<uuid>" and "cr-lrp-<uuid>"
+// (router ports) all become "<uuid>", so a router port and the switch port
+// it is bound to are one entity.
+type TxnEnt struct {
+	Name uint32 // TxnStore name id of the normalised entity
+	Key  uint32 // TxnStore name id of the argument that named it: "lrouter", "neutron:gw_port_id", …
+	Kind EntKind
+}
+
+// TxnStatusCode is what an ovsdbapp status line says, and how a transaction
+// ended when one followed it.
+type TxnStatusCode uint8
+
+const (
+	TxnNoStatus      TxnStatusCode = iota // no status line: ovsdbapp before master logs nothing on success
+	TxnTryAgain                           // "OVSDB transaction returned TRY_AGAIN, retrying"
+	TxnNoChange                           // "Transaction caused no change"
+	TxnAborted                            // "Transaction aborted" (ovsdbapp, or neutron's revision conflict)
+	TxnError                              // "OVSDB Error: …"
+	TxnTimeout                            // "Commands […] exceeded timeout N seconds", "OVS transaction timed out"
+	TxnSucceeded                          // master: "txn <id> succeeded"
+	TxnNoCommands                         // "There are no commands to commit"
+	TxnUnknownStatus                      // "Transaction returned an unknown status: …"
+	TxnCommandError                       // "txn n=N command(idx=I): … aborted due to error: …"
+	TxnCommitError                        // a traceback logged by the transaction module
+)
+
+var txnStatusNames = [...]string{
+	TxnNoStatus: "none", TxnTryAgain: "try-again", TxnNoChange: "no-change", TxnAborted: "aborted",
+	TxnError: "ovsdb-error", TxnTimeout: "timeout", TxnSucceeded: "succeeded", TxnNoCommands: "no-commands",
+	TxnUnknownStatus: "unknown-status", TxnCommandError: "command-error", TxnCommitError: "commit-error",
+}
+
+func (c TxnStatusCode) String() string {
+	if int(c) < len(txnStatusNames) {
+		return txnStatusNames[c]
+	}
+	return "unknown"
+}
+
+// MarshalText renders the code by name in JSON.
+func (c TxnStatusCode) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// Txn is one ovsdbapp transaction as one neutron (or agent) process ran it:
+// the commands of one do_commit call, idx 0…N-1. A TRY_AGAIN retry (the same
+// command list logged again with n+1) is the same Txn with more Attempts.
+// The event's Time is the first command's; End the last line's.
+type Txn struct {
+	Store *TxnStore
+	Host  string // journal host of the lines, else the source's host
+	PID   int    // the worker's pid: (pid=N) of the debug suffix, else the line's pid
+	ID    string // ovsdbapp master's 8-hex transaction id of the first attempt; "" before
+	// Commands in idx order, and their entities (each command's are
+	// Entities[E0:E0+NE], primary ones first).
+	Commands []TxnCmd
+	Entities []TxnEnt
+	// FirstIdx is the idx of the first command seen: 0 unless the log
+	// starts in the middle of the transaction.
+	FirstIdx int
+	Attempts int           // the highest n= seen (1 when the format has no n=)
+	Outcome  TxnStatusCode // from the status line that ended it; TxnNoStatus when none did
+	// Parts is how many groups of commands share no entity: 1 for a
+	// coherent transaction, more when unrelated commands were committed
+	// together (bulk updates, or interleaving).
+	Parts  int
+	Detail *TxnDetail // kept only when Parts > 1
+}
+
+// TxnDetail is what a transaction worth citing keeps, per command in idx
+// order: its line as logged (continuation lines joined with a space), its
+// time and its top-level arguments.
+type TxnDetail struct {
+	Raw   []string
+	Times []time.Time
+	Args  [][]TxnArg
+}
+
+// TxnArg is one key=value argument of a command, as printed.
+type TxnArg struct{ Key, Value string }
+
+// Arg returns command i's argument key ("" when absent or not kept).
+func (d *TxnDetail) Arg(i int, key string) string {
+	if d == nil || i >= len(d.Args) {
+		return ""
+	}
+	for _, a := range d.Args[i] {
+		if a.Key == key {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// Cmds is the transaction's commands in idx order.
+func (t *Txn) Cmds() []TxnCmd { return t.Commands }
+
+// Len is the number of commands.
+func (t *Txn) Len() int { return len(t.Commands) }
+
+// Class is command i's class name.
+func (t *Txn) Class(i int) string { return t.Store.Name(t.Commands[i].Class) }
+
+// Ents is command i's entities: primary ones first, then references and IPs.
+func (t *Txn) Ents(i int) []TxnEnt {
+	c := &t.Commands[i]
+	return t.Entities[c.E0 : c.E0+uint32(c.NE)]
+}
+
+// Name is the string of an interned id.
+func (t *Txn) Name(id uint32) string { return t.Store.Name(id) }
+
+// Primary is command i's first primary entity, or "".
+func (t *Txn) Primary(i int) string {
+	for _, e := range t.Ents(i) {
+		if e.Kind == EntPrimary {
+			return t.Name(e.Name)
+		}
+	}
+	return ""
+}
+
+// LastLine is the line of the last command.
+func (t *Txn) LastLine() int64 {
+	if len(t.Commands) == 0 {
+		return 0
+	}
+	return t.Commands[len(t.Commands)-1].Line
+}
+
+func (t *Txn) Kind() Kind { return KindTxn }
+
+// maxSummaryCmds caps how many commands a one-line summary lists.
+const maxSummaryCmds = 6
+
+func (t *Txn) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ovsdbapp txn pid %d", t.PID)
+	if t.ID != "" {
+		b.WriteString(" " + t.ID)
+	}
+	if t.Attempts > 1 {
+		fmt.Fprintf(&b, " n=%d", t.Attempts)
+	}
+	fmt.Fprintf(&b, ", %d command(s)", len(t.Commands))
+	if t.Parts > 1 {
+		fmt.Fprintf(&b, " in %d unrelated parts", t.Parts)
+	}
+	b.WriteString(":")
+	for i := 0; i < t.Len(); i++ {
+		if i == maxSummaryCmds {
+			fmt.Fprintf(&b, " … +%d more", t.Len()-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(" ·")
+		}
+		b.WriteString(" " + t.Class(i))
+		if p := t.Primary(i); p != "" {
+			b.WriteString(" " + p)
+		}
+	}
+	if t.Outcome != TxnNoStatus {
+		b.WriteString(" → " + t.Outcome.String())
+	}
+	return b.String()
+}
+
+// AppendKeys indexes the entities the commands act on and the addresses
+// they set. References (external_ids values) only link commands within the
+// transaction: indexing them too would cost more than they are looked up.
+func (t *Txn) AppendKeys(k *Keys) {
+	for i := 0; i < t.Len(); i++ {
+		for _, e := range t.Ents(i) {
+			switch e.Kind {
+			case EntIP:
+				if ip, err := netip.ParseAddr(t.Name(e.Name)); err == nil {
+					k.IPs = append(k.IPs, ip.Unmap())
+				}
+			case EntPrimary:
+				k.Entities = append(k.Entities, t.Name(e.Name))
+			}
+		}
+	}
+}
+
+func (t *Txn) Fields() []Field {
+	fs := []Field{
+		{"host", t.Host},
+		{"pid", strconv.Itoa(t.PID)},
+	}
+	if t.ID != "" {
+		fs = append(fs, Field{"txn", t.ID})
+	}
+	fs = append(fs,
+		Field{"attempts", strconv.Itoa(t.Attempts)},
+		Field{"outcome", t.Outcome.String()},
+		Field{"parts", strconv.Itoa(t.Parts)},
+	)
+	for i := 0; i < t.Len(); i++ {
+		var b strings.Builder
+		b.WriteString(t.Class(i))
+		for _, e := range t.Ents(i) {
+			fmt.Fprintf(&b, " %s=%s", t.Name(e.Key), t.Name(e.Name))
+			if e.Kind == EntRef {
+				b.WriteString(" (ref)")
+			}
+		}
+		fmt.Fprintf(&b, " [line %d]", t.Commands[i].Line)
+		fs = append(fs, Field{fmt.Sprintf("command(idx=%d)", t.FirstIdx+i), b.String()})
+	}
+	return fs
+}
+
+// TxnStatus is one ovsdbapp status line: a retry, an outcome, an error or
+// a timeout.
+type TxnStatus struct {
+	Code TxnStatusCode
+	Host string
+	PID  int
+	ID   string // master's transaction id, when the line names one
+	// Detail is what the line adds: the OVSDB error, the abort reason, the
+	// unknown status, the exception ending a traceback, the timeout's cause.
+	Detail string
+	// Commands are the command classes a timeout or command error names.
+	Commands []string
+	Timeout  int // seconds, for "exceeded timeout N seconds"
+	// Txn is the position of the first command of the transaction the
+	// line belongs to; zero when no open transaction of the process matched.
+	Txn Pos
+}
+
+func (s *TxnStatus) Kind() Kind { return KindTxnStatus }
+
+func (s *TxnStatus) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ovsdbapp %s pid %d", s.Code, s.PID)
+	if s.ID != "" {
+		b.WriteString(" txn " + s.ID)
+	}
+	if len(s.Commands) > 0 {
+		b.WriteString(": " + strings.Join(s.Commands, ", "))
+	}
+	if s.Timeout > 0 {
+		fmt.Fprintf(&b, " exceeded %d s", s.Timeout)
+	}
+	if s.Detail != "" {
+		b.WriteString(": " + s.Detail)
+	}
+	return b.String()
+}
+
+func (s *TxnStatus) AppendKeys(k *Keys) {}
+
+func (s *TxnStatus) Fields() []Field {
+	fs := []Field{{"status", s.Code.String()}, {"host", s.Host}, {"pid", strconv.Itoa(s.PID)}}
+	if s.ID != "" {
+		fs = append(fs, Field{"txn", s.ID})
+	}
+	if s.Txn.Line > 0 {
+		fs = append(fs, Field{"transaction", s.Txn.String()})
+	}
+	if len(s.Commands) > 0 {
+		fs = append(fs, Field{"commands", strings.Join(s.Commands, ", ")})
+	}
+	if s.Timeout > 0 {
+		fs = append(fs, Field{"timeout_s", strconv.Itoa(s.Timeout)})
+	}
+	if s.Detail != "" {
+		fs = append(fs, Field{"detail", s.Detail})
+	}
+	return fs
+}
