@@ -522,6 +522,7 @@ func TestBrowserSamples(t *testing.T) {
 		{"fip-reuse-healthy", nil},
 		{"arp-unanswered", map[string]string{"arp-unanswered": "unanswered-lane"}},
 		{"neigh-monitor", map[string]string{"missing-probe": "state-strip", "stale-mac": "binding-lane"}},
+		{"txn-race", map[string]string{"interleaved-txn": "txn-ladder", "arp-unanswered": "unanswered-lane"}},
 	}
 	for _, sm := range samples {
 		t.Run(sm.dir, func(t *testing.T) {
@@ -553,8 +554,8 @@ func TestBrowserSamples(t *testing.T) {
 					t.Errorf("no visible %s diagram for a %s finding", kind, det)
 				}
 			}
+			s.screenshot("sample-" + sm.dir)
 			if sm.dir == "fip-reuse" {
-				s.screenshot("sample-fip-reuse")
 				s.elementShot("sample-fip-reuse-finding", "article.finding")
 			}
 			for det := range sm.diagram {

@@ -22,11 +22,12 @@ type diagramCtx struct {
 // when the finding lacks what its picture needs (a subject key, the events);
 // the finding then gets the generic evidence strip.
 var diagramBuilders = map[string]func(*diagramCtx, *detect.Finding) *Diagram{
-	"stale-mac":      bindingLane,
-	"mac-change":     bindingLane,
-	"garp-locktime":  bindingLane,
-	"arp-unanswered": unansweredLane,
-	"missing-probe":  missingProbeStrip,
+	"stale-mac":       bindingLane,
+	"mac-change":      bindingLane,
+	"garp-locktime":   bindingLane,
+	"arp-unanswered":  unansweredLane,
+	"missing-probe":   missingProbeStrip,
+	"interleaved-txn": txnLadder,
 }
 
 func diagramFor(ctx *diagramCtx, f *detect.Finding) *Diagram {

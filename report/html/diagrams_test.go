@@ -209,3 +209,29 @@ func TestMissingProbeStripOnSamples(t *testing.T) {
 		})
 	}
 }
+
+func TestSwimlaneFocusesPastStrays(t *testing.T) {
+	var b builder
+	src := b.source("logs/node/server.log", "txnlog", "node")
+	for i := 0; i < 200; i++ {
+		b.add(src, baseTime.Add(time.Duration(i)*time.Second), timeline.Pos{Line: int64(i + 1)}, &logLine{"line"}, "line")
+	}
+	b.add(src, baseTime.AddDate(8, 0, 0), timeline.Pos{Line: 999}, &logLine{"a year gone wrong"}, "")
+	tl := b.build()
+	first, last := tl.Span()
+	f0, f1, strays := focus(tl, first, last)
+	if strays != 1 || !f0.Equal(baseTime) || !f1.Equal(baseTime.Add(199*time.Second)) {
+		t.Errorf("focus = %v – %v, %d strays; want the 200 s of the run and 1 stray", f0, f1, strays)
+	}
+	d := swimlane(tl, nil, first, last)
+	if !strings.Contains(d.Caption, "1 event lies far outside the rest of the run") {
+		t.Errorf("the timeline does not say it left a stray event out: %s", d.Caption)
+	}
+	if span := time.Duration(d.Plot.T1-d.Plot.T0) * time.Microsecond; span > 5*time.Minute {
+		t.Errorf("the timeline spans %v", span)
+	}
+	// An evenly spread run has no strays.
+	if _, _, n := focus(bulk(t, 2000).Timeline, first, last); n != 0 {
+		t.Errorf("%d strays in an even run", n)
+	}
+}

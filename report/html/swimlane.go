@@ -48,7 +48,11 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 	for r, s := range lanes {
 		laneOf[int32(s)] = r
 	}
+	first, last, strays := focus(tl, first, last)
 	for _, f := range findings {
+		if f.Start.IsZero() {
+			continue
+		}
 		if f.Start.Before(first) {
 			first = f.Start
 		}
@@ -123,6 +127,13 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 	d := &Diagram{Kind: "swimlane", W: diagramW, H: lanesBottom + 28,
 		Label:   "Timeline: one lane per source with its event density; findings as spans above",
 		Caption: "Each lane is one input file, grouped by host; the grey bars show how many events it has over time. Findings are the coloured spans on top and the marks on the lanes their evidence comes from. Drag across the lanes to filter by time; click without dragging to clear."}
+	if strays > 0 {
+		what := "1 event lies far outside the rest of the run (a clock or year gone wrong?) and is drawn at its edge"
+		if strays > 1 {
+			what = fmt.Sprintf("%d events lie far outside the rest of the run (a clock or year gone wrong?) and are drawn at its edges", strays)
+		}
+		d.Caption += " " + what + "; the header's span includes them."
+	}
 	d.Plot = sc.plot(lanesTop, lanesBottom)
 	d.axis(sc, lanesBottom+4, lanesTop, 10)
 
@@ -255,4 +266,46 @@ func hook(s *Shape, f *detect.Finding) {
 	if s.T1 < s.T0 {
 		s.T1 = s.T0
 	}
+}
+
+// focus narrows the drawn range past stray events: a few events (at most
+// 1%, and no more than 10) separated from all the others by a gap longer
+// than the rest of the run — a source whose clock or inferred year is
+// wrong — would otherwise squeeze the whole story into one pixel. It
+// returns the range and how many events fall outside it.
+func focus(tl *timeline.Timeline, first, last time.Time) (time.Time, time.Time, int) {
+	evs := tl.Events
+	n := len(evs)
+	maxStray := 0
+	if n >= 10 {
+		maxStray = min(10, max(1, n/100))
+	}
+	lo, hi := 0, n // events[lo:hi] are kept
+	for changed := true; changed && hi-lo > 2; {
+		changed = false
+		span := evs[hi-1].Time.Sub(evs[lo].Time)
+		for k := 1; k <= maxStray-(lo+n-hi) && lo+k < hi-1; k++ {
+			if gap := evs[lo+k].Time.Sub(evs[lo+k-1].Time); gap > span-gap {
+				lo, changed = lo+k, true
+				break
+			}
+		}
+		span = evs[hi-1].Time.Sub(evs[lo].Time)
+		for k := 1; k <= maxStray-(lo+n-hi) && hi-k-1 > lo; k++ {
+			if gap := evs[hi-k].Time.Sub(evs[hi-k-1].Time); gap > span-gap {
+				hi, changed = hi-k, true
+				break
+			}
+		}
+	}
+	if lo == 0 && hi == n {
+		return first, last, 0
+	}
+	first, last = evs[lo].Time, evs[lo].Last()
+	for i := lo; i < hi; i++ {
+		if l := evs[i].Last(); l.After(last) {
+			last = l
+		}
+	}
+	return first, last, lo + n - hi
 }
