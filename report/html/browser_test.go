@@ -555,6 +555,7 @@ func TestBrowserSamples(t *testing.T) {
 				}
 			}
 			s.screenshot("sample-" + sm.dir)
+			s.elementShot("sample-"+sm.dir+"-timeline", "#timeline")
 			if sm.dir == "fip-reuse" {
 				s.elementShot("sample-fip-reuse-finding", "article.finding")
 			}
