@@ -426,11 +426,13 @@ func TestBrowserLargeReport(t *testing.T) {
 	if n := s.evalInt(`+document.getElementById('ev-table').dataset.rows`); n != 100_000 {
 		t.Fatalf("table has %d rows, want 100000", n)
 	}
-	var ms float64
-	s.eval(`(() => { const t0 = performance.now(); const q = document.getElementById('ev-search'); q.value = 'setlswitchport 2'; clearTimeout(0); q.dispatchEvent(new Event('input')); return t0; })()`, &ms)
+	s.do(`window.__t0 = performance.now(); const q = document.getElementById('ev-search'); q.value = 'setlswitchport 2'; q.dispatchEvent(new Event('input'))`)
 	if _, err := chromedp.Run(s.ctx, chromedp.Poll[bool](`+document.getElementById('ev-table').dataset.rows < 100000`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatalf("search never narrowed the table: %v", err)
 	}
+	var searched float64
+	s.eval(`performance.now() - window.__t0`, &searched)
+	t.Logf("100k events: a two-word search took %.0f ms in the page, its 120 ms debounce included", searched)
 	var took float64
 	s.eval(`(() => { const t0 = performance.now(); document.getElementById('ev-last').click(); document.getElementById('ev-first').click(); const q = document.getElementById('ev-search'); q.value = ''; document.querySelector('input[name=source][value="1"]').click(); return performance.now() - t0; })()`, &took)
 	t.Logf("100k events: two page turns and a source filter took %.1f ms in the page", took)
