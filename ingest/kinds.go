@@ -48,6 +48,9 @@ func sniff(head []byte) (*Kind, string) {
 	if len(head) == 0 {
 		return nil, "empty file"
 	}
+	if what := ownOutput(head); what != "" {
+		return nil, what
+	}
 	text := looksLikeText(head)
 	for i := range kinds {
 		k := &kinds[i]
@@ -84,4 +87,38 @@ func hexStart(b []byte) string {
 	var x [4]byte
 	copy(x[:], b[:n])
 	return fmt.Sprintf("%0*x", n*2, binary.BigEndian.Uint32(x[:])>>(8*(4-n)))
+}
+
+// ownOutputs are the marks of arpforensics' own reports. A CI tree analysed
+// twice holds the first run's outputs, which quote artifact lines in their
+// evidence: they are reports, not artifacts.
+var ownOutputs = []struct {
+	mark []byte
+	what string
+}{
+	{[]byte(`"schema": "arpforensics.report/v1"`), "an arpforensics JSON report"},
+	{[]byte(`<testsuites name="arpforensics"`), "an arpforensics JUnit report"},
+	{[]byte(`<meta name="generator" content="arpforensics`), "an arpforensics HTML report"},
+}
+
+// ownOutput names the arpforensics output head starts, or "". NDJSON
+// findings and timeline events are recognised by their first object's keys.
+func ownOutput(head []byte) string {
+	start := head[:min(len(head), 4096)]
+	for _, o := range ownOutputs {
+		if bytes.Contains(start, o.mark) {
+			return o.what
+		}
+	}
+	first := start
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	switch {
+	case bytes.HasPrefix(first, []byte(`{"id":"`)) && bytes.Contains(first, []byte(`"detector":"`)) && bytes.Contains(first, []byte(`"subject":`)):
+		return "arpforensics findings (NDJSON)"
+	case bytes.HasPrefix(first, []byte(`{"datetime":"`)) && bytes.Contains(first, []byte(`"timestamp_desc":"`)) && bytes.Contains(first, []byte(`"pos":"`)):
+		return "an arpforensics timeline export (JSON lines)"
+	}
+	return ""
 }

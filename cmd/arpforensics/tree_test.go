@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +174,46 @@ func TestAnalyzeCITree(t *testing.T) {
 	one, _ := os.ReadFile(jsonOne)
 	if !bytes.Equal(one, b) {
 		t.Error("the report differs between --workers 1 and the default")
+	}
+}
+
+// TestAnalyzeSkipsItsOwnOutputs: a tree analysed twice holds the first
+// run's reports; they quote artifact lines but are not artifacts.
+func TestAnalyzeSkipsItsOwnOutputs(t *testing.T) {
+	root := ciTree(t)
+	outs := map[string]string{"json": "report.json", "junit": "junit.xml", "ndjson": "findings.ndjson", "events": "timeline.jsonl"}
+	args := []string{"analyze", "--quiet"}
+	for f, name := range outs {
+		args = append(args, "--"+f, filepath.Join(root, name))
+	}
+	runCLI(t, append(args, root)...)
+	first, _ := os.ReadFile(filepath.Join(root, "report.json"))
+
+	code, out, _ := runCLI(t, "analyze", "--format", "json", root)
+	if code != exitFindings {
+		t.Fatalf("second run: exit %d", code)
+	}
+	var rep struct {
+		Sources []struct {
+			Path       string
+			SkipReason string `json:"skip_reason"`
+		}
+		Summary struct{ Events, Findings int }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rep.Sources {
+		if name := filepath.Base(s.Path); slices.Contains([]string{"report.json", "junit.xml", "findings.ndjson", "timeline.jsonl"}, name) &&
+			!strings.HasPrefix(s.SkipReason, "an arpforensics") && !strings.HasPrefix(s.SkipReason, "arpforensics") {
+			t.Errorf("%s: skip reason %q, want it named as one of our reports", name, s.SkipReason)
+		}
+	}
+	var firstRep struct {
+		Summary struct{ Events, Findings int }
+	}
+	json.Unmarshal(first, &firstRep)
+	if rep.Summary != firstRep.Summary {
+		t.Errorf("the second run saw %+v, the first %+v: the reports were read as artifacts", rep.Summary, firstRep.Summary)
 	}
 }

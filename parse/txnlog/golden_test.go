@@ -165,11 +165,13 @@ func TestSniff(t *testing.T) {
 		"networking-ovn 2018": "2018-09-18 17:09:17.276 32314 INFO networking_ovn.common.ovn_client [-] x\n",
 	}
 	no := map[string]string{
-		"tempest":            "2018-09-18 17:09:17,276 13788 ERROR [tempest.lib.common.ssh] Failed to establish authenticated ssh connection to cirros@172.24.5.13 after 15 attempts\n",
-		"tcpdump in journal": "Sep 18 17:09:17.644405 ubuntu-xenial-ovh-bhs1-0002095917 tcpdump[28445]: 17:09:17.275597 1e:d5:ec:49:df:4f > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 172.24.5.13 tell 172.24.5.1, length 28\n",
-		"nova":               "2018-09-18 17:09:17.276 3 INFO nova.compute.manager [-] x\n",
-		"ip neigh":           "10.0.0.1 dev eth0 lladdr fa:16:3e:11:11:11 REACHABLE\n",
-		"nbctl show":         "router 25ee01 (neutron-aa4793) (aka router1)\n    port lrp-a01c3b\n",
+		"tempest":                    "2018-09-18 17:09:17,276 13788 ERROR [tempest.lib.common.ssh] Failed to establish authenticated ssh connection to cirros@172.24.5.13 after 15 attempts\n",
+		"tcpdump in journal":         "Sep 18 17:09:17.644405 ubuntu-xenial-ovh-bhs1-0002095917 tcpdump[28445]: 17:09:17.275597 1e:d5:ec:49:df:4f > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 172.24.5.13 tell 172.24.5.1, length 28\n",
+		"nova":                       "2018-09-18 17:09:17.276 3 INFO nova.compute.manager [-] x\n",
+		"ip neigh":                   "10.0.0.1 dev eth0 lladdr fa:16:3e:11:11:11 REACHABLE\n",
+		"nbctl show":                 "router 25ee01 (neutron-aa4793) (aka router1)\n    port lrp-a01c3b\n",
+		"a report quoting txn lines": "{\n  \"evidence\": [\n    {\"text\": \"2018-09-18 17:06:05.276 32314 DEBUG ovsdbapp.backend.ovs_idl.transaction [-] Running txn n=1 command(idx=0): AddLRouterPortCommand(name=lrp-0b6d)\"}\n",
+		"a document quoting one":     "The line\n\n    2018-09-18 17:06:05.276 32314 DEBUG ovsdbapp.backend.ovs_idl.transaction [-] Running txn n=1 command(idx=2): AddLRouterCommand(name=x)\n\nshows it.\n",
 	}
 	for name, head := range yes {
 		if !Sniff([]byte(head)) {

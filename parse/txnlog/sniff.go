@@ -12,9 +12,6 @@ const sniffLines = 400
 // first 64 KiB (it starts with the configuration dump), so its loggers are
 // enough; logs of other services are left alone.
 func Sniff(head []byte) bool {
-	if bytes.Contains(head, runningTxn) {
-		return true
-	}
 	var scratch []byte
 	for n := 0; n < sniffLines && len(head) > 0; n++ {
 		line := head
@@ -27,7 +24,14 @@ func Sniff(head []byte) bool {
 			scratch = stripANSI(scratch[:0], line)
 			line = scratch
 		}
-		env, ok := parseEnvelope(bytes.TrimSuffix(line, []byte{'\r'}))
+		line = bytes.TrimSuffix(line, []byte{'\r'})
+		// A pasted, wrapped txn line without its timestamp still starts
+		// with the logger (or is the bare message). A line that only quotes one (a JSON report's
+		// evidence, a document) does not make the file a log.
+		if bytes.HasPrefix(line, runningTxn) || bytes.HasPrefix(line, []byte("ovsdbapp.")) && bytes.Contains(line, runningTxn) {
+			return true
+		}
+		env, ok := parseEnvelope(line)
 		if !ok {
 			continue
 		}
