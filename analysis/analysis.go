@@ -5,7 +5,9 @@
 package analysis
 
 import (
+	"cmp"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -126,7 +128,14 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 			}
 		}()
 	}
-	for i := range files {
+	// Largest first: a big file started last would leave the other cores
+	// idle at the end. Results still land in path order.
+	order := make([]int, len(files))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(files[b].Size, files[a].Size) })
+	for _, i := range order {
 		next <- i
 	}
 	close(next)

@@ -168,6 +168,10 @@ type mpWorld struct {
 	probeSeen []bool // per source: it shows a PROBE state somewhere
 	neighIPs  map[string]map[netip.Addr]bool
 	ids       map[hostIP]*hostIdentity
+	// hostFrames and hostRules cache, per host, its capture frame events
+	// and the results of identity's host-only rules.
+	hostFrames map[string][]int32
+	hostRules  map[hostRuleKey]*hostIdentity
 }
 
 type hostIP struct {
@@ -178,10 +182,12 @@ type hostIP struct {
 func newMPWorld(tl *timeline.Timeline, cfg *Config, seqs []*neighSeq) *mpWorld {
 	w := &mpWorld{
 		tl: tl, cfg: cfg,
-		capture:   make([]bool, len(tl.Sources)),
-		probeSeen: make([]bool, len(tl.Sources)),
-		neighIPs:  map[string]map[netip.Addr]bool{},
-		ids:       map[hostIP]*hostIdentity{},
+		capture:    make([]bool, len(tl.Sources)),
+		probeSeen:  make([]bool, len(tl.Sources)),
+		neighIPs:   map[string]map[netip.Addr]bool{},
+		ids:        map[hostIP]*hostIdentity{},
+		hostFrames: map[string][]int32{},
+		hostRules:  map[hostRuleKey]*hostIdentity{},
 	}
 	for i := range tl.Events {
 		e := &tl.Events[i]
@@ -260,49 +266,105 @@ func (w *mpWorld) identity(host string, x netip.Addr) *hostIdentity {
 	if len(id.captures) == 0 {
 		return id
 	}
-	add := func(l *timeline.Link, ip netip.Addr) {
-		id.macs[l.Src] = true
-		if ip.IsValid() && !ip.IsUnspecified() {
-			id.ips[ip] = true
-		}
+	// Rules in order of strength. The first and last depend on the host
+	// alone, so their findings are computed once per host (hostRule); the
+	// second reads only the events concerning x, from the timeline's
+	// index. Scanning the timeline per (host, IP) pair was quadratic in the
+	// neighbour entries a host lists.
+	type found struct {
+		macs map[timeline.MAC]bool
+		ips  map[netip.Addr]bool
 	}
-	rules := []struct {
-		how   string
-		match func(p timeline.Payload, l *timeline.Link) bool
-	}{
-		{"sends the frames its capture marks outgoing", func(_ timeline.Payload, l *timeline.Link) bool {
-			return l.Direction == timeline.DirOutgoing
-		}},
-		{fmt.Sprintf("sends the frames addressed to %s in its capture", x), func(p timeline.Payload, _ *timeline.Link) bool {
-			switch d := p.(type) {
-			case *timeline.UsageRun:
-				return d.DstIP == x
-			case *timeline.TCP:
-				return d.DstIP == x && d.What != timeline.TCPSynAck
-			}
-			return false
-		}},
-		{"sends ARP requests for its neighbours in its capture", func(p timeline.Payload, _ *timeline.Link) bool {
-			a, ok := p.(*timeline.ARP)
-			return ok && a.Class == timeline.ARPRequest && w.neighIPs[host][a.TPA]
-		}},
-	}
-	for _, r := range rules {
-		for i := range w.tl.Events {
+	scan := func(events []int32, match func(p timeline.Payload, l *timeline.Link) bool) found {
+		f := found{map[timeline.MAC]bool{}, map[netip.Addr]bool{}}
+		for _, i := range events {
 			e := &w.tl.Events[i]
 			if !mine[e.Source] {
 				continue
 			}
-			if l, ip, ok := frameLink(e.Data); ok && !l.Src.IsZero() && r.match(e.Data, l) {
-				add(l, ip)
+			if l, ip, ok := frameLink(e.Data); ok && !l.Src.IsZero() && match(e.Data, l) {
+				f.macs[l.Src] = true
+				if ip.IsValid() && !ip.IsUnspecified() {
+					f.ips[ip] = true
+				}
 			}
 		}
-		if id.known() {
-			id.how = r.how
-			break
+		return f
+	}
+	perHost := func(rule int, match func(p timeline.Payload, l *timeline.Link) bool) found {
+		k := hostRuleKey{host, rule}
+		if f, ok := w.hostRules[k]; ok {
+			return found{f.macs, f.ips}
 		}
+		f := scan(w.captureEvents(host, mine), match)
+		w.hostRules[k] = &hostIdentity{macs: f.macs, ips: f.ips}
+		return f
+	}
+	rules := []struct {
+		how  string
+		find func() found
+	}{
+		{"sends the frames its capture marks outgoing", func() found {
+			return perHost(0, func(_ timeline.Payload, l *timeline.Link) bool { return l.Direction == timeline.DirOutgoing })
+		}},
+		{fmt.Sprintf("sends the frames addressed to %s in its capture", x), func() found {
+			return scan(w.tl.ByIP(x), func(p timeline.Payload, _ *timeline.Link) bool {
+				switch d := p.(type) {
+				case *timeline.UsageRun:
+					return d.DstIP == x
+				case *timeline.TCP:
+					return d.DstIP == x && d.What != timeline.TCPSynAck
+				}
+				return false
+			})
+		}},
+		{"sends ARP requests for its neighbours in its capture", func() found {
+			return perHost(2, func(p timeline.Payload, _ *timeline.Link) bool {
+				a, ok := p.(*timeline.ARP)
+				return ok && a.Class == timeline.ARPRequest && w.neighIPs[host][a.TPA]
+			})
+		}},
+	}
+	for _, r := range rules {
+		f := r.find()
+		if len(f.macs) == 0 {
+			continue
+		}
+		for m := range f.macs {
+			id.macs[m] = true
+		}
+		for ip := range f.ips {
+			id.ips[ip] = true
+		}
+		id.how = r.how
+		break
 	}
 	return id
+}
+
+// hostRuleKey caches a host-only identity rule's result.
+type hostRuleKey struct {
+	host string
+	rule int
+}
+
+// captureEvents lists, once per host, the indexes of the frame events in the
+// host's own captures.
+func (w *mpWorld) captureEvents(host string, mine []bool) []int32 {
+	if evs, ok := w.hostFrames[host]; ok {
+		return evs
+	}
+	var evs []int32
+	for i := range w.tl.Events {
+		e := &w.tl.Events[i]
+		if mine[e.Source] {
+			if _, _, ok := frameLink(e.Data); ok {
+				evs = append(evs, int32(i))
+			}
+		}
+	}
+	w.hostFrames[host] = evs
+	return evs
 }
 
 // sentBy reports whether capture event e was sent by the host. Without a

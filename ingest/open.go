@@ -59,7 +59,7 @@ func Read(f File, opts parse.Options) (*timeline.Source, []timeline.Event) {
 		return src, nil
 	}
 	src.Kind = k.Name
-	evs, err := k.Parse(in.forParsing(), src, opts)
+	evs, err := k.Parse(in.forParsing(opts.Threads), src, opts)
 	if err != nil {
 		src.Unreadable = true
 		src.Problemf(timeline.Pos{}, "%v", err)
@@ -134,10 +134,11 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 }
 
 // forParsing is the stream a parser reads: through a large buffer, and for
-// compressed files with decompression running ahead in its own goroutine.
-// What the sniffer peeked at is still buffered, so nothing is read twice.
-func (in *input) forParsing() *bufio.Reader {
-	if !in.compressed {
+// compressed files given two or more threads with decompression running
+// ahead in its own goroutine. What the sniffer peeked at is still buffered,
+// so nothing is read twice.
+func (in *input) forParsing(threads int) *bufio.Reader {
+	if !in.compressed || threads < 2 {
 		return bufio.NewReaderSize(in.r, readBuf)
 	}
 	ra := readAhead(in.r)
