@@ -821,8 +821,8 @@ func (w *mpWorld) explain(g *mpGroup, runs, garps []int, maxAge int32) string {
 	}
 
 	// What next.
-	fmt.Fprintf(&b, "\n\nNext: check the kernel on %s (`uname -r`: before 4.12, or a distribution kernel without 77d7123342dc and 7d472a59c0e5 — RHEL 7 needed arp_accept=1); its net.ipv4.conf.%s.arp_accept (with 0, GARPs inside locktime are ignored, and kernels before 4.12 ignored reply-type GARPs whatever it says) and net.ipv4.neigh.%s.locktime; and how the L3 agent spaced its GARPs (`arping -A -c 3` sends them 1 s apart, inside locktime; Neutron's fix sends a request and a reply GARP 2 s apart). `ip -s neigh show %s` on the host shows whether `updated` keeps resetting; `ip neigh flush to %s` restores connectivity.",
-		g.host, devOr(first.seq.dev), devOr(first.seq.dev), g.ip, g.ip)
+	fmt.Fprintf(&b, "\n\nNext: check the kernel %s (`uname -r`: before 4.12, or a distribution kernel without 77d7123342dc and 7d472a59c0e5 — RHEL 7 needed arp_accept=1); its net.ipv4.conf.%s.arp_accept (with 0, GARPs inside locktime are ignored, and kernels before 4.12 ignored reply-type GARPs whatever it says) and net.ipv4.neigh.%s.locktime; and how the L3 agent spaced its GARPs (`arping -A -c 3` sends them 1 s apart, inside locktime; Neutron's fix sends a request and a reply GARP 2 s apart). `ip -s neigh show %s` on the host shows whether `updated` keeps resetting; `ip neigh flush to %s` restores connectivity.",
+		strings.ToLower(onHost(g.host)), devOr(first.seq.dev), devOr(first.seq.dev), g.ip, g.ip)
 	return b.String()
 }
 
