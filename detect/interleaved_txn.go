@@ -64,6 +64,18 @@ type txnPart struct {
 	ents    []string
 }
 
+// TxnParts groups a transaction's commands (indexes into tx) into the
+// operations interleaved-txn sees: commands that act on or reference a
+// common entity belong together. Commands that name no entity belong to no
+// group. Views draw transactions with it so they show the detector's reading.
+func TxnParts(tx *timeline.Txn) [][]int {
+	var out [][]int
+	for _, p := range partsOf(tx) {
+		out = append(out, p.cmds)
+	}
+	return out
+}
+
 // partsOf groups a transaction's commands by shared primary or reference
 // entities. Commands that name no entity belong to no part.
 func partsOf(tx *timeline.Txn) []*txnPart {

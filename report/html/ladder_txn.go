@@ -33,33 +33,19 @@ func txnLadder(ctx *diagramCtx, f *detect.Finding) *Diagram {
 	}
 	n := tx.Len()
 
-	// Operations: commands that share an entity (acted on or referenced)
-	// belong together; union-find over the entity names.
-	parent := make([]int, n)
-	for i := range parent {
-		parent[i] = i
+	// Operations: the detector's own grouping of the commands by the
+	// entities they share, so the picture shows exactly what it judged.
+	// A command that names no entity is an operation of its own.
+	part := make([]int, n)
+	for i := range part {
+		part[i] = -1 - i
 	}
-	var find func(int) int
-	find = func(i int) int {
-		if parent[i] != i {
-			parent[i] = find(parent[i])
-		}
-		return parent[i]
-	}
-	owner := map[string]int{}
-	for i := 0; i < n; i++ {
-		for _, e := range tx.Ents(i) {
-			if e.Kind == timeline.EntIP {
-				continue
-			}
-			name := tx.Name(e.Name)
-			if j, ok := owner[name]; ok {
-				parent[find(i)] = find(j)
-			} else {
-				owner[name] = i
-			}
+	for p, cmds := range detect.TxnParts(tx) {
+		for _, c := range cmds {
+			part[c] = p
 		}
 	}
+	find := func(i int) int { return part[i] }
 	has := func(i int, entity string) bool {
 		entity = timeline.NormaliseEntity(entity)
 		for _, e := range tx.Ents(i) {
