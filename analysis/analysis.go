@@ -100,6 +100,7 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 	// overlaps reading and decoding). --workers 1 means one core in all.
 	n := min(budget, max(len(files), 1))
 	popts := parse.Options{Location: opts.Location, Year: opts.Year, Since: opts.Since, Until: opts.Until, Threads: budget / n}
+	offs := offsets(opts)
 	sources := make([]*timeline.Source, len(files))
 	events := make([][]timeline.Event, len(files))
 	var total int64
@@ -117,7 +118,7 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				sources[i], events[i] = readOne(files[i], popts, opts.Case)
+				sources[i], events[i] = readOne(files[i], popts, opts.Case, offs)
 				if opts.Progress != nil {
 					mu.Lock()
 					done += files[i].Size
@@ -144,22 +145,31 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 }
 
 // readOne reads one file, with the host and zone the case file gives it.
-func readOne(f ingest.File, popts parse.Options, c *ingest.Case) (*timeline.Source, []timeline.Event) {
-	if c == nil {
-		return ingest.Read(f, popts)
+// Parsers may skip records outside the window by their own timestamps, which
+// the host's clock offset shifts later: they get the window in their terms.
+func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string]time.Duration) (*timeline.Source, []timeline.Event) {
+	if c != nil {
+		if f.Path == c.Path {
+			return &timeline.Source{Path: f.Path, Kind: "case", Host: ingest.DefaultHost, SkipReason: "case file (hosts, zones, offsets)"}, nil
+		}
+		h, ok := c.HostFor(f.Path)
+		switch {
+		case ok && h.Location != nil:
+			popts.Location = h.Location
+		case popts.Location == nil:
+			popts.Location = c.Location
+		}
+		if ok {
+			f.Host = h.Name
+		}
 	}
-	if f.Path == c.Path {
-		return &timeline.Source{Path: f.Path, Kind: "case", Host: ingest.DefaultHost, SkipReason: "case file (hosts, zones, offsets)"}, nil
-	}
-	h, ok := c.HostFor(f.Path)
-	switch {
-	case ok && h.Location != nil:
-		popts.Location = h.Location
-	case popts.Location == nil:
-		popts.Location = c.Location
-	}
-	if ok {
-		f.Host = h.Name
+	if off := offs[f.Host]; off != 0 {
+		if !popts.Since.IsZero() {
+			popts.Since = popts.Since.Add(-off)
+		}
+		if !popts.Until.IsZero() {
+			popts.Until = popts.Until.Add(-off)
+		}
 	}
 	return ingest.Read(f, popts)
 }

@@ -124,3 +124,17 @@ func TestAnalyzeWritesEveryOutputInOnePass(t *testing.T) {
 		t.Errorf("events lack Timesketch fields")
 	}
 }
+
+func TestStrictFailsOnInputProblems(t *testing.T) {
+	cut := "../../testdata/corpus/pcap/dhcp-rfc4388.trunc-mid-record.pcap" // cut mid-record: a problem, no finding
+	if code, _, _ := runCLI(t, "analyze", "--quiet", cut); code != exitOK {
+		t.Errorf("without --strict: exit %d, want 0 (problems alone do not fail a run)", code)
+	}
+	if code, _, _ := runCLI(t, "analyze", "--quiet", "--strict", cut); code != exitFindings {
+		t.Errorf("with --strict: exit %d, want 1", code)
+	}
+	// Notes are not problems: a clean capture passes --strict.
+	if code, _, _ := runCLI(t, "analyze", "--quiet", "--strict", "../../samples/fip-reuse-healthy"); code != exitOK {
+		t.Errorf("clean input with --strict: exit %d, want 0", code)
+	}
+}

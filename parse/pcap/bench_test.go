@@ -14,6 +14,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 
+	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -147,7 +148,7 @@ func BenchmarkDecodeFrame(b *testing.B) {
 			size += int64(len(f))
 		}
 	}
-	d := newDecoder(&timeline.Source{})
+	d := newDecoder(&timeline.Source{}, parse.Options{})
 	m := &meta{ts: time.Date(2017, 5, 10, 10, 0, 0, 0, time.UTC), link: layers.LinkTypeEthernet}
 	for _, f := range frames { // open every run once
 		d.frame(f, m)

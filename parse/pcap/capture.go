@@ -21,7 +21,7 @@ func ReadPcap(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeline
 	if err != nil {
 		return nil, err
 	}
-	return read(s, src, opts.Threads), nil
+	return read(s, src, opts), nil
 }
 
 // ReadPcapNG is the parse.Func for pcapng files: every section and
@@ -33,7 +33,7 @@ func ReadPcapNG(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeli
 	if err != nil {
 		return nil, err
 	}
-	return read(s, src, opts.Threads), nil
+	return read(s, src, opts), nil
 }
 
 var (
@@ -43,10 +43,10 @@ var (
 
 // read decodes every record; with two or more threads reading and decoding
 // overlap (pipeline.go), with one they take turns on the caller's goroutine.
-func read(s source, src *timeline.Source, threads int) []timeline.Event {
+func read(s source, src *timeline.Source, opts parse.Options) []timeline.Event {
 	src.Basis = timeline.TimeFull
-	d := newDecoder(src)
-	if threads >= 2 {
+	d := newDecoder(src, parse.Options{Since: opts.Since, Until: opts.Until})
+	if opts.Threads >= 2 {
 		readAll(s, d)
 	} else {
 		readSerial(s, d)

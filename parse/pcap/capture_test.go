@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -483,7 +484,7 @@ func TestNoAllocationPerFrame(t *testing.T) {
 		t.Errorf("%v allocations for 60000 frames, %v for 20000: something allocates per frame", long, short)
 	}
 
-	d := newDecoder(&timeline.Source{})
+	d := newDecoder(&timeline.Source{}, parse.Options{})
 	m := &meta{ts: tBase, link: 1}
 	d.frame(frame, m)
 	if n := testing.AllocsPerRun(1000, func() { d.frame(frame, m) }); n != 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 
+	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -37,10 +38,12 @@ const maxARPProblems = 100
 //     header is damaged. Each reason but the ordinary traffic gets one
 //     summary note per source with its count and first frame.
 type decoder struct {
-	fold   *Folder
-	src    *timeline.Source
-	parser *gopacket.DecodingLayerParser
-	layers []gopacket.LayerType
+	fold    *Folder
+	src     *timeline.Source
+	window  parse.Options // Since/Until: frames outside are skipped undecoded
+	outside int64
+	parser  *gopacket.DecodingLayerParser
+	layers  []gopacket.LayerType
 
 	rec  recordLayer
 	eth  layers.Ethernet
@@ -78,8 +81,9 @@ func (t *tally) add(frame int64) {
 	t.n++
 }
 
-func newDecoder(src *timeline.Source) *decoder {
+func newDecoder(src *timeline.Source, window parse.Options) *decoder {
 	d := &decoder{
+		window:     window,
 		fold:       NewFolder(),
 		src:        src,
 		ifindex:    map[uint32]string{},
@@ -108,6 +112,14 @@ func (d *decoder) frame(data []byte, m *meta) {
 		m.ts = d.lastTime
 	}
 	d.lastTime = m.ts
+	if !d.window.InWindow(m.ts) {
+		// Outside --since/--until: not decoded. Captures carry absolute
+		// times, so this is final (clock offsets are applied later; the
+		// pipeline re-checks the window on the corrected times).
+		d.src.Skipped++
+		d.outside++
+		return
+	}
 	switch m.link {
 	case layers.LinkTypeEthernet, layers.LinkTypeLinuxSLL, layers.LinkTypeLinuxSLL2:
 	default:
@@ -347,6 +359,9 @@ func (d *decoder) ifname(i uint32) string {
 // finish records the summary notes and returns the events.
 func (d *decoder) finish() []timeline.Event {
 	d.src.Records = d.frames
+	if d.outside > 0 {
+		d.src.Notef(timeline.Pos{}, "%d frame(s) outside --since/--until skipped undecoded", d.outside)
+	}
 	lts := make([]layers.LinkType, 0, len(d.otherLinks))
 	for lt := range d.otherLinks {
 		lts = append(lts, lt)

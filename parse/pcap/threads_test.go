@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
@@ -36,5 +38,36 @@ func TestSerialAndPipelinedReadsAgree(t *testing.T) {
 			t.Errorf("%s: serial and pipelined reads differ:\n serial    %+v (%d events, err %v)\n pipelined %+v (%d events, err %v)",
 				filepath.Base(f), s1, len(e1), err1, s2, len(e2), err2)
 		}
+	}
+}
+
+// TestWindowSkipsFramesUndecoded: frames outside --since/--until are
+// counted as skipped, not decoded, and say so.
+func TestWindowSkipsFramesUndecoded(t *testing.T) {
+	data, err := os.ReadFile("../../samples/fip-reuse/tempest-br-ex.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, evAll, _ := readCapture(t, data)
+	saved := parseOpts
+	defer func() { parseOpts = saved }()
+	since := time.Date(2017, 5, 16, 14, 31, 0, 0, time.UTC)
+	until := time.Date(2017, 5, 16, 14, 32, 0, 0, time.UTC)
+	parseOpts = parse.Options{Threads: 2, Since: since, Until: until}
+	src, evs, _ := readCapture(t, data)
+	if src.Records != all.Records || src.Skipped <= all.Skipped || len(evs) >= len(evAll) {
+		t.Fatalf("window: records %d skipped %d events %d; whole: records %d skipped %d events %d", src.Records, src.Skipped, len(evs), all.Records, all.Skipped, len(evAll))
+	}
+	for _, e := range evs {
+		if e.Time.Before(since) || e.Time.After(until) {
+			t.Errorf("event at %s outside the window", e.Time)
+		}
+	}
+	var noted bool
+	for _, p := range src.Problems {
+		noted = noted || strings.Contains(p.Message, "outside --since/--until skipped undecoded")
+	}
+	if !noted {
+		t.Errorf("no note about the skipped frames: %v", src.Problems)
 	}
 }
