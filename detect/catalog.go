@@ -166,6 +166,22 @@ func predicate(doc *yamlconf.Doc, key string, n *yaml.Node) Predicate {
 	return p
 }
 
+// IssueByID returns the catalog's known issue with that ID, for detectors
+// that decide on evidence beyond the subject (the GARP spacing a stale-mac
+// finding saw) which bug explains a finding. Nil if the catalog lacks it.
+func (c *Config) IssueByID(id string) *KnownIssue {
+	for i := range c.Catalog {
+		if c.Catalog[i].Issue.ID == id {
+			ki := c.Catalog[i].Issue
+			return &ki
+		}
+	}
+	return nil
+}
+
+// issueLinuxLocktime is the catalog ID of the pre-4.12 GARP/locktime bug.
+const issueLinuxLocktime = "linux-garp-locktime"
+
 // applyCatalog names the known issue of findings that have none yet: the
 // first catalog entry that matches wins.
 func applyCatalog(fs []Finding, cat []CatalogEntry) {

@@ -702,12 +702,7 @@ func (w *mpWorld) finding(g *mpGroup) Finding {
 
 	fi.Explanation = w.explain(g, runs, garps, maxAge)
 	if len(runs) > 0 || w.garpsInsideLocktime(garps) {
-		fi.KnownIssue = &KnownIssue{
-			ID:      "linux-garp-locktime",
-			Title:   "Linux before 4.12 ignores gratuitous ARPs that arrive within locktime of the entry's last update and still bumps its timestamps, so the entry is never overridden and never probes",
-			FixedIn: "Linux 4.12 (77d7123342dc, 7d472a59c0e5)",
-			URL:     "https://bugzilla.redhat.com/show_bug.cgi?id=1450203",
-		}
+		fi.KnownIssue = w.cfg.IssueByID(issueLinuxLocktime)
 	}
 	fi.Evidence = w.evidence(g, runs)
 	return fi

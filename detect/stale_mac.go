@@ -175,12 +175,7 @@ func staleFinding(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse) Find
 	ann := announceStats(tl, m, cfg)
 	f.Explanation = staleExplanation(tl, cfg, m, u, ann, dur)
 	if ann.insideLocktime && ann.garps > 0 {
-		f.KnownIssue = &KnownIssue{
-			ID:      "linux-garp-locktime",
-			Title:   "Linux ignores gratuitous ARPs that arrive within locktime and still bumps the entry's timestamps, so a GARP burst spaced ≤ 1 s can be ignored entirely and the entry never probes",
-			FixedIn: "Linux 4.12 (77d7123342dc, 7d472a59c0e5)",
-			URL:     "https://bugzilla.redhat.com/show_bug.cgi?id=1450203",
-		}
+		f.KnownIssue = cfg.IssueByID(issueLinuxLocktime)
 	}
 	f.Evidence = staleEvidence(tl, m, u)
 	return f
