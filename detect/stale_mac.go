@@ -307,7 +307,7 @@ func staleExplanation(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse, 
 	case a.garpReplyOther > 0:
 		fmt.Fprintf(&b, " Reply-type GARPs whose target hardware address is not the sender's own (here tha %s) are not gratuitous to any Linux kernel — arp_is_garp() requires tha == sha for replies — so locktime applies to them on every version.", a.otherTHA)
 	case a.garpReply > 0:
-		b.WriteString(" Kernels before 4.12 never treated a reply as gratuitous (is_garp was computed only for requests, and only with arp_accept=1), so each of these reply-type GARPs was subject to locktime; since 4.12 (7d472a59c0e5) a reply with tha == sha overrides an existing entry.")
+		b.WriteString(" Kernels before 4.12 never treated a reply as gratuitous (is_garp was computed only for requests, and only with arp_accept=1), so each of these reply-type GARPs was subject to locktime; since 4.12 (7d472a59c0e5) a reply with tha == sha overrides an existing entry, while a reply whose tha is not the sender's own MAC is still no GARP to Linux.")
 	case a.garpReq > 0:
 		b.WriteString(" Kernels before 4.12 treated request-type GARPs as gratuitous only with arp_accept=1; with the default arp_accept=0 they were subject to locktime.")
 	default:
