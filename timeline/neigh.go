@@ -70,6 +70,18 @@ func ParseNUD(s string) (NUD, bool) {
 	return 0, false
 }
 
+// NUDNamed reads one state name spelled exactly as iproute2's text output
+// prints it ("STALE", "NONE"), without allocating: the neighbour parser's
+// hot path. ParseNUD also accepts other spellings.
+func NUDNamed(name []byte) (NUD, bool) {
+	for _, st := range nudOrder {
+		if string(name) == st.name {
+			return st.bit, true
+		}
+	}
+	return 0, string(name) == "NONE"
+}
+
 // Valid reports states with a usable lladdr (the kernel's NUD_VALID).
 func (n NUD) Valid() bool {
 	return n&(NUDPermanent|NUDNoARP|NUDReachable|NUDProbe|NUDStale|NUDDelay) != 0

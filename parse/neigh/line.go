@@ -395,26 +395,8 @@ func parseStates(tok []byte) (timeline.NUD, bool) {
 		} else {
 			tok = nil
 		}
-		var s timeline.NUD
-		switch string(part) {
-		case "INCOMPLETE":
-			s = timeline.NUDIncomplete
-		case "REACHABLE":
-			s = timeline.NUDReachable
-		case "STALE":
-			s = timeline.NUDStale
-		case "DELAY":
-			s = timeline.NUDDelay
-		case "PROBE":
-			s = timeline.NUDProbe
-		case "FAILED":
-			s = timeline.NUDFailed
-		case "NOARP":
-			s = timeline.NUDNoARP
-		case "PERMANENT":
-			s = timeline.NUDPermanent
-		case "NONE":
-		default:
+		s, ok := timeline.NUDNamed(part)
+		if !ok {
 			return 0, false
 		}
 		st |= s
