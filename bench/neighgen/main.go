@@ -11,11 +11,11 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	bytesize "github.com/arpforensics/arpforensics/bench/internal/size"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -51,7 +51,7 @@ func main() {
 	stats := flag.Bool("stats", false, "write `ip -s neigh` lines (ages, probes)")
 	start := flag.String("start", "2018-09-18T17:00:00Z", "time of the first listing")
 	flag.Parse()
-	limit, err := parseSize(*size)
+	limit, err := bytesize.Parse(*size)
 	if err != nil {
 		fail(err)
 	}
@@ -204,23 +204,6 @@ func (e *entry) appendLine(b []byte, sec int64, stats bool) []byte {
 	b = append(b, e.state...)
 	b = append(b, " \n"...)
 	return b
-}
-
-func parseSize(s string) (int64, error) {
-	mult := int64(1)
-	switch {
-	case strings.HasSuffix(s, "K"):
-		mult, s = 1<<10, strings.TrimSuffix(s, "K")
-	case strings.HasSuffix(s, "M"):
-		mult, s = 1<<20, strings.TrimSuffix(s, "M")
-	case strings.HasSuffix(s, "G"):
-		mult, s = 1<<30, strings.TrimSuffix(s, "G")
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("-size %q: want a positive number of bytes, e.g. 500M", s)
-	}
-	return n * mult, nil
 }
 
 func fail(err error) {

@@ -7,9 +7,8 @@ package main
 import (
 	"flag"
 	"fmt"
+	bytesize "github.com/arpforensics/arpforensics/bench/internal/size"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/arpforensics/arpforensics/bench/txnloggen"
 )
@@ -20,7 +19,7 @@ func main() {
 	seed := flag.Uint64("seed", 1, "PRNG seed")
 	workers := flag.Int("workers", 4, "worker pids")
 	flag.Parse()
-	n, err := parseSize(*size)
+	n, err := bytesize.Parse(*size)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gentxnlog:", err)
 		os.Exit(2)
@@ -42,21 +41,4 @@ func main() {
 	}
 	fmt.Fprintf(os.Stderr, "gentxnlog: %d bytes, %d lines, %d Running txn lines (1 in %.1f), %d transactions\n",
 		st.Bytes, st.Lines, st.TxnLines, float64(st.Lines)/float64(max(st.TxnLines, 1)), st.Transactions)
-}
-
-func parseSize(s string) (int64, error) {
-	mult := int64(1)
-	switch {
-	case strings.HasSuffix(s, "G"):
-		mult, s = 1<<30, strings.TrimSuffix(s, "G")
-	case strings.HasSuffix(s, "M"):
-		mult, s = 1<<20, strings.TrimSuffix(s, "M")
-	case strings.HasSuffix(s, "K"):
-		mult, s = 1<<10, strings.TrimSuffix(s, "K")
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || v <= 0 {
-		return 0, fmt.Errorf("-size %q: want a positive number with an optional K, M or G", s)
-	}
-	return v * mult, nil
 }
