@@ -6,7 +6,8 @@ import (
 )
 
 // Kind names what an event records. The set is closed so that views can colour
-// and filter by it; each kind has one payload type.
+// and filter by it; a kind may have several payload types (KindNeigh: Neigh
+// and NeighReset; KindOVN: routers, switches and flows).
 type Kind uint8
 
 const (
@@ -63,15 +64,18 @@ func (k *Keys) reset() {
 	k.IPs, k.MACs, k.Entities = k.IPs[:0], k.MACs[:0], k.Entities[:0]
 }
 
-// Event is one thing that happened, at one time, read from one place.
+// Event is one thing that happened, at one time, read from one place, as
+// views and detectors read it: decoded from its Record (Timeline.Event), or
+// as a parser or a test hands it to a Sink.
 type Event struct {
 	Time   time.Time // UTC, clock offset applied
 	End    time.Time // last time for events that span (usage runs); zero otherwise
-	Source int32     // index into Timeline.Sources, assigned by the pipeline
+	Source int32     // index into Timeline.Sources
 	Pos    Pos       // first record of the event in its source
 	Data   Payload
 	// Raw is the artifact's own text for events read from a text line (the
 	// log or neighbour line, without its line ending). Empty for frames.
+	// Timeline.Event re-reads it from the source; Build takes it as given.
 	Raw string
 }
 
@@ -84,15 +88,4 @@ func (e *Event) Last() time.Time {
 		return e.Time
 	}
 	return e.End
-}
-
-// Before orders events by time, then by position within the same source.
-func Before(a, b *Event) bool {
-	if !a.Time.Equal(b.Time) {
-		return a.Time.Before(b.Time)
-	}
-	if a.Source != b.Source {
-		return a.Source < b.Source
-	}
-	return a.Pos.Less(b.Pos)
 }

@@ -450,34 +450,34 @@ func (tl *Timeline) NeighAt(host string, ip netip.Addr, t time.Time) (v NeighVie
 	const slack = time.Second
 	idx := tl.ByIP(ip)
 	best := -1
-	var bestAt time.Time
+	var bestAt int64
+	tn := t.UnixNano()
 	for _, i := range idx {
-		e := &tl.Events[i]
-		if e.Time.After(t) {
+		r := tl.st.at(int(i))
+		if r.T > tn {
 			break // ByIP lists events in time order
 		}
-		n, isNeigh := e.Data.(*Neigh)
-		if !isNeigh || n.IP != ip || n.Op == NeighMiss || tl.Sources[e.Source].Host != host {
+		if r.Kind != KindNeigh || r.IsNeighReset() || r.NeighIP() != ip || NeighOp(r.Sub) == NeighMiss || tl.Sources[r.Src].Host != host {
 			continue // a miss is the kernel asking, not the entry changing
 		}
-		if best < 0 || !e.Time.Before(bestAt) {
-			best, bestAt = int(i), e.Time
+		if best < 0 || r.T >= bestAt {
+			best, bestAt = int(i), r.T
 		}
 	}
 	if best < 0 {
 		return v, false
 	}
-	e := &tl.Events[best]
-	n := e.Data.(*Neigh)
-	if n.Op == NeighDeleted || n.Op == NeighGone {
+	r := tl.st.at(best)
+	if op := NeighOp(r.Sub); op == NeighDeleted || op == NeighGone {
 		return v, false
 	}
+	n := decodeNeigh(&r, &tl.side[r.Src].strs)
 	v = NeighView{Event: best, Entry: n}
 	switch n.Form {
 	case NeighMonitor:
 		v.Covered = true
 	default:
-		v.Covered = !t.After(e.Last().Add(slack))
+		v.Covered = !t.After(r.LastTime().Add(slack))
 	}
 	return v, true
 }

@@ -59,7 +59,7 @@ func TestNeighAt(t *testing.T) {
 		if v.Entry.LLAddr != c.mac || v.Entry.State != c.state || v.Covered != c.covered {
 			t.Errorf("%s at %d s: %s %s covered=%v, want %s %s covered=%v", c.host, c.sec, v.Entry.LLAddr, v.Entry.State, v.Covered, c.mac, c.state, c.covered)
 		}
-		if tl.Events[v.Event].Data != Payload(v.Entry) {
+		if got := tl.Event(v.Event).Data.(*Neigh); *got != *v.Entry {
 			t.Errorf("%s at %d s: Event does not point at the entry", c.host, c.sec)
 		}
 	}

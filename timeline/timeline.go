@@ -1,142 +1,328 @@
 package timeline
 
 import (
-	"cmp"
-	"container/heap"
+	"fmt"
+	"iter"
 	"net/netip"
+	"os"
 	"slices"
+	"sort"
+	"sync"
 	"time"
 )
 
-// Timeline is every analysed source's events merged by time, with indexes by
-// IP, MAC and OVSDB entity. It is built once and then only read: detectors,
-// reports and the TUI share it.
+// Timeline is every analysed source's events merged by time. It is built
+// once (Merge, Build) and then only read, by many goroutines at once:
+// detectors, reports and the TUI share it. Records stay in memory while they
+// are few and are read back from a spill file otherwise; an event's text or
+// frame bytes are read again from its source when asked for.
 type Timeline struct {
 	Sources []*Source
-	Events  []Event
 
+	st          store
+	side        []*side
+	n           int
+	first, last int64
+
+	idxOnce sync.Once
+	idx     *index
+}
+
+// side is what a source keeps beside its records.
+type side struct {
+	heap     heap
+	strs     strtab
+	txnStore *TxnStore
+	reread   string
+
+	once sync.Once
+	f    *os.File
+	ferr error
+}
+
+// Len is the number of events.
+func (t *Timeline) Len() int { return t.n }
+
+// Record returns event i's record.
+func (t *Timeline) Record(i int) Record { return t.st.at(i) }
+
+// Records yields the records from..to-1 in order (to < 0: to the end). The
+// record pointer is valid until the next iteration only: copy what you keep.
+func (t *Timeline) Records(from, to int) iter.Seq2[int, *Record] {
+	if to < 0 || to > t.n {
+		to = t.n
+	}
+	return func(yield func(int, *Record) bool) { t.st.scan(from, to, yield) }
+}
+
+// Event decodes event i: its payload, and its text for text sources.
+func (t *Timeline) Event(i int) Event {
+	r := t.st.at(i)
+	return t.eventOf(i, &r)
+}
+
+// EventOf decodes a record already read (from Records) as event i.
+func (t *Timeline) EventOf(i int, r *Record) Event { return t.eventOf(i, r) }
+
+func (t *Timeline) eventOf(i int, r *Record) Event {
+	e := Event{Time: r.Time(), End: r.EndTime(), Source: r.Src, Pos: r.Pos}
+	blob, raw, err := t.extra(r)
+	if err == nil {
+		e.Data, err = t.decode(r, blob)
+	}
+	if err != nil {
+		e.Data = &Damaged{K: r.Kind, Err: err.Error()}
+		return e
+	}
+	if r.Flags&fFrame != 0 {
+		switch p := e.Data.(type) {
+		case *ARP:
+			p.Bytes = raw
+		case *TCP:
+			p.Bytes = raw
+		}
+	} else if len(raw) > 0 {
+		e.Raw = string(raw)
+	}
+	return e
+}
+
+// Payload decodes event i's payload, without reading its text.
+func (t *Timeline) Payload(i int) Payload {
+	r := t.st.at(i)
+	return t.PayloadOf(&r)
+}
+
+// PayloadOf decodes a record's payload, without reading its text.
+func (t *Timeline) PayloadOf(r *Record) Payload {
+	var blob []byte
+	var err error
+	if r.Ref != 0 {
+		blob, _, err = t.side[r.Src].heap.get(r.Ref)
+	}
+	var p Payload
+	if err == nil {
+		p, err = t.decode(r, blob)
+	}
+	if err != nil {
+		return &Damaged{K: r.Kind, Err: err.Error()}
+	}
+	return p
+}
+
+// Time is event i's time.
+func (t *Timeline) Time(i int) time.Time {
+	r := t.st.at(i)
+	return r.Time()
+}
+
+// Raw is event i's own text (its line), or "" for frames and events without.
+func (t *Timeline) Raw(i int) string {
+	r := t.st.at(i)
+	if r.Flags&fFrame != 0 || r.Len == 0 {
+		return ""
+	}
+	_, raw, err := t.extra(&r)
+	if err != nil {
+		return ""
+	}
+	return string(raw)
+}
+
+// extra reads a record's heap entry and its own bytes: from the heap, or
+// again from the source file.
+func (t *Timeline) extra(r *Record) (blob, raw []byte, err error) {
+	sd := t.side[r.Src]
+	if r.Ref != 0 {
+		if blob, raw, err = sd.heap.get(r.Ref); err != nil {
+			return nil, nil, err
+		}
+	}
+	if r.Len > 0 && len(raw) == 0 && sd.reread != "" {
+		raw, err = sd.readAt(r.Pos.Offset, int(r.Len)) // not kept: read again
+	}
+	return blob, raw, err
+}
+
+func (sd *side) readAt(off int64, n int) ([]byte, error) {
+	sd.once.Do(func() { sd.f, sd.ferr = os.Open(sd.reread) })
+	if sd.ferr != nil {
+		return nil, fmt.Errorf("re-reading the source: %w", sd.ferr)
+	}
+	b := make([]byte, n)
+	if _, err := sd.f.ReadAt(b, off); err != nil {
+		return nil, fmt.Errorf("re-reading %s at byte %d: %w", sd.reread, off, err)
+	}
+	return b, nil
+}
+
+// Close releases the timeline's spill and source files. Reading it
+// afterwards is an error.
+func (t *Timeline) Close() {
+	t.st.close()
+	for _, sd := range t.side {
+		sd.heap.file.close()
+		if sd.f != nil {
+			sd.f.Close()
+		}
+	}
+}
+
+// Damaged stands in for a payload that could not be read back (a spill file
+// error): views show the error instead of the event.
+type Damaged struct {
+	K   Kind
+	Err string
+}
+
+func (d *Damaged) Kind() Kind         { return d.K }
+func (d *Damaged) Summary() string    { return "(event unreadable: " + d.Err + ")" }
+func (d *Damaged) AppendKeys(k *Keys) {}
+func (d *Damaged) Fields() []Field    { return []Field{{"error", d.Err}} }
+
+// Source returns the source of event i.
+func (t *Timeline) Source(i int) *Source {
+	r := t.st.at(i)
+	return t.Sources[r.Src]
+}
+
+// Search returns the index of the first event at or after tm.
+func (t *Timeline) Search(tm time.Time) int {
+	ns := tm.UnixNano()
+	return sort.Search(t.n, func(i int) bool { r := t.st.at(i); return r.T >= ns })
+}
+
+// Span is the time of the first event and the last moment any covers.
+func (t *Timeline) Span() (first, last time.Time) {
+	if t.n == 0 {
+		return
+	}
+	return unixUTC(t.first), unixUTC(t.last)
+}
+
+// Keys of one record, as its payload's AppendKeys gives them. Capture and
+// neighbour records are read without decoding.
+func (t *Timeline) keysOf(i int, r *Record, k *Keys) {
+	k.reset()
+	switch r.Kind {
+	case KindARP:
+		a, _ := r.ARPRec()
+		a.AppendKeys(k)
+	case KindUsage:
+		u, _ := r.UsageRec()
+		u.AppendKeys(k)
+	case KindTCP:
+		tc, _ := r.TCPRec()
+		tc.AppendKeys(k)
+	case KindNeigh:
+		ip := r.NeighIP()
+		b := r.neigh()
+		k.IPs = append(k.IPs, ip)
+		hasLL := r.Flags&fnHasLL != 0
+		if hasLL {
+			k.MACs = append(k.MACs, b.LL)
+		}
+		if r.Flags&fnReset == 0 && r.Flags&fnPrevHasLL != 0 && b.PrevLL != b.LL {
+			k.MACs = append(k.MACs, b.PrevLL)
+		}
+	default:
+		t.PayloadOf(r).AppendKeys(k)
+	}
+}
+
+// Up to this many events the indexes are built whole, in memory, on first
+// use. Past it each lookup scans the timeline (and the last few are kept):
+// lookups are then for views and for detectors' final evidence, not per
+// event.
+const fullIndexMax = 1 << 20
+
+// index maps keys to the events concerning them.
+type index struct {
+	full     bool
 	byIP     map[netip.Addr][]int32
 	byMAC    map[MAC][]int32
 	byEntity map[string][]int32
+
+	mu     sync.Mutex
+	recent []lookup
 }
 
-// SortEvents orders one source's events by time, keeping their record order
-// for equal times. Parsers call it before handing events over.
-func SortEvents(evs []Event) {
-	slices.SortStableFunc(evs, func(a, b Event) int { return cmpEvent(&a, &b) })
+type lookup struct {
+	ip     netip.Addr
+	mac    MAC
+	entity string
+	which  int
+	idx    []int32
 }
 
-// Build merges per-source event lists (perSource[i] belongs to sources[i]) into
-// one timeline. The merge is stable: equal times keep source order, then
-// record order. Each list is sorted first if it is not already. Build takes
-// the lists over: a lone non-empty list becomes the timeline without a copy,
-// and the others are released as the merge consumes them.
-func Build(sources []*Source, perSource [][]Event) *Timeline {
-	total, nonEmpty, only := 0, 0, -1
-	for i, evs := range perSource {
-		if !slices.IsSortedFunc(evs, func(a, b Event) int { return cmpEvent(&a, &b) }) {
-			SortEvents(evs)
+func (t *Timeline) index() *index {
+	t.idxOnce.Do(func() {
+		x := &index{}
+		if t.n <= fullIndexMax {
+			x.full = true
+			x.byIP = map[netip.Addr][]int32{}
+			x.byMAC = map[MAC][]int32{}
+			x.byEntity = map[string][]int32{}
+			var k Keys
+			for i, r := range t.Records(0, -1) {
+				t.keysOf(i, r, &k)
+				for _, ip := range dedup(k.IPs) {
+					x.byIP[ip] = append(x.byIP[ip], int32(i))
+				}
+				for _, m := range dedup(k.MACs) {
+					x.byMAC[m] = append(x.byMAC[m], int32(i))
+				}
+				for _, e := range dedup(k.Entities) {
+					x.byEntity[e] = append(x.byEntity[e], int32(i))
+				}
+			}
 		}
-		for j := range evs {
-			evs[j].Source = int32(i)
-		}
-		total += len(evs)
-		if len(evs) > 0 {
-			nonEmpty, only = nonEmpty+1, i
-		}
-	}
-	t := &Timeline{Sources: sources}
-	switch nonEmpty {
-	case 0:
-		t.Events = []Event{}
-	case 1:
-		t.Events, perSource[only] = perSource[only], nil
-	default:
-		t.Events = merge(perSource, total)
-	}
-	t.index()
-	return t
+		t.idx = x
+	})
+	return t.idx
 }
 
-// merge is a k-way merge of sorted lists by time, ties broken by list order.
-func merge(perSource [][]Event, total int) []Event {
-	out := make([]Event, 0, total)
-	h := make(mergeHeap, 0, len(perSource))
-	for i, evs := range perSource {
-		if len(evs) > 0 {
-			h = append(h, cursor{evs: evs, src: i})
-		}
-	}
-	heap.Init(&h)
-	for h.Len() > 0 {
-		c := &h[0]
-		out = append(out, c.evs[0])
-		c.evs = c.evs[1:]
-		if len(c.evs) == 0 {
-			perSource[c.src] = nil // its events are all in out now
-			heap.Pop(&h)
-		} else {
-			heap.Fix(&h, 0)
+// scanFor lists the events whose keys match, scanning the whole timeline.
+func (t *Timeline) scanFor(l lookup) []int32 {
+	x := t.idx
+	x.mu.Lock()
+	for _, r := range x.recent {
+		if r.which == l.which && r.ip == l.ip && r.mac == l.mac && r.entity == l.entity {
+			x.mu.Unlock()
+			return r.idx
 		}
 	}
-	return out
-}
-
-func cmpEvent(a, b *Event) int {
-	if c := a.Time.Compare(b.Time); c != 0 {
-		return c
-	}
-	if a.Pos.Less(b.Pos) {
-		return -1
-	}
-	if b.Pos.Less(a.Pos) {
-		return 1
-	}
-	return 0
-}
-
-type cursor struct {
-	evs []Event
-	src int
-}
-
-type mergeHeap []cursor
-
-func (h mergeHeap) Len() int { return len(h) }
-func (h mergeHeap) Less(i, j int) bool {
-	a, b := &h[i].evs[0], &h[j].evs[0]
-	if c := a.Time.Compare(b.Time); c != 0 {
-		return c < 0
-	}
-	return h[i].src < h[j].src
-}
-func (h mergeHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *mergeHeap) Push(x any)   { *h = append(*h, x.(cursor)) }
-func (h *mergeHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
-func (t *Timeline) index() {
-	t.byIP = map[netip.Addr][]int32{}
-	t.byMAC = map[MAC][]int32{}
-	t.byEntity = map[string][]int32{}
+	x.mu.Unlock()
+	var out []int32
 	var k Keys
-	for i := range t.Events {
-		k.reset()
-		t.Events[i].Data.AppendKeys(&k)
-		for _, ip := range dedup(k.IPs) {
-			t.byIP[ip] = append(t.byIP[ip], int32(i))
+	for i, r := range t.Records(0, -1) {
+		// Skip kinds that cannot hold the key without decoding them.
+		switch {
+		case l.which == 2 && (r.Kind == KindARP || r.Kind == KindUsage || r.Kind == KindTCP || r.Kind == KindNeigh):
+			continue
 		}
-		for _, m := range dedup(k.MACs) {
-			t.byMAC[m] = append(t.byMAC[m], int32(i))
+		t.keysOf(i, r, &k)
+		hit := false
+		switch l.which {
+		case 0:
+			hit = slices.Contains(k.IPs, l.ip)
+		case 1:
+			hit = slices.Contains(k.MACs, l.mac)
+		case 2:
+			hit = slices.Contains(k.Entities, l.entity)
 		}
-		for _, e := range dedup(k.Entities) {
-			t.byEntity[e] = append(t.byEntity[e], int32(i))
+		if hit {
+			out = append(out, int32(i))
 		}
 	}
+	l.idx = out
+	x.mu.Lock()
+	x.recent = append(x.recent, l)
+	if len(x.recent) > 8 {
+		x.recent = x.recent[1:]
+	}
+	x.mu.Unlock()
+	return out
 }
 
 // dedup removes repeats from a short key list in place, keeping order.
@@ -150,36 +336,35 @@ func dedup[T comparable](xs []T) []T {
 	return out
 }
 
-// ByIP lists the indexes (into Events, ascending) of events concerning ip.
-func (t *Timeline) ByIP(ip netip.Addr) []int32 { return t.byIP[ip] }
-
-// ByMAC lists the indexes of events concerning m.
-func (t *Timeline) ByMAC(m MAC) []int32 { return t.byMAC[m] }
-
-// ByEntity lists the indexes of events concerning an OVSDB entity.
-func (t *Timeline) ByEntity(e string) []int32 { return t.byEntity[e] }
-
-// Source returns the source of event i.
-func (t *Timeline) Source(i int) *Source { return t.Sources[t.Events[i].Source] }
-
-// Search returns the index of the first event at or after tm.
-func (t *Timeline) Search(tm time.Time) int {
-	i, _ := slices.BinarySearchFunc(t.Events, tm, func(e Event, tm time.Time) int {
-		return cmp.Compare(e.Time.UnixNano(), tm.UnixNano())
-	})
-	return i
+// ByIP lists the indexes of events concerning ip, ascending. The slice is
+// shared: do not modify it.
+func (t *Timeline) ByIP(ip netip.Addr) []int32 {
+	if x := t.index(); x.full {
+		return x.byIP[ip]
+	}
+	return t.scanFor(lookup{which: 0, ip: ip})
 }
 
-// Span is the time of the first and last event.
-func (t *Timeline) Span() (first, last time.Time) {
-	if len(t.Events) == 0 {
-		return
+// ByMAC lists the indexes of events concerning m.
+func (t *Timeline) ByMAC(m MAC) []int32 {
+	if x := t.index(); x.full {
+		return x.byMAC[m]
 	}
-	first = t.Events[0].Time
-	for i := range t.Events {
-		if l := t.Events[i].Last(); l.After(last) {
-			last = l
-		}
+	return t.scanFor(lookup{which: 1, mac: m})
+}
+
+// ByEntity lists the indexes of events concerning an OVSDB entity.
+func (t *Timeline) ByEntity(e string) []int32 {
+	if x := t.index(); x.full {
+		return x.byEntity[e]
 	}
-	return first, last
+	return t.scanFor(lookup{which: 2, entity: e})
+}
+
+// Keys lists what event i can be found by.
+func (t *Timeline) Keys(i int) Keys {
+	r := t.st.at(i)
+	var k Keys
+	t.keysOf(i, &r, &k)
+	return k
 }

@@ -112,6 +112,17 @@ func (c TxnStatusCode) String() string {
 // MarshalText renders the code by name in JSON.
 func (c TxnStatusCode) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
+// UnmarshalText reads a code's name back.
+func (c *TxnStatusCode) UnmarshalText(b []byte) error {
+	for i, n := range txnStatusNames {
+		if n == string(b) {
+			*c = TxnStatusCode(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown transaction status %q", b)
+}
+
 // Txn is one ovsdbapp transaction as one neutron (or agent) process ran it:
 // the commands of one do_commit call, idx 0…N-1. A TRY_AGAIN retry (the same
 // command list logged again with n+1) is the same Txn with more Attempts.

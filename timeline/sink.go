@@ -1,0 +1,444 @@
+package timeline
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"time"
+	"unsafe"
+)
+
+// Memory the store keeps records in, per analysis (Space). Past these, records
+// go to spill files; the merged timeline is read back through a small cache.
+// Variables only so that tests can make everything spill.
+var (
+	chunkRecords          = 32 << 10 // records a source buffers before it sorts and spills them (5.5 MB)
+	residentBytes   int64 = 48 << 20 // finished sources' records kept in memory, all sources together
+	memTimelineSize int64 = 64 << 20 // a merged timeline this small stays in memory
+	heapMemBytes          = 1 << 20  // a source's heap this small stays in memory
+)
+
+// maxRawLen is the longest own text or frame an event keeps (libpcap's
+// largest snapshot length).
+const maxRawLen = 256 << 10
+
+// Space is one analysis' storage: the memory budget its sources share and
+// the spill files they write. Make one per run with NewSpace, a Sink per
+// source from it, then Merge the sinks into a Timeline.
+type Space struct {
+	resident budget
+}
+
+// NewSpace starts an empty space.
+func NewSpace() *Space { return &Space{resident: budget{left: residentBytes}} }
+
+// Sink receives one source's events from its parser, in any order, and keeps
+// them for Merge: in memory while they are few, else as sorted runs in a
+// spill file. It also keeps the source's heap (rich payloads, and the text
+// of a source that cannot be re-read) and its string table. A Sink is used
+// by one goroutine.
+type Sink struct {
+	space  *Space
+	reread string // file the events' own bytes can be re-read from at Pos.Offset; "" when they are kept in the heap
+
+	recs []Record // the current chunk, unsorted
+	runs []run    // sorted runs, in memory or in file
+	file appendFile
+	held int64 // resident budget this sink holds
+
+	heap     heap
+	strs     strtab
+	txnStore *TxnStore
+	scratch  []byte
+
+	seq         uint32
+	n           int64
+	first, last int64 // span of the events' times (LastNano)
+	shift       func(time.Time) time.Time
+	err         error
+}
+
+// run is a sorted stretch of a sink's records: in memory (mem) or at off in
+// the sink's file.
+type run struct {
+	mem []Record
+	off int64
+	n   int
+}
+
+// NewSink starts a sink for one source. reread names the file the source's
+// bytes can be read again from at the offsets its parser records (a plain
+// file read from its start); "" keeps each event's own bytes in the heap
+// instead (compressed input, a stream).
+func (sp *Space) NewSink(reread string) *Sink {
+	return &Sink{space: sp, reread: reread}
+}
+
+// Reserve hands out the creation number of an event the parser will Add
+// later (one still being folded), so that it keeps its place among events
+// of equal time and position.
+func (s *Sink) Reserve() uint32 {
+	s.seq++
+	return s.seq - 1
+}
+
+// Add records an event. raw is the artifact's own text of the event (its
+// line, without the line ending) exactly as it stands in the source at
+// e.Pos.Offset, or nil; it is not retained.
+func (s *Sink) Add(e *Event, raw []byte) { s.add(e, raw, 0, s.Reserve()) }
+
+// AddFrame records a frame's event; frame is the captured bytes at
+// e.Pos.Offset (nil for frames that need none for display).
+func (s *Sink) AddFrame(e *Event, frame []byte) { s.add(e, frame, fFrame, s.Reserve()) }
+
+// AddFrameKept records a frame's event whose bytes cannot be found again at
+// e.Pos.Offset: they are kept in the heap.
+func (s *Sink) AddFrameKept(e *Event, frame []byte) { s.addKept(e, frame, fFrame, s.Reserve()) }
+
+// AddReserved records an event under a number from Reserve.
+func (s *Sink) AddReserved(seq uint32, e *Event, raw []byte) { s.add(e, raw, 0, seq) }
+
+// AddReservedText is AddText under a number from Reserve.
+func (s *Sink) AddReservedText(seq uint32, e *Event, text []byte) { s.addKept(e, text, 0, seq) }
+
+// AddText records an event whose text is not a verbatim stretch of the
+// source (joined continuation lines): it is kept in the heap.
+func (s *Sink) AddText(e *Event, text []byte) { s.addKept(e, text, 0, s.Reserve()) }
+
+func (s *Sink) add(e *Event, raw []byte, flags uint16, seq uint32) {
+	if s.reread == "" {
+		s.addKept(e, raw, flags, seq)
+		return
+	}
+	r := s.next()
+	blob, rich, err := s.encode(e, r, s.scratch[:0])
+	s.scratch = blob
+	if err != nil {
+		s.fail(err)
+		s.recs = s.recs[:len(s.recs)-1]
+		return
+	}
+	r.Seq = seq
+	if len(raw) > 0 {
+		r.Flags |= flags
+		r.Len = uint32(min(len(raw), maxRawLen))
+	}
+	if rich {
+		r.Ref = s.heap.put(blob, nil)
+	}
+	s.count(r)
+}
+
+func (s *Sink) addKept(e *Event, raw []byte, flags uint16, seq uint32) {
+	r := s.next()
+	blob, rich, err := s.encode(e, r, s.scratch[:0])
+	s.scratch = blob
+	if err != nil {
+		s.fail(err)
+		s.recs = s.recs[:len(s.recs)-1]
+		return
+	}
+	r.Seq = seq
+	raw = raw[:min(len(raw), maxRawLen)]
+	if len(raw) > 0 {
+		r.Flags |= flags
+		r.Len = uint32(len(raw))
+	}
+	if !rich {
+		blob = nil
+	}
+	if rich || len(raw) > 0 {
+		r.Ref = s.heap.put(blob, raw)
+	}
+	s.count(r)
+}
+
+// next is a zeroed record at the end of the chunk.
+func (s *Sink) next() *Record {
+	if len(s.recs) >= chunkRecords {
+		s.spill()
+	}
+	if len(s.recs) == cap(s.recs) {
+		s.recs = slices.Grow(s.recs, max(256, min(cap(s.recs), chunkRecords)))
+	}
+	s.recs = s.recs[:len(s.recs)+1]
+	r := &s.recs[len(s.recs)-1]
+	*r = Record{}
+	return r
+}
+
+func (s *Sink) count(r *Record) {
+	s.n++
+	if s.n == 1 || r.T < s.first {
+		s.first = r.T
+	}
+	if l := r.LastNano(); s.n == 1 || l > s.last {
+		s.last = l
+	}
+}
+
+func (s *Sink) fail(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+}
+
+// Err is the first thing that went wrong storing events (a full disk, an
+// unregistered payload type); the events it concerns are lost.
+func (s *Sink) Err() error {
+	if s.err != nil {
+		return s.err
+	}
+	if s.file.err != nil {
+		return s.file.err
+	}
+	return s.heap.file.err
+}
+
+// Len is how many events the sink holds.
+func (s *Sink) Len() int64 { return s.n }
+
+// Span is the time of the first event and the last moment any covers, as
+// they will be once merged (Shift applied); zero times when empty.
+func (s *Sink) Span() (first, last time.Time) {
+	if s.n == 0 {
+		return
+	}
+	first, last = unixUTC(s.first), unixUTC(s.last)
+	if s.shift != nil {
+		first, last = s.shift(first), s.shift(last)
+	}
+	return first, last
+}
+
+// Shift rewrites every event's time through f when the timeline is merged
+// (clock offsets, a year or date anchored afterwards). f must keep order.
+func (s *Sink) Shift(f func(time.Time) time.Time) {
+	if prev := s.shift; prev != nil {
+		s.shift = func(t time.Time) time.Time { return f(prev(t)) }
+	} else {
+		s.shift = f
+	}
+}
+
+// sortRecords orders one source's records: by time, then position, then
+// creation.
+func sortRecords(rs []Record) {
+	if slices.IsSortedFunc(rs, cmpRecord) {
+		return
+	}
+	slices.SortFunc(rs, cmpRecord)
+}
+
+func cmpRecord(a, b Record) int { return cmpRecordP(&a, &b) }
+
+func cmpRecordP(a, b *Record) int {
+	switch {
+	case a.T < b.T:
+		return -1
+	case a.T > b.T:
+		return 1
+	case a.Pos.Less(b.Pos):
+		return -1
+	case b.Pos.Less(a.Pos):
+		return 1
+	case a.Seq < b.Seq:
+		return -1
+	case a.Seq > b.Seq:
+		return 1
+	}
+	return 0
+}
+
+// spill sorts the chunk and writes it out as a run.
+func (s *Sink) spill() {
+	if len(s.recs) == 0 {
+		return
+	}
+	sortRecords(s.recs)
+	off := s.file.write(recordBytes(s.recs))
+	s.runs = append(s.runs, run{off: off, n: len(s.recs)})
+	s.recs = s.recs[:0]
+}
+
+// recordBytes is the memory of rs as bytes: records hold no pointers.
+func recordBytes(rs []Record) []byte {
+	if len(rs) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&rs[0])), len(rs)*RecordSize)
+}
+
+// close ends the sink: the last chunk is sorted and kept in memory if the
+// space's budget allows, else spilled; the heap is sealed.
+func (s *Sink) close() error {
+	if len(s.recs) > 0 {
+		sortRecords(s.recs)
+		need := int64(len(s.recs)) * int64(RecordSize)
+		if len(s.runs) == 0 && s.space.resident.take(need) {
+			s.held = need
+			s.runs = append(s.runs, run{mem: slices.Clip(s.recs), n: len(s.recs)})
+			s.recs = nil
+		} else {
+			s.spill()
+			s.recs = nil
+		}
+	}
+	if err := s.file.seal(); err != nil {
+		s.fail(err)
+	}
+	if err := s.heap.seal(); err != nil {
+		s.fail(err)
+	}
+	return s.Err()
+}
+
+// release gives the sink's memory back once its records are merged.
+func (s *Sink) release() {
+	s.space.resident.give(s.held)
+	s.held = 0
+	s.runs = nil
+	s.file.close()
+}
+
+// heap holds one source's variable-length extras, each an entry of
+// uvarint(len(blob)) blob uvarint(len(raw)) raw. It stays in memory while
+// small and moves to a spill file past heapMemBytes.
+type heap struct {
+	mem  []byte
+	file appendFile
+	big  bool
+	hdr  []byte
+}
+
+// put adds an entry and returns its Ref (offset + 1).
+func (h *heap) put(blob, raw []byte) uint64 {
+	h.hdr = binary.AppendUvarint(h.hdr[:0], uint64(len(blob)))
+	if !h.big {
+		at := uint64(len(h.mem)) + 1
+		h.mem = append(h.mem, h.hdr...)
+		h.mem = append(h.mem, blob...)
+		h.mem = binary.AppendUvarint(h.mem, uint64(len(raw)))
+		h.mem = append(h.mem, raw...)
+		if len(h.mem) > heapMemBytes {
+			h.big = true
+			h.file.write(h.mem)
+			h.mem = nil
+		}
+		return at
+	}
+	at := uint64(h.file.write(h.hdr)) + 1
+	h.file.write(blob)
+	h.hdr = binary.AppendUvarint(h.hdr[:0], uint64(len(raw)))
+	h.file.write(h.hdr)
+	h.file.write(raw)
+	return at
+}
+
+func (h *heap) seal() error {
+	if h.big {
+		return h.file.seal()
+	}
+	h.mem = slices.Clip(h.mem)
+	return nil
+}
+
+// get returns the entry at ref: its blob and raw bytes (fresh memory when
+// read from file, else pointing into the heap: callers do not modify them).
+func (h *heap) get(ref uint64) (blob, raw []byte, err error) {
+	if ref == 0 {
+		return nil, nil, nil
+	}
+	off := int64(ref - 1)
+	var b []byte
+	if !h.big {
+		if off >= int64(len(h.mem)) {
+			return nil, nil, fmt.Errorf("timeline: heap reference %d out of range", ref)
+		}
+		b = h.mem[off:]
+	} else {
+		// Read the two lengths' worth first, then the whole entry.
+		var head [2 * binary.MaxVarintLen64]byte
+		n := min(int64(len(head)), h.file.size()-off)
+		if n <= 0 {
+			return nil, nil, fmt.Errorf("timeline: heap reference %d out of range", ref)
+		}
+		if err := h.file.readAt(head[:n], off); err != nil {
+			return nil, nil, fmt.Errorf("timeline: reading the heap: %w", err)
+		}
+		bl, k := binary.Uvarint(head[:n])
+		if k <= 0 || bl > uint64(h.file.size()) {
+			return nil, nil, fmt.Errorf("timeline: damaged heap entry at %d", off)
+		}
+		// The raw length follows the blob; read blob and up to a varint more.
+		total := int64(k) + int64(bl) + binary.MaxVarintLen64
+		total = min(total, h.file.size()-off)
+		b = make([]byte, total)
+		if err := h.file.readAt(b, off); err != nil {
+			return nil, nil, fmt.Errorf("timeline: reading the heap: %w", err)
+		}
+		_, k2 := binary.Uvarint(b[int64(k)+int64(bl):])
+		rl, _ := binary.Uvarint(b[int64(k)+int64(bl):])
+		if k2 <= 0 {
+			return nil, nil, fmt.Errorf("timeline: damaged heap entry at %d", off)
+		}
+		if rl > 0 {
+			full := int64(k) + int64(bl) + int64(k2) + int64(rl)
+			if full > h.file.size()-off {
+				return nil, nil, fmt.Errorf("timeline: damaged heap entry at %d", off)
+			}
+			b = make([]byte, full)
+			if err := h.file.readAt(b, off); err != nil {
+				return nil, nil, fmt.Errorf("timeline: reading the heap: %w", err)
+			}
+		}
+	}
+	bl, k := binary.Uvarint(b)
+	if k <= 0 || uint64(len(b)-k) < bl {
+		return nil, nil, fmt.Errorf("timeline: damaged heap entry at %d", off)
+	}
+	blob = b[k : k+int(bl)]
+	b = b[k+int(bl):]
+	rl, k := binary.Uvarint(b)
+	if k <= 0 || uint64(len(b)-k) < rl {
+		return nil, nil, fmt.Errorf("timeline: damaged heap entry at %d", off)
+	}
+	return blob, b[k : k+int(rl)], nil
+}
+
+// strtab interns a source's strings (interface and device names, and the
+// like) so records can hold them as ids. Id 0 is "".
+type strtab struct {
+	ids   map[string]uint32
+	names []string
+	last  string
+	lastI uint32
+}
+
+func (t *strtab) id(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	if s == t.last && t.lastI != 0 {
+		return t.lastI
+	}
+	if t.ids == nil {
+		t.ids = map[string]uint32{}
+		t.names = []string{""}
+	}
+	i, ok := t.ids[s]
+	if !ok {
+		i = uint32(len(t.names))
+		t.names = append(t.names, s)
+		t.ids[s] = i
+	}
+	t.last, t.lastI = s, i
+	return i
+}
+
+func (t *strtab) get(i uint32) string {
+	if int(i) < len(t.names) {
+		return t.names[i]
+	}
+	return ""
+}

@@ -1,0 +1,124 @@
+package timeline
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+)
+
+// Spill files hold what does not stay in memory: sorted runs of a source's
+// records, its heap once it outgrows memory, and the merged timeline. Each
+// is created and at once unlinked, so it vanishes with the process however
+// the process ends (a signal, kill -9, a panic) and no later run has to clean
+// up after it; the space is the kernel's to reclaim when the file closes.
+
+// SpillDir is where spill files go; "" is os.TempDir() ($TMPDIR).
+var SpillDir string
+
+func newSpillFile() (*os.File, error) {
+	f, err := os.CreateTemp(SpillDir, "arpforensics-spill-*")
+	if err != nil {
+		return nil, fmt.Errorf("creating a spill file (set TMPDIR to a directory with room): %w", err)
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("unlinking spill file %s: %w", f.Name(), err)
+	}
+	return f, nil
+}
+
+// appendFile is an append-only spill file written through a buffer. It is
+// written by one goroutine; once sealed it may be read by many.
+type appendFile struct {
+	f   *os.File
+	buf []byte
+	off int64 // bytes in f, not counting buf
+	err error
+}
+
+const spillBuf = 1 << 20
+
+func (a *appendFile) size() int64 { return a.off + int64(len(a.buf)) }
+
+// write appends p and returns the offset it starts at.
+func (a *appendFile) write(p []byte) int64 {
+	at := a.size()
+	if a.err != nil {
+		return at
+	}
+	if a.f == nil {
+		if a.f, a.err = newSpillFile(); a.err != nil {
+			return at
+		}
+		a.buf = make([]byte, 0, spillBuf)
+	}
+	for len(p) > 0 {
+		n := min(len(p), cap(a.buf)-len(a.buf))
+		a.buf = append(a.buf, p[:n]...)
+		p = p[n:]
+		if len(a.buf) == cap(a.buf) {
+			a.flush()
+		}
+	}
+	return at
+}
+
+func (a *appendFile) flush() {
+	if a.err != nil || len(a.buf) == 0 {
+		return
+	}
+	n, err := a.f.Write(a.buf)
+	a.off += int64(n)
+	if err != nil {
+		a.err = fmt.Errorf("writing a spill file: %w", err)
+	}
+	a.buf = a.buf[:0]
+}
+
+// seal flushes the buffer and drops it: from now on the file is read only.
+func (a *appendFile) seal() error {
+	a.flush()
+	a.buf = nil
+	return a.err
+}
+
+// readAt reads len(p) bytes at off of a sealed file.
+func (a *appendFile) readAt(p []byte, off int64) error {
+	if a.f == nil {
+		return io.ErrUnexpectedEOF
+	}
+	_, err := a.f.ReadAt(p, off)
+	return err
+}
+
+func (a *appendFile) close() {
+	if a.f != nil {
+		a.f.Close()
+		a.f = nil
+	}
+}
+
+// budget is the memory the store may keep records in before it spills,
+// shared by all sources of a run. Sources draw from it while they parse and
+// give back what they spill.
+type budget struct {
+	mu   sync.Mutex
+	left int64
+}
+
+func (b *budget) take(n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.left < n {
+		return false
+	}
+	b.left -= n
+	return true
+}
+
+func (b *budget) give(n int64) {
+	b.mu.Lock()
+	b.left += n
+	b.mu.Unlock()
+}

@@ -1,0 +1,198 @@
+package timeline
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// mixedEvents makes n events of every kind the store encodes, in shuffled
+// order, with text for the text kinds and bytes for frames.
+func mixedEvents(seed uint64, n int) []Event {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	t0 := time.Date(2017, 5, 16, 14, 30, 0, 0, time.UTC)
+	store := &TxnStore{Names: []string{"", "AddLRouterCommand", "router-1"}}
+	mac := func(i int) MAC { return MAC{0xfa, 0x16, 0x3e, 0, byte(i >> 8), byte(i)} }
+	ip := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}) }
+	var out []Event
+	for i := range n {
+		at := t0.Add(time.Duration(rng.IntN(600_000)) * time.Millisecond)
+		e := Event{Time: at, Pos: Pos{Frame: int64(i + 1), Offset: int64(i * 100)}}
+		link := Link{Src: mac(i % 50), Dst: mac(i % 7), DstKnown: i%3 != 0, Direction: Direction(i % 3), VLAN: uint16(i % 4 * 100), Iface: []string{"", "eth0", "br-ex"}[i%3]}
+		switch i % 9 {
+		case 0:
+			e.Data = &ARP{Link: link, Op: 2, Class: ARPGarpReply, SHA: mac(i), THA: mac(i), SPA: ip(i % 20), TPA: ip(i % 20), Bytes: []byte(fmt.Sprintf("frame %d", i))}
+		case 1:
+			e.Data = &UsageRun{Link: link, SrcIP: ip(i % 30), DstIP: ip(i % 20), Frames: int64(i), SYNs: 3, Last: Pos{Frame: int64(i + 5)}, DstInferred: i%2 == 0}
+			e.End = at.Add(time.Second)
+		case 2:
+			e.Data = &TCP{Link: link, What: TCPSynRetrans, SrcIP: ip(i % 30), DstIP: ip(i % 20), SrcPort: 40000, DstPort: 22, Seq: uint32(i), Attempt: 2, Bytes: []byte{1, 2, 3}}
+		case 3:
+			e.Pos = Pos{Line: int64(i + 1), Offset: int64(i * 80)}
+			e.Raw = fmt.Sprintf("%s dev br-ex lladdr %s STALE", ip(i%20), mac(i))
+			e.Data = &Neigh{NeighEntry: NeighEntry{IP: ip(i % 20), Dev: "br-ex", LLAddr: mac(i), HasLL: true, State: NUDStale, HasStats: true, Used: 1, Confirmed: 2, Updated: 3, Probes: 4, Ref: 5, Proto: "static"},
+				Form: NeighSnapshot, PrevKnown: true, PrevState: NUDReachable, PrevLL: mac(i + 1), PrevHasLL: true, Gap: time.Second, GapKnown: true, Listings: 4, UpdatedMin: 1, UpdatedMax: 9, ProbesMax: 2, Last: Pos{Line: int64(i + 9)}}
+		case 4:
+			e.Pos = Pos{Line: int64(i + 1)}
+			e.Data = &NeighReset{IP: netip.MustParseAddr("fe80::1"), Dev: "eth0", LLAddr: mac(i), HasLL: true, State: NUDStale, Resets: 3, MaxUpdated: 7, Last: Pos{Line: int64(i + 3)}}
+		case 5:
+			e.Pos = Pos{Line: int64(i + 1)}
+			e.Raw = "tempest: ssh failed to " + ip(i%20).String()
+			e.Data = &Symptom{What: SymptomSSHFailed, IP: ip(i % 20), User: "cirros", Attempts: 3, Message: "Failed"}
+		case 6:
+			e.Pos = Pos{Line: int64(i + 1)}
+			e.Data = &Txn{Store: store, Host: "ctl", PID: 7, FirstIdx: 0, Attempts: 1, Parts: 2,
+				Commands: []TxnCmd{{Class: 1, E0: 0, NE: 1, Line: int64(i + 1)}, {Class: 1, E0: 1, NE: 1, Line: int64(i + 2)}},
+				Entities: []TxnEnt{{Name: 2, Key: 2, Kind: EntPrimary}, {Name: 2, Key: 1, Kind: EntRef}},
+				Detail:   &TxnDetail{Raw: []string{"a", "b"}, Times: []time.Time{at, at}, Args: [][]TxnArg{{{"k", "v"}}, nil}}}
+			e.End = at.Add(time.Millisecond)
+		case 7:
+			e.Pos = Pos{Line: int64(i + 1)}
+			e.Raw = "OVSDB transaction returned TRY_AGAIN"
+			e.Data = &TxnStatus{Code: TxnTryAgain, Host: "ctl", PID: 7, Commands: []string{"x"}, Txn: Pos{Line: 3}}
+		case 8:
+			e.Pos = Pos{Line: int64(i + 1)}
+			e.Data = &OVNFlow{Table: "27", Priority: 50, NPackets: int64(i), TPA: ip(i % 20), Responder: true}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func buildMixed() ([]*Source, *Timeline) {
+	srcs := []*Source{{Path: "a"}, {Path: "b"}, {Path: "c"}}
+	return srcs, Build(srcs, [][]Event{mixedEvents(1, 3000), mixedEvents(2, 500), mixedEvents(3, 1)})
+}
+
+// With every threshold at its smallest, everything goes through spill files
+// and comes back the same as from memory.
+func TestSpilledTimelineEqualsInMemory(t *testing.T) {
+	_, mem := buildMixed()
+	if mem.st.file != nil {
+		t.Fatal("a small timeline was spilled")
+	}
+	dir := t.TempDir()
+	defer func(c int, r, m int64, h int, d string) {
+		chunkRecords, residentBytes, memTimelineSize, heapMemBytes, SpillDir = c, r, m, h, d
+	}(chunkRecords, residentBytes, memTimelineSize, heapMemBytes, SpillDir)
+	chunkRecords, residentBytes, memTimelineSize, heapMemBytes, SpillDir = 64, 0, 0, 100, dir
+	srcs, disk := buildMixed()
+	if disk.st.file == nil {
+		t.Fatal("nothing was spilled")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) > 0 {
+		t.Errorf("spill files left in the directory: %v", left)
+	}
+	if mem.Len() != disk.Len() || disk.Len() != 3501 {
+		t.Fatalf("%d events in memory, %d spilled", mem.Len(), disk.Len())
+	}
+	for i := range mem.Len() {
+		a, b := mem.Event(i), disk.Event(i)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("event %d differs:\nmemory  %+v %+v\nspilled %+v %+v", i, a, a.Data, b, b.Data)
+		}
+		if i > 0 {
+			p, q := disk.Record(i-1), disk.Record(i)
+			if p.T > q.T {
+				t.Fatalf("events %d and %d out of order", i-1, i)
+			}
+		}
+	}
+	n := 0
+	for i, r := range disk.Records(0, -1) {
+		if *r != disk.Record(i) {
+			t.Fatalf("Records and Record disagree at %d", i)
+		}
+		n++
+	}
+	if n != disk.Len() {
+		t.Errorf("Records yielded %d", n)
+	}
+	if srcs[0].Events != 3000 || srcs[2].Events != 1 {
+		t.Errorf("source counts %d %d", srcs[0].Events, srcs[2].Events)
+	}
+	ip := netip.MustParseAddr("10.0.0.3")
+	if a, b := mem.ByIP(ip), disk.ByIP(ip); !reflect.DeepEqual(a, b) || len(a) == 0 {
+		t.Errorf("ByIP: %d in memory, %d spilled", len(a), len(b))
+	}
+}
+
+// Every payload reads back as it went in.
+func TestPayloadsRoundTrip(t *testing.T) {
+	evs := mixedEvents(9, 9)
+	in := make([]Event, len(evs))
+	copy(in, evs)
+	tl := Build([]*Source{{Path: "x"}}, [][]Event{evs})
+	seen := 0
+	for i := range tl.Len() {
+		got := tl.Event(i)
+		for _, w := range in {
+			if w.Pos == got.Pos {
+				seen++
+				w.Source = got.Source
+				if !reflect.DeepEqual(got, w) {
+					t.Errorf("%T:\n got %+v %+v\nwant %+v %+v", w.Data, got, got.Data, w, w.Data)
+				}
+			}
+		}
+	}
+	if seen != len(in) {
+		t.Errorf("matched %d of %d", seen, len(in))
+	}
+}
+
+// A source read from a plain file keeps no copy of its lines: they are read
+// again from the file by position.
+func TestRawIsReadAgainFromTheSource(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log")
+	lines := []string{"first line", "second: 10.0.0.1 dev eth0 lladdr fa:16:3e:00:00:01 STALE", "third"}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sp := NewSpace()
+	s := sp.NewSink(path)
+	off := len(lines[0]) + 1
+	e := Event{Time: time.Unix(100, 0), Pos: Pos{Line: 2, Offset: int64(off)},
+		Data: &Neigh{NeighEntry: NeighEntry{IP: netip.MustParseAddr("10.0.0.1"), State: NUDStale}}}
+	s.Add(&e, []byte(lines[1]))
+	tl, err := Merge([]*Source{{Path: "log"}}, []*Sink{s}, Window{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := tl.Record(0); r.Ref != 0 {
+		t.Error("the line was copied into the heap")
+	}
+	if got := tl.Raw(0); got != lines[1] {
+		t.Errorf("Raw = %q", got)
+	}
+	if got := tl.Event(0).Raw; got != lines[1] {
+		t.Errorf("Event.Raw = %q", got)
+	}
+}
+
+func TestMergeWindowAndShift(t *testing.T) {
+	sp := NewSpace()
+	s := sp.NewSink("")
+	for sec := 1; sec <= 10; sec++ {
+		e := ev(sec, int64(sec))
+		s.Add(&e, nil)
+	}
+	s.Shift(func(t time.Time) time.Time { return t.Add(time.Hour) })
+	src := &Source{Path: "s"}
+	tl, err := Merge([]*Source{src}, []*Sink{s}, Window{Since: time.Unix(3600+3, 0), Until: time.Unix(3600+5, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tl.Len() != 3 || src.Events != 3 || tl.Event(0).Time.Unix() != 3603 {
+		t.Errorf("%d events, source says %d, first at %v", tl.Len(), src.Events, tl.Event(0).Time)
+	}
+	if len(src.Problems) != 1 || !strings.Contains(src.Problems[0].Message, "7 event(s) outside") {
+		t.Errorf("problems %v", src.Problems)
+	}
+}
