@@ -63,34 +63,39 @@ func (r *Result) Readable() bool {
 func Run(opts Options) *Result {
 	files, errs := ingest.Expand(opts.Paths)
 	var sources []*timeline.Source
-	var events [][]timeline.Event
+	var sinks []*timeline.Sink
 	for _, err := range errs {
 		s := &timeline.Source{Path: errPath(err), Kind: "unknown", Host: ingest.DefaultHost, Unreadable: true}
 		s.Problemf(timeline.Pos{}, "%v", errMessage(err))
 		sources = append(sources, s)
-		events = append(events, nil)
+		sinks = append(sinks, nil)
 	}
 	if opts.Case != nil && opts.Year == 0 {
 		opts.Year = opts.Case.Year
 	}
-	srcs, evs := readAll(files, opts)
+	space := timeline.NewSpace()
+	srcs, sks := readAll(files, opts, space)
 	sources = append(sources, srcs...)
-	events = append(events, evs...)
+	sinks = append(sinks, sks...)
 
 	if opts.Year == 0 {
-		anchorYears(sources, events)
+		anchorYears(sources, sinks)
 	}
-	anchorDates(sources, events)
-	applyOffsets(sources, events, offsets(opts))
-	window(sources, events, opts.Since, opts.Until)
+	anchorDates(sources, sinks)
+	applyOffsets(sources, sinks, offsets(opts))
 
-	tl := timeline.Build(sources, events)
-	return &Result{Timeline: tl, Findings: detect.Run(tl, opts.Config), Notes: clockNotes(tl)}
+	tl, err := timeline.Merge(sources, sinks, timeline.Window{Since: opts.Since, Until: opts.Until})
+	var notes []string
+	if err != nil {
+		notes = append(notes, "events were lost storing the timeline: "+err.Error())
+	}
+	notes = append(notes, clockNotes(tl)...)
+	return &Result{Timeline: tl, Findings: detect.Run(tl, opts.Config), Notes: notes}
 }
 
 // readAll parses files concurrently and returns their sources and events in
 // the order of files, whatever order the workers finish in.
-func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timeline.Event) {
+func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timeline.Source, []*timeline.Sink) {
 	budget := opts.Workers
 	if budget <= 0 {
 		budget = runtime.GOMAXPROCS(0)
@@ -102,7 +107,7 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 	popts := parse.Options{Location: opts.Location, Year: opts.Year, Since: opts.Since, Until: opts.Until, Threads: budget / n}
 	offs := offsets(opts)
 	sources := make([]*timeline.Source, len(files))
-	events := make([][]timeline.Event, len(files))
+	sinks := make([]*timeline.Sink, len(files))
 	var total int64
 	for _, f := range files {
 		total += f.Size
@@ -118,7 +123,7 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				sources[i], events[i] = readOne(files[i], popts, opts.Case, offs)
+				sources[i], sinks[i] = readOne(files[i], popts, opts.Case, offs, space)
 				if opts.Progress != nil {
 					mu.Lock()
 					done += files[i].Size
@@ -141,13 +146,13 @@ func readAll(files []ingest.File, opts Options) ([]*timeline.Source, [][]timelin
 	}
 	close(next)
 	wg.Wait()
-	return sources, events
+	return sources, sinks
 }
 
 // readOne reads one file, with the host and zone the case file gives it.
 // Parsers may skip records outside the window by their own timestamps, which
 // the host's clock offset shifts later: they get the window in their terms.
-func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string]time.Duration) (*timeline.Source, []timeline.Event) {
+func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string]time.Duration, space *timeline.Space) (*timeline.Source, *timeline.Sink) {
 	if c != nil {
 		if f.Path == c.Path {
 			return &timeline.Source{Path: f.Path, Kind: "case", Host: ingest.DefaultHost, SkipReason: "case file (hosts, zones, offsets)"}, nil
@@ -171,7 +176,7 @@ func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string
 			popts.Until = popts.Until.Add(-off)
 		}
 	}
-	return ingest.Read(f, popts)
+	return ingest.Read(f, popts, space)
 }
 
 // offsets merges the case file's clock offsets with the command line's.
@@ -190,46 +195,22 @@ func offsets(opts Options) map[string]time.Duration {
 	return m
 }
 
-func applyOffsets(sources []*timeline.Source, events [][]timeline.Event, offsets map[string]time.Duration) {
+func applyOffsets(sources []*timeline.Source, sinks []*timeline.Sink, offsets map[string]time.Duration) {
 	for i, s := range sources {
 		off, ok := offsets[s.Host]
 		if !ok || off == 0 {
 			continue
 		}
 		s.Offset = off
-		shift(s, events[i], func(t time.Time) time.Time { return t.Add(off) })
+		shift(s, sinks[i], func(t time.Time) time.Time { return t.Add(off) })
 	}
 }
 
-// window drops the events that end before since or start after until. It
-// runs after offsets and re-anchoring, so the window is in corrected time;
-// parsers may already have skipped records outside it.
-func window(sources []*timeline.Source, events [][]timeline.Event, since, until time.Time) {
-	if since.IsZero() && until.IsZero() {
-		return
-	}
-	for i, evs := range events {
-		kept := evs[:0]
-		for _, e := range evs {
-			if (since.IsZero() || !e.Last().Before(since)) && (until.IsZero() || !e.Time.After(until)) {
-				kept = append(kept, e)
-			}
-		}
-		if n := len(evs) - len(kept); n > 0 {
-			sources[i].Notef(timeline.Pos{}, "%d event(s) outside --since/--until left out", n)
-		}
-		events[i] = kept
-		parse.Finish(sources[i], kept)
-	}
-}
-
-// shift rewrites every timestamp of one source's events.
-func shift(s *timeline.Source, evs []timeline.Event, f func(time.Time) time.Time) {
-	for j := range evs {
-		evs[j].Time = f(evs[j].Time)
-		if !evs[j].End.IsZero() {
-			evs[j].End = f(evs[j].End)
-		}
+// shift rewrites every timestamp of one source: its span now, its events
+// as they are merged.
+func shift(s *timeline.Source, sink *timeline.Sink, f func(time.Time) time.Time) {
+	if sink != nil {
+		sink.Shift(f)
 	}
 	if !s.First.IsZero() {
 		s.First, s.Last = f(s.First), f(s.Last)

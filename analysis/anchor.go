@@ -12,7 +12,7 @@ import (
 // source with full dates that covers the same month and day; failing that
 // they keep the year their parser took from the file's modification time.
 // Either way the choice is recorded as a note.
-func anchorYears(sources []*timeline.Source, events [][]timeline.Event) {
+func anchorYears(sources []*timeline.Source, sinks []*timeline.Sink) {
 	refs := fullSpans(sources)
 	for i, s := range sources {
 		if s.Basis != timeline.TimeNoYear || s.First.IsZero() {
@@ -37,7 +37,7 @@ func anchorYears(sources []*timeline.Source, events [][]timeline.Event) {
 			continue
 		}
 		if d := year - s.First.Year(); d != 0 {
-			shift(s, events[i], func(t time.Time) time.Time { return t.AddDate(d, 0, 0) })
+			shift(s, sinks[i], func(t time.Time) time.Time { return t.AddDate(d, 0, 0) })
 		}
 		s.Notef(timeline.Pos{}, "timestamps carry no year: took %d from %s, which covers the same days (use --year to set it)", year, ref)
 	}
@@ -46,7 +46,7 @@ func anchorYears(sources []*timeline.Source, events [][]timeline.Event) {
 // anchorDates gives date-less sources (plain tcpdump text) the date of a
 // source with full dates whose span contains the same times of day; failing
 // that they keep the file's modification date their parser used.
-func anchorDates(sources []*timeline.Source, events [][]timeline.Event) {
+func anchorDates(sources []*timeline.Source, sinks []*timeline.Sink) {
 	refs := fullSpans(sources)
 	for i, s := range sources {
 		if s.Basis != timeline.TimeNoDate || s.First.IsZero() {
@@ -74,7 +74,7 @@ func anchorDates(sources []*timeline.Source, events [][]timeline.Event) {
 			continue
 		}
 		if best != 0 {
-			shift(s, events[i], func(t time.Time) time.Time { return t.Add(best) })
+			shift(s, sinks[i], func(t time.Time) time.Time { return t.Add(best) })
 		}
 		s.Notef(timeline.Pos{}, "timestamps carry no date: took %s from %s, which covers the same times", s.First.Format("2006-01-02"), ref)
 	}

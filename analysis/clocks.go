@@ -78,23 +78,40 @@ type synKey struct {
 	attempt    int
 }
 
+// maxSkewFrames bounds the handshake frames compared across hosts: a few
+// hundred thousand estimate any skew, and a SYN flood must not cost memory.
+const maxSkewFrames = 200_000
+
 func skewNotes(tl *timeline.Timeline) []string {
+	// Only captures of two hosts or more can disagree.
+	hosts := map[string]bool{}
+	for _, s := range tl.Sources {
+		if s.Analysed() && (s.Kind == "pcap" || s.Kind == "pcapng" || s.Kind == "tcpdump-text") {
+			hosts[s.Host] = true
+		}
+	}
+	if len(hosts) < 2 {
+		return nil
+	}
 	// First sighting of each frame per host.
 	seen := map[synKey]map[string]time.Time{}
-	for i := range tl.Events {
-		t, ok := tl.Events[i].Data.(*timeline.TCP)
+	for _, r := range tl.Records(0, -1) {
+		t, ok := r.TCPRec()
 		if !ok {
 			continue
 		}
 		k := synKey{t.SrcIP, t.DstIP, t.SrcPort, t.DstPort, t.Seq, t.What, t.Attempt}
-		host := tl.Source(i).Host
+		host := tl.Sources[r.Src].Host
 		m := seen[k]
 		if m == nil {
+			if len(seen) >= maxSkewFrames {
+				continue
+			}
 			m = map[string]time.Time{}
 			seen[k] = m
 		}
 		if _, ok := m[host]; !ok {
-			m[host] = tl.Events[i].Time
+			m[host] = r.Time()
 		}
 	}
 	// Per pair of hosts, the differences between their copies of a frame.

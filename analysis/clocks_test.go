@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -20,9 +19,7 @@ func syn(at time.Duration, port uint16, attempt int) timeline.Event {
 }
 
 func source(host string, evs []timeline.Event) *timeline.Source {
-	s := &timeline.Source{Path: host + ".pcap", Kind: "pcap", Host: host}
-	parse.Finish(s, evs)
-	return s
+	return &timeline.Source{Path: host + ".pcap", Kind: "pcap", Host: host}
 }
 
 func TestSkewNoteNamesTheHostAheadAndTheFix(t *testing.T) {

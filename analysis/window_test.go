@@ -18,22 +18,22 @@ func TestWindowIsInCorrectedTime(t *testing.T) {
 	res := Run(Options{Paths: []string{sample}, Config: detect.Defaults(), Since: since, Until: until,
 		Offsets: map[string]time.Duration{"default": time.Hour}})
 	tl := res.Timeline
-	if len(tl.Events) == 0 {
+	if tl.Len() == 0 {
 		t.Fatal("no events: the parser skipped by uncorrected time")
 	}
-	for _, e := range tl.Events {
-		if e.Last().Before(since) || e.Time.After(until) {
-			t.Errorf("event at %s outside the window", e.Time)
+	for _, r := range tl.Records(0, -1) {
+		if r.LastTime().Before(since) || r.Time().After(until) {
+			t.Errorf("event at %s outside the window", r.Time())
 		}
 	}
 	whole := Run(Options{Paths: []string{sample}, Config: detect.Defaults(), Offsets: map[string]time.Duration{"default": time.Hour}})
 	var want int
-	for _, e := range whole.Timeline.Events {
-		if !e.Last().Before(since) && !e.Time.After(until) {
+	for _, r := range whole.Timeline.Records(0, -1) {
+		if !r.LastTime().Before(since) && !r.Time().After(until) {
 			want++
 		}
 	}
-	if len(tl.Events) != want {
-		t.Errorf("%d events in the window, want %d (as filtering the whole run gives)", len(tl.Events), want)
+	if tl.Len() != want {
+		t.Errorf("%d events in the window, want %d (as filtering the whole run gives)", tl.Len(), want)
 	}
 }

@@ -28,11 +28,14 @@ var (
 	magicZstd = []byte{0x28, 0xb5, 0x2f, 0xfd}
 )
 
-// Read opens f, finds its kind and parses it. It never fails: whatever goes
-// wrong is recorded on the returned source (SkipReason for files that are
-// not artifacts, Unreadable and a problem for files that are but cannot be
-// read), and every event read before a failure is kept.
-func Read(f File, opts parse.Options) (*timeline.Source, []timeline.Event) {
+// Read opens f, finds its kind and parses it into a sink of sp. It never
+// fails: whatever goes wrong is recorded on the returned source (SkipReason
+// for files that are not artifacts, Unreadable and a problem for files that
+// are but cannot be read), and every event read before a failure is kept.
+// The sink is nil when nothing was parsed. A plain file's events keep only
+// the positions of their text, which is read again from the file when shown;
+// a compressed file's text is kept in the sink.
+func Read(f File, opts parse.Options, sp *timeline.Space) (*timeline.Source, *timeline.Sink) {
 	src := &timeline.Source{Path: f.Path, Host: f.Host, Location: opts.Loc()}
 	opts.ModTime = f.ModTime
 	fh, err := os.Open(f.Path)
@@ -59,13 +62,21 @@ func Read(f File, opts parse.Options) (*timeline.Source, []timeline.Event) {
 		return src, nil
 	}
 	src.Kind = k.Name
-	evs, err := k.Parse(in.forParsing(opts.Threads), src, opts)
-	if err != nil {
+	reread := f.Path
+	if in.compressed {
+		reread = ""
+	}
+	sink := sp.NewSink(reread)
+	if err := k.Parse(in.forParsing(opts.Threads), src, opts, sink); err != nil {
 		src.Unreadable = true
 		src.Problemf(timeline.Pos{}, "%v", err)
 	}
-	parse.Finish(src, evs)
-	return src, evs
+	if err := sink.Err(); err != nil {
+		src.Problemf(timeline.Pos{}, "events lost: %v", err)
+	}
+	src.Events = sink.Len()
+	src.First, src.Last = sink.Span()
+	return src, sink
 }
 
 // unwrapPath drops the *PathError's repetition of the path the source

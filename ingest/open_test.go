@@ -25,12 +25,12 @@ func withKind(t *testing.T) {
 	kinds = append(append([]Kind(nil), kinds...), Kind{
 		Name: "hello", Text: true,
 		Sniff: func(head []byte) bool { return bytes.HasPrefix(head, []byte("HELLO")) },
-		Parse: func(r io.Reader, src *timeline.Source, _ parse.Options) ([]timeline.Event, error) {
+		Parse: func(r io.Reader, src *timeline.Source, _ parse.Options, _ *timeline.Sink) error {
 			lr := parse.NewLineReader(r)
 			for _, ok := lr.Next(); ok; _, ok = lr.Next() {
 				src.Records++
 			}
-			return nil, lr.Err()
+			return lr.Err()
 		},
 	})
 	t.Cleanup(func() { kinds = saved })
@@ -78,7 +78,7 @@ func TestReadSniffsContentNotNames(t *testing.T) {
 		}
 	}
 	read := func(name string) *timeline.Source {
-		src, _ := Read(File{Path: filepath.Join(dir, name), Host: DefaultHost, ModTime: time.Now()}, parse.Options{})
+		src, _ := Read(File{Path: filepath.Join(dir, name), Host: DefaultHost, ModTime: time.Now()}, parse.Options{}, timeline.NewSpace())
 		return src
 	}
 	for name, comp := range map[string]string{"plain.gz": "", "packed.txt": "gzip", "packed.zst": "zstd", "nested.log": "gzip+zstd"} {

@@ -47,25 +47,31 @@ func (o Options) Loc() *time.Location {
 	return o.Location
 }
 
-// Func reads one artifact of its kind from r, which is already decompressed.
-// It appends problems and counters to src and returns the events sorted by
-// time (timeline.SortEvents). A non-nil error means nothing could be read at
-// all (not the claimed format, unreadable header); any partial read returns
+// Func reads one artifact of its kind from r, which is already decompressed,
+// and hands every event to out (in any order: the sink sorts). It appends
+// problems and counters to src. A non-nil error means nothing could be read
+// at all (not the claimed format, unreadable header); any partial read keeps
 // the events it got and records the problem in src instead.
-type Func func(r io.Reader, src *timeline.Source, opts Options) ([]timeline.Event, error)
+//
+// An event's own text (its line) or frame is passed to the sink with it, as
+// the bytes stand in the stream at the event's Pos.Offset: the sink keeps
+// only their position when the source can be read again.
+type Func func(r io.Reader, src *timeline.Source, opts Options, out *timeline.Sink) error
 
-// Finish sets the counters a parser derives from its events: Events, First
-// and Last. Parsers call it once, after sorting.
-func Finish(src *timeline.Source, evs []timeline.Event) {
-	src.Events = int64(len(evs))
-	if len(evs) == 0 {
-		return
+// Collect runs a parser into a sink of its own and returns the events as a
+// timeline of that one source gives them back, in order. It is for tests and
+// tools that want a parser's output as a list; src's Events, First and Last
+// are set as the pipeline sets them.
+func Collect(fn Func, r io.Reader, src *timeline.Source, opts Options) ([]timeline.Event, error) {
+	sink := timeline.NewSpace().NewSink("")
+	err := fn(r, src, opts, sink)
+	tl, merr := timeline.Merge([]*timeline.Source{src}, []*timeline.Sink{sink}, timeline.Window{})
+	if merr != nil {
+		panic(merr) // an in-memory sink fails only on a programming error
 	}
-	src.First = evs[0].Time
-	src.Last = evs[0].Last()
-	for i := range evs {
-		if l := evs[i].Last(); l.After(src.Last) {
-			src.Last = l
-		}
+	var evs []timeline.Event
+	for i := range tl.Len() {
+		evs = append(evs, tl.Event(i))
 	}
+	return evs, err
 }

@@ -25,11 +25,11 @@ func BenchmarkTxnlogParse(b *testing.B) {
 	var events int
 	for i := 0; i < b.N; i++ {
 		src := &timeline.Source{Host: "bench"}
-		evs, err := txnlog.Parse(bytes.NewReader(data), src, parse.Options{Threads: runtime.GOMAXPROCS(0)})
-		if err != nil {
+		sink := timeline.NewSpace().NewSink("")
+		if err := txnlog.Parse(bytes.NewReader(data), src, parse.Options{Threads: runtime.GOMAXPROCS(0)}, sink); err != nil {
 			b.Fatal(err)
 		}
-		events = len(evs)
+		events = int(sink.Len())
 	}
 	b.StopTimer()
 	// CPU time is a steadier figure than wall time on a shared machine.
@@ -76,7 +76,7 @@ func TestGeneratedLogParses(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := &timeline.Source{Host: "gen"}
-	evs, err := txnlog.Parse(bytes.NewReader(buf.Bytes()), src, parse.Options{})
+	evs, err := parse.Collect(txnlog.Parse, bytes.NewReader(buf.Bytes()), src, parse.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,11 +42,12 @@ func benchmarkParse(b *testing.B, stats bool) {
 	var events int64
 	for b.Loop() {
 		src := &timeline.Source{}
-		evs, err := Parse(bytes.NewReader(data), src, parse.Options{})
+		sink := timeline.NewSpace().NewSink("")
+		err := Parse(bytes.NewReader(data), src, parse.Options{}, sink)
 		if err != nil || src.Errors() > 0 {
 			b.Fatalf("%v %v", err, src.Problems)
 		}
-		events = int64(len(evs))
+		events = sink.Len()
 	}
 	b.ReportMetric(float64(events), "events/op")
 	b.ReportMetric(float64(bytes.Count(data, []byte{'\n'}))/float64(events), "lines/event")

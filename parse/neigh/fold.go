@@ -29,10 +29,17 @@ const (
 // shows the same. Monitor lines are events of their own.
 type folder struct {
 	p        *parser
+	out      *timeline.Sink
 	tracks   map[string]*track
 	trackKey []byte
 	protos   map[string]string
-	events   []timeline.Event
+	// held are finished events still without a time (before the source's
+	// first date line or timestamp): they go to the sink once timed.
+	held []*openEvent
+	// rawKept: the text the current entry cites is not a verbatim line of
+	// the source (JSON objects are cited compacted), so the sink keeps a copy.
+	rawKept bool
+	ending  bool // the input has ended: nothing more is held
 
 	// Listing blocks: the entries between two date lines (or one JSON
 	// array). An entry listed in one block and missing from the next is
@@ -65,7 +72,7 @@ type track struct {
 	state      timeline.NUD
 	mac        timeline.MAC
 	hasLL      bool
-	ev         int             // index of the current stretch's event
+	open       *openEvent      // the current stretch's event, until it ends
 	n          *timeline.Neigh // the current stretch (listings only); nil otherwise
 	line       string          // this track's byLine key; "" when none
 	lineProbes int32           // the probe count that key shows
@@ -77,12 +84,64 @@ type track struct {
 	statsAt    time.Time
 	pendingMax int32 // largest updated age since the last reset
 	reset      *timeline.NeighReset
-	resetEv    int
+	openReset  *openEvent
 	lastReset  time.Time
 }
 
-func newFolder(p *parser) *folder {
-	return &folder{p: p, tracks: map[string]*track{}, protos: map[string]string{}, byLine: map[string]*track{}}
+// openEvent is an event that later lines may still extend: a listing
+// stretch or a run of resets. Its creation number is reserved in the sink
+// when it starts, so it keeps its place whenever it is handed over.
+type openEvent struct {
+	seq  uint32
+	ev   timeline.Event
+	raw  []byte
+	kept bool // raw is not verbatim at ev.Pos.Offset
+}
+
+// start opens an event.
+func (f *folder) start(e timeline.Event, raw []byte) *openEvent {
+	o := &openEvent{seq: f.out.Reserve(), ev: e, kept: f.rawKept}
+	if len(raw) > 0 {
+		o.raw = append([]byte(nil), raw...)
+	}
+	return o
+}
+
+// finish hands a finished event to the sink, or holds it while it has no time.
+func (f *folder) done(o *openEvent) {
+	if o == nil {
+		return
+	}
+	if o.ev.Time.IsZero() && !f.p.timed && !f.ending {
+		f.held = append(f.held, o)
+		return
+	}
+	if o.kept {
+		f.out.AddReservedText(o.seq, &o.ev, o.raw)
+	} else {
+		f.out.AddReserved(o.seq, &o.ev, o.raw)
+	}
+}
+
+// emit hands over an event that is final as it is made.
+func (f *folder) emit(e timeline.Event, raw []byte) {
+	f.done(f.start(e, raw))
+}
+
+// endStretch ends t's current stretch.
+func (f *folder) endStretch(t *track) {
+	f.done(t.open)
+	t.open, t.n = nil, nil
+}
+
+// endReset ends t's current run of resets.
+func (f *folder) endReset(t *track) {
+	f.done(t.openReset)
+	t.openReset, t.reset = nil, nil
+}
+
+func newFolder(p *parser, out *timeline.Sink) *folder {
+	return &folder{p: p, out: out, tracks: map[string]*track{}, protos: map[string]string{}, byLine: map[string]*track{}}
 }
 
 // track finds or creates the entry's track. The map is keyed by the text of
@@ -92,7 +151,7 @@ func (f *folder) track(e *entry) *track {
 	if t, ok := f.tracks[string(f.trackKey)]; ok {
 		return t
 	}
-	t := &track{ip: e.ip, dev: string(e.dev), lastBlock: -1, ev: -1}
+	t := &track{ip: e.ip, dev: string(e.dev), lastBlock: -1}
 	f.tracks[string(f.trackKey)] = t
 	return t
 }
@@ -179,13 +238,12 @@ func (f *folder) stretch(t *track, e *entry, now time.Time, pos timeline.Pos, ra
 	if e.hasStats {
 		n.UpdatedMin, n.UpdatedMax, n.ProbesMax = e.updated, e.updated, e.probes
 	}
-	rawText := string(raw)
-	f.events = append(f.events, timeline.Event{Time: now, Pos: pos, Data: n, Raw: rawText})
-	t.ev, t.n = len(f.events)-1, n
+	f.endStretch(t)
+	t.open, t.n = f.start(timeline.Event{Time: now, Pos: pos, Data: n}, raw), n
 	t.present = true
-	f.remember(t, e, raw, rawText)
+	f.remember(t, e, raw, "")
 	f.setKnown(t, e)
-	t.reset = nil // a state change ends a run of resets
+	f.endReset(t) // a state change ends a run of resets
 	f.ages(t, e, now, pos, true)
 }
 
@@ -274,7 +332,7 @@ func (f *folder) forgetLine(t *track) {
 // fold adds a listing that shows the same as the current stretch.
 func (f *folder) fold(t *track, e *entry, now time.Time, pos timeline.Pos) {
 	n := t.n
-	ev := &f.events[t.ev]
+	ev := &t.open.ev
 	n.Listings++
 	n.Last = pos
 	if now.After(ev.Time) && now.After(ev.End) {
@@ -320,14 +378,14 @@ func (f *folder) ages(t *track, e *entry, now time.Time, pos timeline.Pos, first
 		r.State = e.state
 		r.Last = pos
 		r.MaxUpdated = max(r.MaxUpdated, t.pendingMax, e.updated)
-		f.events[t.resetEv].End = now
+		t.openReset.ev.End = now
 	} else {
+		f.endReset(t)
 		r := &timeline.NeighReset{
 			IP: t.ip, Dev: t.dev, LLAddr: e.mac, HasLL: e.isMAC, State: e.state,
 			Resets: 1, MaxUpdated: e.updated, Last: pos,
 		}
-		f.events = append(f.events, timeline.Event{Time: now, Pos: pos, Data: r})
-		t.reset, t.resetEv = r, len(f.events)-1
+		t.reset, t.openReset = r, f.start(timeline.Event{Time: now, Pos: pos, Data: r}, nil)
 	}
 	t.lastReset = now
 	t.statsAt, t.pendingMax = now, e.updated
@@ -342,8 +400,10 @@ func (f *folder) gone(t *track) {
 	n.HasStats = false
 	f.setPrev(n, t)
 	n.Last = prev.Last
-	f.events = append(f.events, timeline.Event{Time: f.blockTime, Pos: prev.Last, Data: n})
-	t.present, t.n, t.reset = false, nil, nil
+	f.emit(timeline.Event{Time: f.blockTime, Pos: prev.Last, Data: n}, nil)
+	f.endStretch(t)
+	f.endReset(t)
+	t.present = false
 	f.forgetLine(t)
 }
 
@@ -359,8 +419,10 @@ func (f *folder) flushRound(k int, pos timeline.Pos) (missing int) {
 		d.Op = timeline.NeighDeleted
 		d.UpdatedMin, d.UpdatedMax, d.ProbesMax = d.Updated, d.Updated, d.Probes
 		f.setPrev(d, t)
-		f.events = append(f.events, timeline.Event{Time: f.blockTime, Pos: pos, Data: d})
-		t.present, t.n, t.reset = false, nil, nil
+		f.emit(timeline.Event{Time: f.blockTime, Pos: pos, Data: d}, nil)
+		f.endStretch(t)
+		f.endReset(t)
+		t.present = false
 		f.forgetLine(t)
 	}
 	f.listedNow = f.listedNow[:len(f.listedNow)-n]
@@ -375,8 +437,10 @@ func (f *folder) monitor(e *entry, at time.Time, pos timeline.Pos, raw []byte) {
 	if e.hasStats {
 		n.UpdatedMin, n.UpdatedMax, n.ProbesMax = e.updated, e.updated, e.probes
 	}
-	f.events = append(f.events, timeline.Event{Time: at, Pos: pos, Data: n, Raw: string(raw)})
-	t.n, t.reset, t.hasAnchor = nil, nil, false
+	f.emit(timeline.Event{Time: at, Pos: pos, Data: n}, raw)
+	f.endStretch(t)
+	f.endReset(t)
+	t.hasAnchor = false
 	f.forgetLine(t)
 	switch e.op {
 	case timeline.NeighMiss: // the kernel asking for a resolution changes nothing
@@ -432,18 +496,37 @@ func (f *folder) toEntry(t *track, e *entry) timeline.NeighEntry {
 // timeUntimed gives events made before the source had any time the first
 // time it got.
 func (f *folder) timeUntimed(at time.Time) {
-	for i := range f.events {
-		if f.events[i].Time.IsZero() {
-			f.events[i].Time = at
+	for _, t := range f.tracks {
+		for _, o := range [...]*openEvent{t.open, t.openReset} {
+			if o != nil && o.ev.Time.IsZero() {
+				o.ev.Time = at
+			}
 		}
+	}
+	held := f.held
+	f.held = nil
+	for _, o := range held {
+		if o.ev.Time.IsZero() {
+			o.ev.Time = at
+		}
+		f.done(o)
 	}
 	if f.blockTime.IsZero() {
 		f.blockTime = at
 	}
 }
 
-func (f *folder) finish() []timeline.Event {
-	return f.events
+// finish hands over every event still open or held.
+func (f *folder) finish() {
+	f.ending = true
+	for _, t := range f.tracks {
+		f.endStretch(t)
+		f.endReset(t)
+	}
+	for _, o := range f.held {
+		f.done(o)
+	}
+	f.held = nil
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -332,7 +332,7 @@ func describeEntry(e *entry) string {
 func describeJSON(t *testing.T, text string) string {
 	t.Helper()
 	src := &timeline.Source{}
-	evs, err := Parse(strings.NewReader(text+"\n"), src, testOpts())
+	evs, err := parse.Collect(Parse, strings.NewReader(text+"\n"), src, testOpts())
 	if err != nil {
 		return "error: " + err.Error()
 	}

@@ -34,7 +34,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(string(data))
 	f.Fuzz(func(t *testing.T, in string) {
 		src := &timeline.Source{}
-		evs, _ := Parse(strings.NewReader(in), src, parse.Options{ModTime: modTime, Location: time.UTC})
+		evs, _ := parse.Collect(Parse, strings.NewReader(in), src, parse.Options{ModTime: modTime, Location: time.UTC})
 		if src.Records < 0 || src.Skipped > src.Records {
 			t.Fatalf("accounting: records %d skipped %d", src.Records, src.Skipped)
 		}

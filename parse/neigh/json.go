@@ -150,7 +150,9 @@ func (p *parser) decodeJSON(j *jsonBlock, buf []byte) {
 			compact.Reset()
 			compact.Write(raw)
 		}
+		p.f.rawKept = true // cited compacted, not as the file holds it
 		p.entry(&rec.ent, &rec, pos, compact.Bytes())
+		p.f.rawKept = false
 	}
 	if _, err := dec.Token(); err != nil && !errors.Is(err, io.EOF) {
 		p.problem(j.start, "JSON: %v", err)

@@ -20,8 +20,8 @@ import (
 )
 
 // Parse reads one neighbour artifact. It is a parse.Func.
-func Parse(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeline.Event, error) {
-	p := newParser(src, opts)
+func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
+	p := newParser(src, opts, out)
 	lr := parse.NewLineReader(r)
 	for {
 		line, ok := lr.Next()
@@ -92,13 +92,13 @@ type wordCount struct {
 	first timeline.Pos
 }
 
-func newParser(src *timeline.Source, opts parse.Options) *parser {
+func newParser(src *timeline.Source, opts parse.Options, out *timeline.Sink) *parser {
 	src.Basis = timeline.TimeFull
 	p := &parser{
 		src: src, opts: opts, lp: newLineParser(opts.Loc()),
 		zonesNoted: map[string]bool{}, unknown: map[string]*wordCount{},
 	}
-	p.f = newFolder(p)
+	p.f = newFolder(p, out)
 	return p
 }
 
@@ -310,7 +310,7 @@ func (p *parser) unknownWord(w []byte, pos timeline.Pos) {
 	p.unknownOrder = append(p.unknownOrder, s)
 }
 
-func (p *parser) finish() ([]timeline.Event, error) {
+func (p *parser) finish() error {
 	if p.json != nil {
 		p.json.unterminated(p)
 		p.json = nil
@@ -350,13 +350,11 @@ func (p *parser) finish() ([]timeline.Event, error) {
 		}
 		return 0
 	})
-	evs := p.f.finish()
-	timeline.SortEvents(evs)
-	parse.Finish(p.src, evs)
+	p.f.finish()
 	if p.recognised == 0 && p.src.Records > p.src.Skipped {
-		return evs, errNoNeighbourData(p.src.Records)
+		return errNoNeighbourData(p.src.Records)
 	}
-	return evs, nil
+	return nil
 }
 
 type errNoNeighbourData int64

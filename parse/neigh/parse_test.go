@@ -21,7 +21,7 @@ var modTime = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 func parseString(t testing.TB, s string, opts parse.Options) (*timeline.Source, []timeline.Event) {
 	t.Helper()
 	src := &timeline.Source{Path: "test", Host: "h"}
-	evs, err := Parse(strings.NewReader(s), src, opts)
+	evs, err := parse.Collect(Parse, strings.NewReader(s), src, opts)
 	if err != nil {
 		src.Problemf(timeline.Pos{}, "Parse error: %v", err)
 	}
@@ -296,7 +296,7 @@ func TestProblemsAreBounded(t *testing.T) {
 
 func TestGarbageIsAnError(t *testing.T) {
 	src := &timeline.Source{}
-	_, err := Parse(strings.NewReader("hello\nworld\n"), src, parse.Options{})
+	_, err := parse.Collect(Parse, strings.NewReader("hello\nworld\n"), src, parse.Options{})
 	if err == nil {
 		t.Fatal("no error for a file with no neighbour data")
 	}

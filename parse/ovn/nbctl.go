@@ -78,11 +78,10 @@ func nameAka(s string) (string, string) {
 }
 
 // ParseNbctl is the parse.Func for `ovn-nbctl show` snapshots.
-func ParseNbctl(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeline.Event, error) {
+func ParseNbctl(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
 	lr := parse.NewLineReader(r)
 	clock := &snapshotClock{src: src, opts: opts}
 	var (
-		evs    []timeline.Event
 		router *timeline.OVNRouter
 		sw     *timeline.OVNSwitch
 		rport  *timeline.OVNRouterPort
@@ -94,9 +93,9 @@ func ParseNbctl(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeli
 	flush := func() {
 		switch {
 		case router != nil:
-			evs = append(evs, timeline.Event{Time: clock.now(at), Pos: at, Data: router})
+			out.Add(&timeline.Event{Time: clock.now(at), Pos: at, Data: router}, nil)
 		case sw != nil:
-			evs = append(evs, timeline.Event{Time: clock.now(at), Pos: at, Data: sw})
+			out.Add(&timeline.Event{Time: clock.now(at), Pos: at, Data: sw}, nil)
 		}
 		router, sw, rport, sport, nat = nil, nil, nil, nil, nil
 	}
@@ -201,8 +200,7 @@ func ParseNbctl(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeli
 	// Lines of a block belong to its event; date lines, blank lines and
 	// unknown sub-blocks' lines are irrelevant; the rest are problems.
 	src.Skipped = max(0, src.Records-used-int64(src.Errors()))
-	timeline.SortEvents(evs)
-	return evs, nil
+	return nil
 }
 
 // clip shortens quoted artifact text in problem messages.

@@ -35,10 +35,10 @@ func SniffOfctl(head []byte) bool {
 }
 
 // ParseOfctl is the parse.Func for dump-flows output.
-func ParseOfctl(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeline.Event, error) {
+func ParseOfctl(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
 	lr := parse.NewLineReader(r)
 	clock := &snapshotClock{src: src, opts: opts}
-	var evs []timeline.Event
+	var events int64
 	for {
 		raw, ok := lr.Next()
 		if !ok {
@@ -67,16 +67,20 @@ func ParseOfctl(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeli
 		if f == nil {
 			continue // a flow, but not an ARP flow for an address
 		}
-		evs = append(evs, timeline.Event{Time: clock.now(pos), Pos: pos, Data: f, Raw: string(line)})
+		// The event cites the flow without its indentation: its text
+		// starts where the trimmed line does.
+		at := pos
+		at.Offset += int64(len(raw) - len(bytes.TrimLeft(raw, " \t\n\v\f\r")))
+		out.Add(&timeline.Event{Time: clock.now(pos), Pos: at, Data: f}, line)
+		events++
 	}
 	if err := lr.Err(); err != nil {
 		src.Problemf(lr.Pos(), "reading stopped: %v", err)
 	}
 	// Every line is an event (an ARP flow), a problem, or irrelevant
 	// (other flows, headers, date lines, blank lines).
-	src.Skipped = max(0, src.Records-int64(len(evs))-int64(src.Errors()))
-	timeline.SortEvents(evs)
-	return evs, nil
+	src.Skipped = max(0, src.Records-events-int64(src.Errors()))
+	return nil
 }
 
 // parseFlow reads one flow line. It returns (nil, "") for a valid flow

@@ -22,7 +22,7 @@ var modTime = time.Date(2018, 9, 18, 18, 0, 0, 0, time.UTC)
 func run(t testing.TB, f parse.Func, text string) (*timeline.Source, []timeline.Event) {
 	t.Helper()
 	src := &timeline.Source{Path: "t", Host: "h"}
-	evs, err := f(strings.NewReader(text), src, parse.Options{ModTime: modTime})
+	evs, err := parse.Collect(f, strings.NewReader(text), src, parse.Options{ModTime: modTime})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func fuzzParser(f *testing.F, p parse.Func, seeds ...string) {
 	}
 	f.Fuzz(func(t *testing.T, input string) {
 		src := &timeline.Source{Path: "fuzz", Host: "h"}
-		evs, err := p(strings.NewReader(input), src, parse.Options{ModTime: modTime})
+		evs, err := parse.Collect(p, strings.NewReader(input), src, parse.Options{ModTime: modTime})
 		if err != nil {
 			t.Fatal(err)
 		}

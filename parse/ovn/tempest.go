@@ -75,10 +75,10 @@ func skipWord(b []byte) []byte {
 }
 
 // ParseTempest is the parse.Func for tempest logs.
-func ParseTempest(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeline.Event, error) {
+func ParseTempest(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
 	lr := parse.NewLineReader(r)
 	loc := opts.Loc()
-	var evs []timeline.Event
+	var events int64
 	var last struct {
 		y, d int
 		m    time.Month
@@ -120,16 +120,16 @@ func ParseTempest(r io.Reader, src *timeline.Source, opts parse.Options) ([]time
 			} else {
 				src.Notef(lr.Pos(), "symptom line without a timestamp before it: placed at the file's modification time")
 			}
-			evs = append(evs, timeline.Event{Time: t, Pos: lr.Pos(), Data: s, Raw: string(raw)})
+			out.Add(&timeline.Event{Time: t, Pos: lr.Pos(), Data: s}, raw)
+			events++
 			break
 		}
 	}
 	if err := lr.Err(); err != nil {
 		src.Problemf(lr.Pos(), "reading stopped: %v", err)
 	}
-	src.Skipped = src.Records - int64(len(evs))
-	timeline.SortEvents(evs)
-	return evs, nil
+	src.Skipped = src.Records - events
+	return nil
 }
 
 // messageOf is the line after its timestamp, pid, level and logger.

@@ -118,7 +118,7 @@ func BenchmarkReadPcap(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		src := &timeline.Source{}
-		if _, err := ReadPcap(bufio.NewReaderSize(bytes.NewReader(data), 1<<20), src, parseOpts); err != nil {
+		if _, err := parse.Collect(ReadPcap, bufio.NewReaderSize(bytes.NewReader(data), 1<<20), src, parseOpts); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -148,7 +148,7 @@ func BenchmarkDecodeFrame(b *testing.B) {
 			size += int64(len(f))
 		}
 	}
-	d := newDecoder(&timeline.Source{}, parse.Options{})
+	d := newDecoder(&timeline.Source{}, parse.Options{}, timeline.NewSpace().NewSink(""))
 	m := &meta{ts: time.Date(2017, 5, 10, 10, 0, 0, 0, time.UTC), link: layers.LinkTypeEthernet}
 	for _, f := range frames { // open every run once
 		d.frame(f, m)
@@ -187,7 +187,7 @@ func BenchmarkReadPcapFile(b *testing.B) {
 			b.Fatal(err)
 		}
 		src := &timeline.Source{}
-		if _, err := ReadPcap(bufio.NewReaderSize(f, 1<<20), src, parseOpts); err != nil {
+		if _, err := parse.Collect(ReadPcap, bufio.NewReaderSize(f, 1<<20), src, parseOpts); err != nil {
 			b.Fatal(err)
 		}
 		f.Close()
@@ -225,7 +225,7 @@ func BenchmarkReadPcapNG(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		src := &timeline.Source{}
-		if _, err := ReadPcapNG(bufio.NewReaderSize(bytes.NewReader(data), 1<<20), src, parseOpts); err != nil {
+		if _, err := parse.Collect(ReadPcapNG, bufio.NewReaderSize(bytes.NewReader(data), 1<<20), src, parseOpts); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -16,24 +16,26 @@ import (
 // source is unreadable). A capture cut short or damaged after its header
 // keeps every frame before the damage and records a problem at the byte
 // offset where it was cut.
-func ReadPcap(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeline.Event, error) {
+func ReadPcap(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
 	s, err := newPcapSource(r)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return read(s, src, opts), nil
+	read(s, src, opts, out)
+	return nil
 }
 
 // ReadPcapNG is the parse.Func for pcapng files: every section and
 // interface, mixed link types, interface names (into Link.Iface) and
 // packet directions from enhanced packet block flags, read with
 // pcapgo.NgReader. Errors are handled as for ReadPcap.
-func ReadPcapNG(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeline.Event, error) {
+func ReadPcapNG(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
 	s, err := newNgSource(r)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return read(s, src, opts), nil
+	read(s, src, opts, out)
+	return nil
 }
 
 var (
@@ -43,13 +45,13 @@ var (
 
 // read decodes every record; with two or more threads reading and decoding
 // overlap (pipeline.go), with one they take turns on the caller's goroutine.
-func read(s source, src *timeline.Source, opts parse.Options) []timeline.Event {
+func read(s source, src *timeline.Source, opts parse.Options, out *timeline.Sink) {
 	src.Basis = timeline.TimeFull
-	d := newDecoder(src, parse.Options{Since: opts.Since, Until: opts.Until})
+	d := newDecoder(src, parse.Options{Since: opts.Since, Until: opts.Until}, out)
 	if opts.Threads >= 2 {
 		readAll(s, d)
 	} else {
 		readSerial(s, d)
 	}
-	return d.finish()
+	d.finish()
 }

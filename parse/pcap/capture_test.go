@@ -60,7 +60,9 @@ func TestClassicMagics(t *testing.T) {
 			if len(as) != 1 || src.Records != 1 {
 				t.Fatalf("%d ARP events from %d records, want 1 from 1", len(as), src.Records)
 			}
-			if !evs[0].Time.Equal(c.want) || evs[0].Pos != (timeline.Pos{Frame: 1}) {
+			// The event's offset is where the frame's bytes start: after the
+			// 24-byte file header and the 16-byte record header.
+			if !evs[0].Time.Equal(c.want) || evs[0].Pos != (timeline.Pos{Frame: 1, Offset: 40}) {
 				t.Errorf("event at %s %s, want %s frame 1", evs[0].Time.Format(time.RFC3339Nano), evs[0].Pos, c.want.Format(time.RFC3339Nano))
 			}
 			if a := as[0]; a.Class != timeline.ARPGarpReply || a.SHA != hostB || a.Src != hostB || a.Dst != bcast || !a.DstKnown {
@@ -412,7 +414,7 @@ func TestRefusedHeaders(t *testing.T) {
 			if c.data[0] == 0x0a {
 				read = ReadPcapNG // also when the sniffer would not pick it
 			}
-			evs, err := read(bytes.NewReader(c.data), src, parseOpts)
+			evs, err := parse.Collect(read, bytes.NewReader(c.data), src, parseOpts)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error %v, want one containing %q", err, c.want)
 			}
@@ -472,7 +474,7 @@ func TestNoAllocationPerFrame(t *testing.T) {
 	allocs := func(data []byte) float64 {
 		return testing.AllocsPerRun(5, func() {
 			src := &timeline.Source{}
-			if _, err := ReadPcap(bytes.NewReader(data), src, parseOpts); err != nil {
+			if _, err := parse.Collect(ReadPcap, bytes.NewReader(data), src, parseOpts); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -484,7 +486,7 @@ func TestNoAllocationPerFrame(t *testing.T) {
 		t.Errorf("%v allocations for 60000 frames, %v for 20000: something allocates per frame", long, short)
 	}
 
-	d := newDecoder(&timeline.Source{}, parse.Options{})
+	d := newDecoder(&timeline.Source{}, parse.Options{}, timeline.NewSpace().NewSink(""))
 	m := &meta{ts: tBase, link: 1}
 	d.frame(frame, m)
 	if n := testing.AllocsPerRun(1000, func() { d.frame(frame, m) }); n != 0 {

@@ -70,11 +70,11 @@ func readCapture(t testing.TB, data []byte) (*timeline.Source, []timeline.Event,
 	switch {
 	case SniffPcap(data):
 		src.Kind = "pcap"
-		evs, err := ReadPcap(br, src, parseOpts)
+		evs, err := parse.Collect(ReadPcap, br, src, parseOpts)
 		return src, evs, err
 	case SniffPcapNG(data):
 		src.Kind = "pcapng"
-		evs, err := ReadPcapNG(br, src, parseOpts)
+		evs, err := parse.Collect(ReadPcapNG, br, src, parseOpts)
 		return src, evs, err
 	}
 	t.Fatalf("neither pcap nor pcapng (starts % x)", data[:min(len(data), 8)])

@@ -81,10 +81,10 @@ func (t *tally) add(frame int64) {
 	t.n++
 }
 
-func newDecoder(src *timeline.Source, window parse.Options) *decoder {
+func newDecoder(src *timeline.Source, window parse.Options, out *timeline.Sink) *decoder {
 	d := &decoder{
 		window:     window,
-		fold:       NewFolder(),
+		fold:       NewFolder(out),
 		src:        src,
 		ifindex:    map[uint32]string{},
 		otherLinks: map[layers.LinkType]*tally{},
@@ -106,7 +106,8 @@ func newDecoder(src *timeline.Source, window parse.Options) *decoder {
 // an event, in src.Skipped, or in a problem.
 func (d *decoder) frame(data []byte, m *meta) {
 	d.frames++
-	pos := timeline.Pos{Frame: d.frames}
+	pos := timeline.Pos{Frame: d.frames, Offset: m.off}
+	d.fold.Keep = !m.offKnown
 	if m.noTime {
 		d.noTime.add(d.frames)
 		m.ts = d.lastTime
@@ -356,8 +357,8 @@ func (d *decoder) ifname(i uint32) string {
 	return s
 }
 
-// finish records the summary notes and returns the events.
-func (d *decoder) finish() []timeline.Event {
+// finish records the summary notes and closes the folder.
+func (d *decoder) finish() {
 	d.src.Records = d.frames
 	if d.outside > 0 {
 		d.src.Notef(timeline.Pos{}, "%d frame(s) outside --since/--until skipped undecoded", d.outside)
@@ -385,7 +386,7 @@ func (d *decoder) finish() []timeline.Event {
 	if d.arpExcess.n > 0 {
 		d.src.Problemf(timeline.Pos{Frame: d.arpExcess.first}, "%d more malformed ARP frame(s) after the first %d, counted as skipped", d.arpExcess.n, maxARPProblems)
 	}
-	return d.fold.Events()
+	d.fold.Close(d.src)
 }
 
 // linkTypeName names a LINKTYPE_ value as tcpdump does.

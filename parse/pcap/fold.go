@@ -18,15 +18,52 @@ import (
 // same events for the same traffic.
 type Folder struct {
 	// Line is the text of the record being fed, for text sources: the ARP
-	// or handshake event the next call creates keeps it as its Raw. Capture
-	// readers leave it empty.
-	Line string
+	// or handshake event the next call creates cites it. Capture readers
+	// leave it nil and pass the frame's bytes instead.
+	Line []byte
+	// Keep says the record's text or bytes are not a verbatim stretch of
+	// the source at the position given (a tcpdump -v frame printed on two
+	// lines, a pcapng block whose data offset is unknown): the sink keeps a
+	// copy instead of re-reading them.
+	Keep bool
+	// FromText marks the ARP events of a tcpdump text source (see
+	// timeline.ARP.FromText).
+	FromText bool
+
+	out *timeline.Sink
 
 	runs    map[runKey]*openRun
 	ips     map[[4]byte]*ipState
-	learned map[learnKey]timeline.MAC // cooked captures: what each host's own ARP exchanges bound an IP to
-	syns    map[synKey]int            // attempts per (4-tuple, ISN)
-	events  []timeline.Event
+	learned map[learnKey]learned // cooked captures: what each host's own ARP exchanges bound an IP to
+	syns    map[synKey]synSeen   // attempts per (4-tuple, ISN)
+
+	// What was let go to keep the tables bounded (see evict), for the
+	// source's notes.
+	evictedRuns, evictedSYNs, evictedLearned int64
+}
+
+// The folder's tables are bounded: past these sizes the entries idle the
+// longest are let go (open runs are closed early). A real segment stays far
+// below them; a scan, a storm or a flood does not.
+const (
+	maxOpenRuns = 100_000
+	maxIPs      = 200_000
+	maxSYNs     = 200_000
+	maxLearned  = 100_000
+	// synIdle: a SYN retransmitted later than this is not counted as a
+	// retransmission of the same attempt once the table is full (Linux's
+	// six retries span 127 s).
+	synIdle = 3 * time.Minute
+)
+
+type learned struct {
+	mac timeline.MAC
+	at  int64
+}
+
+type synSeen struct {
+	n    int32
+	last int64
 }
 
 // learnKey is (the host's MAC, an IPv4 address): a cooked capture may see
@@ -54,6 +91,7 @@ type ipState struct {
 	mac   timeline.MAC // last MAC it was announced or seen answering at
 	known bool
 	epoch uint32 // bumped when an announcement changes mac; splits open runs
+	refs  int32  // open runs to the IP: the state is kept while there are any
 }
 
 // openRun is a usage run being extended. The per-frame fields live here,
@@ -70,22 +108,26 @@ type openRun struct {
 	first  time.Time
 	last   time.Time
 	pos    timeline.Pos
-	run    *timeline.UsageRun
+	run    timeline.UsageRun
 }
 
-// NewFolder starts an empty folder.
-func NewFolder() *Folder {
+// NewFolder starts an empty folder that hands its events to out.
+func NewFolder(out *timeline.Sink) *Folder {
 	return &Folder{
+		out:     out,
 		runs:    map[runKey]*openRun{},
 		ips:     map[[4]byte]*ipState{},
-		learned: map[learnKey]timeline.MAC{},
-		syns:    map[synKey]int{},
+		learned: map[learnKey]learned{},
+		syns:    map[synKey]synSeen{},
 	}
 }
 
 func (f *Folder) ip(a [4]byte) *ipState {
 	s := f.ips[a]
 	if s == nil {
+		if len(f.ips) >= maxIPs {
+			f.evictIPs()
+		}
 		s = &ipState{}
 		f.ips[a] = s
 	}
@@ -93,15 +135,18 @@ func (f *Folder) ip(a [4]byte) *ipState {
 }
 
 // ARP records an Ethernet/IPv4 ARP frame at pos (a frame number for
-// captures, a line for text). raw is the frame's bytes, copied for hex dumps;
-// nil for text.
+// captures, a line for text; Pos.Offset where its bytes or text start). raw
+// is the frame's bytes, for hex dumps; nil for text.
 func (f *Folder) ARP(ts time.Time, pos timeline.Pos, link timeline.Link, op uint16, sha, tha timeline.MAC, spa, tpa netip.Addr, raw []byte) {
 	class := timeline.ClassifyARP(op, sha, tha, spa, tpa)
-	a := &timeline.ARP{
+	a := timeline.ARP{
 		Link: link, Op: op, Class: class, SHA: sha, THA: tha, SPA: spa, TPA: tpa,
-		SenderMismatch: sha != link.Src, Bytes: clone(raw),
+		SenderMismatch: sha != link.Src, FromText: f.FromText,
 	}
-	f.events = append(f.events, timeline.Event{Time: ts, Pos: pos, Data: a, Raw: f.Line})
+	if f.FromText && link.Src.IsZero() && !link.DstKnown {
+		a.SenderMismatch = false // no link layer printed: nothing to compare the sender with
+	}
+	f.emit(&timeline.Event{Time: ts, Pos: pos, Data: &a}, raw)
 
 	if !spa.Is4() || spa.IsUnspecified() || sha.IsZero() || sha.IsMulticast() {
 		return
@@ -122,9 +167,9 @@ func (f *Folder) ARP(ts time.Time, pos timeline.Pos, link timeline.Link, op uint
 	// question the detectors ask.
 	switch {
 	case link.Direction == timeline.DirIncoming && class == timeline.ARPReply:
-		f.learned[learnKey{tha, spa.As4()}] = sha
+		f.learn(learnKey{tha, spa.As4()}, sha, ts)
 	case link.Direction == timeline.DirOutgoing && class == timeline.ARPReply && tpa.Is4() && !tha.IsZero():
-		f.learned[learnKey{sha, tpa.As4()}] = tha
+		f.learn(learnKey{sha, tpa.As4()}, tha, ts)
 	}
 }
 
@@ -149,7 +194,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 	d4 := dst.As4()
 	if !link.DstKnown && link.Direction == timeline.DirOutgoing {
 		if m, ok := f.learned[learnKey{link.Src, d4}]; ok {
-			link.Dst = m
+			link.Dst = m.mac
 		}
 	}
 	key := runKey{link.Src, d4}
@@ -165,13 +210,17 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 			// later announcement of another MAC still splits the run.
 			st.mac, st.known = link.Dst, true
 		}
+		if len(f.runs) >= maxOpenRuns {
+			f.evictRuns()
+		}
 		r = &openRun{
-			run: &timeline.UsageRun{
+			run: timeline.UsageRun{
 				Link: link, SrcIP: src, DstIP: dst,
 				DstInferred: !link.DstKnown && !link.Dst.IsZero(),
 			},
 			dst: link.Dst, vlan: link.VLAN, first: ts, pos: pos, ip: st, epoch: st.epoch,
 		}
+		st.refs++
 		f.runs[key] = r
 	}
 	r.frames++
@@ -199,40 +248,130 @@ func (f *Folder) Handshake(ts time.Time, pos timeline.Pos, link timeline.Link, s
 }
 
 func (f *Folder) handshake(ts time.Time, pos timeline.Pos, link timeline.Link, src, dst netip.Addr, tcp *TCPInfo, raw []byte) {
-	t := &timeline.TCP{Link: link, SrcIP: src, DstIP: dst, SrcPort: tcp.SrcPort, DstPort: tcp.DstPort, Seq: tcp.Seq, Attempt: 1, Bytes: clone(raw)}
+	t := &timeline.TCP{Link: link, SrcIP: src, DstIP: dst, SrcPort: tcp.SrcPort, DstPort: tcp.DstPort, Seq: tcp.Seq, Attempt: 1}
 	if tcp.ACK {
 		t.What = timeline.TCPSynAck
 	} else {
 		k := synKey{src.As4(), dst.As4(), tcp.SrcPort, tcp.DstPort, tcp.Seq}
-		n := f.syns[k] + 1
-		f.syns[k] = n
+		seen, ok := f.syns[k]
+		if !ok && len(f.syns) >= maxSYNs {
+			f.evictSYNs(ts)
+		}
+		seen.n++
+		seen.last = ts.UnixNano()
+		f.syns[k] = seen
+		n := int(seen.n)
 		t.Attempt = n
 		t.What = timeline.TCPSyn
 		if n > 1 {
 			t.What = timeline.TCPSynRetrans
 		}
 	}
-	f.events = append(f.events, timeline.Event{Time: ts, Pos: pos, Data: t, Raw: f.Line})
+	f.emit(&timeline.Event{Time: ts, Pos: pos, Data: t}, raw)
+}
+
+// emit hands an ARP or handshake event to the sink with its frame bytes
+// (captures) or its line (text).
+func (f *Folder) emit(e *timeline.Event, frame []byte) {
+	switch {
+	case f.Line != nil && f.Keep:
+		f.out.AddText(e, f.Line)
+	case f.Line != nil:
+		f.out.Add(e, f.Line)
+	case f.Keep:
+		f.out.AddFrameKept(e, frame)
+	default:
+		f.out.AddFrame(e, frame)
+	}
 }
 
 func (f *Folder) closeRun(key runKey, r *openRun) {
 	r.run.Frames, r.run.SYNs, r.run.Last = r.frames, r.syns, r.lastAt
-	f.events = append(f.events, timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: r.run})
+	f.out.Add(&timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: &r.run}, nil)
 	delete(f.runs, key)
+	r.ip.refs--
 }
 
-func clone(b []byte) []byte {
-	if b == nil {
-		return nil
-	}
-	return append([]byte(nil), b...)
-}
-
-// Events closes every open run and returns all events, sorted by time.
-func (f *Folder) Events() []timeline.Event {
+// Close closes every open run and notes what the bounds let go.
+func (f *Folder) Close(src *timeline.Source) {
 	for k, r := range f.runs {
 		f.closeRun(k, r)
 	}
-	timeline.SortEvents(f.events)
-	return f.events
+	if f.evictedRuns > 0 {
+		src.Notef(timeline.Pos{}, "%d usage run(s) closed early: more than %d (sender, IP) pairs were active at once, so the longest idle were let go; a pair's frames may be split over several runs", f.evictedRuns, maxOpenRuns)
+	}
+	if f.evictedSYNs > 0 {
+		src.Notef(timeline.Pos{}, "more than %d distinct TCP handshakes: %d idle the longest were forgotten, so a retransmission of one of them after that counts as a first SYN", maxSYNs, f.evictedSYNs)
+	}
+	if f.evictedLearned > 0 {
+		src.Notef(timeline.Pos{}, "more than %d ARP exchanges of the capturing host to remember: the %d oldest were forgotten, so destination MACs inferred from them may be missing", maxLearned, f.evictedLearned)
+	}
+}
+
+func (f *Folder) learn(k learnKey, mac timeline.MAC, ts time.Time) {
+	if _, ok := f.learned[k]; !ok && len(f.learned) >= maxLearned {
+		f.evictedLearned += int64(evictOldest(f.learned, func(l learned) int64 { return l.at }, nil))
+	}
+	f.learned[k] = learned{mac, ts.UnixNano()}
+}
+
+// evictRuns closes the half of the open runs idle the longest.
+func (f *Folder) evictRuns() {
+	f.evictedRuns += int64(evictOldest(f.runs, func(r *openRun) int64 { return r.last.UnixNano() }, f.closeRun))
+}
+
+// evictSYNs forgets handshakes not seen for synIdle, or the older half.
+func (f *Folder) evictSYNs(now time.Time) {
+	cut := now.Add(-synIdle).UnixNano()
+	for k, s := range f.syns {
+		if s.last < cut {
+			delete(f.syns, k)
+			f.evictedSYNs++
+		}
+	}
+	if len(f.syns) >= maxSYNs/2 {
+		f.evictedSYNs += int64(evictOldest(f.syns, func(s synSeen) int64 { return s.last }, nil))
+	}
+}
+
+// evictIPs forgets the addresses no open run goes to (at least half of
+// them, since fewer runs than maxIPs/2 are open). A later run or
+// announcement starts them afresh.
+func (f *Folder) evictIPs() {
+	for a, s := range f.ips {
+		if s.refs == 0 {
+			delete(f.ips, a)
+		}
+	}
+}
+
+// evictOldest removes about the older half of m by the time at gives each
+// entry, calling drop (which must delete the entry) or deleting itself, and
+// returns how many went. It cuts at the midpoint of the times, repeating
+// until half is gone: linear passes, no sorting.
+func evictOldest[K comparable, V any](m map[K]V, at func(V) int64, drop func(K, V)) int {
+	target := len(m) / 2
+	gone := 0
+	for len(m) > target {
+		lo, hi := int64(1<<63-1), int64(-1<<63)
+		for _, v := range m {
+			t := at(v)
+			lo, hi = min(lo, t), max(hi, t)
+		}
+		cut := lo + (hi-lo)/2
+		if hi == lo {
+			cut = hi // all equal: let them all go
+		}
+		for k, v := range m {
+			if at(v) <= cut {
+				if drop != nil {
+					drop(k, v)
+				} else {
+					delete(m, k)
+				}
+				gone++
+			}
+		}
+	}
+	return gone
 }

@@ -20,7 +20,7 @@ var (
 func at(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
 
 func TestFolderSplitsRunsAtAnnouncementAndMACChange(t *testing.T) {
-	f := NewFolder()
+	f, events := newTestFolder()
 	eth := func(dst timeline.MAC) timeline.Link { return timeline.Link{Src: obs, Dst: dst, DstKnown: true} }
 	frame := int64(0)
 	next := func() timeline.Pos { frame++; return timeline.Pos{Frame: frame} }
@@ -37,7 +37,7 @@ func TestFolderSplitsRunsAtAnnouncementAndMACChange(t *testing.T) {
 	// Then it switches.
 	f.IPv4(at(5), next(), eth(newMAC), obsIP, fip, nil, nil)
 
-	evs := f.Events()
+	evs := events()
 	var runs []*timeline.UsageRun
 	var syns []*timeline.TCP
 	var arps []*timeline.ARP
@@ -74,7 +74,7 @@ func TestFolderSplitsRunsAtAnnouncementAndMACChange(t *testing.T) {
 }
 
 func TestFolderInfersCookedDestinationFromOwnExchange(t *testing.T) {
-	f := NewFolder()
+	f, events := newTestFolder()
 	out := timeline.Link{Src: obs, Direction: timeline.DirOutgoing}
 	in := func(src timeline.MAC) timeline.Link { return timeline.Link{Src: src, Direction: timeline.DirIncoming} }
 	f.ARP(at(0), timeline.Pos{Frame: 1}, out, 1, obs, timeline.MAC{}, obsIP, fip, nil)
@@ -82,7 +82,7 @@ func TestFolderInfersCookedDestinationFromOwnExchange(t *testing.T) {
 	// A GARP for the new MAC is not learned: whether the host took it is the question.
 	f.ARP(at(1), timeline.Pos{Frame: 3}, in(newMAC), 1, newMAC, timeline.Broadcast, fip, fip, nil)
 	f.IPv4(at(2), timeline.Pos{Frame: 4}, out, obsIP, fip, nil, nil)
-	for _, e := range f.Events() {
+	for _, e := range events() {
 		if r, ok := e.Data.(*timeline.UsageRun); ok {
 			if r.Dst != oldMAC || !r.DstInferred || r.DstKnown {
 				t.Errorf("run dst %s inferred=%v known=%v, want %s inferred", r.Dst, r.DstInferred, r.DstKnown, oldMAC)
@@ -94,7 +94,7 @@ func TestFolderInfersCookedDestinationFromOwnExchange(t *testing.T) {
 }
 
 func TestFolderIgnoresBroadcastAndMulticast(t *testing.T) {
-	f := NewFolder()
+	f, events := newTestFolder()
 	l := timeline.Link{Src: obs, Dst: timeline.Broadcast, DstKnown: true}
 	if f.IPv4(at(0), timeline.Pos{Frame: 1}, l, obsIP, netip.MustParseAddr("255.255.255.255"), nil, nil) {
 		t.Error("limited broadcast was folded")
@@ -109,7 +109,60 @@ func TestFolderIgnoresBroadcastAndMulticast(t *testing.T) {
 	if f.IPv4(at(0), timeline.Pos{Frame: 3}, cooked, obsIP, netip.MustParseAddr("172.24.5.255"), nil, nil) {
 		t.Error("cooked broadcast was folded")
 	}
-	if n := len(f.Events()); n != 0 {
+	if n := len(events()); n != 0 {
 		t.Errorf("%d events, want none", n)
+	}
+}
+
+// newTestFolder is a folder over a sink of its own; events closes it and
+// returns what it made, in timeline order.
+func newTestFolder() (*Folder, func() []timeline.Event) {
+	sink := timeline.NewSpace().NewSink("")
+	f := NewFolder(sink)
+	return f, func() []timeline.Event {
+		src := &timeline.Source{}
+		f.Close(src)
+		tl, err := timeline.Merge([]*timeline.Source{src}, []*timeline.Sink{sink}, timeline.Window{})
+		if err != nil {
+			panic(err)
+		}
+		evs := make([]timeline.Event, tl.Len())
+		for i := range evs {
+			evs[i] = tl.Event(i)
+		}
+		return evs
+	}
+}
+
+// However many (sender, IP) pairs a capture holds, the folder's tables stay
+// bounded: idle runs are closed early, no frame is lost, and the source says
+// so.
+func TestFolderStaysBoundedOnManyPairs(t *testing.T) {
+	f, events := newTestFolder()
+	const n = 3 * maxOpenRuns
+	var fed int64
+	for i := range n {
+		src := timeline.MAC{2, 0, 0, byte(i >> 16), byte(i >> 8), byte(i)}
+		dst := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+		link := timeline.Link{Src: src, Dst: timeline.MAC{2, 1, 0, 0, 0, 1}, DstKnown: true}
+		tcp := &TCPInfo{SrcPort: 40000, DstPort: 22, Seq: uint32(i), SYN: true}
+		f.IPv4(at(float64(i)/1000), timeline.Pos{Frame: int64(i + 1)}, link, obsIP, dst, tcp, nil)
+		fed++
+		if len(f.runs) > maxOpenRuns || len(f.syns) > maxSYNs || len(f.ips) > maxIPs {
+			t.Fatalf("after %d frames: %d runs, %d SYNs, %d IPs open", i+1, len(f.runs), len(f.syns), len(f.ips))
+		}
+	}
+	var frames, runs int64
+	for _, e := range events() {
+		if u, ok := e.Data.(*timeline.UsageRun); ok {
+			frames += u.Frames
+			runs++
+		}
+	}
+	if frames != fed || runs != n {
+		t.Errorf("%d frames in %d runs, fed %d frames of %d pairs", frames, runs, fed, n)
+	}
+	if f.evictedRuns == 0 {
+		t.Error("no run was closed early")
 	}
 }

@@ -43,7 +43,7 @@ func FuzzReadCapture(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, read := range []parse.Func{ReadPcap, ReadPcapNG} {
 			src := &timeline.Source{}
-			evs, err := read(bufio.NewReaderSize(bytes.NewReader(data), 4096), src, parseOpts)
+			evs, err := parse.Collect(read, bufio.NewReaderSize(bytes.NewReader(data), 4096), src, parseOpts)
 			if err != nil {
 				if evs != nil || src.Records != 0 || err.Error() == "" {
 					t.Fatalf("refused input (%v) still gave %d events, %d records", err, len(evs), src.Records)

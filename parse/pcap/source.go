@@ -42,6 +42,10 @@ type meta struct {
 	iface string
 	// noTime: the record carries no timestamp (pcapng simple packet block).
 	noTime bool
+	// off is where the frame's bytes start in the stream; offKnown is false
+	// when the reader could not tell.
+	off      int64
+	offKnown bool
 }
 
 // source yields a capture's records in file order.
@@ -98,6 +102,7 @@ func (s *pcapSource) next(m *meta) ([]byte, error) {
 		s.caplen = ci.CaptureLength
 		return nil, err
 	}
+	m.off, m.offKnown = s.off+16, true
 	s.off += 16 + int64(len(data))
 	m.ts, m.link = ci.Timestamp, s.link
 	return data, nil
@@ -165,6 +170,7 @@ func (s *ngSource) next(m *meta) ([]byte, error) {
 	}
 	m.ts = ci.Timestamp
 	m.noTime = ci.Timestamp.IsZero()
+	m.off, m.offKnown = s.blocks.dataOffset(s.blocks.n-int64(s.br.Buffered()), len(data))
 	if ifc, err := s.r.Interface(ci.InterfaceIndex); err == nil {
 		m.iface = ifc.Name
 	}
@@ -247,6 +253,17 @@ type ngBlocks struct {
 	big      bool   // byte order of the current section
 	sections []bool // byte order of each section header seen (true = big-endian)
 	lost     bool   // the structure stopped making sense; no more tracking
+	// ahead are the blocks walked that pcapgo has not finished reading,
+	// oldest first, so that a packet pcapgo returns can be placed: its
+	// block is the one ending where pcapgo stopped reading. The walker is
+	// at most a read buffer ahead, so the queue stays that small.
+	ahead []ngBlock
+	head  int
+}
+
+type ngBlock struct {
+	start, end int64
+	typ        uint32
 }
 
 func (b *ngBlocks) Read(p []byte) (int, error) {
@@ -295,7 +312,54 @@ func (b *ngBlocks) walk(buf []byte) {
 			return
 		}
 		b.end = b.start + int64(length)
+		typ := binary.LittleEndian.Uint32(b.hdr[:4])
+		if b.big {
+			typ = binary.BigEndian.Uint32(b.hdr[:4])
+		}
+		if b.head > 0 && b.head == len(b.ahead) {
+			b.ahead, b.head = b.ahead[:0], 0
+		}
+		b.ahead = append(b.ahead, ngBlock{b.start, b.end, typ})
 	}
+}
+
+// Block types whose packet data sits at a fixed offset from the block start.
+const (
+	ngBlockEPB = 6 // enhanced packet block: data after 28 bytes
+	ngBlockSPB = 3 // simple packet block: data after 12 bytes
+	ngBlockPB  = 2 // obsolete packet block: data after 28 bytes
+)
+
+// dataOffset places the packet pcapgo just returned: its block ends at end
+// (where pcapgo stopped reading) and its data starts at a fixed offset from
+// the block's start. ok is false when the block is not among the recent ones.
+func (b *ngBlocks) dataOffset(end int64, n int) (int64, bool) {
+	for b.head < len(b.ahead) && b.ahead[b.head].end < end {
+		b.head++ // blocks pcapgo has read past: headers, statistics, other packets
+	}
+	if b.head > 4096 && b.head*2 > len(b.ahead) {
+		b.ahead, b.head = append(b.ahead[:0], b.ahead[b.head:]...), 0
+	}
+	if b.head < len(b.ahead) {
+		blk := b.ahead[b.head]
+		if blk.end != end {
+			return 0, false
+		}
+		var at int64
+		switch blk.typ {
+		case ngBlockEPB, ngBlockPB:
+			at = blk.start + 28
+		case ngBlockSPB:
+			at = blk.start + 12
+		default:
+			return 0, false
+		}
+		if at+int64(n) > blk.end {
+			return 0, false
+		}
+		return at, true
+	}
+	return 0, false
 }
 
 // bigEndian reports the byte order of section i (0-based), false when

@@ -32,8 +32,8 @@ import (
 // TimeNoYear) or, with no prefix, from the file's
 // modification date (TimeNoDate); the pipeline re-anchors both to sources
 // with full dates. -tttt dates are local time in opts.Loc().
-func ParseText(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeline.Event, error) {
-	tr := newTextReader(src, opts)
+func ParseText(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
+	tr := newTextReader(src, opts, out)
 	lr := parse.NewLineReader(r)
 	var last timeline.Pos
 	for {
@@ -47,11 +47,12 @@ func ParseText(r io.Reader, src *timeline.Source, opts parse.Options) ([]timelin
 	}
 	if err := lr.Err(); err != nil {
 		if src.Records == 0 {
-			return nil, fmt.Errorf("reading: %w", err)
+			return fmt.Errorf("reading: %w", err)
 		}
 		src.Problemf(last, "reading stopped after this line: %v", err)
 	}
-	return tr.finish(), nil
+	tr.finish(out)
+	return nil
 }
 
 // maxListed is how many unreadable lines are listed one by one; the rest
@@ -108,9 +109,11 @@ type pendingHeader struct {
 	pkt  pktType
 }
 
-func newTextReader(src *timeline.Source, opts parse.Options) *textReader {
+func newTextReader(src *timeline.Source, opts parse.Options, out *timeline.Sink) *textReader {
+	f := NewFolder(out)
+	f.FromText = true
 	return &textReader{
-		src: src, opts: opts, loc: opts.Loc(), fold: NewFolder(),
+		src: src, opts: opts, loc: opts.Loc(), fold: f,
 		asked: map[[4]byte]askedBy{}, ifaces: map[string]string{},
 	}
 }
@@ -250,9 +253,9 @@ func (r *textReader) use(t time.Time, pos timeline.Pos, line, more []byte, f *te
 			tcp = &f.tcp
 		}
 		syn := tcp != nil && tcp.SYN
-		r.fold.Line = ""
+		r.fold.Line, r.fold.Keep = nil, false
 		if syn {
-			r.fold.Line = rawText(line, more)
+			r.fold.Line, r.fold.Keep = rawText(line, more)
 		}
 		if !f.macs {
 			// No sender MAC (no -e): a handshake is still an event, but
@@ -264,15 +267,17 @@ func (r *textReader) use(t time.Time, pos timeline.Pos, line, more []byte, f *te
 	return false
 }
 
-func rawText(line, more []byte) string {
+// rawText is the text an event cites, and whether it is not the line as it
+// stands in the source (so the sink must keep a copy).
+func rawText(line, more []byte) ([]byte, bool) {
 	if more == nil {
-		return string(line)
+		return line, false
 	}
 	// tcpdump -v printed the frame on two lines; the event cites both, as
 	// one line, so evidence stays one line per frame.
 	b := make([]byte, 0, len(line)+1+len(more))
 	b = append(append(append(b, line...), ' '), more...)
-	return string(b)
+	return b, true
 }
 
 // useARP fills in what tcpdump does not print (see ParseText) and feeds the
@@ -314,7 +319,7 @@ func (r *textReader) useARP(t time.Time, pos timeline.Pos, line []byte, f *textF
 			tha = link.Dst
 		}
 	}
-	r.fold.Line = string(line)
+	r.fold.Line, r.fold.Keep = line, false
 	r.fold.ARP(t, pos, link, f.op, sha, tha, spa, tpa, nil)
 }
 
@@ -410,50 +415,28 @@ func excerpt(b []byte) string {
 }
 
 // finish closes the source: the last pending header, the count of unlisted
-// problems, the events, and the time basis.
-func (r *textReader) finish() []timeline.Event {
+// problems, the open runs, and the time basis.
+func (r *textReader) finish(out *timeline.Sink) {
 	if r.pend.ok {
 		r.orphanHeader()
 	}
 	if r.unlisted > 0 {
 		r.src.Problemf(r.firstHidden, "%d more lines like the ones above could not be read (not listed; the first is here)", r.unlisted)
 	}
-	evs := r.fold.Events()
-	for i := range evs {
-		if a, ok := evs[i].Data.(*timeline.ARP); ok {
-			a.FromText = true
-			if a.Src.IsZero() && !a.DstKnown {
-				// No link layer printed: nothing to compare the sender with.
-				a.SenderMismatch = false
-			}
-		}
-	}
-	if r.basis == timeline.TimeNoDate && !r.dated && !r.opts.ModTime.IsZero() && len(evs) > 0 {
-		r.pastMidnight(evs)
+	r.fold.Close(r.src)
+	if r.basis == timeline.TimeNoDate && !r.dated && !r.opts.ModTime.IsZero() && out.Len() > 0 {
+		r.pastMidnight(out)
 	}
 	r.src.Basis = r.basis
-	return evs
 }
 
 // pastMidnight corrects bare times of day that were dated from the file's
 // modification time when the capture ran past midnight: a capture cannot
 // end after its file was last written, so if it seems to, every date moves
 // one day back.
-func (r *textReader) pastMidnight(evs []timeline.Event) {
-	last := evs[0].Last()
-	for i := range evs {
-		if l := evs[i].Last(); l.After(last) {
-			last = l
-		}
-	}
-	if !last.After(r.opts.ModTime.Add(time.Minute)) {
+func (r *textReader) pastMidnight(out *timeline.Sink) {
+	if _, last := out.Span(); !last.After(r.opts.ModTime.Add(time.Minute)) {
 		return
 	}
-	back := func(t time.Time) time.Time { return t.In(r.loc).AddDate(0, 0, -1).UTC() }
-	for i := range evs {
-		evs[i].Time = back(evs[i].Time)
-		if !evs[i].End.IsZero() {
-			evs[i].End = back(evs[i].End)
-		}
-	}
+	out.Shift(func(t time.Time) time.Time { return t.In(r.loc).AddDate(0, 0, -1).UTC() })
 }

@@ -31,7 +31,7 @@ func benchParse(b *testing.B, file string) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		src := &timeline.Source{}
-		if _, err := ParseText(bytes.NewReader(in), src, opts); err != nil {
+		if _, err := parse.Collect(ParseText, bytes.NewReader(in), src, opts); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -53,7 +53,7 @@ func BenchmarkTextIrrelevantLines(b *testing.B) {
 		[]byte("23:59:58.504100 ifb0  Out ifindex 2 02:00:00:00:00:05 ethertype IPv4 (0x0800), length 160: 10.0.0.1.40000 > 10.0.0.100.22: Flags [.], seq 1:101, ack 1, win 64240, length 100"),
 	}
 	src := &timeline.Source{}
-	r := newTextReader(src, parse.Options{ModTime: time.Date(2024, 3, 11, 0, 0, 10, 0, time.UTC)})
+	r := newTextReader(src, parse.Options{ModTime: time.Date(2024, 3, 11, 0, 0, 10, 0, time.UTC)}, timeline.NewSpace().NewSink(""))
 	var n int64
 	for _, l := range lines {
 		n += int64(len(l) + 1)

@@ -69,7 +69,7 @@ func FuzzTextLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b string) {
 		in := a + "\n" + b + "\n"
 		src := &timeline.Source{}
-		evs, err := ParseText(strings.NewReader(in), src, opts)
+		evs, err := parse.Collect(ParseText, strings.NewReader(in), src, opts)
 		if err != nil {
 			t.Fatalf("error on readable input: %v", err)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/ingest"
 	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/timeline"
 )
 
 // TestTextThroughIngest checks the registration: ingest picks the text
@@ -37,16 +38,20 @@ func TestTextThroughIngest(t *testing.T) {
 	plain := must("capture.pcap", journal)
 	zipped := must("journal.log", gz.Bytes())
 	for _, p := range []string{plain, zipped} {
-		src, evs := ingest.Read(ingest.File{Path: p, Host: "node", ModTime: time.Date(2024, 3, 11, 8, 0, 0, 0, time.UTC)}, parse.Options{})
-		if src.Kind != "tcpdump-text" || len(evs) != 20 || src.Events != 20 || src.Records != 30 {
-			t.Errorf("%s: kind %q, %d events, source %+v", p, src.Kind, len(evs), src)
+		src, sink := ingest.Read(ingest.File{Path: p, Host: "node", ModTime: time.Date(2024, 3, 11, 8, 0, 0, 0, time.UTC)}, parse.Options{}, timeline.NewSpace())
+		tl, err := timeline.Merge([]*timeline.Source{src}, []*timeline.Sink{sink}, timeline.Window{})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if src.First.IsZero() || !src.First.Equal(evs[0].Time) {
+		if src.Kind != "tcpdump-text" || tl.Len() != 20 || src.Events != 20 || src.Records != 30 {
+			t.Errorf("%s: kind %q, %d events, source %+v", p, src.Kind, tl.Len(), src)
+		}
+		if src.First.IsZero() || !src.First.Equal(tl.Event(0).Time) {
 			t.Errorf("%s: first %v", p, src.First)
 		}
 	}
 	for _, p := range []string{"../../testdata/corpus/neigh/formats.txt", "../../testdata/corpus/txnlog/real-lines.txt"} {
-		src, _ := ingest.Read(ingest.File{Path: p, Host: "node"}, parse.Options{})
+		src, _ := ingest.Read(ingest.File{Path: p, Host: "node"}, parse.Options{}, timeline.NewSpace())
 		if src.Kind == "tcpdump-text" {
 			t.Errorf("%s read as tcpdump text", p)
 		}

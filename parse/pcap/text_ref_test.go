@@ -33,7 +33,7 @@ func captureEvents(t *testing.T, path string) []timeline.Event {
 	}
 	defer fh.Close()
 	src := &timeline.Source{Path: path}
-	evs, err := ReadPcap(fh, src, parse.Options{})
+	evs, err := parse.Collect(ReadPcap, fh, src, parse.Options{})
 	if err != nil || len(src.Problems) != 0 {
 		t.Fatalf("%s: %v %v", path, err, src.Problems)
 	}

@@ -19,7 +19,7 @@ const textData = "testdata/text"
 func parseText(t testing.TB, text string, opts parse.Options) ([]timeline.Event, *timeline.Source) {
 	t.Helper()
 	src := &timeline.Source{Path: "test", Kind: "tcpdump-text"}
-	evs, err := ParseText(strings.NewReader(text), src, opts)
+	evs, err := parse.Collect(ParseText, strings.NewReader(text), src, opts)
 	if err != nil {
 		t.Fatalf("ParseText: %v", err)
 	}

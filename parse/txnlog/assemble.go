@@ -13,6 +13,10 @@ type attempt struct {
 	ents  []timeline.TxnEnt
 	lines [][]byte // each command's line as logged: into the window until pinned
 	times []time.Time
+	// at is the stream offset of the first command's line, and whole
+	// whether that line is as it stands there (no continuation joined).
+	at    int64
+	whole bool
 	// pinned counts the lines copied out of their window. Only lines
 	// of transactions still open when a window is released are copied:
 	// a closed transaction needs its lines only if it is worth citing,
@@ -71,12 +75,12 @@ func (a *attempt) prefixOf(b *attempt) bool {
 // openTxn is a transaction whose lines are still arriving.
 type openTxn struct {
 	proc      *proc
-	ev        int // index of its event
-	txn       *timeline.Txn
-	n         int    // attempt being logged (0: format without n=)
-	next      int    // idx expected next
-	id        []byte // master id of the current attempt
-	retry     bool   // a TRY_AGAIN was logged since the last command
+	ev        *held         // its event
+	txn       *timeline.Txn // &ev.txn
+	n         int           // attempt being logged (0: format without n=)
+	next      int           // idx expected next
+	id        []byte        // master id of the current attempt
+	retry     bool          // a TRY_AGAIN was logged since the last command
 	cur, prev attempt
 	hasPrev   bool
 	outcome   timeline.TxnStatusCode
@@ -94,7 +98,7 @@ func (p *parser) command(r *rec, ents []entRec, pos timeline.Pos) {
 	c := p.proc(env)
 	key := c.key
 	p.used += int64(r.used)
-	c.tb = -1
+	p.endTraceback(c)
 
 	tm, has := p.timeOf(env)
 	o := c.open
@@ -126,10 +130,10 @@ func (p *parser) command(r *rec, ents []entRec, pos timeline.Pos) {
 		o = p.begin(c, t, tm, has, pos)
 	case t.idx > o.next:
 		p.problem(pos, "gap", "command idx=%d of pid %d follows idx=%d of the transaction at line %d: idx=%d…%d are missing",
-			t.idx, key.pid, o.next-1, p.events.at(o.ev).Pos.Line, o.next, t.idx-1)
+			t.idx, key.pid, o.next-1, o.ev.ev.Pos.Line, o.next, t.idx-1)
 	case t.idx < o.next:
 		p.problem(pos, "back", "command idx=%d of pid %d after idx=%d of the transaction at line %d: read as a new transaction whose first lines are missing",
-			t.idx, key.pid, o.next-1, p.events.at(o.ev).Pos.Line)
+			t.idx, key.pid, o.next-1, o.ev.ev.Pos.Line)
 		p.close(o, timeline.TxnNoStatus)
 		o = p.begin(c, t, tm, has, pos)
 	}
@@ -146,6 +150,9 @@ func (p *parser) command(r *rec, ents []entRec, pos timeline.Pos) {
 	o.tick = p.tick
 
 	a := &o.cur
+	if len(a.cmds) == 0 {
+		a.at, a.whole = pos.Offset, r.used == 1
+	}
 	e0 := len(a.ents)
 	for _, e := range ents {
 		k := uint32(0)
@@ -175,12 +182,10 @@ func isRetry(o *openTxn, t *txnLine) bool {
 // begin opens a transaction and its event.
 func (p *parser) begin(c *proc, t *txnLine, tm time.Time, has bool, pos timeline.Pos) *openTxn {
 	key := c.key
-	if len(p.slab) == cap(p.slab) {
-		p.slab = make([]timeline.Txn, 0, 1024)
-	}
-	p.slab = p.slab[:len(p.slab)+1]
-	txn := &p.slab[len(p.slab)-1]
+	h := p.events.add()
+	txn := &h.txn
 	*txn = timeline.Txn{Store: p.store, Host: key.host, PID: key.pid, FirstIdx: t.idx, Attempts: max(t.n, 1)}
+	h.ev = timeline.Event{Time: tm, End: tm, Pos: pos, Data: txn}
 	if t.id != nil {
 		txn.ID = string(t.id)
 	}
@@ -195,46 +200,53 @@ func (p *parser) begin(c *proc, t *txnLine, tm time.Time, has bool, pos timeline
 	o.proc, o.txn, o.n, o.next, o.retry, o.hasPrev, o.outcome = c, txn, t.n, t.idx, false, false, timeline.TxnNoStatus
 	o.last = time.Time{}
 	o.id = append(o.id[:0], t.id...)
-	o.ev = p.events.add(timeline.Event{Time: tm, End: tm, Pos: pos, Data: txn})
+	o.ev = h
 	if !has {
-		tm = p.stamp(&envelope{}, o.ev, pos)
-		e := p.events.at(o.ev)
-		e.Time, e.End = tm, tm
+		tm = p.stamp(&envelope{}, h, pos)
+		h.ev.Time, h.ev.End = tm, tm
 	}
 	c.open = o
 	return o
 }
 
-// close finishes o: its commands move to the store, its event gets its end
-// and, when its commands fall into unrelated parts, the lines to cite.
+// close finishes o: its event gets its commands, its end and, when its
+// commands fall into unrelated parts, the lines to cite; then it goes to the
+// sink, unless it still waits for a time.
 func (p *parser) close(o *openTxn, outcome timeline.TxnStatusCode) {
+	h := o.ev
 	keep := &o.cur
 	if o.hasPrev && !o.prev.sameClasses(&o.cur) {
 		if o.cur.prefixOf(&o.prev) {
 			keep = &o.prev // the log ends inside the retry
 		} else {
-			p.note(p.events.at(o.ev).Pos, "retry", "the retry (n=%d) of the transaction at line %d ran a different command list (%d commands, before %d): the last attempt's is kept",
-				o.n, p.events.at(o.ev).Pos.Line, len(o.cur.cmds), len(o.prev.cmds))
+			p.note(h.ev.Pos, "retry", "the retry (n=%d) of the transaction at line %d ran a different command list (%d commands, before %d): the last attempt's is kept",
+				o.n, h.ev.Pos.Line, len(o.cur.cmds), len(o.prev.cmds))
 		}
 	}
 	txn := o.txn
-	txn.Commands = p.cmdSlab.take(keep.cmds)
-	txn.Entities = p.entSlab.take(keep.ents)
+	// Copied: o's attempts are reused, and the event may wait for a time.
+	h.cmds = append(h.cmds[:0], keep.cmds...)
+	h.ents = append(h.ents[:0], keep.ents...)
+	txn.Commands, txn.Entities = h.cmds, h.ents
 	if outcome == timeline.TxnNoStatus {
 		outcome = o.outcome
 	}
 	txn.Outcome = outcome
 	var homogeneous bool
 	txn.Parts, homogeneous = p.parts.count(keep)
-	ev := p.events.at(o.ev)
-	if o.last.After(ev.Time) {
-		ev.End = o.last
+	if o.last.After(h.ev.Time) {
+		h.ev.End = o.last
 	}
 	if txn.Parts > 1 && !homogeneous {
 		txn.Detail = p.detail(keep)
-		ev.Raw = txn.Detail.Raw[0]
+		// The event cites the kept attempt's first line: the text at the
+		// event's position unless that attempt is a retry or the line
+		// was joined from continuation lines.
+		h.text(keep.lines[0], keep.whole && keep.at == h.ev.Pos.Offset)
 	}
 	o.proc.open = nil
+	o.ev, o.txn = nil, nil
+	p.events.release(h)
 	p.free = append(p.free, o)
 }
 
@@ -288,26 +300,38 @@ func (p *parser) status(r *rec, pos timeline.Pos) {
 			}
 		}
 	}
-	s := &timeline.TxnStatus{Code: st.code, Host: key.host, PID: key.pid, Detail: string(st.detail), Timeout: st.timeout}
+	h := p.events.add()
+	s := &h.st
+	*s = timeline.TxnStatus{Code: st.code, Host: key.host, PID: key.pid, Detail: string(st.detail), Timeout: st.timeout}
 	if st.id != nil {
 		s.ID = string(st.id)
 	}
-	for _, c := range st.commands {
-		s.Commands = append(s.Commands, p.store.Name(p.intern(c)))
+	if len(st.commands) > 0 {
+		h.stCmds = h.stCmds[:0]
+		for _, c := range st.commands {
+			h.stCmds = append(h.stCmds, p.store.Name(p.intern(c)))
+		}
+		s.Commands = h.stCmds
 	}
 	if st.tbStart && bytes.Contains(st.detail, []byte("OVS transaction timed out")) {
 		s.Code = timeline.TxnTimeout
 	}
 	if o != nil {
-		s.Txn = p.events.at(o.ev).Pos
+		s.Txn = o.ev.ev.Pos
 		s.PID = o.proc.key.pid
 	}
-	ev := p.events.add(timeline.Event{Pos: pos, Data: s, Raw: string(r.raw)})
-	tm := p.stamp(&r.env, ev, pos)
-	p.events.at(ev).Time = tm
-	c.tb = -1
+	h.ev = timeline.Event{Pos: pos, Data: s}
+	// r.raw is the line as it stands at pos unless continuation lines
+	// (an error's JSON, a traceback's body) were joined to it.
+	h.text(r.raw, r.used == 1)
+	tm := p.stamp(&r.env, h, pos)
+	h.ev.Time = tm
+	code := s.Code // s is h's: not to be read once h is released
+	p.endTraceback(c)
 	if st.tbStart {
-		c.tb = ev
+		c.tb = h // its maker's hold passes to the traceback
+	} else {
+		p.events.release(h)
 	}
 	if o == nil {
 		return
@@ -322,27 +346,8 @@ func (p *parser) status(r *rec, pos timeline.Pos) {
 		o.outcome = timeline.TxnCommandError
 	case timeline.TxnNoChange, timeline.TxnAborted, timeline.TxnError, timeline.TxnSucceeded,
 		timeline.TxnUnknownStatus, timeline.TxnCommitError:
-		p.close(o, s.Code)
+		p.close(o, code)
 	}
-}
-
-// slab hands out copies of small slices from large shared arrays: the
-// records of a quarter of a million transactions cost a few allocations
-// and no growing copies.
-type slab[T any] struct{ free []T }
-
-const slabSize = 16 << 10
-
-func (s *slab[T]) take(xs []T) []T {
-	if len(xs) == 0 {
-		return nil
-	}
-	if cap(s.free)-len(s.free) < len(xs) {
-		s.free = make([]T, 0, max(slabSize, len(xs)))
-	}
-	start := len(s.free)
-	s.free = append(s.free, xs...)
-	return s.free[start:len(s.free):len(s.free)]
 }
 
 // partScratch counts the groups of a transaction's commands that share no

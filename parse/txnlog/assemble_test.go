@@ -3,6 +3,7 @@ package txnlog
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -375,9 +376,11 @@ func TestWindowsAndWorkersDoNotChangeTheResult(t *testing.T) {
 		windowSize = window
 		defer func() { windowSize = old }()
 		src := &timeline.Source{Path: "x", Host: "h"}
-		p := newParser(src, parse.Options{})
-		p.run(strings.NewReader(input), workers)
-		evs, _ := p.finish()
+		evs, _ := parse.Collect(func(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
+			p := newParser(src, opts, out)
+			p.run(r, workers)
+			return p.finish()
+		}, strings.NewReader(input), src, parse.Options{})
 		var out strings.Builder
 		fmt.Fprintf(&out, "records %d skipped %d problems %q\n", src.Records, src.Skipped, src.Problems)
 		for _, e := range evs {

@@ -69,7 +69,7 @@ func readCorpus(t testing.TB) []corpusGroup {
 func parseString(t testing.TB, text string, opts parse.Options) (*timeline.Source, []timeline.Event) {
 	t.Helper()
 	src := &timeline.Source{Path: "test.log", Host: "node1"}
-	evs, err := Parse(strings.NewReader(text), src, opts)
+	evs, err := parse.Collect(Parse, strings.NewReader(text), src, opts)
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}

@@ -3,6 +3,7 @@ package txnlog
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -109,9 +110,19 @@ func FuzzParse(f *testing.F) {
 		cmdLine("17:09:17.278", 32314, 1, 2, addR2) + "\n" + cmdLine("17:09:17.279", 32314, 1, 3, addNAT))
 	f.Fuzz(func(t *testing.T, input string) {
 		src := &timeline.Source{Path: "fuzz", Host: "h"}
-		evs, err := Parse(strings.NewReader(input), src, parse.Options{ModTime: time.Unix(0, 0)})
+		var left int // events made but never handed to the sink
+		evs, err := parse.Collect(func(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
+			p := newParser(src, opts, out)
+			p.run(r, 0)
+			err := p.finish()
+			left = p.events.live
+			return err
+		}, strings.NewReader(input), src, parse.Options{ModTime: time.Unix(0, 0)})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if left != 0 {
+			t.Fatalf("%d event(s) never handed to the sink", left)
 		}
 		lines := int64(strings.Count(input, "\n"))
 		if input != "" && !strings.HasSuffix(input, "\n") {
@@ -183,4 +194,17 @@ func TestSniff(t *testing.T) {
 			t.Errorf("%s: recognised", name)
 		}
 	}
+}
+
+func cmpEvents(a, b timeline.Event) int {
+	if c := a.Time.Compare(b.Time); c != 0 {
+		return c
+	}
+	switch {
+	case a.Pos.Less(b.Pos):
+		return -1
+	case b.Pos.Less(a.Pos):
+		return 1
+	}
+	return 0
 }

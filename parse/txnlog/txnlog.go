@@ -46,8 +46,8 @@ const Kind = "txnlog"
 var txnLogger = []byte("ovsdbapp.backend.ovs_idl.transaction")
 
 // Parse is the parse.Func for transaction logs.
-func Parse(r io.Reader, src *timeline.Source, opts parse.Options) ([]timeline.Event, error) {
-	p := newParser(src, opts)
+func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
+	p := newParser(src, opts, out)
 	n := opts.Threads
 	if n <= 1 {
 		n = 0
@@ -85,12 +85,7 @@ type parser struct {
 	procs  []*proc // every process seen, in order of appearance
 	last1  *proc   // the process of the last record: most records follow one of their own
 	free   []*openTxn
-	slab   []timeline.Txn // Txn payloads are carved from slabs: few allocations
-	// cmdSlab and entSlab hold the transactions' command and entity records.
-	cmdSlab slab[timeline.TxnCmd]
-	entSlab slab[timeline.TxnEnt]
-	tick    int64 // orders open transactions by last activity
-	ents    []timeline.TxnEnt
+	tick   int64 // orders open transactions by last activity
 
 	// time
 	years     *parse.YearClock
@@ -99,7 +94,13 @@ type parser struct {
 	sawNoYear bool
 	last      time.Time // time of the last timestamped record
 	haveLast  bool
-	pending   []int // events still without a time (no timestamp seen yet)
+	// pending are the events made while no line has had a timestamp yet:
+	// they take the first timestamp that comes, or the file's
+	// modification time at the end. Each is held until then, so the
+	// events before a file's first timestamp are kept in memory — as many
+	// as the file's start holds, and every event of a file with no
+	// timestamp at all (a console paste: small, in practice).
+	pending   []*held
 	inherited int   // events that took a neighbour's time
 	firstLine int64 // first line that inherited a time
 	cache     dayCache
@@ -114,10 +115,10 @@ type parser struct {
 	parts partScratch
 }
 
-func newParser(src *timeline.Source, opts parse.Options) *parser {
+func newParser(src *timeline.Source, opts parse.Options, out *timeline.Sink) *parser {
 	p := &parser{
 		src: src, opts: opts, loc: opts.Loc(), store: &timeline.TxnStore{}, line: 1,
-		problems: map[string]*problemCount{},
+		problems: map[string]*problemCount{}, events: eventList{out: out},
 	}
 	p.names = newInternTable(&p.store.Names)
 	for i, k := range entityKeys {
@@ -253,7 +254,7 @@ func (p *parser) apply(w *window) {
 type proc struct {
 	key  procKey
 	open *openTxn // the transaction being logged, or nil
-	tb   int      // status event of a traceback still being logged; -1 for none
+	tb   *held    // status event of a traceback still being logged, or nil
 	seen bool     // a command line of this process was read
 }
 
@@ -274,43 +275,96 @@ func (p *parser) proc(env *envelope) *proc {
 			return c
 		}
 	}
-	c := &proc{key: key, tb: -1}
+	c := &proc{key: key}
 	p.procs = append(p.procs, c)
 	p.last1 = c
 	return c
 }
 
-// eventList stores events in fixed-size chunks: appending never copies
-// (a growing slice of 112-byte events with pointers in them costs a tenth of
-// the run in copies and write barriers); all() copies them once into the
-// slice handed over, releasing each chunk as it goes.
+// eventList holds the events later lines may still change and hands each
+// to the sink once nothing holds it any more: a transaction until it closes
+// (at its status line, the next transaction of its process, or the end of
+// the input), a status line while the traceback it starts is being logged,
+// and any event while no timestamp has been seen yet (parser.pending). So
+// what is kept grows with what is open, not with the log. Each event takes
+// its creation number from the sink when it is made, so that events of
+// equal time and position keep the order they were made in, as they did
+// in a list of all events.
 type eventList struct {
-	chunks [][]timeline.Event
-	n      int
+	out        *timeline.Sink
+	free       []*held
+	live, peak int // events held now, and at most (for tests)
 }
 
-const eventChunk = 8192
-
-func (l *eventList) add(e timeline.Event) int {
-	if l.n%eventChunk == 0 {
-		l.chunks = append(l.chunks, make([]timeline.Event, 0, eventChunk))
-	}
-	c := &l.chunks[len(l.chunks)-1]
-	*c = append(*c, e)
-	l.n++
-	return l.n - 1
+// held is an event made but not yet handed to the sink. It carries its
+// payload and text itself, so that once a few are in the free list no
+// event costs an allocation of its own: the sink encodes the payload and
+// copies what it keeps when the event is added.
+type held struct {
+	ev    timeline.Event
+	seq   uint32 // creation number, from the sink's Reserve
+	holds int    // its maker, a pending time, a traceback being logged
+	// raw is the event's text, copied (the window it comes from is
+	// reused). verbatim says it is the line as it stands at ev.Pos.Offset,
+	// which a sink that can re-read the source need not keep.
+	raw      []byte
+	verbatim bool
+	txn      timeline.Txn // the payload of a transaction event
+	cmds     []timeline.TxnCmd
+	ents     []timeline.TxnEnt
+	st       timeline.TxnStatus // the payload of a status event
+	stCmds   []string
 }
 
-func (l *eventList) at(i int) *timeline.Event { return &l.chunks[i/eventChunk][i%eventChunk] }
+// maxKeptRaw caps the text buffer a free held event keeps for reuse: a
+// traceback's joined text can be large.
+const maxKeptRaw = 64 << 10
 
-func (l *eventList) all() []timeline.Event {
-	out := make([]timeline.Event, 0, l.n)
-	for i, c := range l.chunks {
-		out = append(out, c...)
-		l.chunks[i] = nil
+// add makes an event, held once (by its maker), with its creation number.
+// The caller fills in h.ev.
+func (l *eventList) add() *held {
+	var h *held
+	if n := len(l.free); n > 0 {
+		h, l.free = l.free[n-1], l.free[:n-1]
+	} else {
+		h = &held{}
 	}
-	l.chunks = nil
-	return out
+	h.seq, h.holds = l.out.Reserve(), 1
+	h.raw, h.verbatim = h.raw[:0], false
+	l.live++
+	l.peak = max(l.peak, l.live)
+	return h
+}
+
+// text sets h's text to a copy of raw; verbatim says raw is the line at
+// h.ev.Pos.Offset, unchanged.
+func (h *held) text(raw []byte, verbatim bool) {
+	h.raw, h.verbatim = append(h.raw[:0], raw...), verbatim
+}
+
+// hold adds a holder to h.
+func (l *eventList) hold(h *held) { h.holds++ }
+
+// release drops a holder of h; the last hands it to the sink.
+func (l *eventList) release(h *held) {
+	if h.holds--; h.holds > 0 {
+		return
+	} else if h.holds < 0 {
+		panic("txnlog: an event released more often than held")
+	}
+	if h.verbatim || len(h.raw) == 0 {
+		l.out.AddReserved(h.seq, &h.ev, h.raw)
+	} else {
+		// Continuation lines joined, or a transaction citing a retry's
+		// line: not a stretch of the source at Pos.Offset.
+		l.out.AddReservedText(h.seq, &h.ev, h.raw)
+	}
+	h.ev, h.txn, h.st = timeline.Event{}, timeline.Txn{}, timeline.TxnStatus{}
+	if cap(h.raw) > maxKeptRaw {
+		h.raw = nil
+	}
+	l.live--
+	l.free = append(l.free, h)
 }
 
 // intern returns b's id in the store.
@@ -321,12 +375,12 @@ func (p *parser) intern(b []byte) uint32 { return p.names.intern(b, p.names.hash
 // ends it becomes the error's detail.
 func (p *parser) traceback(r *rec) {
 	c := p.proc(&r.env)
-	if c.tb < 0 {
+	if c.tb == nil {
 		return
 	}
 	p.used++
 	if b := bytes.TrimSpace(r.body); len(b) > 0 && r.body[0] != ' ' {
-		s := p.events.at(c.tb).Data.(*timeline.TxnStatus)
+		s := &c.tb.st // held while c.tb names it
 		s.Detail = string(b)
 		if bytes.Contains(b, []byte("OVS transaction timed out")) {
 			s.Code = timeline.TxnTimeout
@@ -357,8 +411,10 @@ func (p *parser) timeOf(env *envelope) (time.Time, bool) {
 	t = t.UTC()
 	if !p.haveLast {
 		p.haveLast = true
-		for _, i := range p.pending {
-			p.setTime(i, t)
+		for i, h := range p.pending {
+			p.setTime(h, t)
+			p.events.release(h)
+			p.pending[i] = nil
 		}
 		p.pending = p.pending[:0]
 	}
@@ -387,28 +443,25 @@ func (p *parser) startYear(first time.Month) int {
 }
 
 // stamp gives a record its time: its own, or an inherited one (see the
-// package comment). ev is the index of the event it starts, or -1.
-func (p *parser) stamp(env *envelope, ev int, pos timeline.Pos) time.Time {
+// package comment). ev is the event it starts.
+func (p *parser) stamp(env *envelope, ev *held, pos timeline.Pos) time.Time {
 	if t, ok := p.timeOf(env); ok {
 		return t
 	}
-	if ev >= 0 {
-		if p.inherited == 0 {
-			p.firstLine = pos.Line
-		}
-		p.inherited++
+	if p.inherited == 0 {
+		p.firstLine = pos.Line
 	}
+	p.inherited++
 	if p.haveLast {
 		return p.last
 	}
-	if ev >= 0 {
-		p.pending = append(p.pending, ev)
-	}
+	p.pending = append(p.pending, ev)
+	p.events.hold(ev) // until a time is known
 	return time.Time{}
 }
 
-func (p *parser) setTime(i int, t time.Time) {
-	e := p.events.at(i)
+func (p *parser) setTime(h *held, t time.Time) {
+	e := &h.ev
 	e.Time = t
 	if !e.End.IsZero() || e.Data.Kind() == timeline.KindTxn {
 		e.End = t
@@ -423,7 +476,7 @@ func (p *parser) setTime(i int, t time.Time) {
 }
 
 // finish closes what is still open and hands the events over.
-func (p *parser) finish() ([]timeline.Event, error) {
+func (p *parser) finish() error {
 	var open []*openTxn
 	for _, c := range p.procs {
 		if c.open != nil {
@@ -434,12 +487,17 @@ func (p *parser) finish() ([]timeline.Event, error) {
 	for _, o := range open {
 		p.close(o, timeline.TxnNoStatus)
 	}
+	for _, c := range p.procs {
+		p.endTraceback(c)
+	}
 	if len(p.pending) > 0 {
 		t := p.opts.ModTime.UTC()
-		for _, i := range p.pending {
-			p.setTime(i, t)
+		first := p.pending[0].ev.Pos
+		for _, h := range p.pending {
+			p.setTime(h, t)
+			p.events.release(h)
 		}
-		p.src.Notef(p.events.at(p.pending[0]).Pos, "no line carries a timestamp: %d event(s) placed at the file's modification time %s, in line order",
+		p.src.Notef(first, "no line carries a timestamp: %d event(s) placed at the file's modification time %s, in line order",
 			len(p.pending), t.Format(time.RFC3339))
 	} else if p.inherited > 0 {
 		p.src.Notef(timeline.Pos{Line: p.firstLine}, "%d event(s) from lines without a timestamp took the time of the nearest timestamped line", p.inherited)
@@ -449,27 +507,16 @@ func (p *parser) finish() ([]timeline.Event, error) {
 	}
 	p.flushProblems()
 	p.src.Skipped = max(0, p.src.Records-p.used-p.bad)
-	if p.events.n == 0 {
-		return nil, nil
-	}
-	evs := p.events.all()
-	if !slices.IsSortedFunc(evs, cmpEvents) {
-		timeline.SortEvents(evs)
-	}
-	return evs, nil
+	return nil
 }
 
-func cmpEvents(a, b timeline.Event) int {
-	if c := a.Time.Compare(b.Time); c != 0 {
-		return c
+// endTraceback ends c's traceback, if one is being logged: its status event
+// is complete.
+func (p *parser) endTraceback(c *proc) {
+	if c.tb != nil {
+		p.events.release(c.tb)
+		c.tb = nil
 	}
-	switch {
-	case a.Pos.Less(b.Pos):
-		return -1
-	case b.Pos.Less(a.Pos):
-		return 1
-	}
-	return 0
 }
 
 // problemCount caps how many problems of one kind are listed: a damaged
