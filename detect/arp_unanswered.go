@@ -30,6 +30,7 @@ type episode struct {
 	requester timeline.MAC
 	key       ipKey
 	reqs      []int
+	last      time.Time // the last request's time
 	answered  bool
 }
 
@@ -43,12 +44,12 @@ func (arpUnanswered) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
 	// replies[ipKey] = times the IP's binding was announced (replies, GARPs).
 	replies := map[ipKey][]time.Time{}
 	repliesTo := map[timeline.MAC]int{} // replies seen addressed to a MAC: proof the capture shows them
-	for i := range tl.Events {
-		a, ok := tl.Events[i].Data.(*timeline.ARP)
+	for i, rec := range tl.Records(0, -1) {
+		a, ok := rec.ARPRec()
 		if !ok {
 			continue
 		}
-		t := tl.Events[i].Time
+		t := rec.Time()
 		if a.Class.Announces() && a.SPA.Is4() {
 			k := ipKey{a.SPA, a.VLAN}
 			replies[k] = append(replies[k], t)
@@ -62,7 +63,7 @@ func (arpUnanswered) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
 		}
 		r := rk{a.SHA, ipKey{a.TPA, a.VLAN}}
 		ep := open[r]
-		if ep != nil && t.Sub(tl.Events[ep.reqs[len(ep.reqs)-1]].Time) > episodeGap {
+		if ep != nil && t.Sub(ep.last) > episodeGap {
 			done = append(done, ep)
 			ep = nil
 		}
@@ -71,6 +72,7 @@ func (arpUnanswered) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
 			open[r] = ep
 		}
 		ep.reqs = append(ep.reqs, i)
+		ep.last = t
 	}
 	for _, ep := range open {
 		done = append(done, ep)
@@ -78,16 +80,15 @@ func (arpUnanswered) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
 
 	var out []Finding
 	for _, ep := range done {
-		first := tl.Events[ep.reqs[0]].Time
-		last := tl.Events[ep.reqs[len(ep.reqs)-1]].Time
-		if answeredWithin(replies[ep.key], first, last.Add(cfg.UnansweredWait)) {
+		first := eventTime(tl, ep.reqs[0])
+		if answeredWithin(replies[ep.key], first, ep.last.Add(cfg.UnansweredWait)) {
 			continue
 		}
 		// Requests so close to the end of their capture that a reply could
 		// still have come after it are not judged.
 		judged := 0
 		for _, i := range ep.reqs {
-			if !tl.Events[i].Time.Add(cfg.UnansweredWait).After(tl.Source(i).Last) {
+			if !eventTime(tl, i).Add(cfg.UnansweredWait).After(tl.Source(i).Last) {
 				judged++
 			}
 		}
@@ -107,9 +108,8 @@ func answeredWithin(ts []time.Time, from, to time.Time) bool {
 
 func unansweredFinding(tl *timeline.Timeline, ep *episode, repliesVisible bool) Finding {
 	n := int64(len(ep.reqs))
-	first := &tl.Events[ep.reqs[0]]
-	last := &tl.Events[ep.reqs[len(ep.reqs)-1]]
-	req := first.Data.(*timeline.ARP)
+	first := tl.Record(ep.reqs[0])
+	req, _ := first.ARPRec()
 	sev := Low
 	if n >= 3 {
 		sev = Medium // a whole resolution (3 broadcast requests) failed at least once
@@ -118,9 +118,9 @@ func unansweredFinding(tl *timeline.Timeline, ep *episode, repliesVisible bool) 
 	if repliesVisible {
 		conf = ConfHigh // the capture does show replies to this requester, just none for this IP
 	}
-	span := last.Time.Sub(first.Time)
+	span := ep.last.Sub(first.Time())
 	f := Finding{
-		Severity: sev, Confidence: conf, Start: first.Time, End: last.Time,
+		Severity: sev, Confidence: conf, Start: first.Time(), End: ep.last,
 		Title: fmt.Sprintf("ARP for %s from %s (%s) went unanswered: %s over %s", ep.key, req.SPA, ep.requester,
 			plural(n, "request", "requests"), fmtDur(span)),
 	}

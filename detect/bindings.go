@@ -72,9 +72,9 @@ func moves(tl *timeline.Timeline) []move {
 	}
 	st := map[ipKey]*state{}
 	var out []move
-	for i := range tl.Events {
-		a, ok := tl.Events[i].Data.(*timeline.ARP)
-		if !ok || !bindingSender(a) {
+	for i, r := range tl.Records(0, -1) {
+		a, ok := r.ARPRec()
+		if !ok || !bindingSender(&a) {
 			continue
 		}
 		k := ipKey{a.SPA, a.VLAN}
@@ -90,7 +90,7 @@ func moves(tl *timeline.Timeline) []move {
 			}
 			continue
 		}
-		t := tl.Events[i].Time
+		t := r.Time()
 		if s.open >= 0 {
 			out[s.open].until = t
 		}
@@ -110,6 +110,19 @@ func moves(tl *timeline.Timeline) []move {
 		}
 	}
 	return out
+}
+
+// eventTime is event i's time.
+func eventTime(tl *timeline.Timeline, i int) time.Time {
+	r := tl.Record(i)
+	return r.Time()
+}
+
+// arpAt reads event i, an ARP frame (its Iface left empty).
+func arpAt(tl *timeline.Timeline, i int) timeline.ARP {
+	r := tl.Record(i)
+	a, _ := r.ARPRec()
+	return a
 }
 
 // fmtDur is a duration as an engineer says it: "412 ms", "12.4 s", "5 min 5 s".
@@ -142,8 +155,8 @@ func plural(n int64, one, many string) string {
 
 // spanEvidence cites a usage run: its first and last frame.
 func spanEvidence(tl *timeline.Timeline, i int) Evidence {
-	ev := EventEvidence(tl, i)
-	e := &tl.Events[i]
+	e := tl.Event(i)
+	ev := evidenceOf(tl, i, &e)
 	if u, ok := e.Data.(*timeline.UsageRun); ok && u.Frames > 1 {
 		ev.Pos = rangePos(e.Pos, u.Last)
 	}

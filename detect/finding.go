@@ -92,7 +92,7 @@ type Evidence struct {
 	Pos    string    // "frame 181869", "frames 12–40", "line 40"
 	Time   time.Time // UTC
 	Text   string    // the record as the artifact shows it, or its decoded summary
-	Event  int       // index into Timeline.Events; -1 when the evidence is not one event
+	Event  int       // the event's index in the timeline (Timeline.Event); -1 when the evidence is not one event
 }
 
 // KnownIssue ties a finding to an upstream bug.
@@ -178,7 +178,12 @@ func stableID(f *Finding) string {
 // EventEvidence cites event i of tl: its source, position, time and text
 // (the raw line for text artifacts, the decoded summary for frames).
 func EventEvidence(tl *timeline.Timeline, i int) Evidence {
-	e := &tl.Events[i]
+	e := tl.Event(i)
+	return evidenceOf(tl, i, &e)
+}
+
+// evidenceOf is EventEvidence for event i already decoded as e.
+func evidenceOf(tl *timeline.Timeline, i int, e *timeline.Event) Evidence {
 	text := e.Raw
 	if text == "" {
 		text = e.Data.Summary()

@@ -37,9 +37,9 @@ type garpKey struct {
 func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
 	byKey := map[garpKey][]int{}
 	var keys []garpKey
-	for i := range tl.Events {
-		a, ok := tl.Events[i].Data.(*timeline.ARP)
-		if !ok || !a.Class.IsGARP() || !bindingSender(a) {
+	for i, r := range tl.Records(0, -1) {
+		a, ok := r.ARPRec()
+		if !ok || !a.Class.IsGARP() || !bindingSender(&a) {
 			continue
 		}
 		k := garpKey{ipKey{a.SPA, a.VLAN}, a.SHA}
@@ -58,9 +58,9 @@ func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
 			burst = burst[:0]
 		}
 		for _, i := range byKey[k] {
-			t := tl.Events[i].Time
+			t := eventTime(tl, i)
 			if len(burst) > 0 {
-				prev := tl.Events[burst[len(burst)-1]].Time
+				prev := eventTime(tl, burst[len(burst)-1])
 				if t.Sub(prev) < sameFrame {
 					continue // another copy of the same frame
 				}
@@ -82,7 +82,7 @@ func locktimeFinding(tl *timeline.Timeline, cfg *Config, k garpKey, burst []int)
 	minGap := time.Duration(math.MaxInt64)
 	var inside []int // indexes (into burst) of GARPs within locktime of the previous one
 	for n := 1; n < len(burst); n++ {
-		d := tl.Events[burst[n]].Time.Sub(tl.Events[burst[n-1]].Time)
+		d := eventTime(tl, burst[n]).Sub(eventTime(tl, burst[n-1]))
 		minGap = min(minGap, d)
 		if d <= cfg.Locktime+cfg.LocktimeSlack {
 			inside = append(inside, n)
@@ -91,13 +91,13 @@ func locktimeFinding(tl *timeline.Timeline, cfg *Config, k garpKey, burst []int)
 	if len(inside) == 0 {
 		return Finding{}, false
 	}
-	first, last := &tl.Events[burst[0]], &tl.Events[burst[len(burst)-1]]
+	first, last := eventTime(tl, burst[0]), eventTime(tl, burst[len(burst)-1])
 	classes := map[timeline.ARPClass]int{}
 	for _, i := range burst {
-		classes[tl.Events[i].Data.(*timeline.ARP).Class]++
+		classes[arpAt(tl, i).Class]++
 	}
 	f := Finding{
-		Severity: Low, Confidence: ConfHigh, Start: first.Time, End: last.Time,
+		Severity: Low, Confidence: ConfHigh, Start: first, End: last,
 		Title: fmt.Sprintf("%d GARPs for %s at %s came %s apart, inside ARP locktime (%s)",
 			len(burst), k.ip, k.mac, fmtDur(minGap), fmtDur(cfg.Locktime)),
 	}
@@ -115,7 +115,7 @@ func locktimeFinding(tl *timeline.Timeline, cfg *Config, k garpKey, burst []int)
 		flavour = "reply-type"
 	}
 	f.Explanation = fmt.Sprintf("%s at %s announced itself with %d %s gratuitous ARPs between %s and %s; %d of them followed the previous one within %s. A Linux peer applies an ARP packet that changes a neighbour entry's MAC only if the entry was last updated more than locktime (net.ipv4.neigh.*.locktime, 1 s by default) ago, unless it treats the packet as gratuitous — before Linux 4.12 only request-type GARPs with arp_accept=1. Worse, before 4.12 an ignored update still bumped the entry's timestamps (fixed by 77d7123342dc), so a burst spaced within locktime can be ignored from the first GARP to the last, and peers keep the old MAC.\n\nNext: if a peer kept using an old MAC for %s (see stale-mac and missing-probe findings), this burst is why. Space announcements more than 1 s apart (iputils arping -i, or Neutron's fix: arping -U then -A with 2 s sleeps) and send both flavours.",
-		k.ip, k.mac, len(burst), flavour, first.Time.Format("15:04:05.000"), last.Time.Format("15:04:05.000"),
+		k.ip, k.mac, len(burst), flavour, first.Format("15:04:05.000"), last.Format("15:04:05.000"),
 		len(inside), fmtDur(cfg.Locktime+cfg.LocktimeSlack), k.ip)
 	ev := []int{burst[0]}
 	for _, n := range inside {

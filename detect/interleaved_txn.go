@@ -44,8 +44,11 @@ func (d interleavedTxn) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
 		ops = DefaultOperations()
 	}
 	var out []Finding
-	for i := range tl.Events {
-		tx, ok := tl.Events[i].Data.(*timeline.Txn)
+	for i, r := range tl.Records(0, -1) {
+		if r.Kind != timeline.KindTxn {
+			continue
+		}
+		tx, ok := tl.EventOf(i, r).Data.(*timeline.Txn)
 		if !ok || tx.Parts < 2 || tx.Detail == nil {
 			continue
 		}
@@ -283,18 +286,42 @@ func examineTxn(tl *timeline.Timeline, ev int, tx *timeline.Txn, ops []Operation
 	return buildFinding(tl, ev, tx, intruder, owner, parts), true
 }
 
+// txnCache decodes the transactions a finding reads, once each: the same
+// later transactions are searched for every missing step and entity.
+type txnCache struct {
+	tl  *timeline.Timeline
+	txn map[int]*timeline.Txn
+}
+
+func newTxnCache(tl *timeline.Timeline) *txnCache {
+	return &txnCache{tl: tl, txn: map[int]*timeline.Txn{}}
+}
+
+// at is event j's transaction, or nil when it is none.
+func (c *txnCache) at(j int) *timeline.Txn {
+	if tx, ok := c.txn[j]; ok {
+		return tx
+	}
+	var tx *timeline.Txn
+	if r := c.tl.Record(j); r.Kind == timeline.KindTxn {
+		tx, _ = c.tl.EventOf(j, &r).Data.(*timeline.Txn)
+	}
+	c.txn[j] = tx
+	return tx
+}
+
 // stepDone searches the transactions of the same host after ev for a
 // command performing step st on one of ents (the step's own entity when it
 // names one). It returns the first such event, or -1.
-func stepDone(tl *timeline.Timeline, ev int, tx *timeline.Txn, st *Step, ents []string) int {
+func stepDone(tl *timeline.Timeline, txns *txnCache, ev int, tx *timeline.Txn, st *Step, ents []string) int {
 	best := -1
 	for _, name := range ents {
 		for _, j := range tl.ByEntity(name) {
 			if int(j) <= ev || best >= 0 && int(j) >= best {
 				continue
 			}
-			later, ok := tl.Events[j].Data.(*timeline.Txn)
-			if !ok || later.Host != tx.Host {
+			later := txns.at(int(j))
+			if later == nil || later.Host != tx.Host {
 				continue
 			}
 			for c := 0; c < later.Len(); c++ {
@@ -326,8 +353,9 @@ func stepEntities(tx *timeline.Txn, p *txnPart, st *Step, all []string) []string
 }
 
 func buildFinding(tl *timeline.Timeline, ev int, tx *timeline.Txn, in, owner *txnPart, parts []*txnPart) Finding {
-	e := &tl.Events[ev]
-	src := tl.Sources[e.Source].Path
+	e := tl.Record(ev)
+	src := tl.Sources[e.Src].Path
+	txns := newTxnCache(tl)
 	first := in.cmds[0]
 	intruderEntity := ""
 	if in.op != nil {
@@ -367,7 +395,7 @@ func buildFinding(tl *timeline.Timeline, ev int, tx *timeline.Txn, in, owner *tx
 			if text == "" {
 				text = strings.Join(st.Commands, "/")
 			}
-			if j := stepDone(tl, ev, tx, st, stepEntities(tx, in, st, searchEnts)); j >= 0 {
+			if j := stepDone(tl, txns, ev, tx, st, stepEntities(tx, in, st, searchEnts)); j >= 0 {
 				if !slices.Contains(repairedItems, text) {
 					repairedItems = append(repairedItems, text)
 				}
@@ -391,7 +419,7 @@ func buildFinding(tl *timeline.Timeline, ev int, tx *timeline.Txn, in, owner *tx
 
 	// The known issue (ovsdbapp's nested-transaction race) comes from
 	// catalog/known_issues.yaml, which users may refine.
-	f := Finding{Start: e.Time, End: e.Last()}
+	f := Finding{Start: e.Time(), End: e.LastTime()}
 	switch {
 	case lost != "":
 		f.Severity, f.Confidence = High, ConfHigh
@@ -419,7 +447,7 @@ func buildFinding(tl *timeline.Timeline, ev int, tx *timeline.Txn, in, owner *tx
 		f.Title += ": " + joinAnd(lostItems) + " lost"
 	}
 
-	corroboration := corroborate(tl, ev, tx, in, intruderEntity)
+	corroboration := corroborate(tl, txns, tx, in, intruderEntity)
 	f.Evidence = append(f.Evidence, corroboration.evidence...)
 	for i := 0; i < tx.Len(); i++ {
 		f.Evidence = append(f.Evidence, Evidence{
@@ -507,7 +535,7 @@ type corroboration struct {
 	story    string
 }
 
-func corroborate(tl *timeline.Timeline, ev int, tx *timeline.Txn, in *txnPart, intruderEntity string) corroboration {
+func corroborate(tl *timeline.Timeline, txns *txnCache, tx *timeline.Txn, in *txnPart, intruderEntity string) corroboration {
 	var c corroboration
 	router := timeline.NormaliseEntity(intruderEntity)
 	gw := ""
@@ -527,11 +555,17 @@ func corroborate(tl *timeline.Timeline, ev int, tx *timeline.Txn, in *txnPart, i
 			ips = append(ips, ip.Unmap())
 		}
 	}
-	var snapshots []int
+	type snapshot struct {
+		ev int
+		r  *timeline.OVNRouter
+	}
+	var snapshots []snapshot
 	for _, j := range tl.ByEntity(router) {
-		switch d := tl.Events[j].Data.(type) {
-		case *timeline.Txn:
-			if d.Host != tx.Host {
+		r := tl.Record(int(j))
+		switch r.Kind {
+		case timeline.KindTxn:
+			d := txns.at(int(j))
+			if d == nil || d.Host != tx.Host {
 				continue
 			}
 			for ci := 0; ci < d.Len(); ci++ {
@@ -547,9 +581,10 @@ func corroborate(tl *timeline.Timeline, ev int, tx *timeline.Txn, in *txnPart, i
 					}
 				}
 			}
-		case *timeline.OVNRouter:
-			if timeline.NormaliseEntity(d.Name) == router {
-				snapshots = append(snapshots, int(j))
+		case timeline.KindOVN:
+			d, ok := tl.EventOf(int(j), &r).Data.(*timeline.OVNRouter)
+			if ok && timeline.NormaliseEntity(d.Name) == router {
+				snapshots = append(snapshots, snapshot{int(j), d})
 				for _, n := range d.NATs {
 					addIP(n.ExternalIP)
 				}
@@ -564,23 +599,30 @@ func corroborate(tl *timeline.Timeline, ev int, tx *timeline.Txn, in *txnPart, i
 		var reqs []int
 		replies, nSym := 0, 0
 		for _, j := range tl.ByIP(ip) {
-			switch d := tl.Events[j].Data.(type) {
-			case *timeline.Symptom:
-				if d.IP == ip && nSym < maxSymptoms {
-					symptoms = append(symptoms, EventEvidence(tl, int(j)))
-					nSym++
-					symStory = append(symStory, fmt.Sprintf("the test failed on %s (%s)", ip, d.What))
-				}
-			case *timeline.ARP:
+			r := tl.Record(int(j))
+			if d, ok := r.ARPRec(); ok {
 				if d.Op == 1 && d.TPA == ip && d.Class == timeline.ARPRequest {
 					reqs = append(reqs, int(j))
 				}
 				if d.Op == 2 && d.SPA == ip {
 					replies++
 				}
+				continue
+			}
+			if r.Kind != timeline.KindSymptom && r.Kind != timeline.KindOVN {
+				continue
+			}
+			e := tl.EventOf(int(j), &r)
+			switch d := e.Data.(type) {
+			case *timeline.Symptom:
+				if d.IP == ip && nSym < maxSymptoms {
+					symptoms = append(symptoms, evidenceOf(tl, int(j), &e))
+					nSym++
+					symStory = append(symStory, fmt.Sprintf("the test failed on %s (%s)", ip, d.What))
+				}
 			case *timeline.OVNFlow:
 				if d.TPA == ip && d.NPackets == 0 {
-					flows = append(flows, EventEvidence(tl, int(j)))
+					flows = append(flows, evidenceOf(tl, int(j), &e))
 					flowStory = append(flowStory, fmt.Sprintf("the ARP flow for %s never matched a packet (n_packets=0)", ip))
 				}
 			}
@@ -596,8 +638,8 @@ func corroborate(tl *timeline.Timeline, ev int, tx *timeline.Txn, in *txnPart, i
 	// The story reads symptom → what the wire showed → OVN's state.
 	story = append(append(append(story, symStory...), arpStory...), flowStory...)
 	var snaps []Evidence
-	for _, j := range snapshots {
-		r := tl.Events[j].Data.(*timeline.OVNRouter)
+	for _, sn := range snapshots {
+		r := sn.r
 		// When the gateway port's name is known, its absence is what
 		// counts: since neutron 29 gateway ports use HA_Chassis_Group,
 		// which `show` does not print, so "gateway chassis" alone would
@@ -607,7 +649,7 @@ func corroborate(tl *timeline.Timeline, ev int, tx *timeline.Txn, in *txnPart, i
 			missing = !r.HasPort("lrp-" + gw)
 		}
 		if missing {
-			snaps = append(snaps, EventEvidence(tl, j))
+			snaps = append(snaps, EventEvidence(tl, sn.ev))
 			what := "no gateway port"
 			if gw != "" {
 				what = "no gateway port lrp-" + gw

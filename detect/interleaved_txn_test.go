@@ -49,15 +49,26 @@ var (
 	}
 )
 
-// build parses log sources and builds a timeline; extra events (other
-// kinds) join as one more source.
+// buildTxnTimeline parses log sources and builds a timeline; extra events
+// (other kinds) join as one more source.
 func buildTxnTimeline(t *testing.T, logs map[string]string, extra []timeline.Event) *timeline.Timeline {
+	t.Helper()
+	srcs, per := parseTxnLogs(t, logs)
+	if len(extra) > 0 {
+		srcs = append(srcs, &timeline.Source{Path: "other", Kind: "other", Host: "controller"})
+		per = append(per, extra)
+	}
+	return timeline.Build(srcs, per)
+}
+
+// parseTxnLogs parses log sources, in path order.
+func parseTxnLogs(t *testing.T, logs map[string]string) ([]*timeline.Source, [][]timeline.Event) {
 	t.Helper()
 	var srcs []*timeline.Source
 	var per [][]timeline.Event
 	for _, path := range txnSortedKeys(logs) {
 		src := &timeline.Source{Path: path, Kind: txnlog.Kind, Host: "controller"}
-		evs, err := txnlog.Parse(strings.NewReader(logs[path]), src, parse.Options{})
+		evs, err := parse.Collect(txnlog.Parse, strings.NewReader(logs[path]), src, parse.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,14 +77,9 @@ func buildTxnTimeline(t *testing.T, logs map[string]string, extra []timeline.Eve
 				t.Fatalf("%s: %s", path, p)
 			}
 		}
-		parse.Finish(src, evs)
 		srcs, per = append(srcs, src), append(per, evs)
 	}
-	if len(extra) > 0 {
-		srcs = append(srcs, &timeline.Source{Path: "other", Kind: "other", Host: "controller"})
-		per = append(per, extra)
-	}
-	return timeline.Build(srcs, per)
+	return srcs, per
 }
 
 func txnSortedKeys(m map[string]string) []string {
@@ -166,14 +172,13 @@ func TestRepairedLaterIsNotLost(t *testing.T) {
 		txnLine("17:14:00.001", 32320, 1, 1, gwBind),
 		txnLine("17:14:00.002", 32320, 1, 2, gwRoute),
 	)
-	tl := buildTxnTimeline(t, map[string]string{"a/neutron-server.log": joinLines(raceLines...), "b/neutron-server.log": other}, nil)
-	tl.Events[len(tl.Events)-1].Data.(*timeline.Txn).Host = "controller-2"
-	for i := range tl.Events {
-		if tx, ok := tl.Events[i].Data.(*timeline.Txn); ok && tx.Len() == 3 {
+	srcs, per := parseTxnLogs(t, map[string]string{"a/neutron-server.log": joinLines(raceLines...), "b/neutron-server.log": other})
+	for _, e := range per[1] {
+		if tx, ok := e.Data.(*timeline.Txn); ok {
 			tx.Host = "controller-2"
 		}
 	}
-	fs = detectTxn(t, tl)
+	fs = detectTxn(t, timeline.Build(srcs, per))
 	if len(fs) != 1 || fs[0].Severity != High {
 		t.Errorf("repair on another host: %d findings", len(fs))
 	}
@@ -267,8 +272,8 @@ func TestCorpusYieldsNoFinding(t *testing.T) {
 	logs["octavia-sync.log"] = string(octavia)
 	tl := buildTxnTimeline(t, logs, nil)
 	txns := 0
-	for _, e := range tl.Events {
-		if _, ok := e.Data.(*timeline.Txn); ok {
+	for _, r := range tl.Records(0, -1) {
+		if r.Kind == timeline.KindTxn {
 			txns++
 		}
 	}

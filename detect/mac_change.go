@@ -53,8 +53,9 @@ func changeFinding(tl *timeline.Timeline, m *move) Finding {
 	f.Subject.Set("ip", m.key.ip.String())
 	f.Subject.Set("old_mac", m.old.String())
 	f.Subject.Set("new_mac", m.new.String())
-	how := describeARP(tl.Events[m.firstNew].Data.(*timeline.ARP))
-	gap := m.at.Sub(tl.Events[m.lastOld].Time)
+	a := arpAt(tl, m.firstNew)
+	how := describeARP(&a)
+	gap := m.at.Sub(eventTime(tl, m.lastOld))
 	if m.flipFlop {
 		f.Title = fmt.Sprintf("flip-flop: %s moved back to %s from %s", m.key, m.new, m.old)
 		f.Explanation = fmt.Sprintf("%s was bound to %s earlier, then to %s, and now to %s again (%s). An address that alternates between MACs is either a floating IP moved back and forth, an HA pair failing over (keepalived/VRRP), or two hosts claiming one address; a Linux peer that ignores the announcements keeps whichever MAC it learned first.",

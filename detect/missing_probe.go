@@ -54,8 +54,9 @@ type neighSeq struct {
 	src    int32
 	dev    string
 	ip     netip.Addr
-	evs    []int // *timeline.Neigh events, in time order
-	resets []int // *timeline.NeighReset events
+	evs    []int             // *timeline.Neigh events, in time order
+	neighs []*timeline.Neigh // their payloads
+	resets []int             // *timeline.NeighReset events
 }
 
 // neighSequences groups the timeline's neighbour events per source, device
@@ -77,14 +78,17 @@ func neighSequences(tl *timeline.Timeline) []*neighSeq {
 		}
 		return s
 	}
-	for i := range tl.Events {
-		e := &tl.Events[i]
-		switch d := e.Data.(type) {
+	for i, r := range tl.Records(0, -1) {
+		if r.Kind != timeline.KindNeigh {
+			continue
+		}
+		switch d := tl.EventOf(i, r).Data.(type) {
 		case *timeline.Neigh:
-			s := get(key{e.Source, d.Dev, d.IP})
+			s := get(key{r.Src, d.Dev, d.IP})
 			s.evs = append(s.evs, i)
+			s.neighs = append(s.neighs, d)
 		case *timeline.NeighReset:
-			s := get(key{e.Source, d.Dev, d.IP})
+			s := get(key{r.Src, d.Dev, d.IP})
 			s.resets = append(s.resets, i)
 		}
 	}
@@ -114,11 +118,12 @@ type neighCycle struct {
 // a deletion or a `miss` (the kernel asking user space to resolve) in
 // between breaks the pattern: the kernel did try.
 func (s *neighSeq) cycles(tl *timeline.Timeline) []neighCycle {
-	n := func(i int) *timeline.Neigh { return tl.Events[i].Data.(*timeline.Neigh) }
+	n := s.neighs
+	at := func(i int) time.Time { return eventTime(tl, i) }
 	var out []neighCycle
 	evs := s.evs
 	for i := 0; i < len(evs); i++ {
-		a := n(evs[i])
+		a := n[i]
 		if a.Op != timeline.NeighListed || a.State != timeline.NUDStale || !a.HasLL {
 			continue
 		}
@@ -127,33 +132,34 @@ func (s *neighSeq) cycles(tl *timeline.Timeline) []neighCycle {
 			if i+2 >= len(evs) {
 				continue
 			}
-			b, c := n(evs[i+1]), n(evs[i+2])
+			b, c := n[i+1], n[i+2]
 			if b.Op != timeline.NeighListed || c.Op != timeline.NeighListed || b.Form != a.Form || c.Form != a.Form ||
 				b.State != timeline.NUDDelay || c.State != timeline.NUDReachable ||
 				!b.HasLL || !c.HasLL || b.LLAddr != a.LLAddr || c.LLAddr != a.LLAddr {
 				continue
 			}
 			cy := neighCycle{seq: s, stale: evs[i], delay: evs[i+1], reach: evs[i+2], mac: a.LLAddr,
-				from: tl.Events[evs[i]].Time, to: tl.Events[evs[i+2]].Time,
-				useFrom: b.Since(tl.Events[evs[i+1]].Time), confirmed: c.Since(tl.Events[evs[i+2]].Time)}
+				from: at(evs[i]), to: at(evs[i+2]),
+				useFrom: b.Since(at(evs[i+1])), confirmed: c.Since(at(evs[i+2]))}
 			if cy.useFrom.IsZero() {
 				cy.useFrom = cy.from
 			}
 			if cy.confirmed.IsZero() {
-				cy.confirmed = tl.Events[evs[i+1]].Last()
+				r := tl.Record(evs[i+1])
+				cy.confirmed = r.LastTime()
 			}
 			out = append(out, cy)
 		case timeline.NeighMonitor:
 			if i+1 >= len(evs) {
 				continue
 			}
-			c := n(evs[i+1])
+			c := n[i+1]
 			if c.Op != timeline.NeighListed || c.Form != a.Form || c.State != timeline.NUDReachable || !c.HasLL || c.LLAddr != a.LLAddr {
 				continue
 			}
 			out = append(out, neighCycle{seq: s, stale: evs[i], delay: -1, reach: evs[i+1], mac: a.LLAddr, monitor: true,
-				from: tl.Events[evs[i]].Time, to: tl.Events[evs[i+1]].Time,
-				useFrom: tl.Events[evs[i]].Time, confirmed: tl.Events[evs[i+1]].Time})
+				from: at(evs[i]), to: at(evs[i+1]),
+				useFrom: at(evs[i]), confirmed: at(evs[i+1])})
 		}
 	}
 	return out
@@ -189,18 +195,17 @@ func newMPWorld(tl *timeline.Timeline, cfg *Config, seqs []*neighSeq) *mpWorld {
 		hostFrames: map[string][]int32{},
 		hostRules:  map[hostRuleKey]*hostIdentity{},
 	}
-	for i := range tl.Events {
-		e := &tl.Events[i]
-		switch d := e.Data.(type) {
-		case *timeline.ARP, *timeline.UsageRun, *timeline.TCP:
-			w.capture[e.Source] = true
-		case *timeline.Neigh:
-			if d.State&timeline.NUDProbe != 0 {
-				w.probeSeen[e.Source] = true
-			}
+	for _, r := range tl.Records(0, -1) {
+		if isFrame(r) {
+			w.capture[r.Src] = true
 		}
 	}
 	for _, s := range seqs {
+		for _, n := range s.neighs {
+			if n.State&timeline.NUDProbe != 0 {
+				w.probeSeen[s.src] = true
+			}
+		}
 		h := tl.Sources[s.src].Host
 		if w.neighIPs[h] == nil {
 			w.neighIPs[h] = map[netip.Addr]bool{}
@@ -230,17 +235,30 @@ func (id *hostIdentity) macList() string {
 	return strings.Join(ms, ", ")
 }
 
-// frameLink returns the link-layer facts and the sender IP of a capture event.
-func frameLink(p timeline.Payload) (l *timeline.Link, srcIP netip.Addr, ok bool) {
-	switch d := p.(type) {
-	case *timeline.ARP:
-		return &d.Link, d.SPA, true
-	case *timeline.UsageRun:
-		return &d.Link, d.SrcIP, true
-	case *timeline.TCP:
-		return &d.Link, d.SrcIP, true
+// isFrame reports a capture event (ARP, usage, TCP).
+func isFrame(r *timeline.Record) bool {
+	switch r.Kind {
+	case timeline.KindARP, timeline.KindUsage, timeline.KindTCP:
+		return true
 	}
-	return nil, netip.Addr{}, false
+	return false
+}
+
+// frameLink returns the link-layer facts and the sender IP of a capture
+// event (Link.Iface left empty).
+func frameLink(r *timeline.Record) (l timeline.Link, srcIP netip.Addr, ok bool) {
+	switch r.Kind {
+	case timeline.KindARP:
+		d, _ := r.ARPRec()
+		return d.Link, d.SPA, true
+	case timeline.KindUsage:
+		d, _ := r.UsageRec()
+		return d.Link, d.SrcIP, true
+	case timeline.KindTCP:
+		d, _ := r.TCPRec()
+		return d.Link, d.SrcIP, true
+	}
+	return l, srcIP, false
 }
 
 // identity finds the host's MACs in its own captures (sources with the same
@@ -275,14 +293,14 @@ func (w *mpWorld) identity(host string, x netip.Addr) *hostIdentity {
 		macs map[timeline.MAC]bool
 		ips  map[netip.Addr]bool
 	}
-	scan := func(events []int32, match func(p timeline.Payload, l *timeline.Link) bool) found {
+	scan := func(events []int32, match func(r *timeline.Record, l *timeline.Link) bool) found {
 		f := found{map[timeline.MAC]bool{}, map[netip.Addr]bool{}}
 		for _, i := range events {
-			e := &w.tl.Events[i]
-			if !mine[e.Source] {
+			r := w.tl.Record(int(i))
+			if !mine[r.Src] {
 				continue
 			}
-			if l, ip, ok := frameLink(e.Data); ok && !l.Src.IsZero() && match(e.Data, l) {
+			if l, ip, ok := frameLink(&r); ok && !l.Src.IsZero() && match(&r, &l) {
 				f.macs[l.Src] = true
 				if ip.IsValid() && !ip.IsUnspecified() {
 					f.ips[ip] = true
@@ -291,7 +309,7 @@ func (w *mpWorld) identity(host string, x netip.Addr) *hostIdentity {
 		}
 		return f
 	}
-	perHost := func(rule int, match func(p timeline.Payload, l *timeline.Link) bool) found {
+	perHost := func(rule int, match func(r *timeline.Record, l *timeline.Link) bool) found {
 		k := hostRuleKey{host, rule}
 		if f, ok := w.hostRules[k]; ok {
 			return found{f.macs, f.ips}
@@ -305,22 +323,22 @@ func (w *mpWorld) identity(host string, x netip.Addr) *hostIdentity {
 		find func() found
 	}{
 		{"sends the frames its capture marks outgoing", func() found {
-			return perHost(0, func(_ timeline.Payload, l *timeline.Link) bool { return l.Direction == timeline.DirOutgoing })
+			return perHost(0, func(_ *timeline.Record, l *timeline.Link) bool { return l.Direction == timeline.DirOutgoing })
 		}},
 		{fmt.Sprintf("sends the frames addressed to %s in its capture", x), func() found {
-			return scan(w.tl.ByIP(x), func(p timeline.Payload, _ *timeline.Link) bool {
-				switch d := p.(type) {
-				case *timeline.UsageRun:
+			return scan(w.tl.ByIP(x), func(r *timeline.Record, _ *timeline.Link) bool {
+				if d, ok := r.UsageRec(); ok {
 					return d.DstIP == x
-				case *timeline.TCP:
+				}
+				if d, ok := r.TCPRec(); ok {
 					return d.DstIP == x && d.What != timeline.TCPSynAck
 				}
 				return false
 			})
 		}},
 		{"sends ARP requests for its neighbours in its capture", func() found {
-			return perHost(2, func(p timeline.Payload, _ *timeline.Link) bool {
-				a, ok := p.(*timeline.ARP)
+			return perHost(2, func(r *timeline.Record, _ *timeline.Link) bool {
+				a, ok := r.ARPRec()
 				return ok && a.Class == timeline.ARPRequest && w.neighIPs[host][a.TPA]
 			})
 		}},
@@ -355,30 +373,27 @@ func (w *mpWorld) captureEvents(host string, mine []bool) []int32 {
 		return evs
 	}
 	var evs []int32
-	for i := range w.tl.Events {
-		e := &w.tl.Events[i]
-		if mine[e.Source] {
-			if _, _, ok := frameLink(e.Data); ok {
-				evs = append(evs, int32(i))
-			}
+	for i, r := range w.tl.Records(0, -1) {
+		if mine[r.Src] && isFrame(r) {
+			evs = append(evs, int32(i))
 		}
 	}
 	w.hostFrames[host] = evs
 	return evs
 }
 
-// sentBy reports whether capture event e was sent by the host. Without a
-// known MAC, frames in the host's own capture that are not marked incoming
+// sentBy reports whether the capture event r was sent by the host. Without
+// a known MAC, frames in the host's own capture that are not marked incoming
 // count as the host's.
-func (w *mpWorld) sentBy(id *hostIdentity, e *timeline.Event) bool {
-	l, ip, ok := frameLink(e.Data)
+func (w *mpWorld) sentBy(id *hostIdentity, r *timeline.Record) bool {
+	l, ip, ok := frameLink(r)
 	if !ok {
 		return false
 	}
 	if id.known() {
 		return id.macs[l.Src] || (ip.IsValid() && id.ips[ip])
 	}
-	return slices.Contains(id.captures, e.Source) && l.Direction != timeline.DirIncoming
+	return slices.Contains(id.captures, r.Src) && l.Direction != timeline.DirIncoming
 }
 
 // covered reports the host's capture source that spans [from, to], or -1.
@@ -415,13 +430,14 @@ type synFlow struct {
 func (w *mpWorld) facts(x netip.Addr) *ipFacts {
 	f := &ipFacts{flows: map[flowKey]*synFlow{}}
 	for _, j := range w.tl.ByIP(x) {
-		e := &w.tl.Events[j]
-		switch d := e.Data.(type) {
-		case *timeline.ARP:
-			if bindingSender(d) && d.SPA == x {
+		r := w.tl.Record(int(j))
+		switch r.Kind {
+		case timeline.KindARP:
+			if d, _ := r.ARPRec(); bindingSender(&d) && d.SPA == x {
 				f.bindings = append(f.bindings, int(j))
 			}
-		case *timeline.TCP:
+		case timeline.KindTCP:
+			d, _ := r.TCPRec()
 			switch {
 			case d.DstIP == x && (d.What == timeline.TCPSyn || d.What == timeline.TCPSynRetrans):
 				k := flowKey{d.SrcIP, d.SrcPort, d.DstPort}
@@ -446,7 +462,7 @@ func (w *mpWorld) facts(x netip.Addr) *ipFacts {
 // or -1.
 func (f *ipFacts) bindingAt(tl *timeline.Timeline, t time.Time) int {
 	k, _ := slices.BinarySearchFunc(f.bindings, t, func(i int, t time.Time) int {
-		if tl.Events[i].Time.After(t) {
+		if eventTime(tl, i).After(t) {
 			return 1
 		}
 		return -1
@@ -539,11 +555,11 @@ func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
 	// kernel probed or re-resolved, and the listings just missed it.
 	var asked []int
 	for _, j := range tl.ByIP(g.ip) {
-		e := &tl.Events[j]
-		if e.Time.Before(from) || e.Time.After(to) {
+		r := tl.Record(int(j))
+		if t := r.Time(); t.Before(from) || t.After(to) {
 			continue
 		}
-		if a, ok := e.Data.(*timeline.ARP); ok && a.Op == 1 && a.Class == timeline.ARPRequest && a.TPA == g.ip && w.sentBy(g.id, e) {
+		if a, ok := r.ARPRec(); ok && a.Op == 1 && a.Class == timeline.ARPRequest && a.TPA == g.ip && w.sentBy(g.id, &r) {
 			asked = append(asked, int(j))
 		}
 	}
@@ -556,7 +572,7 @@ func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
 	// on the old MAC?
 	moved := false
 	if b := f.bindingAt(tl, c.confirmed); b >= 0 {
-		at := tl.Events[f.bindings[b]].Data.(*timeline.ARP).SHA
+		at := arpAt(tl, f.bindings[b]).SHA
 		if at != g.mac && (!g.moved || at == g.newMAC) {
 			moved = true
 			run := firstOfRun(tl, f.bindings[:b+1], at)
@@ -572,11 +588,14 @@ func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
 	}
 	var syns []int
 	for _, fl := range f.flowList {
-		if fl.answered || len(fl.syns) < 2 || !w.sentBy(g.id, &tl.Events[fl.syns[0]]) {
+		if fl.answered || len(fl.syns) < 2 {
+			continue
+		}
+		if r := tl.Record(fl.syns[0]); !w.sentBy(g.id, &r) {
 			continue
 		}
 		for _, j := range fl.syns {
-			t := tl.Events[j].Time
+			t := eventTime(tl, j)
 			if !t.Before(c.useFrom.Add(-delayFirstProbe-slack)) && !t.After(to) {
 				syns = append(syns, j)
 			}
@@ -623,7 +642,7 @@ func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
 // showing mac that ends idx.
 func firstOfRun(tl *timeline.Timeline, idx []int, mac timeline.MAC) int {
 	k := len(idx)
-	for k > 0 && tl.Events[idx[k-1]].Data.(*timeline.ARP).SHA == mac {
+	for k > 0 && arpAt(tl, idx[k-1]).SHA == mac {
 		k--
 	}
 	return k
@@ -650,18 +669,18 @@ func (g *mpGroup) confidence() Confidence {
 func (w *mpWorld) pinned(g *mpGroup) (runs []int, garps []int, maxAge int32) {
 	tl := w.tl
 	for _, i := range g.moveTo {
-		if a := tl.Events[i].Data.(*timeline.ARP); a.Class.IsGARP() && a.SHA == g.newMAC {
+		if a := arpAt(tl, i); a.Class.IsGARP() && a.SHA == g.newMAC {
 			garps = append(garps, i)
 		}
 	}
 	for _, r := range g.resets {
-		e := &tl.Events[r]
-		rr := e.Data.(*timeline.NeighReset)
-		if !rr.HasLL || rr.LLAddr != g.mac || time.Duration(rr.MaxUpdated)*time.Second > w.cfg.PinnedUpdated {
+		e := tl.Event(r)
+		rr, ok := e.Data.(*timeline.NeighReset)
+		if !ok || !rr.HasLL || rr.LLAddr != g.mac || time.Duration(rr.MaxUpdated)*time.Second > w.cfg.PinnedUpdated {
 			continue
 		}
 		if len(garps) > 0 {
-			first, last := tl.Events[garps[0]].Time, tl.Events[garps[len(garps)-1]].Time
+			first, last := eventTime(tl, garps[0]), eventTime(tl, garps[len(garps)-1])
 			if e.Last().Before(first.Add(-time.Second)) || e.Time.After(last.Add(2*time.Second+w.cfg.NeighSlack)) {
 				continue
 			}
@@ -727,7 +746,7 @@ func onHost(h string) string {
 // garpsInsideLocktime reports GARPs spaced within locktime.
 func (w *mpWorld) garpsInsideLocktime(garps []int) bool {
 	for k := 1; k < len(garps); k++ {
-		d := w.tl.Events[garps[k]].Time.Sub(w.tl.Events[garps[k-1]].Time)
+		d := eventTime(w.tl, garps[k]).Sub(eventTime(w.tl, garps[k-1]))
 		if d > sameFrame && d <= w.cfg.Locktime+w.cfg.LocktimeSlack {
 			return true
 		}
@@ -756,9 +775,10 @@ func (w *mpWorld) explain(g *mpGroup, runs, garps []int, maxAge int32) string {
 	}
 	switch {
 	case g.moved && g.moveAt >= 0:
-		a := tl.Events[g.moveAt].Data.(*timeline.ARP)
+		r := tl.Record(g.moveAt)
+		a, _ := r.ARPRec()
 		fmt.Fprintf(&b, " By then %s had moved: %s announced it at %s (%s, first at %s)",
-			g.ip, tl.Sources[tl.Events[g.moveAt].Source].Path, g.newMAC, describeAnnouncers(tl, g.moveTo, a), tl.Events[g.moveAt].Time.UTC().Format("15:04:05.000"))
+			g.ip, tl.Sources[r.Src].Path, g.newMAC, describeAnnouncers(tl, g.moveTo, &a), r.Time().UTC().Format("15:04:05.000"))
 		if len(g.syns) > 0 {
 			fmt.Fprintf(&b, ", and the host's %s to it went unanswered.", plural(int64(len(g.syns)), "TCP SYN", "TCP SYNs"))
 		} else {
@@ -805,13 +825,13 @@ func (w *mpWorld) explain(g *mpGroup, runs, garps []int, maxAge int32) string {
 		g.ip, g.mac, g.mac)
 	b.WriteString(" On Linux before 4.12 an ARP update the kernel ignored — a gratuitous ARP arriving within the 1 s locktime of the entry's last update — still bumped the entry's timestamps (fixed by 77d7123342dc, \"neighbour: update neigh timestamps iff update is effective\", Linux 4.12), so a burst of GARPs spaced 1 s or less could be ignored in its entirety while keeping the old entry fresh.")
 	if len(runs) > 0 {
-		r := &tl.Events[runs[0]]
+		r := tl.Record(runs[0])
 		if len(garps) > 0 {
 			fmt.Fprintf(&b, " The `ip -s` ages show exactly that: while %s's gratuitous ARPs kept arriving (%d between %s and %s), the entry's `updated` age %s although its state and MAC stayed the same (reset from %s to %s) — the pre-4.12 fingerprint of ignored updates bumping the timestamps.",
-				g.newMAC, len(garps), clock(tl.Events[garps[0]].Time), clock(tl.Events[garps[len(garps)-1]].Time), ageBound(maxAge), clock(r.Time), clock(r.Last()))
+				g.newMAC, len(garps), clock(eventTime(tl, garps[0])), clock(eventTime(tl, garps[len(garps)-1])), ageBound(maxAge), clock(r.Time()), clock(r.LastTime()))
 		} else {
 			fmt.Fprintf(&b, " The `ip -s` ages show the entry's `updated` timestamp being reset with no change of state or MAC (from %s; its age %s); since Linux 4.12 `updated` moves only when an update takes effect, so this is the pre-4.12 fingerprint of ignored updates bumping the timestamps.",
-				clock(r.Time), ageBound(maxAge))
+				clock(r.Time()), ageBound(maxAge))
 		}
 	}
 
@@ -854,7 +874,7 @@ func orUnknown(s string) string {
 func describeAnnouncers(tl *timeline.Timeline, idx []int, first *timeline.ARP) string {
 	counts := map[timeline.ARPClass]int{}
 	for _, i := range idx {
-		counts[tl.Events[i].Data.(*timeline.ARP).Class]++
+		counts[arpAt(tl, i).Class]++
 	}
 	var parts []string
 	for _, c := range []struct {
@@ -881,7 +901,9 @@ func describeAnnouncers(tl *timeline.Timeline, idx []int, first *timeline.ARP) s
 func synPorts(tl *timeline.Timeline, syns []int) string {
 	var ports []int
 	for _, j := range syns {
-		p := int(tl.Events[j].Data.(*timeline.TCP).DstPort)
+		r := tl.Record(j)
+		t, _ := r.TCPRec()
+		p := int(t.DstPort)
 		if !slices.Contains(ports, p) {
 			ports = append(ports, p)
 		}
@@ -898,14 +920,17 @@ func (w *mpWorld) evidence(g *mpGroup, runs []int) []Evidence {
 	tl := w.tl
 	var ev []Evidence
 	cite := func(i int) {
-		e := EventEvidence(tl, i)
-		if n, ok := tl.Events[i].Data.(*timeline.Neigh); ok && n.Listings > 1 {
-			e.Pos = rangePos(tl.Events[i].Pos, n.Last)
+		e := tl.Event(i)
+		c := evidenceOf(tl, i, &e)
+		switch d := e.Data.(type) {
+		case *timeline.Neigh:
+			if d.Listings > 1 {
+				c.Pos = rangePos(e.Pos, d.Last)
+			}
+		case *timeline.NeighReset:
+			c.Pos = rangePos(e.Pos, d.Last)
 		}
-		if r, ok := tl.Events[i].Data.(*timeline.NeighReset); ok {
-			e.Pos = rangePos(tl.Events[i].Pos, r.Last)
-		}
-		ev = append(ev, e)
+		ev = append(ev, c)
 	}
 	for _, i := range capEvidence(g.moveTo, 3, 1) {
 		cite(i)
@@ -919,9 +944,10 @@ func (w *mpWorld) evidence(g *mpGroup, runs []int) []Evidence {
 	if len(g.cycles) > 1 {
 		last := g.cycles[len(g.cycles)-1]
 		src := tl.Sources[first.seq.src]
+		stale, reach := tl.Record(first.stale), tl.Record(last.reach)
 		ev = append(ev, Evidence{
 			Source: src.Path,
-			Pos:    rangePos(tl.Events[first.stale].Pos, tl.Events[last.reach].Pos),
+			Pos:    rangePos(stale.Pos, reach.Pos),
 			Time:   first.from,
 			Text: fmt.Sprintf("%d cycles back to REACHABLE on %s between %s and %s, none through PROBE",
 				len(g.cycles), g.mac, first.from.UTC().Format("15:04:05"), last.to.UTC().Format("15:04:05")),

@@ -30,12 +30,11 @@ func mpTimeline(t *testing.T, arts ...artifact) *timeline.Timeline {
 		var e []timeline.Event
 		if a.capture != nil {
 			src.Kind = "pcap"
-			e = a.capture.f.Events()
-			parse.Finish(src, e)
+			e = a.capture.events()
 		} else {
 			src.Kind = "neigh"
 			var err error
-			if e, err = neigh.Parse(strings.NewReader(a.neigh), src, parse.Options{}); err != nil {
+			if e, err = parse.Collect(neigh.Parse, strings.NewReader(a.neigh), src, parse.Options{}); err != nil {
 				t.Fatalf("%s: %v", a.path, err)
 			}
 			if src.Errors() > 0 {

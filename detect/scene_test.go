@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/parse/pcap"
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -13,7 +12,9 @@ import (
 // scene builds a one-capture timeline frame by frame through the same folder
 // the capture readers use, so detectors see the events real input yields.
 type scene struct {
+	sink   *timeline.Sink
 	f      *pcap.Folder
+	evs    []timeline.Event // what the folder made, once closed
 	frame  int64
 	t0     time.Time
 	cooked bool // Linux cooked capture: no destination MACs, directions known
@@ -21,7 +22,8 @@ type scene struct {
 }
 
 func newScene() *scene {
-	return &scene{f: pcap.NewFolder(), t0: time.Date(2017, 5, 16, 14, 30, 0, 0, time.UTC)}
+	sink := timeline.NewSpace().NewSink("")
+	return &scene{sink: sink, f: pcap.NewFolder(sink), t0: time.Date(2017, 5, 16, 14, 30, 0, 0, time.UTC)}
 }
 
 func (s *scene) at(sec float64) time.Time {
@@ -70,11 +72,28 @@ func (s *scene) syn(sec float64, src, dst timeline.MAC, srcIP, dstIP string, por
 	s.send(sec, src, dst, srcIP, dstIP, &pcap.TCPInfo{SrcPort: port, DstPort: 22, Seq: seq, SYN: true})
 }
 
+// events closes the folder on the first call and returns the events it
+// made, in timeline order; a scene can be built into several timelines.
+func (s *scene) events() []timeline.Event {
+	if s.evs != nil {
+		return s.evs
+	}
+	src := &timeline.Source{}
+	s.f.Close(src)
+	tl, err := timeline.Merge([]*timeline.Source{src}, []*timeline.Sink{s.sink}, timeline.Window{})
+	if err != nil {
+		panic(err)
+	}
+	s.evs = make([]timeline.Event, tl.Len())
+	for i := range s.evs {
+		s.evs[i] = tl.Event(i)
+	}
+	return s.evs
+}
+
 func (s *scene) timeline() *timeline.Timeline {
-	evs := s.f.Events()
 	src := &timeline.Source{Path: "scene.pcap", Kind: "pcap", Host: "default"}
-	parse.Finish(src, evs)
-	return timeline.Build([]*timeline.Source{src}, [][]timeline.Event{evs})
+	return timeline.Build([]*timeline.Source{src}, [][]timeline.Event{s.events()})
 }
 
 func ip(s string) netip.Addr { return netip.MustParseAddr(s) }

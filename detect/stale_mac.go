@@ -58,15 +58,15 @@ func staleUses(tl *timeline.Timeline, m *move) []*staleUse {
 	end := m.end()
 	idx := tl.ByIP(m.key.ip)
 	for _, j := range idx {
-		e := &tl.Events[j]
-		u, ok := e.Data.(*timeline.UsageRun)
+		r := tl.Record(int(j))
+		u, ok := r.UsageRec()
 		if !ok || u.DstIP != m.key.ip || u.VLAN != m.key.vlan || u.Src == m.new || u.Src == m.old {
 			continue
 		}
-		if e.Last().Before(m.at) || !e.Time.Before(end) {
+		if r.LastTime().Before(m.at) || !r.Time().Before(end) {
 			continue
 		}
-		dst, inferred, nv := runDestination(tl, int(j), u)
+		dst, inferred, nv := runDestination(tl, &r, &u)
 		if dst != m.old {
 			continue
 		}
@@ -77,12 +77,12 @@ func staleUses(tl *timeline.Timeline, m *move) []*staleUse {
 		}
 		s.runs = append(s.runs, int(j))
 		s.frames += u.Frames
-		s.straddle = s.straddle || e.Time.Before(m.at)
+		s.straddle = s.straddle || r.Time().Before(m.at)
 		s.inferred = s.inferred || inferred
 		if nv >= 0 {
 			s.neigh = append(s.neigh, nv)
 		}
-		last := e.Last()
+		last := r.LastTime()
 		if last.After(end) {
 			last = end
 		}
@@ -98,24 +98,28 @@ func staleUses(tl *timeline.Timeline, m *move) []*staleUse {
 
 	for _, s := range uses {
 		for _, j := range idx {
-			e := &tl.Events[j]
-			if e.Time.Before(m.at) || e.Time.After(end) {
+			r := tl.Record(int(j))
+			t := r.Time()
+			if t.Before(m.at) || t.After(end) {
 				continue
 			}
-			switch d := e.Data.(type) {
-			case *timeline.ARP:
+			switch r.Kind {
+			case timeline.KindARP:
+				d, _ := r.ARPRec()
 				if d.Op == 1 && d.Class == timeline.ARPRequest && d.TPA == m.key.ip &&
-					(d.SHA == s.observer || d.Src == s.observer) && !e.Time.After(s.lastStale) {
+					(d.SHA == s.observer || d.Src == s.observer) && !t.After(s.lastStale) {
 					s.requests = append(s.requests, int(j))
 				}
-			case *timeline.UsageRun:
+			case timeline.KindUsage:
+				d, _ := r.UsageRec()
 				if s.switched < 0 && d.Src == s.observer && d.DstIP == m.key.ip && d.Dst == m.new {
 					s.switched = int(j)
 				}
-			case *timeline.TCP:
-				if e.Time.After(s.lastStale) {
+			case timeline.KindTCP:
+				if t.After(s.lastStale) {
 					continue
 				}
+				d, _ := r.TCPRec()
 				if d.Src == s.observer && d.DstIP == m.key.ip && (d.What == timeline.TCPSyn || d.What == timeline.TCPSynRetrans) {
 					s.syns = append(s.syns, int(j))
 				}
@@ -132,14 +136,14 @@ func staleUses(tl *timeline.Timeline, m *move) []*staleUse {
 // a cooked capture does not record it for the host's own frames, so it
 // comes from the host's neighbour data when that covers the run (neigh is
 // the observation's event, and it wins over inference), else from the
-// host's last ARP exchange (inferred true), else it is unknown.
-func runDestination(tl *timeline.Timeline, i int, u *timeline.UsageRun) (dst timeline.MAC, inferred bool, neigh int) {
+// host's last ARP exchange (inferred true), else it is unknown. r is the
+// run's record, u what it reads as.
+func runDestination(tl *timeline.Timeline, r *timeline.Record, u *timeline.UsageRun) (dst timeline.MAC, inferred bool, neigh int) {
 	if u.DstKnown {
 		return u.Dst, false, -1
 	}
-	e := &tl.Events[i]
-	host := tl.Sources[e.Source].Host
-	for _, at := range []time.Time{e.Time, e.Last()} {
+	host := tl.Sources[r.Src].Host
+	for _, at := range []time.Time{r.Time(), r.LastTime()} {
 		if v, ok := tl.NeighAt(host, u.DstIP, at); ok && v.Covered && v.Entry.HasLL {
 			return v.Entry.LLAddr, false, v.Event
 		}
@@ -203,8 +207,9 @@ func announceStats(tl *timeline.Timeline, m *move, cfg *Config) announcements {
 	a := announcements{minSpacing: -1}
 	var prev time.Time
 	for n, i := range m.announce {
-		e := &tl.Events[i]
-		arp := e.Data.(*timeline.ARP)
+		r := tl.Record(i)
+		arp, _ := r.ARPRec()
+		t := r.Time()
 		switch arp.Class {
 		case timeline.ARPGarpRequest:
 			a.garpReq++
@@ -220,13 +225,13 @@ func announceStats(tl *timeline.Timeline, m *move, cfg *Config) announcements {
 			a.replies++
 		}
 		if n == 0 {
-			a.first = e.Time
-		} else if d := e.Time.Sub(prev); d > 2*time.Millisecond && (a.minSpacing < 0 || d < a.minSpacing) {
+			a.first = t
+		} else if d := t.Sub(prev); d > 2*time.Millisecond && (a.minSpacing < 0 || d < a.minSpacing) {
 			// Copies of one frame seen on two interfaces (tcpdump -i any)
 			// are not two announcements.
 			a.minSpacing = d
 		}
-		prev = e.Time
+		prev = t
 	}
 	a.garps = a.garpReq + a.garpReply + a.garpReplyOther
 	a.insideLocktime = a.minSpacing >= 0 && a.minSpacing <= cfg.Locktime+cfg.LocktimeSlack
@@ -265,7 +270,7 @@ func staleExplanation(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse, 
 	var b strings.Builder
 	ip := m.key.String()
 	fmt.Fprintf(&b, "%s kept sending unicast IPv4 to %s via %s — the MAC the address had before it moved — for %s after %s was announced at %s (%s, from %s).",
-		observerName(u), ip, m.old, fmtDur(dur), ip, m.new, a.describe(), tl.Events[m.firstNew].Time.Format("15:04:05.000 UTC"))
+		observerName(u), ip, m.old, fmtDur(dur), ip, m.new, a.describe(), eventTime(tl, m.firstNew).Format("15:04:05.000 UTC"))
 	fmt.Fprintf(&b, " It sent %s to the stale MAC", plural(u.frames, "frame", "frames"))
 	if u.straddle {
 		b.WriteString(" (counting a run that began before the move)")
@@ -273,7 +278,8 @@ func staleExplanation(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse, 
 	if n := len(u.syns); n > 0 {
 		retrans := 0
 		for _, j := range u.syns {
-			if tl.Events[j].Data.(*timeline.TCP).What == timeline.TCPSynRetrans {
+			r := tl.Record(j)
+			if t, _ := r.TCPRec(); t.What == timeline.TCPSynRetrans {
 				retrans++
 			}
 		}
@@ -288,8 +294,8 @@ func staleExplanation(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse, 
 		fmt.Fprintf(&b, ", although it sent %s for %s.", plural(int64(len(u.requests)), "ARP request", "ARP requests"), ip)
 	}
 	if u.switched >= 0 {
-		fmt.Fprintf(&b, " It switched to %s at %s, %s after the move.", m.new,
-			tl.Events[u.switched].Time.Format("15:04:05.000"), fmtDur(tl.Events[u.switched].Time.Sub(m.at)))
+		at := eventTime(tl, u.switched)
+		fmt.Fprintf(&b, " It switched to %s at %s, %s after the move.", m.new, at.Format("15:04:05.000"), fmtDur(at.Sub(m.at)))
 	} else if !m.until.IsZero() {
 		fmt.Fprintf(&b, " It never switched before the binding changed again at %s.", m.until.Format("15:04:05.000"))
 	} else {
