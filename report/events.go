@@ -48,8 +48,9 @@ func Events(w io.Writer, r *analysis.Result) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	enc := json.NewEncoder(bw)
 	tl := r.Timeline
-	for i := range tl.Events {
-		e := &tl.Events[i]
+	for i, rec := range tl.Records(0, -1) {
+		ev := tl.EventOf(i, rec)
+		e := &ev
 		src := tl.Sources[e.Source]
 		l := eventLine{
 			Datetime: Time(e.Time), TimestampDesc: timestampDesc(e.Kind()), Message: e.Data.Summary(),

@@ -97,7 +97,7 @@ func Build(r *analysis.Result) *Report {
 		rep.Findings = append(rep.Findings, BuildFinding(&r.Findings[i]))
 	}
 	rep.Summary = Summary{
-		Events:     len(r.Timeline.Events),
+		Events:     r.Timeline.Len(),
 		Findings:   len(r.Findings),
 		BySeverity: map[string]int{"high": 0, "medium": 0, "low": 0, "info": 0},
 	}

@@ -94,7 +94,7 @@ func headline(r *analysis.Result) string {
 	if skipped > 0 {
 		out += fmt.Sprintf(", %d skipped", skipped)
 	}
-	out += fmt.Sprintf(", %d events, %d finding(s)", len(r.Timeline.Events), len(r.Findings))
+	out += fmt.Sprintf(", %d events, %d finding(s)", r.Timeline.Len(), len(r.Findings))
 	if len(sev) > 0 {
 		out += " (" + strings.Join(sev, ", ") + ")"
 	}

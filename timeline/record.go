@@ -334,3 +334,12 @@ func (r *Record) captureIPs(dst []netip.Addr) ([]netip.Addr, bool) {
 	}
 	return dst, true
 }
+
+// TextLen is the length of the event's own text (Timeline.Raw) without
+// reading it: 0 for frames and for events without text.
+func (r *Record) TextLen() int {
+	if r.Flags&fFrame != 0 {
+		return 0
+	}
+	return int(r.Len)
+}

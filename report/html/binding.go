@@ -55,10 +55,11 @@ func readBinding(ctx *diagramCtx, f *detect.Finding) (*binding, bool) {
 	// Context is bounded: the finding's span plus what led to it.
 	lo, hi := f.Start.Add(-10*time.Minute), f.End.Add(10*time.Minute)
 	for _, i := range idx {
-		e := &tl.Events[i]
-		if e.Last().Before(lo) || e.Time.After(hi) {
+		if r := tl.Record(int(i)); r.LastTime().Before(lo) || r.Time().After(hi) {
 			continue
 		}
+		ev := tl.Event(int(i))
+		e := &ev
 		switch p := e.Data.(type) {
 		case *timeline.ARP:
 			switch {

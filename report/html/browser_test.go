@@ -321,7 +321,7 @@ func TestBrowserReport(t *testing.T) {
 	if n := s.evalInt(`[...document.querySelectorAll('svg.d-swimlane .fbar')].filter(visible).length`); n != len(r.Findings) {
 		t.Errorf("%d finding spans on the timeline, want %d", n, len(r.Findings))
 	}
-	total := len(r.Timeline.Events)
+	total := r.Timeline.Len()
 	if n := s.evalInt(`document.querySelectorAll('#ev-body tr').length`); n != min(total, 100) {
 		t.Errorf("event table shows %d rows, want %d", n, min(total, 100))
 	}
@@ -337,8 +337,8 @@ func TestBrowserReport(t *testing.T) {
 
 	// Source filter: unticking the capture leaves only the log's rows.
 	logRows := 0
-	for _, e := range r.Timeline.Events {
-		if r.Timeline.Sources[e.Source].Kind == "txnlog" {
+	for _, e := range r.Timeline.Records(0, -1) {
+		if r.Timeline.Sources[e.Src].Kind == "txnlog" {
 			logRows++
 		}
 	}
@@ -568,8 +568,8 @@ func TestBrowserSamples(t *testing.T) {
 			// Filter: untick the first source; its rows leave the table.
 			first := s.evalInt(`+document.querySelector('input[name=source]').value`)
 			others := 0
-			for _, e := range res.Timeline.Events {
-				if int(e.Source) != first {
+			for _, e := range res.Timeline.Records(0, -1) {
+				if int(e.Src) != first {
 					others++
 				}
 			}

@@ -53,7 +53,7 @@ const (
 func cited(ctx *diagramCtx, f *detect.Finding) []int {
 	var idx []int
 	for _, e := range f.Evidence {
-		if e.Event >= 0 && e.Event < len(ctx.tl.Events) {
+		if e.Event >= 0 && e.Event < ctx.tl.Len() {
 			idx = append(idx, e.Event)
 		}
 	}
@@ -92,7 +92,8 @@ func evidenceStrip(ctx *diagramCtx, f *detect.Finding) *Diagram {
 	}
 	var srcs []int32
 	for _, i := range idx {
-		e := &tl.Events[i]
+		ev := tl.Event(i)
+		e := &ev
 		if e.Time.Before(t0) {
 			t0 = e.Time
 		}
@@ -122,7 +123,8 @@ func evidenceStrip(ctx *diagramCtx, f *detect.Finding) *Diagram {
 	}
 	drawn := map[[2]int]bool{}
 	for _, i := range idx {
-		e := &tl.Events[i]
+		ev := tl.Event(i)
+		e := &ev
 		r := slices.Index(srcs, e.Source)
 		if r < 0 {
 			continue

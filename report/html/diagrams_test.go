@@ -145,7 +145,7 @@ func TestUnansweredLane(t *testing.T) {
 		b.add(src, baseTime.Add(time.Duration(i/3)*20*time.Second+time.Duration(i%3)*time.Second), timeline.Pos{Line: int64(i + 1)}, a, "")
 	}
 	tl := b.build()
-	f := detect.Finding{Detector: "arp-unanswered", Start: tl.Events[0].Time, End: tl.Events[8].Time,
+	f := detect.Finding{Detector: "arp-unanswered", Start: tl.Time(0), End: tl.Time(8),
 		Subject: subj("ip", target.String(), "requester_mac", nodeMAC.String(), "requests", 9), Evidence: []detect.Evidence{detect.EventEvidence(tl, 0)}}
 	o := Options{}.withDefaults()
 	ctx := &diagramCtx{tl: tl, o: &o}

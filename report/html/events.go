@@ -105,7 +105,7 @@ func eventText(e *timeline.Event, limit int) (string, bool) {
 // reached.
 func buildEvents(r *analysis.Result, o *Options) (*EventTable, error) {
 	tl := r.Timeline
-	n := len(tl.Events)
+	n := tl.Len()
 	t := &EventTable{Total: n, Cap: o.EventCap, Evidence: map[string][]int{}}
 	for k := timeline.Kind(1); k.String() != "unknown"; k++ {
 		t.Kinds = append(t.Kinds, k.String())
@@ -116,12 +116,11 @@ func buildEvents(r *analysis.Result, o *Options) (*EventTable, error) {
 	for i := range t.PerSource {
 		t.PerSource[i].ByKind = map[string]int{}
 	}
-	for i := range tl.Events {
-		e := &tl.Events[i]
-		if int(e.Source) < len(t.PerSource) {
-			c := &t.PerSource[e.Source]
+	for _, e := range tl.Records(0, -1) {
+		if int(e.Src) < len(t.PerSource) {
+			c := &t.PerSource[e.Src]
 			c.Total++
-			c.ByKind[e.Kind().String()]++
+			c.ByKind[e.Kind.String()]++
 		}
 	}
 	// Encode, and if the result is over the byte budget, shrink the cap in
@@ -168,13 +167,14 @@ func (t *EventTable) encode(r *analysis.Result, rows selection, o *Options) erro
 	}
 	var prev int64
 	if len(rows.idx) > 0 {
-		prev = micros(tl.Events[rows.idx[0]].Time)
+		prev = micros(tl.Time(rows.idx[0]))
 		t.BaseUS = prev
 	}
 	rowOf := make(map[int]int, len(rows.idx))
 	lastPos := make([]int64, len(tl.Sources))
 	for row, i := range rows.idx {
-		e := &tl.Events[i]
+		ev := tl.Event(i)
+		e := &ev
 		rowOf[i] = row
 		at := micros(e.Time)
 		cols.T = append(cols.T, at-prev)
@@ -250,7 +250,7 @@ type selection struct {
 // selectRows picks the events the table holds (see buildEvents).
 func selectRows(r *analysis.Result, o *Options, limit int) selection {
 	tl := r.Timeline
-	n := len(tl.Events)
+	n := tl.Len()
 	if n <= limit && textBytes(tl, 0, n, o) <= o.TextBudget {
 		idx := make([]int, n)
 		for i := range idx {
@@ -258,7 +258,7 @@ func selectRows(r *analysis.Result, o *Options, limit int) selection {
 		}
 		return selection{idx: idx}
 	}
-	chosen := make([]bool, n)
+	chosen := make(map[int]bool, min(n, limit))
 	count, budget := 0, o.TextBudget
 	var sel selection
 	take := func(i int) bool {
@@ -268,7 +268,8 @@ func selectRows(r *analysis.Result, o *Options, limit int) selection {
 		if count >= limit {
 			return false
 		}
-		b := textLen(&tl.Events[i], o)
+		r := tl.Record(i)
+		b := textLen(&r, o)
 		if b > budget {
 			sel.bySize = true
 			return false
@@ -292,8 +293,8 @@ func selectRows(r *analysis.Result, o *Options, limit int) selection {
 		if end.Before(f.Start) {
 			end = f.Start
 		}
-		for i := tl.Search(f.Start.Add(-margin)); i < n && !tl.Events[i].Time.After(end.Add(margin)); i++ {
-			if !take(i) {
+		for i, rec := range tl.Records(tl.Search(f.Start.Add(-margin)), -1) {
+			if rec.Time().After(end.Add(margin)) || !take(i) {
 				break
 			}
 		}
@@ -304,16 +305,15 @@ func selectRows(r *analysis.Result, o *Options, limit int) selection {
 			break
 		}
 	}
-	for i, c := range chosen {
-		if c {
-			sel.idx = append(sel.idx, i)
-		}
+	for i := range chosen {
+		sel.idx = append(sel.idx, i)
 	}
+	slices.Sort(sel.idx)
 	return sel
 }
 
-func textLen(e *timeline.Event, o *Options) int {
-	l := len(e.Raw)
+func textLen(r *timeline.Record, o *Options) int {
+	l := r.TextLen()
 	if l == 0 {
 		l = 80 // a summary; computing it only to measure would double the work
 	}
@@ -322,8 +322,8 @@ func textLen(e *timeline.Event, o *Options) int {
 
 func textBytes(tl *timeline.Timeline, from, to int, o *Options) int {
 	total := 0
-	for i := from; i < to; i++ {
-		total += textLen(&tl.Events[i], o)
+	for _, r := range tl.Records(from, to) {
+		total += textLen(r, o)
 	}
 	return total
 }

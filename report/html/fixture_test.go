@@ -18,13 +18,15 @@ import (
 
 // logLine is a text-artifact event for tests (KindLog has no payload type of
 // its own yet).
-type logLine struct{ text string }
+type logLine struct{ Text string }
+
+func init() { timeline.RegisterPayload(&logLine{}) }
 
 func (l *logLine) Kind() timeline.Kind         { return timeline.KindLog }
-func (l *logLine) Summary() string             { return l.text }
+func (l *logLine) Summary() string             { return l.Text }
 func (l *logLine) AppendKeys(k *timeline.Keys) {}
-func (l *logLine) Fields() []timeline.Field    { return []timeline.Field{{Name: "text", Value: l.text}} }
-func (l *logLine) String() string              { return l.text }
+func (l *logLine) Fields() []timeline.Field    { return []timeline.Field{{Name: "text", Value: l.Text}} }
+func (l *logLine) String() string              { return l.Text }
 func mustMAC(s string) timeline.MAC            { m, err := timeline.ParseMAC(s); must(err); return m }
 func mustIP(s string) netip.Addr               { return netip.MustParseAddr(s) }
 
@@ -76,12 +78,14 @@ func (b *builder) add(src int, at time.Time, pos timeline.Pos, p timeline.Payloa
 func (b *builder) build() *timeline.Timeline {
 	for i, s := range b.sources {
 		evs := b.events[i]
-		timeline.SortEvents(evs)
 		s.Events = int64(len(evs))
 		s.Records = s.Events
 		if len(evs) > 0 {
 			s.First, s.Last = evs[0].Time, evs[0].Last()
 			for _, e := range evs {
+				if e.Time.Before(s.First) {
+					s.First = e.Time
+				}
 				if e.Last().After(s.Last) {
 					s.Last = e.Last()
 				}
@@ -103,8 +107,8 @@ func garp(at time.Time, frame int64) (time.Time, timeline.Pos, timeline.Payload)
 // find locates the event whose payload satisfies ok.
 func find(tl *timeline.Timeline, ok func(e *timeline.Event) bool) []int {
 	var out []int
-	for i := range tl.Events {
-		if ok(&tl.Events[i]) {
+	for i := range tl.Len() {
+		if e := tl.Event(i); ok(&e) {
 			out = append(out, i)
 		}
 	}
@@ -203,7 +207,7 @@ func fipReuse(tb testing.TB) *analysis.Result {
 	}
 	logF := detect.Finding{
 		ID: "log-0123456789ab", Detector: "test-log", Severity: detect.Low, Confidence: detect.ConfLow,
-		Title: "A log line named " + injectImg, Start: tl.Events[inject[0]].Time, End: tl.Events[inject[0]].Time,
+		Title: "A log line named " + injectImg, Start: tl.Time(inject[0]), End: tl.Time(inject[0]),
 		Subject:     subj("line", injectScript),
 		Evidence:    []detect.Evidence{detect.EventEvidence(tl, inject[0])},
 		Explanation: "The text " + injectScript + " must stay text.",
@@ -258,12 +262,12 @@ func bulk(tb testing.TB, n int) *analysis.Result {
 	}
 	tl := b.build()
 	var ev []detect.Evidence
-	for i := 0; i < len(tl.Events); i += len(tl.Events)/20 + 1 {
+	for i := 0; i < tl.Len(); i += tl.Len()/20 + 1 {
 		ev = append(ev, detect.EventEvidence(tl, i))
 	}
 	f := detect.Finding{
 		ID: "test-bulk-0123456789ab", Detector: "test-bulk", Severity: detect.Info, Title: "bulk finding",
-		Start: tl.Events[0].Time, End: tl.Events[len(tl.Events)-1].Time, Evidence: ev,
+		Start: tl.Time(0), End: tl.Time(tl.Len() - 1), Evidence: ev,
 	}
 	return &analysis.Result{Timeline: tl, Findings: []detect.Finding{f}}
 }
@@ -276,9 +280,9 @@ func manyFindings(r *analysis.Result, n int) *analysis.Result {
 	for i := 0; i < n; i++ {
 		var ev []detect.Evidence
 		for j := 0; j < 10; j++ {
-			ev = append(ev, detect.EventEvidence(tl, (i*37+j*101)%len(tl.Events)))
+			ev = append(ev, detect.EventEvidence(tl, (i*37+j*101)%tl.Len()))
 		}
-		at := tl.Events[(i*37)%len(tl.Events)].Time
+		at := tl.Time((i * 37) % tl.Len())
 		f := detect.Finding{
 			ID: fmt.Sprintf("many-%05d", i), Detector: dets[i%len(dets)], Severity: detect.Severity(i % 4),
 			Title: fmt.Sprintf("finding %d about 10.0.%d.%d", i, i/256, i%256), Start: at, End: at.Add(time.Duration(i%30) * time.Second),

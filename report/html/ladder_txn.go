@@ -20,7 +20,7 @@ func txnLadder(ctx *diagramCtx, f *detect.Finding) *Diagram {
 	pid, _ := strconv.Atoi(f.Subject.String("pid"))
 	var tx *timeline.Txn
 	for _, i := range cited(ctx, f) {
-		t, ok := tl.Events[i].Data.(*timeline.Txn)
+		t, ok := tl.Payload(i).(*timeline.Txn)
 		if !ok || t.Len() == 0 || (pid != 0 && t.PID != pid) {
 			continue
 		}

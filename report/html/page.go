@@ -368,7 +368,7 @@ func verdictTitle(r *analysis.Result) string {
 }
 
 func buildAnalysed(r *analysis.Result, first, last time.Time) analysedView {
-	a := analysedView{Events: len(r.Timeline.Events)}
+	a := analysedView{Events: r.Timeline.Len()}
 	hosts := map[string]bool{}
 	kinds := map[string]bool{}
 	var kindList []string
@@ -422,7 +422,7 @@ func buildVerdict(r *analysis.Result, fs []*findingView) verdictView {
 	case v.Count == 0:
 		v.Level, v.Headline = "clean", "No findings"
 		v.Lead = fmt.Sprintf("%d detector(s) checked %s event(s) and found nothing wrong.",
-			len(detect.All()), thousands(len(r.Timeline.Events)))
+			len(detect.All()), thousands(r.Timeline.Len()))
 		return v
 	}
 	counts := map[string]int{}
@@ -530,8 +530,8 @@ func buildFinding(ctx *diagramCtx, f *detect.Finding, tf timeFormatter, o *Optio
 	srcs := map[int32]bool{}
 	v.EvidenceTotal = len(f.Evidence)
 	for i, e := range f.Evidence {
-		if e.Event >= 0 && e.Event < len(ctx.tl.Events) {
-			srcs[ctx.tl.Events[e.Event].Source] = true
+		if e.Event >= 0 && e.Event < ctx.tl.Len() {
+			srcs[ctx.tl.Record(e.Event).Src] = true
 		}
 		if i >= o.EvidenceMax || (i >= o.EvidenceRows && i >= rowsLeft) {
 			v.OmittedEvidence++

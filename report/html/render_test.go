@@ -315,14 +315,14 @@ func TestRenderEmbedsResultOnce(t *testing.T) {
 	if len(d.Report.Findings) != len(r.Findings) {
 		t.Fatalf("report block has %d findings, want %d", len(d.Report.Findings), len(r.Findings))
 	}
-	if d.Events.Total != len(r.Timeline.Events) || d.Events.Embedded != d.Events.Total || len(cols.X) != d.Events.Total {
-		t.Fatalf("events: total %d embedded %d rows %d, want all %d", d.Events.Total, d.Events.Embedded, len(cols.X), len(r.Timeline.Events))
+	if d.Events.Total != r.Timeline.Len() || d.Events.Embedded != d.Events.Total || len(cols.X) != d.Events.Total {
+		t.Fatalf("events: total %d embedded %d rows %d, want all %d", d.Events.Total, d.Events.Embedded, len(cols.X), r.Timeline.Len())
 	}
 	// Times are deltas from base_us; they must rebuild every event's time.
 	at := d.Events.BaseUS
 	for i := range cols.T {
 		at += cols.T[i]
-		if want := r.Timeline.Events[i].Time.UnixMicro(); at != want {
+		if want := r.Timeline.Time(i).UnixMicro(); at != want {
 			t.Fatalf("row %d: time %d, want %d", i, at, want)
 		}
 		if cols.T[i] < 0 {
@@ -333,7 +333,7 @@ func TestRenderEmbedsResultOnce(t *testing.T) {
 	last := map[int32]int64{}
 	for i := range cols.P {
 		last[cols.S[i]] += cols.P[i]
-		if want := posCode(r.Timeline.Events[i].Pos); last[cols.S[i]] != want {
+		if want := posCode(r.Timeline.Record(i).Pos); last[cols.S[i]] != want {
 			t.Fatalf("row %d: position code %d, want %d", i, last[cols.S[i]], want)
 		}
 	}
@@ -367,7 +367,8 @@ func eventTextOf(r *analysis.Result, id string, row int) string {
 		}
 		for _, e := range f.Evidence {
 			if e.Event == row { // every event is embedded: rows are timeline indexes
-				x, _ := eventText(&r.Timeline.Events[e.Event], 400)
+				ev := r.Timeline.Event(e.Event)
+				x, _ := eventText(&ev, 400)
 				return x
 			}
 		}

@@ -233,17 +233,20 @@ func missingProbeStrip(ctx *diagramCtx, f *detect.Finding) *Diagram {
 	// Which entry: a cited neighbour event names its source and device.
 	src, dev, found := int32(-1), "", false
 	for _, i := range cited(ctx, f) {
-		if n, ok := tl.Events[i].Data.(*timeline.Neigh); ok && n.IP == ip {
-			src, dev, found = tl.Events[i].Source, n.Dev, true
+		if n, ok := tl.Payload(i).(*timeline.Neigh); ok && n.IP == ip {
+			src, dev, found = tl.Record(i).Src, n.Dev, true
 			break
 		}
 	}
 	idx := tl.ByIP(ip)
 	if !found {
 		for _, i := range idx {
-			e := &tl.Events[i]
-			if n, ok := e.Data.(*timeline.Neigh); ok && n.IP == ip && tl.Sources[e.Source].Host == host {
-				src, dev, found = e.Source, n.Dev, true
+			r := tl.Record(int(i))
+			if r.Kind != timeline.KindNeigh || tl.Sources[r.Src].Host != host {
+				continue
+			}
+			if n, ok := tl.PayloadOf(&r).(*timeline.Neigh); ok && n.IP == ip {
+				src, dev, found = r.Src, n.Dev, true
 				break
 			}
 		}
@@ -260,10 +263,17 @@ func missingProbeStrip(ctx *diagramCtx, f *detect.Finding) *Diagram {
 
 	var before *timeline.Event // the entry as it stood when the window opens
 	for _, i := range idx {
-		e := &tl.Events[i]
-		if e.Time.After(hi) {
+		r := tl.Record(int(i))
+		if r.Time().After(hi) {
 			break
 		}
+		switch r.Kind {
+		case timeline.KindNeigh, timeline.KindARP:
+		default:
+			continue
+		}
+		ev := tl.EventOf(int(i), &r)
+		e := &ev
 		inWindow := !e.Last().Before(lo)
 		switch p := e.Data.(type) {
 		case *timeline.Neigh:

@@ -155,13 +155,12 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 		b := int(float64(t.Sub(sc.T0)) / float64(sc.T1.Sub(sc.T0)) * laneBins)
 		return max(0, min(laneBins-1, b))
 	}
-	for i := range tl.Events {
-		e := &tl.Events[i]
-		r, ok := laneOf[e.Source]
+	for _, e := range tl.Records(0, -1) {
+		r, ok := laneOf[e.Src]
 		if !ok {
 			continue
 		}
-		b0, b1 := binOf(e.Time), binOf(e.Last())
+		b0, b1 := binOf(e.Time()), binOf(e.LastTime())
 		for b := b0; b <= b1; b++ {
 			counts[r][b]++
 		}
@@ -217,18 +216,18 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 		}
 		marks := map[int]map[int]bool{}
 		for _, ev := range f.Evidence {
-			if ev.Event < 0 || ev.Event >= len(tl.Events) {
+			if ev.Event < 0 || ev.Event >= tl.Len() {
 				continue
 			}
-			e := &tl.Events[ev.Event]
-			r, ok := laneOf[e.Source]
+			e := tl.Record(ev.Event)
+			r, ok := laneOf[e.Src]
 			if !ok {
 				continue
 			}
 			if marks[r] == nil {
 				marks[r] = map[int]bool{}
 			}
-			marks[r][int(sc.X(e.Time))] = true
+			marks[r][int(sc.X(e.Time()))] = true
 		}
 		for r := range lanes {
 			xs := marks[r]
@@ -274,8 +273,8 @@ func hook(s *Shape, f *detect.Finding) {
 // wrong — would otherwise squeeze the whole story into one pixel. It
 // returns the range and how many events fall outside it.
 func focus(tl *timeline.Timeline, first, last time.Time) (time.Time, time.Time, int) {
-	evs := tl.Events
-	n := len(evs)
+	n := tl.Len()
+	at := tl.Time
 	maxStray := 0
 	if n >= 10 {
 		maxStray = min(10, max(1, n/100))
@@ -283,16 +282,16 @@ func focus(tl *timeline.Timeline, first, last time.Time) (time.Time, time.Time, 
 	lo, hi := 0, n // events[lo:hi] are kept
 	for changed := true; changed && hi-lo > 2; {
 		changed = false
-		span := evs[hi-1].Time.Sub(evs[lo].Time)
+		span := at(hi - 1).Sub(at(lo))
 		for k := 1; k <= maxStray-(lo+n-hi) && lo+k < hi-1; k++ {
-			if gap := evs[lo+k].Time.Sub(evs[lo+k-1].Time); gap > span-gap {
+			if gap := at(lo + k).Sub(at(lo + k - 1)); gap > span-gap {
 				lo, changed = lo+k, true
 				break
 			}
 		}
-		span = evs[hi-1].Time.Sub(evs[lo].Time)
+		span = at(hi - 1).Sub(at(lo))
 		for k := 1; k <= maxStray-(lo+n-hi) && hi-k-1 > lo; k++ {
-			if gap := evs[hi-k].Time.Sub(evs[hi-k-1].Time); gap > span-gap {
+			if gap := at(hi - k).Sub(at(hi - k - 1)); gap > span-gap {
 				hi, changed = hi-k, true
 				break
 			}
@@ -301,9 +300,10 @@ func focus(tl *timeline.Timeline, first, last time.Time) (time.Time, time.Time, 
 	if lo == 0 && hi == n {
 		return first, last, 0
 	}
-	first, last = evs[lo].Time, evs[lo].Last()
-	for i := lo; i < hi; i++ {
-		if l := evs[i].Last(); l.After(last) {
+	first = at(lo)
+	last = first
+	for _, r := range tl.Records(lo, hi) {
+		if l := r.LastTime(); l.After(last) {
 			last = l
 		}
 	}

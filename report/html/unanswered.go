@@ -29,10 +29,11 @@ func unansweredLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 	lo, hi := padded(t0, t1, time.Second)
 	var requests, replies []*timeline.Event
 	for _, i := range tl.ByIP(ip) {
-		e := &tl.Events[i]
-		if e.Time.Before(lo) || e.Time.After(hi) {
+		if r := tl.Record(int(i)); r.Kind != timeline.KindARP || r.Time().Before(lo) || r.Time().After(hi) {
 			continue
 		}
+		ev := tl.Event(int(i))
+		e := &ev
 		a, ok := e.Data.(*timeline.ARP)
 		if !ok {
 			continue
