@@ -88,6 +88,11 @@ func (s *Sink) encode(e *Event, r *Record, blob []byte) ([]byte, bool, error) {
 		if !ok {
 			return blob, false, fmt.Errorf("timeline: payload type %T is not registered", e.Data)
 		}
+		switch r.Kind {
+		case KindARP, KindUsage, KindTCP, KindNeigh:
+			// Readers take these kinds' fields from the record's body.
+			return blob, false, fmt.Errorf("timeline: payload type %T cannot be of kind %v, whose events are stored as records", e.Data, r.Kind)
+		}
 		r.Sub = code
 		if t, ok := p.(*Txn); ok {
 			if s.txnStore == nil {

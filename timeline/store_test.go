@@ -196,3 +196,28 @@ func TestMergeWindowAndShift(t *testing.T) {
 		t.Errorf("problems %v", src.Problems)
 	}
 }
+
+// kindedLine is a registered payload that claims whatever kind it is given.
+type kindedLine struct{ K Kind }
+
+func (l *kindedLine) Kind() Kind         { return l.K }
+func (l *kindedLine) Summary() string    { return "line" }
+func (l *kindedLine) AppendKeys(k *Keys) {}
+func (l *kindedLine) Fields() []Field    { return nil }
+
+// A registered payload may not pose as a kind whose readers take its fields
+// from the record body: the sink refuses it instead of storing garbage.
+func TestSinkRefusesStoredPayloadOfRecordKind(t *testing.T) {
+	RegisterPayload(&kindedLine{})
+	s := NewSpace().NewSink("")
+	ok := Event{Time: time.Unix(1, 0), Data: &kindedLine{K: KindLog}}
+	s.Add(&ok, nil)
+	if s.Err() != nil || s.Len() != 1 {
+		t.Fatalf("a log-kind payload: err %v, %d events", s.Err(), s.Len())
+	}
+	bad := Event{Time: time.Unix(2, 0), Data: &kindedLine{K: KindNeigh}}
+	s.Add(&bad, nil)
+	if s.Err() == nil || !strings.Contains(s.Err().Error(), "cannot be of kind") || s.Len() != 1 {
+		t.Errorf("a neigh-kind payload: err %v, %d events", s.Err(), s.Len())
+	}
+}
