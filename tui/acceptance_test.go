@@ -45,8 +45,8 @@ func TestFIPReuseWalk(t *testing.T) {
 	}
 	tl := res.Timeline
 	garp := -1
-	for i := range tl.Events {
-		if a, ok := tl.Events[i].Data.(*timeline.ARP); ok && a.Class.IsGARP() && a.SPA == ip && a.SHA == newMAC {
+	for i, r := range tl.Records(0, -1) {
+		if a, ok := r.ARPRec(); ok && a.Class.IsGARP() && a.SPA == ip && a.SHA == newMAC {
 			garp = i
 			break
 		}
@@ -54,8 +54,9 @@ func TestFIPReuseWalk(t *testing.T) {
 	if garp < 0 {
 		t.Fatal("no GARP for the stale-mac finding's IP at its new MAC")
 	}
-	garpPos := tl.Events[garp].Pos.String()
-	garpTime := tl.Events[garp].Time.Format("15:04:05.000000")
+	garpRec := tl.Record(garp)
+	garpPos := garpRec.Pos.String()
+	garpTime := garpRec.Time().Format("15:04:05.000000")
 
 	d := drive.Start(t, res, view.Options{Colors: 256}, 80, 24)
 	th := d.App.Theme()
@@ -186,8 +187,8 @@ func evilResult(t *testing.T) *analysis.Result {
 		t.Fatal(err)
 	}
 	res := analysis.Run(analysis.Options{Paths: []string{dir}, Year: 2024, Config: detect.Defaults()})
-	if len(res.Timeline.Events) != 2 || !strings.Contains(res.Timeline.Events[0].Raw, "\x1b[31m") {
-		t.Fatalf("the tcpdump text reader did not keep the line as the event's Raw: %d events", len(res.Timeline.Events))
+	if res.Timeline.Len() != 2 || !strings.Contains(res.Timeline.Event(0).Raw, "\x1b[31m") {
+		t.Fatalf("the tcpdump text reader did not keep the line as the event's Raw: %d events", res.Timeline.Len())
 	}
 	return res
 }

@@ -45,7 +45,7 @@ func rowsBefore(tl *timeline.Timeline, rows Rows, t time.Time) int {
 	lo, hi := 0, rows.Len()
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if tl.Events[rows.Event(mid)].Time.Before(t) {
+		if tl.Time(rows.Event(mid)).Before(t) {
 			lo = mid + 1
 		} else {
 			hi = mid

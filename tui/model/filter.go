@@ -70,7 +70,7 @@ func (f *Filter) Terms() string {
 // only that IP's events); the other conditions are checked per event.
 func (f *Filter) Apply(tl *timeline.Timeline) Rows {
 	if f.Empty() {
-		return AllRows(len(tl.Events))
+		return AllRows(tl.Len())
 	}
 	var lists [][]int32
 	if !f.Follow.IsZero() {
@@ -90,8 +90,8 @@ func (f *Filter) Apply(tl *timeline.Timeline) Rows {
 	keep := f.predicate(tl)
 	if len(lists) == 0 {
 		var out []int32
-		for i := range tl.Events {
-			if keep(i) {
+		for i, r := range tl.Records(0, -1) {
+			if keep(r) {
 				out = append(out, int32(i))
 			}
 		}
@@ -107,7 +107,7 @@ func (f *Filter) Apply(tl *timeline.Timeline) Rows {
 	}
 	out := make([]int32, 0, len(base))
 	for _, i := range base {
-		if keep(int(i)) {
+		if r := tl.Record(int(i)); keep(&r) {
 			out = append(out, i)
 		}
 	}
@@ -115,7 +115,8 @@ func (f *Filter) Apply(tl *timeline.Timeline) Rows {
 }
 
 // predicate is the per-event part of the filter, or nil when there is none.
-func (f *Filter) predicate(tl *timeline.Timeline) func(i int) bool {
+// It reads only the event's record.
+func (f *Filter) predicate(tl *timeline.Timeline) func(r *timeline.Record) bool {
 	if len(f.Kinds) == 0 && len(f.Hosts) == 0 && len(f.Hidden) == 0 {
 		return nil
 	}
@@ -132,9 +133,8 @@ func (f *Filter) predicate(tl *timeline.Timeline) func(i int) bool {
 	for _, k := range f.Kinds {
 		kindOK[k] = true
 	}
-	return func(i int) bool {
-		e := &tl.Events[i]
-		return int(e.Source) < len(srcOK) && srcOK[e.Source] && kindOK[e.Data.Kind()]
+	return func(r *timeline.Record) bool {
+		return r.Src >= 0 && int(r.Src) < len(srcOK) && srcOK[r.Src] && kindOK[r.Kind]
 	}
 }
 

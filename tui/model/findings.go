@@ -19,7 +19,7 @@ type Findings struct {
 
 // NewFindings wraps the result's findings over the timeline they cite.
 func NewFindings(fs []detect.Finding, tl *timeline.Timeline) *Findings {
-	return &Findings{List: fs, tl: tl, nEvents: len(tl.Events), sorted: map[int][]int{}}
+	return &Findings{List: fs, tl: tl, nEvents: tl.Len(), sorted: map[int][]int{}}
 }
 
 // Selected is the finding under the cursor, or nil when there is none.
@@ -51,7 +51,7 @@ func (f *Findings) FirstEvidence(i int) int {
 		if first < 0 {
 			first = e.Event
 		}
-		if !f.tl.Events[e.Event].Time.Before(f.List[i].Start) {
+		if !f.tl.Time(e.Event).Before(f.List[i].Start) {
 			return e.Event
 		}
 	}

@@ -93,6 +93,17 @@ func (k Key) String() string {
 func KeysOf(e *timeline.Event) []Key {
 	var ks timeline.Keys
 	e.Data.AppendKeys(&ks)
+	return keyList(&ks)
+}
+
+// KeysAt is KeysOf for event ev of tl, read through the timeline's Keys
+// (capture and neighbour events without decoding them).
+func KeysAt(tl *timeline.Timeline, ev int) []Key {
+	ks := tl.Keys(ev)
+	return keyList(&ks)
+}
+
+func keyList(ks *timeline.Keys) []Key {
 	var out []Key
 	for _, ip := range ks.IPs {
 		if ip.IsValid() && !ip.IsUnspecified() {

@@ -55,7 +55,8 @@ func TestRows(t *testing.T) {
 func eventsOf(tl *timeline.Timeline, r Rows) []*timeline.Event {
 	var out []*timeline.Event
 	for i := 0; i < r.Len(); i++ {
-		out = append(out, &tl.Events[r.Event(i)])
+		e := tl.Event(r.Event(i))
+		out = append(out, &e)
 	}
 	return out
 }
@@ -88,8 +89,8 @@ func TestFilterApply(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tc.f.Apply(tl)
 			var want []int32
-			for i := range tl.Events {
-				if tc.want(&tl.Events[i]) {
+			for i := range tl.Len() {
+				if e := tl.Event(i); tc.want(&e) {
 					want = append(want, int32(i))
 				}
 			}
@@ -205,7 +206,7 @@ func TestTimelineCursorSurvivesFilters(t *testing.T) {
 	if err := m.SetFilter(Filter{Kinds: []timeline.Kind{timeline.KindTCP}}); err != nil {
 		t.Fatal(err)
 	}
-	if e := m.Event(m.Cursor); e.Kind() != timeline.KindTCP || e.Time.Before(res.Timeline.Events[garp].Time) {
+	if e := m.Event(m.Cursor); e.Kind() != timeline.KindTCP || e.Time.Before(res.Timeline.Time(garp)) {
 		t.Errorf("cursor on %v at %v", e.Kind(), e.Time)
 	}
 	// A filter that hides everything is refused and changes nothing.
@@ -298,14 +299,14 @@ func TestParseGoto(t *testing.T) {
 
 func TestScan(t *testing.T) {
 	tl := synth.FIPReuse().Timeline
-	rows := AllRows(len(tl.Events))
+	rows := AllRows(tl.Len())
 	re := regexp.MustCompile(`attempt (2|41)\b`) // the first and the last SYN
 	first, wrapped, ok := Scan(tl, rows, re, -1, 1, nil)
-	if !ok || wrapped || !strings.Contains(tl.Events[first].Data.Summary(), "attempt 2 ") {
+	if !ok || wrapped || !strings.Contains(tl.Payload(first).Summary(), "attempt 2 ") {
 		t.Fatalf("first match %d %v %v", first, wrapped, ok)
 	}
 	last, wrapped, ok := Scan(tl, rows, re, first, 1, nil)
-	if !ok || wrapped || !strings.Contains(tl.Events[last].Data.Summary(), "attempt 41") {
+	if !ok || wrapped || !strings.Contains(tl.Payload(last).Summary(), "attempt 41") {
 		t.Fatalf("second match %d %v %v", last, wrapped, ok)
 	}
 	again, wrapped, ok := Scan(tl, rows, re, last, 1, nil)
@@ -327,7 +328,7 @@ func TestScan(t *testing.T) {
 	// stop ends the scan.
 	big := synth.Large(20_000).Timeline
 	calls := 0
-	_, _, ok = Scan(big, AllRows(len(big.Events)), regexp.MustCompile(`^nothing$`), 0, 1, func() bool { calls++; return true })
+	_, _, ok = Scan(big, AllRows(big.Len()), regexp.MustCompile(`^nothing$`), 0, 1, func() bool { calls++; return true })
 	if ok || calls != 1 {
 		t.Errorf("stop: ok %v after %d calls", ok, calls)
 	}
@@ -336,7 +337,7 @@ func TestScan(t *testing.T) {
 func TestDensity(t *testing.T) {
 	tl := synth.FIPReuse().Timeline
 	first, last := tl.Span()
-	rows := AllRows(len(tl.Events))
+	rows := AllRows(tl.Len())
 	for _, n := range []int{1, 7, 80, 1000} {
 		counts := Density(tl, rows, first, last, n)
 		sum := 0
@@ -351,8 +352,8 @@ func TestDensity(t *testing.T) {
 	n := 50
 	counts := Density(tl, rows, first, last, n)
 	want := make([]int, n)
-	for i := range tl.Events {
-		want[Bucket(tl.Events[i].Time, first, last, n)]++
+	for i := range tl.Len() {
+		want[Bucket(tl.Time(i), first, last, n)]++
 	}
 	for i := range want {
 		// Boundaries are computed in float; allow an event to sit on either side.
@@ -422,9 +423,21 @@ func TestFindingsEvidence(t *testing.T) {
 		t.Error("Cites")
 	}
 	// Out-of-range event indexes (a bad detector) are ignored, not a panic.
-	short := *res.Timeline
-	short.Events = short.Events[:3]
-	bad := NewFindings(res.Findings[:1], &short)
+	var srcs []*timeline.Source
+	per := make([][]timeline.Event, len(res.Timeline.Sources))
+	for _, s := range res.Timeline.Sources {
+		c := *s
+		srcs = append(srcs, &c)
+	}
+	for i := range 3 {
+		e := res.Timeline.Event(i)
+		per[e.Source] = append(per[e.Source], e)
+	}
+	short := timeline.Build(srcs, per) // the first 3 events only
+	if short.Len() != 3 {
+		t.Fatalf("short timeline of %d events", short.Len())
+	}
+	bad := NewFindings(res.Findings[:1], short)
 	if bad.FirstEvidence(0) != -1 || len(bad.Evidence(0)) != 0 {
 		t.Error("out-of-range evidence kept")
 	}
@@ -435,13 +448,16 @@ func TestFindingsEvidence(t *testing.T) {
 
 func TestKeysOf(t *testing.T) {
 	tl := synth.FIPReuse().Timeline
-	for i := range tl.Events {
-		e := &tl.Events[i]
-		a, ok := e.Data.(*timeline.ARP)
+	for i, r := range tl.Records(0, -1) {
+		a, ok := r.ARPRec()
 		if !ok || !a.Class.IsGARP() {
 			continue
 		}
-		ks := KeysOf(e)
+		e := tl.Event(i)
+		ks := KeysOf(&e)
+		if at := KeysAt(tl, i); !slices.Equal(at, ks) {
+			t.Errorf("KeysAt(GARP) = %v, KeysOf = %v", at, ks)
+		}
 		// SPA first (== TPA, listed once), then the MACs without broadcast or zero.
 		want := []Key{IPKey(synth.FIP), MACKey(synth.NewMAC)}
 		if !slices.Equal(ks, want) {

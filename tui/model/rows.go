@@ -1,6 +1,6 @@
 // Package model holds the TUI's state with no drawing in it: which events the
-// timeline shows (filters as index slices over Timeline.Events, never copies
-// of events), the cursor and the mark, the followed key, search scanning,
+// timeline shows (filters as index slices over the timeline's event indexes, never
+// copies of events), the cursor and the mark, the followed key, search scanning,
 // density buckets, the findings' evidence and the ":" command language. The
 // view package draws it; tests drive it directly.
 package model

@@ -43,7 +43,7 @@ func Scan(tl *timeline.Timeline, rows Rows, re *regexp.Regexp, from, dir int, st
 		if step%stopEvery == 0 && stop != nil && stop() {
 			return 0, false, false
 		}
-		if Matches(&tl.Events[rows.Event(r)], re) {
+		if e := tl.Event(rows.Event(r)); Matches(&e, re) {
 			return r, wrapped, true
 		}
 	}

@@ -23,7 +23,7 @@ func NewTimeline(tl *timeline.Timeline, loc *time.Location) *Timeline {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Timeline{TL: tl, Rows: AllRows(len(tl.Events)), Mark: -1, Loc: loc}
+	return &Timeline{TL: tl, Rows: AllRows(tl.Len()), Mark: -1, Loc: loc}
 }
 
 // ErrNoMatch is returned by SetFilter when the filter would hide every event;
@@ -34,7 +34,7 @@ var ErrNoMatch = errors.New("no event matches")
 // still shown, else on the nearest one after it.
 func (m *Timeline) SetFilter(f Filter) error {
 	rows := f.Apply(m.TL)
-	if rows.Len() == 0 && len(m.TL.Events) > 0 {
+	if rows.Len() == 0 && m.TL.Len() > 0 {
 		return ErrNoMatch
 	}
 	ev := m.CursorEvent()
@@ -55,8 +55,14 @@ func (m *Timeline) CursorEvent() int {
 	return m.Rows.Event(m.Cursor)
 }
 
-// Event returns the event shown on row.
-func (m *Timeline) Event(row int) *timeline.Event { return &m.TL.Events[m.Rows.Event(row)] }
+// Event decodes the event shown on row (a fresh copy each call).
+func (m *Timeline) Event(row int) *timeline.Event {
+	e := m.TL.Event(m.Rows.Event(row))
+	return &e
+}
+
+// Time is the time of the event shown on row, read without decoding it.
+func (m *Timeline) Time(row int) time.Time { return m.TL.Time(m.Rows.Event(row)) }
 
 // MoveTo puts the cursor on row, clamped to the rows there are.
 func (m *Timeline) MoveTo(row int) {
@@ -84,7 +90,7 @@ func (m *Timeline) RowAtTime(t time.Time) int {
 	lo, hi := 0, n
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if m.Event(mid).Time.Before(t) {
+		if m.Time(mid).Before(t) {
 			lo = mid + 1
 		} else {
 			hi = mid
@@ -110,5 +116,5 @@ func (m *Timeline) SinceMark(ev int) (time.Duration, bool) {
 	if m.Mark < 0 {
 		return 0, false
 	}
-	return m.TL.Events[ev].Time.Sub(m.TL.Events[m.Mark].Time), true
+	return m.TL.Time(ev).Sub(m.TL.Time(m.Mark)), true
 }

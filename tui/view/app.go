@@ -16,6 +16,7 @@ import (
 	"github.com/rivo/tview"
 
 	"github.com/arpforensics/arpforensics/analysis"
+	"github.com/arpforensics/arpforensics/timeline"
 	"github.com/arpforensics/arpforensics/tui/model"
 	"github.com/arpforensics/arpforensics/tui/ui"
 )
@@ -56,8 +57,9 @@ type App struct {
 	theme *ui.Theme
 	opts  Options
 
-	tl *model.Timeline
-	fs *model.Findings
+	tl   *model.Timeline
+	fs   *model.Findings
+	rows rowCache // decoded events of the rows last drawn
 
 	keys     *ui.Keymap // main screen
 	helpKeys *ui.Keymap // help screen
@@ -126,6 +128,7 @@ func New(res *analysis.Result, opts Options) (*App, error) {
 	a.theme = ui.NewTheme(colors)
 
 	a.tl = model.NewTimeline(res.Timeline, opts.Location)
+	a.rows.tl = res.Timeline
 	a.fs = model.NewFindings(res.Findings, res.Timeline)
 	a.first, a.last = res.Timeline.Span()
 	a.citedBy = map[int][]int{}
@@ -454,4 +457,27 @@ func (a *App) showEvent(ev int) {
 	}
 	a.center = true
 	a.setFocus(paneTimeline)
+}
+
+// rowCache keeps a few decoded events by index, so that drawing a row's
+// cells, its detail and its title decode the event once: tview asks for
+// every cell of every visible row on each draw. It is direct-mapped and
+// used on the UI goroutine only.
+type rowCache struct {
+	tl   *timeline.Timeline
+	slot [rowCacheSize]struct {
+		ev int // event index + 1; 0 when empty
+		e  timeline.Event
+	}
+}
+
+const rowCacheSize = 256
+
+// event returns event ev decoded. The pointer is valid until the next call.
+func (c *rowCache) event(ev int) *timeline.Event {
+	s := &c.slot[uint(ev)%rowCacheSize]
+	if s.ev != ev+1 {
+		s.e, s.ev = c.tl.Event(ev), ev+1
+	}
+	return &s.e
 }

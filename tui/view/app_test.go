@@ -558,7 +558,8 @@ func TestMultiDayTimeline(t *testing.T) {
 	res := synth.FIPReuse()
 	tl := res.Timeline
 	per := make([][]timeline.Event, len(tl.Sources))
-	for _, e := range tl.Events {
+	for i := range tl.Len() {
+		e := tl.Event(i)
 		per[e.Source] = append(per[e.Source], e)
 	}
 	late := synth.T0.Add(49 * time.Hour)

@@ -76,7 +76,7 @@ func BenchmarkFirstScreen(b *testing.B) {
 				d.WaitDone()
 				b.StartTimer()
 			}
-			b.ReportMetric(float64(len(res.Timeline.Events)), "events")
+			b.ReportMetric(float64(res.Timeline.Len()), "events")
 			b.ReportMetric(float64(extra)/(1<<20), "tui-heap-MB")
 			b.ReportMetric(float64(benchHeap)/(1<<20), "result-heap-MB")
 		})

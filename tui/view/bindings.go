@@ -154,8 +154,8 @@ func (a *App) enter() {
 func (a *App) evidenceNote(fi, ev int) string {
 	evs := a.fs.Evidence(fi)
 	i, _ := slices.BinarySearch(evs, ev)
-	e := &a.res.Timeline.Events[ev]
-	return fmt.Sprintf("evidence %d/%d of %s: %s %s (e/E: next/previous)", i+1, len(evs), a.fs.List[fi].Detector, a.labels[e.Source], e.Pos)
+	r := a.res.Timeline.Record(ev)
+	return fmt.Sprintf("evidence %d/%d of %s: %s %s (e/E: next/previous)", i+1, len(evs), a.fs.List[fi].Detector, a.labels[r.Src], r.Pos)
 }
 
 // evidence moves the timeline cursor to the selected finding's next or
@@ -190,7 +190,7 @@ func (a *App) mark() {
 		return
 	}
 	if a.tl.ToggleMark() {
-		a.flash("mark set at "+a.formatTime(a.res.Timeline.Events[a.tl.Mark].Time)+": the Δ column counts from it (m again clears)", false)
+		a.flash("mark set at "+a.formatTime(a.res.Timeline.Time(a.tl.Mark))+": the Δ column counts from it (m again clears)", false)
 	} else {
 		a.flash("mark cleared", false)
 	}
@@ -228,7 +228,7 @@ func (a *App) follow(next bool) {
 	if fromFinding {
 		keys = subjectKeys(a.res.Timeline, a.fs.Selected())
 	} else if ev := a.tl.CursorEvent(); ev >= 0 {
-		keys = model.KeysOf(&a.res.Timeline.Events[ev])
+		keys = model.KeysAt(a.res.Timeline, ev)
 	}
 	if len(keys) == 0 {
 		a.flash("nothing to follow here: no IP, MAC or entity", true)

@@ -53,7 +53,7 @@ func (a *App) cmdGoto(args string) error {
 	if a.tl.Rows.Len() == 0 {
 		return errors.New("the timeline is empty")
 	}
-	ref := a.tl.Event(a.tl.Cursor).Time
+	ref := a.tl.Time(a.tl.Cursor)
 	t, err := model.ParseGoto(args, a.tl.Loc, ref)
 	if err != nil {
 		return err
@@ -62,10 +62,10 @@ func (a *App) cmdGoto(args string) error {
 	a.tl.MoveTo(row)
 	a.center = true
 	a.setFocus(paneTimeline)
-	if last := a.tl.Event(a.tl.Rows.Len() - 1).Time; t.After(last) {
+	if last := a.tl.Time(a.tl.Rows.Len() - 1); t.After(last) {
 		a.flash(fmt.Sprintf("%s is after the last event shown: at the last one", a.formatTime(t)), false)
 	} else {
-		a.flash("at "+a.formatTime(a.tl.Event(row).Time), false)
+		a.flash("at "+a.formatTime(a.tl.Time(row)), false)
 	}
 	return nil
 }

@@ -37,7 +37,7 @@ func (a *App) eventDetail(ev int) string {
 		return m.String()
 	}
 	tl := a.res.Timeline
-	e := &tl.Events[ev]
+	e := a.rows.event(ev)
 	src := tl.Sources[e.Source]
 	// The record itself first: the bar above already names the kind, the
 	// source and the position, and the row the time.

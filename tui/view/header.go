@@ -27,7 +27,7 @@ func (a *App) headerText() string {
 		}
 	}
 	m.Add(t.Strong, "arpforensics").Add(t.Dim, " │ ").
-		Add(t.Base, fmt.Sprintf("%s events", thousands(len(tl.Events))))
+		Add(t.Base, fmt.Sprintf("%s events", thousands(tl.Len())))
 	if !a.tl.Rows.All() {
 		m.Add(t.Notice, fmt.Sprintf(" (%s shown)", thousands(a.tl.Rows.Len())))
 	}
@@ -98,7 +98,7 @@ func (a *App) activeState() []string {
 		out = append(out, "search /"+a.search.String()+"/")
 	}
 	if a.tl.Mark >= 0 {
-		out = append(out, "mark "+a.formatTime(a.res.Timeline.Events[a.tl.Mark].Time))
+		out = append(out, "mark "+a.formatTime(a.res.Timeline.Time(a.tl.Mark)))
 	}
 	return out
 }
@@ -154,7 +154,7 @@ func (a *App) timelineInfo() string {
 	if a.tl.Rows.Len() == 0 {
 		return "no events"
 	}
-	return fmt.Sprintf("%s %s · %s/%s", a.formatTime(a.tl.Event(a.tl.Cursor).Time), zoneName(a.tl.Loc),
+	return fmt.Sprintf("%s %s · %s/%s", a.formatTime(a.tl.Time(a.tl.Cursor)), zoneName(a.tl.Loc),
 		thousands(a.tl.Cursor+1), thousands(a.tl.Rows.Len()))
 }
 
@@ -169,8 +169,8 @@ func (a *App) detailTitle() string {
 	if ev < 0 {
 		return "Detail"
 	}
-	e := &a.res.Timeline.Events[ev]
-	return "Detail · " + e.Data.Kind().String() + " · " + a.labels[e.Source] + " " + e.Pos.String()
+	r := a.res.Timeline.Record(ev)
+	return "Detail · " + r.Kind.String() + " · " + a.labels[r.Src] + " " + r.Pos.String()
 }
 
 // stripData is the density strip at width columns: the shown rows' events
@@ -188,10 +188,10 @@ func (a *App) stripData(width int) ui.StripData {
 		d.Markers = append(d.Markers, ui.Marker{Column: model.Bucket(f.Start, a.first, a.last, width), Style: a.theme.SeverityStyle(int(f.Severity))})
 	}
 	if ev := a.tl.CursorEvent(); ev >= 0 {
-		d.Cursor = model.Bucket(tl.Events[ev].Time, a.first, a.last, width)
+		d.Cursor = model.Bucket(tl.Time(ev), a.first, a.last, width)
 	}
 	if a.tl.Mark >= 0 {
-		d.Mark = model.Bucket(tl.Events[a.tl.Mark].Time, a.first, a.last, width)
+		d.Mark = model.Bucket(tl.Time(a.tl.Mark), a.first, a.last, width)
 	}
 	return d
 }

@@ -57,7 +57,7 @@ func (a *App) searchDone(re *regexp.Regexp, row int, wrapped, ok bool) {
 	a.tl.MoveTo(row)
 	a.center = true
 	a.setFocus(paneTimeline)
-	msg := fmt.Sprintf("/%s/: match at %s (n/N: next/previous)", re, a.formatTime(a.tl.Event(row).Time))
+	msg := fmt.Sprintf("/%s/: match at %s (n/N: next/previous)", re, a.formatTime(a.tl.Time(row)))
 	if wrapped {
 		msg += ", search wrapped"
 	}

@@ -12,8 +12,9 @@ import (
 )
 
 // timelineContent is the timeline pane's virtual table: cells are made for
-// the rows on screen when tview asks for them, straight from the shared
-// Timeline.Events through the current row map. Nothing per event is stored.
+// the rows on screen when tview asks for them, from the shared timeline
+// through the current row map, decoding only those rows' events (a small
+// cache keeps the last few hundred); nothing is kept for the rest.
 type timelineContent struct {
 	tview.TableContentReadOnly
 	a *App
@@ -53,7 +54,7 @@ func (c *timelineContent) GetCell(row, col int) *tview.TableCell {
 		return nil
 	}
 	ev := a.tl.Rows.Event(row)
-	e := &a.res.Timeline.Events[ev]
+	e := a.rows.event(ev)
 	t := a.theme
 	cell := tview.NewTableCell("")
 	cell.SetStyle(t.Base)

@@ -49,7 +49,7 @@ func Large(n int) *analysis.Result {
 		case 8:
 			src = 2
 			text := fmt.Sprintf("%s dev br-ex lladdr %s REACHABLE", ip(host+1), mac(host+1))
-			e = timeline.Event{Raw: text, Data: &Line{K: timeline.KindNeigh, Text: text, IPs: []netip.Addr{ip(host + 1)}, MACs: []timeline.MAC{mac(host + 1)}}}
+			e = timeline.Event{Raw: text, Data: NeighLine(ip(host+1), "br-ex", mac(host+1), timeline.NUDReachable)}
 		default:
 			src = 3
 			ent := fmt.Sprintf("router-%04d", host)
@@ -71,13 +71,20 @@ func Large(n int) *analysis.Result {
 			s.First, s.Last = per[i][0].Time, per[i][len(per[i])-1].Time
 		}
 	}
+	stats := make([]timeline.Source, len(sources))
+	for i, s := range sources {
+		stats[i] = *s
+	}
 	tl := timeline.Build(sources, per)
+	for i, s := range sources { // the spans as set above: Merge counts usage runs' ends in Last
+		s.Events, s.First, s.Last = stats[i].Events, stats[i].First, stats[i].Last
+	}
 	var findings []detect.Finding
-	if len(tl.Events) >= 10 {
+	if tl.Len() >= 10 {
 		for k, sev := range []detect.Severity{detect.High, detect.Medium, detect.Info} {
-			first := len(tl.Events) / 4 * (k + 1)
+			first := tl.Len() / 4 * (k + 1)
 			f := detect.Finding{ID: fmt.Sprintf("bench-%d", k), Detector: "bench", Severity: sev, Confidence: detect.ConfMedium,
-				Title: fmt.Sprintf("benchmark finding %d", k), Start: tl.Events[first].Time, End: tl.Events[first+5].Time}
+				Title: fmt.Sprintf("benchmark finding %d", k), Start: tl.Time(first), End: tl.Time(first + 5)}
 			for j := 0; j < 5; j++ {
 				f.Evidence = append(f.Evidence, detect.EventEvidence(tl, first+j))
 			}

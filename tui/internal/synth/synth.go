@@ -6,6 +6,7 @@ package synth
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"time"
@@ -15,8 +16,11 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-// Line is a text-source event: a log or neighbour line with the keys it
+// Line is a text-source event: a log or transaction line with the keys it
 // concerns. Parsers will have their own payloads; this one stands in.
+// Neighbour lines are real *timeline.Neigh payloads (NeighLine): the
+// timeline keeps every KindNeigh event in its compact neighbour record, so a
+// Line of that kind would not come back out of it.
 type Line struct {
 	K        timeline.Kind
 	Text     string
@@ -33,6 +37,38 @@ func (l *Line) AppendKeys(k *timeline.Keys) {
 	k.Entities = append(k.Entities, l.Entities...)
 }
 func (l *Line) Fields() []timeline.Field { return []timeline.Field{{Name: "text", Value: l.Text}} }
+
+// Lines are kept in timelines as JSON (timeline.RegisterPayload).
+func init() { timeline.RegisterPayload(&Line{}) }
+
+// lineJSON is Line as stored: the kind as its number, since timeline.Kind
+// marshals to its name and does not read it back.
+type lineJSON struct {
+	K        uint8
+	Text     string
+	IPs      []netip.Addr   `json:",omitempty"`
+	MACs     []timeline.MAC `json:",omitempty"`
+	Entities []string       `json:",omitempty"`
+}
+
+func (l *Line) MarshalJSON() ([]byte, error) {
+	return json.Marshal(lineJSON{K: uint8(l.K), Text: l.Text, IPs: l.IPs, MACs: l.MACs, Entities: l.Entities})
+}
+
+func (l *Line) UnmarshalJSON(b []byte) error {
+	var w lineJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*l = Line{K: timeline.Kind(w.K), Text: w.Text, IPs: w.IPs, MACs: w.MACs, Entities: w.Entities}
+	return nil
+}
+
+// NeighLine is the payload of an `ip neigh` snapshot line
+// "IP dev DEV lladdr MAC STATE", whose summary reads as the line does.
+func NeighLine(ip netip.Addr, dev string, mac timeline.MAC, state timeline.NUD) *timeline.Neigh {
+	return &timeline.Neigh{NeighEntry: timeline.NeighEntry{IP: ip, Dev: dev, LLAddr: mac, HasLL: true, State: state}, Listings: 1}
+}
 
 // MAC parses a MAC or panics (test data only).
 func MAC(s string) timeline.MAC {
@@ -100,10 +136,10 @@ func FIPReuse() *analysis.Result {
 		capEv = append(capEv, timeline.Event{Time: t, Pos: timeline.Pos{Frame: frame}, Data: p})
 	}
 	line := int64(0)
-	addNeigh := func(t time.Time, text string, mac timeline.MAC) {
+	addNeigh := func(t time.Time, text string, mac timeline.MAC, state timeline.NUD) {
 		line++
 		neighEv = append(neighEv, timeline.Event{Time: t, Pos: timeline.Pos{Line: line}, Raw: text,
-			Data: &Line{K: timeline.KindNeigh, Text: text, IPs: []netip.Addr{FIP}, MACs: []timeline.MAC{mac}}})
+			Data: NeighLine(FIP, "br-ex", mac, state)})
 	}
 	// Before: the old MAC answers for the IP; unrelated traffic around.
 	start := T0.Add(-40 * time.Second)
@@ -127,11 +163,10 @@ func FIPReuse() *analysis.Result {
 	}
 	capEv = append(capEv, timeline.Event{Time: T0.Add(2 * time.Second), End: T0.Add(119 * time.Second), Pos: timeline.Pos{Frame: frame + 1},
 		Data: &timeline.UsageRun{Link: timeline.Link{Src: NodeMAC, Dst: OldMAC, DstKnown: true}, SrcIP: NodeIP, DstIP: FIP, Frames: 40, SYNs: 40, Last: timeline.Pos{Frame: frame}}})
-	timeline.SortEvents(capEv)
 	for i := 0; i < 60; i++ {
 		t := T0.Add(-10*time.Second + time.Duration(i)*2*time.Second)
-		state := []string{"STALE", "DELAY", "REACHABLE"}[i%3]
-		addNeigh(t, fmt.Sprintf("172.24.5.13 dev br-ex lladdr fa:16:3e:11:11:11 %s", state), OldMAC)
+		state := []timeline.NUD{timeline.NUDStale, timeline.NUDDelay, timeline.NUDReachable}[i%3]
+		addNeigh(t, fmt.Sprintf("172.24.5.13 dev br-ex lladdr fa:16:3e:11:11:11 %s", state), OldMAC, state)
 	}
 	logEv = append(logEv,
 		timeline.Event{Time: T0.Add(30 * time.Second), Pos: timeline.Pos{Line: 1}, Raw: EvilLine, Data: &Line{K: timeline.KindSymptom, Text: EvilLine, IPs: []netip.Addr{FIP}}},
@@ -141,35 +176,37 @@ func FIPReuse() *analysis.Result {
 		s.Records = 1
 	}
 	tl := timeline.Build([]*timeline.Source{capture, neigh, log}, [][]timeline.Event{capEv, neighEv, logEv})
-	for i, s := range tl.Sources {
-		s.Events = 0
-		for j := range tl.Events {
-			if int(tl.Events[j].Source) == i {
-				s.Events++
-				if s.First.IsZero() {
-					s.First = tl.Events[j].Time
-				}
-				s.Last = tl.Events[j].Time
-			}
-		}
+	// Sources' spans as the events' start times (Merge counts usage runs'
+	// ends in Last).
+	for _, s := range tl.Sources {
+		s.Events, s.First, s.Last = 0, time.Time{}, time.Time{}
 	}
-	find := func(pred func(e *timeline.Event) bool) int {
-		for i := range tl.Events {
-			if pred(&tl.Events[i]) {
+	for _, r := range tl.Records(0, -1) {
+		s := tl.Sources[r.Src]
+		s.Events++
+		if s.First.IsZero() {
+			s.First = r.Time()
+		}
+		s.Last = r.Time()
+	}
+	find := func(pred func(r *timeline.Record) bool) int {
+		for i, r := range tl.Records(0, -1) {
+			if pred(r) {
 				return i
 			}
 		}
 		panic("synth: event not found")
 	}
-	garp := find(func(e *timeline.Event) bool { a, ok := e.Data.(*timeline.ARP); return ok && a.Class.IsGARP() })
-	garp2 := find(func(e *timeline.Event) bool {
-		a, ok := e.Data.(*timeline.ARP)
-		return ok && a.Class.IsGARP() && e.Time.After(tl.Events[garp].Time)
+	garp := find(func(r *timeline.Record) bool { a, ok := r.ARPRec(); return ok && a.Class.IsGARP() })
+	garpT := tl.Time(garp)
+	garp2 := find(func(r *timeline.Record) bool {
+		a, ok := r.ARPRec()
+		return ok && a.Class.IsGARP() && r.Time().After(garpT)
 	})
-	syn := find(func(e *timeline.Event) bool { _, ok := e.Data.(*timeline.TCP); return ok })
-	usage := find(func(e *timeline.Event) bool { _, ok := e.Data.(*timeline.UsageRun); return ok })
-	stale := find(func(e *timeline.Event) bool { return e.Time.After(T0) && e.Data.Kind() == timeline.KindNeigh })
-	oldReply := find(func(e *timeline.Event) bool { a, ok := e.Data.(*timeline.ARP); return ok && a.Op == 2 })
+	syn := find(func(r *timeline.Record) bool { return r.Kind == timeline.KindTCP })
+	usage := find(func(r *timeline.Record) bool { return r.Kind == timeline.KindUsage })
+	stale := find(func(r *timeline.Record) bool { return r.Time().After(T0) && r.Kind == timeline.KindNeigh })
+	oldReply := find(func(r *timeline.Record) bool { a, ok := r.ARPRec(); return ok && a.Op == 2 })
 	cite := func(idx ...int) []detect.Evidence {
 		var out []detect.Evidence
 		for _, i := range idx {
