@@ -1,18 +1,23 @@
 package detect
 
 import (
-	"cmp"
 	"fmt"
 	"net/netip"
-	"slices"
+	"strings"
 	"time"
 
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-// arpUnanswered finds hosts whose ARP requests for an address got no reply:
-// the symptom of an IP nobody answers for — in OVN, a floating IP whose
-// router has no gateway port, so no ARP responder flow exists for it.
+// arpUnanswered finds addresses whose ARP requests got no reply: the symptom
+// of an IP nobody answers for — in OVN, a floating IP whose router has no
+// gateway port, so no ARP responder flow exists for it.
+//
+// It is one pass in time order with state per (IP, VLAN) only while that
+// address is being asked for: an episode closes once no request for it has
+// come for episodeGap, and is judged then, so memory follows the addresses
+// asked for within a minute, not the capture's length (an ARP scan of
+// millions of targets keeps a few thousand open).
 type arpUnanswered struct{}
 
 func (arpUnanswered) Name() string { return "arp-unanswered" }
@@ -21,128 +26,476 @@ func (arpUnanswered) Describe() string {
 	return "ARP requests for an IP got no reply in the capture"
 }
 
-// episodeGap splits one requester's requests for one IP into separate
-// attempts: the kernel retries a failed resolution on the next packet, and
-// a pause longer than this starts a new attempt.
+func (arpUnanswered) Instances() string { return "unanswered ARP episodes" }
+
+// episodeGap splits the requests for one IP into separate attempts: the
+// kernel retries a failed resolution on the next packet, and a pause longer
+// than this starts a new attempt.
 const episodeGap = 60 * time.Second
 
-type episode struct {
-	requester timeline.MAC
-	key       ipKey
-	reqs      []int
-	last      time.Time // the last request's time
-	answered  bool
+// Bounds on what one pass keeps, whatever the capture holds.
+const (
+	maxRequesters     = 4096    // distinct requesters counted per episode; beyond, "more than"
+	maxRepliedTo      = 1 << 16 // requesters proven to receive replies
+	maxUnicastHistory = 1 << 18 // (requester, IP) pairs with recent unicast traffic
+	shownRequesters   = 5       // requesters a finding names
+)
+
+// requester is one host asking in an episode.
+type requester struct {
+	mac     timeline.MAC
+	spa     [4]byte
+	first   int32 // its first request's event
+	n       int64 // its requests
+	unicast int64 // frames it sent unicast to the IP around the episode
 }
 
-func (arpUnanswered) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
-	type rk struct {
-		mac timeline.MAC
-		key ipKey
-	}
-	open := map[rk]*episode{}
-	var done []*episode
-	// replies[ipKey] = times the IP's binding was announced (replies, GARPs).
-	replies := map[ipKey][]time.Time{}
-	repliesTo := map[timeline.MAC]int{} // replies seen addressed to a MAC: proof the capture shows them
-	for i, rec := range tl.Records(0, -1) {
-		a, ok := rec.ARPRec()
-		if !ok {
-			continue
-		}
-		t := rec.Time()
-		if a.Class.Announces() && a.SPA.Is4() {
-			k := ipKey{a.SPA, a.VLAN}
-			replies[k] = append(replies[k], t)
-			if a.Class == timeline.ARPReply {
-				repliesTo[a.THA]++
-			}
-			continue
-		}
-		if a.Class != timeline.ARPRequest || !a.TPA.Is4() || a.TPA.IsUnspecified() {
-			continue
-		}
-		r := rk{a.SHA, ipKey{a.TPA, a.VLAN}}
-		ep := open[r]
-		if ep != nil && t.Sub(ep.last) > episodeGap {
-			done = append(done, ep)
-			ep = nil
-		}
-		if ep == nil {
-			ep = &episode{requester: a.SHA, key: r.key}
-			open[r] = ep
-		}
-		ep.reqs = append(ep.reqs, i)
-		ep.last = t
-	}
-	for _, ep := range open {
-		done = append(done, ep)
-	}
+func (r *requester) addr() netip.Addr { return netip.AddrFrom4(r.spa) }
 
-	var out []Finding
-	for _, ep := range done {
-		first := eventTime(tl, ep.reqs[0])
-		if answeredWithin(replies[ep.key], first, ep.last.Add(cfg.UnansweredWait)) {
-			continue
-		}
-		// Requests so close to the end of their capture that a reply could
-		// still have come after it are not judged.
-		judged := 0
-		for _, i := range ep.reqs {
-			if !eventTime(tl, i).Add(cfg.UnansweredWait).After(tl.Source(i).Last) {
-				judged++
-			}
-		}
-		if judged == 0 {
-			continue
-		}
-		out = append(out, unansweredFinding(tl, ep, repliesTo[ep.requester] > 0))
+// episode is one IP's run of requests with no pause over episodeGap. An ARP
+// scan keeps hundreds of thousands open, so it is kept small: the usual
+// single requester inline, times as Unix nanoseconds, and of the requests
+// only those a finding cites (the first three and the last).
+type episode struct {
+	key         ipKey
+	cite        [4]int32 // first three requests, then the latest
+	n           int64
+	judged      int64 // requests a reply could have followed inside the capture
+	first, last int64 // Unix ns of the first and latest request
+	answered    bool
+	pending     bool // an announcement came after last+wait: a later request makes it count
+	req0        requester
+	more        *requesters // the second requester on
+
+	prev, next *episode // open episodes, least recently asked for first
+}
+
+// requesters is an episode's requesters after the first.
+type requesters struct {
+	list     []requester
+	index    map[timeline.MAC]int // into list, once it is long
+	overflow int64                // requests from requesters beyond maxRequesters
+}
+
+func (ep *episode) cited() []int {
+	n := min(ep.n, 4)
+	out := make([]int, n)
+	for i := range out {
+		out[i] = int(ep.cite[i])
 	}
-	slices.SortFunc(out, func(a, b Finding) int { return cmp.Compare(a.Start.UnixNano(), b.Start.UnixNano()) })
 	return out
 }
 
-func answeredWithin(ts []time.Time, from, to time.Time) bool {
-	i, _ := slices.BinarySearchFunc(ts, from, func(t, x time.Time) int { return t.Compare(x) })
-	return i < len(ts) && !ts[i].After(to)
+// all is every requester kept, the first one first.
+func (ep *episode) all() []requester {
+	out := []requester{ep.req0}
+	if ep.more != nil {
+		out = append(out, ep.more.list...)
+	}
+	return out
 }
 
-func unansweredFinding(tl *timeline.Timeline, ep *episode, repliesVisible bool) Finding {
-	n := int64(len(ep.reqs))
-	first := tl.Record(ep.reqs[0])
-	req, _ := first.ARPRec()
+func (ep *episode) count() int {
+	if ep.more == nil {
+		return 1
+	}
+	return 1 + len(ep.more.list)
+}
+
+func (ep *episode) overflow() int64 {
+	if ep.more == nil {
+		return 0
+	}
+	return ep.more.overflow
+}
+
+// requester finds mac among the episode's requesters, adding it if there is
+// room; nil when there is not.
+func (ep *episode) requester(mac timeline.MAC, spa netip.Addr, i int) *requester {
+	if ep.req0.mac == mac {
+		return &ep.req0
+	}
+	if ep.more == nil {
+		ep.more = &requesters{}
+	}
+	m := ep.more
+	if m.index == nil {
+		for j := range m.list {
+			if m.list[j].mac == mac {
+				return &m.list[j]
+			}
+		}
+		if len(m.list) >= 8 {
+			m.index = make(map[timeline.MAC]int, 16)
+			for j := range m.list {
+				m.index[m.list[j].mac] = j
+			}
+		}
+	}
+	if m.index != nil {
+		if j, ok := m.index[mac]; ok {
+			return &m.list[j]
+		}
+	}
+	if 1+len(m.list) >= maxRequesters {
+		m.overflow++
+		return nil
+	}
+	m.list = append(m.list, requester{mac: mac, spa: spa.As4(), first: int32(i)})
+	if m.index != nil {
+		m.index[mac] = len(m.list) - 1
+	}
+	return &m.list[len(m.list)-1]
+}
+
+// find is requester without adding.
+func (ep *episode) find(mac timeline.MAC) *requester {
+	if ep.req0.mac == mac {
+		return &ep.req0
+	}
+	if ep.more == nil {
+		return nil
+	}
+	if ep.more.index != nil {
+		if j, ok := ep.more.index[mac]; ok {
+			return &ep.more.list[j]
+		}
+		return nil
+	}
+	for j := range ep.more.list {
+		if ep.more.list[j].mac == mac {
+			return &ep.more.list[j]
+		}
+	}
+	return nil
+}
+
+// unansweredPass is the detector's state while it reads the timeline.
+type unansweredPass struct {
+	tl   *timeline.Timeline
+	cfg  *Config
+	out  *Findings
+	open map[ipKey]*episode
+	head *episode // least recently asked for
+	tail *episode
+	// repliedTo counts the replies seen addressed to a MAC: proof that the
+	// capture shows replies reaching it.
+	repliedTo map[timeline.MAC]int32
+	// unicast is the last time (ns) each requester was seen sending unicast
+	// to an IP, so a request for an address the host was already talking
+	// to is told apart from one that never resolved.
+	unicast     map[unicastKey]unicastSeen
+	unicastLost bool // entries still in use were dropped to stay bounded
+	peak        int  // most episodes open at once
+}
+
+type unicastKey struct {
+	mac timeline.MAC
+	ip  ipKey
+}
+
+type unicastSeen struct {
+	last   int64
+	frames int64
+}
+
+func (arpUnanswered) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
+	newUnansweredPass(tl, cfg, out).run()
+}
+
+func newUnansweredPass(tl *timeline.Timeline, cfg *Config, out *Findings) *unansweredPass {
+	return &unansweredPass{tl: tl, cfg: cfg, out: out, open: map[ipKey]*episode{},
+		repliedTo: map[timeline.MAC]int32{}, unicast: map[unicastKey]unicastSeen{}}
+}
+
+func (p *unansweredPass) run() {
+	tl, out := p.tl, p.out
+	horizon := max(episodeGap, p.cfg.UnansweredWait)
+	for i, rec := range tl.Records(0, -1) {
+		for p.head != nil && rec.T-p.head.last > int64(horizon) {
+			p.close(p.head)
+		}
+		switch rec.Kind {
+		case timeline.KindARP:
+			a, _ := rec.ARPRec()
+			p.arp(i, rec, &a)
+		case timeline.KindUsage:
+			u, _ := rec.UsageRec()
+			if !u.Group && u.Dst != timeline.Broadcast {
+				p.sent(u.Src, ipKey{u.DstIP, u.VLAN}, rec.LastNano(), u.Frames)
+			}
+		case timeline.KindTCP:
+			t, _ := rec.TCPRec()
+			if !t.Group && t.Dst != timeline.Broadcast {
+				p.sent(t.Src, ipKey{t.DstIP, t.VLAN}, rec.T, 1)
+			}
+		}
+	}
+	for p.head != nil {
+		p.close(p.head)
+	}
+	// Whether the capture shows replies reaching a requester is known only
+	// at the end: settle it for the findings kept.
+	out.Revise(func(f *Finding) {
+		if ep, ok := f.private.(*episode); ok {
+			p.explain(f, ep)
+			f.private = nil
+		}
+	})
+}
+
+func (p *unansweredPass) arp(i int, rec *timeline.Record, a *timeline.ARP) {
+	now := rec.T
+	if a.Class.Announces() && a.SPA.Is4() {
+		if ep := p.open[ipKey{a.SPA, a.VLAN}]; ep != nil {
+			if now-ep.last <= int64(p.cfg.UnansweredWait) {
+				ep.answered = true
+			} else {
+				ep.pending = true
+			}
+		}
+		if a.Class == timeline.ARPReply {
+			if n, ok := p.repliedTo[a.THA]; ok || len(p.repliedTo) < maxRepliedTo {
+				p.repliedTo[a.THA] = n + 1
+			}
+		}
+		return
+	}
+	if a.Class != timeline.ARPRequest || !a.TPA.Is4() || a.TPA.IsUnspecified() {
+		return
+	}
+	k := ipKey{a.TPA, a.VLAN}
+	ep := p.open[k]
+	var r *requester
+	if ep == nil {
+		ep = &episode{key: k, first: now, req0: requester{mac: a.SHA, spa: a.SPA.As4(), first: int32(i)}}
+		p.open[k] = ep
+		p.peak = max(p.peak, len(p.open))
+		r = &ep.req0
+	} else {
+		p.unlink(ep)
+		r = ep.requester(a.SHA, a.SPA, i)
+	}
+	p.append(ep)
+	if ep.pending {
+		ep.answered = true // the announcement fell between two requests of the episode
+	}
+	if ep.n < 3 {
+		ep.cite[ep.n] = int32(i)
+	} else {
+		ep.cite[3] = int32(i)
+	}
+	ep.n++
+	ep.last = now
+	if now+int64(p.cfg.UnansweredWait) <= p.tl.Sources[rec.Src].Last.UnixNano() {
+		ep.judged++
+	}
+	if r == nil {
+		return
+	}
+	if r.n == 0 {
+		// Unicast it sent to the address shortly before asking.
+		if u, ok := p.unicast[unicastKey{a.SHA, k}]; ok && now-u.last <= int64(episodeGap) {
+			r.unicast += u.frames
+		}
+	}
+	r.n++
+}
+
+// sent notes unicast traffic from mac to an IP.
+func (p *unansweredPass) sent(mac timeline.MAC, k ipKey, at int64, frames int64) {
+	if !k.ip.Is4() {
+		return
+	}
+	if ep := p.open[k]; ep != nil {
+		if r := ep.find(mac); r != nil {
+			r.unicast += frames
+		}
+	}
+	uk := unicastKey{mac, k}
+	u, ok := p.unicast[uk]
+	if !ok && len(p.unicast) >= maxUnicastHistory {
+		p.forgetUnicast(at)
+	}
+	u.last = max(u.last, at)
+	u.frames += frames
+	p.unicast[uk] = u
+}
+
+// forgetUnicast drops pairs idle for longer than an episode can look back,
+// and if that frees too little, half of the rest (noting that the check is
+// then incomplete).
+func (p *unansweredPass) forgetUnicast(now int64) {
+	for k, u := range p.unicast {
+		if now-u.last > int64(episodeGap) {
+			delete(p.unicast, k)
+		}
+	}
+	if len(p.unicast) < maxUnicastHistory*3/4 {
+		return
+	}
+	p.unicastLost = true
+	n := 0
+	for k := range p.unicast {
+		if n%2 == 0 {
+			delete(p.unicast, k)
+		}
+		n++
+	}
+}
+
+func (p *unansweredPass) append(ep *episode) {
+	ep.prev, ep.next = p.tail, nil
+	if p.tail != nil {
+		p.tail.next = ep
+	} else {
+		p.head = ep
+	}
+	p.tail = ep
+}
+
+func (p *unansweredPass) unlink(ep *episode) {
+	if ep.prev != nil {
+		ep.prev.next = ep.next
+	} else {
+		p.head = ep.next
+	}
+	if ep.next != nil {
+		ep.next.prev = ep.prev
+	} else {
+		p.tail = ep.prev
+	}
+	ep.prev, ep.next = nil, nil
+}
+
+// close judges an episode whose requests are over.
+func (p *unansweredPass) close(ep *episode) {
+	p.unlink(ep)
+	delete(p.open, ep.key)
+	// Requests so close to the end of their capture that a reply could
+	// still have come after it are not judged.
+	if ep.answered || ep.judged == 0 {
+		return
+	}
 	sev := Low
-	if n >= 3 {
-		sev = Medium // a whole resolution (3 broadcast requests) failed at least once
+	for _, r := range ep.all() {
+		if r.n >= 3 {
+			sev = Medium // a whole resolution (3 broadcast requests) failed at least once
+			break
+		}
 	}
-	conf := ConfMedium
-	if repliesVisible {
-		conf = ConfHigh // the capture does show replies to this requester, just none for this IP
+	first, last := time.Unix(0, ep.first).UTC(), time.Unix(0, ep.last).UTC()
+	if !p.out.Wants(sev, ep.n, first) {
+		p.out.Omit(sev, ep.n, first, last)
+		return
 	}
-	span := ep.last.Sub(first.Time())
-	f := Finding{
-		Severity: sev, Confidence: conf, Start: first.Time(), End: ep.last,
-		Title: fmt.Sprintf("ARP for %s from %s (%s) went unanswered: %s over %s", ep.key, req.SPA, ep.requester,
-			plural(n, "request", "requests"), fmtDur(span)),
+	p.out.Add(p.finding(ep, sev), ep.n)
+}
+
+// top is the episode's most insistent requesters, at most shownRequesters.
+func (ep *episode) top() []requester {
+	rs := ep.all()
+	// Most requests first; the first to ask breaks ties.
+	for i := 1; i < len(rs); i++ {
+		for j := i; j > 0 && (rs[j].n > rs[j-1].n || rs[j].n == rs[j-1].n && rs[j].first < rs[j-1].first); j-- {
+			rs[j], rs[j-1] = rs[j-1], rs[j]
+		}
+	}
+	return rs[:min(len(rs), shownRequesters)]
+}
+
+func (ep *episode) distinct() string {
+	if ep.overflow() > 0 {
+		return fmt.Sprintf("more than %d", ep.count())
+	}
+	return fmt.Sprint(ep.count())
+}
+
+func (p *unansweredPass) finding(ep *episode, sev Severity) Finding {
+	first, last := time.Unix(0, ep.first).UTC(), time.Unix(0, ep.last).UTC()
+	span := last.Sub(first)
+	top := ep.top()
+	f := Finding{Severity: sev, Start: first, End: last}
+	if ep.count() == 1 {
+		r := ep.req0
+		f.Title = fmt.Sprintf("ARP for %s from %s (%s) went unanswered: %s over %s", ep.key, r.addr(), r.mac,
+			plural(ep.n, "request", "requests"), fmtDur(span))
+	} else {
+		f.Title = fmt.Sprintf("ARP for %s went unanswered: %s from %s hosts over %s", ep.key,
+			plural(ep.n, "request", "requests"), ep.distinct(), fmtDur(span))
 	}
 	f.Subject.Set("ip", ep.key.ip.String())
-	f.Subject.Set("requester_mac", ep.requester.String())
-	f.Subject.Set("requests", n)
-	f.Explanation = unansweredExplanation(ep, req.SPA, n, span, repliesVisible)
-	for _, i := range capEvidence(ep.reqs, 3, 1) {
-		f.Evidence = append(f.Evidence, EventEvidence(tl, i))
+	f.Subject.Set("requester_mac", top[0].mac.String())
+	f.Subject.Set("requests", ep.n)
+	if ep.count() > 1 {
+		f.Subject.Set("requesters", int64(ep.count())+min(ep.overflow(), 1))
 	}
+	if ep.key.vlan != 0 {
+		f.Subject.Set("vlan", int64(ep.key.vlan))
+	}
+	for _, i := range ep.cited() {
+		f.Evidence = append(f.Evidence, EventEvidence(p.tl, i))
+	}
+	f.private = ep
 	return f
 }
 
-func unansweredExplanation(ep *episode, from netip.Addr, n int64, span time.Duration, repliesVisible bool) string {
-	s := fmt.Sprintf("%s (%s) asked who has %s %s over %s and nothing answered, so it could not send anything to that address: every connection attempt to it fails before a packet leaves. A Linux host sends 3 broadcast requests, 1 s apart, per failed resolution, and tries again on the next packet it has to send.",
-		from, ep.requester, ep.key, plural(n, "time", "times"), fmtDur(span))
-	if repliesVisible {
-		s += " The capture does show ARP replies reaching this host for other addresses, so the missing replies are not a capture artifact."
-	} else {
-		s += " The capture shows no ARP reply to this host at all; if it was filtered (e.g. on the requester's source address) replies would not appear — confidence is medium."
+// explain sets a kept finding's confidence and explanation, once the whole
+// capture has shown whether replies reach its requesters.
+func (p *unansweredPass) explain(f *Finding, ep *episode) {
+	top := ep.top()
+	visible := false
+	for _, r := range top {
+		visible = visible || p.repliedTo[r.mac] > 0
 	}
-	s += fmt.Sprintf("\n\nNext: find who should own %s. For an OpenStack floating IP on OVN, the router's gateway port answers ARP for it through an ARP responder flow: check `ovn-nbctl show` for the router's gateway port and its NAT entry for %s, and `ovs-ofctl dump-flows br-int | grep arp_tpa=%s` for a responder flow (n_packets=0 means requests never matched it). For a plain host, check that it is up, on this VLAN, and not filtered by port security.",
+	f.Confidence = ConfMedium
+	if visible {
+		f.Confidence = ConfHigh // the capture does show replies to this requester, just none for this IP
+	}
+	var b strings.Builder
+	span := fmtDur(time.Duration(ep.last - ep.first))
+	if ep.count() == 1 {
+		r := top[0]
+		fmt.Fprintf(&b, "%s (%s) asked who has %s %s over %s and nothing answered.", r.addr(), r.mac, ep.key, plural(r.n, "time", "times"), span)
+	} else {
+		var who []string
+		for _, r := range top {
+			who = append(who, fmt.Sprintf("%s (%s) %s", r.addr(), r.mac, plural(r.n, "time", "times")))
+		}
+		if more := int64(ep.count()-len(top)) + ep.overflow(); more > 0 {
+			who = append(who, fmt.Sprintf("and others %d times", ep.n-sumRequests(top)))
+		}
+		fmt.Fprintf(&b, "%s hosts asked who has %s, %s in all over %s, and nothing answered: %s.", ep.distinct(), ep.key, plural(ep.n, "time", "times"), span, strings.Join(who, ", "))
+	}
+	var talking []string
+	for _, r := range top {
+		if r.unicast > 0 {
+			talking = append(talking, fmt.Sprintf("%s sent %s to it unicast", r.addr(), plural(r.unicast, "frame", "frames")))
+		}
+	}
+	switch {
+	case len(talking) > 0:
+		fmt.Fprintf(&b, " Not a host that never reached it: %s around these requests, so it still had (or briefly had) a MAC for %s — an entry being re-validated whose owner stopped answering, as when the address moved or its port went down.", strings.Join(talking, "; "), ep.key.ip)
+	case p.unicastLost:
+		b.WriteString(" Without a reply a host cannot send to that address (so connection attempts to it fail before a packet leaves) unless it still had it cached; the capture's unicast traffic was too large to check that in full.")
+	default:
+		b.WriteString(" No unicast frame from the requester to that address appears in the capture either: without a reply it could not send anything there, so every connection attempt to it fails before a packet leaves.")
+	}
+	b.WriteString(" A Linux host sends 3 broadcast requests, 1 s apart, per failed resolution, and tries again on the next packet it has to send.")
+	if visible {
+		b.WriteString(" The capture does show ARP replies reaching this host for other addresses, so the missing replies are not a capture artifact.")
+	} else {
+		b.WriteString(" The capture shows no ARP reply to this host at all; if it was filtered (e.g. on the requester's source address) replies would not appear — confidence is medium.")
+	}
+	fmt.Fprintf(&b, "\n\nNext: find who should own %s. For an OpenStack floating IP on OVN, the router's gateway port answers ARP for it through an ARP responder flow: check `ovn-nbctl show` for the router's gateway port and its NAT entry for %s, and `ovs-ofctl dump-flows br-int | grep arp_tpa=%s` for a responder flow (n_packets=0 means requests never matched it). For a plain host, check that it is up, on this VLAN, and not filtered by port security.",
 		ep.key.ip, ep.key.ip, ep.key.ip)
-	return s
+	f.Explanation = b.String()
+}
+
+func sumRequests(rs []requester) int64 {
+	var n int64
+	for _, r := range rs {
+		n += r.n
+	}
+	return n
 }

@@ -36,6 +36,11 @@ type Config struct {
 	// fingerprint): ages are whole seconds, and GARPs come a second apart.
 	PinnedUpdated time.Duration
 
+	// MaxFindings caps each detector's findings: beyond it the least severe
+	// and smallest are counted in one summary finding (see Findings). 0 is
+	// no cap.
+	MaxFindings int
+
 	// Catalog names the known upstream bug behind a finding (the user's
 	// entries first, then the built-in ones).
 	Catalog []CatalogEntry
@@ -52,6 +57,7 @@ func Defaults() Config {
 		Locktime:       time.Second,
 		LocktimeSlack:  10 * time.Millisecond,
 		UnansweredWait: 3 * time.Second,
+		MaxFindings:    50,
 		NeighSlack:     time.Second,
 		PinnedUpdated:  time.Second,
 		Catalog:        BuiltinCatalog(),

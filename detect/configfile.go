@@ -33,6 +33,8 @@ var Thresholds = []Threshold{
 		Duration: func(c *Config) *time.Duration { return &c.Locktime }},
 	{Name: "locktime_slack", Help: "how much later than locktime a GARP still counts as inside it (one jiffy)",
 		Duration: func(c *Config) *time.Duration { return &c.LocktimeSlack }},
+	{Name: "max_findings", Help: "every detector: the most findings it reports; the rest become one summary finding (0: no cap)",
+		Int: func(c *Config) *int { return &c.MaxFindings }},
 	{Name: "unanswered_wait", Help: "arp-unanswered: how long after a request a reply may still come",
 		Duration: func(c *Config) *time.Duration { return &c.UnansweredWait }},
 }

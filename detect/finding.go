@@ -84,6 +84,10 @@ type Finding struct {
 	Evidence    []Evidence
 	Explanation string
 	KnownIssue  *KnownIssue
+
+	// private is the detector's own note on a kept finding, for Revise;
+	// reports never see it.
+	private any
 }
 
 // Evidence cites one event, or a fact without an event, that supports a finding.

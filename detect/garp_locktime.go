@@ -34,7 +34,7 @@ type garpKey struct {
 	mac timeline.MAC
 }
 
-func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
+func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	byKey := map[garpKey][]int{}
 	var keys []garpKey
 	for i, r := range tl.Records(0, -1) {
@@ -48,12 +48,11 @@ func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
 		}
 		byKey[k] = append(byKey[k], i)
 	}
-	var out []Finding
 	for _, k := range keys {
 		var burst []int
 		flush := func() {
 			if f, ok := locktimeFinding(tl, cfg, k, burst); ok {
-				out = append(out, f)
+				out.Add(f, int64(len(burst)))
 			}
 			burst = burst[:0]
 		}
@@ -72,8 +71,9 @@ func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
 		}
 		flush()
 	}
-	return out
 }
+
+func (garpLocktime) Instances() string { return "GARP bursts inside locktime" }
 
 func locktimeFinding(tl *timeline.Timeline, cfg *Config, k garpKey, burst []int) (Finding, bool) {
 	if len(burst) < 2 {

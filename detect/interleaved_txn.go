@@ -38,26 +38,26 @@ const (
 	maxRepairs  = 3
 )
 
-func (d interleavedTxn) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
+func (d interleavedTxn) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	ops := cfg.TxnOperations
 	if ops == nil {
 		ops = DefaultOperations()
 	}
-	var out []Finding
 	for i, r := range tl.Records(0, -1) {
 		if r.Kind != timeline.KindTxn {
 			continue
 		}
-		tx, ok := tl.EventOf(i, r).Data.(*timeline.Txn)
+		tx, ok := tl.PayloadOf(r).(*timeline.Txn)
 		if !ok || tx.Parts < 2 || tx.Detail == nil {
 			continue
 		}
 		if f, ok := examineTxn(tl, i, tx, ops); ok {
-			out = append(out, f)
+			out.Add(f, int64(len(f.Evidence)))
 		}
 	}
-	return out
 }
+
+func (interleavedTxn) Instances() string { return "interleaved transactions" }
 
 // txnPart is a group of a transaction's commands that share entities.
 type txnPart struct {

@@ -100,7 +100,7 @@ func txnSortedKeys(m map[string]string) []string {
 func detectTxn(t *testing.T, tl *timeline.Timeline) []Finding {
 	t.Helper()
 	cfg := Defaults()
-	return interleavedTxn{}.Detect(tl, &cfg)
+	return findingsOf(interleavedTxn{}, tl, &cfg)
 }
 
 func joinLines(ls ...string) string { return strings.Join(ls, "\n") + "\n" }
@@ -354,7 +354,7 @@ operations:
 	)}, nil)
 	cfg := Defaults()
 	cfg.TxnOperations = MergeOperations(cfg.TxnOperations, extra)
-	fs := interleavedTxn{}.Detect(tl, &cfg)
+	fs := findingsOf(interleavedTxn{}, tl, &cfg)
 	if len(fs) != 1 || fs[0].Subject.String("lost") != "router neutron-"+txR2+" created; router options never added" {
 		t.Fatalf("findings %+v", fs)
 	}

@@ -23,7 +23,7 @@ func (macChange) Describe() string {
 // often than this gets one summary finding for the rest.
 const maxChangesPerIP = 20
 
-func (macChange) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
+func (macChange) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	ms := moves(tl)
 	perIP := map[ipKey][]int{}
 	var keys []ipKey
@@ -34,19 +34,19 @@ func (macChange) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
 		}
 		perIP[k] = append(perIP[k], i)
 	}
-	var out []Finding
 	for _, k := range keys {
 		idx := perIP[k]
 		for n, i := range idx {
 			if n == maxChangesPerIP && len(idx) > maxChangesPerIP+1 {
-				out = append(out, flappingFinding(tl, ms, idx[n:]))
+				out.Add(flappingFinding(tl, ms, idx[n:]), int64(len(idx)-n))
 				break
 			}
-			out = append(out, changeFinding(tl, &ms[i]))
+			out.Add(changeFinding(tl, &ms[i]), 1)
 		}
 	}
-	return out
 }
+
+func (macChange) Instances() string { return "MAC changes" }
 
 func changeFinding(tl *timeline.Timeline, m *move) Finding {
 	f := Finding{Severity: Info, Confidence: ConfHigh, Start: m.at, End: m.at}

@@ -496,10 +496,10 @@ type mpGroup struct {
 	id            *hostIdentity
 }
 
-func (missingProbe) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
+func (missingProbe) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	seqs := neighSequences(tl)
 	if len(seqs) == 0 {
-		return nil
+		return
 	}
 	w := newMPWorld(tl, cfg, seqs)
 	type gkey struct {
@@ -533,16 +533,16 @@ func (missingProbe) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
 			w.judge(g, f, c)
 		}
 	}
-	var out []Finding
 	for _, k := range order {
 		g := groups[k]
 		if len(g.cycles) == 0 {
 			continue
 		}
-		out = append(out, w.finding(g))
+		out.Add(w.finding(g), int64(len(g.cycles)))
 	}
-	return out
 }
+
+func (missingProbe) Instances() string { return "neighbour entries kept without a probe" }
 
 // judge adds cycle c to its group if it qualifies: the host did not ask for
 // the IP during it (as far as its capture shows), and by then the IP had

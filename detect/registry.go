@@ -13,7 +13,11 @@ type Detector interface {
 	// Describe is one sentence on what the detector checks, for help texts
 	// and for the passing test case CI dashboards show.
 	Describe() string
-	Detect(tl *timeline.Timeline, cfg *Config) []Finding
+	// Detect adds its findings to out, which keeps a bounded number.
+	Detect(tl *timeline.Timeline, cfg *Config, out *Findings)
+	// Instances names what one finding of this detector is about, plural,
+	// for the summary of those beyond the cap ("unanswered ARP episodes").
+	Instances() string
 }
 
 // All lists every detector in the order reports present them when they tie.
@@ -45,7 +49,9 @@ func Run(tl *timeline.Timeline, cfg Config) []Finding {
 		if cfg.Disabled[d.Name()] {
 			continue
 		}
-		for _, f := range d.Detect(tl, &cfg) {
+		col := NewFindings(cfg.MaxFindings)
+		d.Detect(tl, &cfg, col)
+		for _, f := range col.List(d.Name(), d.Instances()) {
 			f.Detector = d.Name()
 			if s, ok := cfg.Severity[d.Name()]; ok {
 				f.Severity = s

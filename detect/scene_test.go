@@ -122,7 +122,7 @@ const (
 func run(t *testing.T, d Detector, tl *timeline.Timeline) []Finding {
 	t.Helper()
 	cfg := Defaults()
-	return d.Detect(tl, &cfg)
+	return findingsOf(d, tl, &cfg)
 }
 
 func onlyFinding(t *testing.T, fs []Finding) Finding {
@@ -143,4 +143,11 @@ func wantSubject(t *testing.T, f Finding, want map[string]any) {
 			t.Errorf("subject %s = %v (%T), want %v (%T)", k, got, got, v, v)
 		}
 	}
+}
+
+// findingsOf runs one detector with no cap and returns what it found.
+func findingsOf(d Detector, tl *timeline.Timeline, cfg *Config) []Finding {
+	out := NewFindings(0)
+	d.Detect(tl, cfg, out)
+	return out.List(d.Name(), d.Instances())
 }

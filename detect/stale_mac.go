@@ -38,18 +38,18 @@ type staleUse struct {
 	synAcks   int   // SYN/ACKs from the IP back to the observer in the window
 }
 
-func (staleMAC) Detect(tl *timeline.Timeline, cfg *Config) []Finding {
-	var out []Finding
+func (staleMAC) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	for _, m := range moves(tl) {
 		for _, u := range staleUses(tl, &m) {
 			if u.lastStale.Sub(m.at) <= cfg.Grace {
 				continue // a healthy move: it probed and switched within the grace
 			}
-			out = append(out, staleFinding(tl, cfg, &m, u))
+			out.Add(staleFinding(tl, cfg, &m, u), u.frames)
 		}
 	}
-	return out
 }
+
+func (staleMAC) Instances() string { return "observers using an old MAC" }
 
 // staleUses collects, per observer, the usage of the old MAC in the move's
 // window and what the observer did about it.

@@ -130,7 +130,7 @@ func TestStaleMACGraceIsConfigurable(t *testing.T) {
 	}
 	cfg := Defaults()
 	cfg.Grace = 10e9
-	if fs := (staleMAC{}).Detect(tl, &cfg); len(fs) != 1 {
+	if fs := findingsOf(staleMAC{}, tl, &cfg); len(fs) != 1 {
 		t.Fatalf("with a 10 s grace got %d findings, want 1", len(fs))
 	}
 }
