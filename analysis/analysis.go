@@ -90,7 +90,8 @@ func Run(opts Options) *Result {
 		notes = append(notes, "events were lost storing the timeline: "+err.Error())
 	}
 	notes = append(notes, clockNotes(tl)...)
-	return &Result{Timeline: tl, Findings: detect.Run(tl, opts.Config), Notes: notes}
+	findings, dnotes := detect.Run(tl, opts.Config)
+	return &Result{Timeline: tl, Findings: findings, Notes: append(notes, dnotes...)}
 }
 
 // readAll parses files concurrently and returns their sources and events in

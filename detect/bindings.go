@@ -61,55 +61,137 @@ func bindingSender(a *timeline.ARP) bool {
 	return a.SPA.Is4() && !a.SPA.IsUnspecified() && !a.SHA.IsZero() && !a.SHA.IsMulticast()
 }
 
+// maxBindings is how many IPs' bindings the moves pass remembers: beyond, the
+// least recently seen are forgotten (and a move of one of them after that
+// goes unnoticed; the run's notes say how many). An ARP scan from millions of
+// spoofed senders costs this much, not a table entry per sender.
+const maxBindings = 1 << 20
+
+// bindKey packs an IPv4 ipKey into one word: the table holds no pointers.
+type bindKey uint64
+
+func packKey(k ipKey) bindKey {
+	a := k.ip.As4()
+	return bindKey(uint64(a[0])<<40 | uint64(a[1])<<32 | uint64(a[2])<<24 | uint64(a[3])<<16 | uint64(k.vlan))
+}
+
+// binding is what the pass knows of one IP.
+type binding struct {
+	mac  timeline.MAC
+	last int32 // last event showing mac
+	open int32 // index in the moves of the move that set mac; -1 for none
+	hist int32 // index into the pass's histories once the IP has moved; -1 before
+}
+
+// bindingTable keeps the latest bindings in two generations: lookups
+// promote from the older one, and when the newer fills up the older is
+// dropped. That is a least-recently-seen cache in two plain maps.
+type bindingTable struct {
+	cur, old  map[bindKey]binding
+	forgotten int
+}
+
+func newBindingTable() *bindingTable {
+	return &bindingTable{cur: map[bindKey]binding{}, old: map[bindKey]binding{}}
+}
+
+func (t *bindingTable) get(k bindKey) (binding, bool) {
+	if b, ok := t.cur[k]; ok {
+		return b, true
+	}
+	b, ok := t.old[k]
+	if ok {
+		delete(t.old, k)
+		t.put(k, b)
+	}
+	return b, ok
+}
+
+func (t *bindingTable) put(k bindKey, b binding) {
+	t.cur[k] = b
+	if len(t.cur) >= maxBindings/2 {
+		t.forgotten += len(t.old)
+		t.old, t.cur = t.cur, make(map[bindKey]binding, len(t.cur))
+	}
+}
+
+// movesResult is the moves pass's output.
+type movesResult struct {
+	moves     []move
+	forgotten int // IPs whose binding was dropped to stay bounded
+}
+
+// movesOf returns the timeline's binding changes, computed once per run when
+// cfg carries the run's shared facts.
+func movesOf(tl *timeline.Timeline, cfg *Config) []move {
+	if cfg.facts == nil {
+		return moves(tl).moves
+	}
+	f := cfg.facts
+	f.movesOnce.Do(func() {
+		f.moves = moves(tl)
+		if n := f.moves.forgotten; n > 0 {
+			f.note("mac-change and stale-mac remembered the latest %d IP bindings: %d IPs seen earlier were forgotten, so a later move of one of them is not reported", maxBindings/2, n)
+		}
+	})
+	return f.moves.moves
+}
+
 // moves walks the timeline's ARP frames and returns every binding change, in
 // time order.
-func moves(tl *timeline.Timeline) []move {
-	type state struct {
-		mac     timeline.MAC
-		last    int // last event showing mac
-		history []timeline.MAC
-		open    int // index in out of the move that set mac; -1 for none
-	}
-	st := map[ipKey]*state{}
+func moves(tl *timeline.Timeline) movesResult {
+	tab := newBindingTable()
+	var histories [][]timeline.MAC
 	var out []move
 	for i, r := range tl.Records(0, -1) {
-		a, ok := r.ARPRec()
-		if !ok || !bindingSender(&a) {
+		if r.Kind != timeline.KindARP {
+			continue
+		}
+		a, _ := r.ARPRec()
+		if !bindingSender(&a) {
 			continue
 		}
 		k := ipKey{a.SPA, a.VLAN}
-		s := st[k]
-		if s == nil {
-			st[k] = &state{mac: a.SHA, last: i, history: []timeline.MAC{a.SHA}, open: -1}
+		pk := packKey(k)
+		s, ok := tab.get(pk)
+		if !ok {
+			tab.put(pk, binding{mac: a.SHA, last: int32(i), open: -1, hist: -1})
 			continue
 		}
 		if s.mac == a.SHA {
-			s.last = i
+			s.last = int32(i)
 			if s.open >= 0 && a.Class.Announces() {
 				out[s.open].announce = append(out[s.open].announce, i)
 			}
+			tab.put(pk, s)
 			continue
 		}
 		t := r.Time()
 		if s.open >= 0 {
 			out[s.open].until = t
 		}
+		if s.hist < 0 {
+			histories = append(histories, []timeline.MAC{s.mac})
+			s.hist = int32(len(histories) - 1)
+		}
+		h := histories[s.hist]
 		m := move{
-			key: k, old: s.mac, new: a.SHA, at: t, lastOld: s.last, firstNew: i,
-			flipFlop: slices.Contains(s.history, a.SHA),
-			history:  slices.Clone(s.history),
+			key: k, old: s.mac, new: a.SHA, at: t, lastOld: int(s.last), firstNew: i,
+			flipFlop: slices.Contains(h, a.SHA),
+			history:  slices.Clone(h),
 		}
 		if a.Class.Announces() {
 			m.announce = append(m.announce, i)
 		}
 		out = append(out, m)
-		s.open = len(out) - 1
-		s.mac, s.last = a.SHA, i
-		if !slices.Contains(s.history, a.SHA) {
-			s.history = append(s.history, a.SHA)
+		s.open = int32(len(out) - 1)
+		s.mac, s.last = a.SHA, int32(i)
+		if !slices.Contains(h, a.SHA) {
+			histories[s.hist] = append(h, a.SHA)
 		}
+		tab.put(pk, s)
 	}
-	return out
+	return movesResult{moves: out, forgotten: tab.forgotten}
 }
 
 // eventTime is event i's time.

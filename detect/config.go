@@ -48,6 +48,9 @@ type Config struct {
 	// transaction parts against: DefaultOperations, plus what --config
 	// adds through MergeOperations. Nil means DefaultOperations.
 	TxnOperations []Operation
+
+	// facts is shared by the detectors of one Run; nil outside Run.
+	facts *runFacts
 }
 
 // Defaults are the kernel's defaults and the contract's grace.

@@ -24,7 +24,7 @@ func (macChange) Describe() string {
 const maxChangesPerIP = 20
 
 func (macChange) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
-	ms := moves(tl)
+	ms := movesOf(tl, cfg)
 	perIP := map[ipKey][]int{}
 	var keys []ipKey
 	for i := range ms {

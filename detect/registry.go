@@ -42,8 +42,10 @@ func Names() []string {
 }
 
 // Run runs every enabled detector and returns their findings with stable IDs,
-// ordered by severity (highest first), then start time, detector and ID.
-func Run(tl *timeline.Timeline, cfg Config) []Finding {
+// ordered by severity (highest first), then start time, detector and ID, and
+// notes on what the detectors had to leave out to stay bounded.
+func Run(tl *timeline.Timeline, cfg Config) ([]Finding, []string) {
+	cfg.facts = &runFacts{}
 	var out []Finding
 	for _, d := range All() {
 		if cfg.Disabled[d.Name()] {
@@ -62,7 +64,7 @@ func Run(tl *timeline.Timeline, cfg Config) []Finding {
 	}
 	applyCatalog(out, cfg.Catalog)
 	Sort(out)
-	return out
+	return out, cfg.facts.notes
 }
 
 // Sort orders findings as reports show them.

@@ -39,7 +39,7 @@ type staleUse struct {
 }
 
 func (staleMAC) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
-	for _, m := range moves(tl) {
+	for _, m := range movesOf(tl, cfg) {
 		for _, u := range staleUses(tl, &m) {
 			if u.lastStale.Sub(m.at) <= cfg.Grace {
 				continue // a healthy move: it probed and switched within the grace
