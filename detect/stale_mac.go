@@ -24,112 +24,228 @@ func (staleMAC) Describe() string {
 
 // staleUse is one observer's use of the old MAC after one move.
 type staleUse struct {
+	move      int32 // index in the run's moves
 	observer  timeline.MAC
 	observIP  netip.Addr
-	runs      []int // usage runs to the old MAC overlapping the move's window
+	runs      trail // usage runs to the old MAC overlapping the move's window
 	frames    int64
 	straddle  bool  // a run began before the move: its frames before the move are counted too
 	inferred  bool  // some destination MACs were inferred from ARP exchanges and nothing confirmed them
-	neigh     []int // neighbour observations that gave or confirmed a cooked capture's destination MAC
+	neigh     trail // neighbour observations that gave or confirmed a cooked capture's destination MAC
 	lastStale time.Time
-	requests  []int // ARP requests from the observer for the IP, in the window
+	requests  trail // ARP requests from the observer for the IP, in the window
 	switched  int   // first run via the new MAC after the move; -1 if none
-	syns      []int // SYN events from the observer to the IP in the window
+	syns      trail // SYN events from the observer to the IP in the window
+	retrans   int   // of which retransmissions
 	synAcks   int   // SYN/ACKs from the IP back to the observer in the window
 }
 
+// maxStaleUses bounds the (move, observer) pairs the first pass keeps: past
+// it, new pairs are dropped and the run's notes say so.
+const maxStaleUses = 1 << 18
+
 func (staleMAC) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
-	for _, m := range movesOf(tl, cfg) {
-		for _, u := range staleUses(tl, &m) {
-			if u.lastStale.Sub(m.at) <= cfg.Grace {
-				continue // a healthy move: it probed and switched within the grace
-			}
-			out.Add(staleFinding(tl, cfg, &m, u), u.frames)
+	ms := movesOf(tl, cfg)
+	if len(ms) == 0 {
+		return
+	}
+	uses, dropped := staleUses(tl, ms)
+	var bad []*staleUse
+	for _, u := range uses {
+		if u.lastStale.Sub(ms[u.move].at) > cfg.Grace {
+			bad = append(bad, u) // past the grace: not a healthy move that probed and switched
 		}
+	}
+	observe(tl, ms, bad)
+	for _, u := range bad {
+		out.Add(staleFinding(tl, cfg, &ms[u.move], u), u.frames)
+	}
+	if dropped > 0 && cfg.facts != nil {
+		cfg.facts.note("stale-mac followed %d (move, observer) pairs and dropped %d more: their findings are missing", maxStaleUses, dropped)
 	}
 }
 
 func (staleMAC) Instances() string { return "observers using an old MAC" }
 
-// staleUses collects, per observer, the usage of the old MAC in the move's
-// window and what the observer did about it.
-func staleUses(tl *timeline.Timeline, m *move) []*staleUse {
-	byObs := map[timeline.MAC]*staleUse{}
-	end := m.end()
-	idx := tl.ByIP(m.key.ip)
-	for _, j := range idx {
-		r := tl.Record(int(j))
-		u, ok := r.UsageRec()
-		if !ok || u.DstIP != m.key.ip || u.VLAN != m.key.vlan || u.Src == m.new || u.Src == m.old {
-			continue
+// movesByIP indexes moves by address (any VLAN), in time order.
+func movesByIP(ms []move) map[[4]byte][]int32 {
+	by := map[[4]byte][]int32{}
+	for i := range ms {
+		a := ms[i].key.ip.As4()
+		by[a] = append(by[a], int32(i))
+	}
+	return by
+}
+
+// movesCovering calls f for the moves of one address whose window
+// [at, end) overlaps [from, to]. The windows of one (IP, VLAN) follow each
+// other, so only the latest few before to can still be open; looking back
+// 16 covers that many VLANs sharing an address.
+func movesCovering(ms []move, list []int32, from, to time.Time, f func(int32)) {
+	hi, _ := slices.BinarySearchFunc(list, to, func(i int32, t time.Time) int {
+		if ms[i].at.After(t) {
+			return 1
 		}
-		if r.LastTime().Before(m.at) || !r.Time().Before(end) {
-			continue
-		}
-		dst, inferred, nv := runDestination(tl, &r, &u)
-		if dst != m.old {
-			continue
-		}
-		s := byObs[u.Src]
-		if s == nil {
-			s = &staleUse{observer: u.Src, observIP: u.SrcIP, switched: -1}
-			byObs[u.Src] = s
-		}
-		s.runs = append(s.runs, int(j))
-		s.frames += u.Frames
-		s.straddle = s.straddle || r.Time().Before(m.at)
-		s.inferred = s.inferred || inferred
-		if nv >= 0 {
-			s.neigh = append(s.neigh, nv)
-		}
-		last := r.LastTime()
-		if last.After(end) {
-			last = end
-		}
-		if last.After(s.lastStale) {
-			s.lastStale = last
+		return -1
+	})
+	for k := hi - 1; k >= 0 && k >= hi-16; k-- {
+		if m := &ms[list[k]]; !m.end().Before(from) {
+			f(list[k])
 		}
 	}
-	var uses []*staleUse
-	for _, s := range byObs {
+}
+
+// staleUses is the first pass: per move and observer, the usage of the old
+// MAC inside the move's window, in one scan of the timeline for all moves.
+// Uses come out in move order, then observer order.
+func staleUses(tl *timeline.Timeline, ms []move) ([]*staleUse, int) {
+	type uk struct {
+		move int32
+		obs  timeline.MAC
+	}
+	by := movesByIP(ms)
+	byUse := map[uk]*staleUse{}
+	dropped := 0
+	for j, r := range tl.Records(0, -1) {
+		if r.Kind != timeline.KindUsage {
+			continue
+		}
+		u, _ := r.UsageRec()
+		list := by[u.DstIP.As4()]
+		if len(list) == 0 || !u.DstIP.Is4() {
+			continue
+		}
+		first, last := r.Time(), r.LastTime()
+		resolved, dst, inferred, nv := false, timeline.MAC{}, false, -1
+		movesCovering(ms, list, first, last, func(mi int32) {
+			m := &ms[mi]
+			if u.VLAN != m.key.vlan || u.Src == m.new || u.Src == m.old || last.Before(m.at) || !first.Before(m.end()) {
+				return
+			}
+			if !resolved {
+				dst, inferred, nv = runDestination(tl, r, &u)
+				resolved = true
+			}
+			if dst != m.old {
+				return
+			}
+			k := uk{mi, u.Src}
+			s := byUse[k]
+			if s == nil {
+				if len(byUse) >= maxStaleUses {
+					dropped++
+					return
+				}
+				s = &staleUse{move: mi, observer: u.Src, observIP: u.SrcIP, switched: -1}
+				byUse[k] = s
+			}
+			s.runs.add(j)
+			s.frames += u.Frames
+			s.straddle = s.straddle || first.Before(m.at)
+			s.inferred = s.inferred || inferred
+			if nv >= 0 {
+				s.neigh.add(nv)
+			}
+			l := last
+			if end := m.end(); l.After(end) {
+				l = end
+			}
+			if l.After(s.lastStale) {
+				s.lastStale = l
+			}
+		})
+	}
+	uses := make([]*staleUse, 0, len(byUse))
+	for _, s := range byUse {
 		uses = append(uses, s)
 	}
-	slices.SortFunc(uses, func(a, b *staleUse) int { return strings.Compare(a.observer.String(), b.observer.String()) })
+	slices.SortFunc(uses, func(a, b *staleUse) int {
+		if a.move != b.move {
+			return int(a.move - b.move)
+		}
+		return strings.Compare(a.observer.String(), b.observer.String())
+	})
+	return uses, dropped
+}
 
-	for _, s := range uses {
-		for _, j := range idx {
-			r := tl.Record(int(j))
-			t := r.Time()
-			if t.Before(m.at) || t.After(end) {
+// observe is the second pass, over the uses past the grace only: what each
+// observer did about the move — its ARP requests for the IP, SYNs and the
+// answers to them while it used the old MAC, and its first run via the new
+// MAC.
+func observe(tl *timeline.Timeline, ms []move, uses []*staleUse) {
+	if len(uses) == 0 {
+		return
+	}
+	perMove := map[int32][]*staleUse{}
+	var qm []move // the moves with uses, for the address index
+	var back []int32
+	for _, u := range uses {
+		if perMove[u.move] == nil {
+			qm = append(qm, ms[u.move])
+			back = append(back, u.move)
+		}
+		perMove[u.move] = append(perMove[u.move], u)
+	}
+	by := movesByIP(qm)
+	visit := func(ip netip.Addr, t time.Time, f func(m *move, u *staleUse)) {
+		if !ip.Is4() {
+			return
+		}
+		list := by[ip.As4()]
+		if len(list) == 0 {
+			return
+		}
+		movesCovering(qm, list, t, t, func(qi int32) {
+			m := &qm[qi]
+			if t.Before(m.at) || t.After(m.end()) {
+				return
+			}
+			for _, u := range perMove[back[qi]] {
+				f(m, u)
+			}
+		})
+	}
+	for j, r := range tl.Records(0, -1) {
+		t := r.Time()
+		switch r.Kind {
+		case timeline.KindARP:
+			d, _ := r.ARPRec()
+			if d.Op != 1 || d.Class != timeline.ARPRequest {
 				continue
 			}
-			switch r.Kind {
-			case timeline.KindARP:
-				d, _ := r.ARPRec()
-				if d.Op == 1 && d.Class == timeline.ARPRequest && d.TPA == m.key.ip &&
-					(d.SHA == s.observer || d.Src == s.observer) && !t.After(s.lastStale) {
-					s.requests = append(s.requests, int(j))
+			visit(d.TPA, t, func(m *move, s *staleUse) {
+				if (d.SHA == s.observer || d.Src == s.observer) && !t.After(s.lastStale) {
+					s.requests.add(j)
 				}
-			case timeline.KindUsage:
-				d, _ := r.UsageRec()
-				if s.switched < 0 && d.Src == s.observer && d.DstIP == m.key.ip && d.Dst == m.new {
-					s.switched = int(j)
+			})
+		case timeline.KindUsage:
+			d, _ := r.UsageRec()
+			visit(d.DstIP, t, func(m *move, s *staleUse) {
+				if s.switched < 0 && d.Src == s.observer && d.Dst == m.new {
+					s.switched = j
 				}
-			case timeline.KindTCP:
-				if t.After(s.lastStale) {
-					continue
-				}
-				d, _ := r.TCPRec()
-				if d.Src == s.observer && d.DstIP == m.key.ip && (d.What == timeline.TCPSyn || d.What == timeline.TCPSynRetrans) {
-					s.syns = append(s.syns, int(j))
-				}
-				if d.What == timeline.TCPSynAck && d.SrcIP == m.key.ip && d.DstIP == s.observIP {
-					s.synAcks++
-				}
+			})
+		case timeline.KindTCP:
+			d, _ := r.TCPRec()
+			if d.What == timeline.TCPSyn || d.What == timeline.TCPSynRetrans {
+				visit(d.DstIP, t, func(m *move, s *staleUse) {
+					if d.Src == s.observer && !t.After(s.lastStale) {
+						s.syns.add(j)
+						if d.What == timeline.TCPSynRetrans {
+							s.retrans++
+						}
+					}
+				})
+			}
+			if d.What == timeline.TCPSynAck {
+				visit(d.SrcIP, t, func(m *move, s *staleUse) {
+					if d.DstIP == s.observIP && !t.After(s.lastStale) {
+						s.synAcks++
+					}
+				})
 			}
 		}
 	}
-	return uses
 }
 
 // runDestination is the MAC a usage run went to. On the wire it is recorded;
@@ -154,7 +270,7 @@ func runDestination(tl *timeline.Timeline, r *timeline.Record, u *timeline.Usage
 func staleFinding(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse) Finding {
 	dur := u.lastStale.Sub(m.at)
 	sev, conf := High, ConfHigh
-	if len(u.requests) > 0 {
+	if u.requests.n > 0 {
 		sev = Medium // it did ask: something else kept the old binding
 	}
 	if u.inferred {
@@ -173,7 +289,7 @@ func staleFinding(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse) Find
 	f.Subject.Set("new_mac", m.new.String())
 	f.Subject.Set("observer_mac", u.observer.String())
 	f.Subject.Set("frames_to_old_mac", u.frames)
-	f.Subject.Set("observer_arp_requests", len(u.requests))
+	f.Subject.Set("observer_arp_requests", u.requests.n)
 	f.Subject.Set("duration_s", math.Round(dur.Seconds()*1000)/1000)
 
 	ann := announceStats(tl, m, cfg)
@@ -275,23 +391,17 @@ func staleExplanation(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse, 
 	if u.straddle {
 		b.WriteString(" (counting a run that began before the move)")
 	}
-	if n := len(u.syns); n > 0 {
-		retrans := 0
-		for _, j := range u.syns {
-			r := tl.Record(j)
-			if t, _ := r.TCPRec(); t.What == timeline.TCPSynRetrans {
-				retrans++
-			}
-		}
+	if n := u.syns.n; n > 0 {
+		retrans := u.retrans
 		fmt.Fprintf(&b, ", among them %s (%d retransmissions)", plural(int64(n), "TCP SYN", "TCP SYNs"), retrans)
 		if u.synAcks == 0 {
 			b.WriteString(", none of them answered")
 		}
 	}
-	if len(u.requests) == 0 {
+	if u.requests.n == 0 {
 		fmt.Fprintf(&b, ", and not one ARP request for %s: its neighbour entry kept the old MAC and never reached PROBE.", ip)
 	} else {
-		fmt.Fprintf(&b, ", although it sent %s for %s.", plural(int64(len(u.requests)), "ARP request", "ARP requests"), ip)
+		fmt.Fprintf(&b, ", although it sent %s for %s.", plural(int64(u.requests.n), "ARP request", "ARP requests"), ip)
 	}
 	if u.switched >= 0 {
 		at := eventTime(tl, u.switched)
@@ -301,7 +411,7 @@ func staleExplanation(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse, 
 	} else {
 		b.WriteString(" It was still using the stale MAC when the evidence ends.")
 	}
-	if len(u.neigh) > 0 {
+	if u.neigh.n > 0 {
 		b.WriteString(" The capture is a Linux cooked capture (tcpdump -i any), which does not record the destination MAC of the host's own frames; the host's own neighbour listings show its entry for the address holding the old MAC while it sent them.")
 	}
 	if u.inferred {
@@ -325,7 +435,7 @@ func staleExplanation(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse, 
 	} else if a.garps > 1 {
 		b.WriteString(" These announcements were spaced more than locktime apart, so even a kernel before 4.12 should have applied one of them to an existing entry: check whether they reached the observer at all (capture point, VLAN, port security) and what kept re-confirming the old binding.")
 	}
-	if len(u.requests) > 0 {
+	if u.requests.n > 0 {
 		b.WriteString(" The observer did send ARP requests, so its neighbour machinery ran; look at what answered them, and at which MAC.")
 	}
 
@@ -340,19 +450,19 @@ func staleEvidence(tl *timeline.Timeline, m *move, u *staleUse) []Evidence {
 	for _, i := range capEvidence(m.announce, 4, 1) {
 		ev = append(ev, EventEvidence(tl, i))
 	}
-	for _, i := range capEvidence(u.runs, 2, 1) {
+	for _, i := range capEvidence(u.runs.list(), 2, 1) {
 		ev = append(ev, spanEvidence(tl, i))
 	}
-	for _, i := range capEvidence(u.syns, 2, 2) {
+	for _, i := range capEvidence(u.syns.list(), 2, 2) {
 		ev = append(ev, EventEvidence(tl, i))
 	}
-	for _, i := range capEvidence(u.requests, 2, 1) {
+	for _, i := range capEvidence(u.requests.list(), 2, 1) {
 		ev = append(ev, EventEvidence(tl, i))
 	}
 	if u.switched >= 0 {
 		ev = append(ev, spanEvidence(tl, u.switched))
 	}
-	for _, i := range capEvidence(slices.Compact(slices.Sorted(slices.Values(u.neigh))), 2, 1) {
+	for _, i := range capEvidence(slices.Compact(slices.Sorted(slices.Values(u.neigh.list()))), 2, 1) {
 		ev = append(ev, EventEvidence(tl, i))
 	}
 	slices.SortStableFunc(ev, func(a, b Evidence) int { return a.Time.Compare(b.Time) })

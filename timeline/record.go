@@ -97,10 +97,14 @@ func (r *Record) LastPos() Pos {
 	return r.Pos
 }
 
-// unixUTC turns Unix nanoseconds into a UTC time; 0 is the zero time.
+// unixUTC turns Unix nanoseconds into a UTC time; 0 is the zero time and 1
+// the epoch (see nanos).
 func unixUTC(ns int64) time.Time {
-	if ns == 0 {
+	switch ns {
+	case 0:
 		return time.Time{}
+	case 1:
+		ns = 0
 	}
 	return time.Unix(0, ns).UTC()
 }
