@@ -1,20 +1,52 @@
-// Command gencap writes the capture benchmark's input: a deterministic
-// Ethernet capture of a busy cloud network segment, as a mirror port would
-// record it. The same seed and size always give the same bytes.
+// Command gencap writes the capture benchmarks' inputs: deterministic
+// Ethernet captures of a cloud network segment, as a mirror port would
+// record them. The same shape, seed and size always give the same bytes.
+// -shape picks the traffic:
 //
-// The traffic: 2,000 hosts on four segments (one untagged, three 802.1Q
-// VLANs) and 20 floating IPs served by 10 routers on the external segment.
-// About 200 TCP connections are open at any time, each preceded by an ARP
-// exchange when the client has not resolved the server recently; a
-// connection carries tens to thousands of segments with 0–1400 byte
-// payloads (random bytes for encrypted flows, text for API and database
-// flows, so the .gz compresses like a real capture). Every five minutes a
-// floating IP moves to another router with three gratuitous ARPs a second
-// apart; most clients switch within seconds, the client of one move in
-// four keeps its old MAC until its connection ends. Some UDP, ICMP,
+// mixed (the default; bench/capture.sh): 2,000 hosts on four segments (one
+// untagged, three 802.1Q VLANs) and 20 floating IPs served by 10 routers on
+// the external segment. About 200 TCP connections are open at any time,
+// each preceded by an ARP exchange when the client has not resolved the
+// server recently; a connection carries tens to thousands of segments with
+// 0–1400 byte payloads (random bytes for encrypted flows, text for API and
+// database flows, so the .gz compresses like a real capture). Every five
+// minutes a floating IP moves to another router with three gratuitous ARPs
+// a second apart; most clients switch within seconds, the client of one
+// move in four keeps its old MAC until its connection ends. Some UDP, ICMP,
 // broadcast and IPv6 frames complete the mix. About 1% of frames are ARP.
+// TCP and UDP checksums are zero, as senders with checksum offload show
+// them.
 //
-// Usage: gencap -o FILE.pcap [-gz FILE.pcap.gz] [-size BYTES] [-seed N]
+// The other shapes are built not to fold: per-pair or per-sender state
+// grows with the capture. Their checksums are all filled in.
+//
+// busy (bench/shapes.sh): 4,000 hosts on the same four segments, each
+// behind its segment's gateway. About 100 east-west TCP connections between
+// random pairs of a segment are open at a time (an ARP request and reply
+// first unless the pair resolved each other in the last minute; a short
+// request and response, then a reset); hosts send single UDP datagrams and
+// SYNs (some reset by the far end, most unanswered) to random addresses
+// beyond the gateway, re-resolving the gateway every minute. Every 1,000
+// frames a host's IP moves to a new MAC with a gratuitous request and,
+// 300 frames later, a gratuitous reply; one in eight new connections goes
+// from a regular client to a recently moved host, and the client of one
+// move in two keeps sending to the old MAC for 20,000 frames. Per 1.85 GB:
+// about 4.2 M frames (mean record 443 bytes), 2.9 M distinct (sender MAC,
+// destination IP) pairs, 14% SYNs, 9% ARP.
+//
+// arpstorm: an ARP scan or storm, about 50,000 requests a second on the
+// four segments, each from a sender MAC and IP no other request uses and
+// for a target no other request asks for; one in 400 is answered. Frames
+// are 60 bytes: 4.5 M requests per 342 MB.
+//
+// synflood: about 100,000 SYNs a second to three servers on VLAN 100, each
+// from a random MAC, source address, port and ISN (a quarter with options);
+// one in 50 is answered by a SYN/ACK through the gateway. The gateway and
+// the servers re-resolve each other every minute, and for one spoofed
+// source in 200 (those on the servers' subnet) a server asks for its MAC
+// in vain.
+//
+// Usage: gencap -o FILE.pcap [-gz FILE.pcap.gz] [-size BYTES] [-seed N] [-shape SHAPE]
 package main
 
 import (
@@ -27,6 +59,7 @@ import (
 	"os"
 	"time"
 
+	bytesize "github.com/arpforensics/arpforensics/bench/internal/size"
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -70,13 +103,25 @@ type conn struct {
 	text       bool
 }
 
-type gen struct {
-	rnd     *rand.Rand
+// frameWriter builds frames in buf and writes them as pcap records,
+// counting what it wrote. Every shape's generator embeds one.
+type frameWriter struct {
 	w       *pcapgo.Writer
 	now     time.Time
-	written int64
+	written int64 // bytes of records (the 24-byte file header not included)
 	frames  int64
 	arps    int64
+	syns    int64 // SYN without ACK (tcp4 only)
+	synAcks int64 // SYN/ACK (tcp4 only)
+	ipID    uint16
+	buf     []byte
+}
+
+func (f *frameWriter) fw() *frameWriter { return f }
+
+type gen struct {
+	frameWriter
+	rnd *rand.Rand
 
 	hosts   []endpoint
 	routers []endpoint
@@ -85,9 +130,7 @@ type gen struct {
 	learned map[[2][4]byte]time.Time // (client IP, server IP) -> last ARP exchange
 	nextMov time.Time
 	moves   int
-	ipID    uint16
 
-	buf      []byte
 	random   []byte // payload pool for encrypted flows
 	text     []byte // payload pool for API/database flows
 	pendGARP []garp
@@ -99,23 +142,48 @@ type garp struct {
 	kind int // 0 request-type, 1 reply-type tha==sha, 2 reply-type tha=broadcast
 }
 
+// shape is one kind of traffic: step writes its next frame or frames.
+type shape interface {
+	step() error
+	fw() *frameWriter
+}
+
+// summarizer is a shape that reports more than frames and ARP.
+type summarizer interface{ summary() string }
+
+// shapes are the generators -shape selects, by name.
+var shapes = map[string]func(seed uint64, w *pcapgo.Writer) shape{
+	"mixed":    func(seed uint64, w *pcapgo.Writer) shape { return newGen(seed, w) },
+	"busy":     func(seed uint64, w *pcapgo.Writer) shape { return newBusy(seed, w) },
+	"arpstorm": func(seed uint64, w *pcapgo.Writer) shape { return newARPStorm(seed, w) },
+	"synflood": func(seed uint64, w *pcapgo.Writer) shape { return newSYNFlood(seed, w) },
+}
+
+const usage = "usage: gencap -o FILE.pcap [-gz FILE.pcap.gz] [-size BYTES] [-seed N] [-shape mixed|busy|arpstorm|synflood]"
+
 func main() {
 	out := flag.String("o", "", "pcap file to write")
 	gzOut := flag.String("gz", "", "also write a gzip-compressed copy here")
-	size := flag.Int64("size", 2_000_000_000, "stop after this many bytes")
+	sizeArg := flag.String("size", "2000000000", "stop after this many bytes (K, M, G suffixes: powers of 1024)")
 	seed := flag.Uint64("seed", 1, "random seed")
+	kind := flag.String("shape", "mixed", "traffic: mixed, busy, arpstorm or synflood")
 	flag.Parse()
-	if *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: gencap -o FILE.pcap [-gz FILE.pcap.gz] [-size BYTES] [-seed N]")
+	if *out == "" || shapes[*kind] == nil || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
-	if err := run(*out, *gzOut, *size, *seed); err != nil {
+	size, err := bytesize.Parse(*sizeArg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gencap:", err)
+		os.Exit(2)
+	}
+	if err := run(*out, *gzOut, size, *seed, *kind); err != nil {
 		fmt.Fprintln(os.Stderr, "gencap:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, gzOut string, size int64, seed uint64) error {
+func run(out, gzOut string, size int64, seed uint64, kind string) error {
 	f, err := os.Create(out)
 	if err != nil {
 		return err
@@ -135,12 +203,15 @@ func run(out, gzOut string, size int64, seed uint64) error {
 		zw = gzip.NewWriter(zb)
 		w = io.MultiWriter(fb, zw)
 	}
-	g := newGen(seed, pcapgo.NewWriter(w))
-	if err := g.w.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
+	pw := pcapgo.NewWriter(w)
+	if err := pw.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
 		return err
 	}
+	began := time.Now()
+	s := shapes[kind](seed, pw)
+	g := s.fw()
 	for g.written < size {
-		if err := g.step(); err != nil {
+		if err := s.step(); err != nil {
 			return err
 		}
 	}
@@ -155,19 +226,25 @@ func run(out, gzOut string, size int64, seed uint64) error {
 			return err
 		}
 	}
+	if err := f.Close(); err != nil {
+		return err
+	}
 	fmt.Fprintf(os.Stderr, "gencap: %d frames, %d ARP (%.2f%%), %d bytes, %s of traffic\n",
 		g.frames, g.arps, 100*float64(g.arps)/float64(g.frames), g.written+24, g.now.Sub(start).Round(time.Second))
+	if sm, ok := s.(summarizer); ok {
+		fmt.Fprintf(os.Stderr, "gencap: %s: %s\n", kind, sm.summary())
+	}
+	el := time.Since(began).Seconds()
+	fmt.Fprintf(os.Stderr, "gencap: wrote in %.1f s (%.0f MB/s)\n", el, float64(g.written+24)/el/1e6)
 	return nil
 }
 
 func newGen(seed uint64, w *pcapgo.Writer) *gen {
 	g := &gen{
-		rnd:     rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)),
-		w:       w,
-		now:     start,
-		learned: map[[2][4]byte]time.Time{},
-		nextMov: start.Add(moveEvery),
-		buf:     make([]byte, 0, 2048),
+		frameWriter: frameWriter{w: w, now: start, buf: make([]byte, 0, 2048)},
+		rnd:         rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)),
+		learned:     map[[2][4]byte]time.Time{},
+		nextMov:     start.Add(moveEvery),
 	}
 	for i := 0; i < nHosts; i++ {
 		seg := i % nSegments
@@ -389,7 +466,7 @@ func (g *gen) advance(c *conn) (bool, error) {
 }
 
 // eth starts a frame in g.buf.
-func (g *gen) eth(dst, src [6]byte, vlan uint16, typ uint16) {
+func (g *frameWriter) eth(dst, src [6]byte, vlan uint16, typ uint16) {
 	b := append(g.buf[:0], dst[:]...)
 	b = append(b, src[:]...)
 	if vlan != 0 {
@@ -399,7 +476,7 @@ func (g *gen) eth(dst, src [6]byte, vlan uint16, typ uint16) {
 	g.buf = binary.BigEndian.AppendUint16(b, typ)
 }
 
-func (g *gen) arp(dst, src [6]byte, vlan uint16, op uint16, sha [6]byte, spa [4]byte, tha [6]byte, tpa [4]byte) error {
+func (g *frameWriter) arp(dst, src [6]byte, vlan uint16, op uint16, sha [6]byte, spa [4]byte, tha [6]byte, tpa [4]byte) error {
 	g.eth(dst, src, vlan, 0x0806)
 	b := append(g.buf, 0, 1, 8, 0, 6, 4)
 	b = binary.BigEndian.AppendUint16(b, op)
@@ -416,7 +493,7 @@ func (g *gen) arp(dst, src [6]byte, vlan uint16, op uint16, sha [6]byte, spa [4]
 }
 
 // ip4 appends an IPv4 header for a payload of n bytes.
-func (g *gen) ip4(src, dst [4]byte, proto byte, n int) {
+func (g *frameWriter) ip4(src, dst [4]byte, proto byte, n int) {
 	g.ipID++
 	h := len(g.buf)
 	b := append(g.buf, 0x45, 0)
@@ -526,7 +603,7 @@ func (g *gen) ipv6() error {
 	return g.emit()
 }
 
-func (g *gen) emit() error {
+func (g *frameWriter) emit() error {
 	n := len(g.buf)
 	ci := gopacket.CaptureInfo{Timestamp: g.now, CaptureLength: n, Length: n}
 	g.written += int64(16 + n)

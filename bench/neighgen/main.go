@@ -4,7 +4,14 @@
 // host's do, in iproute2 ≥ 5.16 spacing (`-stats` adds `ip -s` ages).
 // Output is deterministic for a given -seed.
 //
+// With -monitor it writes an `ip -ts monitor neigh` flood instead: every
+// entry's notifications (REACHABLE, STALE, PROBE, FAILED, DELAY, PERMANENT,
+// "miss … INCOMPLETE", "Deleted …") on its own schedule, about one per
+// entry every half minute, so with many entries (-entries 200000) a
+// reader's per-IP state cannot fold (see monitor.go).
+//
 //	go run ./bench/neighgen -size 500M -o bench/out/neigh/host1/arptable
+//	go run ./bench/neighgen -monitor -entries 200000 -size 256M -o bench/out/neigh-monitor/host1/neigh.log
 package main
 
 import (
@@ -50,6 +57,7 @@ func main() {
 	seed := flag.Uint64("seed", 1, "random seed")
 	stats := flag.Bool("stats", false, "write `ip -s neigh` lines (ages, probes)")
 	start := flag.String("start", "2018-09-18T17:00:00Z", "time of the first listing")
+	monitor := flag.Bool("monitor", false, "write an `ip -ts monitor neigh` event stream instead of listings")
 	flag.Parse()
 	limit, err := bytesize.Parse(*size)
 	if err != nil {
@@ -73,6 +81,15 @@ func main() {
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	rng := rand.New(rand.NewPCG(*seed, 0x6e656967))
+	if *monitor {
+		if _, err := writeMonitor(bw, *n, rng, t0, limit); err != nil {
+			fail(err)
+		}
+		if err := bw.Flush(); err != nil {
+			fail(err)
+		}
+		return
+	}
 	entries := table(*n, rng)
 	var written int64
 	var line []byte

@@ -101,3 +101,30 @@ func TestGeneratedLogParses(t *testing.T) {
 		t.Errorf("one line in %.1f is a txn line; want about 5", ratio)
 	}
 }
+
+// TestEntities checks Options.Entities spreads the asked-for number of
+// distinct entities over the log and the reader still understands it.
+func TestEntities(t *testing.T) {
+	var buf bytes.Buffer
+	st, err := Write(&buf, Options{Size: 4 << 20, Seed: 7, Entities: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Entities < 950 || st.Entities > 1000 {
+		t.Errorf("%d entities introduced, want about 1000", st.Entities)
+	}
+	src := &timeline.Source{Host: "gen"}
+	if _, err := parse.Collect(txnlog.Parse, bytes.NewReader(buf.Bytes()), src, parse.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range src.Problems {
+		t.Errorf("problem: %s", p)
+	}
+	var plain bytes.Buffer
+	if _, err := Write(&plain, Options{Size: 4 << 20, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(plain.Bytes(), buf.Bytes()) {
+		t.Error("Entities changed nothing")
+	}
+}

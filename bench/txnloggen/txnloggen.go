@@ -24,11 +24,24 @@ type Options struct {
 	Seed    uint64    // PRNG seed
 	Workers int       // worker pids (default 4)
 	Start   time.Time // first timestamp (default 2018-09-18 17:00:00)
+	// Entities, when positive, spreads about this many distinct port,
+	// network, router, security group and load balancer UUIDs over the
+	// transactions: an entity a transaction names is a new one whenever
+	// fewer than Entities×(bytes written)/Size have been introduced so far,
+	// and otherwise one of the 64 of its kind introduced last (so a new
+	// port is touched again soon, as after a create); the other lines of a
+	// request name recent ones. A log too small for Entities has every
+	// entity new: at most about 0.57 M per GiB. Zero keeps the fixed pools
+	// of a mid-sized cloud (4,000 ports, 200 networks, 300 routers, …).
+	Entities int
 }
 
 // Stats is what was written.
 type Stats struct {
 	Bytes, Lines, TxnLines, Transactions int64
+	// Entities is how many distinct UUIDs Options.Entities introduced (0
+	// without it).
+	Entities int64
 }
 
 // Write writes the log to w.
@@ -67,6 +80,10 @@ type gen struct {
 	buf     []byte
 
 	networks, ports, routers, sgs, lbs, projects []string
+
+	// With Options.Entities: the entities introduced last, for reuse, per
+	// kind.
+	recent [numKinds][]string
 }
 
 func newGen(o Options) *gen {
@@ -96,11 +113,67 @@ func (g *gen) uuids(n int) []string {
 }
 
 func (g *gen) uuid() string {
-	a, b := g.r.Uint64(), g.r.Uint64()
+	return formatUUID(g.r.Uint64(), g.r.Uint64())
+}
+
+func formatUUID(a, b uint64) string {
 	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", a>>32, a>>16&0xffff, a&0xfff, b>>48&0x3fff|0x8000, b&0xffffffffffff)
 }
 
 func (g *gen) pick(xs []string) string { return xs[g.r.IntN(len(xs))] }
+
+// Entity kinds of Options.Entities.
+const (
+	kindPort = iota
+	kindNetwork
+	kindRouter
+	kindSG
+	kindLB
+	numKinds
+)
+
+// port is a port for a transaction to name.
+func (g *gen) port() string {
+	if g.o.Entities > 0 {
+		return g.entity(kindPort, true)
+	}
+	return g.pick(g.ports)
+}
+
+func (g *gen) lb() string {
+	if g.o.Entities > 0 {
+		return g.entity(kindLB, true)
+	}
+	return g.pick(g.lbs)
+}
+
+// entity returns a UUID of the kind under Options.Entities: a new one (if
+// introduce) while the log is behind its share of new entities, else a
+// recent one.
+func (g *gen) entity(kind int, introduce bool) string {
+	due := int64(float64(g.o.Entities)*float64(g.st.Bytes)/float64(max(g.o.Size, 1))) + 1
+	rec := g.recent[kind]
+	if g.st.Entities < int64(g.o.Entities) && (introduce && g.st.Entities < due || len(rec) == 0) {
+		// The n-th new entity's UUID is a hash of (seed, n): no pool to keep.
+		n := uint64(g.st.Entities)
+		g.st.Entities++
+		id := formatUUID(mix(g.o.Seed^0x656e74697479^n<<1), mix(g.o.Seed+n<<1|1))
+		if len(rec) == 64 {
+			rec = append(rec[:0], rec[1:]...)
+		}
+		g.recent[kind] = append(rec, id)
+		return id
+	}
+	return rec[g.r.IntN(len(rec))]
+}
+
+// mix is the SplitMix64 finaliser.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
 
 func (g *gen) mac() string {
 	return fmt.Sprintf("fa:16:3e:%02x:%02x:%02x", g.r.IntN(256), g.r.IntN(256), g.r.IntN(256))
@@ -146,6 +219,10 @@ func (g *gen) req() string {
 func (g *gen) activity(w *worker) {
 	req := g.req()
 	port, net := g.pick(g.ports), g.pick(g.networks)
+	if g.o.Entities > 0 {
+		// A request's lines name entities the log has introduced.
+		port, net = g.entity(kindPort, false), g.entity(kindNetwork, false)
+	}
 	noise := []string{
 		fmt.Sprintf(`DEBUG neutron.api.v2.base [%s] Request body: {'port': {'binding:host_id': 'compute-%d', 'device_owner': 'compute:nova', 'device_id': '%s'}} prepare_request_body /usr/lib/python3/dist-packages/neutron/api/v2/base.py:729`, req, g.r.IntN(20), g.uuid()),
 		fmt.Sprintf(`DEBUG neutron_lib.callbacks.manager [%s] Notify callbacks ['neutron.services.ovn_l3.plugin.OVNL3RouterPlugin._port_update-%d', 'neutron.plugins.ml2.plugin.Ml2Plugin._retry_binding_revived_port-%d'] for port, before_update _notify_loop /usr/lib/python3/dist-packages/neutron_lib/callbacks/manager.py:192`, req, g.r.IntN(999999), g.r.IntN(999999)),
@@ -170,9 +247,21 @@ func (g *gen) activity(w *worker) {
 func (g *gen) transaction() []string {
 	g.st.Transactions++
 	var cmds []string
-	port, net, router, sg := g.pick(g.ports), g.pick(g.networks), g.pick(g.routers), g.pick(g.sgs)
+	var port, net, router, sg string
+	if g.o.Entities <= 0 {
+		port, net, router, sg = g.pick(g.ports), g.pick(g.networks), g.pick(g.routers), g.pick(g.sgs)
+	}
+	// With Options.Entities each case picks only the entities it names.
+	use := func(v *string, kind int) {
+		if g.o.Entities > 0 {
+			*v = g.entity(kind, true)
+		}
+	}
 	switch k := g.r.IntN(100); {
 	case k < 30: // port update
+		use(&port, kindPort)
+		use(&net, kindNetwork)
+		use(&sg, kindSG)
 		cmds = []string{
 			fmt.Sprintf(`CheckRevisionNumberCommand(name=%s, resource={'id': '%s', 'name': '', 'network_id': '%s', 'tenant_id': '%s', 'mac_address': '%s', 'admin_state_up': True, 'status': 'ACTIVE', 'device_id': '%s', 'device_owner': 'compute:nova', 'fixed_ips': [{'subnet_id': '%s', 'ip_address': '%s'}], 'revision_number': %d, 'binding:host_id': 'compute-%d', 'binding:vnic_type': 'normal'}, resource_type=ports, if_exists=True)`,
 				port, port, net, g.pick(g.projects), g.mac(), g.uuid(), g.uuid(), g.ip(), 2+g.r.IntN(30), g.r.IntN(20)),
@@ -180,17 +269,24 @@ func (g *gen) transaction() []string {
 				port, g.ip(), g.uuid(), net, g.pick(g.projects), 2+g.r.IntN(30), sg, g.r.IntN(20), g.mac(), g.ip()),
 		}
 	case k < 45: // port create
+		use(&port, kindPort)
+		use(&net, kindNetwork)
+		use(&sg, kindSG)
 		cmds = []string{
 			fmt.Sprintf(`AddLSwitchPortCommand(lport=%s, lswitch=neutron-%s, may_exist=True, network_uuid=%s, columns={'addresses': ['%s %s'], 'external_ids': {'neutron:cidrs': '%s/24', 'neutron:device_id': '', 'neutron:device_owner': '', 'neutron:network_name': 'neutron-%s', 'neutron:port_name': '', 'neutron:project_id': '%s', 'neutron:revision_number': '1', 'neutron:security_group_ids': '%s'}, 'parent_name': [], 'tag': [], 'enabled': True, 'options': {'requested-chassis': ''}, 'type': '', 'port_security': ['%s %s'], 'dhcpv4_options': ['%s']})`,
 				port, net, net, g.mac(), g.ip(), g.ip(), net, g.pick(g.projects), sg, g.mac(), g.ip(), g.uuid()),
 			fmt.Sprintf(`PgAddPortCommand(port_group=pg_%s, lsp=['%s'], if_exists=False)`, strings.ReplaceAll(sg, "-", "_"), port),
 		}
 	case k < 55: // maintenance: one DbSetCommand
+		use(&port, kindPort)
 		cmds = []string{fmt.Sprintf(`DbSetCommand(table=Logical_Switch_Port, record=%s, col_values=(('external_ids', {'neutron:revision_number': '%d'}),), if_exists=True)`, port, 2+g.r.IntN(30))}
 	case k < 63: // network create
+		use(&net, kindNetwork)
 		cmds = []string{fmt.Sprintf(`LsAddCommand(switch=neutron-%s, columns={'external_ids': {'neutron:network_name': 'tempest-network-%d', 'neutron:mtu': '1442', 'neutron:revision_number': '1', 'neutron:availability_zone_hints': ''}, 'other_config': {'mcast_snoop': 'false', 'mcast_flood_unregistered': 'false', 'vlan-passthru': 'false'}}, may_exist=True)`, net, g.r.IntN(99999))}
 	case k < 70: // router create with gateway
-		gw := g.pick(g.ports)
+		use(&router, kindRouter)
+		use(&net, kindNetwork)
+		gw := g.port()
 		cmds = []string{
 			fmt.Sprintf(`AddLRouterCommand(name=neutron-%s, columns={'external_ids': {'neutron:gw_port_id': '%s', 'neutron:router_name': 'tempest-router-%d', 'neutron:revision_number': '1', 'neutron:availability_zone_hints': ''}, 'enabled': True, 'options': {'always_learn_from_arp_request': 'false', 'dynamic_neigh_routers': 'true'}}, may_exist=True)`, router, gw, g.r.IntN(99999)),
 			fmt.Sprintf(`AddLRouterPortCommand(name=lrp-%s, lrouter=neutron-%s, may_exist=True, columns={'mac': '%s', 'networks': ['%s/24'], 'external_ids': {'neutron:network_name': 'neutron-%s', 'neutron:revision_number': '1', 'neutron:router_name': '%s', 'neutron:subnet_ids': '%s'}, 'gateway_chassis': ['%s']})`, gw, router, g.mac(), g.fip(), net, router, g.uuid(), g.uuid()),
@@ -199,18 +295,23 @@ func (g *gen) transaction() []string {
 			fmt.Sprintf(`AddNATRuleInLRouterCommand(lrouter=neutron-%s, columns={'type': 'snat', 'logical_ip': '10.%d.0.0/24', 'external_ip': '%s'})`, router, g.r.IntN(200), g.fip()),
 		}
 	case k < 80: // add interface
+		use(&port, kindPort)
+		use(&router, kindRouter)
+		use(&net, kindNetwork)
 		cmds = []string{
 			fmt.Sprintf(`AddLRouterPortCommand(name=lrp-%s, lrouter=neutron-%s, may_exist=True, columns={'mac': '%s', 'networks': ['10.%d.0.1/24'], 'external_ids': {'neutron:network_name': 'neutron-%s', 'neutron:revision_number': '2', 'neutron:router_name': '%s', 'neutron:subnet_ids': '%s'}})`, port, router, g.mac(), g.r.IntN(200), net, router, g.uuid()),
 			fmt.Sprintf(`SetLRouterPortInLSwitchPortCommand(lswitch_port=%s, lrouter_port=lrp-%s, is_gw_port=False, if_exists=True, lsp_address=router)`, port, port),
 			fmt.Sprintf(`AddNATRuleInLRouterCommand(lrouter=neutron-%s, columns={'type': 'snat', 'logical_ip': '10.%d.0.0/24', 'external_ip': '%s'})`, router, g.r.IntN(200), g.fip()),
 		}
 	case k < 88: // floating IP
+		use(&router, kindRouter)
+		use(&port, kindPort)
 		cmds = []string{
 			fmt.Sprintf(`AddNATRuleInLRouterCommand(lrouter=neutron-%s, columns={'type': 'dnat_and_snat', 'logical_ip': '%s', 'external_ip': '%s', 'logical_port': '%s', 'external_ids': {'neutron:fip_id': '%s', 'neutron:fip_port_id': '%s', 'neutron:revision_number': '1', 'neutron:router_name': 'neutron-%s', 'neutron:fip_external_mac': '%s'}, 'options': {'stateless': 'false'}})`,
 				router, g.ip(), g.fip(), port, g.uuid(), port, router, g.mac()),
 		}
 	case k < 95: // load balancer member (Octavia provider)
-		lb := g.pick(g.lbs)
+		lb := g.lb()
 		cmds = []string{
 			fmt.Sprintf(`DbSetCommand(_result=None, table=Load_Balancer, record=%s, col_values=(('external_ids', {'pool_%s': 'member_%s_%s:80_%s'}),), if_exists=True)`, lb, g.uuid(), g.uuid(), g.ip(), g.uuid()),
 			fmt.Sprintf(`DbClearCommand(_result=None, table=Load_Balancer, record=%s, column=vips)`, lb),
@@ -218,7 +319,7 @@ func (g *gen) transaction() []string {
 		}
 	default: // homogeneous bulk: revision bumps of several ports
 		for i := 0; i < 4+g.r.IntN(8); i++ {
-			cmds = append(cmds, fmt.Sprintf(`DbSetCommand(table=Logical_Switch_Port, record=%s, col_values=(('external_ids', {'neutron:revision_number': '%d'}),), if_exists=True)`, g.pick(g.ports), 2+g.r.IntN(30)))
+			cmds = append(cmds, fmt.Sprintf(`DbSetCommand(table=Logical_Switch_Port, record=%s, col_values=(('external_ids', {'neutron:revision_number': '%d'}),), if_exists=True)`, g.port(), 2+g.r.IntN(30)))
 		}
 	}
 	var out []string
