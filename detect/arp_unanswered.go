@@ -35,11 +35,14 @@ const episodeGap = 60 * time.Second
 
 // Bounds on what one pass keeps, whatever the capture holds.
 const (
-	maxRequesters     = 4096    // distinct requesters counted per episode; beyond, "more than"
-	maxRepliedTo      = 1 << 16 // requesters proven to receive replies
-	maxUnicastHistory = 1 << 18 // (requester, IP) pairs with recent unicast traffic
-	shownRequesters   = 5       // requesters a finding names
+	maxRequesters   = 4096    // distinct requesters counted per episode; beyond, "more than"
+	maxRepliedTo    = 1 << 16 // requesters proven to receive replies
+	shownRequesters = 5       // requesters a finding names
 )
+
+// maxOpen is how many episodes stay open at once; beyond, the oldest past
+// the reply wait are judged early. A variable for tests.
+var maxOpen = 1 << 18
 
 // requester is one host asking in an episode.
 type requester struct {
@@ -47,17 +50,19 @@ type requester struct {
 	spa     [4]byte
 	first   int32 // its first request's event
 	n       int64 // its requests
-	unicast int64 // frames it sent unicast to the IP around the episode
+	probes  int64 // of which unicast: probes of an entry it still had
+	unicast int64 // frames it sent unicast to the IP during the episode
 }
 
 func (r *requester) addr() netip.Addr { return netip.AddrFrom4(r.spa) }
 
 // episode is one IP's run of requests with no pause over episodeGap. An ARP
-// scan keeps hundreds of thousands open, so it is kept small: the usual
-// single requester inline, times as Unix nanoseconds, and of the requests
-// only those a finding cites (the first three and the last).
+// scan keeps hundreds of thousands open, so it is kept small and in a slab:
+// the key packed, the usual single requester inline, times as Unix
+// nanoseconds, and of the requests only those a finding cites (the first
+// three and the last).
 type episode struct {
-	key         ipKey
+	key         bindKey
 	cite        [4]int32 // first three requests, then the latest
 	n           int64
 	judged      int64 // requests a reply could have followed inside the capture
@@ -67,8 +72,10 @@ type episode struct {
 	req0        requester
 	more        *requesters // the second requester on
 
-	prev, next *episode // open episodes, least recently asked for first
+	prev, next int32 // open episodes (slab indexes), least recently asked for first; -1 at the ends
 }
+
+func (ep *episode) ipKey() ipKey { return unpackKey(ep.key) }
 
 // requesters is an episode's requesters after the first.
 type requesters struct {
@@ -175,28 +182,16 @@ type unansweredPass struct {
 	tl   *timeline.Timeline
 	cfg  *Config
 	out  *Findings
-	open map[ipKey]*episode
-	head *episode // least recently asked for
-	tail *episode
+	open map[bindKey]int32 // into slab
+	slab []episode
+	free []int32
+	head int32 // least recently asked for; -1 when none is open
+	tail int32
 	// repliedTo counts the replies seen addressed to a MAC: proof that the
 	// capture shows replies reaching it.
 	repliedTo map[timeline.MAC]int32
-	// unicast is the last time (ns) each requester was seen sending unicast
-	// to an IP, so a request for an address the host was already talking
-	// to is told apart from one that never resolved.
-	unicast     map[unicastKey]unicastSeen
-	unicastLost bool // entries still in use were dropped to stay bounded
-	peak        int  // most episodes open at once
-}
-
-type unicastKey struct {
-	mac timeline.MAC
-	ip  ipKey
-}
-
-type unicastSeen struct {
-	last   int64
-	frames int64
+	peak      int // most episodes open at once
+	early     int // episodes judged before their gap was over, to stay under maxOpen
 }
 
 func (arpUnanswered) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
@@ -204,15 +199,15 @@ func (arpUnanswered) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 }
 
 func newUnansweredPass(tl *timeline.Timeline, cfg *Config, out *Findings) *unansweredPass {
-	return &unansweredPass{tl: tl, cfg: cfg, out: out, open: map[ipKey]*episode{},
-		repliedTo: map[timeline.MAC]int32{}, unicast: map[unicastKey]unicastSeen{}}
+	return &unansweredPass{tl: tl, cfg: cfg, out: out, open: map[bindKey]int32{}, head: -1, tail: -1,
+		repliedTo: map[timeline.MAC]int32{}}
 }
 
 func (p *unansweredPass) run() {
 	tl, out := p.tl, p.out
 	horizon := max(episodeGap, p.cfg.UnansweredWait)
 	for i, rec := range tl.Records(0, -1) {
-		for p.head != nil && rec.T-p.head.last > int64(horizon) {
+		for p.head >= 0 && rec.T-p.slab[p.head].last > int64(horizon) {
 			p.close(p.head)
 		}
 		switch rec.Kind {
@@ -222,17 +217,15 @@ func (p *unansweredPass) run() {
 		case timeline.KindUsage:
 			u, _ := rec.UsageRec()
 			if !u.Group && u.Dst != timeline.Broadcast {
-				p.sent(u.Src, ipKey{u.DstIP, u.VLAN}, rec.LastNano(), u.Frames)
-			}
-		case timeline.KindTCP:
-			t, _ := rec.TCPRec()
-			if !t.Group && t.Dst != timeline.Broadcast {
-				p.sent(t.Src, ipKey{t.DstIP, t.VLAN}, rec.T, 1)
+				p.sent(u.Src, ipKey{u.DstIP, u.VLAN}, u.Frames)
 			}
 		}
 	}
-	for p.head != nil {
+	for p.head >= 0 {
 		p.close(p.head)
+	}
+	if p.early > 0 && p.cfg.facts != nil {
+		p.cfg.facts.note("arp-unanswered judged %d episodes before their %s gap was over, to keep at most %d addresses open at once (an ARP scan or storm): a later request for one of them made a separate episode", p.early, fmtDur(episodeGap), maxOpen)
 	}
 	// Whether the capture shows replies reaching a requester is known only
 	// at the end: settle it for the findings kept.
@@ -247,7 +240,8 @@ func (p *unansweredPass) run() {
 func (p *unansweredPass) arp(i int, rec *timeline.Record, a *timeline.ARP) {
 	now := rec.T
 	if a.Class.Announces() && a.SPA.Is4() {
-		if ep := p.open[ipKey{a.SPA, a.VLAN}]; ep != nil {
+		if e, ok := p.open[packKey(ipKey{a.SPA, a.VLAN})]; ok {
+			ep := &p.slab[e]
 			if now-ep.last <= int64(p.cfg.UnansweredWait) {
 				ep.answered = true
 			} else {
@@ -264,19 +258,30 @@ func (p *unansweredPass) arp(i int, rec *timeline.Record, a *timeline.ARP) {
 	if a.Class != timeline.ARPRequest || !a.TPA.Is4() || a.TPA.IsUnspecified() {
 		return
 	}
-	k := ipKey{a.TPA, a.VLAN}
-	ep := p.open[k]
+	k := packKey(ipKey{a.TPA, a.VLAN})
+	e, ok := p.open[k]
+	var ep *episode
 	var r *requester
-	if ep == nil {
-		ep = &episode{key: k, first: now, req0: requester{mac: a.SHA, spa: a.SPA.As4(), first: int32(i)}}
-		p.open[k] = ep
+	if !ok {
+		e = p.alloc()
+		ep = &p.slab[e]
+		*ep = episode{key: k, first: now, req0: requester{mac: a.SHA, spa: a.SPA.As4(), first: int32(i)}, prev: -1, next: -1}
+		p.open[k] = e
+		// An ARP scan asks for more addresses a minute than are worth
+		// remembering: judge the oldest early once their reply wait is over
+		// (a later request for one of them starts a new episode).
+		for len(p.open) > maxOpen && p.head >= 0 && now-p.slab[p.head].last > int64(p.cfg.UnansweredWait) {
+			p.close(p.head)
+			p.early++
+		}
 		p.peak = max(p.peak, len(p.open))
 		r = &ep.req0
 	} else {
-		p.unlink(ep)
+		p.unlink(e)
+		ep = &p.slab[e]
 		r = ep.requester(a.SHA, a.SPA, i)
 	}
-	p.append(ep)
+	p.append(e)
 	if ep.pending {
 		ep.answered = true // the announcement fell between two requests of the episode
 	}
@@ -293,85 +298,70 @@ func (p *unansweredPass) arp(i int, rec *timeline.Record, a *timeline.ARP) {
 	if r == nil {
 		return
 	}
-	if r.n == 0 {
-		// Unicast it sent to the address shortly before asking.
-		if u, ok := p.unicast[unicastKey{a.SHA, k}]; ok && now-u.last <= int64(episodeGap) {
-			r.unicast += u.frames
-		}
-	}
 	r.n++
+	if a.DstKnown && !a.Group && a.Dst != timeline.Broadcast {
+		r.probes++ // sent to a MAC: the host still had one for the address
+	}
 }
 
-// sent notes unicast traffic from mac to an IP.
-func (p *unansweredPass) sent(mac timeline.MAC, k ipKey, at int64, frames int64) {
-	if !k.ip.Is4() {
+// alloc takes a free slab slot.
+func (p *unansweredPass) alloc() int32 {
+	if n := len(p.free); n > 0 {
+		e := p.free[n-1]
+		p.free = p.free[:n-1]
+		return e
+	}
+	p.slab = append(p.slab, episode{})
+	return int32(len(p.slab) - 1)
+}
+
+// sent notes unicast traffic from mac to an IP while the IP is asked for.
+func (p *unansweredPass) sent(mac timeline.MAC, k ipKey, frames int64) {
+	if !k.ip.Is4() || len(p.open) == 0 {
 		return
 	}
-	if ep := p.open[k]; ep != nil {
-		if r := ep.find(mac); r != nil {
+	if e, ok := p.open[packKey(k)]; ok {
+		if r := p.slab[e].find(mac); r != nil {
 			r.unicast += frames
 		}
 	}
-	uk := unicastKey{mac, k}
-	u, ok := p.unicast[uk]
-	if !ok && len(p.unicast) >= maxUnicastHistory {
-		p.forgetUnicast(at)
-	}
-	u.last = max(u.last, at)
-	u.frames += frames
-	p.unicast[uk] = u
 }
 
-// forgetUnicast drops pairs idle for longer than an episode can look back,
-// and if that frees too little, half of the rest (noting that the check is
-// then incomplete).
-func (p *unansweredPass) forgetUnicast(now int64) {
-	for k, u := range p.unicast {
-		if now-u.last > int64(episodeGap) {
-			delete(p.unicast, k)
-		}
-	}
-	if len(p.unicast) < maxUnicastHistory*3/4 {
-		return
-	}
-	p.unicastLost = true
-	n := 0
-	for k := range p.unicast {
-		if n%2 == 0 {
-			delete(p.unicast, k)
-		}
-		n++
-	}
-}
-
-func (p *unansweredPass) append(ep *episode) {
-	ep.prev, ep.next = p.tail, nil
-	if p.tail != nil {
-		p.tail.next = ep
+func (p *unansweredPass) append(e int32) {
+	ep := &p.slab[e]
+	ep.prev, ep.next = p.tail, -1
+	if p.tail >= 0 {
+		p.slab[p.tail].next = e
 	} else {
-		p.head = ep
+		p.head = e
 	}
-	p.tail = ep
+	p.tail = e
 }
 
-func (p *unansweredPass) unlink(ep *episode) {
-	if ep.prev != nil {
-		ep.prev.next = ep.next
+func (p *unansweredPass) unlink(e int32) {
+	ep := &p.slab[e]
+	if ep.prev >= 0 {
+		p.slab[ep.prev].next = ep.next
 	} else {
 		p.head = ep.next
 	}
-	if ep.next != nil {
-		ep.next.prev = ep.prev
+	if ep.next >= 0 {
+		p.slab[ep.next].prev = ep.prev
 	} else {
 		p.tail = ep.prev
 	}
-	ep.prev, ep.next = nil, nil
+	ep.prev, ep.next = -1, -1
 }
 
-// close judges an episode whose requests are over.
-func (p *unansweredPass) close(ep *episode) {
-	p.unlink(ep)
+// close judges an episode whose requests are over and frees its slot.
+func (p *unansweredPass) close(e int32) {
+	p.unlink(e)
+	ep := &p.slab[e]
 	delete(p.open, ep.key)
+	defer func() {
+		p.slab[e] = episode{}
+		p.free = append(p.free, e)
+	}()
 	// Requests so close to the end of their capture that a reply could
 	// still have come after it are not judged.
 	if ep.answered || ep.judged == 0 {
@@ -418,25 +408,26 @@ func (p *unansweredPass) finding(ep *episode, sev Severity) Finding {
 	f := Finding{Severity: sev, Start: first, End: last}
 	if ep.count() == 1 {
 		r := ep.req0
-		f.Title = fmt.Sprintf("ARP for %s from %s (%s) went unanswered: %s over %s", ep.key, r.addr(), r.mac,
+		f.Title = fmt.Sprintf("ARP for %s from %s (%s) went unanswered: %s over %s", ep.ipKey(), r.addr(), r.mac,
 			plural(ep.n, "request", "requests"), fmtDur(span))
 	} else {
-		f.Title = fmt.Sprintf("ARP for %s went unanswered: %s from %s hosts over %s", ep.key,
+		f.Title = fmt.Sprintf("ARP for %s went unanswered: %s from %s hosts over %s", ep.ipKey(),
 			plural(ep.n, "request", "requests"), ep.distinct(), fmtDur(span))
 	}
-	f.Subject.Set("ip", ep.key.ip.String())
+	f.Subject.Set("ip", ep.ipKey().ip.String())
 	f.Subject.Set("requester_mac", top[0].mac.String())
 	f.Subject.Set("requests", ep.n)
 	if ep.count() > 1 {
 		f.Subject.Set("requesters", int64(ep.count())+min(ep.overflow(), 1))
 	}
-	if ep.key.vlan != 0 {
-		f.Subject.Set("vlan", int64(ep.key.vlan))
+	if ep.ipKey().vlan != 0 {
+		f.Subject.Set("vlan", int64(ep.ipKey().vlan))
 	}
 	for _, i := range ep.cited() {
 		f.Evidence = append(f.Evidence, EventEvidence(p.tl, i))
 	}
-	f.private = ep
+	kept := *ep
+	f.private = &kept
 	return f
 }
 
@@ -456,7 +447,7 @@ func (p *unansweredPass) explain(f *Finding, ep *episode) {
 	span := fmtDur(time.Duration(ep.last - ep.first))
 	if ep.count() == 1 {
 		r := top[0]
-		fmt.Fprintf(&b, "%s (%s) asked who has %s %s over %s and nothing answered.", r.addr(), r.mac, ep.key, plural(r.n, "time", "times"), span)
+		fmt.Fprintf(&b, "%s (%s) asked who has %s %s over %s and nothing answered.", r.addr(), r.mac, ep.ipKey(), plural(r.n, "time", "times"), span)
 	} else {
 		var who []string
 		for _, r := range top {
@@ -465,21 +456,23 @@ func (p *unansweredPass) explain(f *Finding, ep *episode) {
 		if more := int64(ep.count()-len(top)) + ep.overflow(); more > 0 {
 			who = append(who, fmt.Sprintf("and others %d times", ep.n-sumRequests(top)))
 		}
-		fmt.Fprintf(&b, "%s hosts asked who has %s, %s in all over %s, and nothing answered: %s.", ep.distinct(), ep.key, plural(ep.n, "time", "times"), span, strings.Join(who, ", "))
+		fmt.Fprintf(&b, "%s hosts asked who has %s, %s in all over %s, and nothing answered: %s.", ep.distinct(), ep.ipKey(), plural(ep.n, "time", "times"), span, strings.Join(who, ", "))
 	}
 	var talking []string
 	for _, r := range top {
-		if r.unicast > 0 {
+		switch {
+		case r.unicast > 0 && r.probes > 0:
+			talking = append(talking, fmt.Sprintf("%s sent %s to it unicast and %d of its requests went to a MAC (probes)", r.addr(), plural(r.unicast, "frame", "frames"), r.probes))
+		case r.unicast > 0:
 			talking = append(talking, fmt.Sprintf("%s sent %s to it unicast", r.addr(), plural(r.unicast, "frame", "frames")))
+		case r.probes > 0:
+			talking = append(talking, fmt.Sprintf("%s sent %s to a MAC (probes)", r.addr(), plural(r.probes, "of its requests", "of its requests")))
 		}
 	}
-	switch {
-	case len(talking) > 0:
-		fmt.Fprintf(&b, " Not a host that never reached it: %s around these requests, so it still had (or briefly had) a MAC for %s — an entry being re-validated whose owner stopped answering, as when the address moved or its port went down.", strings.Join(talking, "; "), ep.key.ip)
-	case p.unicastLost:
-		b.WriteString(" Without a reply a host cannot send to that address (so connection attempts to it fail before a packet leaves) unless it still had it cached; the capture's unicast traffic was too large to check that in full.")
-	default:
-		b.WriteString(" No unicast frame from the requester to that address appears in the capture either: without a reply it could not send anything there, so every connection attempt to it fails before a packet leaves.")
+	if len(talking) > 0 {
+		fmt.Fprintf(&b, " Not a host that never reached it: %s while asking, so it still had a MAC for %s — an entry being re-validated whose owner stopped answering, as when the address moved or its port went down.", strings.Join(talking, "; "), ep.ipKey().ip)
+	} else {
+		b.WriteString(" Its requests were all broadcast and it sent no unicast frame to that address while asking: it had no MAC for it, so nothing it had to send there left the host — every connection attempt to it fails before a packet leaves.")
 	}
 	b.WriteString(" A Linux host sends 3 broadcast requests, 1 s apart, per failed resolution, and tries again on the next packet it has to send.")
 	if visible {
@@ -488,7 +481,7 @@ func (p *unansweredPass) explain(f *Finding, ep *episode) {
 		b.WriteString(" The capture shows no ARP reply to this host at all; if it was filtered (e.g. on the requester's source address) replies would not appear — confidence is medium.")
 	}
 	fmt.Fprintf(&b, "\n\nNext: find who should own %s. For an OpenStack floating IP on OVN, the router's gateway port answers ARP for it through an ARP responder flow: check `ovn-nbctl show` for the router's gateway port and its NAT entry for %s, and `ovs-ofctl dump-flows br-int | grep arp_tpa=%s` for a responder flow (n_packets=0 means requests never matched it). For a plain host, check that it is up, on this VLAN, and not filtered by port security.",
-		ep.key.ip, ep.key.ip, ep.key.ip)
+		ep.ipKey().ip, ep.ipKey().ip, ep.ipKey().ip)
 	f.Explanation = b.String()
 }
 

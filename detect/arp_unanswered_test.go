@@ -48,11 +48,22 @@ func TestARPUnansweredNotesUnicastToTheAddress(t *testing.T) {
 	}
 	s.send(60, observer, other, obsIP, "172.24.5.5", nil)
 	f := onlyFinding(t, run(t, arpUnanswered{}, s.timeline()))
-	if strings.Contains(f.Explanation, "could not send anything") {
-		t.Errorf("claims the host could not send, though it sent unicast:\n%s", f.Explanation)
+	if strings.Contains(f.Explanation, "nothing it had to send there left the host") {
+		t.Errorf("claims the host could not send, though it probed a MAC it had:\n%s", f.Explanation)
 	}
-	if !strings.Contains(f.Explanation, obsIP+" sent 20 frames to it unicast") {
-		t.Errorf("explanation does not count the unicast frames:\n%s", f.Explanation)
+	if !strings.Contains(f.Explanation, obsIP+" sent 3 of its requests to a MAC (probes) while asking") {
+		t.Errorf("explanation does not count the unicast probes:\n%s", f.Explanation)
+	}
+	// SYNs sent while asking count as unicast to the address.
+	s2 := newScene()
+	for r := 0.0; r < 3; r++ {
+		s2.request(10+r, observer, obsIP, fip, timeline.MAC{})
+		s2.syn(10.5+r, observer, oldMAC, obsIP, fip, 40000, 7)
+	}
+	s2.send(60, observer, other, obsIP, "172.24.5.5", nil)
+	f = onlyFinding(t, run(t, arpUnanswered{}, s2.timeline()))
+	if !strings.Contains(f.Explanation, obsIP+" sent 3 frames to it unicast while asking") {
+		t.Errorf("explanation does not count the SYNs:\n%s", f.Explanation)
 	}
 }
 
@@ -97,5 +108,32 @@ func TestARPUnansweredScanIsBoundedAndSummarised(t *testing.T) {
 	}
 	if !strings.Contains(sum.Title, fmt.Sprintf("%d more unanswered ARP episodes not shown", targets-20)) {
 		t.Errorf("summary title %q", sum.Title)
+	}
+}
+
+// Past maxOpen addresses asked for at once, the oldest episodes are judged
+// as soon as their reply wait is over: memory stays flat, nothing is lost.
+func TestARPUnansweredScanPastMaxOpen(t *testing.T) {
+	defer func(n int) { maxOpen = n }(maxOpen)
+	maxOpen = 100
+	s := newScene()
+	const targets = 3000
+	for i := 0; i < targets; i++ {
+		s.request(float64(i)/10, observer, obsIP, fmt.Sprintf("10.1.%d.%d", i/256, i%256), timeline.MAC{})
+	}
+	s.send(targets/10+120, observer, other, obsIP, "172.24.5.5", nil)
+	cfg := Defaults()
+	cfg.facts = &runFacts{}
+	out := NewFindings(10)
+	p := newUnansweredPass(s.timeline(), &cfg, out)
+	p.run()
+	if p.peak > maxOpen+1 {
+		t.Errorf("%d episodes open at once, want at most %d", p.peak, maxOpen+1)
+	}
+	if out.Len() != targets {
+		t.Errorf("%d episodes judged, want %d", out.Len(), targets)
+	}
+	if len(cfg.facts.notes) != 1 || !strings.Contains(cfg.facts.notes[0], "before their 1 min gap was over") {
+		t.Errorf("notes %q", cfg.facts.notes)
 	}
 }

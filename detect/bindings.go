@@ -265,3 +265,7 @@ func capEvidence(idx []int, head, tail int) []int {
 	out := append([]int(nil), idx[:head]...)
 	return append(out, idx[len(idx)-tail:]...)
 }
+
+func unpackKey(k bindKey) ipKey {
+	return ipKey{netip.AddrFrom4([4]byte{byte(k >> 40), byte(k >> 32), byte(k >> 24), byte(k >> 16)}), uint16(k)}
+}

@@ -1,8 +1,10 @@
 package detect
 
 import (
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -46,14 +48,30 @@ func Names() []string {
 // notes on what the detectors had to leave out to stay bounded.
 func Run(tl *timeline.Timeline, cfg Config) ([]Finding, []string) {
 	cfg.facts = &runFacts{}
-	var out []Finding
-	for _, d := range All() {
+	// Detectors only read the timeline: run them side by side, each with
+	// its own collector, and gather in registry order.
+	dets := All()
+	lists := make([][]Finding, len(dets))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for i, d := range dets {
 		if cfg.Disabled[d.Name()] {
 			continue
 		}
-		col := NewFindings(cfg.MaxFindings)
-		d.Detect(tl, &cfg, col)
-		for _, f := range col.List(d.Name(), d.Instances()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			col := NewFindings(cfg.MaxFindings)
+			d.Detect(tl, &cfg, col)
+			lists[i] = col.List(d.Name(), d.Instances())
+		}()
+	}
+	wg.Wait()
+	var out []Finding
+	for i, d := range dets {
+		for _, f := range lists[i] {
 			f.Detector = d.Name()
 			if s, ok := cfg.Severity[d.Name()]; ok {
 				f.Severity = s
@@ -64,7 +82,9 @@ func Run(tl *timeline.Timeline, cfg Config) ([]Finding, []string) {
 	}
 	applyCatalog(out, cfg.Catalog)
 	Sort(out)
-	return out, cfg.facts.notes
+	notes := cfg.facts.notes
+	slices.Sort(notes)
+	return out, notes
 }
 
 // Sort orders findings as reports show them.

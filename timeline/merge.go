@@ -149,8 +149,9 @@ type cursor struct {
 	src  int32
 	sink *Sink
 	run  run
-	buf  []Record
-	next int // records of the run already read into buf
+	buf  []Record // records read ahead, not yet current
+	back []Record // buf's storage, reused for every read
+	next int      // records of the run already read into buf
 	cur  Record
 }
 
@@ -167,10 +168,10 @@ func (c *cursor) advance() bool {
 			c.next = c.run.n
 		} else {
 			n := min(cursorBuf, c.run.n-c.next)
-			if cap(c.buf) < n {
-				c.buf = make([]Record, cursorBuf)
+			if c.back == nil {
+				c.back = make([]Record, cursorBuf)
 			}
-			c.buf = c.buf[:n]
+			c.buf = c.back[:n]
 			off := c.run.off + int64(c.next)*int64(RecordSize)
 			if err := c.sink.file.readAt(recordBytes(c.buf), off); err != nil {
 				c.sink.fail(fmt.Errorf("reading back a spill file: %w", err))

@@ -1,9 +1,11 @@
 package timeline
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 	"unsafe"
 )
@@ -224,13 +226,39 @@ func (s *Sink) Shift(f func(time.Time) time.Time) {
 // sortRecords orders one source's records: by time, then position, then
 // creation.
 func sortRecords(rs []Record) {
-	if slices.IsSortedFunc(rs, cmpRecord) {
+	sorted := true
+	for i := 1; i < len(rs) && sorted; i++ {
+		sorted = cmpRecordP(&rs[i-1], &rs[i]) <= 0
+	}
+	if sorted {
 		return
 	}
-	slices.SortFunc(rs, cmpRecord)
+	// Sort small keys, not the 168-byte records, then move each record
+	// once.
+	type key struct {
+		t int64
+		i int32
+	}
+	keys := make([]key, len(rs))
+	for i := range rs {
+		keys[i] = key{rs[i].T, int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.t != b.t {
+			return cmp.Compare(a.t, b.t)
+		}
+		return cmpRecordP(&rs[a.i], &rs[b.i])
+	})
+	tmp := sortScratch.Get().(*[]Record)
+	out := append((*tmp)[:0], rs...)
+	for j, k := range keys {
+		rs[j] = out[k.i]
+	}
+	*tmp = out
+	sortScratch.Put(tmp)
 }
 
-func cmpRecord(a, b Record) int { return cmpRecordP(&a, &b) }
+var sortScratch = sync.Pool{New: func() any { return new([]Record) }}
 
 func cmpRecordP(a, b *Record) int {
 	switch {

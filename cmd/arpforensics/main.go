@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	_ "time/tzdata" // --tz must work on machines without a zoneinfo database
 
 	"github.com/spf13/cobra"
@@ -38,7 +39,16 @@ func usageErr(format string, args ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
+// softMemoryLimit makes the garbage collector work harder as the heap nears
+// it. Memory is bounded by design (bounded tables, a spilling store); this
+// only keeps the collector from letting a large live set double before it
+// runs. GOMEMLIMIT overrides it.
+const softMemoryLimit = 200 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -107,6 +107,7 @@ type openRun struct {
 	lastAt timeline.Pos
 	first  time.Time
 	last   time.Time
+	lastNS int64 // last, for eviction
 	pos    timeline.Pos
 	run    timeline.UsageRun
 }
@@ -226,6 +227,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 	r.frames++
 	r.lastAt = pos
 	r.last = ts
+	r.lastNS = ts.UnixNano()
 
 	if tcp != nil && tcp.SYN {
 		f.handshake(ts, pos, link, src, dst, tcp, raw)
@@ -317,7 +319,7 @@ func (f *Folder) learn(k learnKey, mac timeline.MAC, ts time.Time) {
 
 // evictRuns closes the half of the open runs idle the longest.
 func (f *Folder) evictRuns() {
-	f.evictedRuns += int64(evictOldest(f.runs, func(r *openRun) int64 { return r.last.UnixNano() }, f.closeRun))
+	f.evictedRuns += int64(evictOldest(f.runs, func(r *openRun) int64 { return r.lastNS }, f.closeRun))
 }
 
 // evictSYNs forgets handshakes not seen for synIdle, or the older half.
@@ -345,33 +347,61 @@ func (f *Folder) evictIPs() {
 	}
 }
 
-// evictOldest removes about the older half of m by the time at gives each
-// entry, calling drop (which must delete the entry) or deleting itself, and
-// returns how many went. It cuts at the midpoint of the times, repeating
-// until half is gone: linear passes, no sorting.
+// evictOldest removes the older half of m by the time at gives each entry,
+// calling drop (which must delete the entry) or deleting itself, and returns
+// how many went: one pass to gather the times, a linear-time selection of
+// their median, one pass to delete. Called when a table is full, it costs
+// a few steps per entry added.
 func evictOldest[K comparable, V any](m map[K]V, at func(V) int64, drop func(K, V)) int {
-	target := len(m) / 2
+	times := make([]int64, 0, len(m))
+	for _, v := range m {
+		times = append(times, at(v))
+	}
+	cut := selectNth(times, len(times)/2)
 	gone := 0
-	for len(m) > target {
-		lo, hi := int64(1<<63-1), int64(-1<<63)
-		for _, v := range m {
-			t := at(v)
-			lo, hi = min(lo, t), max(hi, t)
-		}
-		cut := lo + (hi-lo)/2
-		if hi == lo {
-			cut = hi // all equal: let them all go
-		}
-		for k, v := range m {
-			if at(v) <= cut {
-				if drop != nil {
-					drop(k, v)
-				} else {
-					delete(m, k)
-				}
-				gone++
+	for k, v := range m {
+		if at(v) <= cut {
+			if drop != nil {
+				drop(k, v)
+			} else {
+				delete(m, k)
 			}
+			gone++
 		}
 	}
 	return gone
+}
+
+// selectNth returns the value that would be at index n if xs were sorted
+// (reordering xs): Hoare's quickselect, median-of-three pivots.
+func selectNth(xs []int64, n int) int64 {
+	lo, hi := 0, len(xs)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		a, b, c := xs[lo], xs[mid], xs[hi]
+		pivot := max(min(a, b), min(max(a, b), c))
+		i, j := lo, hi
+		for i <= j {
+			for xs[i] < pivot {
+				i++
+			}
+			for xs[j] > pivot {
+				j--
+			}
+			if i <= j {
+				xs[i], xs[j] = xs[j], xs[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case n <= j:
+			hi = j
+		case n >= i:
+			lo = i
+		default:
+			return xs[n]
+		}
+	}
+	return xs[n]
 }
