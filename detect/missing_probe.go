@@ -49,32 +49,62 @@ func init() {
 // sits in DELAY, and how far back a SYN can have triggered it.
 const delayFirstProbe = 5 * time.Second
 
-// neighSeq is one neighbour entry (IP, device) as one source shows it.
+// neighSeq is one neighbour entry (IP, device) as one source shows it. The
+// pass keeps only the entry's last two observations, the cycles found so
+// far and its resets, so a monitor flood over many addresses costs a few
+// dozen bytes an entry, not a copy of every line.
 type neighSeq struct {
 	src    int32
 	dev    string
 	ip     netip.Addr
-	evs    []int             // *timeline.Neigh events, in time order
-	neighs []*timeline.Neigh // their payloads
-	resets []int             // *timeline.NeighReset events
+	last   [2]neighStep // the latest observations, newest last
+	n      int          // observations so far
+	found  []neighCycle
+	resets []int // *timeline.NeighReset events
 }
 
-// neighSequences groups the timeline's neighbour events per source, device
-// and IP, in the order the entries first appear.
-func neighSequences(tl *timeline.Timeline) []*neighSeq {
+// neighStep is what cycle detection needs of one observation.
+type neighStep struct {
+	idx   int
+	op    timeline.NeighOp
+	state timeline.NUD
+	form  timeline.NeighForm
+	hasLL bool
+	ll    timeline.MAC
+	at    time.Time // the event's time
+	since time.Time // when the state began, from `ip -s` ages; zero if unknown
+	end   time.Time // the last listing the event spans
+}
+
+// mpNeigh is the first pass's result: the sequences in the order the
+// entries first appear, and what it learnt of the sources on the way.
+type mpNeigh struct {
+	seqs      []*neighSeq
+	probeSeen []bool // per source: it shows a PROBE state somewhere
+	neighIPs  map[string]map[netip.Addr]bool
+}
+
+// neighSequences reads the timeline's neighbour events once, per source,
+// device and IP, finding each entry's cycles as its observations arrive.
+func neighSequences(tl *timeline.Timeline) mpNeigh {
 	type key struct {
 		src int32
 		dev string
 		ip  netip.Addr
 	}
+	res := mpNeigh{probeSeen: make([]bool, len(tl.Sources)), neighIPs: map[string]map[netip.Addr]bool{}}
 	byKey := map[key]*neighSeq{}
-	var out []*neighSeq
 	get := func(k key) *neighSeq {
 		s := byKey[k]
 		if s == nil {
 			s = &neighSeq{src: k.src, dev: k.dev, ip: k.ip}
 			byKey[k] = s
-			out = append(out, s)
+			res.seqs = append(res.seqs, s)
+			h := tl.Sources[k.src].Host
+			if res.neighIPs[h] == nil {
+				res.neighIPs[h] = map[netip.Addr]bool{}
+			}
+			res.neighIPs[h][k.ip] = true
 		}
 		return s
 	}
@@ -82,17 +112,55 @@ func neighSequences(tl *timeline.Timeline) []*neighSeq {
 		if r.Kind != timeline.KindNeigh {
 			continue
 		}
-		switch d := tl.EventOf(i, r).Data.(type) {
+		switch d := tl.PayloadOf(r).(type) {
 		case *timeline.Neigh:
-			s := get(key{r.Src, d.Dev, d.IP})
-			s.evs = append(s.evs, i)
-			s.neighs = append(s.neighs, d)
+			if d.State&timeline.NUDProbe != 0 {
+				res.probeSeen[r.Src] = true
+			}
+			t := r.Time()
+			get(key{r.Src, d.Dev, d.IP}).observe(neighStep{idx: i, op: d.Op, state: d.State, form: d.Form,
+				hasLL: d.HasLL, ll: d.LLAddr, at: t, since: d.Since(t), end: r.LastTime()})
 		case *timeline.NeighReset:
 			s := get(key{r.Src, d.Dev, d.IP})
 			s.resets = append(s.resets, i)
 		}
 	}
-	return out
+	return res
+}
+
+// observe adds the entry's next observation c and records the cycle it
+// completes: STALE → DELAY → REACHABLE in listings, STALE → REACHABLE in
+// monitor output (which never reports DELAY), all on one MAC. Anything else
+// in between — a PROBE, a deletion, a `miss` (the kernel asking user space
+// to resolve) — breaks the pattern: the kernel did try.
+func (s *neighSeq) observe(c neighStep) {
+	listedLL := func(x *neighStep, form timeline.NeighForm, state timeline.NUD, mac timeline.MAC) bool {
+		return x.op == timeline.NeighListed && x.form == form && x.state == state && x.hasLL && x.ll == mac
+	}
+	if s.n >= 2 {
+		a, b := &s.last[0], &s.last[1]
+		if a.form == timeline.NeighSnapshot && listedLL(a, a.form, timeline.NUDStale, a.ll) &&
+			listedLL(b, a.form, timeline.NUDDelay, a.ll) && listedLL(&c, a.form, timeline.NUDReachable, a.ll) {
+			cy := neighCycle{seq: s, stale: a.idx, delay: b.idx, reach: c.idx, mac: a.ll,
+				from: a.at, to: c.at, useFrom: b.since, confirmed: c.since}
+			if cy.useFrom.IsZero() {
+				cy.useFrom = cy.from
+			}
+			if cy.confirmed.IsZero() {
+				cy.confirmed = b.end
+			}
+			s.found = append(s.found, cy)
+		}
+	}
+	if s.n >= 1 {
+		a := &s.last[1]
+		if a.form == timeline.NeighMonitor && listedLL(a, a.form, timeline.NUDStale, a.ll) && listedLL(&c, a.form, timeline.NUDReachable, a.ll) {
+			s.found = append(s.found, neighCycle{seq: s, stale: a.idx, delay: -1, reach: c.idx, mac: a.ll, monitor: true,
+				from: a.at, to: c.at, useFrom: a.at, confirmed: c.at})
+		}
+	}
+	s.last[0], s.last[1] = s.last[1], c
+	s.n++
 }
 
 // neighCycle is one trip of an entry from STALE back to REACHABLE on the
@@ -113,58 +181,6 @@ type neighCycle struct {
 	confirmed time.Time
 }
 
-// cycles finds the STALE → DELAY → REACHABLE (snapshots) and STALE →
-// REACHABLE (monitor, which never reports DELAY) trips on one MAC. A PROBE,
-// a deletion or a `miss` (the kernel asking user space to resolve) in
-// between breaks the pattern: the kernel did try.
-func (s *neighSeq) cycles(tl *timeline.Timeline) []neighCycle {
-	n := s.neighs
-	at := func(i int) time.Time { return eventTime(tl, i) }
-	var out []neighCycle
-	evs := s.evs
-	for i := 0; i < len(evs); i++ {
-		a := n[i]
-		if a.Op != timeline.NeighListed || a.State != timeline.NUDStale || !a.HasLL {
-			continue
-		}
-		switch a.Form {
-		case timeline.NeighSnapshot:
-			if i+2 >= len(evs) {
-				continue
-			}
-			b, c := n[i+1], n[i+2]
-			if b.Op != timeline.NeighListed || c.Op != timeline.NeighListed || b.Form != a.Form || c.Form != a.Form ||
-				b.State != timeline.NUDDelay || c.State != timeline.NUDReachable ||
-				!b.HasLL || !c.HasLL || b.LLAddr != a.LLAddr || c.LLAddr != a.LLAddr {
-				continue
-			}
-			cy := neighCycle{seq: s, stale: evs[i], delay: evs[i+1], reach: evs[i+2], mac: a.LLAddr,
-				from: at(evs[i]), to: at(evs[i+2]),
-				useFrom: b.Since(at(evs[i+1])), confirmed: c.Since(at(evs[i+2]))}
-			if cy.useFrom.IsZero() {
-				cy.useFrom = cy.from
-			}
-			if cy.confirmed.IsZero() {
-				r := tl.Record(evs[i+1])
-				cy.confirmed = r.LastTime()
-			}
-			out = append(out, cy)
-		case timeline.NeighMonitor:
-			if i+1 >= len(evs) {
-				continue
-			}
-			c := n[i+1]
-			if c.Op != timeline.NeighListed || c.Form != a.Form || c.State != timeline.NUDReachable || !c.HasLL || c.LLAddr != a.LLAddr {
-				continue
-			}
-			out = append(out, neighCycle{seq: s, stale: evs[i], delay: -1, reach: evs[i+1], mac: a.LLAddr, monitor: true,
-				from: at(evs[i]), to: at(evs[i+1]),
-				useFrom: at(evs[i]), confirmed: at(evs[i+1])})
-		}
-	}
-	return out
-}
-
 // mpWorld is what the detector learns about the timeline once and shares
 // across entries.
 type mpWorld struct {
@@ -178,6 +194,7 @@ type mpWorld struct {
 	// and the results of identity's host-only rules.
 	hostFrames map[string][]int32
 	hostRules  map[hostRuleKey]*hostIdentity
+	ipIdx      map[netip.Addr][]int32 // ByIP of the addresses judged
 }
 
 type hostIP struct {
@@ -185,12 +202,12 @@ type hostIP struct {
 	ip   netip.Addr
 }
 
-func newMPWorld(tl *timeline.Timeline, cfg *Config, seqs []*neighSeq) *mpWorld {
+func newMPWorld(tl *timeline.Timeline, cfg *Config, nb mpNeigh) *mpWorld {
 	w := &mpWorld{
 		tl: tl, cfg: cfg,
 		capture:    make([]bool, len(tl.Sources)),
-		probeSeen:  make([]bool, len(tl.Sources)),
-		neighIPs:   map[string]map[netip.Addr]bool{},
+		probeSeen:  nb.probeSeen,
+		neighIPs:   nb.neighIPs,
 		ids:        map[hostIP]*hostIdentity{},
 		hostFrames: map[string][]int32{},
 		hostRules:  map[hostRuleKey]*hostIdentity{},
@@ -200,19 +217,25 @@ func newMPWorld(tl *timeline.Timeline, cfg *Config, seqs []*neighSeq) *mpWorld {
 			w.capture[r.Src] = true
 		}
 	}
-	for _, s := range seqs {
-		for _, n := range s.neighs {
-			if n.State&timeline.NUDProbe != 0 {
-				w.probeSeen[s.src] = true
-			}
+	// The addresses whose cycles will be judged, looked up in one scan.
+	var ips []netip.Addr
+	seen := map[netip.Addr]bool{}
+	for _, s := range nb.seqs {
+		if len(s.found) > 0 && !seen[s.ip] {
+			seen[s.ip] = true
+			ips = append(ips, s.ip)
 		}
-		h := tl.Sources[s.src].Host
-		if w.neighIPs[h] == nil {
-			w.neighIPs[h] = map[netip.Addr]bool{}
-		}
-		w.neighIPs[h][s.ip] = true
 	}
+	w.ipIdx = tl.ByIPs(ips)
 	return w
+}
+
+// byIP is tl.ByIP for the addresses judged, from the one scan.
+func (w *mpWorld) byIP(x netip.Addr) []int32 {
+	if idx, ok := w.ipIdx[x]; ok {
+		return idx
+	}
+	return w.tl.ByIP(x)
 }
 
 // hostIdentity is how a host shows up in captures: the MACs that send its
@@ -326,7 +349,7 @@ func (w *mpWorld) identity(host string, x netip.Addr) *hostIdentity {
 			return perHost(0, func(_ *timeline.Record, l *timeline.Link) bool { return l.Direction == timeline.DirOutgoing })
 		}},
 		{fmt.Sprintf("sends the frames addressed to %s in its capture", x), func() found {
-			return scan(w.tl.ByIP(x), func(r *timeline.Record, _ *timeline.Link) bool {
+			return scan(w.byIP(x), func(r *timeline.Record, _ *timeline.Link) bool {
 				if d, ok := r.UsageRec(); ok {
 					return d.DstIP == x
 				}
@@ -429,7 +452,7 @@ type synFlow struct {
 
 func (w *mpWorld) facts(x netip.Addr) *ipFacts {
 	f := &ipFacts{flows: map[flowKey]*synFlow{}}
-	for _, j := range w.tl.ByIP(x) {
+	for _, j := range w.byIP(x) {
 		r := w.tl.Record(int(j))
 		switch r.Kind {
 		case timeline.KindARP:
@@ -497,11 +520,11 @@ type mpGroup struct {
 }
 
 func (missingProbe) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
-	seqs := neighSequences(tl)
-	if len(seqs) == 0 {
+	nb := neighSequences(tl)
+	if len(nb.seqs) == 0 {
 		return
 	}
-	w := newMPWorld(tl, cfg, seqs)
+	w := newMPWorld(tl, cfg, nb)
 	type gkey struct {
 		host string
 		ip   netip.Addr
@@ -510,8 +533,8 @@ func (missingProbe) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	groups := map[gkey]*mpGroup{}
 	var order []gkey
 	factsOf := map[netip.Addr]*ipFacts{}
-	for _, s := range seqs {
-		cycles := s.cycles(tl)
+	for _, s := range nb.seqs {
+		cycles := s.found
 		if len(cycles) == 0 {
 			continue
 		}
@@ -554,7 +577,7 @@ func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
 	// Did the host send an ARP request for the IP in the cycle? Then the
 	// kernel probed or re-resolved, and the listings just missed it.
 	var asked []int
-	for _, j := range tl.ByIP(g.ip) {
+	for _, j := range w.byIP(g.ip) {
 		r := tl.Record(int(j))
 		if t := r.Time(); t.Before(from) || t.After(to) {
 			continue

@@ -234,7 +234,7 @@ func (t *Timeline) keysOf(i int, r *Record, k *Keys) {
 // use. Past it each lookup scans the timeline (and the last few are kept):
 // lookups are then for views and for detectors' final evidence, not per
 // event.
-const fullIndexMax = 1 << 20
+var fullIndexMax = 1 << 20 // a variable for tests
 
 // index maps keys to the events concerning them.
 type index struct {
@@ -367,4 +367,32 @@ func (t *Timeline) Keys(i int) Keys {
 	var k Keys
 	t.keysOf(i, &r, &k)
 	return k
+}
+
+// ByIPs answers ByIP for many addresses at once: from the index while the
+// timeline has one, else in one scan for all of them instead of one each.
+func (t *Timeline) ByIPs(ips []netip.Addr) map[netip.Addr][]int32 {
+	out := make(map[netip.Addr][]int32, len(ips))
+	if len(ips) == 0 {
+		return out
+	}
+	if x := t.index(); x.full {
+		for _, ip := range ips {
+			out[ip] = x.byIP[ip]
+		}
+		return out
+	}
+	for _, ip := range ips {
+		out[ip] = nil
+	}
+	var k Keys
+	for i, r := range t.Records(0, -1) {
+		t.keysOf(i, r, &k)
+		for _, ip := range dedup(k.IPs) {
+			if list, ok := out[ip]; ok {
+				out[ip] = append(list, int32(i))
+			}
+		}
+	}
+	return out
 }

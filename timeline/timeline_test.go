@@ -44,3 +44,43 @@ func TestBuildMergesStablyAndIndexes(t *testing.T) {
 		t.Error("an empty timeline has events")
 	}
 }
+
+// ByIPs gives what ByIP gives, whether the timeline is indexed whole or
+// looked up by scanning.
+func TestByIPsMatchesByIP(t *testing.T) {
+	build := func() *Timeline {
+		var evs []Event
+		for i := 0; i < 50; i++ {
+			e := ev(i, int64(i+1))
+			tc := e.Data.(*TCP)
+			tc.DstIP = netip.AddrFrom4([4]byte{10, 0, 1, byte(i % 7)})
+			evs = append(evs, e)
+		}
+		return Build([]*Source{{Path: "a"}}, [][]Event{evs})
+	}
+	ips := []netip.Addr{netip.MustParseAddr("10.0.1.3"), netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("192.0.2.1")}
+	for _, whole := range []bool{true, false} {
+		func() {
+			if !whole {
+				defer func(n int) { fullIndexMax = n }(fullIndexMax)
+				fullIndexMax = 0
+			}
+			tl := build()
+			got := tl.ByIPs(ips)
+			for _, ip := range ips {
+				want := tl.ByIP(ip)
+				if len(got[ip]) != len(want) {
+					t.Fatalf("whole index %v: ByIPs(%s) has %d events, ByIP %d", whole, ip, len(got[ip]), len(want))
+				}
+				for i := range want {
+					if got[ip][i] != want[i] {
+						t.Fatalf("whole index %v: ByIPs(%s) = %v, ByIP = %v", whole, ip, got[ip], want)
+					}
+				}
+			}
+			if len(got[ips[0]]) != 7 || len(got[ips[1]]) != 50 || len(got[ips[2]]) != 0 {
+				t.Errorf("whole index %v: counts %d %d %d", whole, len(got[ips[0]]), len(got[ips[1]]), len(got[ips[2]]))
+			}
+		}()
+	}
+}
