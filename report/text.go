@@ -44,9 +44,24 @@ func Text(w io.Writer, r *analysis.Result, o TextOptions) error {
 	}
 	tl := r.Timeline
 	fmt.Fprintf(bw, "%sarpforensics%s: %s\n", p.bold, p.reset, headline(r))
+	// The first few findings of a detector are shown whole; the rest of
+	// them repeat the same mechanism for other addresses, so they show what
+	// tells them apart and point back (the JSON report has everything).
+	shown := map[string]int{}
+	firstOf := map[string]string{}
+	issues := map[string]bool{}
 	for i := range r.Findings {
+		f := &r.Findings[i]
 		bw.WriteString("\n")
-		writeFinding(bw, &r.Findings[i], o, p)
+		if shown[f.Detector] < fullPerDetector {
+			writeFinding(bw, f, o, p, issues)
+		} else {
+			writeBrief(bw, f, o, p, firstOf[f.Detector])
+		}
+		if shown[f.Detector] == 0 {
+			firstOf[f.Detector] = f.ID
+		}
+		shown[f.Detector]++
 	}
 	if len(r.Findings) == 0 && r.Readable() {
 		fmt.Fprintf(bw, "\nNo findings: %d detectors checked the timeline.\n", len(detect.All()))
@@ -104,7 +119,15 @@ func headline(r *analysis.Result) string {
 	return out
 }
 
-func writeFinding(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette) {
+// fullPerDetector is how many findings of one detector the text report
+// shows whole.
+const fullPerDetector = 5
+
+// briefEvidence is how many evidence lines a brief finding shows.
+const briefEvidence = 2
+
+// writeHead writes a finding's title, confidence line and subject.
+func writeHead(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette) {
 	sc := ""
 	if o.Color {
 		sc = sevColor[f.Severity]
@@ -119,6 +142,30 @@ func writeFinding(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette) 
 		}
 		fmt.Fprintf(w, "       %s\n", safetext.Terminal(strings.Join(kv, " ")))
 	}
+}
+
+// writeBrief writes a repeat of a detector's finding: its head, where the
+// mechanism is explained, and its first evidence.
+func writeBrief(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette, first string) {
+	writeHead(w, f, o, p)
+	fmt.Fprintf(w, "       %sas explained for %s above", p.dim, first)
+	if f.KnownIssue != nil {
+		fmt.Fprintf(w, "; known issue %s", safetext.Terminal(f.KnownIssue.ID))
+	}
+	fmt.Fprintf(w, "%s\n", p.reset)
+	for i, e := range f.Evidence {
+		if i == briefEvidence {
+			fmt.Fprintf(w, "         %s… %d more (see --format json)%s\n", p.dim, len(f.Evidence)-briefEvidence, p.reset)
+			break
+		}
+		fmt.Fprintf(w, "         %s:%s %s %s\n", safetext.Terminal(e.Source), e.Pos, Time(e.Time), safetext.Terminal(e.Text))
+	}
+}
+
+// writeFinding writes a finding whole. A known issue already described in
+// full (issues) is named, not repeated.
+func writeFinding(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette, issues map[string]bool) {
+	writeHead(w, f, o, p)
 	if f.Explanation != "" {
 		w.WriteString("\n")
 		for _, para := range strings.Split(f.Explanation, "\n\n") {
@@ -128,7 +175,10 @@ func writeFinding(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette) 
 			w.WriteString("\n")
 		}
 	}
-	if f.KnownIssue != nil {
+	if f.KnownIssue != nil && issues[f.KnownIssue.ID] {
+		fmt.Fprintf(w, "       known issue %s, as described above\n\n", safetext.Terminal(f.KnownIssue.ID))
+	} else if f.KnownIssue != nil {
+		issues[f.KnownIssue.ID] = true
 		k := f.KnownIssue
 		s := "known issue: " + k.Title
 		if k.FixedIn != "" {

@@ -87,6 +87,17 @@ func (t *Timeline) eventOf(i int, r *Record) Event {
 	return e
 }
 
+// View decodes event i for display: its payload and its text, without
+// reading a frame's bytes (Event fills ARP and TCP Bytes; a table of
+// summaries does not need them).
+func (t *Timeline) View(i int) Event {
+	r := t.st.at(i)
+	if r.Flags&fFrame == 0 {
+		return t.eventOf(i, &r)
+	}
+	return Event{Time: r.Time(), End: r.EndTime(), Source: r.Src, Pos: r.Pos, Data: t.PayloadOf(&r)}
+}
+
 // Payload decodes event i's payload, without reading its text.
 func (t *Timeline) Payload(i int) Payload {
 	r := t.st.at(i)

@@ -46,7 +46,7 @@ func readBinding(ctx *diagramCtx, f *detect.Finding) (*binding, bool) {
 	}
 
 	tl := ctx.tl
-	idx := slices.Clone(tl.ByIP(b.ip))
+	idx := slices.Clone(ctx.byIP(b.ip))
 	for _, i := range cited(ctx, f) {
 		idx = append(idx, int32(i))
 	}

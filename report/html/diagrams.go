@@ -2,6 +2,7 @@ package html
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -16,6 +17,31 @@ import (
 type diagramCtx struct {
 	tl *timeline.Timeline
 	o  *Options
+	// ips holds ByIP of the findings' addresses, looked up in one scan
+	// (see prefetch); others fall back to tl.ByIP.
+	ips map[netip.Addr][]int32
+}
+
+// byIP is tl.ByIP through the prefetched lookups.
+func (ctx *diagramCtx) byIP(ip netip.Addr) []int32 {
+	if idx, ok := ctx.ips[ip]; ok {
+		return idx
+	}
+	return ctx.tl.ByIP(ip)
+}
+
+// prefetch looks up the addresses the diagrams of fs will ask for, all in
+// one scan of the timeline.
+func (ctx *diagramCtx) prefetch(fs []detect.Finding) {
+	var ips []netip.Addr
+	seen := map[netip.Addr]bool{}
+	for i := range fs {
+		if ip, err := netip.ParseAddr(fs[i].Subject.String("ip")); err == nil && !seen[ip] {
+			seen[ip] = true
+			ips = append(ips, ip)
+		}
+	}
+	ctx.ips = ctx.tl.ByIPs(ips)
 }
 
 // diagramBuilders picks the picture for a detector. A builder returns nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	bits2 "math/bits"
 	"slices"
 	"time"
 
@@ -173,7 +174,7 @@ func (t *EventTable) encode(r *analysis.Result, rows selection, o *Options) erro
 	rowOf := make(map[int]int, len(rows.idx))
 	lastPos := make([]int64, len(tl.Sources))
 	for row, i := range rows.idx {
-		ev := tl.Event(i)
+		ev := tl.View(i)
 		e := &ev
 		rowOf[i] = row
 		at := micros(e.Time)
@@ -258,11 +259,11 @@ func selectRows(r *analysis.Result, o *Options, limit int) selection {
 		}
 		return selection{idx: idx}
 	}
-	chosen := make(map[int]bool, min(n, limit))
+	chosen := make([]uint64, (n+63)/64) // a bit per event: 4 M events cost 500 KB
 	count, budget := 0, o.TextBudget
 	var sel selection
 	take := func(i int) bool {
-		if i < 0 || i >= n || chosen[i] {
+		if i < 0 || i >= n || chosen[i/64]&(1<<(i%64)) != 0 {
 			return true
 		}
 		if count >= limit {
@@ -274,7 +275,7 @@ func selectRows(r *analysis.Result, o *Options, limit int) selection {
 			sel.bySize = true
 			return false
 		}
-		chosen[i] = true
+		chosen[i/64] |= 1 << (i % 64)
 		count++
 		budget -= b
 		return true
@@ -305,10 +306,11 @@ func selectRows(r *analysis.Result, o *Options, limit int) selection {
 			break
 		}
 	}
-	for i := range chosen {
-		sel.idx = append(sel.idx, i)
+	for w, bits := range chosen {
+		for ; bits != 0; bits &= bits - 1 {
+			sel.idx = append(sel.idx, w*64+bits2.TrailingZeros64(bits))
+		}
 	}
-	slices.Sort(sel.idx)
 	return sel
 }
 

@@ -323,6 +323,7 @@ func buildPage(r *analysis.Result, contract any, o *Options) (*page, error) {
 	p.Title = "arpforensics: " + verdictTitle(r)
 
 	ctx := &diagramCtx{tl: tl, o: o}
+	ctx.prefetch(r.Findings[:min(len(r.Findings), o.MaxFindings+o.MaxFindingRows)])
 	rowsLeft := o.MaxEvidenceTotal
 	for i := range r.Findings {
 		if i >= o.MaxFindings+o.MaxFindingRows {

@@ -238,7 +238,7 @@ func missingProbeStrip(ctx *diagramCtx, f *detect.Finding) *Diagram {
 			break
 		}
 	}
-	idx := tl.ByIP(ip)
+	idx := ctx.byIP(ip)
 	if !found {
 		for _, i := range idx {
 			r := tl.Record(int(i))

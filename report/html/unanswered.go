@@ -28,7 +28,7 @@ func unansweredLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 	}
 	lo, hi := padded(t0, t1, time.Second)
 	var requests, replies []*timeline.Event
-	for _, i := range tl.ByIP(ip) {
+	for _, i := range ctx.byIP(ip) {
 		if r := tl.Record(int(i)); r.Kind != timeline.KindARP || r.Time().Before(lo) || r.Time().After(hi) {
 			continue
 		}
