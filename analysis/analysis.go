@@ -34,8 +34,9 @@ type Options struct {
 	Config       detect.Config
 	// Workers is how many files are parsed at once; 0 means one per core.
 	Workers int
-	// Progress, when set, is called after each file with the bytes of the
-	// files done so far and in total. It runs on the worker goroutines.
+	// Progress, when set, is called as files are read (every few
+	// megabytes, and when a file ends) with the bytes read so far and the
+	// bytes of all files. It runs on the worker goroutines.
 	Progress func(done, total int64)
 }
 
@@ -124,13 +125,21 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				sources[i], sinks[i] = readOne(files[i], popts, opts.Case, offs, space)
+				var read func(int64)
+				var counted int64
 				if opts.Progress != nil {
-					mu.Lock()
-					done += files[i].Size
-					d := done
-					mu.Unlock()
-					opts.Progress(d, total)
+					read = func(n int64) {
+						counted += n
+						mu.Lock()
+						done += n
+						d := done
+						mu.Unlock()
+						opts.Progress(d, total)
+					}
+				}
+				sources[i], sinks[i] = readOne(files[i], popts, opts.Case, offs, space, read)
+				if read != nil && counted < files[i].Size {
+					read(files[i].Size - counted) // the rest was not read (a skipped kind)
 				}
 			}
 		}()
@@ -153,7 +162,7 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 // readOne reads one file, with the host and zone the case file gives it.
 // Parsers may skip records outside the window by their own timestamps, which
 // the host's clock offset shifts later: they get the window in their terms.
-func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string]time.Duration, space *timeline.Space) (*timeline.Source, *timeline.Sink) {
+func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string]time.Duration, space *timeline.Space, read func(int64)) (*timeline.Source, *timeline.Sink) {
 	if c != nil {
 		if f.Path == c.Path {
 			return &timeline.Source{Path: f.Path, Kind: "case", Host: ingest.DefaultHost, SkipReason: "case file (hosts, zones, offsets)"}, nil
@@ -177,7 +186,7 @@ func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string
 			popts.Until = popts.Until.Add(-off)
 		}
 	}
-	return ingest.Read(f, popts, space)
+	return ingest.ReadCounting(f, popts, space, read)
 }
 
 // offsets merges the case file's clock offsets with the command line's.

@@ -36,6 +36,13 @@ var (
 // the positions of their text, which is read again from the file when shown;
 // a compressed file's text is kept in the sink.
 func Read(f File, opts parse.Options, sp *timeline.Space) (*timeline.Source, *timeline.Sink) {
+	return ReadCounting(f, opts, sp, nil)
+}
+
+// ReadCounting is Read that reports, as it goes, how many bytes of the file
+// (as stored: compressed bytes for a compressed file) it has read since the
+// last report; read may be nil.
+func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n int64)) (*timeline.Source, *timeline.Sink) {
 	src := &timeline.Source{Path: f.Path, Host: f.Host, Location: opts.Loc()}
 	opts.ModTime = f.ModTime
 	fh, err := os.Open(f.Path)
@@ -47,7 +54,13 @@ func Read(f File, opts parse.Options, sp *timeline.Space) (*timeline.Source, *ti
 	}
 	defer fh.Close()
 
-	in, err := open(fh, src)
+	var r io.Reader = fh
+	if read != nil {
+		cr := &countingReader{r: fh, report: read}
+		defer cr.flush()
+		r = cr
+	}
+	in, err := open(r, src)
 	if err != nil {
 		src.Kind = "unknown"
 		src.Unreadable = true
@@ -162,4 +175,30 @@ func joinCompression(have, add string) string {
 		return add
 	}
 	return have + "+" + add
+}
+
+// countingReader reports the bytes read through it in steps of a few
+// megabytes, so progress moves within a large file at little cost.
+type countingReader struct {
+	r       io.Reader
+	pending int64
+	report  func(int64)
+}
+
+const progressStep = 4 << 20
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.pending += int64(n)
+	if c.pending >= progressStep {
+		c.flush()
+	}
+	return n, err
+}
+
+func (c *countingReader) flush() {
+	if c.pending > 0 {
+		c.report(c.pending)
+		c.pending = 0
+	}
 }

@@ -107,13 +107,13 @@ func TestReadSniffsContentNotNames(t *testing.T) {
 	}
 }
 
-// countingReader counts the bytes taken from it.
-type countingReader struct {
+// tallyReader counts the bytes taken from it.
+type tallyReader struct {
 	r io.Reader
 	n int
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
+func (c *tallyReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += n
 	return n, err
@@ -122,7 +122,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func TestIrrelevantFilesCostOnlyTheirHead(t *testing.T) {
 	big := bytes.Repeat([]byte("some unrelated log line that goes on\n"), 1<<16) // 2.4 MB
 	for name, data := range map[string][]byte{"plain": big, "gzip": gz(big)} {
-		cr := &countingReader{r: bytes.NewReader(data)}
+		cr := &tallyReader{r: bytes.NewReader(data)}
 		in, err := open(cr, &timeline.Source{})
 		if err != nil {
 			t.Fatal(err)
@@ -134,5 +134,25 @@ func TestIrrelevantFilesCostOnlyTheirHead(t *testing.T) {
 		if cr.n > 2*sniffLen {
 			t.Errorf("%s: read %d bytes of an irrelevant file to sniff it, want at most %d", name, cr.n, 2*sniffLen)
 		}
+	}
+}
+
+// ReadCounting reports the file's bytes as it reads them, in steps, and
+// their sum is the file's size.
+func TestReadCountingReportsWithinAFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "server.log")
+	line := "2018-09-18 17:00:00.000 28445 DEBUG ovsdbapp.backend.ovs_idl.transaction [-] Running txn n=1 command(idx=0): LsAddCommand(switch=neutron-1)\n"
+	data := bytes.Repeat([]byte(line), (3*progressStep)/len(line)+1)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var steps []int64
+	ReadCounting(File{Path: path, Host: "h", Size: int64(len(data))}, parse.Options{}, timeline.NewSpace(), func(n int64) { steps = append(steps, n) })
+	var sum int64
+	for _, n := range steps {
+		sum += n
+	}
+	if len(steps) < 3 || sum != int64(len(data)) {
+		t.Errorf("reported %v (sum %d) for a %d-byte file: want several steps adding up to its size", steps, sum, len(data))
 	}
 }
