@@ -23,9 +23,12 @@ type cacheChunk struct {
 	used uint64
 }
 
+// Random reads (a view's rows, a finding's evidence, binary searches by
+// time) touch one record per chunk: small chunks keep each such read cheap;
+// sequential passes use scan, which bypasses the cache.
 const (
-	cacheChunkRecords = 2048 // 344 KB a chunk
-	cacheChunks       = 48   // about 16 MB of records cached
+	cacheChunkRecords = 128 // 21 KB a chunk
+	cacheChunks       = 768 // about 16 MB of records cached
 )
 
 // storeWriter fills a store in timeline order.

@@ -5,7 +5,10 @@
 // view package draws it; tests drive it directly.
 package model
 
-import "sort"
+import (
+	"sort"
+	"unsafe"
+)
 
 // Rows maps the rows of the timeline pane to event indexes. With no filter it
 // is the identity over every event and holds no slice at all, so a million
@@ -66,4 +69,10 @@ func (r Rows) Nearest(ev int) int {
 		row = r.n - 1
 	}
 	return row
+}
+
+// Same reports whether r and o are the same rows (the same selection, not
+// merely equal lengths): for caching what is computed from rows.
+func (r Rows) Same(o Rows) bool {
+	return r.n == o.n && r.all == o.all && unsafe.SliceData(r.idx) == unsafe.SliceData(o.idx)
 }

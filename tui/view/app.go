@@ -57,6 +57,8 @@ type App struct {
 	theme *ui.Theme
 	opts  Options
 
+	density densityCache // the strip's last counts (drawn on the UI goroutine only)
+
 	tl   *model.Timeline
 	fs   *model.Findings
 	rows rowCache // decoded events of the rows last drawn

@@ -182,7 +182,15 @@ func (a *App) stripData(width int) ui.StripData {
 		return d
 	}
 	tl := a.res.Timeline
-	d.Counts = model.Density(tl, a.tl.Rows, a.first, a.last, width)
+	// The density only changes with the rows, the width and the span: a
+	// key that moves the cursor must not redo its binary searches, which
+	// on a spilled timeline read records back from disk.
+	dc := &a.density
+	if !dc.rows.Same(a.tl.Rows) || dc.width != width || !dc.first.Equal(a.first) || !dc.last.Equal(a.last) {
+		*dc = densityCache{rows: a.tl.Rows, width: width, first: a.first, last: a.last,
+			counts: model.Density(tl, a.tl.Rows, a.first, a.last, width)}
+	}
+	d.Counts = dc.counts
 	for i := len(a.fs.List) - 1; i >= 0; i-- { // highest severity drawn last, on top
 		f := &a.fs.List[i]
 		d.Markers = append(d.Markers, ui.Marker{Column: model.Bucket(f.Start, a.first, a.last, width), Style: a.theme.SeverityStyle(int(f.Severity))})
@@ -194,4 +202,12 @@ func (a *App) stripData(width int) ui.StripData {
 		d.Mark = model.Bucket(tl.Time(a.tl.Mark), a.first, a.last, width)
 	}
 	return d
+}
+
+// densityCache is the last density strip computed, and what it was for.
+type densityCache struct {
+	rows        model.Rows
+	width       int
+	first, last time.Time
+	counts      []int
 }
