@@ -1,8 +1,10 @@
 package detect
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -386,11 +388,12 @@ func (p *unansweredPass) close(e int32) {
 func (ep *episode) top() []requester {
 	rs := ep.all()
 	// Most requests first; the first to ask breaks ties.
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && (rs[j].n > rs[j-1].n || rs[j].n == rs[j-1].n && rs[j].first < rs[j-1].first); j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
+	slices.SortFunc(rs, func(a, b requester) int {
+		if a.n != b.n {
+			return cmp.Compare(b.n, a.n)
 		}
-	}
+		return cmp.Compare(a.first, b.first)
+	})
 	return rs[:min(len(rs), shownRequesters)]
 }
 

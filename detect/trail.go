@@ -34,11 +34,3 @@ func (t *trail) list() []int {
 	}
 	return out
 }
-
-// at0 is the first entry, or -1.
-func (t *trail) at0() int {
-	if t.n == 0 {
-		return -1
-	}
-	return t.first[0]
-}
