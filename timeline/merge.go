@@ -31,8 +31,8 @@ func Merge(sources []*Source, sinks []*Sink, w Window) (*Timeline, error) {
 			firstErr = fmt.Errorf("%s: %w", sources[i].Path, err)
 		}
 		sd.heap, sd.strs, sd.txnStore, sd.reread = s.heap, s.strs, s.txnStore, s.reread
-		for _, r := range s.runs {
-			c := &cursor{src: int32(i), sink: s, run: r}
+		for ri, r := range s.runs {
+			c := &cursor{src: int32(i), sink: s, run: r, ri: ri}
 			if c.advance() {
 				curs = append(curs, c)
 			}
@@ -76,6 +76,10 @@ func Merge(sources []*Source, sinks []*Sink, w Window) (*Timeline, error) {
 		if c.advance() {
 			h.fix0()
 		} else {
+			// A finished run's records are in the output now: let them go,
+			// so memory holds one copy of the records, not two.
+			c.sink.runs[c.ri].mem = nil
+			c.run.mem, c.back = nil, nil
 			h.pop0()
 		}
 	}
@@ -149,6 +153,7 @@ type cursor struct {
 	src  int32
 	sink *Sink
 	run  run
+	ri   int      // the run's index in its sink
 	buf  []Record // records read ahead, not yet current
 	back []Record // buf's storage, reused for every read
 	next int      // records of the run already read into buf

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // A neutron-server DEBUG log carries hundreds of thousands of ovsdbapp
@@ -17,18 +18,62 @@ import (
 // commands touch unrelated entities — keep their raw lines and arguments,
 // in TxnDetail.
 
-// TxnStore holds the strings one source's transactions refer to by id.
-// It is filled by the parser and only read afterwards.
+// TxnStore holds the strings one source's transactions refer to by id,
+// each once: command classes, entity names. A log may name a million
+// distinct entities, so the strings live in an arena of blocks that are
+// never moved or changed, and an id costs 12 bytes beside its string's own
+// bytes (a Go string each would cost three times that). It is filled by one
+// parser and only read afterwards.
 type TxnStore struct {
-	Names []string // interned strings, by id; id 0 is ""
+	blocks [][]byte
+	refs   []nameRef // by id; id 0 is ""
 }
 
-// Name is the string with id.
-func (s *TxnStore) Name(id uint32) string {
-	if int(id) < len(s.Names) {
-		return s.Names[id]
+type nameRef struct{ block, off, n uint32 }
+
+// nameBlock is the arena's block size; longer strings get a block each.
+const nameBlock = 256 << 10
+
+// NewTxnStore returns a store holding names in order, with ids from 1.
+func NewTxnStore(names ...string) *TxnStore {
+	s := &TxnStore{}
+	for _, n := range names {
+		s.Add([]byte(n))
 	}
-	return ""
+	return s
+}
+
+// Add stores b and returns its id (a new one even if b is already stored:
+// interning is the caller's).
+func (s *TxnStore) Add(b []byte) uint32 {
+	if len(s.refs) == 0 {
+		s.refs = append(s.refs, nameRef{})
+	}
+	last := len(s.blocks) - 1
+	if last < 0 || len(s.blocks[last])+len(b) > cap(s.blocks[last]) {
+		s.blocks = append(s.blocks, make([]byte, 0, max(nameBlock, len(b))))
+		last++
+	}
+	blk := &s.blocks[last]
+	s.refs = append(s.refs, nameRef{uint32(last), uint32(len(*blk)), uint32(len(b))})
+	*blk = append(*blk, b...)
+	return uint32(len(s.refs) - 1)
+}
+
+// Len is the number of ids, counting id 0.
+func (s *TxnStore) Len() int { return max(len(s.refs), 1) }
+
+// Name is the string with id. It shares the arena's bytes, which are never
+// written again.
+func (s *TxnStore) Name(id uint32) string {
+	if id == 0 || int(id) >= len(s.refs) {
+		return ""
+	}
+	r := s.refs[id]
+	if r.n == 0 {
+		return ""
+	}
+	return unsafe.String(&s.blocks[r.block][r.off], int(r.n))
 }
 
 // TxnCmd is one command of a transaction: one "Running txn … command(idx=I):

@@ -1,35 +1,41 @@
 package txnlog
 
-import "hash/maphash"
+import (
+	"hash/maphash"
 
-// internTable maps strings to ids in a TxnStore's Names. Workers hash the
-// names they find (in parallel); the sequential assembler then only
-// probes: open addressing over precomputed hashes, compared with
-// bytes.Equal, is cheaper than a map[string] lookup that hashes again.
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// internTable maps strings to ids in a TxnStore. Workers hash the names
+// they find (in parallel); the sequential assembler then only probes: open
+// addressing over precomputed hashes is cheaper than a map[string] lookup
+// that hashes again. A slot is 8 bytes (part of the hash and the id; the
+// string is the store's), so a million entities cost little beside their
+// names.
 type internTable struct {
 	seed  maphash.Seed
-	names *[]string
+	store *timeline.TxnStore
 	slots []slot // power-of-two size, at most half full
 	n     int
 	// recent is a small direct-mapped cache in front of the table: command
 	// classes and the entities a few processes keep touching repeat
 	// within a window, and a hit here stays in the CPU's cache.
-	recent [256]slot
+	recent [256]recentSlot
 }
 
-// slot keeps the string itself: comparing it costs one memory access
-// fewer than looking it up in names first.
 type slot struct {
-	hash uint64
-	s    string
-	id   uint32 // 0: empty
+	check uint32 // the hash's high half
+	id    uint32 // 0: empty
 }
 
-func newInternTable(names *[]string) *internTable {
-	if len(*names) == 0 {
-		*names = append(*names, "")
-	}
-	return &internTable{seed: maphash.MakeSeed(), names: names, slots: make([]slot, 1024)}
+type recentSlot struct {
+	hash uint64
+	s    string // the store's copy
+	id   uint32
+}
+
+func newInternTable(store *timeline.TxnStore) *internTable {
+	return &internTable{seed: maphash.MakeSeed(), store: store, slots: make([]slot, 1024)}
 }
 
 func (t *internTable) hash(b []byte) uint64 { return maphash.Bytes(t.seed, b) }
@@ -44,26 +50,25 @@ func (t *internTable) intern(b []byte, h uint64) uint32 {
 		return r.id
 	}
 	id := t.lookup(b, h)
-	*r = slot{hash: h, s: (*t.names)[id], id: id}
+	*r = recentSlot{hash: h, s: t.store.Name(id), id: id}
 	return id
 }
 
 // lookup finds or adds b in the table.
 func (t *internTable) lookup(b []byte, h uint64) uint32 {
 	mask := uint64(len(t.slots) - 1)
+	check := uint32(h >> 32)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		if s.id == 0 {
 			break
 		}
-		if s.hash == h && s.s == string(b) {
+		if s.check == check && t.store.Name(s.id) == string(b) {
 			return s.id
 		}
 	}
-	id := uint32(len(*t.names))
-	str := string(b)
-	*t.names = append(*t.names, str)
-	t.insert(h, id, str)
+	id := t.store.Add(b)
+	t.insert(h, id)
 	t.n++
 	if 2*t.n > len(t.slots) {
 		t.grow()
@@ -76,21 +81,23 @@ func (t *internTable) internString(s string) uint32 {
 	return t.intern([]byte(s), t.hash([]byte(s)))
 }
 
-func (t *internTable) insert(h uint64, id uint32, s string) {
+func (t *internTable) insert(h uint64, id uint32) {
 	mask := uint64(len(t.slots) - 1)
 	i := h & mask
 	for t.slots[i].id != 0 {
 		i = (i + 1) & mask
 	}
-	t.slots[i] = slot{hash: h, s: s, id: id}
+	t.slots[i] = slot{check: uint32(h >> 32), id: id}
 }
 
+// grow doubles the table, hashing the names again (slots keep no full
+// hash): it happens log2(n) times.
 func (t *internTable) grow() {
 	old := t.slots
 	t.slots = make([]slot, 2*len(old))
 	for _, s := range old {
 		if s.id != 0 {
-			t.insert(s.hash, s.id, s.s)
+			t.insert(maphash.String(t.seed, t.store.Name(s.id)), s.id)
 		}
 	}
 }

@@ -120,7 +120,7 @@ func newParser(src *timeline.Source, opts parse.Options, out *timeline.Sink) *pa
 		src: src, opts: opts, loc: opts.Loc(), store: &timeline.TxnStore{}, line: 1,
 		problems: map[string]*problemCount{}, events: eventList{out: out},
 	}
-	p.names = newInternTable(&p.store.Names)
+	p.names = newInternTable(p.store)
 	for i, k := range entityKeys {
 		p.keys[i] = p.names.internString(k)
 	}
