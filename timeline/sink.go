@@ -108,30 +108,17 @@ func (s *Sink) AddReservedText(seq uint32, e *Event, text []byte) { s.addKept(e,
 func (s *Sink) AddText(e *Event, text []byte) { s.addKept(e, text, 0, s.Reserve()) }
 
 func (s *Sink) add(e *Event, raw []byte, flags uint16, seq uint32) {
-	if s.reread == "" {
-		s.addKept(e, raw, flags, seq)
-		return
-	}
-	r := s.next()
-	blob, rich, err := s.encode(e, r, s.scratch[:0])
-	s.scratch = blob
-	if err != nil {
-		s.fail(err)
-		s.recs = s.recs[:len(s.recs)-1]
-		return
-	}
-	r.Seq = seq
-	if len(raw) > 0 {
-		r.Flags |= flags
-		r.Len = uint32(min(len(raw), maxRawLen))
-	}
-	if rich {
-		r.Ref = s.heap.put(blob, nil)
-	}
-	s.count(r)
+	s.store(e, raw, flags, seq, s.reread == "")
 }
 
 func (s *Sink) addKept(e *Event, raw []byte, flags uint16, seq uint32) {
+	s.store(e, raw, flags, seq, true)
+}
+
+// store makes e's record. Its own bytes raw are at e.Pos.Offset in the
+// source; keep copies them into the heap, for sources that cannot be read
+// again by offset or texts that are not a verbatim stretch of the source.
+func (s *Sink) store(e *Event, raw []byte, flags uint16, seq uint32, keep bool) {
 	r := s.next()
 	blob, rich, err := s.encode(e, r, s.scratch[:0])
 	s.scratch = blob
@@ -148,6 +135,9 @@ func (s *Sink) addKept(e *Event, raw []byte, flags uint16, seq uint32) {
 	}
 	if !rich {
 		blob = nil
+	}
+	if !keep {
+		raw = nil
 	}
 	if rich || len(raw) > 0 {
 		r.Ref = s.heap.put(blob, raw)
