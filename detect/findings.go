@@ -144,6 +144,13 @@ func (o *Findings) List(detector, what string) []Finding {
 	return out
 }
 
+// Omitted is how many findings a summary finding stands for; 0 for any
+// other finding.
+func (f *Finding) Omitted() int64 {
+	n, _ := f.Subject.Get("omitted").(int64)
+	return n
+}
+
 // summary is the finding that stands for the omitted ones: it carries their
 // worst severity, so --fail-on judges the run as if they were all shown.
 func (o *Findings) summary(detector, what string) Finding {

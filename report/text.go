@@ -53,7 +53,7 @@ func Text(w io.Writer, r *analysis.Result, o TextOptions) error {
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		bw.WriteString("\n")
-		if shown[f.Detector] < fullPerDetector {
+		if shown[f.Detector] < fullPerDetector || f.Omitted() > 0 {
 			writeFinding(bw, f, o, p, issues)
 		} else {
 			writeBrief(bw, f, o, p, firstOf[f.Detector])

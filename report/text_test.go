@@ -28,6 +28,10 @@ func TestTextCollapsesRepeatedFindings(t *testing.T) {
 		f.Subject.Set("ip", fmt.Sprintf("10.0.0.%d", i))
 		fs = append(fs, f)
 	}
+	sum := detect.Finding{ID: "garp-locktime-summary", Detector: "garp-locktime", Severity: detect.Low, Title: "40 more GARP bursts",
+		Start: at, End: at, Explanation: "THE SUMMARY"}
+	sum.Subject.Set("omitted", int64(40))
+	fs = append(fs, sum)
 	src := &timeline.Source{Path: "a.pcap", Kind: "pcap", Host: "h"}
 	r := &analysis.Result{Timeline: timeline.Build([]*timeline.Source{src}, [][]timeline.Event{nil}), Findings: fs}
 	var b bytes.Buffer
@@ -43,6 +47,9 @@ func TestTextCollapsesRepeatedFindings(t *testing.T) {
 	}
 	if n := strings.Count(out, "as explained for garp-locktime-000000000000 above; known issue linux-garp-locktime"); n != 12-fullPerDetector {
 		t.Errorf("%d brief findings, want %d:\n%s", n, 12-fullPerDetector, out)
+	}
+	if !strings.Contains(out, "THE SUMMARY") {
+		t.Errorf("the summary finding is not shown whole:\n%s", out)
 	}
 	for i := 0; i < 12; i++ {
 		if !strings.Contains(out, fmt.Sprintf("ip=10.0.0.%d\n", i)) {
