@@ -123,9 +123,19 @@ func (f *folder) done(o *openEvent) {
 	}
 }
 
-// emit hands over an event that is final as it is made.
+// emit hands over an event that is final as it is made: straight to the
+// sink (which copies what it keeps) unless it must wait for a time.
 func (f *folder) emit(e timeline.Event, raw []byte) {
-	f.done(f.start(e, raw))
+	if e.Time.IsZero() && !f.p.timed && !f.ending {
+		f.done(f.start(e, raw))
+		return
+	}
+	seq := f.out.Reserve()
+	if f.rawKept {
+		f.out.AddReservedText(seq, &e, raw)
+	} else {
+		f.out.AddReserved(seq, &e, raw)
+	}
 }
 
 // endStretch ends t's current stretch.
