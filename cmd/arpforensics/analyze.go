@@ -22,6 +22,7 @@ type analyzeFlags struct {
 	output string
 	failOn string
 	strict bool
+	force  bool               // write outputs over files that are not reports of ours
 	files  map[string]*string // --json FILE, --junit FILE, …: format → path
 }
 
@@ -84,7 +85,9 @@ func newAnalyze() *cobra.Command {
 
 One pass writes every output asked for: the report on stdout (--format, text
 by default; -o FILE instead, format from the extension) and any of --json,
---junit, --ndjson, --events, --html FILE.
+--junit, --ndjson, --events, --html FILE. An output is never written over a
+file named as an input, nor over an existing file that is not an arpforensics
+report, unless --force: the run stops with exit 2 before reading anything.
 
 Exit codes: 0 analysed, no finding at or above --fail-on; 1 analysed, at least
 one such finding; 2 usage error, or no readable artifact at all.`,
@@ -97,6 +100,7 @@ one such finding; 2 usage error, or no readable artifact at all.`,
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout (format from the extension)")
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding has at least this severity: high|medium|low|info|none")
 	fl.BoolVar(&f.strict, "strict", false, "exit 1 when any input had problems, even with no finding")
+	fl.BoolVar(&f.force, "force", false, "write outputs over existing files that are not arpforensics reports (never needed for a new file or an earlier report)")
 	for _, ff := range fileFlags {
 		f.files[ff.format] = fl.String(ff.format, "", ff.help)
 	}
@@ -107,6 +111,7 @@ one such finding; 2 usage error, or no readable artifact at all.`,
 type output struct {
 	format string
 	path   string // "" is stdout
+	viaO   bool   // named by -o, not by --FORMAT
 }
 
 func (f *analyzeFlags) outputs() ([]output, error) {
@@ -118,16 +123,16 @@ func (f *analyzeFlags) outputs() ([]output, error) {
 		if !ok {
 			return nil, usageErr("-o %s: cannot tell the format from %q (want one of %s)", f.output, ext, extList())
 		}
-		outs = append(outs, output{format, f.output})
+		outs = append(outs, output{format: format, path: f.output, viaO: true})
 	case !(f.quiet && f.format == "text"):
 		if _, ok := renderers[f.format]; !ok || f.format == "events" {
 			return nil, usageErr("--format %q: want %s", f.format, formatNames())
 		}
-		outs = append(outs, output{f.format, ""})
+		outs = append(outs, output{format: f.format})
 	}
 	for _, ff := range fileFlags {
 		if p := *f.files[ff.format]; p != "" {
-			outs = append(outs, output{ff.format, p})
+			outs = append(outs, output{format: ff.format, path: p})
 		}
 	}
 	seen := map[string]bool{}
@@ -144,6 +149,9 @@ func runAnalyze(cmd *cobra.Command, f *analyzeFlags, paths []string) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	outs, err := f.outputs()
 	if err != nil {
+		return err
+	}
+	if err := guardOutputs(outs, paths, f.force); err != nil {
 		return err
 	}
 	threshold, failNone, err := parseFailOn(f.failOn)

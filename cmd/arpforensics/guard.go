@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Outputs are evidence's neighbours: `--json copy/arptable copy/x.pcap`
+// reads --json as a switch to a user of restic or kubectl, and would replace
+// the neighbour dump with a report. So before anything is analysed, every
+// output path is checked: never an input named on the command line, never
+// an existing file that is not a report of ours (inside an analysed tree or
+// not), unless --force.
+
+// guardOutputs refuses outputs that would overwrite evidence.
+func guardOutputs(outs []output, paths []string, force bool) error {
+	if force {
+		return nil
+	}
+	for _, o := range outs {
+		if o.path == "" {
+			continue
+		}
+		if err := guardOutput(o, paths); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func guardOutput(o output, paths []string) error {
+	flag := "--" + o.format
+	if o.viaO {
+		flag = "-o"
+	}
+	st, err := os.Stat(o.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil // a new file overwrites nothing
+	case err != nil:
+		return usageErr("%s %s: %v", flag, o.path, unwrapPathErr(err))
+	case st.IsDir():
+		return usageErr("%s %s: is a directory (want a file to write the %s report to)", flag, o.path, o.format)
+	}
+	for _, p := range paths {
+		in, err := os.Stat(p)
+		if err != nil || in.IsDir() {
+			continue
+		}
+		if os.SameFile(st, in) {
+			return usageErr("%s %s: refusing to write the %s report over %s, an input of this run (%s takes a FILE to write; pass --force to overwrite anyway)",
+				flag, o.path, o.format, p, flag)
+		}
+	}
+	if ours, err := isReport(o.path); err != nil {
+		return usageErr("%s %s: %v", flag, o.path, unwrapPathErr(err))
+	} else if !ours {
+		where := ""
+		if dir := insideTree(o.path, paths); dir != "" {
+			where = " inside the analysed directory " + dir + ","
+		}
+		return usageErr("%s %s: refusing to write the %s report over an existing file%s which is not an arpforensics report (pass --force to overwrite it)",
+			flag, o.path, o.format, where)
+	}
+	return nil
+}
+
+// insideTree is the analysed directory that holds path, or "".
+func insideTree(path string, paths []string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	for _, p := range paths {
+		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+			continue
+		}
+		dir, err := filepath.Abs(p)
+		if err != nil {
+			continue
+		}
+		if rel, err := filepath.Rel(dir, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return p
+		}
+	}
+	return ""
+}
+
+// reportHeads are how each of our outputs begins (or, for HTML, what its
+// head holds): a file that starts so is a report a previous run wrote.
+var reportHeads = [][]byte{
+	[]byte("{\n  \"schema\": \"arpforensics.report/v1\""),                                   // --json
+	[]byte("arpforensics: "),                                                                // text
+	[]byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"arpforensics\""), // --junit
+	[]byte("{\"datetime\":"),                                                                // --events
+	[]byte("{\"id\":"),                                                                      // --ndjson
+	[]byte("<!DOCTYPE html>"),                                                               // --html, with the generator meta below
+}
+
+// isReport reports whether the file at path is one of our reports: empty,
+// or starting the way one of our outputs does.
+func isReport(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	head = head[:n]
+	if n == 0 {
+		return true, nil // nothing to lose
+	}
+	for _, h := range reportHeads {
+		if !bytes.HasPrefix(head, h) {
+			continue
+		}
+		switch {
+		case bytes.Equal(h, []byte("<!DOCTYPE html>")):
+			return bytes.Contains(head, []byte(`<meta name="generator" content="arpforensics">`)), nil
+		case bytes.Equal(h, []byte("{\"id\":")):
+			return bytes.Contains(head, []byte(`","detector":"`)), nil
+		case bytes.Equal(h, []byte("{\"datetime\":")):
+			return bytes.Contains(head, []byte(`,"timestamp_desc":"`)), nil
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// unwrapPathErr drops the path from an fs error: the message names it already.
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

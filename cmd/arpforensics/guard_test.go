@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// copySample copies a sample scenario into a fresh directory.
+func copySample(t *testing.T, name string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "copy")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Join("..", "..", "samples", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("..", "..", "samples", name, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func snapshot(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = b
+	}
+	return out
+}
+
+func sameFiles(t *testing.T, dir string, before map[string][]byte) {
+	t.Helper()
+	after := snapshot(t, dir)
+	if len(after) != len(before) {
+		t.Errorf("%s holds %d files, had %d", dir, len(after), len(before))
+	}
+	for name, b := range before {
+		if !bytes.Equal(after[name], b) {
+			t.Errorf("%s was changed", name)
+		}
+	}
+}
+
+// An output is never written over evidence: the run stops with exit 2,
+// names the path, and leaves every file as it was.
+func TestOutputsNeverOverwriteEvidence(t *testing.T) {
+	dir := copySample(t, "fip-reuse")
+	arptable := filepath.Join(dir, "arptable")
+	pcap := filepath.Join(dir, "tempest-br-ex.pcap")
+	link := filepath.Join(t.TempDir(), "report.json")
+	if err := os.Symlink(pcap, link); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		stderr []string
+	}{
+		{"--json read as a switch", []string{"analyze", "--json", arptable, pcap},
+			[]string{"--json " + arptable + ": refusing to write the json report over an existing file", "not an arpforensics report", "--force"}},
+		{"an output inside the analysed tree", []string{"analyze", "--html", arptable, dir},
+			[]string{"--html " + arptable, "inside the analysed directory " + dir}},
+		{"an output that is an input", []string{"analyze", "-o", pcap + ".txt", "--ndjson", pcap, pcap},
+			[]string{"--ndjson " + pcap + ": refusing to write the ndjson report over " + pcap + ", an input of this run"}},
+		{"a link to an input", []string{"analyze", "--json", link, pcap},
+			[]string{"--json " + link + ": refusing to write the json report over " + pcap + ", an input of this run"}},
+		{"-o over evidence", []string{"analyze", "-o", filepath.Join(dir, "arptable.txt"), "--junit", arptable, pcap},
+			[]string{"--junit " + arptable}},
+		{"a directory", []string{"analyze", "--json", dir, pcap}, []string{"--json " + dir + ": is a directory"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := snapshot(t, dir)
+			code, stdout, stderr := runCLI(t, tt.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			if stdout != "" {
+				t.Errorf("something was analysed and reported: %q", stdout)
+			}
+			for _, want := range tt.stderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr %q lacks %q", stderr, want)
+				}
+			}
+			sameFiles(t, dir, before)
+		})
+	}
+}
+
+// A previous report of ours may be replaced, inside an analysed tree or not;
+// --force lets any existing file be; a new file needs nothing.
+func TestOutputsReplaceEarlierReports(t *testing.T) {
+	dir := copySample(t, "fip-reuse")
+	out := t.TempDir()
+	paths := map[string]string{}
+	args := []string{"analyze", "--quiet"}
+	for _, ff := range fileFlags {
+		paths[ff.format] = filepath.Join(out, "r."+ff.format)
+		args = append(args, "--"+ff.format, paths[ff.format])
+	}
+	inside := filepath.Join(dir, "report.txt")
+	args = append(args, "-o", inside, dir)
+	for run := 0; run < 2; run++ {
+		if code, _, stderr := runCLI(t, args...); code != exitFindings {
+			t.Fatalf("run %d: exit %d: %s", run, code, stderr)
+		}
+	}
+	for format, p := range paths {
+		if ours, err := isReport(p); err != nil || !ours {
+			t.Errorf("%s (%s) not recognised as our report: %v", p, format, err)
+		}
+	}
+	if ours, _ := isReport(inside); !ours {
+		t.Errorf("the text report is not recognised as ours")
+	}
+
+	other := filepath.Join(out, "notes.txt")
+	os.WriteFile(other, []byte("my own notes\n"), 0o644)
+	if code, _, _ := runCLI(t, "analyze", "--json", other, dir); code != exitUsage {
+		t.Errorf("a file of the user's was accepted without --force (exit %d)", code)
+	}
+	if code, _, stderr := runCLI(t, "analyze", "--force", "--json", other, dir); code != exitFindings {
+		t.Errorf("--force: exit %d: %s", code, stderr)
+	}
+	if ours, _ := isReport(other); !ours {
+		t.Errorf("--force did not write the report")
+	}
+}
