@@ -109,6 +109,20 @@ func headline(r *analysis.Result) string {
 	if skipped > 0 {
 		out += fmt.Sprintf(", %d skipped", skipped)
 	}
+	unread, problems := 0, 0
+	for _, s := range r.Timeline.Sources {
+		if s.Unreadable {
+			unread++
+		} else {
+			problems += s.Errors()
+		}
+	}
+	if unread > 0 {
+		out += fmt.Sprintf(", %d unreadable", unread)
+	}
+	if problems > 0 {
+		out += fmt.Sprintf(", %d input problem(s)", problems)
+	}
 	out += fmt.Sprintf(", %d events, %d finding(s)", r.Timeline.Len(), len(r.Findings))
 	if len(sev) > 0 {
 		out += " (" + strings.Join(sev, ", ") + ")"

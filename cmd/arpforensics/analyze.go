@@ -14,6 +14,8 @@ import (
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/report"
+	"github.com/arpforensics/arpforensics/safetext"
+	"github.com/arpforensics/arpforensics/timeline"
 )
 
 type analyzeFlags struct {
@@ -90,7 +92,10 @@ file named as an input, nor over an existing file that is not an arpforensics
 report, unless --force: the run stops with exit 2 before reading anything.
 
 Exit codes: 0 analysed, no finding at or above --fail-on; 1 analysed, at least
-one such finding; 2 usage error, or no readable artifact at all.`,
+one such finding; 2 usage error, or no readable artifact at all; 3 (only with
+--strict) no such finding, but some input was unreadable or had errors.
+Unreadable inputs and inputs with errors are named on stderr, one line each,
+before the report, even with --quiet.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runAnalyze(cmd, f, args) },
 	}
@@ -99,7 +104,7 @@ one such finding; 2 usage error, or no readable artifact at all.`,
 	fl.StringVar(&f.format, "format", "text", "report format on stdout: "+formatNames())
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout (format from the extension)")
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding has at least this severity: high|medium|low|info|none")
-	fl.BoolVar(&f.strict, "strict", false, "exit 1 when any input had problems, even with no finding")
+	fl.BoolVar(&f.strict, "strict", false, "exit 3 when no finding fails the run but an input was unreadable or had errors")
 	fl.BoolVar(&f.force, "force", false, "write outputs over existing files that are not arpforensics reports (never needed for a new file or an earlier report)")
 	for _, ff := range fileFlags {
 		f.files[ff.format] = fl.String(ff.format, "", ff.help)
@@ -168,6 +173,7 @@ func runAnalyze(cmd *cobra.Command, f *analyzeFlags, paths []string) error {
 		return unreadable(stderr, res, paths)
 	}
 
+	health(stderr, res)
 	ro := renderOpts{threshold: threshold, failNone: failNone, disabled: opts.Config.Disabled}
 	for _, o := range outs {
 		if err := write(o, res, ro, stdout); err != nil {
@@ -242,12 +248,50 @@ func verdict(r *analysis.Result, threshold detect.Severity, failNone, strict boo
 			}
 		}
 	}
-	if strict {
-		for _, s := range r.Timeline.Sources {
-			if s.Errors() > 0 {
-				return exitFindings
-			}
-		}
+	if strict && inputTrouble(r) > 0 {
+		return exitInputs
 	}
 	return exitOK
+}
+
+// inputTrouble counts the sources that could not be read or had errors.
+func inputTrouble(r *analysis.Result) int {
+	n := 0
+	for _, s := range r.Timeline.Sources {
+		if s.Unreadable || s.Errors() > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// health names on stderr, one line each, the inputs that could not be read
+// and those with errors: a CI log shows them even when the report goes to a
+// file, and even with --quiet.
+func health(stderr io.Writer, r *analysis.Result) {
+	for _, s := range r.Timeline.Sources {
+		errs := s.Errors()
+		if !s.Unreadable && errs == 0 {
+			continue
+		}
+		var first timeline.Problem
+		for _, p := range s.Problems {
+			if p.Level == timeline.LevelError {
+				first = p
+				break
+			}
+		}
+		where := safetext.Terminal(s.Path)
+		if pos := first.Pos.String(); pos != "" {
+			where += ":" + pos
+		}
+		switch {
+		case s.Unreadable:
+			fmt.Fprintf(stderr, "arpforensics: %s: unreadable: %s\n", where, safetext.Terminal(first.Message))
+		case errs == 1:
+			fmt.Fprintf(stderr, "arpforensics: %s: %s\n", where, safetext.Terminal(first.Message))
+		default:
+			fmt.Fprintf(stderr, "arpforensics: %s: %s (and %d more problems: see the report)\n", where, safetext.Terminal(first.Message), errs-1)
+		}
+	}
 }

@@ -15,11 +15,13 @@ import (
 )
 
 // Exit codes (contract): 0 analysed and nothing at or above --fail-on, 1 at
-// least one such finding, 2 usage error or nothing readable.
+// least one such finding, 2 usage error or nothing readable, 3 (only with
+// --strict) no such finding but some input could not be read or had errors.
 const (
 	exitOK       = 0
 	exitFindings = 1
 	exitUsage    = 2
+	exitInputs   = 3
 )
 
 // exitError carries an exit code out of a command.

@@ -130,11 +130,45 @@ func TestStrictFailsOnInputProblems(t *testing.T) {
 	if code, _, _ := runCLI(t, "analyze", "--quiet", cut); code != exitOK {
 		t.Errorf("without --strict: exit %d, want 0 (problems alone do not fail a run)", code)
 	}
-	if code, _, _ := runCLI(t, "analyze", "--quiet", "--strict", cut); code != exitFindings {
-		t.Errorf("with --strict: exit %d, want 1", code)
+	if code, _, _ := runCLI(t, "analyze", "--quiet", "--strict", cut); code != exitInputs {
+		t.Errorf("with --strict: exit %d, want %d (an input problem, told apart from findings)", code, exitInputs)
+	}
+	// Findings that fail the run still say so first.
+	if code, _, _ := runCLI(t, "analyze", "--quiet", "--strict", cut, "../../samples/fip-reuse"); code != exitFindings {
+		t.Errorf("with --strict and findings: exit %d, want %d", code, exitFindings)
 	}
 	// Notes are not problems: a clean capture passes --strict.
 	if code, _, _ := runCLI(t, "analyze", "--quiet", "--strict", "../../samples/fip-reuse-healthy"); code != exitOK {
 		t.Errorf("clean input with --strict: exit %d, want 0", code)
+	}
+}
+
+// What could not be read, or was read with errors, is named on stderr one
+// line each before the report, with --quiet too, and counted in the text
+// report's first line.
+func TestRunHealthOnStderr(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nope", "x")
+	cut := "../../testdata/corpus/pcap/dhcp-rfc4388.trunc-mid-record.pcap"
+	code, stdout, stderr := runCLI(t, "analyze", "--quiet", missing, cut, "../../samples/fip-reuse")
+	if code != exitFindings {
+		t.Errorf("exit %d, want %d", code, exitFindings)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("stderr has %d lines, want one per troubled input:\n%s", len(lines), stderr)
+	}
+	if !strings.HasPrefix(lines[0], "arpforensics: "+missing+": unreadable: ") {
+		t.Errorf("first line %q does not name the unreadable path", lines[0])
+	}
+	if !strings.HasPrefix(lines[1], "arpforensics: "+cut+":") || !strings.Contains(lines[1], "byte") && !strings.Contains(lines[1], "frame") {
+		t.Errorf("second line %q does not name the damaged file and where", lines[1])
+	}
+	if stdout != "" {
+		t.Errorf("--quiet printed a report: %q", stdout)
+	}
+	_, stdout, _ = runCLI(t, "analyze", missing, cut, "../../samples/fip-reuse")
+	if first := strings.SplitN(stdout, "\n", 2)[0]; !strings.Contains(first, "1 unreadable") || !strings.Contains(first, "1 input problem(s)") {
+		t.Errorf("the report's first line does not count the trouble: %q", first)
 	}
 }
