@@ -17,6 +17,9 @@ type CatalogEntry struct {
 	Issue    KnownIssue
 	Detector string
 	Match    []Predicate // all must hold
+	// User marks an entry of the user's config file: it is tried first and
+	// wins even over the known issue a detector names itself.
+	User bool
 }
 
 // Predicate tests one subject key.
@@ -185,16 +188,22 @@ const issueLinuxLocktime = "linux-garp-locktime"
 // applyCatalog names the known issue of findings that have none yet: the
 // first catalog entry that matches wins.
 func applyCatalog(fs []Finding, cat []CatalogEntry) {
-	for i := range fs {
-		if fs[i].KnownIssue != nil {
-			continue
-		}
+	match := func(f *Finding, user bool) bool {
 		for j := range cat {
-			if cat[j].Matches(&fs[i]) {
+			if cat[j].User == user && cat[j].Matches(f) {
 				ki := cat[j].Issue
-				fs[i].KnownIssue = &ki
-				break
+				f.KnownIssue = &ki
+				return true
 			}
 		}
+		return false
+	}
+	for i := range fs {
+		// The user's entries first, over whatever the detector named; the
+		// built-in ones only for findings that name none.
+		if match(&fs[i], true) || fs[i].KnownIssue != nil {
+			continue
+		}
+		match(&fs[i], false)
 	}
 }

@@ -93,7 +93,11 @@ func LoadConfig(file string) (Config, error) {
 	}
 	if n := top["known_issues"]; n != nil {
 		// The user's entries come first: they may refine a built-in one.
-		cfg.Catalog = append(decodeCatalog(doc, n), cfg.Catalog...)
+		user := decodeCatalog(doc, n)
+		for i := range user {
+			user[i].User = true
+		}
+		cfg.Catalog = append(user, cfg.Catalog...)
 	}
 	for _, k := range order {
 		if f, ok := sections[k]; ok {
@@ -173,6 +177,13 @@ func DescribeConfig() string {
 			fmt.Fprintf(&b, "  %s: %d   # %s\n", t.Name, *t.Int(&d), t.Help)
 		}
 	}
-	b.WriteString("known_issues:         # tried before the built-in catalog\n  - {id: ..., detector: ..., match: {KEY: REGEXP or \"<= N\"}, title: ..., fixed_in: ..., url: ...}\n")
+	b.WriteString("known_issues: []      # yours, tried first: each names the upstream bug behind the findings it matches, e.g.\n" +
+		"#  - {id: lp-1690165, detector: stale-mac, match: {ip: '^172\\.24\\.', duration_s: '>= 60'}, title: ..., fixed_in: ..., url: ...}\n" +
+		"#    match: subject keys of the detector's findings, each a regular expression or a comparison (<=, >=, <, >, == N)\n")
+	for _, k := range configKeys {
+		if _, ok := sections[k]; ok {
+			fmt.Fprintf(&b, "# %s: see the README (a section of its own)\n", k)
+		}
+	}
 	return b.String()
 }

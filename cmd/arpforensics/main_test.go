@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,5 +171,67 @@ func TestRunHealthOnStderr(t *testing.T) {
 	_, stdout, _ = runCLI(t, "analyze", missing, cut, "../../samples/fip-reuse")
 	if first := strings.SplitN(stdout, "\n", 2)[0]; !strings.Contains(first, "1 unreadable") || !strings.Contains(first, "1 input problem(s)") {
 		t.Errorf("the report's first line does not count the trouble: %q", first)
+	}
+}
+
+// `config example` writes a file `config check` accepts, and the README's
+// known_issues example really names the bug behind the stale-mac finding,
+// over the built-in issue the detector names itself.
+func TestConfigExampleChecksAndUserCatalogWins(t *testing.T) {
+	dir := t.TempDir()
+	code, example, stderr := runCLI(t, "config", "example")
+	if code != exitOK {
+		t.Fatalf("config example: exit %d: %s", code, stderr)
+	}
+	ex := filepath.Join(dir, "example.yaml")
+	os.WriteFile(ex, []byte(example), 0o644)
+	if code, _, stderr := runCLI(t, "config", "check", ex); code != exitOK {
+		t.Errorf("config check of config example's output: exit %d: %s", code, stderr)
+	}
+
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := bytes.Index(readme, []byte("```yaml\ndetectors:"))
+	if start < 0 {
+		t.Fatal("the README's config example is gone")
+	}
+	yamlText := readme[start+len("```yaml\n"):]
+	yamlText = yamlText[:bytes.Index(yamlText, []byte("```"))]
+	cfg := filepath.Join(dir, "readme.yaml")
+	os.WriteFile(cfg, yamlText, 0o644)
+	out := filepath.Join(dir, "r.json")
+	if code, _, stderr := runCLI(t, "analyze", "--quiet", "--config", cfg, "--json", out, "../../samples/fip-reuse"); code != exitFindings {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Findings []struct {
+			Detector   string
+			KnownIssue *struct{ ID string } `json:"known_issue"`
+		}
+	}
+	b, _ := os.ReadFile(out)
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	seen := false
+	for _, f := range rep.Findings {
+		switch f.Detector {
+		case "stale-mac":
+			seen = true
+			if f.KnownIssue == nil || f.KnownIssue.ID != "lp-1690165" {
+				t.Errorf("stale-mac's known issue is %+v, want the README's lp-1690165", f.KnownIssue)
+			}
+		case "garp-locktime":
+			if f.KnownIssue == nil || f.KnownIssue.ID != "linux-garp-locktime" {
+				t.Errorf("garp-locktime lost its built-in known issue: %+v", f.KnownIssue)
+			}
+		case "mac-change":
+			t.Errorf("mac-change ran though the README's example disables it")
+		}
+	}
+	if !seen {
+		t.Error("no stale-mac finding")
 	}
 }
