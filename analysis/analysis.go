@@ -47,6 +47,10 @@ type Result struct {
 	// Notes are observations about the run as a whole, such as hosts whose
 	// clocks disagree; each says how to correct what it notes.
 	Notes []string
+	// DetectorTime is how long each enabled detector took; Took is the
+	// whole analysis.
+	DetectorTime map[string]time.Duration
+	Took         time.Duration
 }
 
 // Readable reports whether at least one artifact was analysed.
@@ -62,6 +66,7 @@ func (r *Result) Readable() bool {
 // Run analyses opts.Paths. Paths that cannot be read become sources with a
 // problem, so the caller decides what a run with nothing readable means.
 func Run(opts Options) *Result {
+	start := time.Now()
 	files, errs := ingest.Expand(opts.Paths)
 	var sources []*timeline.Source
 	var sinks []*timeline.Sink
@@ -91,8 +96,8 @@ func Run(opts Options) *Result {
 		notes = append(notes, "events were lost storing the timeline: "+err.Error())
 	}
 	notes = append(notes, clockNotes(tl)...)
-	findings, dnotes := detect.Run(tl, opts.Config)
-	return &Result{Timeline: tl, Findings: findings, Notes: append(notes, dnotes...)}
+	out := detect.Run(tl, opts.Config)
+	return &Result{Timeline: tl, Findings: out.Findings, Notes: append(notes, out.Notes...), DetectorTime: out.Took, Took: time.Since(start)}
 }
 
 // readAll parses files concurrently and returns their sources and events in

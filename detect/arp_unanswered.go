@@ -30,6 +30,8 @@ func (arpUnanswered) Describe() string {
 
 func (arpUnanswered) Instances() string { return "unanswered ARP episodes" }
 
+func (arpUnanswered) Identity() []string { return []string{"ip", "vlan"} }
+
 // episodeGap splits the requests for one IP into separate attempts: the
 // kernel retries a failed resolution on the next packet, and a pause longer
 // than this starts a new attempt.

@@ -85,7 +85,7 @@ func TestBuiltinCatalogNamesTheLocktimeBug(t *testing.T) {
 	for _, at := range []float64{0, 1, 2} {
 		s.garpReply(at, newMAC, fip)
 	}
-	fs, _ := Run(s.timeline(), Defaults())
+	fs := Run(s.timeline(), Defaults()).Findings
 	var hit bool
 	for _, f := range fs {
 		if f.Detector == "garp-locktime" {

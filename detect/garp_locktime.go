@@ -75,6 +75,8 @@ func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 
 func (garpLocktime) Instances() string { return "GARP bursts inside locktime" }
 
+func (garpLocktime) Identity() []string { return []string{"ip", "mac"} }
+
 func locktimeFinding(tl *timeline.Timeline, cfg *Config, k garpKey, burst []int) (Finding, bool) {
 	if len(burst) < 2 {
 		return Finding{}, false

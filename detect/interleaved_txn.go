@@ -59,6 +59,10 @@ func (d interleavedTxn) Detect(tl *timeline.Timeline, cfg *Config, out *Findings
 
 func (interleavedTxn) Instances() string { return "interleaved transactions" }
 
+func (interleavedTxn) Identity() []string {
+	return []string{"host", "intruder", "intruder_entity", "txn_entity"}
+}
+
 // txnPart is a group of a transaction's commands that share entities.
 type txnPart struct {
 	cmds    []int // command indexes, ascending

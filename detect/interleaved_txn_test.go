@@ -113,7 +113,7 @@ func TestIncidentLosesTheGatewayPort(t *testing.T) {
 		txnLine("17:09:20.001", 32315, 1, 1, strings.ReplaceAll(addIface[1], txP1, "4a6c8e0a-2c4e-4a6c-8e0a-2c4e6a8c0e2a")),
 		txnLine("17:09:30.000", 32316, 1, 0, fipOnR2),
 	)...)
-	fs, _ := Run(buildTxnTimeline(t, map[string]string{"neutron-server.log": log}, nil), Defaults())
+	fs := Run(buildTxnTimeline(t, map[string]string{"neutron-server.log": log}, nil), Defaults()).Findings
 	if len(fs) != 1 {
 		t.Fatalf("%d findings, want 1", len(fs))
 	}

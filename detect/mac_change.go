@@ -48,6 +48,8 @@ func (macChange) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 
 func (macChange) Instances() string { return "MAC changes" }
 
+func (macChange) Identity() []string { return []string{"ip", "old_mac", "new_mac"} }
+
 func changeFinding(tl *timeline.Timeline, m *move) Finding {
 	f := Finding{Severity: Info, Confidence: ConfHigh, Start: m.at, End: m.at}
 	f.Subject.Set("ip", m.key.ip.String())

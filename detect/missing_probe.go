@@ -567,6 +567,8 @@ func (missingProbe) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 
 func (missingProbe) Instances() string { return "neighbour entries kept without a probe" }
 
+func (missingProbe) Identity() []string { return []string{"host", "ip", "mac"} }
+
 // judge adds cycle c to its group if it qualifies: the host did not ask for
 // the IP during it (as far as its capture shows), and by then the IP had
 // been announced at another MAC or the host's connection attempts to it went

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -20,6 +21,10 @@ type Detector interface {
 	// Instances names what one finding of this detector is about, plural,
 	// for the summary of those beyond the cap ("unanswered ARP episodes").
 	Instances() string
+	// Identity lists the subject keys that name the thing a finding is
+	// about, the same across runs on the same incident (counts and times
+	// are not): CI dashboards key a test's history on it.
+	Identity() []string
 }
 
 // All lists every detector in the order reports present them when they tie.
@@ -46,12 +51,13 @@ func Names() []string {
 // Run runs every enabled detector and returns their findings with stable IDs,
 // ordered by severity (highest first), then start time, detector and ID, and
 // notes on what the detectors had to leave out to stay bounded.
-func Run(tl *timeline.Timeline, cfg Config) ([]Finding, []string) {
+func Run(tl *timeline.Timeline, cfg Config) Outcome {
 	cfg.facts = &runFacts{}
 	// Detectors only read the timeline: run them side by side, each with
 	// its own collector, and gather in registry order.
 	dets := All()
 	lists := make([][]Finding, len(dets))
+	took := make([]time.Duration, len(dets))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 	for i, d := range dets {
@@ -63,9 +69,11 @@ func Run(tl *timeline.Timeline, cfg Config) ([]Finding, []string) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			t0 := time.Now()
 			col := NewFindings(cfg.MaxFindings)
 			d.Detect(tl, &cfg, col)
 			lists[i] = col.List(d.Name(), d.Instances())
+			took[i] = time.Since(t0)
 		}()
 	}
 	wg.Wait()
@@ -84,7 +92,42 @@ func Run(tl *timeline.Timeline, cfg Config) ([]Finding, []string) {
 	Sort(out)
 	notes := cfg.facts.notes
 	slices.Sort(notes)
-	return out, notes
+	o := Outcome{Findings: out, Notes: notes, Took: map[string]time.Duration{}}
+	for i, d := range dets {
+		if !cfg.Disabled[d.Name()] {
+			o.Took[d.Name()] = took[i]
+		}
+	}
+	return o
+}
+
+// Outcome is what Run found: the findings, notes on what the detectors had
+// to leave out to stay bounded, and how long each detector took.
+type Outcome struct {
+	Findings []Finding
+	Notes    []string
+	Took     map[string]time.Duration
+}
+
+// IdentityOf is the detector's identity keys of f as "value value …", or ""
+// for a summary finding or a detector that names none.
+func IdentityOf(f *Finding) string {
+	if f.Omitted() > 0 {
+		return ""
+	}
+	for _, d := range All() {
+		if d.Name() != f.Detector {
+			continue
+		}
+		var vs []string
+		for _, k := range d.Identity() {
+			if v := f.Subject.String(k); v != "" {
+				vs = append(vs, v)
+			}
+		}
+		return strings.Join(vs, " ")
+	}
+	return ""
 }
 
 // Sort orders findings as reports show them.

@@ -67,6 +67,8 @@ func (staleMAC) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 
 func (staleMAC) Instances() string { return "observers using an old MAC" }
 
+func (staleMAC) Identity() []string { return []string{"ip", "old_mac", "new_mac", "observer_mac"} }
+
 // movesByIP indexes moves by address (any VLAN), in time order.
 func movesByIP(ms []move) map[[4]byte][]int32 {
 	by := map[[4]byte][]int32{}

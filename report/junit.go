@@ -3,8 +3,11 @@ package report
 import (
 	"encoding/xml"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
@@ -14,7 +17,10 @@ import (
 // test case per finding, and one passing case for a detector that found
 // nothing, so dashboards show what was checked. Findings at or above the
 // fail-on severity are failures; lower ones pass, with the finding in
-// system-out, so the dashboard agrees with the exit code.
+// system-out, so the dashboard agrees with the exit code. A case is named
+// by its detector and the subject values that identify what it is about
+// (detect.IdentityOf), never by counts or times, so a dashboard's test
+// history follows the same incident from run to run.
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -77,10 +83,11 @@ func JUnit(w io.Writer, r *analysis.Result, o JUnitOptions) error {
 	if !first.IsZero() {
 		ts = first.UTC().Format("2006-01-02T15:04:05")
 	}
-	out := junitSuites{Name: "arpforensics", Time: "0"}
+	out := junitSuites{Name: "arpforensics", Time: seconds(r.Took)}
 	for _, d := range detect.All() {
 		name := d.Name()
-		s := junitSuite{Name: name, Time: "0", Timestamp: ts}
+		took := r.DetectorTime[name]
+		s := junitSuite{Name: name, Time: seconds(took), Timestamp: ts}
 		class := "arpforensics." + name
 		switch fs := byDet[name]; {
 		case o.Disabled[name]:
@@ -88,11 +95,12 @@ func JUnit(w io.Writer, r *analysis.Result, o JUnitOptions) error {
 				Skipped: &junitSkipped{Message: "detector disabled by configuration"}})
 			s.Skipped++
 		case len(fs) == 0:
-			s.Cases = append(s.Cases, junitCase{Name: "no " + name + " finding", Classname: class, Time: "0",
+			s.Cases = append(s.Cases, junitCase{Name: "no " + name + " finding", Classname: class, Time: seconds(took),
 				SystemOut: "Checked: " + d.Describe() + "."})
 		default:
+			names := map[string]int{}
 			for _, f := range fs {
-				c := junitCase{Name: fmt.Sprintf("[%s] %s (%s)", f.Severity, f.Title, f.ID), Classname: class, Time: "0"}
+				c := junitCase{Name: caseName(f, names), Classname: class, Time: seconds(took / time.Duration(len(fs)))}
 				body := findingBody(f)
 				if !o.FailNone && f.Severity >= o.FailOn {
 					c.Failure = &junitFailure{Message: f.Title, Type: f.Severity.String(), Body: body}
@@ -119,6 +127,41 @@ func JUnit(w io.Writer, r *analysis.Result, o JUnitOptions) error {
 	_, err := io.WriteString(w, "\n")
 	return err
 }
+
+// maxCaseName bounds a testcase name: dashboards truncate long ones.
+const maxCaseName = 100
+
+// caseName is a finding's testcase name: detector and identity, a running
+// number when one run has several findings about the same thing, cut to
+// maxCaseName with a hash of the whole so cut names stay distinct.
+func caseName(f *detect.Finding, seen map[string]int) string {
+	id := detect.IdentityOf(f)
+	name := f.Detector
+	switch {
+	case f.Omitted() > 0:
+		name += " beyond the cap"
+	case id != "":
+		name += " " + id
+	}
+	name = xmlSafe(name)
+	if len(name) > maxCaseName {
+		h := fnv.New32a()
+		h.Write([]byte(name))
+		cut := maxCaseName - 10
+		for cut > 0 && !utf8.RuneStart(name[cut]) {
+			cut--
+		}
+		name = fmt.Sprintf("%s… %08x", name[:cut], h.Sum32())
+	}
+	seen[name]++
+	if n := seen[name]; n > 1 {
+		name = fmt.Sprintf("%s #%d", name, n)
+	}
+	return name
+}
+
+// seconds is a JUnit time attribute.
+func seconds(d time.Duration) string { return fmt.Sprintf("%.6f", d.Seconds()) }
 
 // findingBody is the plain-text explanation and evidence of a finding.
 // encoding/xml escapes it; control characters XML cannot carry are made

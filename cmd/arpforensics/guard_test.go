@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,5 +146,77 @@ func TestOutputsReplaceEarlierReports(t *testing.T) {
 	}
 	if ours, _ := isReport(other); !ours {
 		t.Errorf("--force did not write the report")
+	}
+}
+
+// Two runs on the same incident, one seeing fewer frames (so counts and
+// durations in the titles differ), name their JUnit test cases alike.
+func TestJUnitNamesAreStableAcrossRuns(t *testing.T) {
+	dir := t.TempDir()
+	full := filepath.Join("..", "..", "samples", "fip-reuse")
+	data, err := os.ReadFile(filepath.Join(full, "tempest-br-ex.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keep the records up to 80 % of the file (pcap: 24-byte header, then
+	// 16-byte record headers with the captured length at offset 8).
+	cut, off := 24, 24
+	for off+16 <= len(data) && off < len(data)*8/10 {
+		n := int(uint32(data[off+8]) | uint32(data[off+9])<<8 | uint32(data[off+10])<<16 | uint32(data[off+11])<<24)
+		off += 16 + n
+		cut = off
+	}
+	short := filepath.Join(dir, "short")
+	os.MkdirAll(short, 0o755)
+	os.WriteFile(filepath.Join(short, "tempest-br-ex.pcap"), data[:cut], 0o644)
+	arptable, _ := os.ReadFile(filepath.Join(full, "arptable"))
+	os.WriteFile(filepath.Join(short, "arptable"), arptable, 0o644)
+
+	type junit struct {
+		Suites []struct {
+			Time  string `xml:"time,attr"`
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	read := func(in string) (names, titles []string, timed bool) {
+		out := filepath.Join(dir, filepath.Base(in)+".xml")
+		runCLI(t, "analyze", "--quiet", "--junit", out, in)
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var j junit
+		if err := xml.Unmarshal(b, &j); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range j.Suites {
+			timed = timed || s.Time != "0.000000"
+			for _, c := range s.Cases {
+				names = append(names, c.Name)
+				if len(c.Name) > 100 {
+					t.Errorf("testcase name of %d characters: %q", len(c.Name), c.Name)
+				}
+				if c.Failure != nil {
+					titles = append(titles, c.Failure.Message)
+				}
+			}
+		}
+		return names, titles, timed
+	}
+	n1, t1, timed := read(full)
+	n2, t2, _ := read(short)
+	if strings.Join(n1, "\n") != strings.Join(n2, "\n") {
+		t.Errorf("testcase names differ:\n%s\n---\n%s", strings.Join(n1, "\n"), strings.Join(n2, "\n"))
+	}
+	if strings.Join(t1, "\n") == strings.Join(t2, "\n") {
+		t.Errorf("the two runs saw the same counts; the test proves nothing:\n%s", strings.Join(t1, "\n"))
+	}
+	if !timed {
+		t.Error("every suite took 0 s")
 	}
 }
