@@ -48,7 +48,7 @@ func sniff(head []byte) (*Kind, string) {
 	if len(head) == 0 {
 		return nil, "empty file"
 	}
-	if what := ownOutput(head); what != "" {
+	if what := OwnOutput(head); what != "" {
 		return nil, what
 	}
 	text := looksLikeText(head)
@@ -101,9 +101,10 @@ var ownOutputs = []struct {
 	{[]byte(`<meta name="generator" content="arpforensics`), "an arpforensics HTML report"},
 }
 
-// ownOutput names the arpforensics output head starts, or "". NDJSON
-// findings and timeline events are recognised by their first object's keys.
-func ownOutput(head []byte) string {
+// OwnOutput names the arpforensics output head starts, or "". NDJSON
+// findings and timeline events are recognised by their first object's keys,
+// the text report by its first line.
+func OwnOutput(head []byte) string {
 	start := head[:min(len(head), 4096)]
 	for _, o := range ownOutputs {
 		if bytes.Contains(start, o.mark) {
@@ -117,8 +118,11 @@ func ownOutput(head []byte) string {
 	switch {
 	case bytes.HasPrefix(first, []byte(`{"id":"`)) && bytes.Contains(first, []byte(`"detector":"`)) && bytes.Contains(first, []byte(`"subject":`)):
 		return "arpforensics findings (NDJSON)"
-	case bytes.HasPrefix(first, []byte(`{"datetime":"`)) && bytes.Contains(first, []byte(`"timestamp_desc":"`)) && bytes.Contains(first, []byte(`"pos":"`)):
+	case bytes.HasPrefix(first, []byte(`{"message":`)) && bytes.Contains(first, []byte(`,"timestamp_desc":"`)) &&
+		(bytes.Contains(first, []byte(`,"pos":"`)) || bytes.Contains(first, []byte(`,"finding_id":"`))):
 		return "an arpforensics timeline export (JSON lines)"
+	case bytes.HasPrefix(first, []byte("arpforensics: ")) && bytes.Contains(first, []byte(" source(s) analysed")):
+		return "an arpforensics text report"
 	}
 	return ""
 }

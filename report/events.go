@@ -3,27 +3,27 @@ package report
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
+	"slices"
+	"time"
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-// eventLine is one timeline event as Timesketch imports JSON lines: its three
-// required fields (datetime, timestamp_desc, message) and the rest as
-// attributes to search on.
-type eventLine struct {
-	Datetime      string            `json:"datetime"`
-	TimestampDesc string            `json:"timestamp_desc"`
-	Message       string            `json:"message"`
-	End           string            `json:"end,omitempty"`
-	Kind          string            `json:"kind"`
-	Source        string            `json:"source"`
-	Host          string            `json:"hostname"`
-	Pos           string            `json:"pos"`
-	Raw           string            `json:"raw,omitempty"`
-	Fields        map[string]string `json:"fields,omitempty"`
-}
+// Timesketch imports JSON lines with three required fields (message,
+// datetime, timestamp_desc), an optional epoch timestamp in microseconds,
+// any number of flat attributes, and a tag list. Every event is one line,
+// its payload's fields flattened beside ours; events a finding cites carry
+// its tags, and each finding is an event of its own, so a sketch can be
+// searched for the evidence of one finding.
+
+// eventAttrs are the attributes every line has; payload fields that would
+// take one of these names get an "f_" prefix.
+var eventAttrs = map[string]bool{"message": true, "datetime": true, "timestamp": true, "timestamp_desc": true,
+	"end": true, "kind": true, "source": true, "hostname": true, "pos": true, "raw": true, "tag": true,
+	"detector": true, "finding_id": true, "severity": true, "confidence": true}
 
 // timestampDesc says what an event's time means, as plaso and Timesketch
 // expect ("what this time is").
@@ -43,31 +43,114 @@ func timestampDesc(k timeline.Kind) string {
 	return "Event time"
 }
 
-// Events writes the merged timeline as JSON lines.
+// Events writes the merged timeline as JSON lines, then one line per
+// finding.
 func Events(w io.Writer, r *analysis.Result) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
-	enc := json.NewEncoder(bw)
 	tl := r.Timeline
+	tags := map[int][]string{}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		for _, e := range f.Evidence {
+			if e.Event >= 0 && !slices.Contains(tags[e.Event], f.ID) {
+				tags[e.Event] = append(tags[e.Event], "arpforensics:"+f.Detector, f.ID)
+			}
+		}
+	}
+	var line []byte
 	for i, rec := range tl.Records(0, -1) {
 		ev := tl.EventOf(i, rec)
 		e := &ev
 		src := tl.Sources[e.Source]
-		l := eventLine{
-			Datetime: Time(e.Time), TimestampDesc: timestampDesc(e.Kind()), Message: e.Data.Summary(),
-			Kind: e.Kind().String(), Source: src.Path, Host: src.Host, Pos: e.Pos.String(), Raw: e.Raw,
-		}
+		o := newLine(e.Time, timestampDesc(e.Kind()), e.Data.Summary())
 		if !e.End.IsZero() {
-			l.End = Time(e.End)
+			o.str("end", Time(e.End))
 		}
-		if fs := e.Data.Fields(); len(fs) > 0 {
-			l.Fields = make(map[string]string, len(fs))
-			for _, f := range fs {
-				l.Fields[f.Name] = f.Value
+		o.str("kind", e.Kind().String())
+		o.str("source", src.Path)
+		o.str("hostname", src.Host)
+		o.str("pos", e.Pos.String())
+		if e.Raw != "" {
+			o.str("raw", e.Raw)
+		}
+		for _, f := range e.Data.Fields() {
+			name := f.Name
+			if eventAttrs[name] {
+				name = "f_" + name
 			}
+			o.str(name, f.Value)
 		}
-		if err := enc.Encode(&l); err != nil {
+		if t := tags[i]; len(t) > 0 {
+			o.list("tag", compactTags(t))
+		}
+		line = o.end(line[:0])
+		if _, err := bw.Write(line); err != nil {
+			return err
+		}
+	}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		o := newLine(f.Start, "Finding start", "["+f.Severity.String()+"] "+f.Title)
+		o.str("end", Time(f.End))
+		o.str("kind", "finding")
+		o.str("detector", f.Detector)
+		o.str("finding_id", f.ID)
+		o.str("severity", f.Severity.String())
+		o.str("confidence", f.Confidence.String())
+		for _, kv := range f.Subject {
+			o.str("subject_"+kv.Key, fmt.Sprint(kv.Value))
+		}
+		o.list("tag", []string{"arpforensics:" + f.Detector, f.ID, "arpforensics:finding"})
+		line = o.end(line[:0])
+		if _, err := bw.Write(line); err != nil {
 			return err
 		}
 	}
 	return bw.Flush()
+}
+
+// compactTags drops repeated tags, keeping the first of each.
+func compactTags(t []string) []string {
+	out := t[:0:0]
+	for _, s := range t {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// jsonLine builds one flat JSON object in the order its attributes are
+// added (Timesketch shows them so).
+type jsonLine struct{ kv []jsonKV }
+
+type jsonKV struct {
+	k string
+	v any
+}
+
+func newLine(at time.Time, desc, message string) *jsonLine {
+	o := &jsonLine{}
+	o.str("message", message)
+	o.kv = append(o.kv, jsonKV{"timestamp", at.UnixMicro()})
+	o.str("datetime", Time(at))
+	o.str("timestamp_desc", desc)
+	return o
+}
+
+func (o *jsonLine) str(k, v string)           { o.kv = append(o.kv, jsonKV{k, v}) }
+func (o *jsonLine) list(k string, v []string) { o.kv = append(o.kv, jsonKV{k, v}) }
+
+// end appends the object and a newline to b.
+func (o *jsonLine) end(b []byte) []byte {
+	b = append(b, '{')
+	for i, kv := range o.kv {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, _ := json.Marshal(kv.k)
+		v, _ := json.Marshal(kv.v)
+		b = append(append(append(b, k...), ':'), v...)
+	}
+	return append(b, '}', '\n')
 }

@@ -63,7 +63,7 @@ var fileFlags = []struct{ format, help string }{
 	{"json", "also write the JSON report to FILE"},
 	{"junit", "also write JUnit XML (a suite per detector) to FILE"},
 	{"ndjson", "also write the findings, one JSON object per line, to FILE"},
-	{"events", "also write the merged timeline as JSON lines (Timesketch: datetime, timestamp_desc, message) to FILE"},
+	{"events", "also write the merged timeline and the findings as Timesketch JSON lines (cited events tagged with their findings) to FILE"},
 	{"html", "also write the self-contained HTML report (verdict, diagrams, filters, event table) to FILE"},
 }
 

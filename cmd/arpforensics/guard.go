@@ -1,13 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/arpforensics/arpforensics/ingest"
 )
 
 // Outputs are evidence's neighbours: `--json copy/arptable copy/x.pcap`
@@ -91,19 +92,8 @@ func insideTree(path string, paths []string) string {
 	return ""
 }
 
-// reportHeads are how each of our outputs begins (or, for HTML, what its
-// head holds): a file that starts so is a report a previous run wrote.
-var reportHeads = [][]byte{
-	[]byte("{\n  \"schema\": \"arpforensics.report/v1\""),                                   // --json
-	[]byte("arpforensics: "),                                                                // text
-	[]byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"arpforensics\""), // --junit
-	[]byte("{\"datetime\":"),                                                                // --events
-	[]byte("{\"id\":"),                                                                      // --ndjson
-	[]byte("<!DOCTYPE html>"),                                                               // --html, with the generator meta below
-}
-
-// isReport reports whether the file at path is one of our reports: empty,
-// or starting the way one of our outputs does.
+// isReport reports whether the file at path is one of our reports (as
+// ingest recognises them when a tree is analysed again), or empty.
 func isReport(path string) (bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -115,25 +105,7 @@ func isReport(path string) (bool, error) {
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return false, err
 	}
-	head = head[:n]
-	if n == 0 {
-		return true, nil // nothing to lose
-	}
-	for _, h := range reportHeads {
-		if !bytes.HasPrefix(head, h) {
-			continue
-		}
-		switch {
-		case bytes.Equal(h, []byte("<!DOCTYPE html>")):
-			return bytes.Contains(head, []byte(`<meta name="generator" content="arpforensics">`)), nil
-		case bytes.Equal(h, []byte("{\"id\":")):
-			return bytes.Contains(head, []byte(`","detector":"`)), nil
-		case bytes.Equal(h, []byte("{\"datetime\":")):
-			return bytes.Contains(head, []byte(`,"timestamp_desc":"`)), nil
-		}
-		return true, nil
-	}
-	return false, nil
+	return n == 0 || ingest.OwnOutput(head[:n]) != "", nil
 }
 
 // unwrapPathErr drops the path from an fs error: the message names it already.
