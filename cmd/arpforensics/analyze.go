@@ -24,8 +24,10 @@ type analyzeFlags struct {
 	output string
 	failOn string
 	strict bool
-	force  bool               // write outputs over files that are not reports of ours
-	files  map[string]*string // --json FILE, --junit FILE, …: format → path
+	force  bool // write outputs over files that are not reports of ours
+	// formatSet: --format was given, so it decides -o FILE's format.
+	formatSet bool
+	files     map[string]*string // --json FILE, --junit FILE, …: format → path
 }
 
 // renderOpts is what renderers may need beyond the result.
@@ -96,6 +98,11 @@ one such finding; 2 usage error, or no readable artifact at all; 3 (only with
 --strict) no such finding, but some input was unreadable or had errors.
 Unreadable inputs and inputs with errors are named on stderr, one line each,
 before the report, even with --quiet.`,
+		Example: `  arpforensics analyze samples/fip-reuse                 # the text report on stdout
+  arpforensics analyze logs/ --json report.json --junit junit.xml --html report.html
+  arpforensics analyze --format json -o report logs/     # JSON into a file named report
+  arpforensics analyze --since 2017-05-16T14:30:00Z --until 2017-05-16T14:40:00Z capture.pcap
+  arpforensics analyze --strict --fail-on medium logs/   # exit 3 when an input had errors`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runAnalyze(cmd, f, args) },
 	}
@@ -122,11 +129,21 @@ type output struct {
 func (f *analyzeFlags) outputs() ([]output, error) {
 	var outs []output
 	switch {
+	case f.output != "" && f.formatSet:
+		// An explicit --format says what to write, whatever the name.
+		if _, ok := renderers[f.format]; !ok || f.format == "events" {
+			return nil, usageErr("--format %q: want %s", f.format, formatNames())
+		}
+		outs = append(outs, output{format: f.format, path: f.output, viaO: true})
 	case f.output != "":
 		ext := strings.ToLower(filepath.Ext(f.output))
 		format, ok := formatByExt[ext]
 		if !ok {
-			return nil, usageErr("-o %s: cannot tell the format from %q (want one of %s)", f.output, ext, extList())
+			what := fmt.Sprintf("from %q", ext)
+			if ext == "" {
+				what = "of a name without an extension"
+			}
+			return nil, usageErr("-o %s: cannot tell the format %s (name the file with one of %s, or add --format)", f.output, what, extList())
 		}
 		outs = append(outs, output{format: format, path: f.output, viaO: true})
 	case !(f.quiet && f.format == "text"):
@@ -152,6 +169,7 @@ func (f *analyzeFlags) outputs() ([]output, error) {
 
 func runAnalyze(cmd *cobra.Command, f *analyzeFlags, paths []string) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	f.formatSet = cmd.Flags().Changed("format")
 	outs, err := f.outputs()
 	if err != nil {
 		return err

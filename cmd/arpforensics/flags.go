@@ -55,6 +55,9 @@ func (f *inputFlags) options(paths []string, stderr io.Writer) (analysis.Options
 		}
 		o.Location = loc
 	}
+	if f.workers < 0 {
+		return o, usageErr("--workers %d: want a number of files parsed at once, 1 or more (0: one per core)", f.workers)
+	}
 	if f.year != 0 && (f.year < 1970 || f.year > 9999) {
 		return o, usageErr("--year %d: want a four-digit year", f.year)
 	}

@@ -42,7 +42,13 @@ func guardOutput(o output, paths []string) error {
 	st, err := os.Stat(o.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil // a new file overwrites nothing
+		// A new file overwrites nothing; its directory must be there, or
+		// the failure would come after the whole analysis.
+		dir := filepath.Dir(o.path)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return usageErr("%s %s: no directory %s to write it in", flag, o.path, dir)
+		}
+		return nil
 	case err != nil:
 		return usageErr("%s %s: %v", flag, o.path, unwrapPathErr(err))
 	case st.IsDir():

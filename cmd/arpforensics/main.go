@@ -86,7 +86,9 @@ merges them into one UTC timeline and names what went wrong, citing the frames
 and lines that prove it.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
 	}
+	root.SetVersionTemplate("arpforensics {{.Version}}\n")
 	root.AddCommand(newAnalyze(), newTUI(), newSources(), newConfig(), newVersion())
 	return root
 }

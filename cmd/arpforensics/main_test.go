@@ -235,3 +235,40 @@ func TestConfigExampleChecksAndUserCatalogWins(t *testing.T) {
 		t.Error("no stale-mac finding")
 	}
 }
+
+// Conventions a CLI user expects: --version, an explicit --format deciding
+// what -o writes, bad values refused, outputs into missing directories
+// refused up front by the user's path.
+func TestCLIConventions(t *testing.T) {
+	code, out, _ := runCLI(t, "--version")
+	if code != exitOK || !strings.HasPrefix(out, "arpforensics ") {
+		t.Errorf("--version: exit %d, %q", code, out)
+	}
+	dir := t.TempDir()
+	o := filepath.Join(dir, "o.txt")
+	if code, _, stderr := runCLI(t, "analyze", "--quiet", "-o", o, "--format", "json", "../../samples/fip-reuse"); code != exitFindings {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(o); !bytes.HasPrefix(b, []byte("{\n  \"schema\"")) {
+		t.Errorf("-o o.txt --format json wrote %.40q, want JSON", b)
+	}
+	noext := filepath.Join(dir, "report")
+	if code, _, stderr := runCLI(t, "analyze", "-o", noext, "../../samples/fip-reuse"); code != exitUsage || !strings.Contains(stderr, "a name without an extension") || !strings.Contains(stderr, "--format") {
+		t.Errorf("-o without an extension: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "analyze", "--workers", "-1", "../../samples/fip-reuse"); code != exitUsage || !strings.Contains(stderr, "--workers -1") {
+		t.Errorf("--workers -1: exit %d, %q", code, stderr)
+	}
+	missing := filepath.Join(dir, "no", "dir", "r.html")
+	code, stdout, stderr := runCLI(t, "analyze", "--html", missing, "../../samples/fip-reuse")
+	if code != exitUsage || !strings.Contains(stderr, "--html "+missing+": no directory "+filepath.Join(dir, "no", "dir")) || stdout != "" {
+		t.Errorf("--html into a missing directory: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if strings.Contains(stderr, ".r.html.") {
+		t.Errorf("the error names a temporary file: %q", stderr)
+	}
+	_, help, _ := runCLI(t, "analyze", "--help")
+	if !strings.Contains(help, "Examples:") || !strings.Contains(help, "arpforensics analyze samples/fip-reuse") {
+		t.Errorf("analyze --help has no examples:\n%s", help)
+	}
+}
