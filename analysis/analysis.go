@@ -31,7 +31,11 @@ type Options struct {
 	Case *ingest.Case
 	// Since and Until limit the analysis to a window; zero is unbounded.
 	Since, Until time.Time
-	Config       detect.Config
+	// SinceRel and UntilRel, when set, place the window relative to the
+	// data itself once it is read (then Since/Until are ignored for that
+	// end): "+30s" from the first event, "-5m" from the last.
+	SinceRel, UntilRel *RelTime
+	Config             detect.Config
 	// Workers is how many files are parsed at once; 0 means one per core.
 	Workers int
 	// Progress, when set, is called as files are read (every few
@@ -90,7 +94,17 @@ func Run(opts Options) *Result {
 	anchorDates(sources, sinks)
 	applyOffsets(sources, sinks, offsets(opts))
 
-	tl, err := timeline.Merge(sources, sinks, timeline.Window{Since: opts.Since, Until: opts.Until})
+	since, until := opts.Since, opts.Until
+	if opts.SinceRel != nil || opts.UntilRel != nil {
+		first, last := dataSpan(sinks)
+		if opts.SinceRel != nil {
+			since = opts.SinceRel.From(first, last)
+		}
+		if opts.UntilRel != nil {
+			until = opts.UntilRel.From(first, last)
+		}
+	}
+	tl, err := timeline.Merge(sources, sinks, timeline.Window{Since: since, Until: until})
 	var notes []string
 	if err != nil {
 		notes = append(notes, "events were lost storing the timeline: "+err.Error())
@@ -230,4 +244,39 @@ func shift(s *timeline.Source, sink *timeline.Sink, f func(time.Time) time.Time)
 	if !s.First.IsZero() {
 		s.First, s.Last = f(s.First), f(s.Last)
 	}
+}
+
+// RelTime is a time relative to the data read: D after its first event, or
+// (FromEnd) D before its last.
+type RelTime struct {
+	FromEnd bool
+	D       time.Duration
+}
+
+// From is the time r names for data spanning first..last.
+func (r *RelTime) From(first, last time.Time) time.Time {
+	if r.FromEnd {
+		return last.Add(-r.D)
+	}
+	return first.Add(r.D)
+}
+
+// dataSpan is the time from the earliest event of any sink to the latest.
+func dataSpan(sinks []*timeline.Sink) (first, last time.Time) {
+	for _, s := range sinks {
+		if s == nil {
+			continue
+		}
+		f, l := s.Span()
+		if f.IsZero() {
+			continue
+		}
+		if first.IsZero() || f.Before(first) {
+			first = f
+		}
+		if l.After(last) {
+			last = l
+		}
+	}
+	return first, last
 }

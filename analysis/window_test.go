@@ -37,3 +37,28 @@ func TestWindowIsInCorrectedTime(t *testing.T) {
 		t.Errorf("%d events in the window, want %d (as filtering the whole run gives)", tl.Len(), want)
 	}
 }
+
+// A relative window is placed on the data once it is read: -DUR before the
+// last event, +DUR after the first.
+func TestRelativeWindow(t *testing.T) {
+	all := Run(Options{Paths: []string{"../samples/fip-reuse"}, Config: detect.Defaults()})
+	first, last := all.Timeline.Span()
+	tail := Run(Options{Paths: []string{"../samples/fip-reuse"}, Config: detect.Defaults(), SinceRel: &RelTime{FromEnd: true, D: time.Minute}})
+	if tail.Timeline.Len() == 0 || tail.Timeline.Len() >= all.Timeline.Len() {
+		t.Fatalf("-1m kept %d of %d events", tail.Timeline.Len(), all.Timeline.Len())
+	}
+	for _, r := range tail.Timeline.Records(0, -1) {
+		if r.LastTime().Before(last.Add(-time.Minute)) {
+			t.Fatalf("-1m kept an event over by %s, before %s", r.LastTime(), last.Add(-time.Minute))
+		}
+	}
+	head := Run(Options{Paths: []string{"../samples/fip-reuse"}, Config: detect.Defaults(), UntilRel: &RelTime{D: 30 * time.Second}})
+	if head.Timeline.Len() == 0 || head.Timeline.Len() >= all.Timeline.Len() {
+		t.Fatalf("+30s kept %d of %d events", head.Timeline.Len(), all.Timeline.Len())
+	}
+	for _, r := range head.Timeline.Records(0, -1) {
+		if r.Time().After(first.Add(30 * time.Second)) {
+			t.Fatalf("+30s kept an event starting at %s, after %s", r.Time(), first.Add(30*time.Second))
+		}
+	}
+}

@@ -38,8 +38,8 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.caseFile, "case", "", "case file: hosts by path glob, time zones, year, clock offsets (default: case.yaml in the first directory analysed)")
 	fl.StringVar(&f.config, "config", "", "detector configuration: on/off, severities, thresholds, known-issue catalog (see 'arpforensics config example')")
 	fl.StringArrayVar(&f.offsets, "offset", nil, "clock offset added to one host's timestamps, HOST=+2.5s (repeatable; overrides the case file)")
-	fl.StringVar(&f.since, "since", "", "analyse only what happened at or after this time (RFC 3339, or \"2006-01-02 15:04:05\" in --tz)")
-	fl.StringVar(&f.until, "until", "", "analyse only what happened at or before this time")
+	fl.StringVar(&f.since, "since", "", "analyse only what happened at or after this time: RFC 3339, \"2006-01-02 15:04:05\" in --tz, +DUR after the data's first event or -DUR before its last (-5m)")
+	fl.StringVar(&f.until, "until", "", "analyse only what happened at or before this time (the same forms)")
 	fl.IntVar(&f.workers, "workers", 0, "files parsed at once (default: one per core)")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "never show a progress bar")
 	fl.BoolVar(&f.quiet, "quiet", false, "print nothing but errors on the terminal")
@@ -62,11 +62,19 @@ func (f *inputFlags) options(paths []string, stderr io.Writer) (analysis.Options
 		return o, usageErr("--year %d: want a four-digit year", f.year)
 	}
 	var err error
-	if o.Since, err = parseWhen(f.since, o.Location); err != nil {
+	if o.SinceRel, err = parseRel(f.since); err != nil {
 		return o, usageErr("--since: %v", err)
+	} else if o.SinceRel == nil {
+		if o.Since, err = parseWhen(f.since, o.Location); err != nil {
+			return o, usageErr("--since: %v", err)
+		}
 	}
-	if o.Until, err = parseWhen(f.until, o.Location); err != nil {
+	if o.UntilRel, err = parseRel(f.until); err != nil {
 		return o, usageErr("--until: %v", err)
+	} else if o.UntilRel == nil {
+		if o.Until, err = parseWhen(f.until, o.Location); err != nil {
+			return o, usageErr("--until: %v", err)
+		}
 	}
 	if !o.Since.IsZero() && !o.Until.IsZero() && o.Until.Before(o.Since) {
 		return o, usageErr("--until %s is before --since %s", f.until, f.since)
@@ -133,6 +141,19 @@ func unreadable(stderr io.Writer, res *analysis.Result, paths []string) error {
 		}
 	}
 	return &exitError{code: exitUsage, err: fmt.Errorf("no readable artifact in %s", safetext.Terminal(strings.Join(paths, " ")))}
+}
+
+// parseRel reads a relative --since/--until ("+30s", "-5m"), or nil when s
+// is not one.
+func parseRel(s string) (*analysis.RelTime, error) {
+	if len(s) < 2 || s[0] != '+' && s[0] != '-' {
+		return nil, nil
+	}
+	d, err := time.ParseDuration(s[1:])
+	if err != nil || d < 0 {
+		return nil, fmt.Errorf("%q: want +DURATION after the data's first event or -DURATION before its last (+30s, -5m, -1h30m)", s)
+	}
+	return &analysis.RelTime{FromEnd: s[0] == '-', D: d}, nil
 }
 
 // parseWhen reads a --since/--until time: RFC 3339, or a date and time

@@ -272,3 +272,12 @@ func TestCLIConventions(t *testing.T) {
 		t.Errorf("analyze --help has no examples:\n%s", help)
 	}
 }
+
+func TestRelativeSinceUntil(t *testing.T) {
+	if code, _, stderr := runCLI(t, "analyze", "--quiet", "--since", "-2m", "../../samples/fip-reuse"); code != exitFindings && code != exitOK {
+		t.Errorf("--since -2m: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "analyze", "--until", "+soon", "../../samples/fip-reuse"); code != exitUsage || !strings.Contains(stderr, "--until: \"+soon\": want +DURATION") {
+		t.Errorf("--until +soon: exit %d: %q", code, stderr)
+	}
+}
