@@ -28,6 +28,10 @@ type File struct {
 	ModTime time.Time
 }
 
+// Stdin is the path that names standard input: read once, sniffed like any
+// file, its text kept since it cannot be read again.
+const Stdin = "-"
+
 // Expand lists the files named by paths, walking directories recursively in
 // lexical order so every run sees the same order. Paths that do not exist
 // or cannot be listed are returned as errors alongside what could be listed.
@@ -38,6 +42,13 @@ func Expand(paths []string) ([]File, []error) {
 	var errs []error
 	seen := map[string]bool{}
 	for _, root := range paths {
+		if root == Stdin {
+			if !seen[root] {
+				seen[root] = true
+				files = append(files, File{Path: Stdin, Root: Stdin, Host: DefaultHost})
+			}
+			continue
+		}
 		info, err := os.Stat(root)
 		if err != nil {
 			errs = append(errs, err)

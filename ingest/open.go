@@ -45,14 +45,19 @@ func Read(f File, opts parse.Options, sp *timeline.Space) (*timeline.Source, *ti
 func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n int64)) (*timeline.Source, *timeline.Sink) {
 	src := &timeline.Source{Path: f.Path, Host: f.Host, Location: opts.Loc()}
 	opts.ModTime = f.ModTime
-	fh, err := os.Open(f.Path)
+	fh, err := os.Stdin, error(nil)
+	if f.Path != Stdin {
+		fh, err = os.Open(f.Path)
+	}
 	if err != nil {
 		src.Kind = "unknown"
 		src.Unreadable = true
 		src.Problemf(timeline.Pos{}, "cannot open: %v", unwrapPath(err))
 		return src, nil
 	}
-	defer fh.Close()
+	if fh != os.Stdin {
+		defer fh.Close()
+	}
 
 	var r io.Reader = fh
 	if read != nil {
@@ -76,8 +81,8 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 	}
 	src.Kind = k.Name
 	reread := f.Path
-	if in.compressed {
-		reread = ""
+	if in.compressed || f.Path == Stdin {
+		reread = "" // nothing to read again by offset: the sink keeps the text
 	}
 	sink := sp.NewSink(reread)
 	if err := k.Parse(in.forParsing(opts.Threads), src, opts, sink); err != nil {

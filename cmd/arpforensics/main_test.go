@@ -281,3 +281,22 @@ func TestRelativeSinceUntil(t *testing.T) {
 		t.Errorf("--until +soon: exit %d: %q", code, stderr)
 	}
 }
+
+// "-" reads standard input, sniffed like any file, with its evidence kept.
+func TestStdinIsAnInput(t *testing.T) {
+	f, err := os.Open("../../samples/fip-reuse/tempest-br-ex.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	old := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = old }()
+	code, stdout, stderr := runCLI(t, "analyze", "-", "../../samples/fip-reuse/arptable")
+	if code != exitFindings {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "  -  pcap host=") || !strings.Contains(stdout, "\n         -:frame ") {
+		t.Errorf("the report does not list stdin as a pcap source with its evidence:\n%s", stdout)
+	}
+}
