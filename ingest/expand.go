@@ -61,6 +61,7 @@ func Expand(paths []string) ([]File, []error) {
 			}
 			continue
 		}
+		zuul := zuulHosts(root)
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				errs = append(errs, err)
@@ -84,7 +85,11 @@ func Expand(paths []string) ([]File, []error) {
 				return nil
 			}
 			seen[p] = true
-			files = append(files, File{Path: p, Root: root, Host: hostOf(root, p), Size: fi.Size(), ModTime: fi.ModTime()})
+			host := hostOf(root, p)
+			if zuul != nil {
+				host = zuulHostOf(root, p, zuul)
+			}
+			files = append(files, File{Path: p, Root: root, Host: host, Size: fi.Size(), ModTime: fi.ModTime()})
 			return nil
 		})
 		if err != nil {
