@@ -74,7 +74,11 @@ func Parse(file string, data []byte) (*Doc, error) {
 		msg := err.Error()
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			line, _ := strconv.Atoi(m[1])
-			return nil, &Error{File: file, Line: line, Col: 1, Msg: m[2]}
+			col := 1
+			if l, c := errorLine(data, m[2]); l > 0 {
+				line, col = l, c
+			}
+			return nil, &Error{File: file, Line: line, Col: col, Msg: m[2]}
 		}
 		return nil, &Error{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
 	}
@@ -222,4 +226,30 @@ func kindName(n *yaml.Node) string {
 		return "an alias"
 	}
 	return "nothing"
+}
+
+// errorLine finds where a syntax error starts: the YAML parser reports the
+// line of the enclosing block (an unclosed "[" on line 2 is reported at
+// line 1), so the document is cut after each line in turn, and the first
+// cut that fails with the same message names the line that broke it, at
+// its first non-blank column. 0 when no cut reproduces the message (the
+// parser's line then stands).
+func errorLine(data []byte, msg string) (line, col int) {
+	if len(data) > 1<<20 {
+		return 0, 0 // quadratic: for config files, not for data
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	prefix := ""
+	for i, l := range lines {
+		prefix += l
+		var n yaml.Node
+		err := yaml.Unmarshal([]byte(prefix), &n)
+		if err == nil {
+			continue
+		}
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil && m[2] == msg {
+			return i + 1, len(l) - len(strings.TrimLeft(l, " ")) + 1
+		}
+	}
+	return 0, 0
 }
