@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,5 +105,30 @@ func TestDescribeConfigLoads(t *testing.T) {
 	ex = ex[:strings.Index(ex, "known_issues:")]
 	if _, err := LoadConfig(writeConfig(t, ex)); err != nil {
 		t.Fatalf("the documented example does not load: %v\n%s", err, ex)
+	}
+}
+
+// The README's configuration reference names every key a config file takes.
+func TestREADMEDocumentsEveryConfigKey(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(readme, []byte("#### Configuration reference"))
+	if i < 0 {
+		t.Fatal("the README has no configuration reference")
+	}
+	ref := string(readme[i:])
+	keys := []string{"enabled", "severity", "id", "detector", "match", "title", "fixed_in", "url",
+		"name", "description", "subject", "steps", "commands", "args", "when", "on", "optional", "done", "lost"}
+	keys = append(keys, configKeys...)
+	keys = append(keys, Names()...)
+	for _, th := range Thresholds {
+		keys = append(keys, th.Name)
+	}
+	for _, k := range keys {
+		if !strings.Contains(ref, "`"+k+"`") && !strings.Contains(ref, "`"+k+":`") {
+			t.Errorf("the configuration reference does not document %q", k)
+		}
 	}
 }
