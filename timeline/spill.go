@@ -9,14 +9,24 @@ import (
 
 // Spill files hold what does not stay in memory: sorted runs of a source's
 // records, its heap once it outgrows memory, and the merged timeline. Each
-// is created and at once unlinked, so it vanishes with the process however
-// the process ends (a signal, kill -9, a panic) and no later run has to clean
-// up after it; the space is the kernel's to reclaim when the file closes.
+// is a file without a name (Linux O_TMPFILE), or else created and at once
+// unlinked, so it vanishes with the process however the process ends (a
+// signal, kill -9, a panic) and no later run has to clean up after it; the
+// space is the kernel's to reclaim when the file closes.
 
 // SpillDir is where spill files go; "" is os.TempDir() ($TMPDIR).
 var SpillDir string
 
 func newSpillFile() (*os.File, error) {
+	dir := SpillDir
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	if f, err := openUnnamed(dir); err == nil {
+		return f, nil
+	}
+	// No unnamed files here (another OS, or a file system without
+	// O_TMPFILE): create and unlink at once.
 	f, err := os.CreateTemp(SpillDir, "arpforensics-spill-*")
 	if err != nil {
 		return nil, fmt.Errorf("creating a spill file (set TMPDIR to a directory with room): %w", err)
