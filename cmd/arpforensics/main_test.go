@@ -3,18 +3,77 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
-// runCLI runs one command line and returns its exit code and output.
+// The tests run the built program, as CI and users do: built once per test
+// binary, into a temporary directory.
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func builtProgram(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "arpforensics-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "arpforensics")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// runCLI runs the built program with args and returns its exit code and
+// output.
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return runCLIWith(t, nil, args...)
+}
+
+// runCLIWith is runCLI with stdin.
+func runCLIWith(t *testing.T, stdin io.Reader, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(args, &out, &errb)
-	return code, out.String(), errb.String()
+	cmd := exec.Command(builtProgram(t), args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, out.String(), errb.String()
+	case errors.As(err, &ee):
+		return ee.ExitCode(), out.String(), errb.String()
+	}
+	t.Fatalf("running %v: %v", args, err)
+	return -1, "", ""
+}
+
+// TestMain removes the built program after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
 }
 
 func TestUsageErrorsExit2(t *testing.T) {
@@ -289,10 +348,7 @@ func TestStdinIsAnInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	old := os.Stdin
-	os.Stdin = f
-	defer func() { os.Stdin = old }()
-	code, stdout, stderr := runCLI(t, "analyze", "-", "../../samples/fip-reuse/arptable")
+	code, stdout, stderr := runCLIWith(t, f, "analyze", "-", "../../samples/fip-reuse/arptable")
 	if code != exitFindings {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -20,7 +20,9 @@ func newSources() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sources [flags] PATH...",
 		Short: "List what was found: each file's kind, host, time span, records and problems",
-		Args:  cobra.MinimumNArgs(1),
+		Example: `  arpforensics sources logs/                 # what each file was read as, and its problems
+  arpforensics sources --format json logs/   # the same as the JSON report's "sources"`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return usageErr("--format %q: want text|json", format)

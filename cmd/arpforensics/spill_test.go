@@ -13,15 +13,6 @@ import (
 	"time"
 )
 
-// TestHelperProcess is the CLI in a process of its own, for tests that must
-// signal it; it does nothing unless ARPF_HELPER is set.
-func TestHelperProcess(t *testing.T) {
-	if os.Getenv("ARPF_HELPER") != "1" {
-		return
-	}
-	os.Exit(run(strings.Split(os.Getenv("ARPF_ARGS"), "\x1f"), os.Stdout, os.Stderr))
-}
-
 // writeARPScan writes a pcap of n ARP requests, each from its own sender for
 // its own target: nothing folds, so the timeline must spill.
 func writeARPScan(t *testing.T, path string, n int) {
@@ -82,9 +73,8 @@ func TestSpillFilesDoNotOutliveSIGTERM(t *testing.T) {
 	capture := filepath.Join(t.TempDir(), "scan.pcap")
 	writeARPScan(t, capture, 1_500_000)
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), "ARPF_HELPER=1", "TMPDIR="+tmp,
-		"ARPF_ARGS="+strings.Join([]string{"analyze", "--no-progress", "--format", "json", capture}, "\x1f"))
+	cmd := exec.Command(builtProgram(t), "analyze", "--no-progress", "--format", "json", capture)
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,8 @@ key. Times are shown in UTC, or in --tz.
 
 NO_COLOR turns colours off. Exit codes: 0 after quitting; 2 usage error, no
 readable artifact, or no terminal.`,
+		Example: `  arpforensics tui samples/fip-reuse
+  arpforensics tui --tz Europe/Prague --since -10m logs/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runTUI(cmd, f, args) },
 	}
