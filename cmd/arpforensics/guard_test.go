@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"os"
 	"path/filepath"
@@ -218,5 +219,65 @@ func TestJUnitNamesAreStableAcrossRuns(t *testing.T) {
 	}
 	if !timed {
 		t.Error("every suite took 0 s")
+	}
+}
+
+// The rest of the batch-mode contract, through the program: a --json
+// without its FILE, a YAML error at its line, the events export's
+// Timesketch fields, and a Zuul root's host names.
+func TestBatchModeThroughTheProgram(t *testing.T) {
+	if code, _, stderr := runCLI(t, "analyze", "../../samples/fip-reuse", "--json"); code != exitUsage || !strings.Contains(stderr, "flag needs an argument: --json") {
+		t.Errorf("--json without FILE: exit %d, %q", code, stderr)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("thresholds:\n  grace: [15s\n"), 0o644)
+	if code, _, stderr := runCLI(t, "config", "check", bad); code != exitUsage || !strings.Contains(stderr, bad+":2:3: ") {
+		t.Errorf("YAML error: exit %d, %q", code, stderr)
+	}
+
+	events := filepath.Join(dir, "events.jsonl")
+	runCLI(t, "analyze", "--quiet", "--events", events, "../../samples/fip-reuse")
+	b, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
+	tagged, findings := 0, 0
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal(l, &m); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := m["timestamp"].(float64); !ok || m["message"] == nil || m["datetime"] == nil || m["timestamp_desc"] == nil {
+			t.Fatalf("line lacks Timesketch's fields: %s", l)
+		}
+		if m["tag"] != nil {
+			tagged++
+		}
+		if m["kind"] == "finding" {
+			findings++
+		}
+	}
+	if findings == 0 || tagged <= findings {
+		t.Errorf("%d finding lines, %d tagged lines: want findings and the events they cite tagged", findings, tagged)
+	}
+
+	root := filepath.Join(dir, "job")
+	os.MkdirAll(filepath.Join(root, "zuul-info"), 0o755)
+	os.WriteFile(filepath.Join(root, "zuul-info", "inventory.yaml"), []byte("all:\n  hosts:\n    controller: {ansible_host: 198.51.100.10}\n"), 0o644)
+	node := filepath.Join(root, "logs", "controller", "logs")
+	os.MkdirAll(node, 0o755)
+	arptable, _ := os.ReadFile("../../samples/fip-reuse/arptable")
+	os.WriteFile(filepath.Join(node, "arptable"), arptable, 0o644)
+	_, out, stderr := runCLI(t, "sources", "--format", "json", root)
+	var srcs []struct{ Path, Host string }
+	if err := json.Unmarshal([]byte(out), &srcs); err != nil {
+		t.Fatalf("%v: %s %s", err, out, stderr)
+	}
+	for _, s := range srcs {
+		if strings.HasSuffix(s.Path, "arptable") && s.Host != "controller" {
+			t.Errorf("%s: host %q, want controller", s.Path, s.Host)
+		}
 	}
 }
