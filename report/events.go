@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/timeline"
@@ -59,7 +61,7 @@ func Events(w io.Writer, r *analysis.Result) error {
 	}
 	var line []byte
 	for i, rec := range tl.Records(0, -1) {
-		ev := tl.EventOf(i, rec)
+		ev := tl.ViewOf(i, rec) // a summary, not the frame's bytes
 		e := &ev
 		src := tl.Sources[e.Source]
 		o := newLine(e.Time, timestampDesc(e.Kind()), e.Data.Summary())
@@ -141,16 +143,84 @@ func newLine(at time.Time, desc, message string) *jsonLine {
 func (o *jsonLine) str(k, v string)           { o.kv = append(o.kv, jsonKV{k, v}) }
 func (o *jsonLine) list(k string, v []string) { o.kv = append(o.kv, jsonKV{k, v}) }
 
-// end appends the object and a newline to b.
+// end appends the object and a newline to b. Values are strings, string
+// lists and integers, written directly: a million events are a million
+// lines, and reflection per attribute would cost more than the analysis.
 func (o *jsonLine) end(b []byte) []byte {
 	b = append(b, '{')
 	for i, kv := range o.kv {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		k, _ := json.Marshal(kv.k)
-		v, _ := json.Marshal(kv.v)
-		b = append(append(append(b, k...), ':'), v...)
+		b = appendJSONString(b, kv.k)
+		b = append(b, ':')
+		switch v := kv.v.(type) {
+		case string:
+			b = appendJSONString(b, v)
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case []string:
+			b = append(b, '[')
+			for j, s := range v {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, s)
+			}
+			b = append(b, ']')
+		default:
+			m, _ := json.Marshal(v)
+			b = append(b, m...)
+		}
 	}
 	return append(b, '}', '\n')
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced by U+FFFD (as
+// encoding/json does), U+2028/2029 escaped for JavaScript readers.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			if r == utf8.RuneError {
+				b = append(b, `\ufffd`...)
+			} else {
+				b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			}
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }

@@ -87,3 +87,21 @@ func TestEventsAreTimesketchJSONL(t *testing.T) {
 		t.Error("no event is tagged")
 	}
 }
+
+// appendJSONString writes what encoding/json reads back as the same string,
+// for any input, broken UTF-8 and control characters included.
+func TestAppendJSONStringRoundTrips(t *testing.T) {
+	for _, s := range []string{"", "plain", `quote " and \ backslash`, "tab\tnl\ncr\rnul\x00bell\x07", "ünï ✓ \u2028 \u2029", "bad \xff\xfe utf8", "<html>&"} {
+		var got string
+		b := appendJSONString(nil, s)
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("%q: %s: %v", s, b, err)
+		}
+		var want string
+		m, _ := json.Marshal(s)
+		json.Unmarshal(m, &want) // what encoding/json makes of it
+		if got != want {
+			t.Errorf("%q: read back %q", s, got)
+		}
+	}
+}

@@ -92,10 +92,15 @@ func (t *Timeline) eventOf(i int, r *Record) Event {
 // summaries does not need them).
 func (t *Timeline) View(i int) Event {
 	r := t.st.at(i)
+	return t.ViewOf(i, &r)
+}
+
+// ViewOf is View for a record already read (from Records).
+func (t *Timeline) ViewOf(i int, r *Record) Event {
 	if r.Flags&fFrame == 0 {
-		return t.eventOf(i, &r)
+		return t.eventOf(i, r)
 	}
-	return Event{Time: r.Time(), End: r.EndTime(), Source: r.Src, Pos: r.Pos, Data: t.PayloadOf(&r)}
+	return Event{Time: r.Time(), End: r.EndTime(), Source: r.Src, Pos: r.Pos, Data: t.PayloadOf(r)}
 }
 
 // Payload decodes event i's payload, without reading its text.
