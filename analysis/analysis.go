@@ -76,7 +76,7 @@ func Run(opts Options) *Result {
 	var sinks []*timeline.Sink
 	for _, err := range errs {
 		s := &timeline.Source{Path: errPath(err), Kind: "unknown", Host: ingest.DefaultHost, Unreadable: true}
-		s.Problemf(timeline.Pos{}, "%v", errMessage(err))
+		s.Problemf(timeline.Pos{}, "%v", ingest.UnwrapPath(err))
 		sources = append(sources, s)
 		sinks = append(sinks, nil)
 	}

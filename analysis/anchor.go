@@ -103,10 +103,3 @@ func errPath(err error) string {
 	return ""
 }
 
-func errMessage(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}

@@ -1,9 +1,7 @@
 package ingest
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -62,11 +60,7 @@ func FindCase(paths []string) string {
 func LoadCase(file string) (*Case, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, fmt.Errorf("%s: %w", file, UnwrapPath(err))
 	}
 	doc, err := yamlconf.Parse(file, data)
 	if err != nil {

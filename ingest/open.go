@@ -52,7 +52,7 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 	if err != nil {
 		src.Kind = "unknown"
 		src.Unreadable = true
-		src.Problemf(timeline.Pos{}, "cannot open: %v", unwrapPath(err))
+		src.Problemf(timeline.Pos{}, "cannot open: %v", UnwrapPath(err))
 		return src, nil
 	}
 	if fh != os.Stdin {
@@ -97,9 +97,9 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 	return src, sink
 }
 
-// unwrapPath drops the *PathError's repetition of the path the source
-// already names.
-func unwrapPath(err error) error {
+// UnwrapPath drops a *PathError's repetition of a path the message already
+// names.
+func UnwrapPath(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err

@@ -50,7 +50,7 @@ func guardOutput(o output, paths []string) error {
 		}
 		return nil
 	case err != nil:
-		return usageErr("%s %s: %v", flag, o.path, unwrapPathErr(err))
+		return usageErr("%s %s: %v", flag, o.path, ingest.UnwrapPath(err))
 	case st.IsDir():
 		return usageErr("%s %s: is a directory (want a file to write the %s report to)", flag, o.path, o.format)
 	}
@@ -65,7 +65,7 @@ func guardOutput(o output, paths []string) error {
 		}
 	}
 	if ours, err := isReport(o.path); err != nil {
-		return usageErr("%s %s: %v", flag, o.path, unwrapPathErr(err))
+		return usageErr("%s %s: %v", flag, o.path, ingest.UnwrapPath(err))
 	} else if !ours {
 		where := ""
 		if dir := insideTree(o.path, paths); dir != "" {
@@ -112,13 +112,4 @@ func isReport(path string) (bool, error) {
 		return false, err
 	}
 	return n == 0 || ingest.OwnOutput(head[:n]) != "", nil
-}
-
-// unwrapPathErr drops the path from an fs error: the message names it already.
-func unwrapPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
