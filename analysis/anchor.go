@@ -102,4 +102,3 @@ func errPath(err error) string {
 	}
 	return ""
 }
-
