@@ -17,7 +17,7 @@ import (
 func mixedEvents(seed uint64, n int) []Event {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	t0 := time.Date(2017, 5, 16, 14, 30, 0, 0, time.UTC)
-	store := NewTxnStore("AddLRouterCommand", "router-1")
+	store := newTxnStore("AddLRouterCommand", "router-1")
 	mac := func(i int) MAC { return MAC{0xfa, 0x16, 0x3e, 0, byte(i >> 8), byte(i)} }
 	ip := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}) }
 	var out []Event

@@ -34,8 +34,8 @@ type nameRef struct{ block, off, n uint32 }
 // nameBlock is the arena's block size; longer strings get a block each.
 const nameBlock = 256 << 10
 
-// NewTxnStore returns a store holding names in order, with ids from 1.
-func NewTxnStore(names ...string) *TxnStore {
+// newTxnStore returns a store holding names in order, with ids from 1 (for tests).
+func newTxnStore(names ...string) *TxnStore {
 	s := &TxnStore{}
 	for _, n := range names {
 		s.Add([]byte(n))
