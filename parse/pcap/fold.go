@@ -37,7 +37,7 @@ type Folder struct {
 	// when open[i] last saw a frame (noRun when the slot is free), kept
 	// apart so that eviction reads one dense array, not every run.
 	runs    map[runKey]int32
-	open    []openRun
+	open    [][]openRun // slabChunk runs each: growing never copies them
 	idle    []int64
 	free    []int32
 	times   []int64 // eviction's scratch
@@ -122,6 +122,11 @@ type openRun struct {
 
 // noRun marks a free slot in Folder.idle.
 const noRun = math.MaxInt64
+
+const slabChunk = 4096
+
+// run is open run i.
+func (f *Folder) run(i int32) *openRun { return &f.open[i/slabChunk][i%slabChunk] }
 
 // NewFolder starts an empty folder that hands its events to out.
 func NewFolder(out *timeline.Sink) *Folder {
@@ -212,7 +217,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 	key := runKey{link.Src, d4}
 	i, ok := f.runs[key]
 	if ok {
-		if r := &f.open[i]; r.dst != link.Dst || r.epoch != r.ip.epoch || r.vlan != link.VLAN {
+		if r := f.run(i); r.dst != link.Dst || r.epoch != r.ip.epoch || r.vlan != link.VLAN {
 			f.closeRun(i)
 			ok = false
 		}
@@ -228,7 +233,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 			f.evictRuns()
 		}
 		i = f.slot()
-		f.open[i] = openRun{
+		*f.run(i) = openRun{
 			key: key,
 			run: timeline.UsageRun{
 				Link: link, SrcIP: src, DstIP: dst,
@@ -239,7 +244,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 		st.refs++
 		f.runs[key] = i
 	}
-	r := &f.open[i]
+	r := f.run(i)
 	r.frames++
 	r.lastAt = pos
 	r.last = ts
@@ -310,13 +315,16 @@ func (f *Folder) slot() int32 {
 		f.free = f.free[:n-1]
 		return i
 	}
-	f.open = append(f.open, openRun{})
+	i := int32(len(f.idle))
+	if i%slabChunk == 0 {
+		f.open = append(f.open, make([]openRun, slabChunk))
+	}
 	f.idle = append(f.idle, noRun)
-	return int32(len(f.open) - 1)
+	return i
 }
 
 func (f *Folder) closeRun(i int32) {
-	r := &f.open[i]
+	r := f.run(i)
 	r.run.Frames, r.run.SYNs, r.run.Last = r.frames, r.syns, r.lastAt
 	f.out.Add(&timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: &r.run}, nil)
 	delete(f.runs, r.key)
