@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// Hostile inputs: each test builds its attack on disk (small: gzip makes a
+// bomb of zeros tiny), analyses it beside a good sample in one run of the
+// program, and checks that the run stayed within 256 MB of RSS and 30 s,
+// that the attack is a problem naming its position, and that the sample
+// kept its findings and the exit code they call for.
+const (
+	hostileRSS     = 256 << 20
+	hostileTimeout = 30 * time.Second
+)
+
+// hostileRun is one run of the program on hostile inputs.
+type hostileRun struct {
+	code   int
+	stdout string
+	stderr string
+	rss    int64 // peak resident set, bytes
+	report struct {
+		Sources []struct {
+			Path       string `json:"path"`
+			Kind       string `json:"kind"`
+			Records    int64  `json:"records"`
+			Events     int64  `json:"events"`
+			Folded     int64  `json:"folded"`
+			Skipped    int64  `json:"skipped"`
+			SkipReason string `json:"skip_reason"`
+			Problems   []struct {
+				Pos     string `json:"pos"`
+				Message string `json:"message"`
+				Level   string `json:"level"`
+			} `json:"problems"`
+		} `json:"sources"`
+		Findings []struct {
+			Detector string `json:"detector"`
+			Severity string `json:"severity"`
+		} `json:"findings"`
+	}
+}
+
+// runHostile runs analyze --format json on paths plus samples/fip-reuse,
+// within the time and memory bounds.
+func runHostile(t *testing.T, args ...string) *hostileRun {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), hostileTimeout)
+	defer cancel()
+	args = append([]string{"analyze", "--format", "json"}, args...)
+	args = append(args, "../../samples/fip-reuse")
+	cmd := exec.CommandContext(ctx, builtProgram(t), args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("the run took longer than %v: %v\nstderr: %s", hostileTimeout, err, errb.String())
+	}
+	r := &hostileRun{stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	default:
+		t.Fatalf("running %v: %v", args, err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.rss = ru.Maxrss << 10 // kilobytes on Linux
+	}
+	t.Logf("exit %d, peak RSS %d MB", r.code, r.rss>>20)
+	if r.rss > hostileRSS {
+		t.Errorf("peak RSS %d MB, more than %d MB", r.rss>>20, hostileRSS>>20)
+	}
+	if err := json.Unmarshal(out.Bytes(), &r.report); err != nil {
+		t.Fatalf("no JSON report (exit %d): %v\nstderr: %s", r.code, err, r.stderr)
+	}
+	r.sampleKept(t)
+	return r
+}
+
+// sampleKept checks that fip-reuse kept its findings and exit code 1.
+func (r *hostileRun) sampleKept(t *testing.T) {
+	t.Helper()
+	if r.code != exitFindings {
+		t.Errorf("exit %d, want %d (fip-reuse's high findings)\nstderr: %s", r.code, exitFindings, r.stderr)
+	}
+	seen := map[string]bool{}
+	for _, f := range r.report.Findings {
+		if f.Severity == "high" {
+			seen[f.Detector] = true
+		}
+	}
+	for _, d := range []string{"stale-mac", "missing-probe"} {
+		if !seen[d] {
+			t.Errorf("fip-reuse's high %s finding is missing", d)
+		}
+	}
+}
+
+// problem checks that the source at path has a problem containing want
+// (with the position where the message itself does not give it).
+func (r *hostileRun) problem(t *testing.T, path, want string) {
+	t.Helper()
+	for _, s := range r.report.Sources {
+		if s.Path != path {
+			continue
+		}
+		for _, p := range s.Problems {
+			if strings.Contains(p.Pos+": "+p.Message, want) {
+				return
+			}
+		}
+		t.Errorf("%s: no problem containing %q; problems: %+v", path, want, s.Problems)
+		return
+	}
+	t.Errorf("%s: not among the sources", path)
+}
+
+// writeGzip writes a gzip file whose content head is followed by zeros
+// bytes of zeros.
+func writeGzip(t *testing.T, path string, head []byte, zeros int64, more func(w io.Writer)) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := gzip.NewWriterLevel(f, gzip.BestSpeed)
+	w.Write(head)
+	if more != nil {
+		more(w)
+	}
+	zero := make([]byte, 1<<20)
+	for n := zeros; n > 0; n -= int64(len(zero)) {
+		w.Write(zero[:min(n, int64(len(zero)))])
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+}
+
+func le32(b []byte, vs ...uint32) []byte {
+	for _, v := range vs {
+		b = binary.LittleEndian.AppendUint32(b, v)
+	}
+	return b
+}
+
+// pcapngHead is a little-endian section header and one Ethernet interface.
+func pcapngHead() []byte {
+	b := le32(nil, 0x0a0d0d0a, 28, 0x1a2b3c4d)
+	b = binary.LittleEndian.AppendUint16(b, 1)
+	b = binary.LittleEndian.AppendUint16(b, 0)
+	b = binary.LittleEndian.AppendUint64(b, ^uint64(0))
+	b = le32(b, 28)
+	return append(b, idb()...)
+}
+
+func idb() []byte {
+	b := le32(nil, 1, 20)
+	b = binary.LittleEndian.AppendUint16(b, 1) // Ethernet
+	b = binary.LittleEndian.AppendUint16(b, 0)
+	return le32(b, 0, 20)
+}
+
+func TestHostileLyingRecordLengths(t *testing.T) {
+	dir := t.TempDir()
+	// A pcap whose header allows 4 GB records and whose first record
+	// claims nearly that, followed by 512 MiB of zeros to fill it.
+	pcapHead := le32(nil, 0xa1b2c3d4)
+	pcapHead = binary.LittleEndian.AppendUint16(pcapHead, 2)
+	pcapHead = binary.LittleEndian.AppendUint16(pcapHead, 4)
+	pcapHead = le32(pcapHead, 0, 0, 0xffffffff, 1)
+	pcapHead = le32(pcapHead, 1500000000, 0, 0xfffffff0, 0xfffffff0)
+	bigPcap := filepath.Join(dir, "big-record.pcap.gz")
+	writeGzip(t, bigPcap, pcapHead, 512<<20, nil)
+	// The same with a pcapng enhanced packet block.
+	epb := le32(pcapngHead(), 6, 32, 0, 0, 0, 0xfffffff0, 0xfffffff0)
+	bigEPB := filepath.Join(dir, "big-epb.pcapng.gz")
+	writeGzip(t, bigEPB, epb, 512<<20, nil)
+	// An enhanced packet block that holds the record it declares, of
+	// 320 KiB: more than any Ethernet record may be.
+	long := le32(pcapngHead(), 6, 32+320<<10, 0, 0, 0, 320<<10, 320<<10)
+	longEPB := filepath.Join(dir, "long-epb.pcapng.gz")
+	writeGzip(t, longEPB, long, 320<<10+4, nil)
+	// A block declaring 4 GB.
+	huge := le32(pcapngHead(), 6, 0xfffffff0, 0, 0, 0, 60, 60)
+	hugeBlock := filepath.Join(dir, "huge-block.pcapng.gz")
+	writeGzip(t, hugeBlock, huge, 64<<20, nil)
+	// A section of a million interfaces.
+	ifaces := filepath.Join(dir, "interfaces.pcapng.gz")
+	writeGzip(t, ifaces, pcapngHead(), 0, func(w io.Writer) {
+		b := bytes.Repeat(idb(), 10000)
+		for i := 0; i < 100; i++ {
+			w.Write(b)
+		}
+	})
+	for _, p := range []string{bigPcap, bigEPB, longEPB, hugeBlock, ifaces} {
+		fi, _ := os.Stat(p)
+		t.Logf("%s: %d bytes on disk", filepath.Base(p), fi.Size())
+	}
+	r := runHostile(t, bigPcap, bigEPB, longEPB, hugeBlock, ifaces)
+	r.problem(t, bigPcap, "byte 24: record 1 at byte 24 declares 4294967280 captured bytes, more than the 262144-byte maximum for link type 1")
+	r.problem(t, bigEPB, "byte 48: damaged pcapng enhanced packet block at byte 48: it declares 4294967280 captured bytes but holds only 0")
+	r.problem(t, longEPB, "byte 48: pcapng enhanced packet block at byte 48 declares 327680 captured bytes, more than the 262144-byte maximum for link type 1")
+	r.problem(t, hugeBlock, "byte 48: pcapng enhanced packet block at byte 48 declares 4294967280 bytes, more than the 16777216-byte maximum block length")
+	r.problem(t, ifaces, "byte 81948: pcapng interface description block at byte 81948 is one more than the 4096 interfaces a section may have")
+}
+
+func gz(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Write(b)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestHostileCompression(t *testing.T) {
+	dir := t.TempDir()
+	// A zstd frame declaring a 512 MiB window (the zstd tool refuses
+	// more than 128 MiB), then 512 MiB of RLE blocks to fill it.
+	z := []byte{0x28, 0xb5, 0x2f, 0xfd, 0x00, 19 << 3}
+	for i := 0; i < 4096; i++ {
+		hdr := uint32(128<<10)<<3 | 1<<1 // RLE block of 128 KiB
+		if i == 4095 {
+			hdr |= 1
+		}
+		z = append(z, byte(hdr), byte(hdr>>8), byte(hdr>>16), 'x')
+	}
+	window := filepath.Join(dir, "window.log.zst")
+	os.WriteFile(window, z, 0o644)
+	// Four layers of gzip.
+	pcap, err := os.ReadFile("../../samples/fip-reuse/tempest-br-ex.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deep := filepath.Join(dir, "deep.pcap.gz")
+	os.WriteFile(deep, gz(t, gz(t, gz(t, gz(t, pcap)))), 0o644)
+	// A gzipped capture cut in the middle of its compressed stream.
+	whole := gz(t, pcap)
+	cut := filepath.Join(dir, "cut.pcap.gz")
+	os.WriteFile(cut, whole[:len(whole)/2], 0o644)
+
+	r := runHostile(t, window, deep, cut)
+	r.problem(t, window, "zstd frame declares a window larger than 128 MiB")
+	r.problem(t, deep, "too many compression layers: still compressed (starts 1f8b")
+	r.problem(t, cut, "capture cut short")
+	r.problem(t, cut, "gzip stream cut short: the stored file breaks off after "+itoa(len(whole)/2)+" bytes, where its decompressed data ends at byte")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
