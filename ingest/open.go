@@ -45,9 +45,14 @@ func Read(f File, opts parse.Options, sp *timeline.Space) (*timeline.Source, *ti
 func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n int64)) (*timeline.Source, *timeline.Sink) {
 	src := &timeline.Source{Path: f.Path, Host: f.Host, Location: opts.Loc()}
 	opts.ModTime = f.ModTime
+	if f.Skip != "" {
+		src.Kind = "unknown"
+		src.SkipReason = f.Skip
+		return src, nil
+	}
 	fh, err := os.Stdin, error(nil)
 	if f.Path != Stdin {
-		fh, err = os.Open(f.Path)
+		fh, err = openNonBlocking(f.Path)
 	}
 	if err != nil {
 		src.Kind = "unknown"
@@ -57,6 +62,11 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 	}
 	if fh != os.Stdin {
 		defer fh.Close()
+		if fi, err := fh.Stat(); err == nil && !fi.Mode().IsRegular() {
+			src.Kind = "unknown"
+			src.SkipReason = SpecialReason(fi.Mode())
+			return src, nil
+		}
 	}
 
 	var r io.Reader = fh

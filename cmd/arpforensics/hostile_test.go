@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -269,3 +271,107 @@ func TestHostileCompression(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// source finds the report's source for path.
+func (r *hostileRun) source(t *testing.T, path string) (kind, skip string, events int64) {
+	t.Helper()
+	for _, s := range r.report.Sources {
+		if s.Path == path {
+			return s.Kind, s.SkipReason, s.Events
+		}
+	}
+	t.Errorf("%s: not among the sources", path)
+	return "", "", 0
+}
+
+func (r *hostileRun) skipped(t *testing.T, path, want string) {
+	t.Helper()
+	if _, skip, _ := r.source(t, path); !strings.Contains(skip, want) {
+		t.Errorf("%s: skip reason %q, want it to contain %q", path, skip, want)
+	}
+}
+
+func TestHostilePaths(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "logs")
+	real := filepath.Join(root, "real")
+	os.MkdirAll(filepath.Join(root, "node1"), 0o755)
+	os.MkdirAll(real, 0o755)
+	dump, err := os.ReadFile("../../samples/arp-unanswered/tcpdump-br-ex.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(real, "tcpdump.txt"), dump, 0o644)
+	fifo := filepath.Join(root, "node1", "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("cannot make a FIFO here: %v", err)
+	}
+	sock := filepath.Join(root, "node1", "sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Skipf("cannot make a unix socket here: %v", err)
+	}
+	defer l.Close()
+	os.Symlink("/dev/zero", filepath.Join(root, "node1", "zero"))
+	os.Symlink("real", filepath.Join(root, "link")) // walked first: "link" < "real"
+	os.Symlink("..", filepath.Join(real, "loop"))   // back to the root: a loop
+	// Named on the command line: a FIFO, and a link to a directory.
+	argFifo := filepath.Join(dir, "arg-fifo")
+	syscall.Mkfifo(argFifo, 0o644)
+	other := filepath.Join(dir, "other")
+	os.MkdirAll(other, 0o755)
+	os.WriteFile(filepath.Join(other, "tcpdump.txt"), dump, 0o644)
+	argLink := filepath.Join(dir, "link-to-dir")
+	os.Symlink("other", argLink)
+
+	r := runHostile(t, root, argFifo, argLink)
+	r.skipped(t, fifo, "a named pipe (FIFO), not read")
+	r.skipped(t, argFifo, "a named pipe (FIFO), not read")
+	r.skipped(t, sock, "a socket, not read")
+	r.skipped(t, filepath.Join(root, "node1", "zero"), "a character device, not read")
+	r.skipped(t, real, "the same directory as "+filepath.Join(root, "link")+" (a link), already read there")
+	r.skipped(t, filepath.Join(root, "link", "loop"), "the same directory as "+root)
+	for _, p := range []string{filepath.Join(root, "link", "tcpdump.txt"), filepath.Join(argLink, "tcpdump.txt")} {
+		if kind, _, events := r.source(t, p); kind != "tcpdump-text" || events == 0 {
+			t.Errorf("%s behind a link to a directory: kind %q, %d events", p, kind, events)
+		}
+	}
+}
+
+func TestHostileCaseFiles(t *testing.T) {
+	dump, err := os.ReadFile("../../samples/arp-unanswered/tcpdump-br-ex.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A dozen "**" against a path 40 directories deep: exponential
+	// backtracking took minutes.
+	root := filepath.Join(t.TempDir(), "logs")
+	deep := filepath.Join(append([]string{root}, slices.Repeat([]string{"d"}, 40)...)...)
+	os.MkdirAll(deep, 0o755)
+	os.WriteFile(filepath.Join(deep, "tcpdump.txt"), dump, 0o644)
+	glob := strings.Repeat("**/", 12) + "nomatch/*.txt"
+	os.WriteFile(filepath.Join(root, "case.yaml"), []byte("hosts:\n  h1:\n    paths: [\""+glob+"\"]\n  h2:\n    paths: [\""+strings.Repeat("**/d/", 12)+"**/tcpdump.txt\"]\n"), 0o644)
+	r := runHostile(t, root)
+	for _, s := range r.report.Sources {
+		if strings.HasSuffix(s.Path, "tcpdump.txt") && s.Events == 0 {
+			t.Errorf("%s: no events", s.Path)
+		}
+	}
+	if !strings.Contains(r.stdout, `"host": "h2"`) {
+		t.Error("the deep file was not given host h2 by the case file")
+	}
+
+	// A case file in a tree that is not valid: a problem on it, the run
+	// goes on; the same file named with --case stops the run.
+	bad := filepath.Join(t.TempDir(), "logs")
+	os.MkdirAll(filepath.Join(bad, "n1"), 0o755)
+	os.WriteFile(filepath.Join(bad, "n1", "tcpdump.txt"), dump, 0o644)
+	badCase := filepath.Join(bad, "case.yaml")
+	os.WriteFile(badCase, []byte("hosts:\n  n1:\n    paths: [\"*.txt\"]\n    offset: soon\n"), 0o644)
+	r = runHostile(t, bad)
+	r.problem(t, badCase, "line 4: case file not used: column 13: offset of host n1")
+	code, _, stderr := runCLI(t, "analyze", "--case", badCase, bad)
+	if code != exitUsage || !strings.Contains(stderr, badCase+":4:13:") {
+		t.Errorf("--case with a bad file: exit %d, stderr %q", code, stderr)
+	}
+}
