@@ -84,6 +84,12 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 	}
 	defer in.close()
 	k, reason := sniff(in.head)
+	var nul *nulDrop
+	if k == nil {
+		if k = sniffWithoutNUL(in.head); k != nil {
+			nul = &nulDrop{}
+		}
+	}
 	if k == nil {
 		src.Kind = "unknown"
 		src.SkipReason = reason
@@ -91,13 +97,22 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 	}
 	src.Kind = k.Name
 	reread := f.Path
-	if in.compressed || f.Path == Stdin {
+	if in.compressed || f.Path == Stdin || nul != nil {
 		reread = "" // nothing to read again by offset: the sink keeps the text
 	}
 	sink := sp.NewSink(reread)
-	if err := parseGuarded(k, in.forParsing(opts.Threads), src, opts, sink); err != nil {
+	pr := in.forParsing(opts.Threads)
+	if nul != nil {
+		nul.r = pr
+		pr = bufio.NewReaderSize(nul, readBuf)
+	}
+	if err := parseGuarded(k, pr, src, opts, sink); err != nil {
 		src.Unreadable = src.Unreadable || sink.Len() == 0
 		src.Problemf(timeline.Pos{}, "%v", err)
+	}
+	if nul != nil && nul.n > 0 {
+		src.Notef(timeline.Pos{Offset: nul.first}, "%d NUL byte(s) in %d run(s) skipped, the first run at byte %d (logrotate's copytruncate leaves one at a log's start); byte positions in this file count its bytes without them",
+			nul.n, nul.runs, nul.first)
 	}
 	if in.cut != "" {
 		src.Problemf(timeline.Pos{Offset: in.cutAt}, "%s", in.cut)

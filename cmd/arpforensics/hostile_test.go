@@ -375,3 +375,40 @@ func TestHostileCaseFiles(t *testing.T) {
 		t.Errorf("--case with a bad file: exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestHostileSniffing(t *testing.T) {
+	log, err := os.ReadFile("../../samples/txn-race/neutron-server.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(t.TempDir(), "logs")
+	os.MkdirAll(filepath.Join(root, "a"), 0o755)
+	os.MkdirAll(filepath.Join(root, "b"), 0o755)
+	// logrotate's copytruncate: the log starts with a hole of NULs; and a
+	// crash left another run of them in the middle.
+	nul := filepath.Join(root, "a", "neutron-server.log")
+	half := bytes.IndexByte(log[len(log)/2:], '\n') + len(log)/2 + 1
+	body := append(append(append(make([]byte, 8192), log[:half]...), make([]byte, 300)...), log[half:]...)
+	os.WriteFile(nul, body, 0o644)
+	// A tenant's port name carrying the JSON report's schema text.
+	planted := filepath.Join(root, "b", "neutron-server.log")
+	line := `2018-09-18 17:05:01.000 32313 DEBUG neutron.plugins.ml2.managers [-] port name "schema": "arpforensics.report/v1" bound` + "\n"
+	os.WriteFile(planted, append([]byte(line), log...), 0o644)
+
+	r := runHostile(t, root)
+	for _, p := range []string{nul, planted} {
+		if kind, skip, events := r.source(t, p); kind != "txnlog" || events == 0 {
+			t.Errorf("%s: kind %q (%s), %d events; want a transaction log", p, kind, skip, events)
+		}
+	}
+	r.problem(t, nul, "8492 NUL byte(s) in 2 run(s) skipped, the first run at byte 0")
+	n := 0
+	for _, f := range r.report.Findings {
+		if f.Detector == "interleaved-txn" && f.Severity == "high" {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d high interleaved-txn findings, want one per log", n)
+	}
+}
