@@ -11,10 +11,31 @@ import (
 )
 
 // ipKey scopes an IP's binding to one broadcast domain as far as captures
-// tell: the same address on two VLANs is two bindings.
+// tell: the same address on two VLANs is two bindings, and so is the same
+// address seen from two vantage points (segments, see segmentIDs).
 type ipKey struct {
 	ip   netip.Addr
 	vlan uint16
+	seg  uint16
+}
+
+// segmentIDs numbers the timeline's binding domains (Source.SegmentKey) and
+// returns each source's: a capture point's frames and listings answer for
+// its own bindings only, so two hosts' captures of the same addresses are
+// two stories, unless a case file puts them on one segment.
+func segmentIDs(tl *timeline.Timeline) []uint16 {
+	ids := map[string]uint16{}
+	out := make([]uint16, len(tl.Sources))
+	for i, s := range tl.Sources {
+		k := s.SegmentKey()
+		id, ok := ids[k]
+		if !ok {
+			id = uint16(min(len(ids), 1<<16-1))
+			ids[k] = id
+		}
+		out[i] = id
+	}
+	return out
 }
 
 func (k ipKey) String() string {
@@ -72,7 +93,7 @@ type bindKey uint64
 
 func packKey(k ipKey) bindKey {
 	a := k.ip.As4()
-	return bindKey(uint64(a[0])<<40 | uint64(a[1])<<32 | uint64(a[2])<<24 | uint64(a[3])<<16 | uint64(k.vlan))
+	return bindKey(uint64(k.seg)<<48 | uint64(a[0])<<40 | uint64(a[1])<<32 | uint64(a[2])<<24 | uint64(a[3])<<16 | uint64(k.vlan))
 }
 
 // binding is what the pass knows of one IP.
@@ -141,6 +162,7 @@ func movesOf(tl *timeline.Timeline, cfg *Config) []move {
 // time order.
 func moves(tl *timeline.Timeline) movesResult {
 	tab := newBindingTable()
+	segs := segmentIDs(tl)
 	var histories [][]timeline.MAC
 	var out []move
 	for i, r := range tl.Records(0, -1) {
@@ -151,7 +173,7 @@ func moves(tl *timeline.Timeline) movesResult {
 		if !bindingSender(&a) {
 			continue
 		}
-		k := ipKey{a.SPA, a.VLAN}
+		k := ipKey{a.SPA, a.VLAN, segs[r.Src]}
 		pk := packKey(k)
 		s, ok := tab.get(pk)
 		if !ok {
@@ -267,5 +289,5 @@ func capEvidence(idx []int, head, tail int) []int {
 }
 
 func unpackKey(k bindKey) ipKey {
-	return ipKey{netip.AddrFrom4([4]byte{byte(k >> 40), byte(k >> 32), byte(k >> 24), byte(k >> 16)}), uint16(k)}
+	return ipKey{netip.AddrFrom4([4]byte{byte(k >> 40), byte(k >> 32), byte(k >> 24), byte(k >> 16)}), uint16(k), uint16(k >> 48)}
 }
