@@ -97,3 +97,35 @@ func TestRealStaleMACBinding(t *testing.T) {
 		}
 	}
 }
+
+// TestRealInterleavedTxn: two Python threads share one real ovsdbapp
+// transaction; its genuine DEBUG log and the Northbound file it wrote are
+// analysed. The shared run yields the interleaved-txn finding naming the
+// intruder and what was lost; the clean run (a transaction each) yields
+// nothing.
+func TestRealInterleavedTxn(t *testing.T) {
+	for _, mode := range []string{"shared", "clean"} {
+		t.Run(mode, func(t *testing.T) {
+			l := ovnlab.Start(t, false)
+			dir := t.TempDir()
+			l.Interleave(mode, ovnlab.NeutronLog(dir))
+			l.Save(dir)
+			res := analyse(t, detect.Defaults(), dir)
+			fs := findings(res, "interleaved-txn")
+			if mode == "clean" {
+				if len(res.Findings) != 0 {
+					t.Fatalf("clean run has findings: %s", res.Findings[0].Title)
+				}
+				return
+			}
+			if len(fs) != 1 {
+				t.Fatalf("%d interleaved-txn findings, want 1 (all: %d)", len(fs), len(res.Findings))
+			}
+			f := fs[0]
+			if f.Subject.String("intruder") != "LrAddCommand" || f.Subject.String("intruder_entity") != ovnlab.RouterB ||
+				!strings.Contains(f.Subject.String("lost"), "gateway port lrp-"+ovnlab.GatewayID) {
+				t.Errorf("subject %v", f.Subject)
+			}
+		})
+	}
+}
