@@ -102,6 +102,8 @@ type mbState struct {
 	lrNAT   map[string]string // NAT uuid → router uuid
 	lrPorts map[string][]string
 	lrp     map[string]*timeline.OVSDBRow
+	nat     map[string]*timeline.OVSDBRow
+	natEv   map[string]int
 	closed  []*mbEpisode
 	closedB []*mbRow
 	end     time.Time // last transaction of any database history
@@ -111,7 +113,8 @@ func (staleMACBinding) Detect(tl *timeline.Timeline, cfg *Config, out *Findings)
 	st := &mbState{tl: tl, claims: map[string][]claim{}, count: map[claim]int{}, claimEv: map[claim]int{},
 		claimBy: map[claim]string{}, macsOf: map[netip.Addr][]timeline.MAC{}, owner: map[netip.Addr]*ipOwner{},
 		bindings: map[string]*mbRow{}, byIP: map[netip.Addr]map[string]*mbRow{},
-		lrNAT: map[string]string{}, lrPorts: map[string][]string{}, lrp: map[string]*timeline.OVSDBRow{}}
+		lrNAT: map[string]string{}, lrPorts: map[string][]string{}, lrp: map[string]*timeline.OVSDBRow{},
+		nat: map[string]*timeline.OVSDBRow{}, natEv: map[string]int{}}
 	for i, r := range tl.Records(0, -1) {
 		if r.Kind != timeline.KindOVN {
 			continue
@@ -180,12 +183,21 @@ func (st *mbState) row(i int, t time.Time, src int32, r *timeline.OVSDBRow) {
 		st.binding(i, t, src, r)
 		return
 	case "Logical_Router":
-		for _, n := range r.Values("nat") {
-			st.lrNAT[n] = r.UUID
-		}
 		st.lrPorts[r.UUID] = r.Values("ports")
 		if r.Op == timeline.OVSDBDelete {
 			delete(st.lrPorts, r.UUID)
+		}
+		for _, n := range r.Values("nat") {
+			if st.lrNAT[n] == r.UUID {
+				continue
+			}
+			st.lrNAT[n] = r.UUID
+			// A NAT entry and the router referring to it come in one
+			// transaction, in either order: what the entry answers with
+			// may only now be known.
+			if nr := st.nat[n]; nr != nil {
+				st.declare(st.natEv[n], t, nr)
+			}
 		}
 		return
 	case "Logical_Router_Port":
@@ -194,7 +206,19 @@ func (st *mbState) row(i int, t time.Time, src int32, r *timeline.OVSDBRow) {
 		} else {
 			st.lrp[r.UUID] = r
 		}
+	case "NAT":
+		if r.Op == timeline.OVSDBDelete {
+			delete(st.nat, r.UUID)
+			delete(st.natEv, r.UUID)
+		} else {
+			st.nat[r.UUID], st.natEv[r.UUID] = r, i
+		}
 	}
+	st.declare(i, t, r)
+}
+
+// declare updates what a row declares and settles the IPs it touched.
+func (st *mbState) declare(i int, t time.Time, r *timeline.OVSDBRow) {
 	var cl []claim
 	if r.Op != timeline.OVSDBDelete {
 		cl = st.claimsOf(r)
