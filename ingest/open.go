@@ -117,6 +117,10 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 	if in.cut != "" {
 		src.Problemf(timeline.Pos{Offset: in.cutAt}, "%s", in.cut)
 	}
+	if n, t, pos := sink.BadTimes(); n > 0 {
+		src.Problemf(pos, "%d event(s) left out for a timestamp outside the years 1823–2116 the timeline holds (the first in the year %d): a damaged record or a clock gone wrong", n, t.Year())
+		src.BadRecords += n
+	}
 	if err := sink.Err(); err != nil {
 		src.Problemf(timeline.Pos{}, "events lost: %v", err)
 	}

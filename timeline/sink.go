@@ -59,6 +59,35 @@ type Sink struct {
 	first, last int64 // span of the events' times (LastNano)
 	shift       func(time.Time) time.Time
 	err         error
+
+	// Events whose time the timeline cannot hold (see Storable) are left
+	// out and counted: a damaged record or a clock gone wrong.
+	badTimes     int64
+	firstBadTime time.Time
+	firstBadPos  Pos
+}
+
+// Storable reports whether t is the zero time ("no time") or within the
+// years the timeline holds, 1823 to 2116 (±2^62 ns around 1970). Anything
+// outside comes from a damaged record or a clock gone wrong, and would
+// print as no valid RFC 3339 time.
+func Storable(t time.Time) bool {
+	if t.IsZero() {
+		return true
+	}
+	s := t.Unix()
+	return s >= minStorable && s <= maxStorable
+}
+
+const (
+	minStorable = -(1 << 62) / 1_000_000_000
+	maxStorable = (1 << 62) / 1_000_000_000
+)
+
+// BadTimes is how many events were left out for a time the timeline cannot
+// hold, with the first one's time and position.
+func (s *Sink) BadTimes() (n int64, first time.Time, pos Pos) {
+	return s.badTimes, s.firstBadTime, s.firstBadPos
 }
 
 // run is a sorted stretch of a sink's records: in memory (mem) or packed in
@@ -124,6 +153,16 @@ func (s *Sink) addKept(e *Event, raw []byte, flags uint16, seq uint32) {
 // source; keep copies them into the heap, for sources that cannot be read
 // again by offset or texts that are not a verbatim stretch of the source.
 func (s *Sink) store(e *Event, raw []byte, flags uint16, seq uint32, keep bool) {
+	if !Storable(e.Time) || !Storable(e.End) {
+		if s.badTimes == 0 {
+			s.firstBadTime, s.firstBadPos = e.Time, e.Pos
+			if Storable(e.Time) {
+				s.firstBadTime = e.End
+			}
+		}
+		s.badTimes++
+		return
+	}
 	r := s.next()
 	blob, rich, err := s.encode(e, r, s.scratch[:0])
 	s.scratch = blob

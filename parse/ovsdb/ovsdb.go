@@ -181,6 +181,7 @@ func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.
 			} else {
 				p.problem("record %d: reading %d bytes: %v", p.rec, length, err)
 			}
+			p.src.BadRecords++
 			break
 		}
 		if sha1.Sum(body) != sum {
@@ -191,6 +192,7 @@ func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.
 				return fmt.Errorf("byte 0: %w", err)
 			}
 			p.problem("record %d: %v", p.rec, err)
+			p.src.BadRecords++
 		}
 		p.off += int64(len(line)) + int64(length)
 	}
@@ -224,6 +226,7 @@ func (p *parser) note(format string, args ...any) {
 func (p *parser) record(body []byte) error {
 	switch {
 	case p.rec == 1 && !p.clustered:
+		p.src.Skipped++ // the schema: what the rest is read by, no event itself
 		return p.useSchema(body)
 	case p.rec == 1:
 		return p.clusterHeader(body)
@@ -322,9 +325,7 @@ func (p *parser) clusterData(b []byte, header bool) error {
 	if txnRaw != nil {
 		return p.txn(txnRaw, schemaRaw != nil)
 	}
-	if !header {
-		p.src.Skipped++
-	}
+	p.src.Skipped++ // a schema alone, or nothing: no event
 	return nil
 }
 
@@ -477,7 +478,7 @@ func (p *parser) txn(b []byte, snapshot bool) error {
 	if len(cm) > maxComment {
 		cm = cm[:maxComment] + "…"
 	}
-	emitted := false
+	emitted := 0
 	for _, c := range p.changes {
 		ev, err := p.apply(c, isDiff, snapshot)
 		if err != nil {
@@ -488,10 +489,14 @@ func (p *parser) txn(b []byte, snapshot bool) error {
 		}
 		ev.DB, ev.Record, ev.Index, ev.DateMS, ev.Comment = p.sc.Name, p.rec, p.indexOf(), dateMS, cm
 		p.emit(ev, dateMS)
-		emitted = true
+		emitted++
 	}
-	if !emitted {
+	// One record, one event; the rest of a transaction's rows are derived
+	// from the same record (records = events − derived + …).
+	if emitted == 0 {
 		p.src.Skipped++
+	} else {
+		p.src.Derived += int64(emitted - 1)
 	}
 	return nil
 }
@@ -698,6 +703,7 @@ func (p *parser) finish() {
 	if p.last == 0 {
 		return
 	}
+	p.src.Derived++ // the summary is made of no record of its own
 	p.out.Add(&timeline.Event{Time: time.UnixMilli(p.last).UTC(), Pos: timeline.Pos{Offset: p.lastAt},
 		Data: &timeline.OVSDBLog{DB: p.sc.Name, Version: p.sc.Version, Clustered: p.clustered, Txns: p.txns,
 			FirstMS: p.first, LastMS: p.last, Records: p.rec - 1}}, nil)
