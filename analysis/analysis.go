@@ -127,8 +127,10 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 	n := min(budget, max(len(files), 1))
 	popts := parse.Options{Location: opts.Location, Year: opts.Year, Since: opts.Since, Until: opts.Until, Threads: budget / n}
 	offs := offsets(opts)
-	sources := make([]*timeline.Source, len(files))
-	sinks := make([]*timeline.Sink, len(files))
+	// A file may hold several artifacts (an archive's members, a
+	// journal's units): each file's sources, in the order read.
+	sources := make([][]*timeline.Source, len(files))
+	sinks := make([][]*timeline.Sink, len(files))
 	var total int64
 	for _, f := range files {
 		total += f.Size
@@ -156,7 +158,10 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 						opts.Progress(d, total)
 					}
 				}
-				sources[i], sinks[i] = readOne(files[i], popts, opts.Case, offs, space, read)
+				readOne(files[i], popts, opts.Case, offs, space, read, func(src *timeline.Source, sink *timeline.Sink) {
+					sources[i] = append(sources[i], src)
+					sinks[i] = append(sinks[i], sink)
+				})
 				if read != nil && counted < files[i].Size {
 					read(files[i].Size - counted) // the rest was not read (a skipped kind)
 				}
@@ -175,16 +180,23 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 	}
 	close(next)
 	wg.Wait()
-	return sources, sinks
+	var srcs []*timeline.Source
+	var sks []*timeline.Sink
+	for i := range sources {
+		srcs = append(srcs, sources[i]...)
+		sks = append(sks, sinks[i]...)
+	}
+	return srcs, sks
 }
 
-// readOne reads one file, with the host and zone the case file gives it.
+// readOne reads one file (each artifact it holds to emit), with the host and zone the case file gives it.
 // Parsers may skip records outside the window by their own timestamps, which
 // the host's clock offset shifts later: they get the window in their terms.
-func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string]time.Duration, space *timeline.Space, read func(int64)) (*timeline.Source, *timeline.Sink) {
+func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string]time.Duration, space *timeline.Space, read func(int64), emit func(*timeline.Source, *timeline.Sink)) {
 	if c != nil {
 		if f.Path == c.Path {
-			return &timeline.Source{Path: f.Path, Kind: "case", Host: ingest.DefaultHost, SkipReason: "case file (hosts, zones, offsets)"}, nil
+			emit(&timeline.Source{Path: f.Path, Kind: "case", Host: ingest.DefaultHost, SkipReason: "case file (hosts, zones, offsets)"}, nil)
+			return
 		}
 		h, ok := c.HostFor(f.Path)
 		switch {
@@ -205,7 +217,7 @@ func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string
 			popts.Until = popts.Until.Add(-off)
 		}
 	}
-	return ingest.ReadCounting(f, popts, space, read)
+	ingest.ReadEach(f, popts, space, read, emit)
 }
 
 // offsets merges the case file's clock offsets with the command line's.

@@ -41,8 +41,25 @@ func Read(f File, opts parse.Options, sp *timeline.Space) (*timeline.Source, *ti
 
 // ReadCounting is Read that reports, as it goes, how many bytes of the file
 // (as stored: compressed bytes for a compressed file) it has read since the
-// last report; read may be nil.
+// last report; read may be nil. For a container (an archive, a journal) it
+// returns the first of its members; ReadEach gives them all.
 func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n int64)) (*timeline.Source, *timeline.Sink) {
+	var src *timeline.Source
+	var sink *timeline.Sink
+	ReadEach(f, opts, sp, read, func(s *timeline.Source, k *timeline.Sink) {
+		if src == nil {
+			src, sink = s, k
+		}
+	})
+	return src, sink
+}
+
+// ReadEach reads f as ReadCounting does and hands emit one source (and its
+// sink, nil when nothing was parsed) per artifact it holds: one for a plain
+// file, one per member for an archive (named "archive!/member"), one per
+// unit for a journal, in the order they are read. emit is called at least
+// once.
+func ReadEach(f File, opts parse.Options, sp *timeline.Space, read func(n int64), emit func(*timeline.Source, *timeline.Sink)) {
 	src := &timeline.Source{Path: f.Path, Host: f.Host, Location: opts.Loc()}
 	opts.ModTime = f.ModTime
 	fh, err := os.Stdin, error(nil)
@@ -53,7 +70,8 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 		src.Kind = "unknown"
 		src.Unreadable = true
 		src.Problemf(timeline.Pos{}, "cannot open: %v", UnwrapPath(err))
-		return src, nil
+		emit(src, nil)
+		return
 	}
 	if fh != os.Stdin {
 		defer fh.Close()
@@ -65,36 +83,78 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 		defer cr.flush()
 		r = cr
 	}
+	st := stream{path: f.Path, host: f.Host, reread: f.Path, opts: opts, sp: sp, emit: emit}
+	if f.Path == Stdin {
+		st.reread = "" // nothing to read again by offset: the sink keeps the text
+	} else if fi, err := fh.Stat(); err == nil && fi.Mode().IsRegular() {
+		st.file, st.size = fh, fi.Size()
+	}
+	st.read(r, src)
+}
+
+// stream is one byte stream to sniff and parse: a file, or a member of a
+// container read from within it.
+type stream struct {
+	path, host string
+	reread     string   // the path to read text again from by offset, or ""
+	file       *os.File // the file itself when the stream is it, for random access (zip)
+	size       int64
+	opts       parse.Options
+	sp         *timeline.Space
+	emit       func(*timeline.Source, *timeline.Sink)
+	depth      int // containers this stream is inside
+}
+
+// read sniffs and parses r into src (already labelled with path and host)
+// and emits it, or, for a container, walks its members.
+func (st *stream) read(r io.Reader, src *timeline.Source) {
 	in, err := open(r, src)
 	if err != nil {
 		src.Kind = "unknown"
 		src.Unreadable = true
 		src.Problemf(timeline.Pos{}, "%v", err)
-		return src, nil
+		st.emit(src, nil)
+		return
 	}
 	defer in.close()
+	if in.compressed {
+		st.reread, st.file = "", nil
+	}
+	if c := sniffContainer(in.head); c != nil {
+		if st.depth >= maxContainerDepth {
+			src.Kind = c.name
+			src.SkipReason = fmt.Sprintf("%s nested %d deep in other archives: not opened", c.name, st.depth)
+			st.emit(src, nil)
+			return
+		}
+		src.Kind = c.name
+		c.walk(st, in, src)
+		return
+	}
 	k, reason := sniff(in.head)
 	if k == nil {
 		src.Kind = "unknown"
 		src.SkipReason = reason
-		return src, nil
+		st.emit(src, nil)
+		return
 	}
 	src.Kind = k.Name
-	reread := f.Path
-	if in.compressed || f.Path == Stdin {
-		reread = "" // nothing to read again by offset: the sink keeps the text
-	}
-	sink := sp.NewSink(reread)
-	if err := k.Parse(in.forParsing(opts.Threads), src, opts, sink); err != nil {
+	sink := st.sp.NewSink(st.reread)
+	if err := k.Parse(in.forParsing(st.opts.Threads), src, st.opts, sink); err != nil {
 		src.Unreadable = true
 		src.Problemf(timeline.Pos{}, "%v", err)
 	}
+	finish(src, sink)
+	st.emit(src, sink)
+}
+
+// finish sets what a source reports of its sink once it is parsed.
+func finish(src *timeline.Source, sink *timeline.Sink) {
 	if err := sink.Err(); err != nil {
 		src.Problemf(timeline.Pos{}, "events lost: %v", err)
 	}
 	src.Events = sink.Len()
 	src.First, src.Last = sink.Span()
-	return src, sink
 }
 
 // UnwrapPath drops a *PathError's repetition of a path the message already
@@ -156,7 +216,19 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 			in.r = bufio.NewReaderSize(zr, sniffLen)
 			src.Compression = joinCompression(src.Compression, "zstd")
 		default:
-			return in, nil
+			zr, name, closer, ok, err := moreCodecs(head, in.r)
+			if !ok {
+				return in, nil
+			}
+			if err != nil {
+				in.close()
+				return nil, err
+			}
+			if closer != nil {
+				in.closers = append(in.closers, closer)
+			}
+			in.r = bufio.NewReaderSize(zr, sniffLen)
+			src.Compression = joinCompression(src.Compression, name)
 		}
 		in.compressed = true
 	}
