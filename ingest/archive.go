@@ -76,7 +76,7 @@ func isTar(head []byte) bool {
 func (st *stream) member(name string, mod time.Time, r io.Reader) {
 	m := *st
 	m.path = st.path + MemberSep + strings.TrimPrefix(path.Clean("/"+name), "/")
-	m.reread, m.file = "", nil // the sink keeps a member's text
+	m.reread, m.file, m.reopen, m.kind = "", nil, nil, nil // the sink keeps a member's text; it cannot be reopened
 	m.depth++
 	m.opts.ModTime = mod
 	src := &timeline.Source{Path: m.path, Host: st.host, Location: st.opts.Loc()}

@@ -88,6 +88,7 @@ func ReadEach(f File, opts parse.Options, sp *timeline.Space, read func(n int64)
 		st.reread = "" // nothing to read again by offset: the sink keeps the text
 	} else if fi, err := fh.Stat(); err == nil && fi.Mode().IsRegular() {
 		st.file, st.size = fh, fi.Size()
+		st.reopen = func() (io.ReadCloser, error) { return os.Open(f.Path) }
 	}
 	st.read(r, src)
 }
@@ -103,6 +104,10 @@ type stream struct {
 	sp         *timeline.Space
 	emit       func(*timeline.Source, *timeline.Sink)
 	depth      int // containers this stream is inside
+	// reopen gives the stream again from its start (a file on disk), or
+	// is nil (stdin, an archive member).
+	reopen func() (io.ReadCloser, error)
+	kind   *Kind // when set, the kind already found: no sniffing
 }
 
 // read sniffs and parses r into src (already labelled with path and host)
@@ -131,7 +136,13 @@ func (st *stream) read(r io.Reader, src *timeline.Source) {
 		c.walk(st, in, src)
 		return
 	}
-	k, reason := sniff(in.head)
+	k, reason := st.kind, ""
+	if k == nil {
+		k, reason = sniff(in.head)
+	}
+	if k == nil && st.deepSniff(in, src, reason) {
+		return // found further in, and read
+	}
 	if k == nil {
 		src.Kind = "unknown"
 		src.SkipReason = reason

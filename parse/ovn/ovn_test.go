@@ -319,3 +319,18 @@ func FuzzTempest(f *testing.F) {
 		"2018-09-18 17:09:17,276 13788 ERROR [tempest.lib.common.ssh] Failed to establish authenticated ssh connection to cirros@ after 15 attempts\n",
 		"2018-09-18 17:09:18.001 13788 ERROR tempest.scenario.manager [-] Timed out waiting for 172.24.5.13 to become reachable\n")
 }
+
+// Flows with their first fields cut off (`ovs-ofctl dump-flows br-int | cut
+// -d, -f3-`, or --no-stats) are still dump-flows output.
+func TestSniffOfctlWithoutCookie(t *testing.T) {
+	cut := " table=29, n_packets=0, n_bytes=0, idle_age=905, priority=100,arp,reg15=0x1,metadata=0x3,arp_tpa=172.24.5.13,arp_op=1 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],load:0x2->NXM_OF_ARP_OP[]\n"
+	nostats := " priority=100,arp,arp_tpa=172.24.5.13,arp_op=1 actions=load:0x2->NXM_OF_ARP_OP[]\n"
+	for _, text := range []string{cut, nostats} {
+		if !SniffOfctl([]byte(text)) {
+			t.Errorf("not recognised: %q", text)
+		}
+	}
+	if SniffOfctl([]byte("table=1 is a word in prose, priority=high, and then actions= follow\n")) {
+		t.Error("prose taken for flows")
+	}
+}
