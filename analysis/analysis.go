@@ -87,6 +87,7 @@ func Run(opts Options) *Result {
 	srcs, sks := readAll(files, opts, space)
 	sources = append(sources, srcs...)
 	sinks = append(sinks, sks...)
+	dedup(sources, sinks)
 
 	if opts.Year == 0 {
 		anchorYears(sources, sinks)

@@ -1,0 +1,299 @@
+package jobtree
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// Tree is a Zuul job's log tree built at Root: <Root>/<node>/logs/… for
+// controller and compute1, job-output.txt and zuul-info/ beside them.
+type Tree struct {
+	Root string
+	// Seeds is the sample scenario the artifacts carry (samples/txn-race):
+	// its two findings, interleaved-txn and arp-unanswered, must come out
+	// once each however many copies of the evidence the tree holds.
+	Seeds string
+}
+
+// Tools the tree is built with; Build fails naming the first one missing.
+var Tools = []string{"tcpdump", "xz", "gzip", "tar", "journalctl"}
+
+// Build writes the tree under root from the scenario in seeds. Everything
+// is written by the tool that writes it in a real job where that tool can
+// run here: tcpdump prints the capture's text, systemd-journal-remote and
+// journalctl store and print the journals, xz/gzip/tar pack them.
+func Build(root, seeds string) (*Tree, error) {
+	for _, tool := range Tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			return nil, fmt.Errorf("%s is needed to build the job tree: %w", tool, err)
+		}
+	}
+	if _, err := journalRemote(); err != nil {
+		return nil, err
+	}
+	t := &Tree{Root: root, Seeds: seeds}
+	ctl := filepath.Join(root, "controller", "logs")
+	cmp := filepath.Join(root, "compute1", "logs")
+	for _, d := range []string{ctl, cmp, filepath.Join(root, "zuul-info")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(seeds, name))
+		if err != nil {
+			panic(err)
+		}
+		return b
+	}
+	if err := os.WriteFile(filepath.Join(root, "zuul-info", "inventory.yaml"), []byte(inventory), 0o644); err != nil {
+		return nil, err
+	}
+
+	// The capture on the controller's br-ex, and the same traffic as
+	// neutron's tcpdump unit prints it into the journal.
+	frames, err := framesFromText(read("tcpdump-br-ex.txt"))
+	if err != nil {
+		return nil, err
+	}
+	pcap := filepath.Join(ctl, "tcpdump.pcap")
+	if err := writePcap(pcap, frames); err != nil {
+		return nil, err
+	}
+	text, err := exec.Command("tcpdump", "-enl", "-r", pcap).Output()
+	if err != nil {
+		return nil, fmt.Errorf("tcpdump -r: %w", err)
+	}
+	host := "ubuntu-bionic-rax-dfw-0001"
+	var tcpdump []Entry
+	tcpdump = append(tcpdump, entry(frames[0].t.Add(-3*time.Minute), host, "devstack@br-ex-tcpdump.service", "tcpdump", "28445",
+		"listening on br-ex, link-type EN10MB (Ethernet), snapshot length 262144 bytes"))
+	sc := bufio.NewScanner(bytes.NewReader(text))
+	for i := 0; sc.Scan(); i++ {
+		// tcpdump -l writes each line as it captures it: the journal
+		// stamps it a little later.
+		tcpdump = append(tcpdump, entry(frames[min(i, len(frames)-1)].t.Add(700*time.Microsecond), host, "devstack@br-ex-tcpdump.service", "tcpdump", "28445", sc.Text()))
+	}
+	neutron, err := FromOslo(read("neutron-server.log"), host, "devstack@q-svc.service", "neutron-server")
+	if err != nil {
+		return nil, err
+	}
+	noise := noiseEntries(host, frames[0].t.Add(-4*time.Minute), 400)
+	all := slices.Concat(neutron, tcpdump, noise)
+	slices.SortStableFunc(all, func(a, b Entry) int { return a.Time.Compare(b.Time) })
+
+	export, err := Journalctl(all, "export")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(ctl, "devstack.journal"), export, 0o644); err != nil {
+		return nil, err
+	}
+	if err := run(ctl, "gzip", "devstack.journal"); err != nil {
+		return nil, err
+	}
+	// screen-<svc>.txt: journalctl -o short-precise --unit devstack@<svc>.
+	for unit, name := range map[string]string{"devstack@q-svc.service": "screen-q-svc.txt", "devstack@br-ex-tcpdump.service": "screen-br-ex-tcpdump.txt"} {
+		var sel []Entry
+		for _, e := range all {
+			if unitOf(e) == unit {
+				sel = append(sel, e)
+			}
+		}
+		out, err := Journalctl(sel, "short-precise")
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(ctl, name), out, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(ctl, "tempest_log.txt"), read("tempest.log"), 0o644); err != nil {
+		return nil, err
+	}
+
+	// compute1: its own journal, as .xz (devstack between 2017-10 and
+	// 2021-04), with nothing of the seed's in it.
+	cnoise := noiseEntries("ubuntu-bionic-rax-dfw-0002", frames[0].t.Add(-5*time.Minute), 300)
+	cexport, err := Journalctl(cnoise, "export")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(cmp, "devstack.journal"), cexport, 0o644); err != nil {
+		return nil, err
+	}
+	if err := run(cmp, "xz", "devstack.journal"); err != nil {
+		return nil, err
+	}
+
+	if err := os.WriteFile(filepath.Join(root, "job-output.txt"), []byte(jobOutput), 0o644); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func unitOf(e Entry) string {
+	for _, f := range e.Fields {
+		if f[0] == "_SYSTEMD_UNIT" {
+			return f[1]
+		}
+	}
+	return ""
+}
+
+// noiseEntries are what else a devstack journal holds: sudo, the kernel.
+func noiseEntries(host string, start time.Time, n int) []Entry {
+	var out []Entry
+	for i := range n {
+		t := start.Add(time.Duration(i) * 750 * time.Millisecond)
+		if i%2 == 0 {
+			out = append(out, entry(t, host, "session-1.scope", "sudo", "1201", fmt.Sprintf("   stack : PWD=/opt/stack/devstack ; USER=root ; COMMAND=/usr/bin/ovs-vsctl --timeout=%d show", i)))
+		} else {
+			e := entry(t, host, "", "kernel", "", fmt.Sprintf("[ %d.%06d] device tap%04x entered promiscuous mode", 300+i, i*7, i))
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func run(dir, name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s %v: %v: %s", name, args, err, out)
+	}
+	return nil
+}
+
+type frame struct {
+	t    time.Time
+	data []byte
+}
+
+var (
+	reARP  = regexp.MustCompile(`^(\d\d:\d\d:\d\d\.\d{6}) ([0-9a-f:]{17}) > ([0-9a-f:]{17}), ethertype ARP \(0x0806\), length 42: (?:Request who-has (\S+) tell (\S+)|Reply (\S+) is-at ([0-9a-f:]{17})), length 28$`)
+	reICMP = regexp.MustCompile(`^(\d\d:\d\d:\d\d\.\d{6}) ([0-9a-f:]{17}) > ([0-9a-f:]{17}), ethertype IPv4 \(0x0800\), length 98: (\S+) > (\S+): ICMP echo (request|reply), id (\d+), seq (\d+), length 64$`)
+)
+
+// framesFromText rebuilds the frames of `tcpdump -e -n` journal lines (the
+// seed's ARP and ICMP echo lines), timed by tcpdump's own stamps on the
+// journal line's day.
+func framesFromText(text []byte) ([]frame, error) {
+	var out []frame
+	sc := bufio.NewScanner(bytes.NewReader(text))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		i := strings.Index(line, "]: ")
+		if i < 0 || len(line) < 16 {
+			continue
+		}
+		day, err := time.Parse("Jan _2 2006", line[:6]+" 2018")
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %v", n, err)
+		}
+		msg := line[i+3:]
+		stamp := func(s string) time.Time {
+			c, _ := time.Parse("15:04:05.000000", s)
+			return day.Add(time.Duration(c.Hour())*time.Hour + time.Duration(c.Minute())*time.Minute + time.Duration(c.Second())*time.Second + time.Duration(c.Nanosecond()))
+		}
+		if m := reARP.FindStringSubmatch(msg); m != nil {
+			src, dst := mac(m[2]), mac(m[3])
+			if m[4] != "" {
+				out = append(out, frame{stamp(m[1]), arpFrame(layers.ARPRequest, src, dst, src, ip(m[5]), nil, ip(m[4]))})
+			} else {
+				out = append(out, frame{stamp(m[1]), arpFrame(layers.ARPReply, src, dst, mac(m[7]), ip(m[6]), dst, netip.IPv4Unspecified())})
+			}
+			continue
+		}
+		if m := reICMP.FindStringSubmatch(msg); m != nil {
+			var id, seq uint16
+			fmt.Sscan(m[7], &id)
+			fmt.Sscan(m[8], &seq)
+			typ := uint8(layers.ICMPv4TypeEchoRequest)
+			if m[6] == "reply" {
+				typ = layers.ICMPv4TypeEchoReply
+			}
+			out = append(out, frame{stamp(m[1]), serialize(
+				&layers.Ethernet{SrcMAC: mac(m[2]), DstMAC: mac(m[3]), EthernetType: layers.EthernetTypeIPv4},
+				&layers.IPv4{Version: 4, IHL: 5, TTL: 64, Protocol: layers.IPProtocolICMPv4, SrcIP: ip(m[4]).AsSlice(), DstIP: ip(m[5]).AsSlice(), Flags: layers.IPv4DontFragment},
+				&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(typ, 0), Id: id, Seq: seq},
+				gopacket.Payload(make([]byte, 56)),
+			)})
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no frames in the seed's tcpdump text")
+	}
+	slices.SortStableFunc(out, func(a, b frame) int { return a.t.Compare(b.t) })
+	return out, sc.Err()
+}
+
+func mac(s string) net.HardwareAddr { m, _ := net.ParseMAC(s); return m }
+func ip(s string) netip.Addr        { return netip.MustParseAddr(s) }
+
+func arpFrame(op uint16, ethSrc, ethDst, sha net.HardwareAddr, spa netip.Addr, tha net.HardwareAddr, tpa netip.Addr) []byte {
+	if tha == nil {
+		tha = net.HardwareAddr{0, 0, 0, 0, 0, 0}
+	}
+	return serialize(
+		&layers.Ethernet{SrcMAC: ethSrc, DstMAC: ethDst, EthernetType: layers.EthernetTypeARP},
+		&layers.ARP{AddrType: layers.LinkTypeEthernet, Protocol: layers.EthernetTypeIPv4, HwAddressSize: 6, ProtAddressSize: 4,
+			Operation: op, SourceHwAddress: sha, SourceProtAddress: spa.AsSlice(), DstHwAddress: tha, DstProtAddress: tpa.AsSlice()},
+	)
+}
+
+func serialize(ls ...gopacket.SerializableLayer) []byte {
+	buf := gopacket.NewSerializeBuffer()
+	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, ls...); err != nil {
+		panic(err)
+	}
+	return append([]byte(nil), buf.Bytes()...)
+}
+
+func writePcap(path string, frames []frame) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := pcapgo.NewWriter(f)
+	if err := w.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
+		f.Close()
+		return err
+	}
+	for _, fr := range frames {
+		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: fr.t, CaptureLength: len(fr.data), Length: len(fr.data)}, fr.data); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	return f.Close()
+}
+
+const inventory = `all:
+  hosts:
+    controller:
+      ansible_host: 198.51.100.10
+      nodepool: {label: ubuntu-bionic}
+    compute1:
+      ansible_host: 198.51.100.11
+  vars:
+    zuul: {job: neutron-tempest-plugin-scenario-ovn}
+`
+
+const jobOutput = `2018-09-18 17:00:01.000000 | Job console starting...
+2018-09-18 17:00:02.000000 | Running Ansible setup...
+`
