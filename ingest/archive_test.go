@@ -156,3 +156,34 @@ func TestTruncatedTarKeepsEarlierMembers(t *testing.T) {
 		t.Errorf("no source for the archive itself: %v", kinds)
 	}
 }
+
+// Both xz decoders (the xz tool when installed, the pure-Go one otherwise)
+// read the same lines, and both report a cut stream after keeping what came
+// before the cut.
+func TestXzDecoders(t *testing.T) {
+	needTools(t, "xz")
+	withKind(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 200000 {
+		fmt.Fprintf(&b, "HELLO %d %x\n", i, i*2654435761)
+	}
+	p := filepath.Join(dir, "hello.txt")
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	run(t, dir, "xz", "-k", "hello.txt")
+	data, _ := os.ReadFile(p + ".xz")
+	os.WriteFile(filepath.Join(dir, "cut.xz"), data[:len(data)/2], 0o644)
+	for _, mode := range []string{"tool", "go"} {
+		t.Setenv("ARPF_XZ", mode)
+		s := readEach(t, p+".xz")[0]
+		if s.Kind != "hello" || s.Records != 200000 || len(s.Problems) != 0 {
+			t.Errorf("%s decoder: %+v", mode, s)
+		}
+		c := readEach(t, filepath.Join(dir, "cut.xz"))[0]
+		if c.Kind != "hello" || c.Records == 0 || c.Records >= 200000 || len(c.Problems) == 0 {
+			t.Errorf("%s decoder, cut stream: records %d problems %v", mode, c.Records, c.Problems)
+		} else {
+			t.Logf("%s decoder, cut stream: %d records, %v", mode, c.Records, c.Problems)
+		}
+	}
+}

@@ -24,8 +24,11 @@ var (
 func moreCodecs(head []byte, r io.Reader) (zr io.Reader, name string, closer io.Closer, ok bool, err error) {
 	switch {
 	case bytes.HasPrefix(head, magicXz):
-		// The single-stream reader checks each block's check sum;
-		// concatenated streams (xz -dc a.xz b.xz) are read on as one.
+		if x, c, ok := xzTool(r); ok {
+			return x, "xz", c, true, nil
+		}
+		// The reader checks each block's check sum; concatenated streams
+		// (xz -dc a.xz b.xz) are read on as one.
 		x, err := xz.NewReader(r)
 		if err != nil {
 			return nil, "xz", nil, true, fmt.Errorf("xz header: %w", err)
