@@ -19,7 +19,7 @@ func anchorYears(sources []*timeline.Source, sinks []*timeline.Sink) {
 			continue
 		}
 		year, ref := 0, ""
-		for _, r := range refs {
+		for _, r := range sameHostFirst(refs, s.Host) {
 			for y := r.first.Year(); y <= r.last.Year(); y++ {
 				d := y - s.First.Year()
 				f, l := s.First.AddDate(d, 0, 0), s.Last.AddDate(d, 0, 0)
@@ -54,7 +54,7 @@ func anchorDates(sources []*timeline.Source, sinks []*timeline.Sink) {
 		}
 		var best time.Duration
 		ref := ""
-		for _, r := range refs {
+		for _, r := range sameHostFirst(refs, s.Host) {
 			// Candidate days: each day the reference touches.
 			for day := r.first.Truncate(24 * time.Hour); !day.After(r.last); day = day.Add(24 * time.Hour) {
 				sy, sm, sd := s.First.Date()
@@ -82,14 +82,33 @@ func anchorDates(sources []*timeline.Source, sinks []*timeline.Sink) {
 
 type span struct {
 	first, last time.Time
-	path        string
+	path, host  string
 }
 
+// fullSpans are the spans of the analysed sources with full dates.
 func fullSpans(sources []*timeline.Source) []span {
 	var out []span
 	for _, s := range sources {
-		if s.Basis == timeline.TimeFull && !s.First.IsZero() {
-			out = append(out, span{s.First, s.Last, s.Path})
+		if s.Basis == timeline.TimeFull && !s.First.IsZero() && s.Analysed() {
+			out = append(out, span{s.First, s.Last, s.Path, s.Host})
+		}
+	}
+	return out
+}
+
+// sameHostFirst orders references so that a source takes its year or date
+// from its own host's sources before anyone else's: another node's clock
+// or a file copied in from elsewhere is the weaker witness.
+func sameHostFirst(refs []span, host string) []span {
+	out := make([]span, 0, len(refs))
+	for _, r := range refs {
+		if r.host == host {
+			out = append(out, r)
+		}
+	}
+	for _, r := range refs {
+		if r.host != host {
+			out = append(out, r)
 		}
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/internal/jobtree"
@@ -54,6 +55,22 @@ func TestJobTree(t *testing.T) {
 			expect("controller/logs/screen-br-ex-tcpdump.txt", "tcpdump-text", "controller", 2018)
 			expect("controller/logs/tempest_log.txt", "tempest-log", "controller", 2018)
 			expect("compute1/logs/devstack.journal.xz", "journal-export", "compute1", 0)
+			wd := "controller/logs/worlddump-2018-09-18-171245.txt!/"
+			expect(wd+"ip neigh", "neigh", "controller", 2018)
+			expect(wd+"sudo ovs-ofctl --protocols=OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13 dump-flows br-int", "ovs-ofctl-flows", "controller", 2018)
+			expect(wd+"sudo ovn-nbctl show", "ovn-nbctl-show", "controller", 2018)
+			if s := src[wd+"ip neigh"]; s != nil && !s.First.Equal(time.Date(2018, 9, 18, 17, 12, 45, 0, time.UTC)) {
+				t.Errorf("worlddump snapshot at %v, want the dump's name's 17:12:45", s.First)
+			}
+			if s := src["controller/logs/worlddump-latest.txt"]; s == nil || !strings.Contains(s.SkipReason, "duplicate of") {
+				t.Errorf("worlddump-latest: %+v", s)
+			}
+			sos := "compute1/logs/sosreport-compute1-2018-09-18-qwerty.tar.xz!/sosreport-compute1-2018-09-18-qwerty/sos_commands/"
+			expect(sos+"networking/ip_-s_-s_neigh_show", "neigh", "compute1", 2018)
+			expect(sos+"openvswitch/ovs-ofctl_-O_OpenFlow13_dump-flows_br-int", "ovs-ofctl-flows", "compute1", 2018)
+			if s := src[sos+"networking/ip_-s_-s_neigh_show"]; s != nil && !s.First.Equal(time.Date(2018, 9, 18, 17, 20, 1, 0, time.UTC)) {
+				t.Errorf("sosreport snapshot at %v, want its date's 17:20:01", s.First)
+			}
 			expect("job-output.txt", "unknown", "default", 0)
 			// The same traffic and log, three and two times over: counted once,
 			// from the capture and the file on disk.
@@ -64,6 +81,16 @@ func TestJobTree(t *testing.T) {
 			} {
 				if s := src[dup]; s == nil || s.Analysed() || !strings.Contains(s.SkipReason, "duplicate of "+filepath.Join(root, of)) {
 					t.Errorf("%s: not a duplicate of %s: %+v", dup, of, s)
+				}
+			}
+			// The screen file's year comes from its own host's sources.
+			if s := src["controller/logs/screen-q-svc.txt"]; s != nil {
+				note := ""
+				for _, p := range s.Problems {
+					note += p.Message
+				}
+				if !strings.Contains(note, "took 2018 from "+filepath.Join(root, "controller")) {
+					t.Errorf("screen-q-svc.txt's year: %q, want it from a controller source", note)
 				}
 			}
 			for _, s := range res.Timeline.Sources {

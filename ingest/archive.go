@@ -44,6 +44,9 @@ func sniffContainer(head []byte) *container {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
 		return &container{name: "zip", walk: walkZip}
 	}
+	if sniffWorlddump(head) {
+		return &container{name: "worlddump", walk: walkWorlddump}
+	}
 	return sniffJournalContainer(head)
 }
 
@@ -93,6 +96,7 @@ func (st *stream) done(src *timeline.Source, members int) {
 func walkTar(st *stream, in *input, src *timeline.Source) {
 	tr := tar.NewReader(in.forParsing(st.opts.Threads))
 	n := 0
+	var sos sosState
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -106,9 +110,75 @@ func walkTar(st *stream, in *input, src *timeline.Source) {
 		if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != '\x00' {
 			continue // directories, links, devices: nothing to read
 		}
-		st.member(hdr.Name, hdr.ModTime, tr)
+		sos.next(st, hdr, tr)
 	}
+	sos.end(st)
 	st.done(src, n)
+}
+
+// sosState times a sosreport's snapshots by its sos_commands/date/date,
+// wherever that member comes in the archive: snapshot members before it
+// are held (small files, within a budget) until it is read.
+type sosState struct {
+	at      time.Time
+	pending []heldMember
+	held    int
+}
+
+type heldMember struct {
+	name string
+	mod  time.Time
+	data []byte
+}
+
+const sosHoldFile, sosHoldAll = 4 << 20, 64 << 20
+
+func (s *sosState) next(st *stream, hdr *tar.Header, r io.Reader) {
+	switch {
+	case sosDate.MatchString(hdr.Name) && hdr.Size < 4096:
+		data, _ := io.ReadAll(io.LimitReader(r, 4096))
+		if t, ok := sosDateOf(data); ok && s.at.IsZero() {
+			s.at = t
+			for _, h := range s.pending {
+				st.memberAt(h.name, h.mod, bytes.NewReader(h.data), s.at, "sos_commands/date/date")
+			}
+			s.pending, s.held = nil, 0
+		}
+		st.member(hdr.Name, hdr.ModTime, bytes.NewReader(data))
+	case isSosSnapshot(hdr.Name) && !s.at.IsZero():
+		st.memberAt(hdr.Name, hdr.ModTime, r, s.at, "sos_commands/date/date")
+	case isSosSnapshot(hdr.Name) && hdr.Size <= sosHoldFile && s.held+int(hdr.Size) <= sosHoldAll:
+		data, err := io.ReadAll(r)
+		if err != nil {
+			st.member(hdr.Name, hdr.ModTime, io.MultiReader(bytes.NewReader(data), errReader{err}))
+			return
+		}
+		s.pending = append(s.pending, heldMember{hdr.Name, hdr.ModTime, data})
+		s.held += len(data)
+	default:
+		st.member(hdr.Name, hdr.ModTime, r)
+	}
+}
+
+// end reads the held members of a sosreport without a date: at their
+// modification times.
+func (s *sosState) end(st *stream) {
+	for _, h := range s.pending {
+		st.member(h.name, h.mod, bytes.NewReader(h.data))
+	}
+	s.pending = nil
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// memberAt is member for a snapshot taken at a known time.
+func (st *stream) memberAt(name string, mod time.Time, r io.Reader, at time.Time, how string) {
+	saved, savedHow := st.snapshotAt, st.snapshotHow
+	st.snapshotAt, st.snapshotHow = at, how
+	st.member(name, mod, r)
+	st.snapshotAt, st.snapshotHow = saved, savedHow
 }
 
 func walkZip(st *stream, in *input, src *timeline.Source) {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -108,6 +110,10 @@ type stream struct {
 	// is nil (stdin, an archive member).
 	reopen func() (io.ReadCloser, error)
 	kind   *Kind // when set, the kind already found: no sniffing
+	// snapshotAt, when set, is when a snapshot member was taken (a
+	// sosreport's date): a date line saying so goes before its text.
+	snapshotAt  time.Time
+	snapshotHow string
 }
 
 // read sniffs and parses r into src (already labelled with path and host)
@@ -151,7 +157,12 @@ func (st *stream) read(r io.Reader, src *timeline.Source) {
 	}
 	src.Kind = k.Name
 	sink := st.sp.NewSink(st.reread)
-	if err := k.Parse(in.forParsing(st.opts.Threads), src, st.opts, sink); err != nil {
+	var pr io.Reader = in.forParsing(st.opts.Threads)
+	if !st.snapshotAt.IsZero() && snapshotKinds[k.Name] {
+		src.Notef(timeline.Pos{}, "timed %s (%s); its lines count from the date line put before it", st.snapshotAt.Format(time.RFC3339), st.snapshotHow)
+		pr = io.MultiReader(strings.NewReader(st.snapshotAt.Format(time.RFC3339Nano)+"\n"), pr)
+	}
+	if err := k.Parse(pr, src, st.opts, sink); err != nil {
 		src.Unreadable = true
 		src.Problemf(timeline.Pos{}, "%v", err)
 	}

@@ -290,7 +290,7 @@ func recordBytes(rs []Record) []byte {
 }
 
 // recordPrint hashes what two sources of the same traffic or log agree on
-// for an event: its kind and class, time of day and duration. Not the
+// for an event: its kind and class, time of day, duration and addresses. Not the
 // year (a year-less source is re-anchored later), not the position or the
 // body (interned strings and the text/frame flags differ by source).
 func recordPrint(r *Record) uint64 {
@@ -304,6 +304,12 @@ func recordPrint(r *Record) uint64 {
 		dur = r.End - r.T
 	}
 	h := uint64(tod)*0x9e3779b97f4a7c15 ^ uint64(dur)*0xc2b2ae3d27d4eb4f ^ uint64(r.Kind)<<56 ^ uint64(r.Sub)<<48
+	// The body's first 22 bytes are addresses in every compact kind (MACs
+	// and IPv4s of ARP, usage and TCP; the neighbour's IP and MAC), never
+	// a string id; rich kinds leave them zero.
+	b := r.Body[:]
+	h ^= binary.LittleEndian.Uint64(b[0:8])*0xd6e8feb86659fd93 ^ binary.LittleEndian.Uint64(b[8:16])*0xa0761d6478bd642f ^
+		uint64(binary.LittleEndian.Uint32(b[16:20]))*0xe7037ed1a0b428db ^ uint64(binary.LittleEndian.Uint16(b[20:22]))<<32
 	h ^= h >> 31
 	h *= 0xbf58476d1ce4e5b9
 	h ^= h >> 29

@@ -125,6 +125,13 @@ func Build(root, seeds string) (*Tree, error) {
 	if err := os.WriteFile(filepath.Join(ctl, "tempest_log.txt"), read("tempest.log"), 0o644); err != nil {
 		return nil, err
 	}
+	// worlddump at the end of the run, and devstack's -latest copy of it.
+	dump := Worlddump(dropDateLine(read("ovs-ofctl-dump-flows.txt")), dropDateLine(read("ovn-nbctl-show.txt")))
+	for _, name := range []string{"worlddump-2018-09-18-171245.txt", "worlddump-latest.txt"} {
+		if err := os.WriteFile(filepath.Join(ctl, name), []byte(dump), 0o644); err != nil {
+			return nil, err
+		}
+	}
 
 	// compute1: its own journal, as .xz (devstack between 2017-10 and
 	// 2021-04), with nothing of the seed's in it.
@@ -137,6 +144,29 @@ func Build(root, seeds string) (*Tree, error) {
 		return nil, err
 	}
 	if err := run(cmp, "xz", "devstack.journal"); err != nil {
+		return nil, err
+	}
+
+	// compute1's sosreport, packed by tar and xz, its date last.
+	sos := "sosreport-compute1-2018-09-18-qwerty"
+	for rel, text := range map[string]string{
+		"sos_commands/networking/ip_-s_-s_neigh_show":                        "172.24.5.1 dev br-ex lladdr 1e:d5:ec:49:df:4f ref 1 used 12/7/5 probes 1 REACHABLE\n10.209.32.1 dev ens3 lladdr 00:00:0c:9f:f0:01 used 3/3/3 probes 0 STALE\n",
+		"sos_commands/openvswitch/ovs-ofctl_-O_OpenFlow13_dump-flows_br-int": "OFPST_FLOW reply (OF1.3) (xid=0x2):\n cookie=0x0, duration=905.113s, table=0, n_packets=10321, n_bytes=998412, priority=100,in_port=1 actions=resubmit(,8)\n" +
+			" cookie=0x0, duration=905.113s, table=29, n_packets=7, n_bytes=294, priority=100,arp,reg15=0x1,metadata=0x5,arp_tpa=10.1.0.1,arp_op=1 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],load:0x2->NXM_OF_ARP_OP[],move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],load:0xfa163e112233->NXM_NX_ARP_SHA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],load:0xa010001->NXM_OF_ARP_SPA[],load:0x1->NXM_NX_REG10[0],resubmit(,32)\n",
+		"sos_commands/date/date":                                             "Tue Sep 18 17:20:01 UTC 2018\n",
+	} {
+		p := filepath.Join(cmp, sos, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	if err := run(cmp, "tar", "cJf", sos+".tar.xz", sos+"/sos_commands/networking", sos+"/sos_commands/openvswitch", sos+"/sos_commands/date"); err != nil {
+		return nil, err
+	}
+	if err := os.RemoveAll(filepath.Join(cmp, sos)); err != nil {
 		return nil, err
 	}
 
@@ -297,3 +327,39 @@ const inventory = `all:
 const jobOutput = `2018-09-18 17:00:01.000000 | Job console starting...
 2018-09-18 17:00:02.000000 | Running Ansible setup...
 `
+
+// Worlddump renders a worlddump as devstack's tools/worlddump.py writes
+// it: section headers underlined with "=", each command underlined with
+// "-" and followed by its output and a blank line. flows and nbctl are the
+// output of `ovs-ofctl dump-flows br-int` and `ovn-nbctl show`.
+func Worlddump(flows, nbctl string) string {
+	var b strings.Builder
+	header := func(name string) { fmt.Fprintf(&b, "\n%s\n%s\n\n", name, strings.Repeat("=", len(name))) }
+	cmd := func(c, out string) { fmt.Fprintf(&b, "%s\n%s\n\n%s\n", c, strings.Repeat("-", len(c)), out) }
+	header("File System Summary")
+	b.WriteString("Filesystem      Size  Used Avail Use% Mounted on\n/dev/xvda1       78G   21G   54G  28% /\n\n")
+	header("Process Listing")
+	cmd("ps axo user,ppid,pid,pcpu,pmem,vsz,rss,tty,stat,start,time,args", "USER      PPID   PID %CPU %MEM    VSZ   RSS TT       STAT  STARTED     TIME COMMAND\nroot         0     1  0.0  0.1 225508  9320 ?        Ss   16:41:02 00:00:03 /sbin/init\n")
+	header("Network Dump")
+	cmd("brctl show", "bridge name\tbridge id\t\tSTP enabled\tinterfaces\n")
+	cmd("arp -n", "Address                  HWtype  HWaddress           Flags Mask            Iface\n10.209.32.1              ether   00:00:0c:9f:f0:01   C                     ens3\n")
+	cmd("ip neigh", "10.209.32.1 dev ens3 lladdr 00:00:0c:9f:f0:01 REACHABLE\n172.24.5.1 dev br-ex lladdr 1e:d5:ec:49:df:4f REACHABLE\n")
+	cmd("ip netns", "ovnmeta-0f7e6a4b-2c1d-4e8f-9a0b-1c2d3e4f5a6b (id: 0)\n")
+	cmd("sudo ip netns exec ovnmeta-0f7e6a4b-2c1d-4e8f-9a0b-1c2d3e4f5a6b ip neigh", "10.1.0.5 dev tap0f7e6a4b-20 lladdr fa:16:3e:11:22:33 STALE\n")
+	header("Open vSwitch Dump")
+	cmd("sudo ovs-vsctl show", "6b3e2c1d-0000-4000-8000-000000000001\n    Bridge br-int\n        fail_mode: secure\n    ovs_version: \"2.9.0\"\n")
+	cmd("sudo ovs-ofctl --protocols=OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13 dump-flows br-int", flows)
+	cmd("sudo ovn-nbctl show", nbctl)
+	header("IP Tables Dump")
+	cmd("sudo iptables --line-numbers -L -nv -t filter", "Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n")
+	return b.String()
+}
+
+// dropDateLine removes a seed's leading `date` line.
+func dropDateLine(b []byte) string {
+	s := string(b)
+	if i := strings.IndexByte(s, '\n'); i >= 0 && strings.Contains(s[:i], " UTC ") {
+		return s[i+1:]
+	}
+	return s
+}
