@@ -150,10 +150,10 @@ func Build(root, seeds string) (*Tree, error) {
 	// compute1's sosreport, packed by tar and xz, its date last.
 	sos := "sosreport-compute1-2018-09-18-qwerty"
 	for rel, text := range map[string]string{
-		"sos_commands/networking/ip_-s_-s_neigh_show":                        "172.24.5.1 dev br-ex lladdr 1e:d5:ec:49:df:4f ref 1 used 12/7/5 probes 1 REACHABLE\n10.209.32.1 dev ens3 lladdr 00:00:0c:9f:f0:01 used 3/3/3 probes 0 STALE\n",
+		"sos_commands/networking/ip_-s_-s_neigh_show": "172.24.5.1 dev br-ex lladdr 1e:d5:ec:49:df:4f ref 1 used 12/7/5 probes 1 REACHABLE\n10.209.32.1 dev ens3 lladdr 00:00:0c:9f:f0:01 used 3/3/3 probes 0 STALE\n",
 		"sos_commands/openvswitch/ovs-ofctl_-O_OpenFlow13_dump-flows_br-int": "OFPST_FLOW reply (OF1.3) (xid=0x2):\n cookie=0x0, duration=905.113s, table=0, n_packets=10321, n_bytes=998412, priority=100,in_port=1 actions=resubmit(,8)\n" +
 			" cookie=0x0, duration=905.113s, table=29, n_packets=7, n_bytes=294, priority=100,arp,reg15=0x1,metadata=0x5,arp_tpa=10.1.0.1,arp_op=1 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],load:0x2->NXM_OF_ARP_OP[],move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],load:0xfa163e112233->NXM_NX_ARP_SHA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],load:0xa010001->NXM_OF_ARP_SPA[],load:0x1->NXM_NX_REG10[0],resubmit(,32)\n",
-		"sos_commands/date/date":                                             "Tue Sep 18 17:20:01 UTC 2018\n",
+		"sos_commands/date/date": "Tue Sep 18 17:20:01 UTC 2018\n",
 	} {
 		p := filepath.Join(cmp, sos, rel)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
