@@ -71,7 +71,9 @@ func TestJobTree(t *testing.T) {
 			if s := src[sos+"networking/ip_-s_-s_neigh_show"]; s != nil && !s.First.Equal(time.Date(2018, 9, 18, 17, 20, 1, 0, time.UTC)) {
 				t.Errorf("sosreport snapshot at %v, want its date's 17:20:01", s.First)
 			}
-			expect("job-output.txt", "unknown", "default", 0)
+			expect("job-output.txt", "test-results", "default", 2018)
+			expect("compute1/logs/ovn/ovn-controller.log", "ovs-vlog", "compute1", 2018)
+			expect("controller/logs/openvswitch/ovs-vswitchd.log", "ovs-vlog", "controller", 2018)
 			// The same traffic and log, three and two times over: counted once,
 			// from the capture and the file on disk.
 			for dup, of := range map[string]string{

@@ -147,6 +147,24 @@ func Build(root, seeds string) (*Tree, error) {
 		return nil, err
 	}
 
+	// OVS/OVN daemon logs (vlog file format) on both nodes.
+	for p, text := range map[string]string{
+		filepath.Join(cmp, "ovn", "ovn-controller.log"): "2018-09-18T17:04:58.120Z|00001|vlog|INFO|opened log file /var/log/ovn/ovn-controller.log\n" +
+			"2018-09-18T17:04:58.125Z|00002|reconnect|INFO|tcp:198.51.100.10:6642: connecting...\n" +
+			"2018-09-18T17:06:02.311Z|00031|binding|INFO|Claiming lport ea2f4a7c-a903-46fa-899f-325f11f40d7e for this chassis.\n" +
+			"2018-09-18T17:06:02.311Z|00032|binding|INFO|ea2f4a7c-a903-46fa-899f-325f11f40d7e: Claiming fa:16:3e:5a:6b:7c 10.1.0.5\n",
+		filepath.Join(ctl, "openvswitch", "ovs-vswitchd.log"): "2018-09-18T17:04:10.000Z|00001|vlog|INFO|opened log file /var/log/openvswitch/ovs-vswitchd.log\n" +
+			"2018-09-18T17:04:10.002Z|00002|ovs_numa|INFO|Discovered 8 CPU cores on NUMA node 0\n" +
+			"2018-09-18T17:09:16.500Z|00120|bridge|WARN|could not open network device tap0bad (No such device)\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			return nil, err
+		}
+	}
+
 	// compute1's sosreport, packed by tar and xz, its date last.
 	sos := "sosreport-compute1-2018-09-18-qwerty"
 	for rel, text := range map[string]string{
@@ -326,6 +344,14 @@ const inventory = `all:
 
 const jobOutput = `2018-09-18 17:00:01.000000 | Job console starting...
 2018-09-18 17:00:02.000000 | Running Ansible setup...
+2018-09-18 17:00:05.104821 | PRE-RUN START: [trusted : opendev.org/zuul/base/playbooks/base/pre.yaml@master]
+2018-09-18 17:08:12.551023 | controller | {0} tempest.api.network.test_ports.PortsTestJSON.test_list_ports [0.412881s] ... ok
+2018-09-18 17:08:13.002114 | controller | {1} setUpClass (tempest.api.network.test_routers.RoutersIpV6Test) ... SKIPPED: IPv6 not enabled
+2018-09-18 17:12:37.318442 | controller | {1} tempest.scenario.test_network_basic_ops.TestNetworkBasicOps.test_network_basic_ops [203.186734s] ... FAILED
+2018-09-18 17:12:37.320001 | controller |
+2018-09-18 17:12:37.320112 | controller | ==============================
+2018-09-18 17:12:37.320150 | controller | Failed 1 tests - output below:
+2018-09-18 17:12:37.320190 | controller | ==============================
 `
 
 // Worlddump renders a worlddump as devstack's tools/worlddump.py writes
