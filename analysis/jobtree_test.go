@@ -72,6 +72,10 @@ func TestJobTree(t *testing.T) {
 				t.Errorf("sosreport snapshot at %v, want its date's 17:20:01", s.First)
 			}
 			expect("job-output.txt", "test-results", "default", 2018)
+			expect("controller/logs/screen-br-int-flows.txt!/ovs-ofctl", "ovs-ofctl-flows", "controller", 2018)
+			if s := src["controller/logs/screen-br-int-flows.txt!/ovs-ofctl"]; s != nil && (!s.First.Equal(time.Date(2018, 9, 18, 17, 12, 15, 0, time.UTC)) || !s.Last.Equal(time.Date(2018, 9, 18, 17, 12, 45, 0, time.UTC))) {
+				t.Errorf("br-int flows from %v to %v, want the two dumps' 17:12:15 and 17:12:45", s.First, s.Last)
+			}
 			expect("compute1/logs/ovn/ovn-controller.log", "ovs-vlog", "compute1", 2018)
 			expect("controller/logs/openvswitch/ovs-vswitchd.log", "ovs-vlog", "controller", 2018)
 			// The same traffic and log, three and two times over: counted once,

@@ -62,7 +62,21 @@ type jgroup struct {
 // prefixKinds read journal-prefixed lines.
 var prefixKinds = map[string]bool{"tcpdump-text": true, "txnlog": true, "tempest-log": true}
 
-func walkJournal(st *stream, jr *journal.Reader, src *timeline.Source) {
+// entryReader is what walkJournal reads: journal.Reader, or the lines of a
+// short-format journal text (shortJournal).
+type entryReader interface {
+	Next() *journal.Entry
+	Err() error
+}
+
+func walkJournal(st *stream, jr entryReader, src *timeline.Source) {
+	walkEntries(st, jr, src, false)
+}
+
+// walkEntries splits entries by stream; noYear marks the units' sources as
+// lacking a year of their own (short-format text), for the pipeline to
+// anchor.
+func walkEntries(st *stream, jr entryReader, src *timeline.Source, noYear bool) {
 	groups := map[string]*jgroup{}
 	var order []*jgroup
 	var entries int64
@@ -156,10 +170,16 @@ func walkJournal(st *stream, jr *journal.Reader, src *timeline.Source) {
 		g.w.Flush()
 		g.pw.Close()
 		<-g.done
+		if noYear && g.src.Basis == timeline.TimeFull {
+			g.src.Basis = timeline.TimeNoYear
+		}
 		finish(g.src, g.sink)
 		st.emit(g.src, g.sink)
 	}
 	src.SkipReason = fmt.Sprintf("journal of %d entries in %d unit(s), read as %s%s<unit>", entries, len(order), st.path, MemberSep)
+	if noYear {
+		src.SkipReason = fmt.Sprintf("journal text of %d lines from %d program(s), read as %s%s<program>", entries, len(order), st.path, MemberSep)
+	}
 	st.emit(src, nil)
 }
 
@@ -217,6 +237,7 @@ type isoStamps struct {
 }
 
 func (c *isoStamps) append(b []byte, t time.Time) []byte {
+	t = t.UTC()
 	if s := t.Unix(); s != c.sec || c.head == nil {
 		c.sec = s
 		c.head = t.AppendFormat(c.head[:0], "2006-01-02T15:04:05")

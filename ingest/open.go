@@ -146,6 +146,10 @@ func (st *stream) read(r io.Reader, src *timeline.Source) {
 	if k == nil {
 		k, reason = sniff(in.head)
 	}
+	if k == nil && reason == "text of no known artifact kind" && st.depth < maxContainerDepth && sniffShortJournal(in.head) {
+		walkShortJournal(st, in, src)
+		return
+	}
 	if k == nil && st.deepSniff(in, src, reason) {
 		return // found further in, and read
 	}
@@ -193,6 +197,7 @@ type input struct {
 	r          *bufio.Reader // small: sized for sniffing
 	head       []byte        // the first sniffLen bytes (or fewer), decompressed
 	compressed bool
+	external   bool // the last layer is undone by a child process (xz): it runs ahead already
 	closers    []io.Closer
 }
 
@@ -228,6 +233,7 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 			in.closers = append(in.closers, zr)
 			in.r = bufio.NewReaderSize(zr, sniffLen)
 			src.Compression = joinCompression(src.Compression, "gzip")
+			in.external = false
 		case bytes.HasPrefix(head, magicZstd):
 			zr, err := zstd.NewReader(in.r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
 			if err != nil {
@@ -237,6 +243,7 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 			in.closers = append(in.closers, zr.IOReadCloser())
 			in.r = bufio.NewReaderSize(zr, sniffLen)
 			src.Compression = joinCompression(src.Compression, "zstd")
+			in.external = false
 		default:
 			zr, name, closer, ok, err := moreCodecs(head, in.r)
 			if !ok {
@@ -251,6 +258,7 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 			}
 			in.r = bufio.NewReaderSize(zr, sniffLen)
 			src.Compression = joinCompression(src.Compression, name)
+			_, in.external = zr.(*xzProc)
 		}
 		in.compressed = true
 	}
@@ -261,7 +269,7 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 // ahead in its own goroutine. What the sniffer peeked at is still buffered,
 // so nothing is read twice.
 func (in *input) forParsing(threads int) *bufio.Reader {
-	if !in.compressed || threads < 2 {
+	if !in.compressed || threads < 2 || in.external {
 		return bufio.NewReaderSize(in.r, readBuf)
 	}
 	ra := readAhead(in.r)

@@ -122,6 +122,22 @@ func Build(root, seeds string) (*Tree, error) {
 			return nil, err
 		}
 	}
+	// neutron's br-int-flows unit: `ovs-ofctl dump-flows br-int` every 30 s,
+	// saved as screen-br-int-flows.txt by journalctl -o short-precise.
+	var flowEntries []Entry
+	flows := strings.Split(strings.TrimSpace(dropDateLine(read("ovs-ofctl-dump-flows.txt"))), "\n")
+	for i, at := range []time.Time{time.Date(2018, 9, 18, 17, 12, 15, 0, time.UTC), time.Date(2018, 9, 18, 17, 12, 45, 0, time.UTC)} {
+		for j, f := range flows {
+			flowEntries = append(flowEntries, entry(at.Add(time.Duration(j)*time.Millisecond), host, "devstack@br-int-flows.service", "ovs-ofctl", fmt.Sprint(4000+i), f))
+		}
+	}
+	brint, err := Journalctl(flowEntries, "short-precise")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(ctl, "screen-br-int-flows.txt"), brint, 0o644); err != nil {
+		return nil, err
+	}
 	if err := os.WriteFile(filepath.Join(ctl, "tempest_log.txt"), read("tempest.log"), 0o644); err != nil {
 		return nil, err
 	}
