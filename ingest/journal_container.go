@@ -195,10 +195,14 @@ func (st *stream) newGroup(key string, e *journal.Entry) *jgroup {
 // and hands it the window. Without one the window's lines are counted as
 // skipped and dropped (the unit is sniffed again from its next window).
 func (st *stream) decide(g *jgroup, final bool) {
+	// Each rendering is sniffed only by the kinds that read it: sniffing
+	// is most of what a unit of no interest costs.
 	var data []byte
-	if k, _ := sniff(g.pre.Bytes()); k != nil && prefixKinds[k.Name] {
+	if !looksLikeText(g.pre.Bytes()) {
+		// binary messages: nothing a text kind reads
+	} else if k := sniffWhere(g.pre.Bytes(), func(k *Kind) bool { return prefixKinds[k.Name] }); k != nil {
 		g.kind, data = k, g.pre.Bytes()
-	} else if k, _ := sniff(g.dat.Bytes()); k != nil {
+	} else if k := sniffWhere(g.dat.Bytes(), func(k *Kind) bool { return !prefixKinds[k.Name] }); k != nil {
 		g.kind, g.dated, data = k, true, g.dat.Bytes()
 	}
 	if g.kind == nil {
@@ -252,4 +256,15 @@ func (c *isoStamps) append(b []byte, t time.Time) []byte {
 	}
 	b = append(b, d[:]...)
 	return append(b, "+00:00 "...)
+}
+
+// sniffWhere is the first text kind that want accepts and whose sniffer
+// recognises head.
+func sniffWhere(head []byte, want func(*Kind) bool) *Kind {
+	for i := range kinds {
+		if k := &kinds[i]; k.Text && want(k) && k.Sniff(head) {
+			return k
+		}
+	}
+	return nil
 }
