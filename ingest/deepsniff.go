@@ -11,10 +11,13 @@ import (
 // first `Running txn` is 5,000 lines in) or a dump pasted after a long
 // session shows nothing of its kind in its first 64 KiB. Text whose head
 // matched no kind is therefore sniffed again window by window (64 KiB,
-// aligned on lines) to its end; the first window that matches decides the
+// aligned on lines, starting every 16 KiB) to its end; the first window that matches decides the
 // kind. A file on disk is then parsed from its start, so positions stay
 // those of the file; a stream that cannot be read again (stdin, an archive
 // member) is parsed from that window, with a note saying so.
+
+// deepStep is how far each further window starts after the one before.
+const deepStep = 16 << 10
 
 // deepSniff scans in past its head for a text kind. It reports whether it
 // found one (and then read and emitted the source).
@@ -25,7 +28,13 @@ func (st *stream) deepSniff(in *input, src *timeline.Source, reason string) bool
 	var lines, bytesBefore int64
 	head := in.head
 	for {
-		cut := bytes.LastIndexByte(head, '\n') + 1
+		// Step by deepStep, not a whole window: sniffers judge a window by
+		// its first few hundred lines, so a window must start near
+		// wherever the artifact does.
+		cut := bytes.LastIndexByte(head[:min(len(head), deepStep)], '\n') + 1
+		if cut == 0 {
+			cut = bytes.LastIndexByte(head, '\n') + 1
+		}
 		if cut == 0 {
 			if len(head) < sniffLen {
 				return false // the last line, seen whole already
@@ -45,9 +54,17 @@ func (st *stream) deepSniff(in *input, src *timeline.Source, reason string) bool
 		if !looksLikeText(head) {
 			return false
 		}
-		k := sniffText(head)
+		// Each byte is judged about once: the window is the next 16 KiB
+		// (to a line's end), which is as far as it stays the front.
+		win := head
+		if len(win) > 2*deepStep {
+			if e := bytes.IndexByte(win[deepStep:], '\n'); e >= 0 {
+				win = win[:deepStep+e+1]
+			}
+		}
+		k := sniffText(win)
 		if k == nil {
-			if len(head) < sniffLen {
+			if len(head) < sniffLen && bytes.LastIndexByte(head[:min(len(head), deepStep)], '\n')+1 >= len(head) {
 				return false // that was the end
 			}
 			continue

@@ -101,3 +101,24 @@ func TestDeepSniffOfIrrelevantText(t *testing.T) {
 	}
 	t.Logf("16 MB of irrelevant text sniffed in %v", time.Since(start))
 }
+
+// A job-output.txt is a test result source when its stestr lines come at
+// its end, megabytes in; without any it stays irrelevant text.
+func TestJobOutputResultsAtTheEnd(t *testing.T) {
+	var b strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&b, "2018-09-18 17:%02d:%02d.%06d | controller | TASK [devstack : run stack.sh step %d] ok: [controller]\n", i/1200%60, i/20%60, i, i)
+	}
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain-job-output.txt")
+	os.WriteFile(plain, []byte(b.String()), 0o644)
+	b.WriteString("2018-09-18 17:59:58.318442 | controller | {1} tempest.scenario.test_network_basic_ops.TestNetworkBasicOps.test_network_basic_ops [203.186734s] ... FAILED\n")
+	p := filepath.Join(dir, "job-output.txt")
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	if s := readEach(t, p); len(s) != 1 || s[0].Kind != "test-results" || s[0].Events != 1 {
+		t.Errorf("job-output.txt: %+v", s[0])
+	}
+	if s := readEach(t, plain); len(s) != 1 || s[0].SkipReason != "text of no known artifact kind" {
+		t.Errorf("console without results: %+v", s[0])
+	}
+}

@@ -157,10 +157,21 @@ func walkEntries(st *stream, jr entryReader, src *timeline.Source, noYear bool) 
 	if err := jr.Err(); err != nil {
 		src.Problemf(timeline.Pos{}, "%v", err)
 	}
+	found := false
 	for _, g := range order {
 		if g.kind == nil {
 			st.decide(g, true)
 		}
+		found = found || g.kind != nil
+	}
+	if noYear && !found {
+		// Journal text with nothing of interest: one skipped file, as any
+		// other irrelevant text.
+		src.Kind, src.SkipReason, src.Records = "unknown", "text of no known artifact kind", entries
+		st.emit(src, nil)
+		return
+	}
+	for _, g := range order {
 		if g.kind == nil {
 			g.src.Kind = "unknown"
 			g.src.SkipReason = "journal unit with no known artifact kind"

@@ -48,10 +48,11 @@ func cutZuul(line []byte) (t time.Time, msg []byte, ok bool) {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Add(tod), rest, true
 }
 
-// SniffTestResults recognises a Zuul console log, or stestr output.
+// SniffTestResults recognises stestr result lines in a Zuul console log, or
+// bare.
 func SniffTestResults(head []byte) bool {
 	zuul, stestr, seen := 0, 0, 0
-	headLines(head, 200, func(line []byte) bool {
+	headLines(head, 400, func(line []byte) bool {
 		if len(bytes.TrimSpace(line)) == 0 {
 			return false
 		}
@@ -65,7 +66,10 @@ func SniffTestResults(head []byte) bool {
 		}
 		return false
 	})
-	return seen > 0 && (zuul*2 >= seen || stestr > 0 && stestr*2 >= seen)
+	// A console without a test result here is not one (yet): the results
+	// come at the end of a long job-output.txt, where sniffing past the
+	// head finds them.
+	return stestr > 0 && (zuul*2 >= seen || stestr*2 >= seen)
 }
 
 // ParseTestResults is the parse.Func for console logs with test results.
