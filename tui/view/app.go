@@ -35,6 +35,11 @@ type Options struct {
 	// many key events the app has handled so far and the screen size the
 	// frame was laid out for (tests and benchmarks wait on it).
 	AfterDraw func(keys, width, height int)
+	// ExportDir is where x writes a finding's evidence (FINDING-ID.pcapng
+	// and .txt); "" is the current directory. AnalysedDirs are the run's
+	// directory arguments: export refuses to write inside them.
+	ExportDir    string
+	AnalysedDirs []string
 }
 
 // NoColor is the Options.Colors value for no colours at all.

@@ -2,12 +2,14 @@ package view
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/arpforensics/arpforensics/export"
 	"github.com/arpforensics/arpforensics/tui/model"
 	"github.com/arpforensics/arpforensics/tui/ui"
 )
@@ -40,6 +42,7 @@ func (a *App) bindings() *ui.Keymap {
 		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyEnter)}, Group: groupEvidence, Help: "on a finding: go to its first evidence event; on an event: read it in the detail pane", Hint: "evidence", HintIf: onFindings, Do: a.enter}).
 		Add(ui.Binding{Keys: []ui.Key{r('e')}, Group: groupEvidence, Help: "next evidence event of the selected finding", Hint: "next evidence", HintIf: offFindings, Do: func() { a.evidence(1) }}).
 		Add(ui.Binding{Keys: []ui.Key{r('E')}, Group: groupEvidence, Help: "previous evidence event of the selected finding", Do: func() { a.evidence(-1) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('x')}, Group: groupEvidence, Help: "export the selected finding's evidence for Wireshark: FINDING-ID.pcapng (cited frames ± 5, commented) and .txt (log lines) in the current directory", Do: a.exportFinding}).
 		Add(ui.Binding{Keys: []ui.Key{r('/')}, Group: groupSearch, Help: "search the timeline (Go regular expression; raw lines and summaries)", Hint: "search", Do: a.searchPrompt}).
 		Add(ui.Binding{Keys: []ui.Key{r('n')}, Group: groupSearch, Help: "next search match (wraps)", Hint: "next match", HintIf: searching, Do: func() { a.findNext(1, false) }}).
 		Add(ui.Binding{Keys: []ui.Key{r('N')}, Group: groupSearch, Help: "previous search match", Do: func() { a.findNext(-1, false) }}).
@@ -323,4 +326,32 @@ func (a *App) searchPrompt() {
 
 func (a *App) commandPrompt() {
 	a.prompt(":", "goto 17:09:17 · filter ip=… · tz Europe/Prague · source -NAME · clear · help · quit", a.runCommand)
+}
+
+// exportFinding writes the selected finding's evidence out, as
+// `arpforensics export` does, and says where.
+func (a *App) exportFinding() {
+	if len(a.fs.List) == 0 {
+		a.flash("no findings", true)
+		return
+	}
+	f := &a.fs.List[a.fs.Cursor]
+	path := filepath.Join(a.opts.ExportDir, f.ID+".pcapng")
+	if err := export.Check(a.res.Timeline, a.opts.AnalysedDirs, path, false); err != nil {
+		a.flash("export: "+err.Error(), true)
+		return
+	}
+	w, err := export.ToFiles(a.res.Timeline, f, path, export.Options{})
+	if err != nil {
+		a.flash("export: "+err.Error(), true)
+		return
+	}
+	var parts []string
+	if w.Pcap != "" {
+		parts = append(parts, fmt.Sprintf("%s (%d frames, %d cited)", w.Pcap, w.Frames, w.Cited))
+	}
+	if w.Log != "" {
+		parts = append(parts, fmt.Sprintf("%s (%d lines)", w.Log, w.Lines))
+	}
+	a.flash("exported "+strings.Join(parts, " and "), false)
 }
