@@ -1,0 +1,115 @@
+package html
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/arpforensics/arpforensics/analysis"
+	"github.com/arpforensics/arpforensics/detect"
+)
+
+// allSamples is every bundled sample analysed together: sources months
+// apart, so the run spans days and the swimlane has far-apart sources.
+func allSamples(t *testing.T) *analysis.Result {
+	t.Helper()
+	var paths []string
+	for _, d := range []string{"fip-reuse", "fip-reuse-healthy", "arp-unanswered", "neigh-monitor", "txn-race"} {
+		paths = append(paths, filepath.Join("..", "..", "samples", d))
+	}
+	res := analysis.Run(analysis.Options{Paths: paths, Config: detect.Defaults()})
+	if !res.Readable() {
+		t.Fatal("samples: nothing readable")
+	}
+	return res
+}
+
+// setWidth gives the tab a viewport width CSS pixels wide (a phone at 360).
+func (s *session) setWidth(w int) {
+	s.t.Helper()
+	if _, err := chromedp.Call(s.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: int64(w), Height: 900, DeviceScaleFactor: 1, Mobile: w <= 420,
+	}); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// overflowJS lists the elements that reach past the page's right edge.
+const overflowJS = `(() => {
+  const cw = document.documentElement.clientWidth, out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('[hidden]') || el.closest('.scroll-x')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > cw + 0.5) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && el.className.baseVal === undefined ? '.' + String(el.className).split(' ').join('.') : '') + ' right=' + Math.round(r.right));
+    if (out.length > 12) break;
+  }
+  return out;
+})()`
+
+// No width from a phone to a wide monitor scrolls the page sideways: the
+// document is never wider than the viewport, whatever the report holds.
+func TestBrowserNoHorizontalOverflow(t *testing.T) {
+	requireBrowser(t)
+	for name, r := range map[string]*analysis.Result{"fip-reuse": fipReuse(t), "all-samples": allSamples(t)} {
+		doc := render(t, r, Options{Export: func(id string) string {
+			return "arpforensics export " + id + " samples/fip-reuse samples/fip-reuse-healthy samples/arp-unanswered -o " + id + ".pcapng"
+		}})
+		for _, w := range []int{360, 420, 1400, 2560} {
+			t.Run(fmt.Sprintf("%s/%d", name, w), func(t *testing.T) {
+				s := newSession(t)
+				s.setWidth(w)
+				u := s.open(doc, name+".html")
+				sw := s.evalInt(`document.documentElement.scrollWidth`)
+				cw := s.evalInt(`document.documentElement.clientWidth`)
+				if sw > cw {
+					var els []string
+					s.eval(overflowJS, &els)
+					t.Errorf("at %d px the page is %d px wide (viewport %d): %v", w, sw, cw, els)
+				}
+				// The chip naming the finding whose evidence is shown.
+				s.do(`document.querySelector('article.finding button.show-evidence').click()`)
+				if sw, cw := s.evalInt(`document.documentElement.scrollWidth`), s.evalInt(`document.documentElement.clientWidth`); sw > cw {
+					var els []string
+					s.eval(overflowJS, &els)
+					t.Errorf("at %d px, with a finding's evidence shown, the page is %d px wide (viewport %d): %v", w, sw, cw, els)
+				}
+				s.do(`window.scrollTo(0, 0)`)
+				s.viewShot(fmt.Sprintf("width-%s-%d", name, w))
+				s.checkClean(u)
+			})
+		}
+	}
+}
+
+// viewShot saves the viewport only (a full-page picture of a long report
+// at phone width is too tall for the browser to take).
+func (s *session) viewShot(name string) {
+	s.t.Helper()
+	png, err := chromedp.Run(s.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.save(name, png)
+}
+
+// All the samples together span 16 months: the swimlane's axis says so
+// with dated, year-bearing labels, and the header counts days.
+func TestBrowserMultiDayAxis(t *testing.T) {
+	requireBrowser(t)
+	s := newSession(t)
+	u := s.open(render(t, allSamples(t), Options{}), "all.html")
+	var labels []string
+	s.eval(`[...document.querySelectorAll('svg.d-swimlane text.tick')].filter(e => e.getBoundingClientRect().width > 0).map(e => e.textContent)`, &labels)
+	if len(labels) < 2 || !strings.HasPrefix(labels[0], "2017-") || !strings.HasPrefix(labels[len(labels)-1], "2018-") {
+		t.Errorf("swimlane axis labels %v: want dates with years from 2017 to 2018", labels)
+	}
+	if head := s.evalString(`document.querySelector('.analysed').textContent`); !strings.Contains(head, "490d") {
+		t.Errorf("header %q does not give the span in days", head)
+	}
+	s.elementShot("all-samples-timeline", "#timeline")
+	s.checkClean(u)
+}
