@@ -70,6 +70,31 @@ func TestBrowserNoHorizontalOverflow(t *testing.T) {
 					s.eval(overflowJS, &els)
 					t.Errorf("at %d px the page is %d px wide (viewport %d): %v", w, sw, cw, els)
 				}
+				// Diagrams are redrawn, not shrunk: on a phone the narrow
+				// drawing shows, and its labels stay readable.
+				s.do(visibleJS)
+				var diag struct{ Wide, Narrow, Small int; MinPx float64 }
+				s.eval(`(() => {
+				  const svgs = [...document.querySelectorAll('article.finding figure.diagram svg')].filter(visible);
+				  let small = 0, min = 1e9;
+				  for (const svg of svgs) for (const t of svg.querySelectorAll('text')) {
+				    const h = t.getBoundingClientRect().height; if (h === 0) continue;
+				    min = Math.min(min, h); if (h < 9) small++;
+				  }
+				  return {Wide: svgs.filter(s => !s.classList.contains('narrow')).length, Narrow: svgs.filter(s => s.classList.contains('narrow')).length, Small: small, MinPx: min};
+				})()`, &diag)
+				if w <= 420 && (diag.Wide > diag.Narrow/4 || diag.Small > 0) {
+					t.Errorf("at %d px: %d wide and %d narrow diagrams shown, %d labels under 9 px (smallest %.1f px)", w, diag.Wide, diag.Narrow, diag.Small, diag.MinPx)
+				}
+				if w >= 1400 && diag.Narrow > 0 {
+					t.Errorf("at %d px %d narrow diagrams shown", w, diag.Narrow)
+				}
+				if w == 360 {
+					s.elementShot(fmt.Sprintf("width-%s-360-diagram", name), "article.finding figure.diagram")
+					if name == "all-samples" {
+						s.elementShot("width-all-samples-360-ladder", "figure.fig-txn-ladder")
+					}
+				}
 				// The chip naming the finding whose evidence is shown.
 				s.do(`document.querySelector('article.finding button.show-evidence').click()`)
 				if sw, cw := s.evalInt(`document.documentElement.scrollWidth`), s.evalInt(`document.documentElement.clientWidth`); sw > cw {

@@ -20,6 +20,9 @@ type Diagram struct {
 	// Plot is the time axis's placement, for the page script's brush and
 	// filters (zero for diagrams without a time axis).
 	Plot *Plot
+	// Narrow is the same picture laid out for narrow screens (narrowOf);
+	// nil when there is none.
+	Narrow *Diagram
 }
 
 // Plot ties the x axis to time: X0..X1 in viewBox units is T0..T1.
