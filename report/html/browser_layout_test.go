@@ -73,7 +73,10 @@ func TestBrowserNoHorizontalOverflow(t *testing.T) {
 				// Diagrams are redrawn, not shrunk: on a phone the narrow
 				// drawing shows, and its labels stay readable.
 				s.do(visibleJS)
-				var diag struct{ Wide, Narrow, Small int; MinPx float64 }
+				var diag struct {
+					Wide, Narrow, Small int
+					MinPx               float64
+				}
 				s.eval(`(() => {
 				  const svgs = [...document.querySelectorAll('article.finding figure.diagram svg')].filter(visible);
 				  let small = 0, min = 1e9;
