@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -139,5 +140,102 @@ func TestBrowserMultiDayAxis(t *testing.T) {
 		t.Errorf("header %q does not give the span in days", head)
 	}
 	s.elementShot("all-samples-timeline", "#timeline")
+	s.checkClean(u)
+}
+
+// Brushing zooms: the range dragged across the overview is drawn again at
+// full width, and the zoom is brushed again, so after a few drags the
+// 5-minute stale-MAC incident of a 16-month run fills it instead of being a
+// sliver; clicking without dragging clears it.
+func TestBrowserBrushZooms(t *testing.T) {
+	requireBrowser(t)
+	s := newSession(t)
+	r := allSamples(t)
+	u := s.open(render(t, r, Options{}), "all.html")
+	s.do(visibleJS)
+	if s.evalInt(`visible(document.getElementById('zoom')) ? 1 : 0`) != 0 {
+		t.Fatal("a zoom is shown before any brushing")
+	}
+	var sm *detect.Finding
+	for i := range r.Findings {
+		if r.Findings[i].Detector == "stale-mac" && r.Findings[i].End.Sub(r.Findings[i].Start) > time.Minute {
+			sm = &r.Findings[i]
+			break
+		}
+	}
+	if sm == nil {
+		t.Fatal("no stale-mac finding lasting minutes in the samples")
+	}
+	// Drag on the overview from just before to just after the incident.
+	var pt struct{ A, B, Y float64 }
+	s.eval(fmt.Sprintf(`(() => { const svg = document.querySelector('svg.d-swimlane'); svg.scrollIntoView(); const r = svg.getBoundingClientRect(); const vb = svg.viewBox.baseVal; const k = r.width / vb.width;
+	  const ds = svg.dataset, x = t => r.left + (+ds.x0 + (t - ds.t0) / (ds.t1 - ds.t0) * (ds.x1 - ds.x0)) * k;
+	  return {A: x(%d) - 3, B: x(%d) + 3, Y: r.top + (+ds.y0 + 10) * k}; })()`, sm.Start.UnixMicro(), sm.End.UnixMicro()), &pt)
+	if err := chromedp.Do(s.ctx,
+		chromedp.MouseEvent(chromedp.MousePressed, pt.A, pt.Y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseMoved, pt.B, pt.Y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseReleased, pt.B, pt.Y, chromedp.ButtonLeft),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if s.evalInt(`visible(document.getElementById('zoom')) ? 1 : 0`) != 1 {
+		t.Fatalf("no zoom after brushing (range %q – %q)", s.evalString(`document.getElementById('f-from').value`), s.evalString(`document.getElementById('f-to').value`))
+	}
+	// At 16 months a pixel is a day: drag again, on the zoom, around it.
+	var zp struct{ A, B, Y float64 }
+	s.eval(fmt.Sprintf(`(() => { const svg = document.querySelector('svg.d-zoom'); svg.scrollIntoView({block: 'center'}); const r = svg.getBoundingClientRect(); const vb = svg.viewBox.baseVal; const k = r.width / vb.width;
+	  const bar = svg.querySelector('[data-finding=%q] rect.fbar').getBoundingClientRect();
+	  return {A: bar.left - 2, B: bar.right + 2, Y: r.top + 8 * k}; })()`, sm.ID), &zp)
+	if err := chromedp.Do(s.ctx,
+		chromedp.MouseEvent(chromedp.MousePressed, zp.A, zp.Y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseMoved, zp.B, zp.Y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseReleased, zp.B, zp.Y, chromedp.ButtonLeft),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// Once more: the second zoom is a few hours wide.
+	s.eval(fmt.Sprintf(`(() => { const svg = document.querySelector('svg.d-zoom'); svg.scrollIntoView({block: 'center'}); const r = svg.getBoundingClientRect(); const vb = svg.viewBox.baseVal; const k = r.width / vb.width;
+	  const bar = svg.querySelector('[data-finding=%q] rect.fbar').getBoundingClientRect();
+	  return {A: bar.left - 2, B: bar.right + 2, Y: r.top + 8 * k}; })()`, sm.ID), &zp)
+	if err := chromedp.Do(s.ctx,
+		chromedp.MouseEvent(chromedp.MousePressed, zp.A, zp.Y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseMoved, zp.B, zp.Y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseReleased, zp.B, zp.Y, chromedp.ButtonLeft),
+	); err != nil {
+		t.Fatal(err)
+	}
+	var frac struct{ Over, Zoom float64 }
+	s.eval(fmt.Sprintf(`(() => {
+	  const w = el => el ? el.getBoundingClientRect().width : 0;
+	  const over = document.querySelector('svg.d-swimlane [data-finding=%[1]q] rect.fbar'), zoom = document.querySelector('svg.d-zoom [data-finding=%[1]q] rect.fbar');
+	  const ow = w(document.querySelector('svg.d-swimlane .lane-bg')), zw = w(document.querySelector('svg.d-zoom .lane-bg'));
+	  return {Over: w(over) / ow, Zoom: w(zoom) / zw}; })()`, sm.ID), &frac)
+	if frac.Zoom < 0.4 || frac.Zoom < 20*frac.Over {
+		t.Errorf("the incident spans %.3f of the overview and %.3f of the zoom (range %s – %s, finding %s – %s): want it to fill the zoom", frac.Over, frac.Zoom,
+			s.evalString(`document.getElementById('f-from').value`), s.evalString(`document.getElementById('f-to').value`), sm.Start, sm.End)
+	}
+	if n := s.evalInt(`document.querySelectorAll('svg.d-zoom path.density').length`); n == 0 {
+		t.Errorf("the zoom draws no event density")
+	}
+	if n := s.evalInt(`document.querySelectorAll('svg.d-zoom path.emark').length`); n == 0 {
+		t.Errorf("the zoom draws no evidence marks")
+	}
+	var ticks []string
+	s.eval(`[...document.querySelectorAll('svg.d-zoom text.tick')].map(e => e.textContent)`, &ticks)
+	if len(ticks) < 3 {
+		t.Errorf("zoom axis %v: want several ticks", ticks)
+	}
+	s.elementShot("all-samples-zoom", "#timeline")
+	// A click on the zoom without dragging clears the range and the zoom.
+	s.eval(`(() => { const svg = document.querySelector('svg.d-zoom'); svg.scrollIntoView({block: 'center'}); const r = svg.getBoundingClientRect(); return {A: r.left + r.width / 2, B: 0, Y: r.top + r.height / 2}; })()`, &zp)
+	if err := chromedp.Do(s.ctx,
+		chromedp.MouseEvent(chromedp.MousePressed, zp.A, zp.Y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseReleased, zp.A, zp.Y, chromedp.ButtonLeft),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if s.evalInt(`visible(document.getElementById('zoom')) ? 1 : 0`) != 0 {
+		t.Errorf("the zoom stays after clearing the range")
+	}
 	s.checkClean(u)
 }
