@@ -39,7 +39,7 @@ func (a *App) bindings() *ui.Keymap {
 		Add(ui.Binding{Keys: []ui.Key{r('G'), c(tcell.KeyEnd)}, Group: groupMove, Help: "last row", Do: func() { a.moveEnd(true) }}).
 		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyTab)}, Group: groupMove, Help: "next pane: findings → timeline → detail", Do: func() { a.cyclePane(1) }}).
 		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyBacktab)}, Group: groupMove, Help: "previous pane", Do: func() { a.cyclePane(-1) }}).
-		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyEnter)}, Group: groupEvidence, Help: "on a finding: go to its first evidence event; on an event: read it in the detail pane", Hint: "evidence", HintIf: onFindings, Do: a.enter}).
+		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyEnter)}, Group: groupEvidence, Help: "on a finding: go to the first event its evidence list cites at or after the finding's start (the status line counts it among the cited events in time order: E reaches earlier ones); on an event: read it in the detail pane", Hint: "evidence", HintIf: onFindings, Do: a.enter}).
 		Add(ui.Binding{Keys: []ui.Key{r('e')}, Group: groupEvidence, Help: "next evidence event of the selected finding", Hint: "next evidence", HintIf: offFindings, Do: func() { a.evidence(1) }}).
 		Add(ui.Binding{Keys: []ui.Key{r('E')}, Group: groupEvidence, Help: "previous evidence event of the selected finding", Do: func() { a.evidence(-1) }}).
 		Add(ui.Binding{Keys: []ui.Key{r('x')}, Group: groupEvidence, Help: "export the selected finding's evidence for Wireshark: FINDING-ID.pcapng (cited frames ± 5, commented) and .txt (log lines) in the current directory", Do: a.exportFinding}).

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rivo/tview"
 
+	"github.com/arpforensics/arpforensics/safetext"
 	"github.com/arpforensics/arpforensics/timeline"
 	"github.com/arpforensics/arpforensics/tui/ui"
 )
@@ -32,20 +33,80 @@ const (
 
 func (c *timelineContent) GetRowCount() int { return c.a.tl.Rows.Len() }
 
-func (c *timelineContent) GetColumnCount() int {
-	if c.a.tl.Mark < 0 {
-		return colSummary // no Δ column
+func (c *timelineContent) GetColumnCount() int { return len(c.a.timelineCols()) }
+
+// column maps a table column to a logical one.
+func (c *timelineContent) column(col int) int {
+	cols := c.a.timelineCols()
+	if col < 0 || col >= len(cols) {
+		return -1
 	}
-	return colSummary + 1
+	return cols[col]
 }
 
-// column maps a table column to a logical one: without a mark there is no
-// Δ column.
-func (c *timelineContent) column(col int) int {
-	if c.a.tl.Mark < 0 && col >= colDelta {
-		return col + 1
+// narrowWidth is the width below which the timeline gives its summary more
+// room: the kind column goes first (the summary names the kind: "ARP
+// Reply", "SYN", "ovsdbapp txn"); times keep their microseconds, which tell
+// a request from its reply.
+const narrowWidth = 100
+
+func (a *App) timelineWidth() int {
+	_, _, w, _ := a.tTable.GetInnerRect()
+	return w
+}
+
+// timelineCols lists the logical columns shown: no Δ without a mark, no
+// kind on a narrow pane.
+func (a *App) timelineCols() []int {
+	cols := []int{colGutter, colTime}
+	if a.tl.Mark >= 0 {
+		cols = append(cols, colDelta)
 	}
-	return col
+	cols = append(cols, colSource)
+	if a.timelineWidth() >= narrowWidth {
+		cols = append(cols, colKind)
+	}
+	return append(cols, colSummary)
+}
+
+// summaryWidth is the cells left for the summary column: the pane's width
+// less the other columns and the space after each.
+func (a *App) summaryWidth() int {
+	w := a.timelineWidth()
+	for _, c := range a.timelineCols() {
+		switch c {
+		case colGutter:
+			w -= 2
+		case colTime:
+			w -= len(a.formatTime(a.first)) + 1
+		case colDelta:
+			w -= 12
+		case colSource:
+			w -= a.sourceWidth() + 1
+		case colKind:
+			w -= 8
+		}
+	}
+	return max(w, 8)
+}
+
+// fitCells cuts plain (not yet escaped) text to w cells, marking the cut
+// with "…". The cut is made here, before escaping, so a widget never cuts
+// inside an escaped bracket (its zero-width joiner then met the widget's
+// own "…" and left a stray cell on screen).
+func fitCells(s string, w int) string {
+	if ui.Width(ui.Escape(s)) <= w {
+		return s
+	}
+	used := 0
+	for i, r := range s {
+		rw := ui.Width(ui.Escape(string(r)))
+		if used+rw > w-1 {
+			return s[:i] + "…"
+		}
+		used += rw
+	}
+	return s
 }
 
 func (c *timelineContent) GetCell(row, col int) *tview.TableCell {
@@ -87,7 +148,7 @@ func (c *timelineContent) GetCell(row, col int) *tview.TableCell {
 	case colKind:
 		cell.SetText(fmt.Sprintf("%-7s", kindLabel(e.Data.Kind()))).SetStyle(t.Dim)
 	case colSummary:
-		cell.SetText(ui.Safe(clip(summaryOf(e), maxSummary))).SetExpansion(1)
+		cell.SetText(ui.Escape(fitCells(safetext.Terminal(clip(summaryOf(e), maxSummary)), a.summaryWidth()))).SetExpansion(1)
 		if a.search != nil && a.matchesSearch(e) {
 			cell.SetStyle(t.Match)
 		}
