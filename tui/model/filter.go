@@ -232,9 +232,19 @@ func ParseFilter(args string) (Filter, error) {
 	return f, nil
 }
 
+// KindLabel is a kind as the timeline's kind column shows it (7 cells):
+// the kind's name, "txn-st" for txn-status. ":filter kind=" takes it as
+// well as the full name, so what the screen shows can be typed back.
+func KindLabel(k timeline.Kind) string {
+	if k == timeline.KindTxnStatus {
+		return "txn-st"
+	}
+	return k.String()
+}
+
 func parseKind(s string) (timeline.Kind, bool) {
 	for k := timeline.KindARP; k <= timeline.KindLog; k++ {
-		if strings.EqualFold(k.String(), s) {
+		if strings.EqualFold(k.String(), s) || strings.EqualFold(KindLabel(k), s) {
 			return k, true
 		}
 	}
@@ -244,7 +254,11 @@ func parseKind(s string) (timeline.Kind, bool) {
 func kindList() string {
 	var ns []string
 	for k := timeline.KindARP; k <= timeline.KindLog; k++ {
-		ns = append(ns, k.String())
+		n := k.String()
+		if l := KindLabel(k); l != n {
+			n += " (" + l + ")"
+		}
+		ns = append(ns, n)
 	}
 	return strings.Join(ns, ", ")
 }

@@ -57,7 +57,8 @@ const (
 
 // App is the running TUI.
 type App struct {
-	app   *tview.Application
+	app    *tview.Application
+	screen tcell.Screen // for the clipboard (OSC 52)
 	res   *analysis.Result
 	theme *ui.Theme
 	opts  Options
@@ -101,6 +102,7 @@ type App struct {
 
 	laidOutW int  // the screen width the header and detail were last written for
 	detailW  int  // the detail pane's width then (0 before the first layout)
+	hscroll  int  // characters the timeline's summaries are scrolled right by
 	center   bool // scroll the timeline so the cursor sits a third down
 	keyCount int
 }
@@ -127,6 +129,7 @@ func New(res *analysis.Result, opts Options) (*App, error) {
 		return nil, fmt.Errorf("tui needs a terminal: %w", err)
 	}
 	a.app.SetScreen(initialised{screen})
+	a.screen = screen
 	colors := opts.Colors
 	switch {
 	case colors == 0:

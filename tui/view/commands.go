@@ -130,7 +130,7 @@ func (a *App) cmdClear(string) error {
 		return err
 	}
 	a.search = nil
-	a.tl.Mark = -1
+	a.tl.ClearMarks()
 	a.flash("cleared: every event shown", false)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/safetext"
 	"github.com/arpforensics/arpforensics/timeline"
+	"github.com/arpforensics/arpforensics/tui/model"
 	"github.com/arpforensics/arpforensics/tui/ui"
 )
 
@@ -124,7 +125,7 @@ func (c *timelineContent) GetCell(row, col int) *tview.TableCell {
 		switch {
 		case len(a.fs.List) > 0 && a.fs.Cites(a.fs.Cursor, ev):
 			cell.SetText("*").SetStyle(t.Evidence)
-		case ev == a.tl.Mark:
+		case a.tl.Marked(ev):
 			cell.SetText(string(ui.MarkRune)).SetStyle(t.Mark)
 		default:
 			cell.SetText(" ")
@@ -148,7 +149,11 @@ func (c *timelineContent) GetCell(row, col int) *tview.TableCell {
 	case colKind:
 		cell.SetText(fmt.Sprintf("%-7s", kindLabel(e.Data.Kind()))).SetStyle(t.Dim)
 	case colSummary:
-		cell.SetText(ui.Escape(fitCells(safetext.Terminal(clip(summaryOf(e), maxSummary)), a.summaryWidth()))).SetExpansion(1)
+		sum := safetext.Terminal(clip(summaryOf(e), maxSummary))
+		if a.hscroll > 0 {
+			sum = scrolled(sum, a.hscroll)
+		}
+		cell.SetText(ui.Escape(fitCells(sum, a.summaryWidth()))).SetExpansion(1)
 		if a.search != nil && a.matchesSearch(e) {
 			cell.SetStyle(t.Match)
 		}
@@ -193,12 +198,7 @@ func summaryOf(e *timeline.Event) string {
 }
 
 // kindLabel fits every kind in 7 columns.
-func kindLabel(k timeline.Kind) string {
-	if k == timeline.KindTxnStatus {
-		return "txn-st"
-	}
-	return k.String()
-}
+func kindLabel(k timeline.Kind) string { return model.KindLabel(k) }
 
 // formatTime shows t in the display zone with microseconds, and the date
 // when the timeline spans several days.
@@ -227,4 +227,17 @@ func formatDelta(d time.Duration) string {
 		d = d.Round(time.Second)
 		return fmt.Sprintf("%s%dh%02dm%02ds", sign, d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second)
 	}
+}
+
+// scrolled drops the first n characters of s, marking the cut with "…"
+// (the timeline scrolled right with l / →).
+func scrolled(s string, n int) string {
+	i := 0
+	for k := range s {
+		if i == n {
+			return "…" + s[k:]
+		}
+		i++
+	}
+	return "…"
 }
