@@ -1,8 +1,8 @@
 package model
 
 import (
-	"slices"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/arpforensics/arpforensics/timeline"
@@ -14,8 +14,8 @@ type Timeline struct {
 	TL     *timeline.Timeline
 	Filter Filter
 	Rows   Rows
-	Cursor int // row; 0 when there are no rows
-	Mark   int // event index the Δ column counts from; -1 when unset
+	Cursor int   // row; 0 when there are no rows
+	Mark   int   // event index the Δ column counts from; -1 when unset
 	marks  []int // every marked event, in the order they were set
 	Loc    *time.Location
 }

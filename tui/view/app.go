@@ -59,9 +59,9 @@ const (
 type App struct {
 	app    *tview.Application
 	screen tcell.Screen // for the clipboard (OSC 52)
-	res   *analysis.Result
-	theme *ui.Theme
-	opts  Options
+	res    *analysis.Result
+	theme  *ui.Theme
+	opts   Options
 
 	density densityCache // the strip's last counts (drawn on the UI goroutine only)
 
