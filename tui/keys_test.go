@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/arpforensics/arpforensics/timeline"
 	"github.com/arpforensics/arpforensics/tui/internal/drive"
@@ -125,6 +126,53 @@ func TestFilterKindByItsLabel(t *testing.T) {
 		d.Press("Enter")
 		if st := d.Lines()[sz[1]-1]; !strings.Contains(st, fmt.Sprintf("%d events", n)) {
 			t.Errorf("%dx%d: :filter kind=txn-st says %q, want %d events", sz[0], sz[1], st, n)
+		}
+		d.Press("Ctrl-C")
+	}
+}
+
+// :hide REGEX drops the events it matches (lnav's filter-out) and :range
+// keeps a time range; counts come from the timeline itself.
+func TestHideAndRange(t *testing.T) {
+	res := sample(t, "fip-reuse")
+	tl := res.Timeline
+	re := regexp.MustCompile("SYN")
+	kept := 0
+	first, _ := tl.Span()
+	from, to := first.Add(60*time.Second), first.Add(120*time.Second)
+	inRange := 0
+	for i, r := range tl.Records(0, -1) {
+		e := tl.View(i)
+		if !(e.Raw != "" && re.MatchString(e.Raw) || re.MatchString(e.Data.Summary())) {
+			kept++
+		}
+		if r.LastNano() >= from.UnixNano() && r.T <= to.UnixNano() {
+			inRange++
+		}
+	}
+	for _, sz := range sizes {
+		d := drive.Start(t, res, view.Options{Colors: 256}, sz[0], sz[1])
+		d.Press(":")
+		d.Type("hide SYN")
+		d.Press("Enter")
+		if st := d.Lines()[sz[1]-1]; !strings.Contains(st, fmt.Sprintf("%d events left", kept)) {
+			t.Errorf("%dx%d: :hide SYN says %q, want %d events left", sz[0], sz[1], st, kept)
+		}
+		for _, l := range paneLines(d, "Timeline") {
+			if sz[0] >= 150 { // the detail pane is beside it: 76 columns
+				l = string([]rune(l)[:sz[0]-77])
+			}
+			if strings.Contains(l, "SYN") {
+				t.Errorf("%dx%d: a hidden event is shown: %q", sz[0], sz[1], l)
+			}
+		}
+		d.Press(":")
+		d.Type("hide")
+		d.Press("Enter", ":")
+		d.Type("range " + from.Format("15:04:05") + " " + to.Format("15:04:05"))
+		d.Press("Enter")
+		if st := d.Lines()[sz[1]-1]; !strings.Contains(st, fmt.Sprintf("%d events", inRange)) {
+			t.Errorf("%dx%d: :range says %q, want %d events", sz[0], sz[1], st, inRange)
 		}
 		d.Press("Ctrl-C")
 	}

@@ -104,6 +104,20 @@ func (a *App) activeState() []string {
 	if terms := f.Terms(); terms != "" {
 		out = append(out, "filter "+terms)
 	}
+	if f.Hide != nil {
+		out = append(out, "hide /"+f.Hide.String()+"/")
+	}
+	if f.From != 0 || f.To != 0 {
+		r := "range "
+		if f.From != 0 {
+			r += a.formatTime(time.Unix(0, f.From))
+		}
+		r += "–"
+		if f.To != 0 {
+			r += a.formatTime(time.Unix(0, f.To))
+		}
+		out = append(out, r)
+	}
 	if len(f.Hidden) > 0 {
 		var names []string
 		for _, s := range f.Hidden {
