@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/arpforensics/arpforensics/ingest"
-	"github.com/arpforensics/arpforensics/timeline"
 )
 
 // caseTree is the case files found among the files read: a folder holding a
@@ -58,12 +57,4 @@ func (ct caseTree) caseOf(f ingest.File) (*ingest.Case, ingest.File) {
 			return nil, f
 		}
 	}
-}
-
-// badCase is the source of a case file that could not be loaded: its
-// error, with position, and nothing else lost.
-func badCase(f ingest.File, err error) *timeline.Source {
-	s := &timeline.Source{Path: f.Path, Kind: "case", Host: f.Host}
-	s.Problemf(timeline.Pos{}, "%v", err)
-	return s
 }

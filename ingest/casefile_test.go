@@ -118,3 +118,22 @@ func TestFindCase(t *testing.T) {
 		t.Errorf("FindCase = %q", got)
 	}
 }
+
+// A hostile case file's "**" cannot make matching exponential: a dozen of
+// them against a path 40 directories deep is answered at once.
+func TestGlobIsLinear(t *testing.T) {
+	deep := strings.Repeat("d/", 40) + "f.txt"
+	start := time.Now()
+	if matchGlob(strings.Repeat("**/", 12)+"x/*.txt", deep) {
+		t.Error("matched a glob whose segment x is not in the path")
+	}
+	if !matchGlob(strings.Repeat("**/d/", 12)+"**/*.txt", deep) {
+		t.Error("did not match")
+	}
+	if matchGlob(strings.Repeat("**/d/", 41)+"*.txt", deep) {
+		t.Error("41 d segments matched a path with 40")
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("took %v", took)
+	}
+}

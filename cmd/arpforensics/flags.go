@@ -92,10 +92,16 @@ func (f *inputFlags) options(paths []string, stderr io.Writer) (analysis.Options
 	}
 	if caseFile != "" {
 		c, err := ingest.LoadCase(caseFile)
-		if err != nil {
+		switch {
+		case err != nil && f.caseFile != "":
 			return o, &exitError{code: exitUsage, err: err}
+		case err != nil:
+			// Found in a tree: it may be anybody's; a problem on its
+			// source, not the end of the run.
+			o.CasePath, o.CaseError = caseFile, err
+		default:
+			o.Case = c
 		}
-		o.Case = c
 	}
 	for _, kv := range f.offsets {
 		host, dur, ok := strings.Cut(kv, "=")
