@@ -49,7 +49,7 @@ func (staleMAC) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	if len(ms) == 0 {
 		return
 	}
-	uses, dropped := staleUses(tl, ms)
+	uses, dropped := staleUsesOf(tl, cfg, ms)
 	var bad []*staleUse
 	for _, u := range uses {
 		if u.lastStale.Sub(ms[u.move].at) > cfg.Grace {
@@ -175,6 +175,19 @@ func staleUses(tl *timeline.Timeline, ms []move) ([]*staleUse, int) {
 		return strings.Compare(a.observer.String(), b.observer.String())
 	})
 	return uses, dropped
+}
+
+// staleUsesOf is staleUses, computed once per run when cfg carries the
+// run's shared facts (garp-locktime asks whether anyone ignored a burst).
+// Callers read the uses' first-pass fields only; stale-mac's second pass
+// (observe) writes the others.
+func staleUsesOf(tl *timeline.Timeline, cfg *Config, ms []move) ([]*staleUse, int) {
+	if cfg.facts == nil {
+		return staleUses(tl, ms)
+	}
+	f := cfg.facts
+	f.usesOnce.Do(func() { f.uses, f.usesDropped = staleUses(tl, ms) })
+	return f.uses, f.usesDropped
 }
 
 // observe is the second pass, over the uses past the grace only: what each
