@@ -92,6 +92,30 @@ func TestARPUnansweredSingleRequestIsLowAndMediumConfidence(t *testing.T) {
 	}
 }
 
+// A single unanswered request right before the address answers (another
+// requester, a moment past the reply wait) is noise, not a finding; three
+// requests are a failed resolution however the address answers later.
+func TestARPUnansweredSingleRequestBeforeAReplyIsNoise(t *testing.T) {
+	s := newScene()
+	s.request(0, observer, obsIP, fip, timeline.MAC{})
+	s.request(5, other, "172.24.5.30", fip, timeline.MAC{})
+	s.reply(5.001, newMAC, fip, other, "172.24.5.30")
+	s.send(100, observer, other, obsIP, "172.24.5.5", nil)
+	if fs := run(t, arpUnanswered{}, s.timeline()); len(fs) != 0 {
+		t.Errorf("a single request before a reply elsewhere: %q", fs[0].Title)
+	}
+	s = newScene()
+	for r := 0.0; r < 3; r++ {
+		s.request(r, observer, obsIP, fip, timeline.MAC{})
+	}
+	s.request(8, other, "172.24.5.30", fip, timeline.MAC{})
+	s.reply(8.001, newMAC, fip, other, "172.24.5.30")
+	s.send(100, observer, other, obsIP, "172.24.5.5", nil)
+	if fs := run(t, arpUnanswered{}, s.timeline()); len(fs) != 1 {
+		t.Errorf("a failed resolution: %d findings, want 1", len(fs))
+	}
+}
+
 // ignoredBurst plays a move announced by a GARP burst at times (seconds
 // after 10) that the observer ignores: it goes on sending to the old MAC.
 func ignoredBurst(s *scene, times []float64) {
