@@ -64,6 +64,7 @@ type Finding struct {
 	Evidence    []Evidence         `json:"evidence"`
 	Explanation string             `json:"explanation"`
 	KnownIssue  *detect.KnownIssue `json:"known_issue,omitempty"`
+	Witnesses   []string           `json:"witnesses,omitempty"`
 }
 
 type Evidence struct {
@@ -131,7 +132,7 @@ func BuildFinding(f *detect.Finding) Finding {
 	out := Finding{
 		ID: f.ID, Detector: f.Detector, Severity: f.Severity.String(), Confidence: f.Confidence.String(),
 		Title: f.Title, Start: Time(f.Start), End: Time(f.End), Subject: f.Subject,
-		Evidence: []Evidence{}, Explanation: f.Explanation, KnownIssue: f.KnownIssue,
+		Evidence: []Evidence{}, Explanation: f.Explanation, KnownIssue: f.KnownIssue, Witnesses: f.Witnesses,
 	}
 	if out.Subject == nil {
 		out.Subject = detect.Subject{}
