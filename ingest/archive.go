@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -94,6 +95,12 @@ func (st *stream) done(src *timeline.Source, members int) {
 }
 
 func walkTar(st *stream, in *input, src *timeline.Source) {
+	if st.host == DefaultHost {
+		// sosreport-<host>-<date>-<id>.tar.xz names its host.
+		if m := sosName.FindStringSubmatch(path.Base(st.path)); m != nil {
+			st.host, src.Host = m[1], m[1]
+		}
+	}
 	tr := tar.NewReader(in.forParsing(st.opts.Threads))
 	n := 0
 	var sos sosState
@@ -115,6 +122,8 @@ func walkTar(st *stream, in *input, src *timeline.Source) {
 	sos.end(st)
 	st.done(src, n)
 }
+
+var sosName = regexp.MustCompile(`^sosreport-(.+?)-(?:\d+-)?\d{4}-\d\d-\d\d-[0-9a-z]+\.tar`)
 
 // sosState times a sosreport's snapshots by its sos_commands/date/date,
 // wherever that member comes in the archive: snapshot members before it
