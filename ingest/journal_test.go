@@ -85,3 +85,43 @@ func TestJournalSplitByUnit(t *testing.T) {
 		}
 	}
 }
+
+// A unit running `ip monitor neigh` logs one event per entry: each is read
+// as a monitor event at its entry's time; a unit looping `date; ip neigh`
+// logs listings under its own date lines, read as listings.
+func TestJournalNeighUnits(t *testing.T) {
+	base := time.Date(2018, 9, 18, 17, 9, 17, 0, time.UTC)
+	var entries []jobtree.Entry
+	add := func(at time.Duration, unit, msg string) {
+		entries = append(entries, jobtree.Entry{Time: base.Add(at), Fields: [][2]string{
+			{"_HOSTNAME", "ctl"}, {"SYSLOG_IDENTIFIER", "ip"}, {"_SYSTEMD_UNIT", unit}, {"MESSAGE", msg}}})
+	}
+	for i, st := range []string{"REACHABLE", "STALE", "DELAY", "REACHABLE", "STALE", "DELAY", "REACHABLE"} {
+		add(time.Duration(i)*5*time.Second, "devstack@ip-monitor.service", "172.24.5.11 dev br-ex lladdr fa:16:3e:4d:2a:91 "+st)
+	}
+	for i := range 3 {
+		at := time.Duration(i) * 10 * time.Second
+		add(at, "devstack@arp-loop.service", base.Add(at).Format("Mon Jan _2 15:04:05 MST 2006"))
+		add(at+time.Millisecond, "devstack@arp-loop.service", "172.24.5.11 dev br-ex lladdr fa:16:3e:4d:2a:91 REACHABLE")
+		add(at+2*time.Millisecond, "devstack@arp-loop.service", "10.0.0.5 dev eth0 lladdr 52:54:00:12:34:56 STALE")
+	}
+	slices.SortStableFunc(entries, func(x, y jobtree.Entry) int { return x.Time.Compare(y.Time) })
+	out, err := jobtree.Journalctl(entries, "export")
+	if errors.Is(err, jobtree.ErrNoJournalTools) {
+		t.Skip(err)
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "devstack.journal")
+	os.WriteFile(p, out, 0o644)
+	got := map[string]*timeline.Source{}
+	ReadEach(File{Path: p, Host: "controller"}, parse.Options{}, timeline.NewSpace(), nil, func(s *timeline.Source, _ *timeline.Sink) { got[s.Path] = s })
+	if m := got[p+"!/devstack@ip-monitor.service"]; m == nil || m.Kind != "neigh" || m.Events != 7 || m.Errors() != 0 ||
+		!m.First.Equal(base) || !m.Last.Equal(base.Add(30*time.Second)) {
+		t.Errorf("monitor unit: %+v", m)
+	}
+	// Three identical listings fold into one observation per entry.
+	if l := got[p+"!/devstack@arp-loop.service"]; l == nil || l.Kind != "neigh" || l.Events != 2 || l.Errors() != 0 || !l.First.Equal(base) {
+		t.Errorf("listing unit: %+v", l)
+	}
+}
