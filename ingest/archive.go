@@ -3,6 +3,7 @@ package ingest
 import (
 	"archive/tar"
 	"archive/zip"
+	"compress/bzip2"
 	"bytes"
 	"fmt"
 	"io"
@@ -216,6 +217,9 @@ func walkZip(st *stream, in *input, src *timeline.Source) {
 		st.emit(src, nil)
 		return
 	}
+	// `zip -Z bzip2` members (method 12); xz and zstd methods stay
+	// unsupported and are reported per member.
+	zr.RegisterDecompressor(12, func(r io.Reader) io.ReadCloser { return io.NopCloser(bzip2.NewReader(r)) })
 	for i, f := range zr.File {
 		if f.FileInfo().IsDir() || f.Mode()&(fs.ModeSymlink|fs.ModeDevice|fs.ModeNamedPipe|fs.ModeSocket) != 0 {
 			continue

@@ -86,6 +86,7 @@ func TestArchivesAndCodecsByMagic(t *testing.T) {
 	// plain file; here it is, and its member is a compressed tar.
 	run(t, dir, "zip", "-q", "outer.zip", "a.tar.xz")
 	run(t, dir, "xz", "-k", "a.zip") // a compressed zip: spooled to a temporary file
+	run(t, dir, "zip", "-qry", "-Z", "bzip2", "bz.zip", "tree") // bzip2-compressed members
 
 	for codec, comp := range map[string]string{"xz": "xz", "bzip2": "bzip2", "lz4": "lz4", "zstd": "zstd"} {
 		s := readEach(t, filepath.Join(dir, "hello."+codec))
@@ -93,7 +94,7 @@ func TestArchivesAndCodecsByMagic(t *testing.T) {
 			t.Errorf("hello.%s: %+v", codec, s[0])
 		}
 	}
-	for _, name := range []string{"a.tar", "a.tar.xz", "a.tar.gz", "a.tar.zst", "a.tar.bz2", "a.zip", "a.zip.xz", "outer.zip"} {
+	for _, name := range []string{"a.tar", "a.tar.xz", "a.tar.gz", "a.tar.zst", "a.tar.bz2", "a.zip", "a.zip.xz", "outer.zip", "bz.zip"} {
 		p := filepath.Join(dir, name)
 		prefix := p + "!/"
 		if name == "outer.zip" {
