@@ -3,8 +3,8 @@ package ingest
 import (
 	"archive/tar"
 	"archive/zip"
-	"compress/bzip2"
 	"bytes"
+	"compress/bzip2"
 	"fmt"
 	"io"
 	"io/fs"

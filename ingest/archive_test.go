@@ -85,7 +85,7 @@ func TestArchivesAndCodecsByMagic(t *testing.T) {
 	// A zip holding a .tar.xz: the zip is spooled only when it is not a
 	// plain file; here it is, and its member is a compressed tar.
 	run(t, dir, "zip", "-q", "outer.zip", "a.tar.xz")
-	run(t, dir, "xz", "-k", "a.zip") // a compressed zip: spooled to a temporary file
+	run(t, dir, "xz", "-k", "a.zip")                            // a compressed zip: spooled to a temporary file
 	run(t, dir, "zip", "-qry", "-Z", "bzip2", "bz.zip", "tree") // bzip2-compressed members
 
 	for codec, comp := range map[string]string{"xz": "xz", "bzip2": "bzip2", "lz4": "lz4", "zstd": "zstd"} {
