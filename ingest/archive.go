@@ -84,8 +84,25 @@ func (st *stream) member(name string, mod time.Time, r io.Reader) {
 	m.reread, m.file, m.reopen, m.kind = "", nil, nil, nil // the sink keeps a member's text; it cannot be reopened
 	m.depth++
 	m.opts.ModTime = mod
-	src := &timeline.Source{Path: m.path, Host: st.host, Location: st.opts.Loc()}
+	if m.host == DefaultHost {
+		// A job tree packed whole: <node>/logs/… inside names the node.
+		m.host = nodeOfMember(name)
+	}
+	src := &timeline.Source{Path: m.path, Host: m.host, Location: st.opts.Loc()}
 	m.read(r, src)
+}
+
+// nodeOfMember is the directory above the first logs/ directory of an
+// archive member's path, or DefaultHost.
+func nodeOfMember(name string) string {
+	dirs := strings.Split(strings.Trim(path.Clean("/"+name), "/"), "/")
+	dirs = dirs[:len(dirs)-1]
+	for j := 1; j < len(dirs); j++ {
+		if dirs[j] == "logs" && !notHost[dirs[j-1]] {
+			return dirs[j-1]
+		}
+	}
+	return DefaultHost
 }
 
 // done emits the container's own source: skipped (its members are the

@@ -110,6 +110,17 @@ func TestArchivesAndCodecsByMagic(t *testing.T) {
 		if h == nil || h.Kind != "hello" || h.Records != 50000 || h.Host != "node" || len(h.Problems) != 0 {
 			t.Errorf("%s: hello member %+v; sources %v", name, h, paths)
 		}
+		// Read as a single file (no tree around it), the member's own
+		// <node>/logs/ path names the host.
+		var inner *timeline.Source
+		ReadEach(File{Path: p, Host: DefaultHost}, parse.Options{}, timeline.NewSpace(), nil, func(s *timeline.Source, _ *timeline.Sink) {
+			if strings.HasSuffix(s.Path, "hello.txt") {
+				inner = s
+			}
+		})
+		if inner == nil || inner.Host != "node" {
+			t.Errorf("%s read alone: hello member %+v", name, inner)
+		}
 		if n := got[prefix+"tree/node/logs/notes.txt"]; n == nil || n.SkipReason != "text of no known artifact kind" {
 			t.Errorf("%s: notes member %+v", name, n)
 		}
