@@ -84,7 +84,7 @@ func walkEntries(st *stream, jr entryReader, src *timeline.Source, noYear bool) 
 	var order []*jgroup
 	var entries int64
 	var last time.Time
-	var line []byte
+	var line, vl []byte
 	var stamps isoStamps
 	for e := jr.Next(); e != nil; e = jr.Next() {
 		entries++
@@ -130,6 +130,13 @@ func walkEntries(st *stream, jr entryReader, src *timeline.Source, noYear bool) 
 					continue
 				}
 				g.pre.Write(line)
+			}
+			// OVS/OVN daemons log to syslog as "ovs|00012|binding|INFO|…":
+			// given the entry's time that is their log file's line.
+			if bytes.HasPrefix(part, []byte("ovs|")) {
+				vl = e.Time.UTC().AppendFormat(vl[:0], "2006-01-02T15:04:05.000Z")
+				part = append(vl, part[3:]...)
+				vl = part
 			}
 			var dateLine []byte
 			if g.lastDate.IsZero() || e.Time.Sub(g.lastDate) >= time.Second || e.Time.Before(g.lastDate) {

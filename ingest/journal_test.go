@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +124,37 @@ func TestJournalNeighUnits(t *testing.T) {
 	// Three identical listings fold into one observation per entry.
 	if l := got[p+"!/devstack@arp-loop.service"]; l == nil || l.Kind != "neigh" || l.Events != 2 || l.Errors() != 0 || !l.First.Equal(base) {
 		t.Errorf("listing unit: %+v", l)
+	}
+}
+
+// OVS/OVN daemons' syslog lines in a journal ("ovs|00012|binding|INFO|…")
+// are read as their vlog files would be, at the entries' times.
+func TestJournalVlogUnit(t *testing.T) {
+	base := time.Date(2018, 9, 18, 17, 6, 2, 311e6, time.UTC)
+	var entries []jobtree.Entry
+	for i, msg := range []string{
+		"ovs|00031|binding|INFO|Claiming lport ea2f4a7c-a903-46fa-899f-325f11f40d7e for this chassis.",
+		"ovs|00032|binding|INFO|ea2f4a7c-a903-46fa-899f-325f11f40d7e: Claiming fa:16:3e:5a:6b:7c 10.1.0.5",
+		"ovs|00033|main|INFO|OVNSB commit failed, force recompute next time.",
+	} {
+		entries = append(entries, jobtree.Entry{Time: base.Add(time.Duration(i) * time.Millisecond), Fields: [][2]string{
+			{"_HOSTNAME", "cmp"}, {"SYSLOG_IDENTIFIER", "ovn-controller"}, {"_SYSTEMD_UNIT", "ovn-controller.service"}, {"MESSAGE", msg}}})
+	}
+	out, err := jobtree.Journalctl(entries, "json")
+	if errors.Is(err, jobtree.ErrNoJournalTools) {
+		t.Skip(err)
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "devstack.journal")
+	os.WriteFile(p, out, 0o644)
+	var got *timeline.Source
+	ReadEach(File{Path: p, Host: "compute1"}, parse.Options{}, timeline.NewSpace(), nil, func(s *timeline.Source, _ *timeline.Sink) {
+		if strings.HasSuffix(s.Path, "ovn-controller.service") {
+			got = s
+		}
+	})
+	if got == nil || got.Kind != "ovs-vlog" || got.Events != 2 || !got.First.Equal(base) {
+		t.Errorf("ovn-controller unit: %+v", got)
 	}
 }
