@@ -167,7 +167,7 @@ func walkEntries(st *stream, jr entryReader, src *timeline.Source, noYear bool) 
 			g.ownDates = g.ownDates || looksLikeDate(part)
 			g.lines++
 			if g.pre.Len() >= sniffLen {
-				st.decide(g, false)
+				st.decide(g)
 			}
 		}
 	}
@@ -177,7 +177,7 @@ func walkEntries(st *stream, jr entryReader, src *timeline.Source, noYear bool) 
 	found := false
 	for _, g := range order {
 		if g.kind == nil {
-			st.decide(g, true)
+			st.decide(g)
 		}
 		found = found || g.kind != nil
 	}
@@ -222,7 +222,7 @@ func (st *stream) newGroup(key string, e *journal.Entry) *jgroup {
 // decide sniffs a unit's window; on a match it starts the unit's parser
 // and hands it the window. Without one the window's lines are counted as
 // skipped and dropped (the unit is sniffed again from its next window).
-func (st *stream) decide(g *jgroup, final bool) {
+func (st *stream) decide(g *jgroup) {
 	// Each rendering is sniffed only by the kinds that read it: sniffing
 	// is most of what a unit of no interest costs.
 	var data []byte
@@ -266,7 +266,6 @@ func (st *stream) decide(g *jgroup, final bool) {
 	}(g.kind)
 	g.w.Write(data)
 	g.pre, g.dat = bytes.Buffer{}, bytes.Buffer{}
-	_ = final
 }
 
 // isoStamps formats "2006-01-02T15:04:05.000000+00:00 " fast: the date and
