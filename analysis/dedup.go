@@ -31,12 +31,11 @@ func family(kind string) string {
 // text re-read by offset, a name the user knows) over a member of an
 // archive or journal.
 func rank(s *timeline.Source) int {
-	r := 0
+	// Each container level away from a plain file is a step down: a
+	// screen file in a zipped tree beats the journal unit beside it.
+	r := -strings.Count(s.Path, ingest.MemberSep)
 	if s.Kind == "pcap" || s.Kind == "pcapng" {
-		r += 2
-	}
-	if !strings.Contains(s.Path, ingest.MemberSep) {
-		r++
+		r += 100
 	}
 	return r
 }

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,6 +27,40 @@ func TestJobTree(t *testing.T) {
 	}
 	if d := os.Getenv("ARPF_KEEP_TREE"); d != "" {
 		os.CopyFS(d, os.DirFS(dl))
+	}
+	// The same tree zipped whole, as a job's logs are often handed on:
+	// walked like the directory, hosts from the members' paths.
+	if _, err := exec.LookPath("zip"); err == nil {
+		cmd := exec.Command("zip", "-qry", filepath.Join(dl, "job.zip"), "logs")
+		cmd.Dir = dl
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("zip: %v %s", err, out)
+		}
+		t.Run("zipped", func(t *testing.T) {
+			res := Run(Options{Paths: []string{filepath.Join(dl, "job.zip")}, Config: detect.Defaults()})
+			count := map[string]int{}
+			for _, f := range res.Findings {
+				count[f.Detector]++
+			}
+			if count["interleaved-txn"] != 1 || count["arp-unanswered"] != 1 || len(res.Findings) != 2 {
+				t.Errorf("findings %v, want interleaved-txn and arp-unanswered once each", count)
+			}
+			hosts := map[string]string{}
+			for _, s := range res.Timeline.Sources {
+				if s.Analysed() {
+					hosts[s.Path[strings.Index(s.Path, "!/")+2:]] = s.Host
+				}
+			}
+			for member, host := range map[string]string{
+				"logs/controller/logs/tcpdump.pcap": "controller", "logs/controller/logs/screen-q-svc.txt": "controller",
+				"logs/compute1/logs/ovn/ovn-controller.log": "compute1",
+			} {
+				if hosts[member] != host {
+					t.Errorf("%s: host %q, want %q (hosts %v)", member, hosts[member], host, hosts)
+				}
+			}
+		})
+		os.Remove(filepath.Join(dl, "job.zip"))
 	}
 	for name, from := range map[string]string{"job-root": dl, "logs": root} {
 		t.Run(name, func(t *testing.T) {

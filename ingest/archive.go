@@ -4,10 +4,12 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"compress/bzip2"
 	"fmt"
 	"io"
 	"io/fs"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -82,8 +84,25 @@ func (st *stream) member(name string, mod time.Time, r io.Reader) {
 	m.reread, m.file, m.reopen, m.kind = "", nil, nil, nil // the sink keeps a member's text; it cannot be reopened
 	m.depth++
 	m.opts.ModTime = mod
-	src := &timeline.Source{Path: m.path, Host: st.host, Location: st.opts.Loc()}
+	if m.host == DefaultHost {
+		// A job tree packed whole: <node>/logs/… inside names the node.
+		m.host = nodeOfMember(name)
+	}
+	src := &timeline.Source{Path: m.path, Host: m.host, Location: st.opts.Loc()}
 	m.read(r, src)
+}
+
+// nodeOfMember is the directory above the first logs/ directory of an
+// archive member's path, or DefaultHost.
+func nodeOfMember(name string) string {
+	dirs := strings.Split(strings.Trim(path.Clean("/"+name), "/"), "/")
+	dirs = dirs[:len(dirs)-1]
+	for j := 1; j < len(dirs); j++ {
+		if dirs[j] == "logs" && !notHost[dirs[j-1]] {
+			return dirs[j-1]
+		}
+	}
+	return DefaultHost
 }
 
 // done emits the container's own source: skipped (its members are the
@@ -94,6 +113,12 @@ func (st *stream) done(src *timeline.Source, members int) {
 }
 
 func walkTar(st *stream, in *input, src *timeline.Source) {
+	if st.host == DefaultHost {
+		// sosreport-<host>-<date>-<id>.tar.xz names its host.
+		if m := sosName.FindStringSubmatch(path.Base(st.path)); m != nil {
+			st.host, src.Host = m[1], m[1]
+		}
+	}
 	tr := tar.NewReader(in.forParsing(st.opts.Threads))
 	n := 0
 	var sos sosState
@@ -115,6 +140,8 @@ func walkTar(st *stream, in *input, src *timeline.Source) {
 	sos.end(st)
 	st.done(src, n)
 }
+
+var sosName = regexp.MustCompile(`^sosreport-(.+?)-(?:\d+-)?\d{4}-\d\d-\d\d-[0-9a-z]+\.tar`)
 
 // sosState times a sosreport's snapshots by its sos_commands/date/date,
 // wherever that member comes in the archive: snapshot members before it
@@ -207,6 +234,9 @@ func walkZip(st *stream, in *input, src *timeline.Source) {
 		st.emit(src, nil)
 		return
 	}
+	// `zip -Z bzip2` members (method 12); xz and zstd methods stay
+	// unsupported and are reported per member.
+	zr.RegisterDecompressor(12, func(r io.Reader) io.ReadCloser { return io.NopCloser(bzip2.NewReader(r)) })
 	for i, f := range zr.File {
 		if f.FileInfo().IsDir() || f.Mode()&(fs.ModeSymlink|fs.ModeDevice|fs.ModeNamedPipe|fs.ModeSocket) != 0 {
 			continue

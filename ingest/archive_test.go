@@ -85,7 +85,8 @@ func TestArchivesAndCodecsByMagic(t *testing.T) {
 	// A zip holding a .tar.xz: the zip is spooled only when it is not a
 	// plain file; here it is, and its member is a compressed tar.
 	run(t, dir, "zip", "-q", "outer.zip", "a.tar.xz")
-	run(t, dir, "xz", "-k", "a.zip") // a compressed zip: spooled to a temporary file
+	run(t, dir, "xz", "-k", "a.zip")                            // a compressed zip: spooled to a temporary file
+	run(t, dir, "zip", "-qry", "-Z", "bzip2", "bz.zip", "tree") // bzip2-compressed members
 
 	for codec, comp := range map[string]string{"xz": "xz", "bzip2": "bzip2", "lz4": "lz4", "zstd": "zstd"} {
 		s := readEach(t, filepath.Join(dir, "hello."+codec))
@@ -93,7 +94,7 @@ func TestArchivesAndCodecsByMagic(t *testing.T) {
 			t.Errorf("hello.%s: %+v", codec, s[0])
 		}
 	}
-	for _, name := range []string{"a.tar", "a.tar.xz", "a.tar.gz", "a.tar.zst", "a.tar.bz2", "a.zip", "a.zip.xz", "outer.zip"} {
+	for _, name := range []string{"a.tar", "a.tar.xz", "a.tar.gz", "a.tar.zst", "a.tar.bz2", "a.zip", "a.zip.xz", "outer.zip", "bz.zip"} {
 		p := filepath.Join(dir, name)
 		prefix := p + "!/"
 		if name == "outer.zip" {
@@ -108,6 +109,17 @@ func TestArchivesAndCodecsByMagic(t *testing.T) {
 		h := got[prefix+"tree/node/logs/hello.txt"]
 		if h == nil || h.Kind != "hello" || h.Records != 50000 || h.Host != "node" || len(h.Problems) != 0 {
 			t.Errorf("%s: hello member %+v; sources %v", name, h, paths)
+		}
+		// Read as a single file (no tree around it), the member's own
+		// <node>/logs/ path names the host.
+		var inner *timeline.Source
+		ReadEach(File{Path: p, Host: DefaultHost}, parse.Options{}, timeline.NewSpace(), nil, func(s *timeline.Source, _ *timeline.Sink) {
+			if strings.HasSuffix(s.Path, "hello.txt") {
+				inner = s
+			}
+		})
+		if inner == nil || inner.Host != "node" {
+			t.Errorf("%s read alone: hello member %+v", name, inner)
 		}
 		if n := got[prefix+"tree/node/logs/notes.txt"]; n == nil || n.SkipReason != "text of no known artifact kind" {
 			t.Errorf("%s: notes member %+v", name, n)

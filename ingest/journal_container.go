@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/parse/journal"
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -50,6 +51,8 @@ type jgroup struct {
 	src      *timeline.Source
 	kind     *Kind
 	dated    bool         // the kind reads bare messages under date lines
+	monitor  bool         // neighbour events, one per entry: "[time] msg" as `ip -ts monitor` prints
+	ownDates bool         // the unit prints date lines itself (a `date; ip neigh` loop)
 	pre, dat bytes.Buffer // while sniffing: the window in both renderings
 	lines    int64        // lines in the window
 	lastDate time.Time
@@ -81,7 +84,7 @@ func walkEntries(st *stream, jr entryReader, src *timeline.Source, noYear bool) 
 	var order []*jgroup
 	var entries int64
 	var last time.Time
-	var line []byte
+	var line, vl []byte
 	var stamps isoStamps
 	for e := jr.Next(); e != nil; e = jr.Next() {
 		entries++
@@ -128,10 +131,23 @@ func walkEntries(st *stream, jr entryReader, src *timeline.Source, noYear bool) 
 				}
 				g.pre.Write(line)
 			}
+			// OVS/OVN daemons log to syslog as "ovs|00012|binding|INFO|…":
+			// given the entry's time that is their log file's line.
+			if bytes.HasPrefix(part, []byte("ovs|")) {
+				vl = e.Time.UTC().AppendFormat(vl[:0], "2006-01-02T15:04:05.000Z")
+				part = append(vl, part[3:]...)
+				vl = part
+			}
 			var dateLine []byte
 			if g.lastDate.IsZero() || e.Time.Sub(g.lastDate) >= time.Second || e.Time.Before(g.lastDate) {
 				g.lastDate = e.Time
 				dateLine = e.Time.AppendFormat(nil, time.RFC3339Nano)
+			}
+			if g.kind != nil && g.monitor {
+				line = append(append(line[:0], '['), stamps.append(nil, e.Time)[:26]...)
+				line = append(append(line, "] "...), part...)
+				g.w.Write(append(line, '\n'))
+				continue
 			}
 			if g.kind != nil { // dated
 				if dateLine != nil {
@@ -148,9 +164,10 @@ func walkEntries(st *stream, jr entryReader, src *timeline.Source, noYear bool) 
 			}
 			g.dat.Write(part)
 			g.dat.WriteByte('\n')
+			g.ownDates = g.ownDates || looksLikeDate(part)
 			g.lines++
 			if g.pre.Len() >= sniffLen {
-				st.decide(g, false)
+				st.decide(g)
 			}
 		}
 	}
@@ -160,7 +177,7 @@ func walkEntries(st *stream, jr entryReader, src *timeline.Source, noYear bool) 
 	found := false
 	for _, g := range order {
 		if g.kind == nil {
-			st.decide(g, true)
+			st.decide(g)
 		}
 		found = found || g.kind != nil
 	}
@@ -205,7 +222,7 @@ func (st *stream) newGroup(key string, e *journal.Entry) *jgroup {
 // decide sniffs a unit's window; on a match it starts the unit's parser
 // and hands it the window. Without one the window's lines are counted as
 // skipped and dropped (the unit is sniffed again from its next window).
-func (st *stream) decide(g *jgroup, final bool) {
+func (st *stream) decide(g *jgroup) {
 	// Each rendering is sniffed only by the kinds that read it: sniffing
 	// is most of what a unit of no interest costs.
 	var data []byte
@@ -215,6 +232,13 @@ func (st *stream) decide(g *jgroup, final bool) {
 		g.kind, data = k, g.pre.Bytes()
 	} else if k := sniffWhere(g.dat.Bytes(), func(k *Kind) bool { return !prefixKinds[k.Name] }); k != nil {
 		g.kind, g.dated, data = k, true, g.dat.Bytes()
+		if k.Name == "neigh" && !g.ownDates {
+			// Entries without listings' date lines are events, one per
+			// journal entry (an `ip monitor neigh` unit): read as
+			// `ip -ts monitor` lines, not as listings each missing the
+			// rest of the table.
+			g.monitor, data = true, monitorLines(g.pre.Bytes())
+		}
 	}
 	if g.kind == nil {
 		g.src.Skipped += g.lines
@@ -231,6 +255,7 @@ func (st *stream) decide(g *jgroup, final bool) {
 	g.pw, g.w, g.done = pw, bufio.NewWriterSize(pw, 64<<10), make(chan struct{})
 	opts := st.opts
 	opts.Threads = 1
+	opts.Location = time.UTC // every rendered time is UTC
 	go func(k *Kind) {
 		defer close(g.done)
 		if err := k.Parse(bufio.NewReaderSize(pr, 64<<10), g.src, opts, g.sink); err != nil {
@@ -241,7 +266,6 @@ func (st *stream) decide(g *jgroup, final bool) {
 	}(g.kind)
 	g.w.Write(data)
 	g.pre, g.dat = bytes.Buffer{}, bytes.Buffer{}
-	_ = final
 }
 
 // isoStamps formats "2006-01-02T15:04:05.000000+00:00 " fast: the date and
@@ -278,4 +302,45 @@ func sniffWhere(head []byte, want func(*Kind) bool) *Kind {
 		}
 	}
 	return nil
+}
+
+// monitorLines turns the window's prefixed lines ("<time>+00:00 host
+// ident[pid]: msg") into `ip -ts monitor` lines ("[<time>] msg").
+func monitorLines(pre []byte) []byte {
+	var out []byte
+	for len(pre) > 0 {
+		line := pre
+		if i := bytes.IndexByte(pre, '\n'); i >= 0 {
+			line, pre = pre[:i], pre[i+1:]
+		} else {
+			pre = nil
+		}
+		if len(line) < 33 {
+			continue
+		}
+		msg := line[33:]
+		if i := bytes.Index(msg, []byte(": ")); i >= 0 {
+			msg = msg[i+2:]
+		}
+		out = append(append(append(append(out, '['), line[:26]...), "] "...), msg...)
+		out = append(out, '\n')
+	}
+	return out
+}
+
+// looksLikeDate reports a message that is a `date` line: "Tue Sep 18
+// 17:12:45 UTC 2018" or an ISO date alone.
+func looksLikeDate(b []byte) bool {
+	if len(b) < 19 || len(b) > 40 {
+		return false
+	}
+	if _, _, _, ok := parse.Date(b); ok && (b[10] == 'T' || b[10] == ' ') {
+		_, _, ok := parse.Clock(b[11:])
+		return ok
+	}
+	switch string(b[:4]) {
+	case "Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun ":
+		return bytes.Count(b, []byte{':'}) == 2
+	}
+	return false
 }

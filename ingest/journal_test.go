@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,5 +84,77 @@ func TestJournalSplitByUnit(t *testing.T) {
 				t.Errorf("%s: the journal's own source %+v", path, j)
 			}
 		}
+	}
+}
+
+// A unit running `ip monitor neigh` logs one event per entry: each is read
+// as a monitor event at its entry's time; a unit looping `date; ip neigh`
+// logs listings under its own date lines, read as listings.
+func TestJournalNeighUnits(t *testing.T) {
+	base := time.Date(2018, 9, 18, 17, 9, 17, 0, time.UTC)
+	var entries []jobtree.Entry
+	add := func(at time.Duration, unit, msg string) {
+		entries = append(entries, jobtree.Entry{Time: base.Add(at), Fields: [][2]string{
+			{"_HOSTNAME", "ctl"}, {"SYSLOG_IDENTIFIER", "ip"}, {"_SYSTEMD_UNIT", unit}, {"MESSAGE", msg}}})
+	}
+	for i, st := range []string{"REACHABLE", "STALE", "DELAY", "REACHABLE", "STALE", "DELAY", "REACHABLE"} {
+		add(time.Duration(i)*5*time.Second, "devstack@ip-monitor.service", "172.24.5.11 dev br-ex lladdr fa:16:3e:4d:2a:91 "+st)
+	}
+	for i := range 3 {
+		at := time.Duration(i) * 10 * time.Second
+		add(at, "devstack@arp-loop.service", base.Add(at).Format("Mon Jan _2 15:04:05 MST 2006"))
+		add(at+time.Millisecond, "devstack@arp-loop.service", "172.24.5.11 dev br-ex lladdr fa:16:3e:4d:2a:91 REACHABLE")
+		add(at+2*time.Millisecond, "devstack@arp-loop.service", "10.0.0.5 dev eth0 lladdr 52:54:00:12:34:56 STALE")
+	}
+	slices.SortStableFunc(entries, func(x, y jobtree.Entry) int { return x.Time.Compare(y.Time) })
+	out, err := jobtree.Journalctl(entries, "export")
+	if errors.Is(err, jobtree.ErrNoJournalTools) {
+		t.Skip(err)
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "devstack.journal")
+	os.WriteFile(p, out, 0o644)
+	got := map[string]*timeline.Source{}
+	ReadEach(File{Path: p, Host: "controller"}, parse.Options{}, timeline.NewSpace(), nil, func(s *timeline.Source, _ *timeline.Sink) { got[s.Path] = s })
+	if m := got[p+"!/devstack@ip-monitor.service"]; m == nil || m.Kind != "neigh" || m.Events != 7 || m.Errors() != 0 ||
+		!m.First.Equal(base) || !m.Last.Equal(base.Add(30*time.Second)) {
+		t.Errorf("monitor unit: %+v", m)
+	}
+	// Three identical listings fold into one observation per entry.
+	if l := got[p+"!/devstack@arp-loop.service"]; l == nil || l.Kind != "neigh" || l.Events != 2 || l.Errors() != 0 || !l.First.Equal(base) {
+		t.Errorf("listing unit: %+v", l)
+	}
+}
+
+// OVS/OVN daemons' syslog lines in a journal ("ovs|00012|binding|INFO|…")
+// are read as their vlog files would be, at the entries' times.
+func TestJournalVlogUnit(t *testing.T) {
+	base := time.Date(2018, 9, 18, 17, 6, 2, 311e6, time.UTC)
+	var entries []jobtree.Entry
+	for i, msg := range []string{
+		"ovs|00031|binding|INFO|Claiming lport ea2f4a7c-a903-46fa-899f-325f11f40d7e for this chassis.",
+		"ovs|00032|binding|INFO|ea2f4a7c-a903-46fa-899f-325f11f40d7e: Claiming fa:16:3e:5a:6b:7c 10.1.0.5",
+		"ovs|00033|main|INFO|OVNSB commit failed, force recompute next time.",
+	} {
+		entries = append(entries, jobtree.Entry{Time: base.Add(time.Duration(i) * time.Millisecond), Fields: [][2]string{
+			{"_HOSTNAME", "cmp"}, {"SYSLOG_IDENTIFIER", "ovn-controller"}, {"_SYSTEMD_UNIT", "ovn-controller.service"}, {"MESSAGE", msg}}})
+	}
+	out, err := jobtree.Journalctl(entries, "json")
+	if errors.Is(err, jobtree.ErrNoJournalTools) {
+		t.Skip(err)
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "devstack.journal")
+	os.WriteFile(p, out, 0o644)
+	var got *timeline.Source
+	ReadEach(File{Path: p, Host: "compute1"}, parse.Options{}, timeline.NewSpace(), nil, func(s *timeline.Source, _ *timeline.Sink) {
+		if strings.HasSuffix(s.Path, "ovn-controller.service") {
+			got = s
+		}
+	})
+	if got == nil || got.Kind != "ovs-vlog" || got.Events != 2 || !got.First.Equal(base) {
+		t.Errorf("ovn-controller unit: %+v", got)
 	}
 }

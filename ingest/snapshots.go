@@ -153,10 +153,7 @@ func walkWorlddump(st *stream, in *input, src *timeline.Source) {
 // the time of the dated dump it copies (then it is a duplicate: emitted as
 // skipped here, and zero returned), else the file's modification time.
 func (st *stream) worlddumpTime(src *timeline.Source) (time.Time, string) {
-	base := filepath.Base(strings.Split(st.path, MemberSep)[0])
-	if strings.Contains(st.path, MemberSep) {
-		base = filepath.Base(st.path)
-	}
+	base := filepath.Base(st.path) // a member's own name when inside an archive
 	if m := worlddumpName.FindStringSubmatch(base); m != nil {
 		if t, err := time.Parse("2006-01-02-150405", m[1]); err == nil {
 			return t.UTC(), "from its name"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/arpforensics/arpforensics/internal/jobtree"
+	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -79,7 +80,13 @@ func TestSosreportTimedByItsDate(t *testing.T) {
 	run(t, dir, "tar", "cJf", "sos.tar.xz", "sosreport-compute1-2018-09-18-abcdef/sos_commands/networking", "sosreport-compute1-2018-09-18-abcdef/sos_commands/openvswitch", "sosreport-compute1-2018-09-18-abcdef/sos_commands/date", "sosreport-compute1-2018-09-18-abcdef/hostname")
 	at := time.Date(2018, 9, 18, 17, 20, 1, 0, time.UTC)
 	n := 0
-	for _, s := range readEach(t, filepath.Join(dir, "sos.tar.xz")) {
+	os.Rename(filepath.Join(dir, "sos.tar.xz"), filepath.Join(dir, "sosreport-compute1-2018-09-18-abcdef.tar.xz"))
+	var srcs []*timeline.Source
+	ReadEach(File{Path: filepath.Join(dir, "sosreport-compute1-2018-09-18-abcdef.tar.xz"), Host: DefaultHost}, parse.Options{}, timeline.NewSpace(), nil, func(s *timeline.Source, _ *timeline.Sink) { srcs = append(srcs, s) })
+	for _, s := range srcs {
+		if s.Host != "compute1" {
+			t.Errorf("%s: host %q, want the sosreport's compute1", s.Path, s.Host)
+		}
 		if s.Kind == "neigh" || s.Kind == "ovs-ofctl-flows" {
 			n++
 			if !s.First.Equal(at) || s.Events == 0 || s.Errors() != 0 {

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -38,13 +39,15 @@ func xzTool(r io.Reader) (io.Reader, io.Closer, bool) {
 	if err := cmd.Start(); err != nil {
 		return nil, nil, false
 	}
-	x := &xzProc{cmd: cmd, out: out, stderr: &stderr}
+	growPipe(out)
+	x := &xzProc{cmd: cmd, out: out, buf: bufio.NewReaderSize(out, 1<<20), stderr: &stderr}
 	return x, x, true
 }
 
 type xzProc struct {
 	cmd    *exec.Cmd
 	out    io.ReadCloser
+	buf    *bufio.Reader // large reads from the pipe
 	stderr *bytes.Buffer
 	once   sync.Once
 	err    error // the process' failure, once it exited
@@ -53,7 +56,7 @@ type xzProc struct {
 // Read passes xz's output on; at its end it reports xz's failure (a
 // truncated or corrupt stream) instead of a clean end.
 func (x *xzProc) Read(p []byte) (int, error) {
-	n, err := x.out.Read(p)
+	n, err := x.buf.Read(p)
 	if err == io.EOF {
 		x.wait()
 		if x.err != nil {

@@ -113,6 +113,7 @@ type Reader struct {
 	off   int64
 	e     Entry
 	store [8][]byte // backing of e's fields
+	name  []byte    // a binary field's name
 	err   error
 }
 
@@ -150,10 +151,21 @@ func (r *Reader) reset() {
 
 // readLine reads one line without its newline; long lines are read whole
 // up to MaxField and the rest dropped.
-func (r *Reader) readLine(buf []byte) ([]byte, error) {
-	buf = buf[:0]
-	for {
-		chunk, err := r.r.ReadSlice('\n')
+func (r *Reader) readLine() ([]byte, error) {
+	// Most lines fit the reader's buffer: returned in place, not copied
+	// (valid until the next read; fields worth keeping are copied).
+	chunk, err := r.r.ReadSlice('\n')
+	if err == nil {
+		r.off += int64(len(chunk))
+		r.line++
+		return chunk[:len(chunk)-1], nil
+	}
+	buf := r.store[slotLine][:0]
+	defer func() { r.store[slotLine] = buf[:0] }()
+	for first := true; ; first = false {
+		if !first {
+			chunk, err = r.r.ReadSlice('\n')
+		}
 		r.off += int64(len(chunk))
 		if len(buf)+len(chunk) <= MaxField+1 {
 			buf = append(buf, chunk...)
@@ -190,8 +202,7 @@ func (r *Reader) nextExport() *Entry {
 	fields := 0
 	var syslogPID bool
 	for {
-		line, err := r.readLine(r.store[slotLine])
-		r.store[slotLine] = line
+		line, err := r.readLine()
 		if err != nil {
 			if err == io.EOF {
 				if fields > 0 {
@@ -218,7 +229,9 @@ func (r *Reader) nextExport() *Entry {
 			name, value = line[:eq], line[eq+1:]
 		} else {
 			// Binary-safe form: the name alone, then the length and the data.
-			name = line
+			// The name is copied: reading the data moves the buffer under it.
+			r.name = append(r.name[:0], line...)
+			name = r.name
 			if !fieldName(name) {
 				r.err = fmt.Errorf("line %d: %q is neither FIELD=value nor a binary field's name", r.line, clip(line))
 				return nil
@@ -315,8 +328,7 @@ type jsonEntry struct {
 func (r *Reader) nextJSON() *Entry {
 	for {
 		r.reset()
-		line, err := r.readLine(r.store[slotLine])
-		r.store[slotLine] = line
+		line, err := r.readLine()
 		if err != nil {
 			if err != io.EOF {
 				r.err = fmt.Errorf("line %d: reading: %w", r.line+1, err)
