@@ -402,8 +402,33 @@
     return { x: (e.clientX - r.left) * vb.width / r.width, y: (e.clientY - r.top) * vb.height / r.height };
   }
   function clampX(x) { return Math.min(Math.max(x, brush.x0), brush.x1); }
-  function xToT(x) { return Math.round(brush.t0 + (clampX(x) - brush.x0) / (brush.x1 - brush.x0) * (brush.t1 - brush.t0)); }
-  function tToX(t) { return clampX(brush.x0 + (t - brush.t0) / (brush.t1 - brush.t0) * (brush.x1 - brush.x0)); }
+  // A piecewise axis (long empty stretches compressed): data-segs holds
+  // "x0,x1,t0,t1" per piece; a point in a break maps to the break's edge.
+  var segs = sw && sw.dataset.segs ? sw.dataset.segs.split(';').map(function (p) {
+    var v = p.split(',').map(Number);
+    return { x0: v[0], x1: v[1], t0: v[2], t1: v[3] };
+  }) : null;
+  function xToT(x) {
+    x = clampX(x);
+    if (segs) {
+      for (var i = 0; i < segs.length; i++) {
+        var s = segs[i];
+        if (x <= s.x1) { return Math.round(x < s.x0 ? s.t0 : s.t0 + (x - s.x0) / (s.x1 - s.x0) * (s.t1 - s.t0)); }
+      }
+      return segs[segs.length - 1].t1;
+    }
+    return Math.round(brush.t0 + (x - brush.x0) / (brush.x1 - brush.x0) * (brush.t1 - brush.t0));
+  }
+  function tToX(t) {
+    if (segs) {
+      for (var i = 0; i < segs.length; i++) {
+        var s = segs[i];
+        if (t <= s.t1) { return t < s.t0 ? (i ? (segs[i - 1].x1 + s.x0) / 2 : s.x0) : s.x0 + (t - s.t0) / (s.t1 - s.t0) * (s.x1 - s.x0); }
+      }
+      return segs[segs.length - 1].x1;
+    }
+    return clampX(brush.x0 + (t - brush.t0) / (brush.t1 - brush.t0) * (brush.x1 - brush.x0));
+  }
   function drawSel(a, b) {
     a = clampX(a); b = clampX(b);
     brush.sel.setAttribute('x', String(Math.min(a, b)));
