@@ -95,6 +95,27 @@ func TestBrowserNoHorizontalOverflow(t *testing.T) {
 					t.Errorf("at %d px %d narrow diagrams shown", w, diag.Narrow)
 				}
 				if w == 360 {
+					// The narrow swimlane is the one shown, and it brushes.
+					var box struct{ X, W, Y float64 }
+					s.eval(`(() => { const svg = [...document.querySelectorAll('svg.d-swimlane')].find(visible); svg.scrollIntoView({block: 'center'}); const r = svg.getBoundingClientRect(); const k = r.width / svg.viewBox.baseVal.width; return {X: r.left + (+svg.dataset.x0) * k, W: (svg.dataset.x1 - svg.dataset.x0) * k, Y: r.top + ((+svg.dataset.y0 + +svg.dataset.y1) / 2) * k}; })()`, &box)
+					if !s.evalBool(`[...document.querySelectorAll('svg.d-swimlane')].find(visible).classList.contains('narrow')`) {
+						t.Errorf("at 360 px the wide swimlane is shown")
+					}
+					if err := chromedp.Do(s.ctx,
+						chromedp.MouseEvent(chromedp.MousePressed, box.X+box.W*0.2, box.Y, chromedp.ButtonLeft),
+						chromedp.MouseEvent(chromedp.MouseMoved, box.X+box.W*0.6, box.Y, chromedp.ButtonLeft),
+						chromedp.MouseEvent(chromedp.MouseReleased, box.X+box.W*0.6, box.Y, chromedp.ButtonLeft),
+					); err != nil {
+						t.Fatal(err)
+					}
+					if s.evalString(`document.getElementById('f-from').value`) == "" || !s.evalBool(`visible(document.getElementById('zoom'))`) {
+						t.Errorf("dragging on the narrow swimlane set no range or drew no zoom")
+					}
+					if sw, cw := s.evalInt(`document.documentElement.scrollWidth`), s.evalInt(`document.documentElement.clientWidth`); sw > cw {
+						t.Errorf("with the zoom shown at 360 px the page is %d px wide", sw)
+					}
+					s.elementShot(fmt.Sprintf("width-%s-360-timeline", name), "#timeline")
+					s.do(`document.getElementById('f-reset').click()`)
 					s.elementShot(fmt.Sprintf("width-%s-360-diagram", name), "article.finding figure.diagram")
 					if name == "all-samples" {
 						s.elementShot("width-all-samples-360-ladder", "figure.fig-txn-ladder")
@@ -253,4 +274,10 @@ func TestBrowserBrushZooms(t *testing.T) {
 		t.Errorf("the zoom stays after clearing the range")
 	}
 	s.checkClean(u)
+}
+
+func (s *session) evalBool(js string) bool {
+	var v bool
+	s.eval(js, &v)
+	return v
 }

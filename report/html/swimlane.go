@@ -270,6 +270,7 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 	// The brush's selection, drawn by the script; the script listens on the
 	// whole picture so the marks below keep their tooltips.
 	d.rect(plotX0, lanesTop, 0, lanesBottom-lanesTop, "brush-sel", "")
+	d.Narrow = narrowOf(d)
 	return d
 }
 
