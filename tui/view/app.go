@@ -100,11 +100,11 @@ type App struct {
 	searchGen atomic.Int64 // bumped to cancel a running scan
 	searching bool
 
-	laidOutW int  // the screen width the header and detail were last written for
-	detailW  int  // the detail pane's width then (0 before the first layout)
-	hscroll  int  // characters the timeline's summaries are scrolled right by
+	laidOutW int           // the screen width the header and detail were last written for
+	detailW  int           // the detail pane's width then (0 before the first layout)
+	hscroll  int           // characters the timeline's summaries are scrolled right by
 	histStep time.Duration // the detail pane's histogram bucket (i); 0: no histogram
-	center   bool // scroll the timeline so the cursor sits a third down
+	center   bool          // scroll the timeline so the cursor sits a third down
 	keyCount int
 }
 
