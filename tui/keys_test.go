@@ -177,3 +177,64 @@ func TestHideAndRange(t *testing.T) {
 		d.Press("Ctrl-C")
 	}
 }
+
+// i opens a histogram in the detail pane: at first one row per bucket over
+// the whole span (so the counts add up to every event), the cursor's bucket
+// marked; z zooms in, Z back out; i closes it.
+func TestHistogram(t *testing.T) {
+	res := sample(t, "fip-reuse")
+	rowRe := regexp.MustCompile(`^(.+?) (.) (█*) (\d+)$`)
+	read := func(d *drive.Driver, sz [2]int) (sum int, marked int, title string) {
+		lines := d.Lines()
+		for _, l := range lines {
+			if i := strings.Index(l, "Detail · histogram"); i >= 0 {
+				title = l[i:]
+			}
+		}
+		detail := paneLines(d, "Detail")
+		if sz[0] >= 150 { // beside the timeline: the right-hand 76 columns
+			detail = nil
+			for _, l := range lines[:sz[1]-2] {
+				if r := []rune(l); len(r) > sz[0]-76 {
+					detail = append(detail, string(r[sz[0]-76:]))
+				}
+			}
+		}
+		for _, l := range detail {
+			if m := rowRe.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
+				n := 0
+				fmt.Sscan(m[4], &n)
+				sum += n
+				if m[2] != " " {
+					marked++
+				}
+			}
+		}
+		return
+	}
+	for _, sz := range sizes {
+		d := drive.Start(t, res, view.Options{Colors: 256}, sz[0], sz[1])
+		d.Press("i")
+		sum, marked, title := read(d, sz)
+		if title == "" {
+			t.Fatalf("%dx%d: no histogram title:\n%s", sz[0], sz[1], d.Text())
+		}
+		if sum != res.Timeline.Len() || marked != 1 {
+			t.Errorf("%dx%d: the histogram counts %d events with %d marked rows, want all %d and one", sz[0], sz[1], sum, marked, res.Timeline.Len())
+		}
+		d.Press("z")
+		_, _, zoomed := read(d, sz)
+		if zoomed == title {
+			t.Errorf("%dx%d: z did not change the step: %q", sz[0], sz[1], zoomed)
+		}
+		d.Press("Z")
+		if _, _, back := read(d, sz); back != title {
+			t.Errorf("%dx%d: z then Z gives %q, want %q", sz[0], sz[1], back, title)
+		}
+		d.Press("i")
+		if _, _, closed := read(d, sz); closed != "" {
+			t.Errorf("%dx%d: i did not close the histogram", sz[0], sz[1])
+		}
+		d.Press("Ctrl-C")
+	}
+}

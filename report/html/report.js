@@ -284,6 +284,10 @@
     if (state.from === null || state.to === null || !(state.to > state.from)) { fig.hidden = true; return; }
     var from = state.from, to = state.to, span = to - from;
     var svg = fig.querySelector('svg');
+    // Laid out for the width the page has, like the diagrams.
+    var narrow = window.matchMedia && window.matchMedia('(max-width: 700px)').matches;
+    var W = narrow ? 360 : 1200, maxTicks = narrow ? 4 : 8, maxLabel = narrow ? 16 : 31;
+    Z.x0 = narrow ? 110 : 212; Z.x1 = narrow ? 350 : 1180; Z.label = narrow ? 104 : 200; Z.bins = narrow ? 60 : 160;
     while (svg.firstChild) { svg.removeChild(svg.firstChild); }
     var X = function (t) { return Z.x0 + Math.min(Math.max((t - from) / span, 0), 1) * (Z.x1 - Z.x0); };
     // Findings overlapping the range, one row each (at most 8).
@@ -293,17 +297,17 @@
     var lanes = all('rect.lane-bg[data-source]', sw).map(function (r) { return +r.getAttribute('data-source'); });
     var top = 6, lanesTop = top + fs.length * Z.rowH + (fs.length ? 8 : 0);
     var bottom = lanesTop + lanes.length * Z.laneH;
-    svg.setAttribute('viewBox', '0 0 1200 ' + (bottom + 26));
+    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + (bottom + 26));
     // Axis.
     var step = STEPS[STEPS.length - 1];
-    for (var i = 0; i < STEPS.length; i++) { if (span / STEPS[i] <= 8) { step = STEPS[i]; break; } }
+    for (var i = 0; i < STEPS.length; i++) { if (span / STEPS[i] <= maxTicks) { step = STEPS[i]; break; } }
     var multi = fmtTime(from, true).slice(0, 10) !== fmtTime(to, true).slice(0, 10), lastDate = '', lastEnd = -1e9;
     el('line', { x1: Z.x0, y1: bottom + 4, x2: Z.x1, y2: bottom + 4, 'class': 'axis' }, '', svg);
     for (var t = Math.ceil(from / step) * step; t <= to; t += step) {
       var x = X(t), date = fmtTime(t, true).slice(0, 10);
       var label = tickText(t, step, multi && date !== lastDate);
       var w = label.length * 6, anchor = 'middle', left = x - w / 2;
-      if (x + w / 2 > 1198) { anchor = 'end'; left = x - w; }
+      if (x + w / 2 > W - 2) { anchor = 'end'; left = x - w; }
       el('line', { x1: x, y1: lanesTop, x2: x, y2: bottom + 4, 'class': 'grid' }, '', svg);
       if (left < lastEnd + 6) { continue; }
       lastEnd = left + w;
@@ -326,7 +330,7 @@
     lanes.forEach(function (s, r) {
       var y = lanesTop + r * Z.laneH;
       el('rect', { x: Z.x0, y: y + 2, width: Z.x1 - Z.x0, height: Z.laneH - 4, 'class': 'lane-bg', 'data-source': s }, '', svg);
-      el('text', { x: Z.label, y: y + Z.laneH / 2 + 4, 'text-anchor': 'end', 'class': 'label', 'data-source': s }, srcLabel[s].length > 31 ? '…' + srcLabel[s].slice(-30) : srcLabel[s], svg);
+      el('text', { x: Z.label, y: y + Z.laneH / 2 + 4, 'text-anchor': 'end', 'class': 'label', 'data-source': s }, srcLabel[s].length > maxLabel ? '…' + srcLabel[s].slice(1 - maxLabel) : srcLabel[s], svg);
       var d = '';
       counts[r].forEach(function (c, b) {
         if (!c) { return; }
@@ -389,30 +393,66 @@
   }());
 
   // ---- brush --------------------------------------------------------------
-  var sw = doc.querySelector('svg.d-swimlane');
-  var brush = null;
-  if (sw && sw.dataset.t1) {
+  // The swimlane may be drawn twice (wide, and narrow for phones; CSS shows
+  // one): each copy takes drags, and the selection is drawn in both. use()
+  // points the brush functions at one copy.
+  var swims = all('svg.d-swimlane').filter(function (s) { return s.dataset.t1; });
+  var sw = swims[0] || null, brush = null, segs = null;
+  function use(svg) {
+    sw = svg;
+    var ds = svg.dataset;
     brush = {
-      x0: +sw.dataset.x0, x1: +sw.dataset.x1, y0: +sw.dataset.y0, y1: +sw.dataset.y1,
-      t0: +sw.dataset.t0, t1: +sw.dataset.t1, sel: sw.querySelector('.brush-sel'), drag: null
+      x0: +ds.x0, x1: +ds.x1, y0: +ds.y0, y1: +ds.y1,
+      t0: +ds.t0, t1: +ds.t1, sel: svg.querySelector('.brush-sel'), drag: brush ? brush.drag : null
     };
+    // A piecewise axis (long empty stretches compressed): data-segs holds
+    // "x0,x1,t0,t1" per piece; a point in a break maps to the break's edge.
+    segs = ds.segs ? ds.segs.split(';').map(function (p) {
+      var v = p.split(',').map(Number);
+      return { x0: v[0], x1: v[1], t0: v[2], t1: v[3] };
+    }) : null;
   }
+  if (sw) { use(sw); }
   function svgPoint(e) {
     var r = sw.getBoundingClientRect(), vb = sw.viewBox.baseVal;
     return { x: (e.clientX - r.left) * vb.width / r.width, y: (e.clientY - r.top) * vb.height / r.height };
   }
   function clampX(x) { return Math.min(Math.max(x, brush.x0), brush.x1); }
-  function xToT(x) { return Math.round(brush.t0 + (clampX(x) - brush.x0) / (brush.x1 - brush.x0) * (brush.t1 - brush.t0)); }
-  function tToX(t) { return clampX(brush.x0 + (t - brush.t0) / (brush.t1 - brush.t0) * (brush.x1 - brush.x0)); }
+  function xToT(x) {
+    x = clampX(x);
+    if (segs) {
+      for (var i = 0; i < segs.length; i++) {
+        var s = segs[i];
+        if (x <= s.x1) { return Math.round(x < s.x0 ? s.t0 : s.t0 + (x - s.x0) / (s.x1 - s.x0) * (s.t1 - s.t0)); }
+      }
+      return segs[segs.length - 1].t1;
+    }
+    return Math.round(brush.t0 + (x - brush.x0) / (brush.x1 - brush.x0) * (brush.t1 - brush.t0));
+  }
+  function tToX(t) {
+    if (segs) {
+      for (var i = 0; i < segs.length; i++) {
+        var s = segs[i];
+        if (t <= s.t1) { return t < s.t0 ? (i ? (segs[i - 1].x1 + s.x0) / 2 : s.x0) : s.x0 + (t - s.t0) / (s.t1 - s.t0) * (s.x1 - s.x0); }
+      }
+      return segs[segs.length - 1].x1;
+    }
+    return clampX(brush.x0 + (t - brush.t0) / (brush.t1 - brush.t0) * (brush.x1 - brush.x0));
+  }
   function drawSel(a, b) {
     a = clampX(a); b = clampX(b);
     brush.sel.setAttribute('x', String(Math.min(a, b)));
     brush.sel.setAttribute('width', String(Math.abs(b - a)));
   }
   function syncBrush() {
-    if (!brush || !brush.sel) { return; }
-    if (state.from === null && state.to === null) { drawSel(brush.x0, brush.x0); return; }
-    drawSel(state.from === null ? brush.x0 : tToX(state.from), state.to === null ? brush.x1 : tToX(state.to));
+    var cur = sw;
+    swims.forEach(function (svg) {
+      use(svg);
+      if (!brush.sel) { return; }
+      if (state.from === null && state.to === null) { drawSel(brush.x0, brush.x0); return; }
+      drawSel(state.from === null ? brush.x0 : tToX(state.from), state.to === null ? brush.x1 : tToX(state.to));
+    });
+    if (cur) { use(cur); }
   }
   function setRange(from, to) {
     state.from = from;
@@ -424,20 +464,22 @@
     syncBrush();
     apply();
   }
-  if (brush && brush.sel) {
-    sw.addEventListener('pointerdown', function (e) {
+  swims.forEach(function (svg) {
+    if (!svg.querySelector('.brush-sel')) { return; }
+    svg.addEventListener('pointerdown', function (e) {
+      use(svg);
       var p = svgPoint(e);
       if (p.x < brush.x0 || p.x > brush.x1 || p.y < brush.y0 || p.y > brush.y1) { return; }
       brush.drag = p.x;
-      sw.setPointerCapture(e.pointerId);
+      svg.setPointerCapture(e.pointerId);
       drawSel(p.x, p.x);
       e.preventDefault();
     });
-    sw.addEventListener('pointermove', function (e) {
-      if (brush.drag !== null) { drawSel(brush.drag, svgPoint(e).x); }
+    svg.addEventListener('pointermove', function (e) {
+      if (brush.drag !== null && sw === svg) { drawSel(brush.drag, svgPoint(e).x); }
     });
-    var finish = function (e) {
-      if (brush.drag === null) { return; }
+    svg.addEventListener('pointerup', function (e) {
+      if (brush.drag === null || sw !== svg) { return; }
       var a = brush.drag, b = svgPoint(e).x;
       brush.drag = null;
       if (Math.abs(b - a) < 3) {
@@ -445,10 +487,9 @@
       } else {
         setRange(xToT(Math.min(a, b)), xToT(Math.max(a, b)));
       }
-    };
-    sw.addEventListener('pointerup', finish);
-    sw.addEventListener('pointercancel', function () { brush.drag = null; syncBrush(); });
-  }
+    });
+    svg.addEventListener('pointercancel', function () { brush.drag = null; syncBrush(); });
+  });
 
   // ---- controls -----------------------------------------------------------
   var ref = brush ? brush.t0 : (ev ? ev.t[0] : Date.now() * 1000);

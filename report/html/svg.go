@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -29,6 +30,9 @@ type Diagram struct {
 type Plot struct {
 	X0, X1, Y0, Y1 float64
 	T0, T1         int64 // µs since the Unix epoch
+	// Segs, when set, makes the axis piecewise: "x0,x1,t0,t1;…" (gaps
+	// between the pieces are compressed; see gaps.go).
+	Segs string
 }
 
 // ShapeKind selects the SVG element a Shape becomes.
@@ -221,9 +225,18 @@ func tickLabels(ticks []time.Time, step time.Duration, s Scale) []string {
 }
 
 // axis draws a time axis at y with grid lines up to top.
-func (d *Diagram) axis(s Scale, y, top float64, want int) {
+func (d *Diagram) axis(s Scale, y, top float64, want int) { d.axisOf(s, y, top, want, false) }
+
+// axisDated is axis with the date on its first tick whatever its span (a
+// piece of a piecewise axis over several days).
+func (d *Diagram) axisDated(s Scale, y, top float64, want int) { d.axisOf(s, y, top, want, true) }
+
+func (d *Diagram) axisOf(s Scale, y, top float64, want int, dated bool) {
 	step, ticks := s.Ticks(want)
 	labels := tickLabels(ticks, step, s)
+	if dated && len(ticks) > 0 && step < 24*time.Hour && !strings.Contains(labels[0], "-") {
+		labels[0] = ticks[0].UTC().Format("2006-01-02") + " " + labels[0]
+	}
 	d.line(s.X0, y, s.X1, y, "axis", "")
 	lastEnd := math.Inf(-1)
 	for i, t := range ticks {

@@ -100,10 +100,11 @@ type App struct {
 	searchGen atomic.Int64 // bumped to cancel a running scan
 	searching bool
 
-	laidOutW int  // the screen width the header and detail were last written for
-	detailW  int  // the detail pane's width then (0 before the first layout)
-	hscroll  int  // characters the timeline's summaries are scrolled right by
-	center   bool // scroll the timeline so the cursor sits a third down
+	laidOutW int           // the screen width the header and detail were last written for
+	detailW  int           // the detail pane's width then (0 before the first layout)
+	hscroll  int           // characters the timeline's summaries are scrolled right by
+	histStep time.Duration // the detail pane's histogram bucket (i); 0: no histogram
+	center   bool          // scroll the timeline so the cursor sits a third down
 	keyCount int
 }
 
@@ -445,7 +446,9 @@ func (a *App) refresh() {
 // the detail pane keeps its scroll position while it is being read.
 func (a *App) updateDetail() {
 	var key string
-	if a.sources {
+	if a.histStep > 0 {
+		key = fmt.Sprintf("h%d/%d/%d/%d", a.tl.CursorEvent(), a.histStep, a.tl.Rows.Len(), a.detailW)
+	} else if a.sources {
 		key = "sources"
 	} else if a.focus == paneFindings && len(a.fs.List) > 0 {
 		key = fmt.Sprintf("f%d", a.fs.Cursor)
@@ -456,7 +459,9 @@ func (a *App) updateDetail() {
 		return
 	}
 	a.detailKey = key
-	if a.sources {
+	if a.histStep > 0 {
+		a.detail.SetText(a.histogramText())
+	} else if a.sources {
 		a.detail.SetText(a.sourcesDetail())
 	} else if key[0] == 'f' {
 		a.detail.SetText(a.findingDetail(a.fs.Cursor))

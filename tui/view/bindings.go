@@ -55,6 +55,9 @@ func (a *App) bindings() *ui.Keymap {
 		Add(ui.Binding{Keys: []ui.Key{r('l'), c(tcell.KeyRight)}, Group: groupMove, Help: "scroll the timeline's summaries right (long lines)", Do: func() { a.scrollRight(8) }}).
 		Add(ui.Binding{Keys: []ui.Key{r('h'), c(tcell.KeyLeft)}, Group: groupMove, Help: "scroll them back left", Do: func() { a.scrollRight(-8) }}).
 		Add(ui.Binding{Keys: []ui.Key{r('c')}, Group: groupOther, Help: "copy the event under the cursor — or every marked event — to the clipboard (OSC 52: the terminal must allow it), as SOURCE:POS TIME TEXT lines", Do: a.copyEvents}).
+		Add(ui.Binding{Keys: []ui.Key{r('i')}, Group: groupOther, Help: "histogram of the events shown, in the detail pane, one row per time bucket around the cursor; again: close", Do: a.toggleHistogram}).
+		Add(ui.Binding{Keys: []ui.Key{r('z')}, Group: groupOther, Help: "histogram: zoom in (buckets half as long)", Do: func() { a.zoomHistogram(1) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('Z')}, Group: groupOther, Help: "histogram: zoom out (buckets twice as long)", Do: func() { a.zoomHistogram(-1) }}).
 		Add(ui.Binding{Keys: []ui.Key{r(':')}, Group: groupOther, Help: "command (see below)", Hint: "cmd", Do: a.commandPrompt}).
 		Add(ui.Binding{Keys: []ui.Key{r('?')}, Group: groupOther, Help: "this help", Hint: "help", Do: a.openHelp}).
 		Add(ui.Binding{Keys: []ui.Key{r('q')}, Group: groupOther, Help: "back (close help, return from a jump), or quit", Hint: "quit", HintLabel: func() string { return a.backLabel() }, Do: func() { a.goBack(true) }}).

@@ -190,6 +190,9 @@ func (a *App) timelineInfo() string {
 }
 
 func (a *App) detailTitle() string {
+	if a.histStep > 0 {
+		return "Detail · histogram, " + histStepText(a.histStep) + " a row (z/Z: zoom, i: close)"
+	}
 	if a.sources {
 		return "Detail · sources (q: back)"
 	}
