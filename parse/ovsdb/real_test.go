@@ -48,6 +48,15 @@ func read(t *testing.T, path string) (*timeline.Source, []timeline.Event) {
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+	// Read with the framing on its own goroutine, the same comes out.
+	src2 := &timeline.Source{Path: path}
+	evs2, err := parse.Collect(ovsdb.Parse, bytes.NewReader(b), src2, parse.Options{Threads: 2})
+	if err != nil {
+		t.Fatalf("%s (2 threads): %v", path, err)
+	}
+	if len(evs2) != len(evs) || fmt.Sprint(src2.Problems) != fmt.Sprint(src.Problems) {
+		t.Errorf("%s: 2 threads read %d events, problems %v; 1 thread %d, %v", path, len(evs2), src2.Problems, len(evs), src.Problems)
+	}
 	return src, evs
 }
 
