@@ -18,7 +18,6 @@ type scanner struct {
 	err error
 }
 
-
 func (s *scanner) fail(format string, args ...any) {
 	if s.err == nil {
 		s.err = fmt.Errorf("JSON at byte %d of the record: %s", s.i, fmt.Sprintf(format, args...))
