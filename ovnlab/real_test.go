@@ -126,6 +126,18 @@ func TestRealInterleavedTxn(t *testing.T) {
 				!strings.Contains(f.Subject.String("lost"), "gateway port lrp-"+ovnlab.GatewayID) {
 				t.Errorf("subject %v", f.Subject)
 			}
+			// The Northbound file corroborates: the router's commit, and no
+			// gateway port up to the end of its history.
+			if !strings.Contains(f.Explanation, "no Logical_Router_Port lrp-"+ovnlab.GatewayID+" appears") {
+				t.Errorf("explanation lacks the database's record:\n%s", f.Explanation)
+			}
+			db := false
+			for _, e := range f.Evidence {
+				db = db || strings.HasSuffix(e.Source, "ovnnb_db.db") && strings.Contains(e.Text, "Logical_Router insert "+ovnlab.RouterB)
+			}
+			if !db {
+				t.Errorf("no evidence from the Northbound file: %+v", f.Evidence)
+			}
 		})
 	}
 }
