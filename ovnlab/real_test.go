@@ -109,6 +109,7 @@ func TestRealInterleavedTxn(t *testing.T) {
 			l := ovnlab.Start(t, false)
 			dir := t.TempDir()
 			l.Interleave(mode, ovnlab.NeutronLog(dir))
+			l.SaveShow(dir)
 			l.Save(dir)
 			res := analyse(t, detect.Defaults(), dir)
 			fs := findings(res, "interleaved-txn")
@@ -137,6 +138,11 @@ func TestRealInterleavedTxn(t *testing.T) {
 			}
 			if !db {
 				t.Errorf("no evidence from the Northbound file: %+v", f.Evidence)
+			}
+			// And the real `ovn-nbctl show` snapshot: the router without
+			// its gateway port.
+			if !strings.Contains(f.Explanation, "shows router "+ovnlab.RouterB+" with no gateway port") {
+				t.Errorf("explanation lacks the snapshot:\n%s", f.Explanation)
 			}
 		})
 	}
