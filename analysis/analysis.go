@@ -6,6 +6,7 @@ package analysis
 
 import (
 	"cmp"
+	"errors"
 	"runtime"
 	"slices"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/arpforensics/arpforensics/ingest"
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
+	"github.com/arpforensics/arpforensics/yamlconf"
 )
 
 // Options is everything a run depends on.
@@ -29,6 +31,12 @@ type Options struct {
 	Offsets map[string]time.Duration
 	// Case is the case file (hosts by path, zones, offsets), or nil.
 	Case *ingest.Case
+	// CasePath and CaseError, when set, are a case file found in an
+	// analysed directory and why it could not be used: a problem on that
+	// source, and the run goes on without it. (A case file named with
+	// --case that is bad is a usage error before the run.)
+	CasePath  string
+	CaseError error
 	// Since and Until limit the analysis to a window; zero is unbounded.
 	Since, Until time.Time
 	// SinceRel and UntilRel, when set, place the window relative to the
@@ -87,6 +95,13 @@ func Run(opts Options) *Result {
 	srcs, sks := readAll(files, opts, space)
 	sources = append(sources, srcs...)
 	sinks = append(sinks, sks...)
+	if opts.CaseError != nil {
+		for i, s := range sources {
+			if s.Path == opts.CasePath {
+				sources[i], sinks[i] = badCase(s, opts.CaseError), nil
+			}
+		}
+	}
 
 	if opts.Year == 0 {
 		anchorYears(sources, sinks)
@@ -127,6 +142,7 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 	n := min(budget, max(len(files), 1))
 	popts := parse.Options{Location: opts.Location, Year: opts.Year, Since: opts.Since, Until: opts.Until, Threads: budget / n}
 	offs := offsets(opts)
+	cases := findCases(files, opts.Case)
 	sources := make([]*timeline.Source, len(files))
 	sinks := make([]*timeline.Sink, len(files))
 	var total int64
@@ -156,7 +172,12 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 						opts.Progress(d, total)
 					}
 				}
-				sources[i], sinks[i] = readOne(files[i], popts, opts.Case, offs, space, read)
+				if err, bad := cases.bad[files[i].Path]; bad {
+					sources[i] = badCase(&timeline.Source{Path: files[i].Path, Host: files[i].Host}, err)
+				} else {
+					c, f := cases.caseOf(files[i])
+					sources[i], sinks[i] = readOne(f, popts, c, offs, space, read)
+				}
 				if read != nil && counted < files[i].Size {
 					read(files[i].Size - counted) // the rest was not read (a skipped kind)
 				}
@@ -182,6 +203,10 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 // Parsers may skip records outside the window by their own timestamps, which
 // the host's clock offset shifts later: they get the window in their terms.
 func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string]time.Duration, space *timeline.Space, read func(int64)) (*timeline.Source, *timeline.Sink) {
+	// The vantage point: a host is named within the path argument it was
+	// found under, so two arguments' hosts of one name (two capture
+	// folders, both "default") are two capture points.
+	vantage, segment := "root\x00"+f.Root+"\x00"+f.Host, ""
 	if c != nil {
 		if f.Path == c.Path {
 			return &timeline.Source{Path: f.Path, Kind: "case", Host: ingest.DefaultHost, SkipReason: "case file (hosts, zones, offsets)"}, nil
@@ -195,6 +220,7 @@ func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string
 		}
 		if ok {
 			f.Host = h.Name
+			vantage, segment = "case\x00"+h.Name, h.Segment
 		}
 	}
 	if off := offs[f.Host]; off != 0 {
@@ -205,7 +231,34 @@ func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string
 			popts.Until = popts.Until.Add(-off)
 		}
 	}
-	return ingest.ReadCounting(f, popts, space, read)
+	src, sink := ingest.ReadCounting(f, popts, space, read)
+	if src != nil {
+		src.Vantage = vantage
+		if segment != "" {
+			src.Segment = "segment\x00" + segment
+		}
+	}
+	return src, sink
+}
+
+// badCase is the source of a case file that could not be used: each of its
+// errors a problem at its line.
+func badCase(s *timeline.Source, err error) *timeline.Source {
+	out := &timeline.Source{Path: s.Path, Kind: "case", Host: s.Host, Unreadable: true}
+	var list yamlconf.ErrorList
+	var one *yamlconf.Error
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &one):
+		list = yamlconf.ErrorList{one}
+	}
+	for _, e := range list {
+		out.Problemf(timeline.Pos{Line: int64(e.Line)}, "case file not used: column %d: %s", e.Col, e.Msg)
+	}
+	if len(list) == 0 {
+		out.Problemf(timeline.Pos{}, "case file not used: %v", err)
+	}
+	return out
 }
 
 // offsets merges the case file's clock offsets with the command line's.

@@ -25,6 +25,7 @@ const CaseFileName = "case.yaml"
 //	    paths: ["controller/**", "neutron-server*.txt*"]
 //	    timezone: America/New_York
 //	    offset: +2.5s          # added to every timestamp of this host
+//	    segment: br-ex         # hosts naming one segment share their IP→MAC bindings
 type Case struct {
 	Path     string // the case file
 	Root     string // directory its path globs are relative to
@@ -39,6 +40,10 @@ type CaseHost struct {
 	Paths    []string // globs relative to Root; "**" spans directories; a glob without "/" matches the base name
 	Location *time.Location
 	Offset   time.Duration
+	// Segment names the broadcast domain the host's captures and neighbour
+	// tables see: hosts naming the same one are read as one set of
+	// bindings, moves and usage; without it each host is its own.
+	Segment string
 }
 
 // FindCase returns the case file of the first directory among paths that
@@ -58,7 +63,7 @@ func FindCase(paths []string) string {
 // LoadCase reads and checks a case file. Every error names the file, line
 // and column; unknown keys are errors.
 func LoadCase(file string) (*Case, error) {
-	data, err := os.ReadFile(file)
+	data, err := readSmall(file, maxSmallFile)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, UnwrapPath(err))
 	}
@@ -80,7 +85,7 @@ func LoadCase(file string) (*Case, error) {
 	for _, name := range order {
 		hn := hosts[name]
 		h := CaseHost{Name: name}
-		fields, _ := doc.Map(hn, "host "+name, "paths", "timezone", "offset")
+		fields, _ := doc.Map(hn, "host "+name, "paths", "timezone", "offset", "segment")
 		if n := fields["paths"]; n != nil {
 			h.Paths = doc.Strings(n, "paths of host "+name)
 			for _, g := range h.Paths {
@@ -94,6 +99,9 @@ func LoadCase(file string) (*Case, error) {
 		}
 		if n := fields["offset"]; n != nil {
 			h.Offset = doc.Duration(n, "offset of host "+name)
+		}
+		if n := fields["segment"]; n != nil {
+			h.Segment = doc.String(n, "segment of host "+name)
 		}
 		c.Hosts = append(c.Hosts, h)
 	}
@@ -130,23 +138,37 @@ func matchGlob(glob, p string) bool {
 	return matchParts(strings.Split(glob, "/"), strings.Split(p, "/"))
 }
 
+// matchParts matches path segments p against glob segments g. It is the
+// classic wildcard algorithm with "**" as the star over segments: on a
+// mismatch only the most recent "**" is retried one segment further, so the
+// time is at most len(g)·len(p) segment matches however many "**" a
+// (possibly hostile) case file holds; backtracking into every "**" took
+// exponential time.
 func matchParts(g, p []string) bool {
-	for len(g) > 0 {
-		if g[0] == "**" {
-			for i := 0; i <= len(p); i++ {
-				if matchParts(g[1:], p[i:]) {
-					return true
-				}
-			}
+	gi, pi := 0, 0
+	star, resume := -1, 0 // the last "**" seen and the path segment it resumes at
+	for pi < len(p) {
+		switch {
+		case gi < len(g) && g[gi] == "**":
+			star, resume = gi, pi
+			gi++
+		case gi < len(g) && segMatch(g[gi], p[pi]):
+			gi++
+			pi++
+		case star >= 0:
+			resume++
+			gi, pi = star+1, resume
+		default:
 			return false
 		}
-		if len(p) == 0 {
-			return false
-		}
-		if ok, _ := path.Match(g[0], p[0]); !ok {
-			return false
-		}
-		g, p = g[1:], p[1:]
 	}
-	return len(p) == 0
+	for gi < len(g) && g[gi] == "**" {
+		gi++
+	}
+	return gi == len(g)
+}
+
+func segMatch(g, p string) bool {
+	ok, _ := path.Match(g, p)
+	return ok
 }

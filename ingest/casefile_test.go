@@ -67,7 +67,7 @@ func TestLoadCaseErrorsNamePositions(t *testing.T) {
 		{"timezone: Mars/Olympus\n", ":1:11: timezone: unknown time zone \"Mars/Olympus\""},
 		{"hots:\n  a: {}\n", ":1:1: unknown key \"hots\" in the case file (want timezone, year, hosts)"},
 		{"hosts:\n  a:\n    offset: soon\n", ":3:13: offset of host a: want a duration like 1.5s, 300ms or -2s, got \"soon\""},
-		{"hosts:\n  a:\n    path: x\n", ":3:5: unknown key \"path\" in host a (want paths, timezone, offset)"},
+		{"hosts:\n  a:\n    path: x\n", ":3:5: unknown key \"path\" in host a (want paths, timezone, offset, segment)"},
 		{"year: 18\n", ":1:7: year: want a four-digit year, got 18"},
 		{"hosts: [a, b]\n", ":1:8: hosts: want a mapping, got a list"},
 		{"hosts:\n  a:\n    paths: ['[']\n", ":3:12: paths of host a: bad glob \"[\""},
@@ -116,5 +116,24 @@ func TestFindCase(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, CaseFileName), []byte("year: 2018\n"), 0o644)
 	if got := FindCase([]string{"/nonexistent", dir}); got != filepath.Join(dir, CaseFileName) {
 		t.Errorf("FindCase = %q", got)
+	}
+}
+
+// A hostile case file's "**" cannot make matching exponential: a dozen of
+// them against a path 40 directories deep is answered at once.
+func TestGlobIsLinear(t *testing.T) {
+	deep := strings.Repeat("d/", 40) + "f.txt"
+	start := time.Now()
+	if matchGlob(strings.Repeat("**/", 12)+"x/*.txt", deep) {
+		t.Error("matched a glob whose segment x is not in the path")
+	}
+	if !matchGlob(strings.Repeat("**/d/", 12)+"**/*.txt", deep) {
+		t.Error("did not match")
+	}
+	if matchGlob(strings.Repeat("**/d/", 41)+"*.txt", deep) {
+		t.Error("41 d segments matched a path with 40")
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("took %v", took)
 	}
 }

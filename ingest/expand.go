@@ -26,6 +26,10 @@ type File struct {
 	Host    string // first directory below Root, or DefaultHost
 	Size    int64
 	ModTime time.Time
+	// Skip, when set, says why the file is listed but not read: a FIFO,
+	// socket or device (opening one could wait forever or never end), or
+	// a link to a directory already walked.
+	Skip string
 }
 
 // Stdin is the path that names standard input: read once, sniffed like any
@@ -35,68 +39,129 @@ const Stdin = "-"
 // Expand lists the files named by paths, walking directories recursively in
 // lexical order so every run sees the same order. Paths that do not exist
 // or cannot be listed are returned as errors alongside what could be listed.
-// Symbolic links to files are followed; links to directories are not, so a
-// log tree with a loop cannot trap the walk.
+// Symbolic links are followed, to files and to directories alike; each real
+// directory is walked once, so a link back up the tree (a loop) is listed
+// as skipped rather than walked again. FIFOs, sockets and devices are listed
+// as skipped, never opened.
 func Expand(paths []string) ([]File, []error) {
-	var files []File
-	var errs []error
-	seen := map[string]bool{}
+	w := &walker{seen: map[string]bool{}, dirs: map[fileID]string{}}
 	for _, root := range paths {
 		if root == Stdin {
-			if !seen[root] {
-				seen[root] = true
-				files = append(files, File{Path: Stdin, Root: Stdin, Host: DefaultHost})
+			if !w.seen[root] {
+				w.seen[root] = true
+				w.files = append(w.files, File{Path: Stdin, Root: Stdin, Host: DefaultHost})
 			}
 			continue
 		}
 		info, err := os.Stat(root)
 		if err != nil {
-			errs = append(errs, err)
+			w.errs = append(w.errs, err)
 			continue
 		}
 		if !info.IsDir() {
-			if !seen[root] {
-				seen[root] = true
-				files = append(files, File{Path: root, Root: root, Host: DefaultHost, Size: info.Size(), ModTime: info.ModTime()})
+			w.file(root, root, DefaultHost, info)
+			continue
+		}
+		w.root, w.zuul = root, zuulHosts(root)
+		w.dir(root, info)
+	}
+	return w.files, w.errs
+}
+
+// fileID names a real directory whatever the path it is reached by.
+type fileID struct{ dev, ino uint64 }
+
+type walker struct {
+	files []File
+	errs  []error
+	seen  map[string]bool   // file paths listed
+	dirs  map[fileID]string // real directories walked, with the path first walked
+	root  string
+	zuul  map[string]bool
+}
+
+func (w *walker) host(p string) string {
+	if w.zuul != nil {
+		return zuulHostOf(w.root, p, w.zuul)
+	}
+	return hostOf(w.root, p)
+}
+
+// file lists one non-directory (info is what the path leads to).
+func (w *walker) file(p, root, host string, info fs.FileInfo) {
+	if w.seen[p] {
+		return
+	}
+	w.seen[p] = true
+	f := File{Path: p, Root: root, Host: host, Size: info.Size(), ModTime: info.ModTime()}
+	if !info.Mode().IsRegular() {
+		f.Size = 0
+		f.Skip = SpecialReason(info.Mode())
+	}
+	w.files = append(w.files, f)
+}
+
+// SpecialReason says why a file that is not regular is not read.
+func SpecialReason(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO), not read: opening it would wait for a writer (pipe its content to - instead)"
+	case m&fs.ModeSocket != 0:
+		return "a socket, not read"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device, not read"
+	case m&fs.ModeDevice != 0:
+		return "a block device, not read"
+	case m.IsDir():
+		return "a directory"
+	}
+	return "not a regular file, not read"
+}
+
+// dir walks directory p (info describes it), unless it was walked already.
+func (w *walker) dir(p string, info fs.FileInfo) {
+	if id, ok := idOf(info); ok {
+		if first, done := w.dirs[id]; done {
+			if p != first {
+				w.seen[p] = true
+				w.files = append(w.files, File{Path: p, Root: w.root, Host: w.host(p), ModTime: info.ModTime(),
+					Skip: fmt.Sprintf("the same directory as %s (a link), already read there", first)})
+			}
+			return
+		}
+		w.dirs[id] = p
+	}
+	entries, err := os.ReadDir(p)
+	if err != nil {
+		w.errs = append(w.errs, err)
+		// what could be listed is still walked
+	}
+	for _, e := range entries {
+		c := filepath.Join(p, e.Name())
+		if e.IsDir() {
+			if !strings.HasPrefix(e.Name(), ".") { // .git and friends
+				fi, err := e.Info()
+				if err != nil {
+					w.errs = append(w.errs, err)
+					continue
+				}
+				w.dir(c, fi)
 			}
 			continue
 		}
-		zuul := zuulHosts(root)
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				errs = append(errs, err)
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() {
-				if p != root && strings.HasPrefix(d.Name(), ".") {
-					return fs.SkipDir // .git and friends
-				}
-				return nil
-			}
-			fi, err := os.Stat(p) // follows a link to a file
-			if err != nil {
-				errs = append(errs, err)
-				return nil
-			}
-			if !fi.Mode().IsRegular() || seen[p] {
-				return nil
-			}
-			seen[p] = true
-			host := hostOf(root, p)
-			if zuul != nil {
-				host = zuulHostOf(root, p, zuul)
-			}
-			files = append(files, File{Path: p, Root: root, Host: host, Size: fi.Size(), ModTime: fi.ModTime()})
-			return nil
-		})
+		fi, err := os.Stat(c) // follows a link
 		if err != nil {
-			errs = append(errs, fmt.Errorf("walking %s: %w", root, err))
+			w.errs = append(w.errs, err)
+			continue
 		}
+		if fi.IsDir() {
+			if !strings.HasPrefix(e.Name(), ".") {
+				w.dir(c, fi)
+			}
+			continue
+		}
+		w.file(c, w.root, w.host(c), fi)
 	}
-	return files, errs
 }
 
 // hostOf is the first directory of p below root: CI log trees are laid out
@@ -117,3 +182,7 @@ func hostOf(root, p string) string {
 func SortFiles(fs []File) {
 	slices.SortFunc(fs, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 }
+
+// HostBelow is the host a file under root is labelled with: the first
+// directory below root, or DefaultHost for a file directly in it.
+func HostBelow(root, p string) string { return hostOf(root, p) }

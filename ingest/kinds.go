@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 
 	"github.com/arpforensics/arpforensics/parse"
@@ -91,27 +92,24 @@ func hexStart(b []byte) string {
 	return fmt.Sprintf("%0*x", n*2, binary.BigEndian.Uint32(x[:])>>(8*(4-n)))
 }
 
-// ownOutputs are the marks of arpforensics' own reports. A CI tree analysed
-// twice holds the first run's outputs, which quote artifact lines in their
-// evidence: they are reports, not artifacts.
-var ownOutputs = []struct {
-	mark []byte
-	what string
-}{
-	{[]byte(`"schema": "arpforensics.report/v1"`), "an arpforensics JSON report"},
-	{[]byte(`<testsuites name="arpforensics"`), "an arpforensics JUnit report"},
-	{[]byte(`<meta name="generator" content="arpforensics`), "an arpforensics HTML report"},
-}
-
-// OwnOutput names the arpforensics output head starts, or "". NDJSON
-// findings and timeline events are recognised by their first object's keys,
-// the text report by its first line.
+// OwnOutput names the arpforensics output head starts, or "". A CI tree
+// analysed twice holds the first run's outputs, which quote artifact lines
+// in their evidence: they are reports, not artifacts. Each is recognised by
+// its shape at the start of the file, never by text found anywhere in it
+// (a tenant can put any text into a log line, a port name for one): the
+// JSON report by its document's first key, "schema"; JUnit by its root
+// element; HTML by the generator meta element among the head's first
+// elements; NDJSON findings and timeline events by their first object's
+// keys; the text report by its first line.
 func OwnOutput(head []byte) string {
 	start := head[:min(len(head), 4096)]
-	for _, o := range ownOutputs {
-		if bytes.Contains(start, o.mark) {
-			return o.what
-		}
+	switch {
+	case jsonSchema(start) == "arpforensics.report/v1":
+		return "an arpforensics JSON report"
+	case junitRoot(start):
+		return "an arpforensics JUnit report"
+	case htmlGenerator(start):
+		return "an arpforensics HTML report"
 	}
 	first := start
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
@@ -127,4 +125,65 @@ func OwnOutput(head []byte) string {
 		return "an arpforensics text report"
 	}
 	return ""
+}
+
+// jsonSchema is the value of a JSON document's first key when that key is
+// "schema", else "".
+func jsonSchema(head []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(head))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return ""
+	}
+	if key, err := dec.Token(); err != nil || key != "schema" {
+		return ""
+	}
+	if v, err := dec.Token(); err == nil {
+		if s, ok := v.(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+// junitRoot reports whether head is an XML document whose root element is
+// our testsuites.
+func junitRoot(head []byte) bool {
+	rest := bytes.TrimLeft(head, " \t\r\n")
+	if bytes.HasPrefix(rest, []byte("<?xml")) {
+		end := bytes.Index(rest, []byte("?>"))
+		if end < 0 {
+			return false
+		}
+		rest = bytes.TrimLeft(rest[end+2:], " \t\r\n")
+	}
+	return bytes.HasPrefix(rest, []byte(`<testsuites name="arpforensics"`))
+}
+
+// htmlGenerator reports whether head is an HTML document with our
+// generator mark in its head, before any element a page's content could
+// put there: only the doctype, html, head, meta and title elements written
+// before it may precede it.
+func htmlGenerator(head []byte) bool {
+	rest := bytes.TrimLeft(head, " \t\r\n")
+	if !bytes.HasPrefix(bytes.ToLower(rest[:min(len(rest), 15)]), []byte("<!doctype html>")) {
+		return false
+	}
+	rest = rest[15:]
+	for {
+		rest = bytes.TrimLeft(rest, " \t\r\n")
+		if bytes.HasPrefix(rest, []byte(`<meta name="generator" content="arpforensics`)) {
+			return true
+		}
+		ok := false
+		for _, tag := range []string{"<html", "<head>", "<meta "} {
+			if bytes.HasPrefix(rest, []byte(tag)) {
+				ok = true
+			}
+		}
+		end := bytes.IndexByte(rest, '>')
+		if !ok || end < 0 {
+			return false
+		}
+		rest = rest[end+1:]
+	}
 }

@@ -45,9 +45,14 @@ func Read(f File, opts parse.Options, sp *timeline.Space) (*timeline.Source, *ti
 func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n int64)) (*timeline.Source, *timeline.Sink) {
 	src := &timeline.Source{Path: f.Path, Host: f.Host, Location: opts.Loc()}
 	opts.ModTime = f.ModTime
+	if f.Skip != "" {
+		src.Kind = "unknown"
+		src.SkipReason = f.Skip
+		return src, nil
+	}
 	fh, err := os.Stdin, error(nil)
 	if f.Path != Stdin {
-		fh, err = os.Open(f.Path)
+		fh, err = openNonBlocking(f.Path)
 	}
 	if err != nil {
 		src.Kind = "unknown"
@@ -57,6 +62,11 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 	}
 	if fh != os.Stdin {
 		defer fh.Close()
+		if fi, err := fh.Stat(); err == nil && !fi.Mode().IsRegular() {
+			src.Kind = "unknown"
+			src.SkipReason = SpecialReason(fi.Mode())
+			return src, nil
+		}
 	}
 
 	var r io.Reader = fh
@@ -74,6 +84,12 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 	}
 	defer in.close()
 	k, reason := sniff(in.head)
+	var nul *nulDrop
+	if k == nil {
+		if k = sniffWithoutNUL(in.head); k != nil {
+			nul = &nulDrop{}
+		}
+	}
 	if k == nil {
 		src.Kind = "unknown"
 		src.SkipReason = reason
@@ -81,13 +97,29 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 	}
 	src.Kind = k.Name
 	reread := f.Path
-	if in.compressed || f.Path == Stdin {
+	if in.compressed || f.Path == Stdin || nul != nil {
 		reread = "" // nothing to read again by offset: the sink keeps the text
 	}
 	sink := sp.NewSink(reread)
-	if err := k.Parse(in.forParsing(opts.Threads), src, opts, sink); err != nil {
-		src.Unreadable = true
+	pr := in.forParsing(opts.Threads)
+	if nul != nil {
+		nul.r = pr
+		pr = bufio.NewReaderSize(nul, readBuf)
+	}
+	if err := parseGuarded(k, pr, src, opts, sink); err != nil {
+		src.Unreadable = src.Unreadable || sink.Len() == 0
 		src.Problemf(timeline.Pos{}, "%v", err)
+	}
+	if nul != nil && nul.n > 0 {
+		src.Notef(timeline.Pos{Offset: nul.first}, "%d NUL byte(s) in %d run(s) skipped, the first run at byte %d (logrotate's copytruncate leaves one at a log's start); byte positions in this file count its bytes without them",
+			nul.n, nul.runs, nul.first)
+	}
+	if in.cut != "" {
+		src.Problemf(timeline.Pos{Offset: in.cutAt}, "%s", in.cut)
+	}
+	if n, t, pos := sink.BadTimes(); n > 0 {
+		src.Problemf(pos, "%d event(s) left out for a timestamp outside the years 1823–2116 the timeline holds (the first in the year %d): a damaged record or a clock gone wrong", n, t.Year())
+		src.BadRecords += n
 	}
 	if err := sink.Err(); err != nil {
 		src.Problemf(timeline.Pos{}, "events lost: %v", err)
@@ -95,6 +127,19 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 	src.Events = sink.Len()
 	src.First, src.Last = sink.Span()
 	return src, sink
+}
+
+// parseGuarded runs a parser so that a bug it trips over on one file
+// (a panic on input nobody foresaw) becomes a problem on that source, not
+// the end of the run and of every other file's findings. Memory is bounded
+// by caps, not by this: an allocation that fails cannot be recovered.
+func parseGuarded(k *Kind, r io.Reader, src *timeline.Source, opts parse.Options, sink *timeline.Sink) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error reading this %s file, reading stopped (please report it): %v", k.Name, p)
+		}
+	}()
+	return k.Parse(r, src, opts, sink)
 }
 
 // UnwrapPath drops a *PathError's repetition of a path the message already
@@ -112,6 +157,52 @@ type input struct {
 	head       []byte        // the first sniffLen bytes (or fewer), decompressed
 	compressed bool
 	closers    []io.Closer
+	stored     *storedCount
+	// cut says which compressed stream ended before its end and where,
+	// when one did: the parser only sees its decompressed bytes stop.
+	// cutAt is where, in decompressed bytes.
+	cut   string
+	cutAt int64
+}
+
+// storedCount counts the bytes read of the file as stored.
+type storedCount struct {
+	r io.Reader
+	n int64
+}
+
+func (c *storedCount) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// watch wraps a decompressor to note when its stream is cut short or
+// damaged, which the parser above can only report as its own data ending.
+func (in *input) watch(r io.Reader, name string) io.Reader {
+	return &streamWatch{r: r, in: in, name: name}
+}
+
+type streamWatch struct {
+	r    io.Reader
+	in   *input
+	name string
+	out  int64 // decompressed bytes delivered
+}
+
+func (w *streamWatch) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	w.out += int64(n)
+	if err != nil && err != io.EOF && w.in.cut == "" {
+		what := fmt.Sprintf("damaged (%v)", err)
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			what = "cut short"
+		}
+		w.in.cut = fmt.Sprintf("%s stream %s: the stored file breaks off after %d bytes, where its decompressed data ends at byte %d (positions in this file count decompressed bytes)",
+			w.name, what, w.in.stored.n, w.out)
+		w.in.cutAt = w.out
+	}
+	return n, err
 }
 
 func (in *input) close() {
@@ -125,16 +216,24 @@ func (in *input) close() {
 // and peeks at the plain stream's head. Buffers stay sniff-sized here, so a
 // file that turns out to be irrelevant costs only the bytes needed to decide.
 func open(r io.Reader, src *timeline.Source) (*input, error) {
-	in := &input{r: bufio.NewReaderSize(r, sniffLen)}
+	stored := &storedCount{r: r}
+	in := &input{r: bufio.NewReaderSize(stored, sniffLen), stored: stored}
 	for layer := 0; ; layer++ {
 		head, err := in.r.Peek(sniffLen)
 		if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) && len(head) == 0 {
 			in.close()
+			if errors.Is(err, zstd.ErrWindowSizeExceeded) {
+				return nil, fmt.Errorf("zstd frame declares a window larger than %d MiB, the most accepted (the zstd tool's limit): %w", maxZstdWindow>>20, err)
+			}
+			if in.cut != "" {
+				return nil, fmt.Errorf("%s", in.cut)
+			}
 			return nil, fmt.Errorf("reading: %w", err)
 		}
 		in.head = head
-		if layer == 3 {
-			return in, nil // three layers of compression is enough; treat the rest as data
+		if err := checkDepth(layer, head); err != nil {
+			in.close()
+			return nil, err
 		}
 		switch {
 		case bytes.HasPrefix(head, magicGzip):
@@ -144,16 +243,16 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 				return nil, fmt.Errorf("gzip header: %w", err)
 			}
 			in.closers = append(in.closers, zr)
-			in.r = bufio.NewReaderSize(zr, sniffLen)
+			in.r = bufio.NewReaderSize(in.watch(zr, "gzip"), sniffLen)
 			src.Compression = joinCompression(src.Compression, "gzip")
 		case bytes.HasPrefix(head, magicZstd):
-			zr, err := zstd.NewReader(in.r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+			zr, err := zstd.NewReader(in.r, zstdOptions()...)
 			if err != nil {
 				in.close()
 				return nil, fmt.Errorf("zstd header: %w", err)
 			}
 			in.closers = append(in.closers, zr.IOReadCloser())
-			in.r = bufio.NewReaderSize(zr, sniffLen)
+			in.r = bufio.NewReaderSize(in.watch(zr, "zstd"), sniffLen)
 			src.Compression = joinCompression(src.Compression, "zstd")
 		default:
 			return in, nil
@@ -173,6 +272,33 @@ func (in *input) forParsing(threads int) *bufio.Reader {
 	ra := readAhead(in.r)
 	in.closers = append(in.closers, ra)
 	return bufio.NewReaderSize(ra, readBuf)
+}
+
+// maxLayers is the most compression layers undone; a file still
+// compressed beneath them is refused (a bomb nests layers).
+const maxLayers = 3
+
+// maxZstdWindow is the largest zstd window accepted: the zstd tool's own
+// default limit (--long=27), beyond which it asks for --memory. The
+// decoder's buffers grow to the window the frame declares.
+const maxZstdWindow = 128 << 20
+
+// checkDepth refuses a stream still compressed after maxLayers layers.
+func checkDepth(layer int, head []byte) error {
+	if layer < maxLayers || !compressedMagic(head) {
+		return nil
+	}
+	return fmt.Errorf("too many compression layers: still compressed (starts %s) after undoing %d; not read further", hexStart(head), maxLayers)
+}
+
+// compressedMagic reports whether head starts like a compressed stream
+// open undoes.
+func compressedMagic(head []byte) bool {
+	return bytes.HasPrefix(head, magicGzip) || bytes.HasPrefix(head, magicZstd)
+}
+
+func zstdOptions() []zstd.DOption {
+	return []zstd.DOption{zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(maxZstdWindow)}
 }
 
 func joinCompression(have, add string) string {

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -19,7 +18,7 @@ import (
 // not one.
 func zuulHosts(root string) map[string]bool {
 	for _, p := range []string{filepath.Join(root, "zuul-info", "inventory.yaml"), filepath.Join(root, "logs", "zuul-info", "inventory.yaml")} {
-		data, err := os.ReadFile(p)
+		data, err := readSmall(p, maxSmallFile)
 		if err != nil {
 			continue
 		}

@@ -34,6 +34,9 @@ type Source struct {
 	Records     int64     `json:"records"`
 	Events      int64     `json:"events"`
 	Skipped     int64     `json:"skipped"`
+	Folded      int64     `json:"folded"`
+	Derived     int64     `json:"derived"`
+	BadRecords  int64     `json:"bad_records"`
 	First       *string   `json:"first"`
 	Last        *string   `json:"last"`
 	Problems    []Problem `json:"problems"`
@@ -111,6 +114,7 @@ func buildSource(s *timeline.Source) Source {
 	out := Source{
 		Path: s.Path, Kind: s.Kind, Host: s.Host,
 		Records: s.Records, Events: s.Events, Skipped: s.Skipped,
+		Folded: s.Folded, Derived: s.Derived, BadRecords: s.BadRecords,
 		First: timePtr(s.First), Last: timePtr(s.Last),
 		Problems:    []Problem{},
 		Compression: s.Compression, SkipReason: s.SkipReason, Unreadable: s.Unreadable,

@@ -52,21 +52,55 @@ type Sink struct {
 	strs     strtab
 	txnStore *TxnStore
 	scratch  []byte
+	packed   []byte // a block being spilled
 
 	seq         uint32
 	n           int64
 	first, last int64 // span of the events' times (LastNano)
 	shift       func(time.Time) time.Time
 	err         error
+
+	// Events whose time the timeline cannot hold (see Storable) are left
+	// out and counted: a damaged record or a clock gone wrong.
+	badTimes     int64
+	firstBadTime time.Time
+	firstBadPos  Pos
 }
 
-// run is a sorted stretch of a sink's records: in memory (mem) or at off in
-// the sink's file.
-type run struct {
-	mem []Record
-	off int64
-	n   int
+// Storable reports whether t is the zero time ("no time") or within the
+// years the timeline holds, 1823 to 2116 (±2^62 ns around 1970). Anything
+// outside comes from a damaged record or a clock gone wrong, and would
+// print as no valid RFC 3339 time.
+func Storable(t time.Time) bool {
+	if t.IsZero() {
+		return true
+	}
+	s := t.Unix()
+	return s >= minStorable && s <= maxStorable
 }
+
+const (
+	minStorable = -(1 << 62) / 1_000_000_000
+	maxStorable = (1 << 62) / 1_000_000_000
+)
+
+// BadTimes is how many events were left out for a time the timeline cannot
+// hold, with the first one's time and position.
+func (s *Sink) BadTimes() (n int64, first time.Time, pos Pos) {
+	return s.badTimes, s.firstBadTime, s.firstBadPos
+}
+
+// run is a sorted stretch of a sink's records: in memory (mem) or packed in
+// the sink's file, a block of spillBlock records at each of blocks (the
+// last entry is where the run ends).
+type run struct {
+	mem    []Record
+	blocks []int64
+	n      int
+}
+
+// spillBlock is the records of a run packed and read back together.
+const spillBlock = 1024
 
 // NewSink starts a sink for one source. reread names the file the source's
 // bytes can be read again from at the offsets its parser records (a plain
@@ -119,6 +153,16 @@ func (s *Sink) addKept(e *Event, raw []byte, flags uint16, seq uint32) {
 // source; keep copies them into the heap, for sources that cannot be read
 // again by offset or texts that are not a verbatim stretch of the source.
 func (s *Sink) store(e *Event, raw []byte, flags uint16, seq uint32, keep bool) {
+	if !Storable(e.Time) || !Storable(e.End) {
+		if s.badTimes == 0 {
+			s.firstBadTime, s.firstBadPos = e.Time, e.Pos
+			if Storable(e.Time) {
+				s.firstBadTime = e.End
+			}
+		}
+		s.badTimes++
+		return
+	}
 	r := s.next()
 	blob, rich, err := s.encode(e, r, s.scratch[:0])
 	s.scratch = blob
@@ -274,8 +318,13 @@ func (s *Sink) spill() {
 		return
 	}
 	sortRecords(s.recs)
-	off := s.file.write(recordBytes(s.recs))
-	s.runs = append(s.runs, run{off: off, n: len(s.recs)})
+	blocks := make([]int64, 0, (len(s.recs)+spillBlock-1)/spillBlock+1)
+	for i := 0; i < len(s.recs); i += spillBlock {
+		s.packed = packRecords(s.packed[:0], s.recs[i:min(i+spillBlock, len(s.recs))])
+		blocks = append(blocks, s.file.write(s.packed))
+	}
+	blocks = append(blocks, s.file.size())
+	s.runs = append(s.runs, run{blocks: blocks, n: len(s.recs)})
 	s.recs = s.recs[:0]
 }
 
@@ -302,6 +351,7 @@ func (s *Sink) close() error {
 			s.recs = nil
 		}
 	}
+	s.packed = nil
 	if err := s.file.seal(); err != nil {
 		s.fail(err)
 	}

@@ -43,12 +43,14 @@ var renderers = map[string]func(w io.Writer, r *analysis.Result, o renderOpts) e
 	"text": func(w io.Writer, r *analysis.Result, o renderOpts) error {
 		return report.Text(w, r, report.TextOptions{Color: o.color})
 	},
-	"json":   func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.JSON(w, r) },
-	"ndjson": func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.NDJSON(w, r) },
+	// JSON outputs escape what a terminal would act on (safetext.JSON):
+	// someone will cat them.
+	"json":   func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.JSON(safetext.JSON(w), r) },
+	"ndjson": func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.NDJSON(safetext.JSON(w), r) },
 	"junit": func(w io.Writer, r *analysis.Result, o renderOpts) error {
 		return report.JUnit(w, r, report.JUnitOptions{FailOn: o.threshold, FailNone: o.failNone, Disabled: o.disabled})
 	},
-	"events": func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.Events(w, r) },
+	"events": func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.Events(safetext.JSON(w), r) },
 	"html": func(w io.Writer, r *analysis.Result, _ renderOpts) error {
 		return report.HTML(w, r, report.HTMLOptions{})
 	},

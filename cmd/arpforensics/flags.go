@@ -92,10 +92,16 @@ func (f *inputFlags) options(paths []string, stderr io.Writer) (analysis.Options
 	}
 	if caseFile != "" {
 		c, err := ingest.LoadCase(caseFile)
-		if err != nil {
+		switch {
+		case err != nil && f.caseFile != "":
 			return o, &exitError{code: exitUsage, err: err}
+		case err != nil:
+			// Found in a tree: it may be anybody's; a problem on its
+			// source, not the end of the run.
+			o.CasePath, o.CaseError = caseFile, err
+		default:
+			o.Case = c
 		}
-		o.Case = c
 	}
 	for _, kv := range f.offsets {
 		host, dur, ok := strings.Cut(kv, "=")
@@ -137,7 +143,7 @@ func unreadable(stderr io.Writer, res *analysis.Result, paths []string) error {
 			fmt.Fprintf(stderr, "arpforensics: %s: %s\n", safetext.Terminal(s.Path), safetext.Terminal(p.Message))
 		}
 		if s.SkipReason != "" {
-			fmt.Fprintf(stderr, "arpforensics: %s: skipped: %s\n", safetext.Terminal(s.Path), s.SkipReason)
+			fmt.Fprintf(stderr, "arpforensics: %s: skipped: %s\n", safetext.Terminal(s.Path), safetext.Terminal(s.SkipReason))
 		}
 	}
 	return &exitError{code: exitUsage, err: fmt.Errorf("no readable artifact in %s", safetext.Terminal(strings.Join(paths, " ")))}

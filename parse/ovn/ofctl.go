@@ -80,6 +80,7 @@ func ParseOfctl(r io.Reader, src *timeline.Source, opts parse.Options, out *time
 	// Every line is an event (an ARP flow), a problem, or irrelevant
 	// (other flows, headers, date lines, blank lines).
 	src.Skipped = max(0, src.Records-events-int64(src.Errors()))
+	src.BadRecords = int64(src.Errors())
 	return nil
 }
 

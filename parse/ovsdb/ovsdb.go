@@ -144,6 +144,10 @@ func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.
 			return true, fmt.Errorf("not an OVSDB database file: the first line is not an OVSDB JSON or OVSDB CLUSTER record header")
 		case f.stop != "":
 			p.problem("%s", f.stop)
+			if f.torn {
+				p.src.Records++
+				p.src.BadRecords++
+			}
 			return true, nil
 		}
 		p.src.Records++
@@ -158,6 +162,7 @@ func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.
 				return true, fmt.Errorf("byte 0: %w", err)
 			}
 			p.problem("record %d: %v", f.rec, err)
+			p.src.BadRecords++
 		}
 		return false, nil
 	}
@@ -234,6 +239,7 @@ type frame struct {
 	hashOK    bool
 	notOVSDB  bool   // the first line is not a record header
 	stop      string // a problem that ends reading here (torn record, bad header)
+	torn      bool   // stop is a record cut short: a record read, and bad
 }
 
 // framer cuts the stream into records and checks their lengths and hashes.
@@ -292,6 +298,7 @@ func (fr *framer) next(f *frame) bool {
 	buf, body, n, err := readBody(fr.br, buf, length)
 	f.body = body
 	if err != nil {
+		f.torn = true
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			return stop("record %d is torn: its header promises %d bytes, the file ends after %d: the file was probably copied while being written; the %d record(s) before it were read", fr.rec, length, n, fr.rec-1)
 		}
@@ -329,6 +336,7 @@ func (p *parser) note(format string, args ...any) {
 func (p *parser) record(body []byte) error {
 	switch {
 	case p.rec == 1 && !p.clustered:
+		p.src.Skipped++ // the schema: what the rest is read by, no event itself
 		return p.useSchema(body)
 	case p.rec == 1:
 		return p.clusterHeader(body)
@@ -427,9 +435,7 @@ func (p *parser) clusterData(b []byte, header bool) error {
 	if txnRaw != nil {
 		return p.txn(txnRaw, schemaRaw != nil)
 	}
-	if !header {
-		p.src.Skipped++
-	}
+	p.src.Skipped++ // a schema alone, or nothing: no event
 	return nil
 }
 
@@ -582,7 +588,7 @@ func (p *parser) txn(b []byte, snapshot bool) error {
 	if len(cm) > maxComment {
 		cm = cm[:maxComment] + "…"
 	}
-	emitted := false
+	emitted := 0
 	for _, c := range p.changes {
 		ev, err := p.apply(c, isDiff, snapshot)
 		if err != nil {
@@ -593,10 +599,14 @@ func (p *parser) txn(b []byte, snapshot bool) error {
 		}
 		ev.DB, ev.Record, ev.Index, ev.DateMS, ev.Comment = p.sc.Name, p.rec, p.indexOf(), dateMS, cm
 		p.emit(ev, dateMS)
-		emitted = true
+		emitted++
 	}
-	if !emitted {
+	// One record, one event; the rest of a transaction's rows are derived
+	// from the same record (records = events − derived + …).
+	if emitted == 0 {
 		p.src.Skipped++
+	} else {
+		p.src.Derived += int64(emitted - 1)
 	}
 	return nil
 }
@@ -803,6 +813,7 @@ func (p *parser) finish() {
 	if p.last == 0 {
 		return
 	}
+	p.src.Derived++ // the summary is made of no record of its own
 	p.out.Add(&timeline.Event{Time: time.UnixMilli(p.last).UTC(), Pos: timeline.Pos{Offset: p.lastAt},
 		Data: &timeline.OVSDBLog{DB: p.sc.Name, Version: p.sc.Version, Clustered: p.clustered, Txns: p.txns,
 			FirstMS: p.first, LastMS: p.last, Records: p.rec - 1}}, nil)

@@ -93,6 +93,10 @@ func newPcapSource(in io.Reader) (*pcapSource, error) {
 		return nil, fmt.Errorf("reading the pcap file header: %w", err)
 	}
 	lt := r.LinkType()
+	// The header's snap length is the writer's word: records up to the
+	// link type's maximum are read whatever it says (as tcpdump does), and
+	// none beyond, so no record can size a buffer past it.
+	r.SetSnaplen(uint32(snaplenFor(lt)))
 	return &pcapSource{r: r, cnt: cnt, br: br, link: lt, off: pcapHeaderLen}, nil
 }
 
@@ -111,6 +115,10 @@ func (s *pcapSource) next(m *meta) ([]byte, error) {
 func (s *pcapSource) failure(err error, frames int64) (timeline.Pos, string) {
 	end := s.cnt.n - int64(s.br.Buffered())
 	n := frames + 1
+	if s.caplen > snaplenFor(s.link) {
+		c := snaplenCap(fmt.Sprintf("record %d", n), s.off, uint64(s.caplen), s.link)
+		return timeline.Pos{Offset: s.off}, fmt.Sprintf("%s; reading stopped there, the %d frame(s) before it were read", c.msg, frames)
+	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		have := end - s.off
 		if have < 16 {
@@ -197,6 +205,9 @@ func (s *ngSource) failure(err error, frames int64) (timeline.Pos, string) {
 	b := s.blocks
 	end := b.n - int64(s.br.Buffered())
 	n := frames + 1
+	if b.stop != nil && end >= b.stop.at {
+		return timeline.Pos{Offset: b.stop.at}, fmt.Sprintf("%s; reading stopped there, the %d frame(s) before it were read", b.stop.msg, frames)
+	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		switch {
 		case b.lost:
@@ -248,11 +259,23 @@ type ngBlocks struct {
 	n        int64 // bytes read through it
 	start    int64 // offset of the block being crossed
 	end      int64 // offset just past that block, once its header is complete
-	hdr      [12]byte
+	hdr      [28]byte
 	have     int    // bytes of the next block's header seen so far
+	need     int    // bytes of it to see before judging it: 12, more for some types
+	typ      uint32 // type and length of that block, once its first 12 bytes are seen
+	length   uint32
 	big      bool   // byte order of the current section
 	sections []bool // byte order of each section header seen (true = big-endian)
 	lost     bool   // the structure stopped making sense; no more tracking
+	// The caps (caps.go) per section: its interfaces' link types and
+	// snap lengths, the bytes of its interface blocks; and per file, the
+	// bytes of name resolution blocks. stop is the first cap exceeded:
+	// no byte from its block on reaches pcapgo.
+	links    []layers.LinkType
+	snaps    []uint32
+	idbBytes int64
+	nrbBytes int64
+	stop     *capExceeded
 	// ahead are the blocks walked that pcapgo has not finished reading,
 	// oldest first, so that a packet pcapgo returns can be placed: its
 	// block is the one ending where pcapgo stopped reading. The walker is
@@ -267,8 +290,17 @@ type ngBlock struct {
 }
 
 func (b *ngBlocks) Read(p []byte) (int, error) {
+	if b.stop != nil {
+		return 0, b.stop
+	}
 	n, err := b.r.Read(p)
 	b.walk(p[:n])
+	if b.stop != nil {
+		// Hand over only what precedes the offending block; the next
+		// read fails with the cap.
+		n = int(min(max(b.stop.at-b.n, 0), int64(n)))
+		err = nil
+	}
 	b.n += int64(n)
 	return n, err
 }
@@ -276,51 +308,177 @@ func (b *ngBlocks) Read(p []byte) (int, error) {
 // walk follows blocks across buf, which starts at offset b.n.
 func (b *ngBlocks) walk(buf []byte) {
 	pos := b.n
-	for len(buf) > 0 && !b.lost {
+	for len(buf) > 0 && !b.lost && b.stop == nil {
 		if pos < b.end {
 			skip := min(b.end-pos, int64(len(buf)))
 			buf, pos = buf[skip:], pos+skip
 			continue
 		}
 		if b.have == 0 {
-			b.start = pos
+			b.start, b.need = pos, 12
 		}
-		k := copy(b.hdr[b.have:], buf)
+		k := copy(b.hdr[b.have:b.need], buf)
 		b.have += k
 		buf, pos = buf[k:], pos+int64(k)
-		if b.have < len(b.hdr) {
+		if b.have < b.need {
 			return
 		}
-		b.have = 0
-		if binary.LittleEndian.Uint32(b.hdr[:4]) == ngBlockSHB {
-			order, ok := ngOrder(b.hdr[8:12])
-			if !ok {
+		if b.need == 12 {
+			if !b.typeAndLength() {
 				b.lost = true
 				return
 			}
-			b.big = order == binary.BigEndian
-			b.sections = append(b.sections, b.big)
+			// Packet and interface blocks are judged on fields past
+			// the first 12 bytes: see those first.
+			switch more := b.headerLen(); {
+			case more > 12 && int(b.length) >= more:
+				b.need = more
+				continue
+			}
 		}
-		var length uint32
-		if b.big {
-			length = binary.BigEndian.Uint32(b.hdr[4:8])
-		} else {
-			length = binary.LittleEndian.Uint32(b.hdr[4:8])
-		}
-		if length < 12 || length%4 != 0 {
-			b.lost = true
+		b.have = 0
+		b.end = b.start + int64(b.length)
+		if b.stop = b.check(); b.stop != nil {
 			return
-		}
-		b.end = b.start + int64(length)
-		typ := binary.LittleEndian.Uint32(b.hdr[:4])
-		if b.big {
-			typ = binary.BigEndian.Uint32(b.hdr[:4])
 		}
 		if b.head > 0 && b.head == len(b.ahead) {
 			b.ahead, b.head = b.ahead[:0], 0
 		}
-		b.ahead = append(b.ahead, ngBlock{b.start, b.end, typ})
+		b.ahead = append(b.ahead, ngBlock{b.start, b.end, b.typ})
 	}
+}
+
+// typeAndLength reads the first 12 bytes of a block: a section header
+// sets the byte order (and starts a new section). It reports false when
+// they make no sense.
+func (b *ngBlocks) typeAndLength() bool {
+	if binary.LittleEndian.Uint32(b.hdr[:4]) == ngBlockSHB {
+		order, ok := ngOrder(b.hdr[8:12])
+		if !ok {
+			return false
+		}
+		b.big = order == binary.BigEndian
+		b.sections = append(b.sections, b.big)
+		b.links, b.snaps, b.idbBytes = b.links[:0], b.snaps[:0], 0
+	}
+	b.length = b.u32(4)
+	b.typ = b.u32(0)
+	return b.length >= 12 && b.length%4 == 0
+}
+
+func (b *ngBlocks) u32(at int) uint32 {
+	if b.big {
+		return binary.BigEndian.Uint32(b.hdr[at:])
+	}
+	return binary.LittleEndian.Uint32(b.hdr[at:])
+}
+
+func (b *ngBlocks) u16(at int) uint16 {
+	if b.big {
+		return binary.BigEndian.Uint16(b.hdr[at:])
+	}
+	return binary.LittleEndian.Uint16(b.hdr[at:])
+}
+
+// headerLen is how many bytes of a block of type b.typ check needs.
+func (b *ngBlocks) headerLen() int {
+	switch b.typ {
+	case ngBlockEPB, ngBlockPB:
+		return 28 // interface id, timestamp, captured length
+	case ngBlockIDB:
+		return 16 // link type, snap length
+	}
+	return 12
+}
+
+const ngBlockIDB = 1
+const ngBlockNRB = 4
+
+// check applies the caps to the block whose header was just seen, and
+// refuses packet blocks whose captured length does not fit in them (pcapgo
+// would read on into the following blocks for it).
+func (b *ngBlocks) check() *capExceeded {
+	at, length := b.start, int64(b.length)
+	limit := int64(maxBlockLen)
+	var lt layers.LinkType
+	ifc := -1
+	switch b.typ {
+	case ngBlockEPB:
+		ifc = int(b.u32(8))
+	case ngBlockPB:
+		ifc = int(b.u16(8))
+	case ngBlockSPB:
+		ifc = 0
+	}
+	if ifc >= 0 && ifc < len(b.links) {
+		lt = b.links[ifc]
+		limit = blockLenFor(lt)
+	}
+	if length > limit {
+		return &capExceeded{at: at, msg: fmt.Sprintf("pcapng %s at byte %d declares %d bytes, more than the %d-byte maximum block length",
+			ngBlockName(b.typ), at, length, limit)}
+	}
+	switch b.typ {
+	case ngBlockIDB:
+		if len(b.links) == maxInterfaces {
+			return &capExceeded{at: at, msg: fmt.Sprintf("pcapng interface description block at byte %d is one more than the %d interfaces a section may have",
+				at, maxInterfaces)}
+		}
+		if b.idbBytes += length; b.idbBytes > maxIDBBytes {
+			return &capExceeded{at: at, msg: fmt.Sprintf("pcapng interface description block at byte %d takes the section's interface blocks past %d bytes, the most read",
+				at, maxIDBBytes)}
+		}
+		b.links = append(b.links, layers.LinkType(b.u16(8)))
+		b.snaps = append(b.snaps, b.u32(12))
+	case ngBlockNRB:
+		if b.nrbBytes += length; b.nrbBytes > maxNRBBytes {
+			return &capExceeded{at: at, msg: fmt.Sprintf("pcapng name resolution block at byte %d takes the file's name resolution blocks past %d bytes, the most read",
+				at, maxNRBBytes)}
+		}
+	case ngBlockEPB, ngBlockPB:
+		if length < 32 {
+			return nil // pcapgo says what is wrong with it
+		}
+		caplen := uint64(b.u32(20))
+		if room := uint64(length - 32); caplen > room {
+			return &capExceeded{at: at, msg: fmt.Sprintf("damaged pcapng %s at byte %d: it declares %d captured bytes but holds only %d",
+				ngBlockName(b.typ), at, caplen, room)}
+		}
+		if ifc < len(b.links) && caplen > uint64(snaplenFor(lt)) {
+			return snaplenCap("pcapng "+ngBlockName(b.typ), at, caplen, lt)
+		}
+	case ngBlockSPB:
+		caplen := uint64(b.u32(8))
+		if len(b.snaps) > 0 && b.snaps[0] != 0 {
+			caplen = min(caplen, uint64(b.snaps[0])) // as pcapgo reads it
+		}
+		if room := uint64(max(length-16, 0)); caplen > room {
+			return &capExceeded{at: at, msg: fmt.Sprintf("damaged pcapng simple packet block at byte %d: its packet of %d bytes does not fit in the %d it holds",
+				at, caplen, room)}
+		}
+		if len(b.links) > 0 && caplen > uint64(snaplenFor(lt)) {
+			return snaplenCap("pcapng simple packet block", at, caplen, lt)
+		}
+	}
+	return nil
+}
+
+func ngBlockName(typ uint32) string {
+	switch typ {
+	case ngBlockSHB:
+		return "section header block"
+	case ngBlockIDB:
+		return "interface description block"
+	case ngBlockEPB:
+		return "enhanced packet block"
+	case ngBlockPB:
+		return "packet block"
+	case ngBlockSPB:
+		return "simple packet block"
+	case ngBlockNRB:
+		return "name resolution block"
+	}
+	return fmt.Sprintf("block of type 0x%08x", typ)
 }
 
 // Block types whose packet data sits at a fixed offset from the block start.

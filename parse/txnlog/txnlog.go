@@ -507,6 +507,10 @@ func (p *parser) finish() error {
 	}
 	p.flushProblems()
 	p.src.Skipped = max(0, p.src.Records-p.used-p.bad)
+	// The lines used made the events; those beyond one per event (command
+	// lines of a transaction, continuation lines) were folded into them.
+	p.src.BadRecords = p.bad
+	p.src.Folded = p.used - p.events.out.Len()
 	return nil
 }
 
