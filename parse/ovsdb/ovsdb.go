@@ -111,6 +111,7 @@ type parser struct {
 	unknownDel int64
 
 	changes []change
+	evs     []*timeline.OVSDBRow
 }
 
 // change is one row of a transaction, kept as a view of the record until
@@ -588,19 +589,25 @@ func (p *parser) txn(b []byte, snapshot bool) error {
 	if len(cm) > maxComment {
 		cm = cm[:maxComment] + "…"
 	}
-	emitted := 0
+	// A record that does not decode to the end gives no event at all: it
+	// is a bad record, not half a transaction.
+	evs := p.evs[:0]
 	for _, c := range p.changes {
 		ev, err := p.apply(c, isDiff, snapshot)
 		if err != nil {
 			return fmt.Errorf("table %s row %s: %w", c.t.name, c.uuid, err)
 		}
-		if ev == nil {
-			continue
+		if ev != nil {
+			ev.DB, ev.Record, ev.Index, ev.DateMS, ev.Comment = p.sc.Name, p.rec, p.indexOf(), dateMS, cm
+			evs = append(evs, ev)
 		}
-		ev.DB, ev.Record, ev.Index, ev.DateMS, ev.Comment = p.sc.Name, p.rec, p.indexOf(), dateMS, cm
-		p.emit(ev, dateMS)
-		emitted++
 	}
+	for _, ev := range evs {
+		p.emit(ev, dateMS)
+	}
+	emitted := len(evs)
+	clear(evs)
+	p.evs = evs[:0]
 	// One record, one event; the rest of a transaction's rows are derived
 	// from the same record (records = events − derived + …).
 	if emitted == 0 {

@@ -52,6 +52,11 @@ func read(t *testing.T, path string) (*timeline.Source, []timeline.Event) {
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+	// Every record is accounted for.
+	if got := src.Events - src.Derived + src.Folded + src.Skipped + src.BadRecords; got != src.Records {
+		t.Errorf("%s: %d records, but events %d − derived %d + folded %d + skipped %d + bad %d = %d",
+			path, src.Records, src.Events, src.Derived, src.Folded, src.Skipped, src.BadRecords, got)
+	}
 	// Read with the framing on its own goroutine, the same comes out.
 	src2 := &timeline.Source{Path: path}
 	evs2, err := parse.Collect(ovsdb.Parse, bytes.NewReader(b), src2, parse.Options{Threads: 2})
