@@ -74,8 +74,15 @@ func TestRealStaleMACBinding(t *testing.T) {
 				}
 				// The binding, then the row that gave the IP to the new MAC
 				// (the switch port in the NB or its Port_Binding in the SB).
-				if len(f.Evidence) < 2 || !strings.Contains(f.Evidence[0].Text, "MAC_Binding") ||
-					!strings.Contains(f.Evidence[1].Text, ovnlab.StaleNewMAC) {
+				// The binding first; then the old port's withdrawal and the
+				// row that gave the IP to the new MAC.
+				var texts []string
+				for _, e := range f.Evidence {
+					texts = append(texts, e.Text)
+				}
+				all := strings.Join(texts, "\n")
+				if len(f.Evidence) < 3 || !strings.Contains(f.Evidence[0].Text, "MAC_Binding") ||
+					!strings.Contains(all, "delete port-a") || !strings.Contains(all, ovnlab.StaleNewMAC+" "+ovnlab.StaleIP) {
 					t.Errorf("evidence: %+v", f.Evidence)
 				}
 				for _, e := range f.Evidence {
