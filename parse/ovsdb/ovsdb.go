@@ -390,6 +390,7 @@ func (p *parser) clusterHeader(b []byte) error {
 	if len(h.PrevData) == 0 {
 		if len(h.Remotes) > 0 {
 			p.note("the file is a server joining a cluster (ovsdb-tool join-cluster): it holds no data until it joins")
+			p.src.Skipped++
 			return nil
 		}
 		return fmt.Errorf("cluster header without prev_data")

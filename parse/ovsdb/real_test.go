@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -249,6 +250,20 @@ func TestTornClustered(t *testing.T) {
 	got, want := describe(rows(evs, "MAC_Binding")), describe(rows(all, "MAC_Binding"))
 	if !strings.HasPrefix(want, got) || strings.Count(got, "\n") != 2 {
 		t.Errorf("MAC_Binding rows before the cut:\n%s\nall:\n%s", got, want)
+	}
+}
+
+// TestRealJoiningServer: a file made by `ovsdb-tool join-cluster` holds a
+// header and no data; it is read, noted, and gives no event.
+func TestRealJoiningServer(t *testing.T) {
+	ovnlab.Need(t, "ovsdb-tool")
+	f := filepath.Join(t.TempDir(), "sb.db")
+	if out, err := exec.Command("ovsdb-tool", "join-cluster", f, "OVN_Southbound", "unix:/tmp/sb-local.raft", "unix:/tmp/sb-remote.raft").CombinedOutput(); err != nil {
+		t.Fatalf("ovsdb-tool join-cluster: %v\n%s", err, out)
+	}
+	src, evs := read(t, f)
+	if len(evs) != 0 || len(src.Problems) != 1 || !strings.Contains(src.Problems[0].Message, "joining a cluster") {
+		t.Errorf("events %d, problems %v", len(evs), src.Problems)
 	}
 }
 
