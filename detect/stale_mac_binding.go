@@ -108,7 +108,7 @@ type mbState struct {
 	natEv   map[string]int
 	closed  []*mbEpisode
 	closedB []*mbRow
-	end     time.Time // last transaction of any database history
+	ends    map[int32]time.Time // last transaction of each database file
 }
 
 func (staleMACBinding) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
@@ -116,7 +116,7 @@ func (staleMACBinding) Detect(tl *timeline.Timeline, cfg *Config, out *Findings)
 		claimBy: map[claim]string{}, goneEv: map[claim]int{}, macsOf: map[netip.Addr][]timeline.MAC{}, owner: map[netip.Addr]*ipOwner{},
 		bindings: map[string]*mbRow{}, byIP: map[netip.Addr]map[string]*mbRow{},
 		lrNAT: map[string]string{}, lrPorts: map[string][]string{}, lrp: map[string]*timeline.OVSDBRow{},
-		nat: map[string]*timeline.OVSDBRow{}, natEv: map[string]int{}}
+		nat: map[string]*timeline.OVSDBRow{}, natEv: map[string]int{}, ends: map[int32]time.Time{}}
 	for i, r := range tl.Records(0, -1) {
 		if r.Kind != timeline.KindOVN {
 			continue
@@ -125,8 +125,10 @@ func (staleMACBinding) Detect(tl *timeline.Timeline, cfg *Config, out *Findings)
 		case *timeline.OVSDBRow:
 			st.row(i, r.Time(), r.Src, p)
 		case *timeline.OVSDBLog:
-			if t := time.UnixMilli(p.LastMS).UTC(); t.After(st.end) {
-				st.end = t
+			// A binding's state is known up to its own file's last
+			// transaction (another file may have been copied later).
+			if t := time.UnixMilli(p.LastMS).UTC(); t.After(st.ends[r.Src]) {
+				st.ends[r.Src] = t
 			}
 		}
 	}
@@ -145,8 +147,12 @@ func (staleMACBinding) Detect(tl *timeline.Timeline, cfg *Config, out *Findings)
 		}
 	}
 	for _, b := range st.bindings {
-		if b.ep != nil && st.end.Sub(b.ep.since) > grace {
-			b.ep.end, b.ep.endEv = st.end, -1
+		end, ok := st.ends[b.db]
+		if !ok {
+			end = tl.Sources[b.db].Last
+		}
+		if b.ep != nil && end.Sub(b.ep.since) > grace {
+			b.ep.end, b.ep.endEv = end, -1
 			todo = append(todo, judged{b, b.ep})
 		}
 	}
