@@ -92,6 +92,68 @@ func TestARPUnansweredSingleRequestIsLowAndMediumConfidence(t *testing.T) {
 	}
 }
 
+// A single unanswered request right before the address answers (another
+// requester, a moment past the reply wait) is noise, not a finding; three
+// requests are a failed resolution however the address answers later.
+func TestARPUnansweredSingleRequestBeforeAReplyIsNoise(t *testing.T) {
+	s := newScene()
+	s.request(0, observer, obsIP, fip, timeline.MAC{})
+	s.request(5, other, "172.24.5.30", fip, timeline.MAC{})
+	s.reply(5.001, newMAC, fip, other, "172.24.5.30")
+	s.send(100, observer, other, obsIP, "172.24.5.5", nil)
+	if fs := run(t, arpUnanswered{}, s.timeline()); len(fs) != 0 {
+		t.Errorf("a single request before a reply elsewhere: %q", fs[0].Title)
+	}
+	s = newScene()
+	for r := 0.0; r < 3; r++ {
+		s.request(r, observer, obsIP, fip, timeline.MAC{})
+	}
+	s.request(8, other, "172.24.5.30", fip, timeline.MAC{})
+	s.reply(8.001, newMAC, fip, other, "172.24.5.30")
+	s.send(100, observer, other, obsIP, "172.24.5.5", nil)
+	if fs := run(t, arpUnanswered{}, s.timeline()); len(fs) != 1 {
+		t.Errorf("a failed resolution: %d findings, want 1", len(fs))
+	}
+}
+
+// ignoredBurst plays a move announced by a GARP burst at times (seconds
+// after 10) that the observer ignores: it goes on sending to the old MAC.
+func ignoredBurst(s *scene, times []float64) {
+	s.request(0, observer, obsIP, fip, timeline.MAC{})
+	s.reply(0.001, oldMAC, fip, observer, obsIP)
+	for _, at := range times {
+		s.garpReply(10+at, newMAC, fip)
+	}
+	for k := range 20 {
+		s.send(1+float64(k)*4, observer, oldMAC, obsIP, fip, nil)
+	}
+}
+
+// The spacing of a burst matters only when it announced a move that a peer
+// then ignored: boot announcements (nothing moved) and a move every peer
+// followed at once are no finding, however fast the GARPs came.
+func TestGARPLocktimeOnlyWhenSpacingMatters(t *testing.T) {
+	boot := newScene()
+	for _, at := range []float64{0, 1, 2} {
+		boot.garpReply(at, newMAC, fip)
+	}
+	followed := newScene()
+	followed.request(0, observer, obsIP, fip, timeline.MAC{})
+	followed.reply(0.001, oldMAC, fip, observer, obsIP)
+	followed.send(1, observer, oldMAC, obsIP, fip, nil)
+	for _, at := range []float64{10, 11, 12} {
+		followed.garpReply(at, newMAC, fip)
+	}
+	for k := range 20 {
+		followed.send(10.5+float64(k), observer, newMAC, obsIP, fip, nil)
+	}
+	for name, s := range map[string]*scene{"boot announcements": boot, "every peer followed": followed} {
+		if fs := run(t, garpLocktime{}, s.timeline()); len(fs) != 0 {
+			t.Errorf("%s: %q", name, fs[0].Title)
+		}
+	}
+}
+
 func TestGARPLocktime(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -110,9 +172,7 @@ func TestGARPLocktime(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newScene()
-			for _, at := range tt.times {
-				s.garpReply(at, newMAC, fip)
-			}
+			ignoredBurst(s, tt.times)
 			fs := run(t, garpLocktime{}, s.timeline())
 			if !tt.want {
 				if len(fs) != 0 {

@@ -56,6 +56,11 @@ type requester struct {
 	n       int64 // its requests
 	probes  int64 // of which unicast: probes of an entry it still had
 	unicast int64 // frames it sent unicast to the IP during the episode
+	last    int64 // Unix ns of its latest request
+	// answered: a reply addressed to it came within the reply wait of one
+	// of its requests. Requesters are judged each on its own: another
+	// host's answer says nothing of this one's resolution.
+	answered bool
 }
 
 func (r *requester) addr() netip.Addr { return netip.AddrFrom4(r.spa) }
@@ -197,6 +202,7 @@ type unansweredPass struct {
 	repliedTo map[timeline.MAC]int32
 	peak      int // most episodes open at once
 	early     int // episodes judged before their gap was over, to stay under maxOpen
+	noise     int // single requests answered a moment too late: not findings
 }
 
 func (arpUnanswered) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
@@ -232,6 +238,9 @@ func (p *unansweredPass) run() {
 	if p.early > 0 && p.cfg.facts != nil {
 		p.cfg.facts.note("arp-unanswered judged %d episodes before their %s gap was over, to keep at most %d addresses open at once (an ARP scan or storm): a later request for one of them made a separate episode", p.early, fmtDur(episodeGap), maxOpen)
 	}
+	if p.noise > 0 && p.cfg.facts != nil {
+		p.cfg.facts.note("arp-unanswered did not report %s: a single request each, and the address answered within a minute after it (late or crossing replies, not an address nobody holds)", plural(int64(p.noise), "episode", "episodes"))
+	}
 	// Whether the capture shows replies reaching a requester is known only
 	// at the end: settle it for the findings kept.
 	out.Revise(func(f *Finding) {
@@ -247,7 +256,14 @@ func (p *unansweredPass) arp(i int, rec *timeline.Record, a *timeline.ARP) {
 	if a.Class.Announces() && a.SPA.Is4() {
 		if e, ok := p.open[packKey(ipKey{a.SPA, a.VLAN, p.segs[rec.Src]})]; ok {
 			ep := &p.slab[e]
-			if now-ep.last <= int64(p.cfg.UnansweredWait) {
+			if r := ep.find(a.THA); a.Class == timeline.ARPReply && r != nil {
+				// A reply to one requester answers that one only.
+				if now-r.last <= int64(p.cfg.UnansweredWait) {
+					r.answered = true
+				} else {
+					ep.pending = true
+				}
+			} else if now-ep.last <= int64(p.cfg.UnansweredWait) {
 				ep.answered = true
 			} else {
 				ep.pending = true
@@ -304,6 +320,7 @@ func (p *unansweredPass) arp(i int, rec *timeline.Record, a *timeline.ARP) {
 		return
 	}
 	r.n++
+	r.last = now
 	if a.DstKnown && !a.Group && a.Dst != timeline.Broadcast {
 		r.probes++ // sent to a MAC: the host still had one for the address
 	}
@@ -373,11 +390,26 @@ func (p *unansweredPass) close(e int32) {
 		return
 	}
 	sev := Low
+	var open int64 // requests of the requesters nobody answered
 	for _, r := range ep.all() {
+		if r.answered {
+			continue
+		}
+		open += r.n
 		if r.n >= 3 {
 			sev = Medium // a whole resolution (3 broadcast requests) failed at least once
-			break
 		}
+	}
+	if open == 0 && ep.overflow() == 0 {
+		return // every requester got its answer
+	}
+	// One unanswered request, and the address answering a moment later
+	// (past the reply wait) or answering others: a reply lost or late, or
+	// a request crossing the owner's own announcement — noise, not an
+	// address nobody answers for.
+	if open <= 1 && ep.overflow() == 0 && (ep.pending || open < ep.n) {
+		p.noise++
+		return
 	}
 	first, last := time.Unix(0, ep.first).UTC(), time.Unix(0, ep.last).UTC()
 	if !p.out.Wants(sev, ep.n, first) {

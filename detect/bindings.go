@@ -45,14 +45,20 @@ func (k ipKey) String() string {
 	return k.ip.String()
 }
 
-// move is an IP seen bound to a different MAC than before, by any ARP frame
-// carrying its sender binding (replies, GARPs, requests).
+// move is an IP seen bound to a different MAC than before: the new MAC
+// acting as the IP's owner (an ARP frame it sent claiming the IP, or IPv4
+// frames it sent from the IP) while the binding was another MAC, however
+// that one was seen (see witness).
 type move struct {
 	key      ipKey
 	old, new timeline.MAC
 	at       time.Time // the first frame showing the new binding
-	lastOld  int       // event index of the last frame showing the old binding
+	lastOld  int       // event index of the last event showing the old binding (its owner's when any)
 	firstNew int       // event index of that first frame
+	// oldSeen is every kind of witness that showed the old binding; newBy
+	// the kind of the first frame showing the new one.
+	oldSeen witness
+	newBy   witness
 	// announce lists the announcements (replies, GARPs) from the new MAC for
 	// the IP while the new binding held, in time order.
 	announce []int
@@ -102,10 +108,12 @@ func packKey(k ipKey) bindKey {
 
 // binding is what the pass knows of one IP.
 type binding struct {
-	mac  timeline.MAC
-	last int32 // last event showing mac
-	open int32 // index in the moves of the move that set mac; -1 for none
-	hist int32 // index into the pass's histories once the IP has moved; -1 before
+	mac   timeline.MAC
+	seen  witness
+	last  int32 // last event showing mac
+	owner int32 // last event of mac's owner showing it (ARP, own frames); -1 if none
+	open  int32 // index in the moves of the move that set mac; -1 for none
+	hist  int32 // index into the pass's histories once the IP has moved; -1 before
 }
 
 // bindingTable keeps the latest bindings in two generations: lookups
@@ -148,6 +156,9 @@ type movesResult struct {
 	// sender MAC was not their Ethernet source; firstMismatch cites one.
 	mismatched    int
 	firstMismatch int
+	// offLinkFull: the on-link address set filled up, so traffic to or from
+	// addresses beyond it was not read as bindings.
+	offLinkFull bool
 }
 
 // movesOf returns the timeline's binding changes, computed once per run when
@@ -164,6 +175,9 @@ func movesOf(tl *timeline.Timeline, cfg *Config) []move {
 			f.note("mac-change and stale-mac did not read %s as bindings: the ARP sender MAC differs from the frame's Ethernet source (proxy ARP, spoofing, a bridge rewriting one of them, or a corrupt frame), so the MAC it names did not itself claim the address (first: %s %s, %s)",
 				plural(int64(n), "ARP frame", "ARP frames"), e.Source, e.Pos, e.Text)
 		}
+		if f.moves.offLinkFull {
+			f.note("mac-change and stale-mac knew %d addresses to be on-link from ARP; traffic of addresses beyond those was not read as their bindings", maxOnLink)
+		}
 		if n := f.moves.forgotten; n > 0 {
 			f.note("mac-change and stale-mac remembered the latest %d IP bindings: %d IPs seen earlier were forgotten, so a later move of one of them is not reported", maxBindings/2, n)
 		}
@@ -171,68 +185,222 @@ func movesOf(tl *timeline.Timeline, cfg *Config) []move {
 	return f.moves.moves
 }
 
-// moves walks the timeline's ARP frames and returns every binding change, in
-// time order.
-func moves(tl *timeline.Timeline) movesResult {
-	tab := newBindingTable()
-	segs := segmentIDs(tl)
-	var histories [][]timeline.MAC
-	var out []move
-	mismatched, firstMismatch := 0, -1
-	for i, r := range tl.Records(0, -1) {
+// witness is a kind of evidence that an IP is at a MAC. Owners' witnesses
+// (ARP, own frames) can move a binding; the others only show it — they are
+// some host's belief, which is what stale-mac and missing-probe judge, so
+// a belief contradicting the binding is never a move.
+type witness uint8
+
+const (
+	witARP      witness = 1 << iota // an ARP frame the MAC sent claiming the IP
+	witOwn                          // IPv4 frames from the IP, sent by the MAC (an on-link IP)
+	witTraffic                      // IPv4 frames others sent to the IP via the MAC (an on-link IP, not routed)
+	witListing                      // the segment's host listing the IP at the MAC (ip neigh, ip monitor)
+	witDatabase                     // a database row binding the IP to the MAC (OVN/OVSDB history; see observation)
+)
+
+func (w witness) owner() bool { return w&(witARP|witOwn|witDatabase) != 0 }
+
+// names lists the kinds in w, as findings name them.
+func (w witness) names() []string {
+	var out []string
+	for _, k := range []struct {
+		w    witness
+		name string
+	}{{witARP, "arp"}, {witOwn, "own-frames"}, {witTraffic, "traffic"}, {witListing, "listing"}, {witDatabase, "database"}} {
+		if w&k.w != 0 {
+			out = append(out, k.name)
+		}
+	}
+	return out
+}
+
+// describe says in prose what kinds of evidence w holds.
+func (w witness) describe() string {
+	var parts []string
+	for _, k := range []struct {
+		w    witness
+		text string
+	}{{witARP, "ARP frames it sent"}, {witOwn, "IPv4 frames it sent from the address"}, {witTraffic, "frames other hosts sent to the address through it"}, {witListing, "the host's neighbour listings"}, {witDatabase, "the database"}} {
+		if w&k.w != 0 {
+			parts = append(parts, k.text)
+		}
+	}
+	return joinAnd(parts)
+}
+
+// observation is one witness of a binding at one event. The moves pass
+// reads them from observationsOf; another source of bindings (the OVSDB
+// history once it is parsed) becomes one more case there, with its own
+// witness kind, and every detector sharing the moves sees it.
+type observation struct {
+	key  ipKey
+	mac  timeline.MAC
+	kind witness
+	arp  bool // an ARP frame: announcements are kept for the move
+	ann  bool // an announcement (reply, GARP)
+}
+
+// maxOnLink bounds the set of addresses known to be on-link.
+const maxOnLink = 1 << 19
+
+// onLinkSet is the addresses ARP shows on each segment (as a sender's
+// binding or asked for): only those are on-link as far as the captures
+// tell, so frames to or from them are not routed, and their MACs are
+// their own. Routed traffic names a router's MAC for every remote address,
+// and is never read as a binding.
+type onLinkSet struct {
+	set  map[bindKey]struct{}
+	full bool
+}
+
+func onLinkOf(tl *timeline.Timeline, segs []uint16) onLinkSet {
+	o := onLinkSet{set: map[bindKey]struct{}{}}
+	add := func(ip netip.Addr, vlan, seg uint16) {
+		if !ip.Is4() || ip.IsUnspecified() {
+			return
+		}
+		if len(o.set) >= maxOnLink {
+			o.full = true
+			return
+		}
+		o.set[packKey(ipKey{ip, vlan, seg})] = struct{}{}
+	}
+	for _, r := range tl.Records(0, -1) {
 		if r.Kind != timeline.KindARP {
 			continue
 		}
 		a, _ := r.ARPRec()
+		if bindingSender(&a) {
+			add(a.SPA, a.VLAN, segs[r.Src])
+		}
+		if a.Op == 1 && a.Class == timeline.ARPRequest {
+			add(a.TPA, a.VLAN, segs[r.Src])
+		}
+	}
+	return o
+}
+
+func (o *onLinkSet) has(k ipKey) bool {
+	_, ok := o.set[packKey(k)]
+	return ok
+}
+
+// observationsOf appends the bindings record r witnesses to obs.
+func observationsOf(obs []observation, r *timeline.Record, segs []uint16, onLink *onLinkSet, mismatched func()) []observation {
+	seg := segs[r.Src]
+	switch r.Kind {
+	case timeline.KindARP:
+		a, _ := r.ARPRec()
 		if !bindingSender(&a) {
 			if a.SenderMismatch && a.Class != timeline.ARPProbe && a.Class != timeline.ARPOther {
-				if mismatched++; firstMismatch < 0 {
-					firstMismatch = i
-				}
+				mismatched()
 			}
+			return obs
+		}
+		return append(obs, observation{key: ipKey{a.SPA, a.VLAN, seg}, mac: a.SHA, kind: witARP, arp: true, ann: a.Class.Announces()})
+	case timeline.KindUsage:
+		u, _ := r.UsageRec()
+		if u.SrcIP.Is4() && !u.Src.IsZero() && !u.Src.IsMulticast() {
+			if k := (ipKey{u.SrcIP, u.VLAN, seg}); onLink.has(k) {
+				obs = append(obs, observation{key: k, mac: u.Src, kind: witOwn})
+			}
+		}
+		// The MAC a sender used is its belief about the IP; an inferred one
+		// (cooked capture) is ours, not the sender's, and says nothing.
+		if u.DstKnown && u.DstIP.Is4() && !u.Dst.IsZero() && !u.Dst.IsMulticast() && !u.Group {
+			if k := (ipKey{u.DstIP, u.VLAN, seg}); onLink.has(k) {
+				obs = append(obs, observation{key: k, mac: u.Dst, kind: witTraffic})
+			}
+		}
+	case timeline.KindNeigh:
+		if mac, _, ok := r.NeighLL(); ok && !mac.IsZero() && !mac.IsMulticast() {
+			if ip := r.NeighIP(); ip.Is4() {
+				obs = append(obs, observation{key: ipKey{ip, 0, seg}, mac: mac, kind: witListing})
+			}
+		}
+	}
+	return obs
+}
+
+// moves walks the timeline's witnesses of bindings and returns every
+// binding change, in time order.
+func moves(tl *timeline.Timeline) movesResult {
+	tab := newBindingTable()
+	segs := segmentIDs(tl)
+	onLink := onLinkOf(tl, segs)
+	var histories [][]timeline.MAC
+	var out []move
+	mismatched, firstMismatch := 0, -1
+	var obs []observation
+	for i, r := range tl.Records(0, -1) {
+		switch r.Kind {
+		case timeline.KindARP, timeline.KindUsage, timeline.KindNeigh:
+		default:
 			continue
 		}
-		k := ipKey{a.SPA, a.VLAN, segs[r.Src]}
-		pk := packKey(k)
-		s, ok := tab.get(pk)
-		if !ok {
-			tab.put(pk, binding{mac: a.SHA, last: int32(i), open: -1, hist: -1})
-			continue
-		}
-		if s.mac == a.SHA {
-			s.last = int32(i)
-			if s.open >= 0 && a.Class.Announces() {
-				out[s.open].announce = append(out[s.open].announce, i)
+		obs = observationsOf(obs[:0], r, segs, &onLink, func() {
+			if mismatched++; firstMismatch < 0 {
+				firstMismatch = i
+			}
+		})
+		for _, o := range obs {
+			pk := packKey(o.key)
+			s, ok := tab.get(pk)
+			if !ok {
+				b := binding{mac: o.mac, seen: o.kind, last: int32(i), owner: -1, open: -1, hist: -1}
+				if o.kind.owner() {
+					b.owner = int32(i)
+				}
+				tab.put(pk, b)
+				continue
+			}
+			if s.mac == o.mac {
+				s.last, s.seen = int32(i), s.seen|o.kind
+				if o.kind.owner() {
+					s.owner = int32(i)
+				}
+				if s.open >= 0 && o.ann {
+					out[s.open].announce = append(out[s.open].announce, i)
+				}
+				tab.put(pk, s)
+				continue
+			}
+			if !o.kind.owner() {
+				continue // a host's belief against the binding: what stale-mac judges, not a move
+			}
+			t := r.Time()
+			if s.open >= 0 {
+				out[s.open].until = t
+			}
+			if s.hist < 0 {
+				histories = append(histories, []timeline.MAC{s.mac})
+				s.hist = int32(len(histories) - 1)
+			}
+			h := histories[s.hist]
+			lastOld := s.last
+			if s.owner >= 0 {
+				lastOld = s.owner
+			}
+			m := move{
+				key: o.key, old: s.mac, new: o.mac, at: t, lastOld: int(lastOld), firstNew: i,
+				oldSeen: s.seen, newBy: o.kind,
+				flipFlop: slices.Contains(h, o.mac),
+				history:  slices.Clone(h),
+			}
+			if o.ann {
+				m.announce = append(m.announce, i)
+			}
+			out = append(out, m)
+			s.open = int32(len(out) - 1)
+			s.mac, s.last, s.owner, s.seen = o.mac, int32(i), int32(i), o.kind
+			if !slices.Contains(h, o.mac) {
+				histories[s.hist] = append(h, o.mac)
 			}
 			tab.put(pk, s)
-			continue
 		}
-		t := r.Time()
-		if s.open >= 0 {
-			out[s.open].until = t
-		}
-		if s.hist < 0 {
-			histories = append(histories, []timeline.MAC{s.mac})
-			s.hist = int32(len(histories) - 1)
-		}
-		h := histories[s.hist]
-		m := move{
-			key: k, old: s.mac, new: a.SHA, at: t, lastOld: int(s.last), firstNew: i,
-			flipFlop: slices.Contains(h, a.SHA),
-			history:  slices.Clone(h),
-		}
-		if a.Class.Announces() {
-			m.announce = append(m.announce, i)
-		}
-		out = append(out, m)
-		s.open = int32(len(out) - 1)
-		s.mac, s.last = a.SHA, int32(i)
-		if !slices.Contains(h, a.SHA) {
-			histories[s.hist] = append(h, a.SHA)
-		}
-		tab.put(pk, s)
 	}
-	return movesResult{moves: out, forgotten: tab.forgotten, mismatched: mismatched, firstMismatch: firstMismatch}
+	return movesResult{moves: out, forgotten: tab.forgotten, mismatched: mismatched, firstMismatch: firstMismatch, offLinkFull: onLink.full}
 }
 
 // eventTime is event i's time.

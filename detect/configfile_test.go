@@ -83,9 +83,7 @@ func TestLoadConfigErrorsNamePositions(t *testing.T) {
 
 func TestBuiltinCatalogNamesTheLocktimeBug(t *testing.T) {
 	s := newScene()
-	for _, at := range []float64{0, 1, 2} {
-		s.garpReply(at, newMAC, fip)
-	}
+	ignoredBurst(s, []float64{0, 1, 2})
 	fs := Run(s.timeline(), Defaults()).Findings
 	var hit bool
 	for _, f := range fs {

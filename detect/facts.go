@@ -12,6 +12,10 @@ type runFacts struct {
 	movesOnce sync.Once
 	moves     movesResult
 
+	usesOnce    sync.Once
+	uses        []*staleUse
+	usesDropped int
+
 	mu    sync.Mutex
 	notes []string
 }

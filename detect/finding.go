@@ -84,6 +84,10 @@ type Finding struct {
 	Evidence    []Evidence
 	Explanation string
 	KnownIssue  *KnownIssue
+	// Witnesses names the kinds of evidence the finding's bindings rest on
+	// ("old:arp", "old:listing", "new:arp", …); empty for detectors that do
+	// not read bindings.
+	Witnesses []string
 
 	// private is the detector's own note on a kept finding, for Revise;
 	// reports never see it.

@@ -35,6 +35,36 @@ type garpKey struct {
 }
 
 func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
+	ms := movesOf(tl, cfg)
+	if len(ms) == 0 {
+		return // nothing moved: boot announcements and refreshes, whatever their spacing
+	}
+	uses, _ := staleUsesOf(tl, cfg, ms)
+	// ignoredUntil: per move, the latest a peer still used the old MAC.
+	ignoredUntil := make([]time.Time, len(ms))
+	for _, u := range uses {
+		if u.lastStale.After(ignoredUntil[u.move]) {
+			ignoredUntil[u.move] = u.lastStale
+		}
+	}
+	byMove := movesByIP(ms)
+	// matters reports whether a burst's spacing could do harm: it announced
+	// a move, and a peer kept using the old MAC after the burst — the
+	// capture shows it ignoring the GARPs. A burst every peer followed at
+	// once, or one that changed nothing, is no finding.
+	matters := func(k garpKey, burst []int) bool {
+		first, last := eventTime(tl, burst[0]), eventTime(tl, burst[len(burst)-1])
+		for _, mi := range byMove[segIP{k.ip.ip.As4(), k.ip.seg}] {
+			m := &ms[mi]
+			if m.key != k.ip || m.new != k.mac || m.at.Before(first.Add(-sameFrame)) || m.at.After(last) {
+				continue
+			}
+			if ignoredUntil[mi].After(last) {
+				return true
+			}
+		}
+		return false
+	}
 	byKey := map[garpKey][]int{}
 	var keys []garpKey
 	segs := segmentIDs(tl)
@@ -52,6 +82,10 @@ func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	for _, k := range keys {
 		var burst []int
 		flush := func() {
+			if len(burst) < 2 || !matters(k, burst) {
+				burst = burst[:0]
+				return
+			}
 			if f, ok := locktimeFinding(tl, cfg, k, burst); ok {
 				out.Add(f, int64(len(burst)))
 			}

@@ -55,8 +55,11 @@ func changeFinding(tl *timeline.Timeline, m *move) Finding {
 	f.Subject.Set("ip", m.key.ip.String())
 	f.Subject.Set("old_mac", m.old.String())
 	f.Subject.Set("new_mac", m.new.String())
-	a := arpAt(tl, m.firstNew)
-	how := describeARP(&a)
+	how := "IPv4 frames it sent from the address"
+	if m.newBy == witARP {
+		a := arpAt(tl, m.firstNew)
+		how = describeARP(&a)
+	}
 	gap := m.at.Sub(eventTime(tl, m.lastOld))
 	if m.flipFlop {
 		f.Title = fmt.Sprintf("flip-flop: %s moved back to %s from %s", m.key, m.new, m.old)
@@ -67,8 +70,25 @@ func changeFinding(tl *timeline.Timeline, m *move) Finding {
 		f.Explanation = fmt.Sprintf("%s was last seen at %s %s before it was seen at %s (%s). Floating IPs move like this when they are re-associated; every host that talks to the address must update its neighbour entry, which is what the stale-mac and missing-probe detectors check.",
 			m.key, m.old, fmtDur(gap), m.new, how)
 	}
+	if m.oldSeen&witARP == 0 || m.newBy != witARP {
+		f.Explanation += fmt.Sprintf(" Witnesses: %s at %s showed by %s; at %s by %s.", m.key, m.old, m.oldSeen.describe(), m.new, m.newBy.describe())
+	}
+	f.Witnesses = witnessList(m)
 	f.Evidence = []Evidence{EventEvidence(tl, m.lastOld), EventEvidence(tl, m.firstNew)}
 	return f
+}
+
+// witnessList names a move's witnesses for the report: "old:arp",
+// "old:listing", "new:arp", ….
+func witnessList(m *move) []string {
+	var out []string
+	for _, n := range m.oldSeen.names() {
+		out = append(out, "old:"+n)
+	}
+	for _, n := range m.newBy.names() {
+		out = append(out, "new:"+n)
+	}
+	return out
 }
 
 func flappingFinding(tl *timeline.Timeline, ms []move, idx []int) Finding {

@@ -49,7 +49,7 @@ func (staleMAC) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	if len(ms) == 0 {
 		return
 	}
-	uses, dropped := staleUses(tl, ms)
+	uses, dropped := staleUsesOf(tl, cfg, ms)
 	var bad []*staleUse
 	for _, u := range uses {
 		if u.lastStale.Sub(ms[u.move].at) > cfg.Grace {
@@ -177,6 +177,19 @@ func staleUses(tl *timeline.Timeline, ms []move) ([]*staleUse, int) {
 	return uses, dropped
 }
 
+// staleUsesOf is staleUses, computed once per run when cfg carries the
+// run's shared facts (garp-locktime asks whether anyone ignored a burst).
+// Callers read the uses' first-pass fields only; stale-mac's second pass
+// (observe) writes the others.
+func staleUsesOf(tl *timeline.Timeline, cfg *Config, ms []move) ([]*staleUse, int) {
+	if cfg.facts == nil {
+		return staleUses(tl, ms)
+	}
+	f := cfg.facts
+	f.usesOnce.Do(func() { f.uses, f.usesDropped = staleUses(tl, ms) })
+	return f.uses, f.usesDropped
+}
+
 // observe is the second pass, over the uses past the grace only: what each
 // observer did about the move — its ARP requests for the IP, SYNs and the
 // answers to them while it used the old MAC, and its first run via the new
@@ -271,6 +284,17 @@ func runDestination(tl *timeline.Timeline, r *timeline.Record, u *timeline.Usage
 		return u.Dst, false, -1
 	}
 	host := tl.Sources[r.Src].VantageKey()
+	// A MAC inferred from the host's own answered request holds from that
+	// exchange on; a listing at either end agreeing with it confirms it
+	// (the listing just before the run may predate the exchange by a
+	// polling interval).
+	if u.DstInferred && !u.Dst.IsZero() {
+		for _, at := range []time.Time{r.Time(), r.LastTime()} {
+			if v, ok := tl.NeighAt(host, u.DstIP, at); ok && v.Covered && v.Entry.HasLL && v.Entry.LLAddr == u.Dst {
+				return u.Dst, false, v.Event
+			}
+		}
+	}
 	for _, at := range []time.Time{r.Time(), r.LastTime()} {
 		if v, ok := tl.NeighAt(host, u.DstIP, at); ok && v.Covered && v.Entry.HasLL {
 			return v.Entry.LLAddr, false, v.Event
@@ -309,6 +333,10 @@ func staleFinding(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse) Find
 	if ann.insideLocktime && ann.garps > 0 {
 		f.KnownIssue = cfg.IssueByID(issueLinuxLocktime)
 	}
+	f.Witnesses = witnessList(m)
+	if u.neigh.n > 0 {
+		f.Witnesses = append(f.Witnesses, "use:listing")
+	}
 	f.Evidence = staleEvidence(tl, m, u)
 	return f
 }
@@ -329,10 +357,11 @@ type announcements struct {
 	minSpacing                                  time.Duration // between consecutive announcements; -1 if fewer than two
 	insideLocktime                              bool
 	first                                       time.Time
+	by                                          witness // what first showed the new binding
 }
 
 func announceStats(tl *timeline.Timeline, m *move, cfg *Config) announcements {
-	a := announcements{minSpacing: -1}
+	a := announcements{minSpacing: -1, by: m.newBy}
 	var prev time.Time
 	for n, i := range m.announce {
 		r := tl.Record(i)
@@ -385,6 +414,9 @@ func (a announcements) describe() string {
 		parts = append(parts, plural(int64(a.replies), "ARP reply", "ARP replies"))
 	}
 	if len(parts) == 0 {
+		if a.by == witOwn {
+			return "IPv4 frames it sent from the address through that MAC, with no ARP"
+		}
 		return "an ARP request it sent from that MAC"
 	}
 	s := strings.Join(parts, " and ")
@@ -422,6 +454,9 @@ func staleExplanation(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse, 
 		fmt.Fprintf(&b, " It never switched before the binding changed again at %s.", m.until.Format("15:04:05.000"))
 	} else {
 		b.WriteString(" It was still using the stale MAC when the evidence ends.")
+	}
+	if m.oldSeen&witARP == 0 {
+		fmt.Fprintf(&b, " The old binding is shown by %s, never by ARP: the evidence begins after the address was resolved.", m.oldSeen.describe())
 	}
 	if u.neigh.n > 0 {
 		b.WriteString(" The capture is a Linux cooked capture (tcpdump -i any), which does not record the destination MAC of the host's own frames; the host's own neighbour listings show its entry for the address holding the old MAC while it sent them.")

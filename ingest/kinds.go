@@ -12,6 +12,7 @@ import (
 	"github.com/arpforensics/arpforensics/parse/ovsdb"
 	"github.com/arpforensics/arpforensics/parse/pcap"
 	"github.com/arpforensics/arpforensics/parse/txnlog"
+	"github.com/arpforensics/arpforensics/parse/vlog"
 )
 
 // Kind is one artifact kind: how to recognise it from the head of a file
@@ -37,10 +38,14 @@ var kinds = []Kind{
 	{Name: "tcpdump-text", Sniff: pcap.SniffText, Parse: pcap.ParseText, Text: true},
 	// ip neigh / ip monitor neigh / arp -an / /proc/net/arp text and ip -j neigh JSON.
 	{Name: "neigh", Sniff: neigh.Sniff, Parse: neigh.Parse, Text: true},
+	// OVS/OVN daemon logs (vlog file format).
+	{Name: vlog.Kind, Sniff: vlog.Sniff, Parse: vlog.Parse, Text: true},
 	{Name: txnlog.Kind, Sniff: txnlog.Sniff, Parse: txnlog.Parse, Text: true},
 	{Name: ovn.KindNbctl, Sniff: ovn.SniffNbctl, Parse: ovn.ParseNbctl, Text: true},
 	{Name: ovn.KindOfctl, Sniff: ovn.SniffOfctl, Parse: ovn.ParseOfctl, Text: true},
 	{Name: ovn.KindTempest, Sniff: ovn.SniffTempest, Parse: ovn.ParseTempest, Text: true},
+	// Zuul console logs (job-output.txt) and stestr output: failed tests.
+	{Name: ovn.KindTestResults, Sniff: ovn.SniffTestResults, Parse: ovn.ParseTestResults, Text: true},
 }
 
 // Kinds lists the kinds ingest recognises, in sniffing order.

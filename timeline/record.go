@@ -347,3 +347,17 @@ func (r *Record) TextLen() int {
 	}
 	return int(r.Len)
 }
+
+// NeighLL reads a neighbour record's lladdr and state without decoding: ok
+// when it is a listing or monitor line (not a reset, deletion, miss or
+// disappearance) holding an Ethernet lladdr in a state that uses it.
+func (r *Record) NeighLL() (mac MAC, state NUD, ok bool) {
+	if r.Kind != KindNeigh || r.Flags&fnReset != 0 || r.Flags&fnHasLL == 0 || NeighOp(r.Sub) != NeighListed {
+		return mac, 0, false
+	}
+	b := r.neigh()
+	if !b.State.Valid() || !b.Is4 {
+		return mac, 0, false
+	}
+	return b.LL, b.State, true
+}

@@ -36,12 +36,13 @@ type renderOpts struct {
 	threshold detect.Severity
 	failNone  bool
 	disabled  map[string]bool
+	export    func(id string) string // the export command of a finding
 }
 
 // renderers maps format names to renderers.
 var renderers = map[string]func(w io.Writer, r *analysis.Result, o renderOpts) error{
 	"text": func(w io.Writer, r *analysis.Result, o renderOpts) error {
-		return report.Text(w, r, report.TextOptions{Color: o.color})
+		return report.Text(w, r, report.TextOptions{Color: o.color, Export: o.export})
 	},
 	// JSON outputs escape what a terminal would act on (safetext.JSON):
 	// someone will cat them.
@@ -51,8 +52,8 @@ var renderers = map[string]func(w io.Writer, r *analysis.Result, o renderOpts) e
 		return report.JUnit(w, r, report.JUnitOptions{FailOn: o.threshold, FailNone: o.failNone, Disabled: o.disabled})
 	},
 	"events": func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.Events(safetext.JSON(w), r) },
-	"html": func(w io.Writer, r *analysis.Result, _ renderOpts) error {
-		return report.HTML(w, r, report.HTMLOptions{})
+	"html": func(w io.Writer, r *analysis.Result, o renderOpts) error {
+		return report.HTML(w, r, report.HTMLOptions{Export: o.export})
 	},
 }
 
@@ -194,7 +195,7 @@ func runAnalyze(cmd *cobra.Command, f *analyzeFlags, paths []string) error {
 	}
 
 	health(stderr, res)
-	ro := renderOpts{threshold: threshold, failNone: failNone, disabled: opts.Config.Disabled}
+	ro := renderOpts{threshold: threshold, failNone: failNone, disabled: opts.Config.Disabled, export: f.exportCommand(paths)}
 	for _, o := range outs {
 		if err := write(o, res, ro, stdout); err != nil {
 			return &exitError{code: exitUsage, err: err}

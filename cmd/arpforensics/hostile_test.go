@@ -381,7 +381,9 @@ func TestHostileSniffing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := filepath.Join(t.TempDir(), "logs")
+	// Not named logs: a logs/ directory is read as one node's (its parent
+	// names the host), and here a and b are two hosts.
+	root := filepath.Join(t.TempDir(), "artifacts")
 	os.MkdirAll(filepath.Join(root, "a"), 0o755)
 	os.MkdirAll(filepath.Join(root, "b"), 0o755)
 	// logrotate's copytruncate: the log starts with a hole of NULs; and a

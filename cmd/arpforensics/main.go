@@ -91,6 +91,6 @@ and lines that prove it.`,
 		Version:       versionString(),
 	}
 	root.SetVersionTemplate("arpforensics {{.Version}}\n")
-	root.AddCommand(newAnalyze(), newTUI(), newSources(), newConfig(), newVersion())
+	root.AddCommand(newAnalyze(), newTUI(), newExport(), newSources(), newConfig(), newVersion())
 	return root
 }

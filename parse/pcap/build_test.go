@@ -207,3 +207,21 @@ func cat(parts ...[]byte) []byte {
 	}
 	return b
 }
+
+// ipv4Carrying is an IPv4 header of protocol proto whose lengths cover
+// payload, and the payload.
+func ipv4Carrying(src, dst [4]byte, proto byte, payload []byte) []byte {
+	b := []byte{0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, proto, 0, 0}
+	binary.BigEndian.PutUint16(b[2:], uint16(20+len(payload)))
+	b = append(b, src[:]...)
+	b = append(b, dst[:]...)
+	return append(b, payload...)
+}
+
+// udp is a UDP header and payload.
+func udp(sport, dport uint16, payload []byte) []byte {
+	b := binary.BigEndian.AppendUint16(nil, sport)
+	b = binary.BigEndian.AppendUint16(b, dport)
+	b = binary.BigEndian.AppendUint16(b, uint16(8+len(payload)))
+	return append(append(b, 0, 0), payload...)
+}

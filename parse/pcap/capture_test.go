@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -302,7 +303,62 @@ func TestTunnelsAreUnderlay(t *testing.T) {
 	if r := evs[0].Data.(*timeline.UsageRun); r.Frames != 2 || r.Dst != hostB {
 		t.Errorf("run = %+v, want 2 frames via %s", r, hostB)
 	}
-	if ps := problemsOf(src); len(ps) != 1 || !strings.HasPrefix(ps[0], "note frame 1: 2 frame(s) carry VXLAN or Geneve tunnels") {
+	if ps := problemsOf(src); len(ps) != 1 || !strings.HasPrefix(ps[0], "note frame 1: 2 frame(s) carry VXLAN, Geneve or GRE tunnels") {
+		t.Errorf("problems = %q", ps)
+	}
+}
+
+// Tenant ARP inside VXLAN, Geneve (with options) and GRE (transparent
+// Ethernet bridging, and ARP carried directly) is counted and named in a
+// note, never folded with the underlay's nor skipped without a word.
+func TestTunnelledARPIsNamed(t *testing.T) {
+	inner := cat(ether(bcast, hostB, 0x0806, 0x8100, 7), arpBody(1, hostB, [4]byte{192, 168, 0, 5}, zeroHW, [4]byte{192, 168, 0, 1}))
+	geneveOpts := cat([]byte{0x01, 0, 0x65, 0x58, 0, 0, 1, 0}, make([]byte, 4)) // one 4-byte option
+	frames := []testFrame{
+		{tBase, cat(ether(hostB, hostA, 0x0800), ipv4Carrying(ipA, ipB, 17, udp(50000, 4789, cat(make([]byte, 8), inner))))},
+		{tBase, cat(ether(hostB, hostA, 0x0800), ipv4Carrying(ipA, ipB, 17, udp(50001, 6081, cat(geneveOpts, inner))))},
+		{tBase, cat(ether(hostB, hostA, 0x0800), ipv4Carrying(ipA, ipB, 47, cat([]byte{0x20, 0, 0x65, 0x58, 0, 0, 0, 9}, inner)))},
+		{tBase, cat(ether(hostB, hostA, 0x0800), ipv4Carrying(ipA, ipB, 47, cat([]byte{0, 0, 0x08, 0x06}, inner[18:])))},
+		{tBase, cat(ether(hostB, hostA, 0x0800), ipv4Carrying(ipA, ipB, 17, udp(50002, 4789, cat(make([]byte, 8), ether(hostB, hostA, 0x0800), ipv4TCP(ipA, ipB, 1, 2, 3, 0x02)))))},
+	}
+	src, evs, err := readCapture(t, classicCapture(binary.LittleEndian, false, 1, frames...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(arpsOf(evs)) != 0 {
+		t.Fatalf("tenant ARP folded with the underlay's: %d ARP events", len(arpsOf(evs)))
+	}
+	ps := problemsOf(src)
+	if len(ps) != 2 || !strings.Contains(ps[0], "5 frame(s) carry VXLAN, Geneve or GRE") || !strings.Contains(ps[1], "4 of the tunnelled frames carry ARP") {
+		t.Errorf("problems = %q", ps)
+	}
+}
+
+// ARP in LLC/SNAP framing (802.3 length, DSAP/SSAP 0xaa, OUI 0, type
+// 0x0806) and ARP in an 802.1ah backbone frame (B-tag, I-TAG, the customer
+// frame) are decoded as the ARP they are, and noted.
+func TestSNAPAndPBBARP(t *testing.T) {
+	arp := arpBody(2, hostB, ipB, hostA, ipA)
+	snap := cat(ether(hostA, hostB, uint16(8+len(arp))), []byte{0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x06}, arp)
+	pbb := cat(ether(timeline.MAC{2, 0, 0, 0, 0, 1}, timeline.MAC{2, 0, 0, 0, 0, 2}, 0x88e7, 0x88a8, 42), []byte{0, 0, 0x10, 0x01}, ether(hostA, hostB, 0x0806), arp)
+	src, evs, err := readCapture(t, classicCapture(binary.LittleEndian, false, 1, testFrame{tBase, snap}, testFrame{tBase, pbb}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := arpsOf(evs)
+	if len(as) != 2 {
+		t.Fatalf("%d ARP events, want 2; problems %q", len(as), problemsOf(src))
+	}
+	for i, a := range as {
+		if a.SHA != hostB || a.Src != hostB || a.Dst != hostA || a.SenderMismatch || a.SPA != netip.AddrFrom4(ipB) {
+			t.Errorf("ARP %d = %+v, want the customer's reply from %s", i, a, hostB)
+		}
+	}
+	if as[1].VLAN != 42 {
+		t.Errorf("PBB VLAN %d, want the backbone's 42", as[1].VLAN)
+	}
+	ps := problemsOf(src)
+	if len(ps) != 2 || !strings.Contains(ps[0], "LLC/SNAP") || !strings.Contains(ps[1], "802.1ah") {
 		t.Errorf("problems = %q", ps)
 	}
 }

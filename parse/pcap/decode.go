@@ -51,6 +51,9 @@ type decoder struct {
 	sll  layers.LinuxSLL
 	sll2 layers.LinuxSLL2
 	arp  layers.ARP
+	llc  layers.LLC
+	snap layers.SNAP
+	pbb  pbbLayer
 	ip4  layers.IPv4
 	tcp  tcpHeader
 	info TCPInfo
@@ -65,7 +68,10 @@ type decoder struct {
 	nonEther    tally // cooked capture of a non-Ethernet device (loopback, tunnels)
 	otherARP    tally // ARP for other hardware or protocols (not IPv4 over Ethernet)
 	badIP       tally // IPv4 header damaged
-	tunnels     tally // VXLAN/Geneve: inner frames not decoded
+	tunnels     tally // VXLAN/Geneve/GRE: inner frames not decoded
+	tunnelARP   tally // of which the inner frame is ARP
+	snapARP     tally // ARP in LLC/SNAP (802.2) framing, decoded
+	pbbFrames   tally // 802.1ah frames, their customer frame decoded
 	noTime      tally // pcapng simple packet blocks: no timestamp
 	arpProblems int
 	arpExcess   tally // malformed ARP beyond maxARPProblems
@@ -95,7 +101,7 @@ func newDecoder(src *timeline.Source, window parse.Options, out *timeline.Sink) 
 	// fastest; all our layer types are small numbers.
 	d.parser = gopacket.NewDecodingLayerParser(layerTypeRecord)
 	d.parser.SetDecodingLayerContainer(gopacket.DecodingLayerSparse(nil))
-	for _, l := range []gopacket.DecodingLayer{&d.rec, &d.eth, &d.vlan, &d.sll, &d.sll2, &d.arp, &d.ip4, &d.tcp} {
+	for _, l := range []gopacket.DecodingLayer{&d.rec, &d.eth, &d.vlan, &d.sll, &d.sll2, &d.arp, &d.llc, &d.snap, &d.pbb, &d.ip4, &d.tcp} {
 		d.parser.AddDecodingLayer(l)
 	}
 	d.parser.IgnoreUnsupported = true
@@ -162,6 +168,12 @@ func (d *decoder) frame(data []byte, m *meta) {
 			}
 		case layers.LayerTypeDot1Q:
 			link.VLAN = d.vlan.outer
+		case layers.LayerTypeSNAP:
+			if d.snap.Type == layers.EthernetTypeARP {
+				d.snapARP.add(d.frames)
+			}
+		case layerTypePBB:
+			d.pbbFrames.add(d.frames)
 		case layers.LayerTypeARP:
 			arp = true
 		case layers.LayerTypeIPv4:
@@ -223,8 +235,11 @@ func (d *decoder) onIPv4(m *meta, pos timeline.Pos, link timeline.Link, tcp bool
 		d.src.Skipped++
 		return
 	}
-	if ip.Protocol == layers.IPProtocolUDP && isTunnel(ip.Payload) {
+	if tunnelled, arp := tunnel(ip); tunnelled {
 		d.tunnels.add(d.frames) // the outer frame still counts as underlay usage
+		if arp {
+			d.tunnelARP.add(d.frames)
+		}
 	}
 	var info *TCPInfo
 	if tcp {
@@ -260,6 +275,68 @@ func isTunnel(udp []byte) bool {
 	}
 	src, dst := binary.BigEndian.Uint16(udp[0:2]), binary.BigEndian.Uint16(udp[2:4])
 	return dst == 4789 || dst == 6081 || src == 4789 || src == 6081
+}
+
+// tunnel reports an IPv4 packet carrying VXLAN, Geneve or GRE, and whether
+// its inner frame is ARP, so the note can say how much tenant ARP the
+// capture holds without mixing it with the underlay's.
+func tunnel(ip *layers.IPv4) (tunnelled, arp bool) {
+	p := ip.Payload
+	switch ip.Protocol {
+	case layers.IPProtocolUDP:
+		if !isTunnel(p) || len(p) < 16 {
+			return isTunnel(p), false
+		}
+		inner := p[16:] // UDP and VXLAN headers, 8 bytes each
+		if port := binary.BigEndian.Uint16(p[2:4]); port == 6081 || binary.BigEndian.Uint16(p[0:2]) == 6081 {
+			opts := int(p[8]&0x3f) * 4 // Geneve: options after its 8-byte header
+			if len(p) < 16+opts {
+				return true, false
+			}
+			inner = p[16+opts:]
+		}
+		return true, innerARP(inner)
+	case layers.IPProtocolGRE:
+		if len(p) < 4 {
+			return true, false
+		}
+		n := 4
+		for _, bit := range []byte{0x80, 0x20, 0x10} { // checksum, key, sequence: 4 bytes each
+			if p[0]&bit != 0 {
+				n += 4
+			}
+		}
+		if len(p) < n {
+			return true, false
+		}
+		switch binary.BigEndian.Uint16(p[2:4]) {
+		case 0x0806:
+			return true, true
+		case 0x6558: // transparent Ethernet bridging
+			return true, innerARP(p[n:])
+		}
+		return true, false
+	}
+	return false, false
+}
+
+// innerARP reports an Ethernet frame (with up to two VLAN tags) holding ARP.
+func innerARP(f []byte) bool {
+	at := 12
+	for range 3 {
+		if len(f) < at+2 {
+			return false
+		}
+		switch binary.BigEndian.Uint16(f[at:]) {
+		case 0x0806:
+			return true
+		case 0x8100, 0x88a8:
+			at += 4
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 func (d *decoder) malformedARP(pos timeline.Pos, payload []byte, err error) {
@@ -381,7 +458,10 @@ func (d *decoder) finish() {
 	note(d.nonEther, "%d frame(s) from non-Ethernet devices of the cooked capture (loopback, tunnels, …): they carry no ARP, so read but not analysed")
 	note(d.otherARP, "%d ARP frame(s) for other hardware or protocols than IPv4 over Ethernet, read but not analysed")
 	note(d.badIP, "%d IPv4 frame(s) with a damaged or cut header, counted as skipped")
-	note(d.tunnels, "%d frame(s) carry VXLAN or Geneve tunnels: they count as underlay traffic; their inner frames are not analysed, since overlay addresses would mix with the underlay's")
+	note(d.tunnels, "%d frame(s) carry VXLAN, Geneve or GRE tunnels: they count as underlay traffic; their inner frames are not analysed, since overlay addresses would mix with the underlay's")
+	note(d.tunnelARP, "%d of the tunnelled frames carry ARP of a tenant (overlay) segment: not analysed with the underlay's (see the tunnel note)")
+	note(d.snapARP, "%d ARP frame(s) in LLC/SNAP (802.2) framing, decoded like Ethernet II ARP")
+	note(d.pbbFrames, "%d 802.1ah (provider backbone) frame(s): their customer frames decoded, MACs and ARP as the customer sent them, VLAN the backbone's")
 	note(d.noTime, "%d frame(s) come from pcapng simple packet blocks, which carry no timestamp: each is placed at the time of the frame before it (the zero time when there is none)")
 	if d.arpExcess.n > 0 {
 		d.src.Problemf(timeline.Pos{Frame: d.arpExcess.first}, "%d more malformed ARP frame(s) after the first %d, counted as skipped", d.arpExcess.n, maxARPProblems)

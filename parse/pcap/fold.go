@@ -47,6 +47,7 @@ type Folder struct {
 	times   []int64 // eviction's scratch
 	ips     map[[4]byte]*ipState
 	learned map[learnKey]learned // cooked captures: what each host's own ARP exchanges bound an IP to
+	asked   map[learnKey]int64   // cooked captures: when each host last asked for an IP (Unix ns)
 	syns    map[synKey]synSeen   // attempts per (4-tuple, ISN)
 
 	// What was let go to keep the tables bounded (see evict), for the
@@ -139,6 +140,7 @@ func NewFolder(out *timeline.Sink) *Folder {
 		runs:    map[runKey]int32{},
 		ips:     map[[4]byte]*ipState{},
 		learned: map[learnKey]learned{},
+		asked:   map[learnKey]int64{},
 		syns:    map[synKey]synSeen{},
 	}
 }
@@ -169,8 +171,8 @@ func (f *Folder) ARP(ts time.Time, pos timeline.Pos, link timeline.Link, op uint
 	}
 	f.emit(&timeline.Event{Time: ts, Pos: pos, Data: &a}, raw)
 
-	if !spa.Is4() || spa.IsUnspecified() || sha.IsZero() || sha.IsMulticast() {
-		return
+	if !spa.Is4() || spa.IsUnspecified() || sha.IsZero() || sha.IsMulticast() || a.SenderMismatch {
+		return // no binding shown (the detectors read it alike: detect.bindingSender)
 	}
 	// What the wire says the IP is bound to now. Replies and GARPs announce;
 	// an ordinary request also carries the sender's binding.
@@ -186,13 +188,34 @@ func (f *Folder) ARP(ts time.Time, pos timeline.Pos, link timeline.Link, op uint
 	// and a request the host answered (recorded with override). GARPs are
 	// deliberately not learned: whether the host accepted them is the
 	// question the detectors ask.
+	//
+	// A reply teaches only when it answers the host's own request for the
+	// address (its probe or broadcast a moment before): an unsolicited
+	// reply, like a GARP, is applied or ignored by the kernel depending on
+	// locktime, and whether it was is what the detectors ask. Learning it
+	// would carry the new MAC back over frames the host still sent to the
+	// old one until it re-resolved.
 	switch {
 	case link.Direction == timeline.DirIncoming && class == timeline.ARPReply:
-		f.learn(learnKey{tha, spa.As4()}, sha, ts)
+		k := learnKey{tha, spa.As4()}
+		if at, ok := f.asked[k]; ok && ts.UnixNano()-at <= int64(answerWait) {
+			f.learn(k, sha, ts)
+		}
+	case link.Direction == timeline.DirOutgoing && op == 1 && tpa.Is4():
+		k := learnKey{sha, tpa.As4()}
+		if _, ok := f.asked[k]; !ok && len(f.asked) >= maxLearned {
+			f.evictedLearned += int64(evictOldest(f.asked, func(at int64) int64 { return at }, nil))
+		}
+		f.asked[k] = ts.UnixNano()
 	case link.Direction == timeline.DirOutgoing && class == timeline.ARPReply && tpa.Is4() && !tha.IsZero():
 		f.learn(learnKey{sha, tpa.As4()}, tha, ts)
 	}
 }
+
+// answerWait is how long after a host's request a reply to it counts as
+// the answer: the kernel retransmits each second (retrans_time), and a reply
+// after the last of its 3 tries still resolves an INCOMPLETE entry.
+const answerWait = 3 * time.Second
 
 // TCPInfo is the part of a TCP header the folder needs; nil for non-TCP.
 type TCPInfo struct {
@@ -227,6 +250,14 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 		}
 	}
 	if !ok {
+		// The sender's own frames show its binding too: once an address is
+		// sent to, the MAC its frames come from stands for it until ARP says
+		// otherwise, so a later announcement of another MAC splits the runs
+		// to it even where the destination MAC is not recorded (cooked
+		// captures). Only addresses already sent to: no state per source.
+		if ss := f.ips[src.As4()]; src.Is4() && ss != nil && !ss.known && !link.Src.IsZero() && !link.Src.IsMulticast() {
+			ss.mac, ss.known = link.Src, true
+		}
 		st := f.ip(d4)
 		if !st.known && !link.Dst.IsZero() {
 			// No ARP for it yet: the MAC in use stands for its binding, so a

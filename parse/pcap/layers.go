@@ -92,3 +92,47 @@ func (t *tcpHeader) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) err
 	t.flags = data[13]
 	return nil
 }
+
+// layerTypePBB is an 802.1ah provider backbone I-TAG (EtherType 0x88e7):
+// 4 bytes (priority, flags, the 24-bit I-SID) and then the customer's whole
+// Ethernet frame, whose ARP is read like any other. Registered so the
+// Ethernet and 802.1ad layers hand 0x88e7 to it.
+var layerTypePBB = gopacket.RegisterLayerType(1807, gopacket.LayerTypeMetadata{
+	Name: "802.1ah I-TAG",
+	Decoder: gopacket.DecodeFunc(func([]byte, gopacket.PacketBuilder) error {
+		return errors.New("an 802.1ah I-TAG is decoded by the capture reader only")
+	}),
+})
+
+const etherTypePBB = layers.EthernetType(0x88e7)
+
+func init() {
+	layers.EthernetTypeMetadata[etherTypePBB] = layers.EnumMetadata{
+		DecodeWith: gopacket.DecodeFunc(func([]byte, gopacket.PacketBuilder) error {
+			return errors.New("an 802.1ah I-TAG is decoded by the capture reader only")
+		}),
+		Name: "PBB", LayerType: layerTypePBB,
+	}
+}
+
+// pbbLayer is layerTypePBB's DecodingLayer: the customer frame follows.
+type pbbLayer struct {
+	isid    uint32
+	payload []byte
+}
+
+func (p *pbbLayer) CanDecode() gopacket.LayerClass    { return layerTypePBB }
+func (p *pbbLayer) NextLayerType() gopacket.LayerType { return layers.LayerTypeEthernet }
+func (p *pbbLayer) LayerPayload() []byte              { return p.payload }
+
+func (p *pbbLayer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) < 4+14 {
+		df.SetTruncated()
+		return errShortPBB
+	}
+	p.isid = uint32(data[1])<<16 | uint32(data[2])<<8 | uint32(data[3])
+	p.payload = data[4:]
+	return nil
+}
+
+var errShortPBB = errors.New("802.1ah I-TAG cut short")

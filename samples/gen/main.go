@@ -4,6 +4,7 @@
 //
 //	go run ./samples/gen            # rewrite every scenario under samples/
 //	go test ./samples -update       # then refresh each expected.json
+//	go run ./samples/gen -lab DIR   # as root: record the real-kernel lab scenarios into DIR
 package main
 
 import (
@@ -11,6 +12,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/arpforensics/arpforensics/netlab"
 )
 
 // scenario writes one sample folder's artifacts under out/<name>.
@@ -36,9 +39,17 @@ func scenarios() []scenario {
 }
 
 func main() {
+	netlab.ServeHelper() // the lab re-runs this program to send crafted frames
 	out := flag.String("out", "samples", "directory to write the scenario folders into")
 	only := flag.String("only", "", "write only this scenario")
+	lab := flag.String("lab", "", "record the real-kernel lab scenarios (root, network namespaces) into this directory instead")
 	flag.Parse()
+	if *lab != "" {
+		if err := recordLab(*lab); err != nil {
+			fail(err)
+		}
+		return
+	}
 	for _, s := range scenarios() {
 		if *only != "" && s.name != *only {
 			continue
