@@ -142,6 +142,7 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 	n := min(budget, max(len(files), 1))
 	popts := parse.Options{Location: opts.Location, Year: opts.Year, Since: opts.Since, Until: opts.Until, Threads: budget / n}
 	offs := offsets(opts)
+	cases := findCases(files, opts.Case)
 	sources := make([]*timeline.Source, len(files))
 	sinks := make([]*timeline.Sink, len(files))
 	var total int64
@@ -171,7 +172,12 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 						opts.Progress(d, total)
 					}
 				}
-				sources[i], sinks[i] = readOne(files[i], popts, opts.Case, offs, space, read)
+				if err, bad := cases.bad[files[i].Path]; bad {
+					sources[i] = badCase(&timeline.Source{Path: files[i].Path, Host: files[i].Host}, err)
+				} else {
+					c, f := cases.caseOf(files[i])
+					sources[i], sinks[i] = readOne(f, popts, c, offs, space, read)
+				}
 				if read != nil && counted < files[i].Size {
 					read(files[i].Size - counted) // the rest was not read (a skipped kind)
 				}
@@ -197,6 +203,10 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 // Parsers may skip records outside the window by their own timestamps, which
 // the host's clock offset shifts later: they get the window in their terms.
 func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string]time.Duration, space *timeline.Space, read func(int64)) (*timeline.Source, *timeline.Sink) {
+	// The vantage point: a host is named within the path argument it was
+	// found under, so two arguments' hosts of one name (two capture
+	// folders, both "default") are two capture points.
+	vantage, segment := "root\x00"+f.Root+"\x00"+f.Host, ""
 	if c != nil {
 		if f.Path == c.Path {
 			return &timeline.Source{Path: f.Path, Kind: "case", Host: ingest.DefaultHost, SkipReason: "case file (hosts, zones, offsets)"}, nil
@@ -210,6 +220,7 @@ func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string
 		}
 		if ok {
 			f.Host = h.Name
+			vantage, segment = "case\x00"+h.Name, h.Segment
 		}
 	}
 	if off := offs[f.Host]; off != 0 {
@@ -220,7 +231,14 @@ func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string
 			popts.Until = popts.Until.Add(-off)
 		}
 	}
-	return ingest.ReadCounting(f, popts, space, read)
+	src, sink := ingest.ReadCounting(f, popts, space, read)
+	if src != nil {
+		src.Vantage = vantage
+		if segment != "" {
+			src.Segment = "segment\x00" + segment
+		}
+	}
+	return src, sink
 }
 
 // badCase is the source of a case file that could not be used: each of its

@@ -13,13 +13,13 @@ import (
 // they keep the year their parser took from the file's modification time.
 // Either way the choice is recorded as a note.
 func anchorYears(sources []*timeline.Source, sinks []*timeline.Sink) {
-	refs := fullSpans(sources)
+	all := fullSpans(sources)
 	for i, s := range sources {
 		if s.Basis != timeline.TimeNoYear || s.First.IsZero() {
 			continue
 		}
 		year, ref := 0, ""
-		for _, r := range refs {
+		for _, r := range sameHostFirst(all, s) {
 			for y := r.first.Year(); y <= r.last.Year(); y++ {
 				d := y - s.First.Year()
 				f, l := s.First.AddDate(d, 0, 0), s.Last.AddDate(d, 0, 0)
@@ -47,14 +47,14 @@ func anchorYears(sources []*timeline.Source, sinks []*timeline.Sink) {
 // source with full dates whose span contains the same times of day; failing
 // that they keep the file's modification date their parser used.
 func anchorDates(sources []*timeline.Source, sinks []*timeline.Sink) {
-	refs := fullSpans(sources)
+	all := fullSpans(sources)
 	for i, s := range sources {
 		if s.Basis != timeline.TimeNoDate || s.First.IsZero() {
 			continue
 		}
 		var best time.Duration
 		ref := ""
-		for _, r := range refs {
+		for _, r := range sameHostFirst(all, s) {
 			// Candidate days: each day the reference touches.
 			for day := r.first.Truncate(24 * time.Hour); !day.After(r.last); day = day.Add(24 * time.Hour) {
 				sy, sm, sd := s.First.Date()
@@ -82,14 +82,35 @@ func anchorDates(sources []*timeline.Source, sinks []*timeline.Sink) {
 
 type span struct {
 	first, last time.Time
-	path        string
+	path        string // as the note names it
+	vantage     string
 }
 
 func fullSpans(sources []*timeline.Source) []span {
 	var out []span
 	for _, s := range sources {
 		if s.Basis == timeline.TimeFull && !s.First.IsZero() {
-			out = append(out, span{s.First, s.Last, s.Path})
+			out = append(out, span{s.First, s.Last, s.Path, s.VantageKey()})
+		}
+	}
+	return out
+}
+
+// sameHostFirst orders the reference spans for s: its own host's sources
+// first, then the others, whose path the note marks as another host's —
+// one host's log says nothing certain about another's year.
+func sameHostFirst(all []span, s *timeline.Source) []span {
+	v := s.VantageKey()
+	out := make([]span, 0, len(all))
+	for _, r := range all {
+		if r.vantage == v {
+			out = append(out, r)
+		}
+	}
+	for _, r := range all {
+		if r.vantage != v {
+			r.path += " (another host's source)"
+			out = append(out, r)
 		}
 	}
 	return out

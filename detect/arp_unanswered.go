@@ -184,6 +184,7 @@ func (ep *episode) find(mac timeline.MAC) *requester {
 // unansweredPass is the detector's state while it reads the timeline.
 type unansweredPass struct {
 	tl   *timeline.Timeline
+	segs []uint16 // per source: its segment
 	cfg  *Config
 	out  *Findings
 	open map[bindKey]int32 // into slab
@@ -203,7 +204,7 @@ func (arpUnanswered) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 }
 
 func newUnansweredPass(tl *timeline.Timeline, cfg *Config, out *Findings) *unansweredPass {
-	return &unansweredPass{tl: tl, cfg: cfg, out: out, open: map[bindKey]int32{}, head: -1, tail: -1,
+	return &unansweredPass{tl: tl, segs: segmentIDs(tl), cfg: cfg, out: out, open: map[bindKey]int32{}, head: -1, tail: -1,
 		repliedTo: map[timeline.MAC]int32{}}
 }
 
@@ -221,7 +222,7 @@ func (p *unansweredPass) run() {
 		case timeline.KindUsage:
 			u, _ := rec.UsageRec()
 			if !u.Group && u.Dst != timeline.Broadcast {
-				p.sent(u.Src, ipKey{u.DstIP, u.VLAN}, u.Frames)
+				p.sent(u.Src, ipKey{u.DstIP, u.VLAN, p.segs[rec.Src]}, u.Frames)
 			}
 		}
 	}
@@ -244,7 +245,7 @@ func (p *unansweredPass) run() {
 func (p *unansweredPass) arp(i int, rec *timeline.Record, a *timeline.ARP) {
 	now := rec.T
 	if a.Class.Announces() && a.SPA.Is4() {
-		if e, ok := p.open[packKey(ipKey{a.SPA, a.VLAN})]; ok {
+		if e, ok := p.open[packKey(ipKey{a.SPA, a.VLAN, p.segs[rec.Src]})]; ok {
 			ep := &p.slab[e]
 			if now-ep.last <= int64(p.cfg.UnansweredWait) {
 				ep.answered = true
@@ -262,7 +263,7 @@ func (p *unansweredPass) arp(i int, rec *timeline.Record, a *timeline.ARP) {
 	if a.Class != timeline.ARPRequest || !a.TPA.Is4() || a.TPA.IsUnspecified() {
 		return
 	}
-	k := packKey(ipKey{a.TPA, a.VLAN})
+	k := packKey(ipKey{a.TPA, a.VLAN, p.segs[rec.Src]})
 	e, ok := p.open[k]
 	var ep *episode
 	var r *requester

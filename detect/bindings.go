@@ -11,10 +11,31 @@ import (
 )
 
 // ipKey scopes an IP's binding to one broadcast domain as far as captures
-// tell: the same address on two VLANs is two bindings.
+// tell: the same address on two VLANs is two bindings, and so is the same
+// address seen from two vantage points (segments, see segmentIDs).
 type ipKey struct {
 	ip   netip.Addr
 	vlan uint16
+	seg  uint16
+}
+
+// segmentIDs numbers the timeline's binding domains (Source.SegmentKey) and
+// returns each source's: a capture point's frames and listings answer for
+// its own bindings only, so two hosts' captures of the same addresses are
+// two stories, unless a case file puts them on one segment.
+func segmentIDs(tl *timeline.Timeline) []uint16 {
+	ids := map[string]uint16{}
+	out := make([]uint16, len(tl.Sources))
+	for i, s := range tl.Sources {
+		k := s.SegmentKey()
+		id, ok := ids[k]
+		if !ok {
+			id = uint16(min(len(ids), 1<<16-1))
+			ids[k] = id
+		}
+		out[i] = id
+	}
+	return out
 }
 
 func (k ipKey) String() string {
@@ -53,9 +74,13 @@ func (m *move) end() time.Time {
 }
 
 // bindingSender reports whether an ARP frame shows its sender's binding.
-// Probes carry none (spa 0.0.0.0); other opcodes are not IPv4 ARP.
+// Probes carry none (spa 0.0.0.0); other opcodes are not IPv4 ARP. A frame
+// whose ARP sender MAC is not its Ethernet source (proxy ARP, spoofing, a
+// bridge rewriting one of them, a corrupt frame) is evidence of its own
+// kind, never the address's binding: the MAC it names did not send it, so
+// it does not show that MAC acting as the IP's owner.
 func bindingSender(a *timeline.ARP) bool {
-	if a.Class == timeline.ARPProbe || a.Class == timeline.ARPOther {
+	if a.Class == timeline.ARPProbe || a.Class == timeline.ARPOther || a.SenderMismatch {
 		return false
 	}
 	return a.SPA.Is4() && !a.SPA.IsUnspecified() && !a.SHA.IsZero() && !a.SHA.IsMulticast()
@@ -72,7 +97,7 @@ type bindKey uint64
 
 func packKey(k ipKey) bindKey {
 	a := k.ip.As4()
-	return bindKey(uint64(a[0])<<40 | uint64(a[1])<<32 | uint64(a[2])<<24 | uint64(a[3])<<16 | uint64(k.vlan))
+	return bindKey(uint64(k.seg)<<48 | uint64(a[0])<<40 | uint64(a[1])<<32 | uint64(a[2])<<24 | uint64(a[3])<<16 | uint64(k.vlan))
 }
 
 // binding is what the pass knows of one IP.
@@ -119,6 +144,10 @@ func (t *bindingTable) put(k bindKey, b binding) {
 type movesResult struct {
 	moves     []move
 	forgotten int // IPs whose binding was dropped to stay bounded
+	// mismatched counts the ARP frames not read as bindings because their
+	// sender MAC was not their Ethernet source; firstMismatch cites one.
+	mismatched    int
+	firstMismatch int
 }
 
 // movesOf returns the timeline's binding changes, computed once per run when
@@ -130,6 +159,11 @@ func movesOf(tl *timeline.Timeline, cfg *Config) []move {
 	f := cfg.facts
 	f.movesOnce.Do(func() {
 		f.moves = moves(tl)
+		if n := f.moves.mismatched; n > 0 {
+			e := EventEvidence(tl, f.moves.firstMismatch)
+			f.note("mac-change and stale-mac did not read %s as bindings: the ARP sender MAC differs from the frame's Ethernet source (proxy ARP, spoofing, a bridge rewriting one of them, or a corrupt frame), so the MAC it names did not itself claim the address (first: %s %s, %s)",
+				plural(int64(n), "ARP frame", "ARP frames"), e.Source, e.Pos, e.Text)
+		}
 		if n := f.moves.forgotten; n > 0 {
 			f.note("mac-change and stale-mac remembered the latest %d IP bindings: %d IPs seen earlier were forgotten, so a later move of one of them is not reported", maxBindings/2, n)
 		}
@@ -141,17 +175,24 @@ func movesOf(tl *timeline.Timeline, cfg *Config) []move {
 // time order.
 func moves(tl *timeline.Timeline) movesResult {
 	tab := newBindingTable()
+	segs := segmentIDs(tl)
 	var histories [][]timeline.MAC
 	var out []move
+	mismatched, firstMismatch := 0, -1
 	for i, r := range tl.Records(0, -1) {
 		if r.Kind != timeline.KindARP {
 			continue
 		}
 		a, _ := r.ARPRec()
 		if !bindingSender(&a) {
+			if a.SenderMismatch && a.Class != timeline.ARPProbe && a.Class != timeline.ARPOther {
+				if mismatched++; firstMismatch < 0 {
+					firstMismatch = i
+				}
+			}
 			continue
 		}
-		k := ipKey{a.SPA, a.VLAN}
+		k := ipKey{a.SPA, a.VLAN, segs[r.Src]}
 		pk := packKey(k)
 		s, ok := tab.get(pk)
 		if !ok {
@@ -191,7 +232,7 @@ func moves(tl *timeline.Timeline) movesResult {
 		}
 		tab.put(pk, s)
 	}
-	return movesResult{moves: out, forgotten: tab.forgotten}
+	return movesResult{moves: out, forgotten: tab.forgotten, mismatched: mismatched, firstMismatch: firstMismatch}
 }
 
 // eventTime is event i's time.
@@ -267,5 +308,5 @@ func capEvidence(idx []int, head, tail int) []int {
 }
 
 func unpackKey(k bindKey) ipKey {
-	return ipKey{netip.AddrFrom4([4]byte{byte(k >> 40), byte(k >> 32), byte(k >> 24), byte(k >> 16)}), uint16(k)}
+	return ipKey{netip.AddrFrom4([4]byte{byte(k >> 40), byte(k >> 32), byte(k >> 24), byte(k >> 16)}), uint16(k), uint16(k >> 48)}
 }

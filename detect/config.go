@@ -36,6 +36,10 @@ type Config struct {
 	// fingerprint): ages are whole seconds, and GARPs come a second apart.
 	PinnedUpdated time.Duration
 
+	// MACBindingGrace is how long an OVN MAC_Binding may keep an IP's old
+	// MAC after the databases moved the IP (stale-mac-binding).
+	MACBindingGrace time.Duration
+
 	// MaxFindings caps each detector's findings: beyond it the least severe
 	// and smallest are counted in one summary finding (see Findings). 0 is
 	// no cap.
@@ -56,14 +60,15 @@ type Config struct {
 // Defaults are the kernel's defaults and the contract's grace.
 func Defaults() Config {
 	return Config{
-		Grace:          15 * time.Second,
-		Locktime:       time.Second,
-		LocktimeSlack:  10 * time.Millisecond,
-		UnansweredWait: 3 * time.Second,
-		MaxFindings:    50,
-		NeighSlack:     time.Second,
-		PinnedUpdated:  time.Second,
-		Catalog:        BuiltinCatalog(),
-		TxnOperations:  DefaultOperations(),
+		Grace:           15 * time.Second,
+		Locktime:        time.Second,
+		LocktimeSlack:   10 * time.Millisecond,
+		UnansweredWait:  3 * time.Second,
+		MaxFindings:     50,
+		NeighSlack:      time.Second,
+		PinnedUpdated:   time.Second,
+		MACBindingGrace: DefaultMACBindingGrace,
+		Catalog:         BuiltinCatalog(),
+		TxnOperations:   DefaultOperations(),
 	}
 }

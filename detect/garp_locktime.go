@@ -37,12 +37,13 @@ type garpKey struct {
 func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	byKey := map[garpKey][]int{}
 	var keys []garpKey
+	segs := segmentIDs(tl)
 	for i, r := range tl.Records(0, -1) {
 		a, ok := r.ARPRec()
 		if !ok || !a.Class.IsGARP() || !bindingSender(&a) {
 			continue
 		}
-		k := garpKey{ipKey{a.SPA, a.VLAN}, a.SHA}
+		k := garpKey{ipKey{a.SPA, a.VLAN, segs[r.Src]}, a.SHA}
 		if byKey[k] == nil {
 			keys = append(keys, k)
 		}

@@ -100,7 +100,7 @@ func neighSequences(tl *timeline.Timeline) mpNeigh {
 			s = &neighSeq{src: k.src, dev: k.dev, ip: k.ip}
 			byKey[k] = s
 			res.seqs = append(res.seqs, s)
-			h := tl.Sources[k.src].Host
+			h := tl.Sources[k.src].VantageKey()
 			if res.neighIPs[h] == nil {
 				res.neighIPs[h] = map[netip.Addr]bool{}
 			}
@@ -186,8 +186,10 @@ type neighCycle struct {
 type mpWorld struct {
 	tl        *timeline.Timeline
 	cfg       *Config
-	capture   []bool // per source: it holds capture events (ARP, usage, TCP)
-	probeSeen []bool // per source: it shows a PROBE state somewhere
+	capture   []bool           // per source: it holds capture events (ARP, usage, TCP)
+	segs      []uint16         // per source: its segment
+	wit       map[int32][]bool // per neighbour source: the captures that answer for it (witnesses)
+	probeSeen []bool           // per source: it shows a PROBE state somewhere
 	neighIPs  map[string]map[netip.Addr]bool
 	ids       map[hostIP]*hostIdentity
 	// hostFrames and hostRules cache, per host, its capture frame events
@@ -206,6 +208,8 @@ func newMPWorld(tl *timeline.Timeline, cfg *Config, nb mpNeigh) *mpWorld {
 	w := &mpWorld{
 		tl: tl, cfg: cfg,
 		capture:    make([]bool, len(tl.Sources)),
+		segs:       segmentIDs(tl),
+		wit:        map[int32][]bool{},
 		probeSeen:  nb.probeSeen,
 		neighIPs:   nb.neighIPs,
 		ids:        map[hostIP]*hostIdentity{},
@@ -299,7 +303,7 @@ func (w *mpWorld) identity(host string, x netip.Addr) *hostIdentity {
 	w.ids[hostIP{host, x}] = id
 	mine := make([]bool, len(w.tl.Sources))
 	for i, s := range w.tl.Sources {
-		if w.capture[i] && s.Host == host {
+		if w.capture[i] && s.VantageKey() == host {
 			mine[i] = true
 			id.captures = append(id.captures, int32(i))
 		}
@@ -450,10 +454,42 @@ type synFlow struct {
 	answered bool
 }
 
-func (w *mpWorld) facts(x netip.Addr) *ipFacts {
+// witnesses says which captures answer for the entries of neighbour source
+// src: those of its own segment; when that segment has no capture at all,
+// the captures of other hosts recorded at the same time (cross-host
+// evidence, which the finding's confidence already discounts). One host's
+// capture never mixes with another's when the host has its own.
+func (w *mpWorld) witnesses(src int32) []bool {
+	if ok := w.wit[src]; ok != nil {
+		return ok
+	}
+	seg := w.segs[src]
+	ok := make([]bool, len(w.tl.Sources))
+	own := false
+	for i := range w.tl.Sources {
+		if w.capture[i] && w.segs[i] == seg {
+			ok[i], own = true, true
+		}
+	}
+	if !own {
+		n := w.tl.Sources[src]
+		for i, c := range w.tl.Sources {
+			if w.capture[i] && !c.First.IsZero() && !c.First.After(n.Last) && !c.Last.Before(n.First) {
+				ok[i] = true
+			}
+		}
+	}
+	w.wit[src] = ok
+	return ok
+}
+
+func (w *mpWorld) facts(x netip.Addr, wit []bool) *ipFacts {
 	f := &ipFacts{flows: map[flowKey]*synFlow{}}
 	for _, j := range w.byIP(x) {
 		r := w.tl.Record(int(j))
+		if !wit[r.Src] {
+			continue
+		}
 		switch r.Kind {
 		case timeline.KindARP:
 			if d, _ := r.ARPRec(); bindingSender(&d) && d.SPA == x {
@@ -495,7 +531,8 @@ func (f *ipFacts) bindingAt(tl *timeline.Timeline, t time.Time) int {
 
 // mpGroup gathers the qualifying cycles of one host, IP and MAC.
 type mpGroup struct {
-	host    string
+	host    string // as the finding names it
+	wit     []bool // the captures that answer for it (mpWorld.witnesses)
 	ip      netip.Addr
 	mac     timeline.MAC
 	cycles  []neighCycle
@@ -526,30 +563,35 @@ func (missingProbe) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	}
 	w := newMPWorld(tl, cfg, nb)
 	type gkey struct {
-		host string
-		ip   netip.Addr
-		mac  timeline.MAC
+		vantage string
+		ip      netip.Addr
+		mac     timeline.MAC
 	}
 	groups := map[gkey]*mpGroup{}
 	var order []gkey
-	factsOf := map[netip.Addr]*ipFacts{}
+	type fkey struct {
+		ip  netip.Addr
+		src int32
+	}
+	factsOf := map[fkey]*ipFacts{}
 	for _, s := range nb.seqs {
 		cycles := s.found
 		if len(cycles) == 0 {
 			continue
 		}
-		host := tl.Sources[s.src].Host
-		f := factsOf[s.ip]
+		src := tl.Sources[s.src]
+		wit := w.witnesses(s.src)
+		f := factsOf[fkey{s.ip, s.src}]
 		if f == nil {
-			f = w.facts(s.ip)
-			factsOf[s.ip] = f
+			f = w.facts(s.ip, wit)
+			factsOf[fkey{s.ip, s.src}] = f
 		}
-		id := w.identity(host, s.ip)
+		id := w.identity(src.VantageKey(), s.ip)
 		for _, c := range cycles {
-			k := gkey{host, s.ip, c.mac}
+			k := gkey{src.VantageKey(), s.ip, c.mac}
 			g := groups[k]
 			if g == nil {
-				g = &mpGroup{host: host, ip: s.ip, mac: c.mac, moveAt: -1, capSrc: -1, id: id}
+				g = &mpGroup{host: src.Host, wit: wit, ip: s.ip, mac: c.mac, moveAt: -1, capSrc: -1, id: id}
 				groups[k] = g
 				order = append(order, k)
 			}
@@ -581,6 +623,9 @@ func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
 	var asked []int
 	for _, j := range w.byIP(g.ip) {
 		r := tl.Record(int(j))
+		if !g.wit[r.Src] {
+			continue
+		}
 		if t := r.Time(); t.Before(from) || t.After(to) {
 			continue
 		}

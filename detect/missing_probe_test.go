@@ -16,6 +16,7 @@ import (
 // frame, or neighbour-table text read by the real parser.
 type artifact struct {
 	path, host string
+	segment    string // a case file's segment: hosts sharing bindings
 	capture    *scene
 	neigh      string
 }
@@ -26,7 +27,7 @@ func mpTimeline(t *testing.T, arts ...artifact) *timeline.Timeline {
 	var srcs []*timeline.Source
 	var evs [][]timeline.Event
 	for _, a := range arts {
-		src := &timeline.Source{Path: a.path, Host: a.host}
+		src := &timeline.Source{Path: a.path, Host: a.host, Segment: a.segment}
 		var e []timeline.Event
 		if a.capture != nil {
 			src.Kind = "pcap"

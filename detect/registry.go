@@ -36,6 +36,7 @@ func All() []Detector {
 		garpLocktime{},
 		missingProbe{},
 		interleavedTxn{},
+		staleMACBinding{},
 	}
 }
 

@@ -69,12 +69,18 @@ func (staleMAC) Instances() string { return "observers using an old MAC" }
 
 func (staleMAC) Identity() []string { return []string{"ip", "old_mac", "new_mac", "observer_mac"} }
 
-// movesByIP indexes moves by address (any VLAN), in time order.
-func movesByIP(ms []move) map[[4]byte][]int32 {
-	by := map[[4]byte][]int32{}
+// segIP is an address seen from one segment.
+type segIP struct {
+	ip  [4]byte
+	seg uint16
+}
+
+// movesByIP indexes moves by address and segment (any VLAN), in time order.
+func movesByIP(ms []move) map[segIP][]int32 {
+	by := map[segIP][]int32{}
 	for i := range ms {
-		a := ms[i].key.ip.As4()
-		by[a] = append(by[a], int32(i))
+		k := segIP{ms[i].key.ip.As4(), ms[i].key.seg}
+		by[k] = append(by[k], int32(i))
 	}
 	return by
 }
@@ -106,6 +112,7 @@ func staleUses(tl *timeline.Timeline, ms []move) ([]*staleUse, int) {
 		obs  timeline.MAC
 	}
 	by := movesByIP(ms)
+	segs := segmentIDs(tl)
 	byUse := map[uk]*staleUse{}
 	dropped := 0
 	for j, r := range tl.Records(0, -1) {
@@ -113,7 +120,7 @@ func staleUses(tl *timeline.Timeline, ms []move) ([]*staleUse, int) {
 			continue
 		}
 		u, _ := r.UsageRec()
-		list := by[u.DstIP.As4()]
+		list := by[segIP{u.DstIP.As4(), segs[r.Src]}]
 		if len(list) == 0 || !u.DstIP.Is4() {
 			continue
 		}
@@ -189,11 +196,13 @@ func observe(tl *timeline.Timeline, ms []move, uses []*staleUse) {
 		perMove[u.move] = append(perMove[u.move], u)
 	}
 	by := movesByIP(qm)
+	segs := segmentIDs(tl)
+	var seg uint16 // the segment of the record being read
 	visit := func(ip netip.Addr, t time.Time, f func(m *move, u *staleUse)) {
 		if !ip.Is4() {
 			return
 		}
-		list := by[ip.As4()]
+		list := by[segIP{ip.As4(), seg}]
 		if len(list) == 0 {
 			return
 		}
@@ -209,6 +218,7 @@ func observe(tl *timeline.Timeline, ms []move, uses []*staleUse) {
 	}
 	for j, r := range tl.Records(0, -1) {
 		t := r.Time()
+		seg = segs[r.Src]
 		switch r.Kind {
 		case timeline.KindARP:
 			d, _ := r.ARPRec()
@@ -260,7 +270,7 @@ func runDestination(tl *timeline.Timeline, r *timeline.Record, u *timeline.Usage
 	if u.DstKnown {
 		return u.Dst, false, -1
 	}
-	host := tl.Sources[r.Src].Host
+	host := tl.Sources[r.Src].VantageKey()
 	for _, at := range []time.Time{r.Time(), r.LastTime()} {
 		if v, ok := tl.NeighAt(host, u.DstIP, at); ok && v.Covered && v.Entry.HasLL {
 			return v.Entry.LLAddr, false, v.Event

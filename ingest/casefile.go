@@ -25,6 +25,7 @@ const CaseFileName = "case.yaml"
 //	    paths: ["controller/**", "neutron-server*.txt*"]
 //	    timezone: America/New_York
 //	    offset: +2.5s          # added to every timestamp of this host
+//	    segment: br-ex         # hosts naming one segment share their IP→MAC bindings
 type Case struct {
 	Path     string // the case file
 	Root     string // directory its path globs are relative to
@@ -39,6 +40,10 @@ type CaseHost struct {
 	Paths    []string // globs relative to Root; "**" spans directories; a glob without "/" matches the base name
 	Location *time.Location
 	Offset   time.Duration
+	// Segment names the broadcast domain the host's captures and neighbour
+	// tables see: hosts naming the same one are read as one set of
+	// bindings, moves and usage; without it each host is its own.
+	Segment string
 }
 
 // FindCase returns the case file of the first directory among paths that
@@ -86,7 +91,7 @@ func ParseCase(file string, data []byte) (*Case, error) {
 	for _, name := range order {
 		hn := hosts[name]
 		h := CaseHost{Name: name}
-		fields, _ := doc.Map(hn, "host "+name, "paths", "timezone", "offset")
+		fields, _ := doc.Map(hn, "host "+name, "paths", "timezone", "offset", "segment")
 		if n := fields["paths"]; n != nil {
 			h.Paths = doc.Strings(n, "paths of host "+name)
 			for _, g := range h.Paths {
@@ -100,6 +105,9 @@ func ParseCase(file string, data []byte) (*Case, error) {
 		}
 		if n := fields["offset"]; n != nil {
 			h.Offset = doc.Duration(n, "offset of host "+name)
+		}
+		if n := fields["segment"]; n != nil {
+			h.Segment = doc.String(n, "segment of host "+name)
 		}
 		c.Hosts = append(c.Hosts, h)
 	}

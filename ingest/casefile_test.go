@@ -67,7 +67,7 @@ func TestLoadCaseErrorsNamePositions(t *testing.T) {
 		{"timezone: Mars/Olympus\n", ":1:11: timezone: unknown time zone \"Mars/Olympus\""},
 		{"hots:\n  a: {}\n", ":1:1: unknown key \"hots\" in the case file (want timezone, year, hosts)"},
 		{"hosts:\n  a:\n    offset: soon\n", ":3:13: offset of host a: want a duration like 1.5s, 300ms or -2s, got \"soon\""},
-		{"hosts:\n  a:\n    path: x\n", ":3:5: unknown key \"path\" in host a (want paths, timezone, offset)"},
+		{"hosts:\n  a:\n    path: x\n", ":3:5: unknown key \"path\" in host a (want paths, timezone, offset, segment)"},
 		{"year: 18\n", ":1:7: year: want a four-digit year, got 18"},
 		{"hosts: [a, b]\n", ":1:8: hosts: want a mapping, got a list"},
 		{"hosts:\n  a:\n    paths: ['[']\n", ":3:12: paths of host a: bad glob \"[\""},

@@ -182,3 +182,7 @@ func hostOf(root, p string) string {
 func SortFiles(fs []File) {
 	slices.SortFunc(fs, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 }
+
+// HostBelow is the host a file under root is labelled with: the first
+// directory below root, or DefaultHost for a file directly in it.
+func HostBelow(root, p string) string { return hostOf(root, p) }

@@ -75,7 +75,7 @@ func TestNULRunsAreDropped(t *testing.T) {
 // Records = Events − Derived + Folded + Skipped + BadRecords.
 func TestEveryRecordIsAccountedFor(t *testing.T) {
 	kinds := map[string]int{}
-	for _, root := range []string{"../samples", "../testdata/corpus"} {
+	for _, root := range []string{"../samples", "../testdata/corpus", "../parse/ovsdb/testdata"} {
 		files, errs := Expand([]string{root})
 		if len(errs) > 0 {
 			t.Fatal(errs)

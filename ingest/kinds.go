@@ -9,6 +9,7 @@ import (
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/parse/neigh"
 	"github.com/arpforensics/arpforensics/parse/ovn"
+	"github.com/arpforensics/arpforensics/parse/ovsdb"
 	"github.com/arpforensics/arpforensics/parse/pcap"
 	"github.com/arpforensics/arpforensics/parse/txnlog"
 )
@@ -32,6 +33,7 @@ var kinds = []Kind{
 	{Name: "pcap", Sniff: pcap.SniffPcap, Parse: pcap.ReadPcap},
 	{Name: "pcapng", Sniff: pcap.SniffPcapNG, Parse: pcap.ReadPcapNG},
 	// Text kinds after the binary ones.
+	{Name: ovsdb.Kind, Sniff: ovsdb.Sniff, Parse: ovsdb.Parse, Text: true}, // OVSDB database files: first line "OVSDB JSON|CLUSTER <len> <sha1>"
 	{Name: "tcpdump-text", Sniff: pcap.SniffText, Parse: pcap.ParseText, Text: true},
 	// ip neigh / ip monitor neigh / arp -an / /proc/net/arp text and ip -j neigh JSON.
 	{Name: "neigh", Sniff: neigh.Sniff, Parse: neigh.Parse, Text: true},

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -79,7 +80,7 @@ func Merge(sources []*Source, sinks []*Sink, w Window) (*Timeline, error) {
 			// A finished run's records are in the output now: let them go,
 			// so memory holds one copy of the records, not two.
 			c.sink.runs[c.ri].mem = nil
-			c.run.mem, c.back = nil, nil
+			c.run.mem, c.back, c.packed = nil, nil, nil
 			h.pop0()
 		}
 	}
@@ -150,17 +151,16 @@ func Build(sources []*Source, perSource [][]Event) *Timeline {
 // cursor reads one sorted run of a sink, a buffer at a time, with the sink's
 // time shift applied.
 type cursor struct {
-	src  int32
-	sink *Sink
-	run  run
-	ri   int      // the run's index in its sink
-	buf  []Record // records read ahead, not yet current
-	back []Record // buf's storage, reused for every read
-	next int      // records of the run already read into buf
-	cur  Record
+	src    int32
+	sink   *Sink
+	run    run
+	ri     int      // the run's index in its sink
+	buf    []Record // records read ahead, not yet current
+	back   []Record // buf's storage, reused for every read
+	packed []byte   // a block as read from the file
+	next   int      // records of the run already read into buf
+	cur    Record
 }
-
-const cursorBuf = 1024
 
 // advance moves to the run's next record; false at its end.
 func (c *cursor) advance() bool {
@@ -172,14 +172,20 @@ func (c *cursor) advance() bool {
 			c.buf = c.run.mem[c.next:]
 			c.next = c.run.n
 		} else {
-			n := min(cursorBuf, c.run.n-c.next)
+			n := min(spillBlock, c.run.n-c.next)
 			if c.back == nil {
-				c.back = make([]Record, cursorBuf)
+				c.back = make([]Record, spillBlock)
 			}
 			c.buf = c.back[:n]
-			off := c.run.off + int64(c.next)*int64(RecordSize)
-			if err := c.sink.file.readAt(recordBytes(c.buf), off); err != nil {
+			k := c.next / spillBlock
+			from, to := c.run.blocks[k], c.run.blocks[k+1]
+			c.packed = slices.Grow(c.packed[:0], int(to-from))[:to-from]
+			if err := c.sink.file.readAt(c.packed, from); err != nil {
 				c.sink.fail(fmt.Errorf("reading back a spill file: %w", err))
+				return false
+			}
+			if _, err := unpackRecords(c.packed, c.buf); err != nil {
+				c.sink.fail(fmt.Errorf("reading back a spill file at %d: %w", from, err))
 				return false
 			}
 			c.next += n

@@ -441,7 +441,8 @@ type NeighView struct {
 }
 
 // NeighAt reports the lladdr and state that host's neighbour entry for ip
-// held at t, per the neighbour data of that host's sources (snapshots and
+// held at t, per the neighbour data of that host's sources (host is a
+// vantage point: Source.VantageKey) (snapshots and
 // monitor output; entries on any device). ok is false when no neighbour
 // data of host shows the entry at or before t, or the latest observation
 // is a deletion. Detectors use it to confirm a MAC a cooked capture could
@@ -457,7 +458,7 @@ func (tl *Timeline) NeighAt(host string, ip netip.Addr, t time.Time) (v NeighVie
 		if r.T > tn {
 			break // ByIP lists events in time order
 		}
-		if r.Kind != KindNeigh || r.IsNeighReset() || r.NeighIP() != ip || NeighOp(r.Sub) == NeighMiss || tl.Sources[r.Src].Host != host {
+		if r.Kind != KindNeigh || r.IsNeighReset() || r.NeighIP() != ip || NeighOp(r.Sub) == NeighMiss || tl.Sources[r.Src].VantageKey() != host {
 			continue // a miss is the kernel asking, not the entry changing
 		}
 		if best < 0 || r.T >= bestAt {

@@ -52,6 +52,7 @@ type Sink struct {
 	strs     strtab
 	txnStore *TxnStore
 	scratch  []byte
+	packed   []byte // a block being spilled
 
 	seq         uint32
 	n           int64
@@ -89,13 +90,17 @@ func (s *Sink) BadTimes() (n int64, first time.Time, pos Pos) {
 	return s.badTimes, s.firstBadTime, s.firstBadPos
 }
 
-// run is a sorted stretch of a sink's records: in memory (mem) or at off in
-// the sink's file.
+// run is a sorted stretch of a sink's records: in memory (mem) or packed in
+// the sink's file, a block of spillBlock records at each of blocks (the
+// last entry is where the run ends).
 type run struct {
-	mem []Record
-	off int64
-	n   int
+	mem    []Record
+	blocks []int64
+	n      int
 }
+
+// spillBlock is the records of a run packed and read back together.
+const spillBlock = 1024
 
 // NewSink starts a sink for one source. reread names the file the source's
 // bytes can be read again from at the offsets its parser records (a plain
@@ -313,8 +318,13 @@ func (s *Sink) spill() {
 		return
 	}
 	sortRecords(s.recs)
-	off := s.file.write(recordBytes(s.recs))
-	s.runs = append(s.runs, run{off: off, n: len(s.recs)})
+	blocks := make([]int64, 0, (len(s.recs)+spillBlock-1)/spillBlock+1)
+	for i := 0; i < len(s.recs); i += spillBlock {
+		s.packed = packRecords(s.packed[:0], s.recs[i:min(i+spillBlock, len(s.recs))])
+		blocks = append(blocks, s.file.write(s.packed))
+	}
+	blocks = append(blocks, s.file.size())
+	s.runs = append(s.runs, run{blocks: blocks, n: len(s.recs)})
 	s.recs = s.recs[:0]
 }
 
@@ -341,6 +351,7 @@ func (s *Sink) close() error {
 			s.recs = nil
 		}
 	}
+	s.packed = nil
 	if err := s.file.seal(); err != nil {
 		s.fail(err)
 	}

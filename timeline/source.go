@@ -58,9 +58,17 @@ const DefaultHost = "default"
 // Source is one artifact as read: where it came from, what kind it is, which
 // host it belongs to and how every record in it was accounted for.
 type Source struct {
-	Path        string // path as the user will recognise it
-	Kind        string // "pcap", "pcapng", "tcpdump-text", "neigh", "txnlog", … or "unknown"
-	Host        string
+	Path string // path as the user will recognise it
+	Kind string // "pcap", "pcapng", "tcpdump-text", "neigh", "txnlog", … or "unknown"
+	Host string
+	// Vantage is the capture point the source was recorded at: its host
+	// as named within the path argument it was found under, so two
+	// arguments' "default" hosts stay apart. "" reads as Host.
+	Vantage string
+	// Segment is the binding domain: sources of one segment see one set of
+	// IP→MAC bindings, moves and usage. A case file's segment: puts hosts
+	// on one; "" reads as the vantage point.
+	Segment     string
 	Compression string // "", "gzip" or "zstd": how the bytes were stored
 	SkipReason  string // why the file was not analysed (kind unknown, empty, …); "" when it was
 
@@ -80,6 +88,24 @@ type Source struct {
 	Location   *time.Location // zone zone-less timestamps were read in
 	Problems   []Problem
 	Unreadable bool // nothing at all could be read (bad header, not the claimed format)
+}
+
+// VantageKey is the source's capture point (its host unless the run set
+// one).
+func (s *Source) VantageKey() string {
+	if s.Vantage != "" {
+		return s.Vantage
+	}
+	return s.Host
+}
+
+// SegmentKey is the binding domain the source belongs to (its vantage
+// point unless a case file put its host on a shared segment).
+func (s *Source) SegmentKey() string {
+	if s.Segment != "" {
+		return s.Segment
+	}
+	return s.VantageKey()
 }
 
 // Problemf records a positioned error.

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -12,10 +13,14 @@ type store struct {
 	n    int
 	mem  []Record
 	file *appendFile
+	// index[c] is where packed chunk c starts in file; the last entry is
+	// the file's end.
+	index []int64
 
 	mu     sync.Mutex
 	chunks map[int]*cacheChunk
 	tick   uint64
+	packed []byte // a chunk as read, under mu
 }
 
 type cacheChunk struct {
@@ -33,17 +38,19 @@ const (
 
 // storeWriter fills a store in timeline order.
 type storeWriter struct {
-	mem  []Record
-	file *appendFile
-	buf  []Record
-	n    int
+	mem    []Record
+	file   *appendFile
+	buf    []Record
+	packed []byte
+	index  []int64
+	n      int
 }
 
 func newStoreWriter(total int64) *storeWriter {
 	if total*int64(RecordSize) <= memTimelineSize {
 		return &storeWriter{mem: make([]Record, 0, total)}
 	}
-	return &storeWriter{file: &appendFile{}, buf: make([]Record, 0, cursorBuf)}
+	return &storeWriter{file: &appendFile{}, buf: make([]Record, 0, cacheChunkRecords)}
 }
 
 func (w *storeWriter) add(r *Record) {
@@ -54,9 +61,18 @@ func (w *storeWriter) add(r *Record) {
 	}
 	w.buf = append(w.buf, *r)
 	if len(w.buf) == cap(w.buf) {
-		w.file.write(recordBytes(w.buf))
-		w.buf = w.buf[:0]
+		w.flush()
 	}
+}
+
+// flush packs the buffered records as one chunk.
+func (w *storeWriter) flush() {
+	if len(w.buf) == 0 {
+		return
+	}
+	w.packed = packRecords(w.packed[:0], w.buf)
+	w.index = append(w.index, w.file.write(w.packed))
+	w.buf = w.buf[:0]
 }
 
 func (w *storeWriter) finish(s *store) error {
@@ -65,8 +81,9 @@ func (w *storeWriter) finish(s *store) error {
 		s.mem = w.mem
 		return nil
 	}
-	w.file.write(recordBytes(w.buf))
-	w.buf = nil
+	w.flush()
+	w.buf, w.packed = nil, nil
+	s.index = append(slices.Clip(w.index), w.file.size())
 	s.file = w.file
 	s.chunks = map[int]*cacheChunk{}
 	if err := s.file.seal(); err != nil {
@@ -108,16 +125,34 @@ func (s *store) load(c int) *cacheChunk {
 	} else {
 		ch = &cacheChunk{recs: make([]Record, cacheChunkRecords)}
 	}
-	from := c * cacheChunkRecords
-	n := min(cacheChunkRecords, s.n-from)
+	n := min(cacheChunkRecords, s.n-c*cacheChunkRecords)
 	ch.recs = ch.recs[:cap(ch.recs)][:n]
-	if err := s.file.readAt(recordBytes(ch.recs), int64(from)*int64(RecordSize)); err != nil {
+	s.packed = s.readChunks(s.packed, c, c+1)
+	s.unpack(s.packed, c, ch.recs)
+	s.chunks[c] = ch
+	return ch
+}
+
+// readChunks reads packed chunks from..to-1 into buf.
+func (s *store) readChunks(buf []byte, from, to int) []byte {
+	off, end := s.index[from], s.index[to]
+	buf = slices.Grow(buf[:0], int(end-off))[:end-off]
+	if err := s.file.readAt(buf, off); err != nil {
 		// The spill file is the process's own; failing to read it back is
 		// an I/O error the run cannot recover from.
 		panic(fmt.Sprintf("timeline: reading the spilled timeline: %v", err))
 	}
-	s.chunks[c] = ch
-	return ch
+	return buf
+}
+
+// unpack decodes chunk c from the start of p into recs and returns how many
+// bytes of p it took.
+func (s *store) unpack(p []byte, c int, recs []Record) int {
+	n, err := unpackRecords(p, recs)
+	if err != nil {
+		panic(fmt.Sprintf("timeline: reading the spilled timeline at %d: %v", s.index[c], err))
+	}
+	return n
 }
 
 // scan calls fn for records from..to-1 in order until fn returns false. The
@@ -132,23 +167,29 @@ func (s *store) scan(from, to int, fn func(i int, r *Record) bool) {
 		}
 		return
 	}
-	buf := make([]Record, scanBuf)
-	for i := from; i < to; {
-		n := min(scanBuf, to-i)
-		b := buf[:n]
-		if err := s.file.readAt(recordBytes(b), int64(i)*int64(RecordSize)); err != nil {
-			panic(fmt.Sprintf("timeline: reading the spilled timeline: %v", err))
-		}
-		for j := range b {
-			if !fn(i+j, &b[j]) {
-				return
+	recs := make([]Record, cacheChunkRecords)
+	var packed []byte
+	last := (to - 1) / cacheChunkRecords
+	for c := from / cacheChunkRecords; c <= last; {
+		upto := min(c+scanChunks, last+1)
+		packed = s.readChunks(packed, c, upto)
+		p := packed
+		for ; c < upto; c++ {
+			first := c * cacheChunkRecords
+			b := recs[:min(cacheChunkRecords, s.n-first)]
+			p = p[s.unpack(p, c, b):]
+			for j := max(from-first, 0); j < len(b) && first+j < to; j++ {
+				if !fn(first+j, &b[j]) {
+					return
+				}
 			}
 		}
-		i += n
 	}
 }
 
-const scanBuf = 4096
+// scanChunks is how many chunks a sequential pass reads at once (about
+// 0.5 to 2.5 MB of packed records).
+const scanChunks = 128
 
 // close releases the spill file.
 func (s *store) close() {

@@ -4,6 +4,7 @@
 package pcap
 
 import (
+	"math"
 	"net/netip"
 	"time"
 
@@ -36,7 +37,14 @@ type Folder struct {
 
 	out *timeline.Sink
 
-	runs    map[runKey]*openRun
+	// Open runs live in a slab, found by key through runs; idle[i] is
+	// when open[i] last saw a frame (noRun when the slot is free), kept
+	// apart so that eviction reads one dense array, not every run.
+	runs    map[runKey]int32
+	open    [][]openRun // slabChunk runs each: growing never copies them
+	idle    []int64
+	free    []int32
+	times   []int64 // eviction's scratch
 	ips     map[[4]byte]*ipState
 	learned map[learnKey]learned // cooked captures: what each host's own ARP exchanges bound an IP to
 	syns    map[synKey]synSeen   // attempts per (4-tuple, ISN)
@@ -102,6 +110,7 @@ type ipState struct {
 // not in run, which is only written when the run closes: a frame then
 // touches one object, not two, and that matters at millions of frames.
 type openRun struct {
+	key    runKey
 	dst    timeline.MAC // link.Dst of the run's frames
 	vlan   uint16
 	epoch  uint32
@@ -111,16 +120,23 @@ type openRun struct {
 	lastAt timeline.Pos
 	first  time.Time
 	last   time.Time
-	lastNS int64 // last, for eviction
 	pos    timeline.Pos
 	run    timeline.UsageRun
 }
+
+// noRun marks a free slot in Folder.idle.
+const noRun = math.MaxInt64
+
+const slabChunk = 4096
+
+// run is open run i.
+func (f *Folder) run(i int32) *openRun { return &f.open[i/slabChunk][i%slabChunk] }
 
 // NewFolder starts an empty folder that hands its events to out.
 func NewFolder(out *timeline.Sink) *Folder {
 	return &Folder{
 		out:     out,
-		runs:    map[runKey]*openRun{},
+		runs:    map[runKey]int32{},
 		ips:     map[[4]byte]*ipState{},
 		learned: map[learnKey]learned{},
 		syns:    map[synKey]synSeen{},
@@ -203,12 +219,14 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 		}
 	}
 	key := runKey{link.Src, d4}
-	r := f.runs[key]
-	if r != nil && (r.dst != link.Dst || r.epoch != r.ip.epoch || r.vlan != link.VLAN) {
-		f.closeRun(key, r)
-		r = nil
+	i, ok := f.runs[key]
+	if ok {
+		if r := f.run(i); r.dst != link.Dst || r.epoch != r.ip.epoch || r.vlan != link.VLAN {
+			f.closeRun(i)
+			ok = false
+		}
 	}
-	if r == nil {
+	if !ok {
 		st := f.ip(d4)
 		if !st.known && !link.Dst.IsZero() {
 			// No ARP for it yet: the MAC in use stands for its binding, so a
@@ -218,7 +236,9 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 		if len(f.runs) >= maxOpenRuns {
 			f.evictRuns()
 		}
-		r = &openRun{
+		i = f.slot()
+		*f.run(i) = openRun{
+			key: key,
 			run: timeline.UsageRun{
 				Link: link, SrcIP: src, DstIP: dst,
 				DstInferred: !link.DstKnown && !link.Dst.IsZero(),
@@ -226,12 +246,13 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 			dst: link.Dst, vlan: link.VLAN, first: ts, pos: pos, ip: st, epoch: st.epoch,
 		}
 		st.refs++
-		f.runs[key] = r
+		f.runs[key] = i
 	}
+	r := f.run(i)
 	r.frames++
 	r.lastAt = pos
 	r.last = ts
-	r.lastNS = ts.UnixNano()
+	f.idle[i] = ts.UnixNano()
 
 	if tcp != nil && tcp.SYN {
 		f.Derived++ // the frame is counted in its run
@@ -292,18 +313,39 @@ func (f *Folder) emit(e *timeline.Event, frame []byte) {
 	}
 }
 
-func (f *Folder) closeRun(key runKey, r *openRun) {
+// slot is a free slab index for a new run.
+func (f *Folder) slot() int32 {
+	if n := len(f.free); n > 0 {
+		i := f.free[n-1]
+		f.free = f.free[:n-1]
+		return i
+	}
+	i := int32(len(f.idle))
+	if i%slabChunk == 0 {
+		f.open = append(f.open, make([]openRun, slabChunk))
+	}
+	f.idle = append(f.idle, noRun)
+	return i
+}
+
+func (f *Folder) closeRun(i int32) {
+	r := f.run(i)
 	f.Folded += int64(r.frames) - 1
 	r.run.Frames, r.run.SYNs, r.run.Last = r.frames, r.syns, r.lastAt
 	f.out.Add(&timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: &r.run}, nil)
-	delete(f.runs, key)
+	delete(f.runs, r.key)
 	r.ip.refs--
+	*r = openRun{} // lets the IP's state go
+	f.idle[i] = noRun
+	f.free = append(f.free, i)
 }
 
 // Close closes every open run and notes what the bounds let go.
 func (f *Folder) Close(src *timeline.Source) {
-	for k, r := range f.runs {
-		f.closeRun(k, r)
+	for i, at := range f.idle {
+		if at != noRun {
+			f.closeRun(int32(i))
+		}
 	}
 	if f.evictedRuns > 0 {
 		src.Notef(timeline.Pos{}, "%d usage run(s) closed early: more than %d (sender, IP) pairs were active at once, so the longest idle were let go; a pair's frames may be split over several runs", f.evictedRuns, maxOpenRuns)
@@ -323,9 +365,25 @@ func (f *Folder) learn(k learnKey, mac timeline.MAC, ts time.Time) {
 	f.learned[k] = learned{mac, ts.UnixNano()}
 }
 
-// evictRuns closes the half of the open runs idle the longest.
+// evictRuns closes the half of the open runs idle the longest: one pass over
+// the idle times to find their median, one to close those at or before it.
 func (f *Folder) evictRuns() {
-	f.evictedRuns += int64(evictOldest(f.runs, func(r *openRun) int64 { return r.lastNS }, f.closeRun))
+	f.times = f.times[:0]
+	for _, at := range f.idle {
+		if at != noRun {
+			f.times = append(f.times, at)
+		}
+	}
+	if len(f.times) == 0 {
+		return
+	}
+	cut := selectNth(f.times, len(f.times)/2)
+	for i, at := range f.idle {
+		if at <= cut {
+			f.closeRun(int32(i))
+			f.evictedRuns++
+		}
+	}
 }
 
 // evictSYNs forgets handshakes not seen for synIdle, or the older half.

@@ -1,0 +1,578 @@
+package detect
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// staleMACBinding reads OVSDB database histories (parse/ovsdb) for OVN's own
+// ARP cache going stale: a Southbound MAC_Binding row keeps an IP's MAC
+// after the databases gave that IP to a different MAC — a NAT entry's
+// external_mac changed, a port was deleted and its address reused, a port's
+// MAC changed — for longer than a grace. Before OVN 22.09 those rows never
+// aged, so the router keeps sending to the old MAC until someone deletes
+// the row.
+//
+// Who owns an IP is read from the rows that declare it: NAT (external_ip →
+// external_mac, or the router's port on that network), Logical_Router_Port
+// networks, Logical_Switch_Port addresses, Port_Binding mac and
+// nat_addresses, Static_MAC_Binding. An IP moves when its one declared
+// owner becomes another MAC; while two MACs declare it at once (overlapping
+// tenant networks, a port created before the old one is gone) it has no
+// single owner and nothing is judged. Rows are keyed by their UUID across
+// files, so the three members of a cluster count once.
+type staleMACBinding struct{}
+
+func (staleMACBinding) Name() string { return "stale-mac-binding" }
+
+func (staleMACBinding) Describe() string {
+	return "an OVN MAC_Binding row keeps an IP's old MAC after the databases gave the IP to a different MAC (NAT external_mac or port MAC change, address reused) past a grace"
+}
+
+func (staleMACBinding) Instances() string { return "stale MAC_Binding rows" }
+
+func (staleMACBinding) Identity() []string { return []string{"ip", "datapath", "old_mac", "new_mac"} }
+
+// DefaultMACBindingGrace is how long a MAC_Binding may keep an IP's old MAC
+// after the move: ovn-controller updates the row within a round trip of the
+// new owner's first GARP or ARP reply, so half a minute is generous.
+const DefaultMACBindingGrace = 30 * time.Second
+
+func init() {
+	Thresholds = append(Thresholds, Threshold{Name: "mac_binding_grace",
+		Help:     "stale-mac-binding: how long a MAC_Binding may keep an IP's old MAC after the databases moved the IP",
+		Duration: func(c *Config) *time.Duration { return &c.MACBindingGrace }})
+}
+
+// claim is one IP→MAC a row declares.
+type claim struct {
+	ip  netip.Addr
+	mac timeline.MAC
+}
+
+type ipOwner struct {
+	mac   timeline.MAC
+	ev    int // event of the row that made it the owner
+	what  string
+	moved bool // the IP has moved at least once (from an earlier owner)
+}
+
+type mbRow struct {
+	uuid     string
+	ip       netip.Addr
+	mac      timeline.MAC
+	datapath string // name, else uuid
+	port     string // the router port it was learned on
+	ev       int    // event that set the MAC
+	set      time.Time
+	db       int32 // source
+	ep       *mbEpisode
+}
+
+// mbEpisode is one stretch in which a binding disagreed with its IP's owner.
+type mbEpisode struct {
+	since   time.Time
+	newMAC  timeline.MAC
+	oldMAC  timeline.MAC // the owner before the move
+	moveEv  int
+	what    string
+	bindEv  int
+	endEv   int // event that ended it (binding corrected or deleted), -1 when open
+	end     time.Time
+	deleted bool
+}
+
+type mbState struct {
+	tl       *timeline.Timeline
+	claims   map[string][]claim // by table and row uuid
+	count    map[claim]int      // rows declaring each pair
+	claimEv  map[claim]int
+	claimBy  map[claim]string
+	macsOf   map[netip.Addr][]timeline.MAC
+	owner    map[netip.Addr]*ipOwner
+	bindings map[string]*mbRow
+	byIP     map[netip.Addr]map[string]*mbRow
+	// Router structure, for NAT entries without external_mac (they answer
+	// with the router's port on the external network).
+	lrNAT   map[string]string // NAT uuid → router uuid
+	lrPorts map[string][]string
+	lrp     map[string]*timeline.OVSDBRow
+	nat     map[string]*timeline.OVSDBRow
+	natEv   map[string]int
+	closed  []*mbEpisode
+	closedB []*mbRow
+	end     time.Time // last transaction of any database history
+}
+
+func (staleMACBinding) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
+	st := &mbState{tl: tl, claims: map[string][]claim{}, count: map[claim]int{}, claimEv: map[claim]int{},
+		claimBy: map[claim]string{}, macsOf: map[netip.Addr][]timeline.MAC{}, owner: map[netip.Addr]*ipOwner{},
+		bindings: map[string]*mbRow{}, byIP: map[netip.Addr]map[string]*mbRow{},
+		lrNAT: map[string]string{}, lrPorts: map[string][]string{}, lrp: map[string]*timeline.OVSDBRow{},
+		nat: map[string]*timeline.OVSDBRow{}, natEv: map[string]int{}}
+	for i, r := range tl.Records(0, -1) {
+		if r.Kind != timeline.KindOVN {
+			continue
+		}
+		switch p := tl.PayloadOf(r).(type) {
+		case *timeline.OVSDBRow:
+			st.row(i, r.Time(), r.Src, p)
+		case *timeline.OVSDBLog:
+			if t := time.UnixMilli(p.LastMS).UTC(); t.After(st.end) {
+				st.end = t
+			}
+		}
+	}
+	grace := cfg.MACBindingGrace
+	if grace <= 0 {
+		grace = DefaultMACBindingGrace
+	}
+	type judged struct {
+		b  *mbRow
+		ep *mbEpisode
+	}
+	var todo []judged
+	for i, ep := range st.closed {
+		if ep.end.Sub(ep.since) > grace {
+			todo = append(todo, judged{st.closedB[i], ep})
+		}
+	}
+	for _, b := range st.bindings {
+		if b.ep != nil && st.end.Sub(b.ep.since) > grace {
+			b.ep.end, b.ep.endEv = st.end, -1
+			todo = append(todo, judged{b, b.ep})
+		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	slices.SortFunc(todo, func(a, b judged) int {
+		if c := a.ep.since.Compare(b.ep.since); c != 0 {
+			return c
+		}
+		return strings.Compare(a.b.uuid, b.b.uuid)
+	})
+	var ips []netip.Addr
+	for _, j := range todo {
+		ips = append(ips, j.b.ip)
+	}
+	wire := tl.ByIPs(slices.Compact(slices.SortedFunc(slices.Values(ips), netip.Addr.Compare)))
+	for _, j := range todo {
+		sev := Medium
+		if j.ep.endEv < 0 {
+			sev = High
+		}
+		weight := int64(j.ep.end.Sub(j.ep.since) / time.Second)
+		if !out.Wants(sev, weight, j.ep.since) {
+			out.Omit(sev, weight, j.ep.since, j.ep.end)
+			continue
+		}
+		out.Add(st.finding(cfg, j.b, j.ep, sev, grace, wire[j.b.ip]), weight)
+	}
+}
+
+// row applies one database row change.
+func (st *mbState) row(i int, t time.Time, src int32, r *timeline.OVSDBRow) {
+	switch r.Table {
+	case "MAC_Binding":
+		st.binding(i, t, src, r)
+		return
+	case "Logical_Router":
+		st.lrPorts[r.UUID] = r.Values("ports")
+		if r.Op == timeline.OVSDBDelete {
+			delete(st.lrPorts, r.UUID)
+		}
+		for _, n := range r.Values("nat") {
+			if st.lrNAT[n] == r.UUID {
+				continue
+			}
+			st.lrNAT[n] = r.UUID
+			// A NAT entry and the router referring to it come in one
+			// transaction, in either order: what the entry answers with
+			// may only now be known.
+			if nr := st.nat[n]; nr != nil {
+				st.declare(st.natEv[n], t, nr)
+			}
+		}
+		return
+	case "Logical_Router_Port":
+		if r.Op == timeline.OVSDBDelete {
+			delete(st.lrp, r.UUID)
+		} else {
+			st.lrp[r.UUID] = r
+		}
+	case "NAT":
+		if r.Op == timeline.OVSDBDelete {
+			delete(st.nat, r.UUID)
+			delete(st.natEv, r.UUID)
+		} else {
+			st.nat[r.UUID], st.natEv[r.UUID] = r, i
+		}
+	}
+	st.declare(i, t, r)
+}
+
+// declare updates what a row declares and settles the IPs it touched.
+func (st *mbState) declare(i int, t time.Time, r *timeline.OVSDBRow) {
+	var cl []claim
+	if r.Op != timeline.OVSDBDelete {
+		cl = st.claimsOf(r)
+	}
+	key := r.Table + "/" + r.UUID
+	old := st.claims[key]
+	if len(cl) == 0 {
+		delete(st.claims, key)
+	} else {
+		st.claims[key] = cl
+	}
+	what := fmt.Sprintf("%s %s %s", r.Table, r.Name(), r.Op)
+	var touched []netip.Addr
+	for _, c := range old {
+		if !slices.Contains(cl, c) {
+			st.count[c]--
+			if st.count[c] <= 0 {
+				delete(st.count, c)
+				st.macsOf[c.ip] = slices.DeleteFunc(st.macsOf[c.ip], func(m timeline.MAC) bool { return m == c.mac })
+			}
+			touched = append(touched, c.ip)
+		}
+	}
+	for _, c := range cl {
+		if !slices.Contains(old, c) {
+			if st.count[c] == 0 {
+				st.macsOf[c.ip] = append(st.macsOf[c.ip], c.mac)
+			}
+			st.count[c]++
+			st.claimEv[c], st.claimBy[c] = i, what
+			touched = append(touched, c.ip)
+		}
+	}
+	for _, ip := range slices.Compact(touched) {
+		st.settle(ip, t)
+	}
+}
+
+// settle names an IP's owner after its declarations changed, and opens an
+// episode on every binding of it that disagrees when the owner moved.
+func (st *mbState) settle(ip netip.Addr, t time.Time) {
+	macs := st.macsOf[ip]
+	if len(macs) != 1 {
+		return // no declared owner, or more than one: nothing to judge by
+	}
+	m := macs[0]
+	o := st.owner[ip]
+	c := claim{ip, m}
+	if o == nil {
+		st.owner[ip] = &ipOwner{mac: m, ev: st.claimEv[c], what: st.claimBy[c]}
+		return
+	}
+	if o.mac == m {
+		return
+	}
+	prev := o.mac
+	*o = ipOwner{mac: m, ev: st.claimEv[c], what: st.claimBy[c], moved: true}
+	for _, b := range st.byIP[ip] {
+		st.judge(b, t, prev)
+	}
+}
+
+// judge opens or closes a binding's episode against its IP's owner.
+func (st *mbState) judge(b *mbRow, t time.Time, prevOwner timeline.MAC) {
+	o := st.owner[b.ip]
+	if o == nil || !o.moved {
+		return
+	}
+	if b.mac == o.mac {
+		if b.ep != nil {
+			b.ep.end, b.ep.endEv = t, b.ev
+			st.close(b)
+		}
+		return
+	}
+	if b.ep != nil && b.ep.newMAC == o.mac {
+		return // still the same disagreement
+	}
+	if b.ep != nil {
+		b.ep.end, b.ep.endEv = t, b.ev
+		st.close(b)
+	}
+	since := t
+	if b.set.After(since) {
+		since = b.set
+	}
+	if prevOwner.IsZero() {
+		prevOwner = b.mac
+	}
+	b.ep = &mbEpisode{since: since, newMAC: o.mac, oldMAC: prevOwner, moveEv: o.ev, what: o.what, bindEv: b.ev, endEv: -1}
+}
+
+func (st *mbState) close(b *mbRow) {
+	st.closed = append(st.closed, b.ep)
+	st.closedB = append(st.closedB, b)
+	b.ep = nil
+}
+
+func (st *mbState) binding(i int, t time.Time, src int32, r *timeline.OVSDBRow) {
+	b := st.bindings[r.UUID]
+	if r.Op == timeline.OVSDBDelete {
+		if b != nil {
+			if b.ep != nil {
+				b.ep.end, b.ep.endEv, b.ep.deleted = t, i, true
+				st.close(b)
+			}
+			delete(st.bindings, r.UUID)
+			delete(st.byIP[b.ip], r.UUID)
+		}
+		return
+	}
+	ip, err := netip.ParseAddr(r.Get("ip"))
+	if err != nil {
+		return
+	}
+	mac, err := timeline.ParseMAC(r.Get("mac"))
+	if err != nil {
+		return
+	}
+	if b == nil {
+		b = &mbRow{uuid: r.UUID}
+		st.bindings[r.UUID] = b
+	}
+	if b.ip != ip && b.ip.IsValid() {
+		delete(st.byIP[b.ip], r.UUID)
+	}
+	if b.mac != mac || b.ip != ip {
+		b.ev, b.set = i, t
+	}
+	b.ip, b.mac, b.port, b.db = ip, mac, r.Get("logical_port"), src
+	b.datapath = r.DatapathName
+	if b.datapath == "" {
+		b.datapath = r.Get("datapath")
+	}
+	if st.byIP[ip] == nil {
+		st.byIP[ip] = map[string]*mbRow{}
+	}
+	st.byIP[ip][r.UUID] = b
+	var prev timeline.MAC
+	if b.ep != nil {
+		prev = b.ep.oldMAC
+	}
+	st.judge(b, t, prev)
+}
+
+// claimsOf lists the IP→MAC pairs a row declares.
+func (st *mbState) claimsOf(r *timeline.OVSDBRow) []claim {
+	var out []claim
+	add := func(ip netip.Addr, mac timeline.MAC) {
+		if ip.IsValid() && !mac.IsZero() && !slices.Contains(out, claim{ip, mac}) {
+			out = append(out, claim{ip, mac})
+		}
+	}
+	switch r.Table {
+	case "NAT":
+		if t := r.Get("type"); t != "dnat_and_snat" && t != "dnat" {
+			return nil
+		}
+		ip, err := netip.ParseAddr(r.Get("external_ip"))
+		if err != nil {
+			return nil
+		}
+		if m, err := timeline.ParseMAC(r.Get("external_mac")); err == nil {
+			add(ip, m)
+		} else if m, ok := st.routerMAC(r.UUID, ip); ok {
+			add(ip, m)
+		}
+	case "Logical_Router_Port":
+		m, err := timeline.ParseMAC(r.Get("mac"))
+		if err != nil {
+			return nil
+		}
+		for _, n := range r.Values("networks") {
+			if p, err := netip.ParsePrefix(n); err == nil {
+				add(p.Addr(), m)
+			}
+		}
+	case "Logical_Switch_Port":
+		for _, col := range [...]string{"addresses", "dynamic_addresses"} {
+			for _, a := range r.Values(col) {
+				addressList(a, add)
+			}
+		}
+	case "Port_Binding":
+		for _, col := range [...]string{"mac", "nat_addresses"} {
+			for _, a := range r.Values(col) {
+				addressList(a, add)
+			}
+		}
+	case "Static_MAC_Binding":
+		ip, err1 := netip.ParseAddr(r.Get("ip"))
+		m, err2 := timeline.ParseMAC(r.Get("mac"))
+		if err1 == nil && err2 == nil {
+			add(ip, m)
+		}
+	}
+	return out
+}
+
+// addressList reads "MAC IP [IP|CIDR …] [is_chassis_resident(…)]", the form
+// of switch port addresses and port binding mac / nat_addresses; entries
+// without a leading MAC ("router", "unknown", "dynamic") declare nothing.
+func addressList(s string, add func(netip.Addr, timeline.MAC)) {
+	f := strings.Fields(s)
+	if len(f) < 2 {
+		return
+	}
+	m, err := timeline.ParseMAC(f[0])
+	if err != nil {
+		return
+	}
+	for _, x := range f[1:] {
+		if ip, err := netip.ParseAddr(x); err == nil {
+			add(ip, m)
+		} else if p, err := netip.ParsePrefix(x); err == nil {
+			add(p.Addr(), m)
+		}
+	}
+}
+
+// routerMAC is the MAC a NAT entry without external_mac answers with: its
+// router's port on the external address's network.
+func (st *mbState) routerMAC(nat string, ip netip.Addr) (timeline.MAC, bool) {
+	lr, ok := st.lrNAT[nat]
+	if !ok {
+		return timeline.MAC{}, false
+	}
+	for _, pu := range st.lrPorts[lr] {
+		p := st.lrp[pu]
+		if p == nil {
+			continue
+		}
+		for _, n := range p.Values("networks") {
+			if pfx, err := netip.ParsePrefix(n); err == nil && pfx.Contains(ip) {
+				if m, err := timeline.ParseMAC(p.Get("mac")); err == nil {
+					return m, true
+				}
+			}
+		}
+	}
+	return timeline.MAC{}, false
+}
+
+func (st *mbState) finding(cfg *Config, b *mbRow, ep *mbEpisode, sev Severity, grace time.Duration, wire []int32) Finding {
+	tl := st.tl
+	dur := ep.end.Sub(ep.since)
+	f := Finding{Severity: sev, Confidence: ConfHigh, Start: ep.since, End: ep.end}
+	f.Subject.Set("ip", b.ip.String())
+	f.Subject.Set("datapath", b.datapath)
+	f.Subject.Set("old_mac", b.mac.String())
+	f.Subject.Set("new_mac", ep.newMAC.String())
+	f.Subject.Set("since", ep.since.UTC().Format(time.RFC3339Nano))
+	f.Subject.Set("duration_s", float64(dur.Milliseconds())/1000)
+	f.Subject.Set("binding", b.uuid)
+	if b.port != "" {
+		f.Subject.Set("logical_port", b.port)
+	}
+	f.Subject.Set("new_owner", ep.what)
+
+	// What the wire shows after the move: frames still sent to the old MAC,
+	// the new owner announcing itself, ARP requests for the address.
+	var toOld, fromNew, asks []int
+	var framesOld int64
+	for _, j := range wire {
+		r := tl.Record(int(j))
+		if r.Time().Before(ep.since) || r.Time().After(ep.end) {
+			continue
+		}
+		if u, ok := r.UsageRec(); ok && u.DstIP == b.ip && u.Dst == b.mac {
+			toOld = append(toOld, int(j))
+			framesOld += u.Frames
+			continue
+		}
+		if a, ok := r.ARPRec(); ok {
+			switch {
+			case a.SPA == b.ip && a.SHA == ep.newMAC:
+				fromNew = append(fromNew, int(j))
+			case a.Op == 1 && a.TPA == b.ip && a.SPA != b.ip:
+				asks = append(asks, int(j))
+			}
+		}
+	}
+	if framesOld > 0 {
+		f.Subject.Set("frames_to_old_mac", framesOld)
+	}
+
+	state := "still holds it at the end of the database history"
+	if ep.endEv >= 0 {
+		state = "held it until it was corrected"
+		if ep.deleted {
+			state = "held it until the row was deleted"
+		}
+	}
+	f.Title = fmt.Sprintf("OVN MAC_Binding for %s on %s kept %s for %s after the IP moved to %s", b.ip, b.datapath, b.mac, fmtSpan(dur), ep.newMAC)
+	var story strings.Builder
+	fmt.Fprintf(&story, "The Southbound MAC_Binding row %s (datapath %s", b.uuid, b.datapath)
+	if b.port != "" {
+		fmt.Fprintf(&story, ", learned on %s", b.port)
+	}
+	fmt.Fprintf(&story, ") binds %s to %s. At %s the databases gave %s to %s (%s; before that its owner was %s), and the row %s: %s past the move (grace %s). The router behind that datapath resolves %s through this row, so it kept sending to %s.",
+		b.ip, b.mac, ep.since.UTC().Format("2006-01-02 15:04:05.000"), b.ip, ep.newMAC, ep.what, ep.oldMAC, state, fmtSpan(dur), fmtSpan(grace), b.ip, b.mac)
+	if framesOld > 0 {
+		fmt.Fprintf(&story, " The capture shows %d frame(s) to %s at the old MAC after the move.", framesOld, b.ip)
+	}
+	if len(fromNew) > 0 {
+		fmt.Fprintf(&story, " The new owner %s announced itself %d time(s) on the wire and the row still did not change.", ep.newMAC, len(fromNew))
+	}
+	if len(asks) > 0 {
+		fmt.Fprintf(&story, " %d ARP request(s) for %s were seen after the move.", len(asks), b.ip)
+	}
+	fmt.Fprintf(&story, " This rests on the databases' own record (the row changes cited, with their record numbers and _date).")
+	fmt.Fprintf(&story, "\n\nWhy: before OVN 22.09 MAC_Binding rows never age; from 22.09 they age only on routers with options:mac_binding_age_threshold set, and only from OVN 25.03.0 (also 24.09.3 and 24.03.6) does ovn-controller re-ARP for entries idle past that threshold. A binding learned for an address that is later reused stays until it is refreshed by a GARP or ARP reply the router accepts, or deleted.")
+	fmt.Fprintf(&story, "\n\nNext: `ovn-sbctl find MAC_Binding ip=%s` (is it still %s?); on OVN ≥ 22.09 set aging on the router, `ovn-nbctl set Logical_Router <router> options:mac_binding_age_threshold=<seconds>`; as a workaround delete the row, `ovn-sbctl destroy MAC_Binding %s`, and ovn-controller learns the new MAC on the next ARP.", b.ip, b.mac, b.uuid)
+	f.Explanation = story.String()
+
+	evs := []int{ep.bindEv, ep.moveEv}
+	evs = append(evs, headTail(toOld, 2, 1)...)
+	evs = append(evs, headTail(fromNew, 1, 1)...)
+	evs = append(evs, headTail(asks, 1, 1)...)
+	if ep.endEv >= 0 {
+		evs = append(evs, ep.endEv)
+	}
+	seen := map[int]bool{}
+	for _, i := range evs {
+		if i >= 0 && !seen[i] {
+			seen[i] = true
+			f.Evidence = append(f.Evidence, EventEvidence(tl, i))
+		}
+	}
+	slices.SortStableFunc(f.Evidence, func(a, b Evidence) int { return a.Time.Compare(b.Time) })
+	f.KnownIssue = cfg.IssueByID(issueMACBindingAging)
+	return f
+}
+
+// issueMACBindingAging is the catalog ID of OVN's non-aging MAC_Binding.
+const issueMACBindingAging = "ovn-mac-binding-no-aging"
+
+func headTail(idx []int, head, tail int) []int {
+	if len(idx) <= head+tail {
+		return idx
+	}
+	return append(slices.Clone(idx[:head]), idx[len(idx)-tail:]...)
+}
+
+// fmtSpan prints a duration the way findings read: "850 ms", "42.3 s",
+// "12 min 5 s".
+func fmtSpan(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d < time.Hour:
+		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
+}
