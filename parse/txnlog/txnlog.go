@@ -164,7 +164,7 @@ func (p *parser) run(r io.Reader, n int) {
 			defer wg.Done()
 			wk := worker{seed: p.names.seed}
 			for w := range work {
-				wk.process(w)
+				wk.processGuarded(w)
 				done <- w
 			}
 		}()
@@ -209,7 +209,7 @@ func (p *parser) runSerial(r io.Reader) {
 			break
 		}
 		w.result = res
-		wk.process(w)
+		wk.processGuarded(w)
 		p.apply(w)
 		p.pin()
 		if w.err != nil {
@@ -223,6 +223,12 @@ func (p *parser) runSerial(r io.Reader) {
 // apply applies one window's records.
 func (p *parser) apply(w *window) {
 	res := w.result
+	if res.failed != "" {
+		p.problem(timeline.Pos{Line: p.line, Offset: w.base}, "internal", "internal error reading the %d line(s) from here, skipped (please report it): %s", res.lines, res.failed)
+		p.bad += res.lines
+		p.line += res.lines
+		return
+	}
 	if w.long > 0 {
 		p.problem(timeline.Pos{Line: p.line, Offset: w.base}, "long", "line longer than %d bytes (%d at least): not read", maxLine, w.long)
 		p.bad++

@@ -2,6 +2,7 @@ package txnlog
 
 import (
 	"bytes"
+	"fmt"
 	"hash/maphash"
 
 	"github.com/arpforensics/arpforensics/timeline"
@@ -49,13 +50,17 @@ type entRec struct {
 // windowResult is a worker's reading of one window.
 type windowResult struct {
 	lines int64 // lines in the window
-	recs  []rec
-	ents  []entRec
-	arena [][]byte // copies of stripped or joined text
+	// failed, when set, says why the window's lines could not be read (a
+	// panic on input nobody foresaw): they are one problem, the rest of
+	// the log is read on.
+	failed string
+	recs   []rec
+	ents   []entRec
+	arena  [][]byte // copies of stripped or joined text
 }
 
 func (r *windowResult) reset() {
-	r.lines, r.recs, r.ents = 0, r.recs[:0], r.ents[:0]
+	r.lines, r.recs, r.ents, r.failed = 0, r.recs[:0], r.ents[:0], ""
 	r.arena = r.arena[:0]
 }
 
@@ -82,6 +87,29 @@ type worker struct {
 }
 
 // process reads every line of w.
+// processGuarded is process that turns a panic (it runs on a goroutine of
+// its own, where nothing else would catch it and the whole run would end)
+// into a failed window.
+func (wk *worker) processGuarded(w *window) {
+	defer func() {
+		if p := recover(); p != nil {
+			*wk = worker{seed: wk.seed} // its scratch state may be half-written
+			if w.result == nil {
+				w.result = &windowResult{}
+			}
+			res := w.result
+			res.reset()
+			it := lines{data: w.data}
+			for _, next, ok := it.peek(); ok; _, next, ok = it.peek() {
+				it.advance(next)
+			}
+			res.lines = int64(it.no)
+			res.failed = fmt.Sprint(p)
+		}
+	}()
+	wk.process(w)
+}
+
 func (wk *worker) process(w *window) {
 	res := w.result
 	res.reset()
