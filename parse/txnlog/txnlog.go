@@ -74,12 +74,16 @@ type procKey struct {
 }
 
 type parser struct {
-	src   *timeline.Source
-	opts  parse.Options
-	loc   *time.Location
-	store *timeline.TxnStore
-	names *internTable
-	keys  [len(entityKeys)]uint32 // store ids of entityKeys
+	// nuls counts NUL bytes skipped in lines (worker.process), firstNUL
+	// places the first.
+	nuls     int64
+	firstNUL timeline.Pos
+	src      *timeline.Source
+	opts     parse.Options
+	loc      *time.Location
+	store    *timeline.TxnStore
+	names    *internTable
+	keys     [len(entityKeys)]uint32 // store ids of entityKeys
 
 	events eventList
 	procs  []*proc // every process seen, in order of appearance
@@ -228,6 +232,12 @@ func (p *parser) apply(w *window) {
 		p.bad += res.lines
 		p.line += res.lines
 		return
+	}
+	if res.nuls > 0 {
+		if p.nuls == 0 {
+			p.firstNUL = timeline.Pos{Line: p.line + int64(res.nulLine), Offset: w.base + int64(res.nulOff)}
+		}
+		p.nuls += res.nuls
 	}
 	if w.long > 0 {
 		p.problem(timeline.Pos{Line: p.line, Offset: w.base}, "long", "line longer than %d bytes (%d at least): not read", maxLine, w.long)
@@ -510,6 +520,9 @@ func (p *parser) finish() error {
 	}
 	if p.sawNoYear && !p.sawFull {
 		p.src.Basis = timeline.TimeNoYear
+	}
+	if p.nuls > 0 {
+		p.src.Notef(p.firstNUL, "%d NUL byte(s) in runs skipped, the first here: a line holding them is read from after the last (the text before it is torn)", p.nuls)
 	}
 	p.flushProblems()
 	p.src.Skipped = max(0, p.src.Records-p.used-p.bad)

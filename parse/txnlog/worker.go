@@ -54,13 +54,17 @@ type windowResult struct {
 	// panic on input nobody foresaw): they are one problem, the rest of
 	// the log is read on.
 	failed string
+	// nuls counts the NUL bytes skipped in the window's lines; nulLine and
+	// nulOff place the first (line index and offset in the window).
+	nuls            int64
+	nulLine, nulOff int
 	recs   []rec
 	ents   []entRec
 	arena  [][]byte // copies of stripped or joined text
 }
 
 func (r *windowResult) reset() {
-	r.lines, r.recs, r.ents, r.failed = 0, r.recs[:0], r.ents[:0], ""
+	r.lines, r.recs, r.ents, r.failed, r.nuls = 0, r.recs[:0], r.ents[:0], "", 0
 	r.arena = r.arena[:0]
 }
 
@@ -118,16 +122,31 @@ func (wk *worker) process(w *window) {
 		return
 	}
 	it := lines{data: w.data}
+	// NUL runs (a crash's, or copytruncate's hole past the sniffed head)
+	// end a torn line: a line holding them is read from after the last.
+	// One scan per window keeps lines without them on the fast path.
+	nul := bytes.IndexByte(w.data, 0) >= 0
 	for {
 		line, next, ok := it.peek()
 		if !ok {
 			break
 		}
+		skip := 0
+		if nul {
+			if i := bytes.LastIndexByte(line, 0); i >= 0 {
+				if res.nuls == 0 {
+					res.nulLine, res.nulOff = it.no, it.at+bytes.IndexByte(line, 0)
+				}
+				res.nuls += int64(bytes.Count(line[:i+1], []byte{0}))
+				skip = i + 1
+				line = line[skip:]
+			}
+		}
 		if !wk.candidate(line) {
 			it.advance(next)
 			continue
 		}
-		no, off := it.no, it.at
+		no, off := it.no, it.at+skip
 		it.advance(next)
 		wk.record(res, &it, line, no, off)
 	}
