@@ -58,9 +58,9 @@ type windowResult struct {
 	// nulOff place the first (line index and offset in the window).
 	nuls            int64
 	nulLine, nulOff int
-	recs   []rec
-	ents   []entRec
-	arena  [][]byte // copies of stripped or joined text
+	recs            []rec
+	ents            []entRec
+	arena           [][]byte // copies of stripped or joined text
 }
 
 func (r *windowResult) reset() {
