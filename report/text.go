@@ -239,7 +239,7 @@ func writeSources(w *bufio.Writer, sources []*timeline.Source, p palette) {
 		path := safetext.Terminal(s.Path)
 		switch {
 		case s.SkipReason != "":
-			fmt.Fprintf(w, "  %s  %sskipped: %s%s\n", path, p.dim, s.SkipReason, p.reset)
+			fmt.Fprintf(w, "  %s  %sskipped: %s%s\n", path, p.dim, safetext.Terminal(s.SkipReason), p.reset)
 			continue
 		case s.Unreadable:
 			fmt.Fprintf(w, "  %s  unreadable\n", path)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -196,47 +195,37 @@ func runAnalyze(cmd *cobra.Command, f *analyzeFlags, paths []string) error {
 
 	health(stderr, res)
 	ro := renderOpts{threshold: threshold, failNone: failNone, disabled: opts.Config.Disabled, export: f.exportCommand(paths)}
+	var st []*staged
 	for _, o := range outs {
-		if err := write(o, res, ro, stdout); err != nil {
-			return &exitError{code: exitUsage, err: err}
+		if o.path == "" {
+			if err := write(o, res, ro, stdout); err != nil {
+				discard(st)
+				return &exitError{code: exitUsage, err: err}
+			}
+			continue
 		}
+		s, err := stage(o, res, ro)
+		if err != nil {
+			discard(st)
+			return &exitError{code: exitUsage, err: fmt.Errorf("%w; no output file was replaced", err)}
+		}
+		st = append(st, s)
+	}
+	if err := commit(st); err != nil {
+		return &exitError{code: exitUsage, err: err}
 	}
 	return &exitError{code: verdict(res, threshold, failNone, f.strict)}
 }
 
-// write renders one output; files are written whole or not at all.
+// write renders one output to stdout (files are staged: outputs.go).
 func write(o output, res *analysis.Result, ro renderOpts, stdout io.Writer) error {
 	render := renderers[o.format]
-	if o.path == "" {
-		ro.color = o.format == "text" && colorFor(stdout)
-		bw := bufio.NewWriterSize(stdout, 1<<16)
-		if err := render(bw, res, ro); err != nil {
-			return err
-		}
-		return bw.Flush()
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(o.path), "."+filepath.Base(o.path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	bw := bufio.NewWriterSize(tmp, 1<<20)
+	ro.color = o.format == "text" && colorFor(stdout)
+	bw := bufio.NewWriterSize(stdout, 1<<16)
 	if err := render(bw, res, ro); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", o.path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", o.path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
 		return err
 	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), o.path)
+	return bw.Flush()
 }
 
 func extList() string {

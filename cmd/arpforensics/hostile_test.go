@@ -482,3 +482,41 @@ func TestHostileValues(t *testing.T) {
 		}
 	}
 }
+
+func TestHostileOutputs(t *testing.T) {
+	out := t.TempDir()
+	jsonOut := filepath.Join(out, "r.json")
+	// What SIGKILL left of an earlier run: its temporary file. The next
+	// run writing the same output removes it.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip(err)
+	}
+	stale := filepath.Join(out, ".r.json"+tmpMark+strconv.Itoa(dead.Process.Pid)+"-123")
+	os.WriteFile(stale, bytes.Repeat([]byte("x"), 1<<20), 0o644)
+	r := runHostile(t, "--json", jsonOut)
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale temporary file %s is still there (%v)", stale, err)
+	}
+	first, err := os.ReadFile(jsonOut)
+	if err != nil || !bytes.Contains(first, []byte(`"schema": "arpforensics.report/v1"`)) {
+		t.Fatalf("no JSON report written: %v", err)
+	}
+	_ = r
+
+	// Outputs are replaced together: when one cannot be written, none is.
+	long := filepath.Join(out, strings.Repeat("n", 250)+".xml")
+	code, _, stderr := runCLI(t, "analyze", "--json", jsonOut, "--junit", long, "--ndjson", filepath.Join(out, "f.ndjson"), "../../samples/txn-race")
+	if code != exitUsage || !strings.Contains(stderr, "no output file was replaced") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if now, _ := os.ReadFile(jsonOut); !bytes.Equal(now, first) {
+		t.Error("the JSON report was replaced although the run's JUnit output failed")
+	}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if e.Name() != "r.json" {
+			t.Errorf("left in the output directory: %s", e.Name())
+		}
+	}
+}
