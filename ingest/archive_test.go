@@ -199,3 +199,49 @@ func TestXzDecoders(t *testing.T) {
 		}
 	}
 }
+
+// Every codec's stream that breaks off is named as such, with both offsets,
+// and a fourth layer of any codec is refused as too deep.
+func TestEveryCodecIsWatchedAndCounted(t *testing.T) {
+	needTools(t, "xz", "bzip2", "lz4", "gzip", "zstd")
+	withKind(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 60000 {
+		fmt.Fprintf(&b, "HELLO %d %x\n", i, i*2654435761)
+	}
+	os.WriteFile(filepath.Join(dir, "hello.txt"), []byte(b.String()), 0o644)
+	for _, c := range []struct{ tool, ext, name string }{{"xz", ".xz", "xz"}, {"bzip2", ".bz2", "bzip2"}, {"lz4", ".lz4", "lz4"}} {
+		if c.tool == "lz4" {
+			run(t, dir, "lz4", "-q", "-f", "hello.txt", "hello.txt.lz4") // with one name lz4 writes to a pipe
+		} else {
+			run(t, dir, c.tool, "-k", "-f", "hello.txt")
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "hello.txt"+c.ext))
+		if err != nil || len(data) < 100 {
+			t.Fatalf("%s wrote no file: %v", c.tool, err)
+		}
+		cut := filepath.Join(dir, "cut"+c.ext)
+		os.WriteFile(cut, data[:len(data)/2], 0o644)
+		for _, mode := range []string{"tool", "go"} {
+			t.Setenv("ARPF_XZ", mode)
+			s := readEach(t, cut)[0]
+			found := false
+			for _, p := range s.Problems {
+				found = found || strings.Contains(p.Message, c.name+" stream") && strings.Contains(p.Message, "breaks off after")
+			}
+			if !found {
+				t.Errorf("%s (xz %s): a cut stream is not named as one: %+v", c.ext, mode, s)
+			}
+		}
+	}
+	// gzip(zstd(bzip2(xz(text)))): four layers, one too many.
+	run(t, dir, "xz", "-k", "-f", "hello.txt")
+	run(t, dir, "bzip2", "-k", "-f", "hello.txt.xz")
+	run(t, dir, "zstd", "-q", "-f", "hello.txt.xz.bz2")
+	run(t, dir, "gzip", "-k", "-f", "hello.txt.xz.bz2.zst")
+	s := readEach(t, filepath.Join(dir, "hello.txt.xz.bz2.zst.gz"))[0]
+	if len(s.Problems) == 0 || !strings.Contains(s.Problems[0].Message, "too many compression layers") {
+		t.Errorf("four layers: kind %q, problems %v", s.Kind, s.Problems)
+	}
+}

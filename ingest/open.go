@@ -360,9 +360,9 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 			if closer != nil {
 				in.closers = append(in.closers, closer)
 			}
-			in.r = bufio.NewReaderSize(zr, sniffLen)
-			src.Compression = joinCompression(src.Compression, name)
 			_, in.external = zr.(*xzProc)
+			in.r = bufio.NewReaderSize(in.watch(zr, name), sniffLen)
+			src.Compression = joinCompression(src.Compression, name)
 		}
 		in.compressed = true
 	}
@@ -401,7 +401,12 @@ func checkDepth(layer int, head []byte) error {
 // compressedMagic reports whether head starts like a compressed stream
 // open undoes.
 func compressedMagic(head []byte) bool {
-	return bytes.HasPrefix(head, magicGzip) || bytes.HasPrefix(head, magicZstd)
+	for _, m := range [][]byte{magicGzip, magicZstd, magicXz, magicBzip2, magicLz4} {
+		if bytes.HasPrefix(head, m) {
+			return true
+		}
+	}
+	return false
 }
 
 func zstdOptions() []zstd.DOption {
