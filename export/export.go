@@ -31,10 +31,10 @@ import (
 
 // Application is the section header's application option of the files
 // export writes; Check recognises an earlier export by it.
-const Application = "arpforensics export"
+const Application = ingest.ExportApplication
 
 // logHeader starts the log evidence file; Check recognises it.
-const logHeader = "# arpforensics evidence of finding "
+const logHeader = ingest.ExportLogHeader
 
 // DefaultContext is how many frames before and after each cited frame are
 // kept when Options.Context is not set.
@@ -471,27 +471,9 @@ func check(tl *timeline.Timeline, dirs []string, path string, force bool) error 
 
 // isExport reports whether path holds an earlier export (or nothing).
 func isExport(path string) (bool, error) {
-	f, err := os.Open(path)
+	head, err := ingest.ReadHead(path, 4096)
 	if err != nil {
 		return false, err
 	}
-	defer f.Close()
-	head := make([]byte, 4096)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return false, err
-	}
-	head = head[:n]
-	if n == 0 || bytes.HasPrefix(head, []byte(logHeader)) {
-		return true, nil
-	}
-	if !bytes.HasPrefix(head, []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
-		return false, nil
-	}
-	r, err := pcapgo.NewNgReader(bytes.NewReader(head), pcapgo.NgReaderOptions{})
-	if err != nil {
-		// A header longer than the head read: look for the option text.
-		return bytes.Contains(head, []byte(Application)), nil
-	}
-	return r.SectionInfo().Application == Application, nil
+	return len(head) == 0 || strings.HasPrefix(ingest.OwnOutput(head), "an arpforensics evidence export"), nil
 }

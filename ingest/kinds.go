@@ -105,7 +105,8 @@ func hexStart(b []byte) string {
 // JSON report by its document's first key, "schema"; JUnit by its root
 // element; HTML by the generator meta element among the head's first
 // elements; NDJSON findings and timeline events by their first object's
-// keys; the text report by its first line.
+// keys; the text report by its first line; an evidence export by its
+// pcapng section header's application, its log file by its first line.
 func OwnOutput(head []byte) string {
 	start := head[:min(len(head), 4096)]
 	switch {
@@ -115,6 +116,10 @@ func OwnOutput(head []byte) string {
 		return "an arpforensics JUnit report"
 	case htmlGenerator(start):
 		return "an arpforensics HTML report"
+	case pcapngApplication(start) == ExportApplication:
+		return "an arpforensics evidence export (its frames are copies of a capture's)"
+	case bytes.HasPrefix(start, []byte(ExportLogHeader)):
+		return "an arpforensics evidence export's log evidence"
 	}
 	first := start
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {

@@ -100,6 +100,25 @@ func TestExportCommandFromTheReport(t *testing.T) {
 		t.Errorf("log evidence beside the pcapng: %v\n%s", err, log)
 	}
 
+	// Analysed again, a directory holding an export lists its two files as
+	// our own outputs: its frames are copies, never a second capture.
+	_, js2, _ := runCLI(t, "sources", "--format", "json", out)
+	var again []struct {
+		Path, Kind string
+		SkipReason string `json:"skip_reason"`
+	}
+	if err := json.Unmarshal([]byte(js2), &again); err != nil {
+		t.Fatalf("%v\n%s", err, js2)
+	}
+	if len(again) != 2 {
+		t.Errorf("the export directory holds %d sources, want its pcapng and its text", len(again))
+	}
+	for _, s := range again {
+		if !strings.Contains(s.SkipReason, "arpforensics evidence export") {
+			t.Errorf("%s analysed again: kind %q, skip %q; want it recognised as an export", s.Path, s.Kind, s.SkipReason)
+		}
+	}
+
 	// Inputs are never written over, even with --force.
 	code, _, stderr := runCLI(t, "export", f.ID, in, "-o", filepath.Join(in, "tempest-br-ex.pcap"), "--force")
 	if code != exitUsage || !strings.Contains(stderr, "an input of this run") {
