@@ -34,11 +34,27 @@ func runTUI(cmd *cobra.Command, f *inputFlags, paths []string) error {
 	if err != nil {
 		return err
 	}
-	res := analysis.Run(opts)
+	// The loading screen shows the analysis' progress on the terminal from
+	// the start (no progress bar on stderr: the screen is the TUI's).
+	load, err := tui.StartLoading(tui.Options{})
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	opts.Progress = load.Progress
+	done := make(chan *analysis.Result, 1)
+	go func() { done <- analysis.Run(opts) }()
+	var res *analysis.Result
+	select {
+	case res = <-done:
+	case <-load.Quit():
+		load.Abort()
+		return nil
+	}
 	if !res.Readable() {
+		load.Abort()
 		return unreadable(stderr, res, paths)
 	}
-	if err := tui.Run(res, tui.Options{Location: opts.Location, AnalysedDirs: dirsOf(paths)}); err != nil {
+	if err := load.Show(res, tui.Options{Location: opts.Location, AnalysedDirs: dirsOf(paths)}); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
 	return nil
