@@ -52,7 +52,8 @@ type Sink struct {
 	strs     strtab
 	txnStore *TxnStore
 	scratch  []byte
-	packed   []byte // a block being spilled
+	packed   []byte   // a block being spilled (the spiller's)
+	sp       *spiller // writes full chunks in the background; nil until the first
 
 	seq         uint32
 	n           int64
@@ -224,6 +225,7 @@ func (s *Sink) fail(err error) {
 // Err is the first thing that went wrong storing events (a full disk, an
 // unregistered payload type); the events it concerns are lost.
 func (s *Sink) Err() error {
+	s.waitSpills()
 	if s.err != nil {
 		return s.err
 	}
@@ -314,20 +316,69 @@ func cmpRecordP(a, b *Record) int {
 	return 0
 }
 
-// spill sorts the chunk and writes it out as a run.
+// spiller sorts, packs and writes a sink's full chunks on a goroutine of its
+// own while the parser fills the next chunk: on traffic that does not fold
+// that is a sixth of the parser's work, moved to the other core. Two chunks
+// take turns, so a spilling sink holds two chunks, not one.
+type spiller struct {
+	jobs    chan []Record // unbuffered: a parser ahead of the disk waits
+	free    chan []Record // the chunk written last, for the parser to refill
+	pending sync.WaitGroup
+}
+
+// spill hands the full chunk to the spiller and goes on with an empty one.
 func (s *Sink) spill() {
 	if len(s.recs) == 0 {
 		return
 	}
-	sortRecords(s.recs)
-	blocks := make([]int64, 0, (len(s.recs)+spillBlock-1)/spillBlock+1)
-	for i := 0; i < len(s.recs); i += spillBlock {
-		s.packed = packRecords(s.packed[:0], s.recs[i:min(i+spillBlock, len(s.recs))])
+	if s.sp == nil {
+		s.sp = &spiller{jobs: make(chan []Record), free: make(chan []Record, 1)}
+		go s.spillLoop(s.sp)
+	}
+	s.sp.pending.Add(1)
+	s.sp.jobs <- s.recs
+	select {
+	case b := <-s.sp.free:
+		s.recs = b[:0]
+	default:
+		s.recs = make([]Record, 0, chunkRecords)
+	}
+}
+
+func (s *Sink) spillLoop(sp *spiller) {
+	for recs := range sp.jobs {
+		s.writeRun(recs)
+		sp.free <- recs
+		sp.pending.Done()
+	}
+}
+
+// waitSpills returns once every chunk handed to the spiller is written.
+func (s *Sink) waitSpills() {
+	if s.sp != nil {
+		s.sp.pending.Wait()
+	}
+}
+
+// stopSpiller ends the spiller's goroutine once its chunks are written.
+func (s *Sink) stopSpiller() {
+	if s.sp != nil {
+		s.sp.pending.Wait()
+		close(s.sp.jobs)
+		s.sp = nil
+	}
+}
+
+// writeRun sorts recs and writes them out as a run.
+func (s *Sink) writeRun(recs []Record) {
+	sortRecords(recs)
+	blocks := make([]int64, 0, (len(recs)+spillBlock-1)/spillBlock+1)
+	for i := 0; i < len(recs); i += spillBlock {
+		s.packed = packRecords(s.packed[:0], recs[i:min(i+spillBlock, len(recs))])
 		blocks = append(blocks, s.file.write(s.packed))
 	}
 	blocks = append(blocks, s.file.size())
-	s.runs = append(s.runs, run{blocks: blocks, n: len(s.recs)})
-	s.recs = s.recs[:0]
+	s.runs = append(s.runs, run{blocks: blocks, n: len(recs)})
 }
 
 // recordBytes is the memory of rs as bytes: records hold no pointers.
@@ -374,6 +425,7 @@ func (s *Sink) Fingerprint() (n int64, sum uint64) { return s.n, s.fp }
 // Discard drops a sink that will not be merged, giving back its memory and
 // spill space.
 func (s *Sink) Discard() {
+	s.stopSpiller()
 	s.recs = nil
 	s.release()
 	s.heap.file.close()
@@ -382,17 +434,17 @@ func (s *Sink) Discard() {
 // close ends the sink: the last chunk is sorted and kept in memory if the
 // space's budget allows, else spilled; the heap is sealed.
 func (s *Sink) close() error {
+	s.stopSpiller()
 	if len(s.recs) > 0 {
 		sortRecords(s.recs)
 		need := int64(len(s.recs)) * int64(RecordSize)
 		if len(s.runs) == 0 && s.space.resident.take(need) {
 			s.held = need
 			s.runs = append(s.runs, run{mem: slices.Clip(s.recs), n: len(s.recs)})
-			s.recs = nil
 		} else {
-			s.spill()
-			s.recs = nil
+			s.writeRun(s.recs)
 		}
+		s.recs = nil
 	}
 	s.packed = nil
 	if err := s.file.seal(); err != nil {
