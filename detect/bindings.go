@@ -239,7 +239,15 @@ type observation struct {
 	kind witness
 	arp  bool // an ARP frame: announcements are kept for the move
 	ann  bool // an announcement (reply, GARP)
+	// weak: an owner's witness too thin to move a binding by itself (a
+	// frame or two from a MAC: a corrupt or fuzzed source address looks
+	// just like that); it still shows a binding nothing contradicts.
+	weak bool
 }
+
+// minOwnFrames is how many frames from the IP a MAC must send in one run
+// for its own frames to move the IP's binding.
+const minOwnFrames = 3
 
 // maxOnLink bounds the set of addresses known to be on-link.
 const maxOnLink = 1 << 19
@@ -303,7 +311,7 @@ func observationsOf(obs []observation, r *timeline.Record, segs []uint16, onLink
 		u, _ := r.UsageRec()
 		if u.SrcIP.Is4() && !u.Src.IsZero() && !u.Src.IsMulticast() {
 			if k := (ipKey{u.SrcIP, u.VLAN, seg}); onLink.has(k) {
-				obs = append(obs, observation{key: k, mac: u.Src, kind: witOwn})
+				obs = append(obs, observation{key: k, mac: u.Src, kind: witOwn, weak: u.Frames < minOwnFrames})
 			}
 		}
 		// The MAC a sender used is its belief about the IP; an inferred one
@@ -366,8 +374,8 @@ func moves(tl *timeline.Timeline) movesResult {
 				tab.put(pk, s)
 				continue
 			}
-			if !o.kind.owner() {
-				continue // a host's belief against the binding: what stale-mac judges, not a move
+			if !o.kind.owner() || o.weak {
+				continue // a host's belief against the binding (what stale-mac judges), or too little to be a move
 			}
 			t := r.Time()
 			if s.open >= 0 {
