@@ -115,8 +115,8 @@ type binding struct {
 	// ownerUntil is the latest time (Unix ns) mac's owner was seen acting
 	// for the IP: a run of its own frames lasts past its first frame.
 	ownerUntil int64
-	open  int32 // index in the moves of the move that set mac; -1 for none
-	hist  int32 // index into the pass's histories once the IP has moved; -1 before
+	open       int32 // index in the moves of the move that set mac; -1 for none
+	hist       int32 // index into the pass's histories once the IP has moved; -1 before
 }
 
 // bindingTable keeps the latest bindings in two generations: lookups
