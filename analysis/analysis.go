@@ -102,6 +102,7 @@ func Run(opts Options) *Result {
 			}
 		}
 	}
+	dedup(sources, sinks)
 
 	if opts.Year == 0 {
 		anchorYears(sources, sinks)
@@ -144,8 +145,10 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 	popts := parse.Options{Location: opts.Location, Year: opts.Year, Since: opts.Since, Until: opts.Until, Threads: budget / n}
 	offs := offsets(opts)
 	cases := findCases(files, opts.Case)
-	sources := make([]*timeline.Source, len(files))
-	sinks := make([]*timeline.Sink, len(files))
+	// A file may hold several artifacts (an archive's members, a
+	// journal's units): each file's sources, in the order read.
+	sources := make([][]*timeline.Source, len(files))
+	sinks := make([][]*timeline.Sink, len(files))
 	var total int64
 	for _, f := range files {
 		total += f.Size
@@ -174,10 +177,14 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 					}
 				}
 				if err, bad := cases.bad[files[i].Path]; bad {
-					sources[i] = badCase(&timeline.Source{Path: files[i].Path, Host: files[i].Host}, err)
+					sources[i] = []*timeline.Source{badCase(&timeline.Source{Path: files[i].Path, Host: files[i].Host}, err)}
+					sinks[i] = []*timeline.Sink{nil}
 				} else {
 					c, f := cases.caseOf(files[i])
-					sources[i], sinks[i] = readOne(f, popts, c, offs, space, read)
+					readOne(f, popts, c, offs, space, read, func(src *timeline.Source, sink *timeline.Sink) {
+						sources[i] = append(sources[i], src)
+						sinks[i] = append(sinks[i], sink)
+					})
 				}
 				if read != nil && counted < files[i].Size {
 					read(files[i].Size - counted) // the rest was not read (a skipped kind)
@@ -197,20 +204,28 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 	}
 	close(next)
 	wg.Wait()
-	return sources, sinks
+	var srcs []*timeline.Source
+	var sks []*timeline.Sink
+	for i := range sources {
+		srcs = append(srcs, sources[i]...)
+		sks = append(sks, sinks[i]...)
+	}
+	return srcs, sks
 }
 
-// readOne reads one file, with the host and zone the case file gives it.
+// readOne reads one file (each artifact it holds to emit), with the host and zone the case file gives it.
 // Parsers may skip records outside the window by their own timestamps, which
 // the host's clock offset shifts later: they get the window in their terms.
-func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string]time.Duration, space *timeline.Space, read func(int64)) (*timeline.Source, *timeline.Sink) {
+func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string]time.Duration, space *timeline.Space, read func(int64), emit func(*timeline.Source, *timeline.Sink)) {
 	// The vantage point: a host is named within the path argument it was
 	// found under, so two arguments' hosts of one name (two capture
-	// folders, both "default") are two capture points.
-	vantage, segment := "root\x00"+f.Root+"\x00"+f.Host, ""
+	// folders, both "default") are two capture points; a case file's host
+	// is one wherever its files are.
+	vantage, segment := "", ""
 	if c != nil {
 		if f.Path == c.Path {
-			return &timeline.Source{Path: f.Path, Kind: "case", Host: ingest.DefaultHost, SkipReason: "case file (hosts, zones, offsets)"}, nil
+			emit(&timeline.Source{Path: f.Path, Kind: "case", Host: ingest.DefaultHost, SkipReason: "case file (hosts, zones, offsets)"}, nil)
+			return
 		}
 		h, ok := c.HostFor(f.Path)
 		switch {
@@ -232,14 +247,17 @@ func readOne(f ingest.File, popts parse.Options, c *ingest.Case, offs map[string
 			popts.Until = popts.Until.Add(-off)
 		}
 	}
-	src, sink := ingest.ReadCounting(f, popts, space, read)
-	if src != nil {
+	ingest.ReadEach(f, popts, space, read, func(src *timeline.Source, sink *timeline.Sink) {
 		src.Vantage = vantage
+		if vantage == "" {
+			// src.Host, not f.Host: a journal's entries name their own.
+			src.Vantage = "root\x00" + f.Root + "\x00" + src.Host
+		}
 		if segment != "" {
 			src.Segment = "segment\x00" + segment
 		}
-	}
-	return src, sink
+		emit(src, sink)
+	})
 }
 
 // badCase is the source of a case file that could not be used: each of its

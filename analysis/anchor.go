@@ -86,10 +86,11 @@ type span struct {
 	vantage     string
 }
 
+// fullSpans are the spans of the analysed sources with full dates.
 func fullSpans(sources []*timeline.Source) []span {
 	var out []span
 	for _, s := range sources {
-		if s.Basis == timeline.TimeFull && !s.First.IsZero() {
+		if s.Basis == timeline.TimeFull && !s.First.IsZero() && s.Analysed() {
 			out = append(out, span{s.First, s.Last, s.Path, s.VantageKey()})
 		}
 	}

@@ -664,6 +664,9 @@ func corroborate(tl *timeline.Timeline, txns *txnCache, tx *timeline.Txn, in *tx
 			story = append(story, fmt.Sprintf("OVN's northbound database shows router %s with %s", r.Name, what))
 		}
 	}
+	// The Northbound database file's own record, where one was analysed.
+	dbEv, dbStory := ovsdbRouterRecord(tl, router, gw)
+	snaps, story = append(snaps, dbEv...), append(story, dbStory...)
 	c.evidence = append(append(append(append(c.evidence, symptoms...), arps...), flows...), snaps...)
 	if len(story) > 0 {
 		c.story = "Corroboration: " + strings.Join(dedupStrings(story), "; ") + "."

@@ -80,6 +80,7 @@ type mbEpisode struct {
 	newMAC  timeline.MAC
 	oldMAC  timeline.MAC // the owner before the move
 	moveEv  int
+	goneEv  int // the row change that withdrew the old owner's claim, -1 if none
 	what    string
 	bindEv  int
 	endEv   int // event that ended it (binding corrected or deleted), -1 when open
@@ -93,6 +94,7 @@ type mbState struct {
 	count    map[claim]int      // rows declaring each pair
 	claimEv  map[claim]int
 	claimBy  map[claim]string
+	goneEv   map[claim]int // the event that last withdrew a pair
 	macsOf   map[netip.Addr][]timeline.MAC
 	owner    map[netip.Addr]*ipOwner
 	bindings map[string]*mbRow
@@ -106,15 +108,15 @@ type mbState struct {
 	natEv   map[string]int
 	closed  []*mbEpisode
 	closedB []*mbRow
-	end     time.Time // last transaction of any database history
+	ends    map[int32]time.Time // last transaction of each database file
 }
 
 func (staleMACBinding) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	st := &mbState{tl: tl, claims: map[string][]claim{}, count: map[claim]int{}, claimEv: map[claim]int{},
-		claimBy: map[claim]string{}, macsOf: map[netip.Addr][]timeline.MAC{}, owner: map[netip.Addr]*ipOwner{},
+		claimBy: map[claim]string{}, goneEv: map[claim]int{}, macsOf: map[netip.Addr][]timeline.MAC{}, owner: map[netip.Addr]*ipOwner{},
 		bindings: map[string]*mbRow{}, byIP: map[netip.Addr]map[string]*mbRow{},
 		lrNAT: map[string]string{}, lrPorts: map[string][]string{}, lrp: map[string]*timeline.OVSDBRow{},
-		nat: map[string]*timeline.OVSDBRow{}, natEv: map[string]int{}}
+		nat: map[string]*timeline.OVSDBRow{}, natEv: map[string]int{}, ends: map[int32]time.Time{}}
 	for i, r := range tl.Records(0, -1) {
 		if r.Kind != timeline.KindOVN {
 			continue
@@ -123,8 +125,10 @@ func (staleMACBinding) Detect(tl *timeline.Timeline, cfg *Config, out *Findings)
 		case *timeline.OVSDBRow:
 			st.row(i, r.Time(), r.Src, p)
 		case *timeline.OVSDBLog:
-			if t := time.UnixMilli(p.LastMS).UTC(); t.After(st.end) {
-				st.end = t
+			// A binding's state is known up to its own file's last
+			// transaction (another file may have been copied later).
+			if t := time.UnixMilli(p.LastMS).UTC(); t.After(st.ends[r.Src]) {
+				st.ends[r.Src] = t
 			}
 		}
 	}
@@ -143,8 +147,12 @@ func (staleMACBinding) Detect(tl *timeline.Timeline, cfg *Config, out *Findings)
 		}
 	}
 	for _, b := range st.bindings {
-		if b.ep != nil && st.end.Sub(b.ep.since) > grace {
-			b.ep.end, b.ep.endEv = st.end, -1
+		end, ok := st.ends[b.db]
+		if !ok {
+			end = tl.Sources[b.db].Last
+		}
+		if b.ep != nil && end.Sub(b.ep.since) > grace {
+			b.ep.end, b.ep.endEv = end, -1
 			todo = append(todo, judged{b, b.ep})
 		}
 	}
@@ -235,6 +243,7 @@ func (st *mbState) declare(i int, t time.Time, r *timeline.OVSDBRow) {
 	for _, c := range old {
 		if !slices.Contains(cl, c) {
 			st.count[c]--
+			st.goneEv[c] = i
 			if st.count[c] <= 0 {
 				delete(st.count, c)
 				st.macsOf[c.ip] = slices.DeleteFunc(st.macsOf[c.ip], func(m timeline.MAC) bool { return m == c.mac })
@@ -278,6 +287,11 @@ func (st *mbState) settle(ip netip.Addr, t time.Time) {
 	*o = ipOwner{mac: m, ev: st.claimEv[c], what: st.claimBy[c], moved: true}
 	for _, b := range st.byIP[ip] {
 		st.judge(b, t, prev)
+		if b.ep != nil && b.ep.goneEv < 0 {
+			if g, ok := st.goneEv[claim{ip, prev}]; ok {
+				b.ep.goneEv = g
+			}
+		}
 	}
 }
 
@@ -308,7 +322,7 @@ func (st *mbState) judge(b *mbRow, t time.Time, prevOwner timeline.MAC) {
 	if prevOwner.IsZero() {
 		prevOwner = b.mac
 	}
-	b.ep = &mbEpisode{since: since, newMAC: o.mac, oldMAC: prevOwner, moveEv: o.ev, what: o.what, bindEv: b.ev, endEv: -1}
+	b.ep = &mbEpisode{since: since, newMAC: o.mac, oldMAC: prevOwner, moveEv: o.ev, goneEv: -1, what: o.what, bindEv: b.ev, endEv: -1}
 }
 
 func (st *mbState) close(b *mbRow) {
@@ -534,7 +548,7 @@ func (st *mbState) finding(cfg *Config, b *mbRow, ep *mbEpisode, sev Severity, g
 	fmt.Fprintf(&story, "\n\nNext: `ovn-sbctl find MAC_Binding ip=%s` (is it still %s?); on OVN ≥ 22.09 set aging on the router, `ovn-nbctl set Logical_Router <router> options:mac_binding_age_threshold=<seconds>`; as a workaround delete the row, `ovn-sbctl destroy MAC_Binding %s`, and ovn-controller learns the new MAC on the next ARP.", b.ip, b.mac, b.uuid)
 	f.Explanation = story.String()
 
-	evs := []int{ep.bindEv, ep.moveEv}
+	evs := []int{ep.bindEv, ep.goneEv, ep.moveEv}
 	evs = append(evs, headTail(toOld, 2, 1)...)
 	evs = append(evs, headTail(fromNew, 1, 1)...)
 	evs = append(evs, headTail(asks, 1, 1)...)

@@ -67,6 +67,12 @@ func LoadCase(file string) (*Case, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, UnwrapPath(err))
 	}
+	return ParseCase(file, data)
+}
+
+// ParseCase checks the content of case file file (LoadCase without the
+// reading).
+func ParseCase(file string, data []byte) (*Case, error) {
 	doc, err := yamlconf.Parse(file, data)
 	if err != nil {
 		return nil, err

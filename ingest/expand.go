@@ -59,7 +59,7 @@ func Expand(paths []string) ([]File, []error) {
 			continue
 		}
 		if !info.IsDir() {
-			w.file(root, root, DefaultHost, info)
+			w.file(root, root, nodeOfLogsDir(filepath.Dir(root)), info)
 			continue
 		}
 		w.root, w.zuul = root, zuulHosts(root)
@@ -80,12 +80,7 @@ type walker struct {
 	zuul  map[string]bool
 }
 
-func (w *walker) host(p string) string {
-	if w.zuul != nil {
-		return zuulHostOf(w.root, p, w.zuul)
-	}
-	return hostOf(w.root, p)
-}
+func (w *walker) host(p string) string { return treeHost(w.root, p, w.zuul) }
 
 // file lists one non-directory (info is what the path leads to).
 func (w *walker) file(p, root, host string, info fs.FileInfo) {
@@ -164,18 +159,81 @@ func (w *walker) dir(p string, info fs.FileInfo) {
 	}
 }
 
-// hostOf is the first directory of p below root: CI log trees are laid out
-// as logs/<node>/…, so that directory names the node.
-func hostOf(root, p string) string {
+// treeHost names the host a file of a CI log tree belongs to. A Zuul job
+// leaves <job>/<node>/logs/… per node (devstack's fetch-devstack-log-dir),
+// sometimes downloaded under another logs/ (<job>/logs/<node>/logs/…), and
+// the job's own files (job-output.txt, zuul-info/) at the root. In order:
+//   - a directory, below the root or the root itself or its parent, that
+//     the job's inventory names as a node (with an inventory, nothing else
+//     is a node);
+//   - the directory holding a logs/ directory below the root;
+//   - the root's parent when the root is a node's logs/ directory;
+//   - the first directory below the root (logs/<node>/…, hand-made trees);
+//
+// never "zuul-info" or "logs" themselves; DefaultHost when nothing applies.
+func treeHost(root, p string, zuul map[string]bool) string {
 	rel, err := filepath.Rel(root, p)
 	if err != nil {
 		return DefaultHost
 	}
 	parts := strings.Split(filepath.ToSlash(rel), "/")
-	if len(parts) < 2 {
+	dirs := parts[:len(parts)-1]
+	if zuul != nil {
+		for _, d := range dirs {
+			if zuul[d] {
+				return d
+			}
+		}
+		abs, _ := filepath.Abs(root)
+		if b := filepath.Base(abs); zuul[b] {
+			return b
+		}
+		if b := filepath.Base(filepath.Dir(abs)); zuul[b] {
+			return b
+		}
+		return DefaultHost // the inventory is the list of nodes: the rest is the job's
+	}
+	for j := 1; j < len(dirs); j++ {
+		if dirs[j] == "logs" && !notHost[dirs[j-1]] {
+			return dirs[j-1]
+		}
+	}
+	if h := nodeOfLogsDir(root); h != DefaultHost {
+		return h
+	}
+	if len(dirs) > 0 && !notHost[dirs[0]] {
+		return dirs[0]
+	}
+	return DefaultHost
+}
+
+// notHost are directory names of a log tree that are never a node's.
+var notHost = map[string]bool{"zuul-info": true, "logs": true, ".": true, "": true}
+
+// nodeOfLogsDir is the node dir names when it is a node's logs/ directory
+// (<node>/logs), else DefaultHost. A logs/ directory at the top of a job's
+// download (beside zuul-info/ or job-output.txt) is not one.
+func nodeOfLogsDir(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil || filepath.Base(abs) != "logs" {
 		return DefaultHost
 	}
-	return parts[0]
+	parent := filepath.Dir(abs)
+	name := filepath.Base(parent)
+	if notHost[name] || name == "/" || isJobRoot(parent) || isJobRoot(abs) {
+		return DefaultHost
+	}
+	return name
+}
+
+// isJobRoot reports whether dir holds a Zuul job's own files.
+func isJobRoot(dir string) bool {
+	for _, n := range []string{"zuul-info", "job-output.txt", "job-output.json"} {
+		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // SortFiles orders files by path; Expand already returns them so.
@@ -185,4 +243,4 @@ func SortFiles(fs []File) {
 
 // HostBelow is the host a file under root is labelled with: the first
 // directory below root, or DefaultHost for a file directly in it.
-func HostBelow(root, p string) string { return hostOf(root, p) }
+func HostBelow(root, p string) string { return treeHost(root, p, nil) }

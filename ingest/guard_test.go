@@ -68,3 +68,36 @@ func TestNULRunsAreDropped(t *testing.T) {
 		t.Errorf("got %q, %d NULs in %d runs from %d", out, d.n, d.runs, d.first)
 	}
 }
+
+// Nothing is dropped silently: for every source of every kind, each record
+// is an event of its own, folded into one, skipped or a problem, and the
+// events made of no record of their own are counted apart:
+// Records = Events − Derived + Folded + Skipped + BadRecords.
+func TestEveryRecordIsAccountedFor(t *testing.T) {
+	kinds := map[string]int{}
+	for _, root := range []string{"../samples", "../testdata/corpus", "../testdata/ci", "../parse/ovsdb/testdata"} {
+		files, errs := Expand([]string{root})
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		for _, f := range files {
+			for _, threads := range []int{1, 2} {
+				src, _ := Read(f, parse.Options{Threads: threads}, timeline.NewSpace())
+				if !src.Analysed() {
+					continue
+				}
+				kinds[src.Kind]++
+				sum := src.Events - src.Derived + src.Folded + src.Skipped + src.BadRecords
+				if src.Records != sum || src.Folded < 0 || src.Derived < 0 || src.Skipped < 0 || src.Derived > src.Events {
+					t.Errorf("%s (%s, %d threads): records %d ≠ events %d − derived %d + folded %d + skipped %d + bad %d",
+						f.Path, src.Kind, threads, src.Records, src.Events, src.Derived, src.Folded, src.Skipped, src.BadRecords)
+				}
+			}
+		}
+	}
+	for _, k := range Kinds() {
+		if kinds[k.Name] == 0 {
+			t.Errorf("no %s among the samples and corpus: its accounting is untested", k.Name)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/arpforensics/arpforensics/parse/ovsdb"
 	"github.com/arpforensics/arpforensics/parse/pcap"
 	"github.com/arpforensics/arpforensics/parse/txnlog"
+	"github.com/arpforensics/arpforensics/parse/vlog"
 )
 
 // Kind is one artifact kind: how to recognise it from the head of a file
@@ -37,10 +38,14 @@ var kinds = []Kind{
 	{Name: "tcpdump-text", Sniff: pcap.SniffText, Parse: pcap.ParseText, Text: true},
 	// ip neigh / ip monitor neigh / arp -an / /proc/net/arp text and ip -j neigh JSON.
 	{Name: "neigh", Sniff: neigh.Sniff, Parse: neigh.Parse, Text: true},
+	// OVS/OVN daemon logs (vlog file format).
+	{Name: vlog.Kind, Sniff: vlog.Sniff, Parse: vlog.Parse, Text: true},
 	{Name: txnlog.Kind, Sniff: txnlog.Sniff, Parse: txnlog.Parse, Text: true},
 	{Name: ovn.KindNbctl, Sniff: ovn.SniffNbctl, Parse: ovn.ParseNbctl, Text: true},
 	{Name: ovn.KindOfctl, Sniff: ovn.SniffOfctl, Parse: ovn.ParseOfctl, Text: true},
 	{Name: ovn.KindTempest, Sniff: ovn.SniffTempest, Parse: ovn.ParseTempest, Text: true},
+	// Zuul console logs (job-output.txt) and stestr output: failed tests.
+	{Name: ovn.KindTestResults, Sniff: ovn.SniffTestResults, Parse: ovn.ParseTestResults, Text: true},
 }
 
 // Kinds lists the kinds ingest recognises, in sniffing order.
@@ -100,7 +105,8 @@ func hexStart(b []byte) string {
 // JSON report by its document's first key, "schema"; JUnit by its root
 // element; HTML by the generator meta element among the head's first
 // elements; NDJSON findings and timeline events by their first object's
-// keys; the text report by its first line.
+// keys; the text report by its first line; an evidence export by its
+// pcapng section header's application, its log file by its first line.
 func OwnOutput(head []byte) string {
 	start := head[:min(len(head), 4096)]
 	switch {
@@ -110,6 +116,10 @@ func OwnOutput(head []byte) string {
 		return "an arpforensics JUnit report"
 	case htmlGenerator(start):
 		return "an arpforensics HTML report"
+	case pcapngApplication(start) == ExportApplication:
+		return "an arpforensics evidence export (its frames are copies of a capture's)"
+	case bytes.HasPrefix(start, []byte(ExportLogHeader)):
+		return "an arpforensics evidence export's log evidence"
 	}
 	first := start
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -41,14 +43,32 @@ func Read(f File, opts parse.Options, sp *timeline.Space) (*timeline.Source, *ti
 
 // ReadCounting is Read that reports, as it goes, how many bytes of the file
 // (as stored: compressed bytes for a compressed file) it has read since the
-// last report; read may be nil.
+// last report; read may be nil. For a container (an archive, a journal) it
+// returns the first of its members; ReadEach gives them all.
 func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n int64)) (*timeline.Source, *timeline.Sink) {
+	var src *timeline.Source
+	var sink *timeline.Sink
+	ReadEach(f, opts, sp, read, func(s *timeline.Source, k *timeline.Sink) {
+		if src == nil {
+			src, sink = s, k
+		}
+	})
+	return src, sink
+}
+
+// ReadEach reads f as ReadCounting does and hands emit one source (and its
+// sink, nil when nothing was parsed) per artifact it holds: one for a plain
+// file, one per member for an archive (named "archive!/member"), one per
+// unit for a journal, in the order they are read. emit is called at least
+// once.
+func ReadEach(f File, opts parse.Options, sp *timeline.Space, read func(n int64), emit func(*timeline.Source, *timeline.Sink)) {
 	src := &timeline.Source{Path: f.Path, Host: f.Host, Location: opts.Loc()}
 	opts.ModTime = f.ModTime
 	if f.Skip != "" {
 		src.Kind = "unknown"
 		src.SkipReason = f.Skip
-		return src, nil
+		emit(src, nil)
+		return
 	}
 	fh, err := os.Stdin, error(nil)
 	if f.Path != Stdin {
@@ -58,14 +78,16 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 		src.Kind = "unknown"
 		src.Unreadable = true
 		src.Problemf(timeline.Pos{}, "cannot open: %v", UnwrapPath(err))
-		return src, nil
+		emit(src, nil)
+		return
 	}
 	if fh != os.Stdin {
 		defer fh.Close()
 		if fi, err := fh.Stat(); err == nil && !fi.Mode().IsRegular() {
 			src.Kind = "unknown"
 			src.SkipReason = SpecialReason(fi.Mode())
-			return src, nil
+			emit(src, nil)
+			return
 		}
 	}
 
@@ -75,38 +97,102 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 		defer cr.flush()
 		r = cr
 	}
+	st := stream{path: f.Path, host: f.Host, reread: f.Path, opts: opts, sp: sp, emit: emit}
+	if f.Path == Stdin {
+		st.reread = "" // nothing to read again by offset: the sink keeps the text
+	} else if fi, err := fh.Stat(); err == nil && fi.Mode().IsRegular() {
+		st.file, st.size = fh, fi.Size()
+		st.reopen = func() (io.ReadCloser, error) { return os.Open(f.Path) }
+	}
+	st.read(r, src)
+}
+
+// stream is one byte stream to sniff and parse: a file, or a member of a
+// container read from within it.
+type stream struct {
+	path, host string
+	reread     string   // the path to read text again from by offset, or ""
+	file       *os.File // the file itself when the stream is it, for random access (zip)
+	size       int64
+	opts       parse.Options
+	sp         *timeline.Space
+	emit       func(*timeline.Source, *timeline.Sink)
+	depth      int // containers this stream is inside
+	// reopen gives the stream again from its start (a file on disk), or
+	// is nil (stdin, an archive member).
+	reopen func() (io.ReadCloser, error)
+	kind   *Kind // when set, the kind already found: no sniffing
+	// snapshotAt, when set, is when a snapshot member was taken (a
+	// sosreport's date): a date line saying so goes before its text.
+	snapshotAt  time.Time
+	snapshotHow string
+}
+
+// read sniffs and parses r into src (already labelled with path and host)
+// and emits it, or, for a container, walks its members.
+func (st *stream) read(r io.Reader, src *timeline.Source) {
 	in, err := open(r, src)
 	if err != nil {
 		src.Kind = "unknown"
 		src.Unreadable = true
 		src.Problemf(timeline.Pos{}, "%v", err)
-		return src, nil
+		st.emit(src, nil)
+		return
 	}
 	defer in.close()
-	k, reason := sniff(in.head)
+	if in.compressed {
+		st.reread, st.file = "", nil
+	}
+	if c := sniffContainer(in.head); c != nil {
+		if st.depth >= maxContainerDepth {
+			src.Kind = c.name
+			src.SkipReason = fmt.Sprintf("%s nested %d deep in other archives: not opened", c.name, st.depth)
+			st.emit(src, nil)
+			return
+		}
+		src.Kind = c.name
+		c.walk(st, in, src)
+		return
+	}
+	k, reason := st.kind, ""
+	if k == nil {
+		k, reason = sniff(in.head)
+	}
 	var nul *nulDrop
 	if k == nil {
 		if k = sniffWithoutNUL(in.head); k != nil {
 			nul = &nulDrop{}
 		}
 	}
+	if k == nil && reason == "text of no known artifact kind" && st.depth < maxContainerDepth && sniffShortJournal(in.head) {
+		walkShortJournal(st, in, src)
+		return
+	}
+	if k == nil && st.deepSniff(in, src, reason) {
+		return // found further in, and read
+	}
 	if k == nil {
 		src.Kind = "unknown"
 		src.SkipReason = reason
-		return src, nil
+		st.emit(src, nil)
+		return
 	}
 	src.Kind = k.Name
-	reread := f.Path
-	if in.compressed || f.Path == Stdin || nul != nil {
-		reread = "" // nothing to read again by offset: the sink keeps the text
+	reread := st.reread
+	if nul != nil {
+		reread = "" // the text parsed is not the file's: the sink keeps it
 	}
-	sink := sp.NewSink(reread)
-	pr := in.forParsing(opts.Threads)
+	sink := st.sp.NewSink(reread)
+	var pr io.Reader = in.forParsing(st.opts.Threads)
 	if nul != nil {
 		nul.r = pr
 		pr = bufio.NewReaderSize(nul, readBuf)
 	}
-	if err := parseGuarded(k, pr, src, opts, sink); err != nil {
+	if !st.snapshotAt.IsZero() && snapshotKinds[k.Name] {
+		src.Notef(timeline.Pos{}, "timed %s (%s); its lines count from the date line put before it", st.snapshotAt.Format(time.RFC3339), st.snapshotHow)
+		pr = io.MultiReader(strings.NewReader(st.snapshotAt.Format(time.RFC3339Nano)+"\n"), pr)
+	}
+	if err := parseGuarded(k, pr, src, st.opts, sink); err != nil {
 		src.Unreadable = src.Unreadable || sink.Len() == 0
 		src.Problemf(timeline.Pos{}, "%v", err)
 	}
@@ -117,12 +203,21 @@ func ReadCounting(f File, opts parse.Options, sp *timeline.Space, read func(n in
 	if in.cut != "" {
 		src.Problemf(timeline.Pos{Offset: in.cutAt}, "%s", in.cut)
 	}
+	finish(src, sink)
+	st.emit(src, sink)
+}
+
+// finish sets what a source reports of its sink once it is parsed.
+func finish(src *timeline.Source, sink *timeline.Sink) {
+	if n, t, pos := sink.BadTimes(); n > 0 {
+		src.Problemf(pos, "%d event(s) left out for a timestamp outside the years 1823–2116 the timeline holds (the first in the year %d): a damaged record or a clock gone wrong", n, t.Year())
+		src.BadRecords += n
+	}
 	if err := sink.Err(); err != nil {
 		src.Problemf(timeline.Pos{}, "events lost: %v", err)
 	}
 	src.Events = sink.Len()
 	src.First, src.Last = sink.Span()
-	return src, sink
 }
 
 // parseGuarded runs a parser so that a bug it trips over on one file
@@ -152,6 +247,7 @@ type input struct {
 	r          *bufio.Reader // small: sized for sniffing
 	head       []byte        // the first sniffLen bytes (or fewer), decompressed
 	compressed bool
+	external   bool // the last layer is undone by a child process (xz): it runs ahead already
 	closers    []io.Closer
 	stored     *storedCount
 	// cut says which compressed stream ended before its end and where,
@@ -241,6 +337,7 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 			in.closers = append(in.closers, zr)
 			in.r = bufio.NewReaderSize(in.watch(zr, "gzip"), sniffLen)
 			src.Compression = joinCompression(src.Compression, "gzip")
+			in.external = false
 		case bytes.HasPrefix(head, magicZstd):
 			zr, err := zstd.NewReader(in.r, zstdOptions()...)
 			if err != nil {
@@ -250,8 +347,22 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 			in.closers = append(in.closers, zr.IOReadCloser())
 			in.r = bufio.NewReaderSize(in.watch(zr, "zstd"), sniffLen)
 			src.Compression = joinCompression(src.Compression, "zstd")
+			in.external = false
 		default:
-			return in, nil
+			zr, name, closer, ok, err := moreCodecs(head, in.r)
+			if !ok {
+				return in, nil
+			}
+			if err != nil {
+				in.close()
+				return nil, err
+			}
+			if closer != nil {
+				in.closers = append(in.closers, closer)
+			}
+			_, in.external = zr.(*xzProc)
+			in.r = bufio.NewReaderSize(in.watch(zr, name), sniffLen)
+			src.Compression = joinCompression(src.Compression, name)
 		}
 		in.compressed = true
 	}
@@ -262,7 +373,7 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 // ahead in its own goroutine. What the sniffer peeked at is still buffered,
 // so nothing is read twice.
 func (in *input) forParsing(threads int) *bufio.Reader {
-	if !in.compressed || threads < 2 {
+	if !in.compressed || threads < 2 || in.external {
 		return bufio.NewReaderSize(in.r, readBuf)
 	}
 	ra := readAhead(in.r)
@@ -290,7 +401,12 @@ func checkDepth(layer int, head []byte) error {
 // compressedMagic reports whether head starts like a compressed stream
 // open undoes.
 func compressedMagic(head []byte) bool {
-	return bytes.HasPrefix(head, magicGzip) || bytes.HasPrefix(head, magicZstd)
+	for _, m := range [][]byte{magicGzip, magicZstd, magicXz, magicBzip2, magicLz4} {
+		if bytes.HasPrefix(head, m) {
+			return true
+		}
+	}
+	return false
 }
 
 func zstdOptions() []zstd.DOption {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/arpforensics/arpforensics/parse"
@@ -41,7 +42,15 @@ func TestTextAndFramesReadAgainFromTheFile(t *testing.T) {
 		// The same bytes through a reader the sink cannot re-read: every
 		// event keeps its own copy.
 		kept := &timeline.Source{Path: p, Host: "h", Kind: src.Kind}
-		k, _ := sniff(data[:min(len(data), sniffLen)])
+		if strings.Contains(src.Path, MemberSep) {
+			continue // a container's member: its text is kept, never re-read
+		}
+		var k *Kind
+		for i := range kinds {
+			if kinds[i].Name == src.Kind {
+				k = &kinds[i] // the kind found, in the head or further in
+			}
+		}
 		sink2 := timeline.NewSpace().NewSink("")
 		k.Parse(bytes.NewReader(data), kept, parse.Options{}, sink2)
 		copied := mustMerge(t, kept, sink2)

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"path/filepath"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -17,7 +16,14 @@ import (
 // zuulHosts reads the node names of a Zuul log root, or nil when root is
 // not one.
 func zuulHosts(root string) map[string]bool {
-	for _, p := range []string{filepath.Join(root, "zuul-info", "inventory.yaml"), filepath.Join(root, "logs", "zuul-info", "inventory.yaml")} {
+	// The root may be the job's, its logs/ download directory, or a node's
+	// logs/ below either: look there and up to two levels up.
+	abs, _ := filepath.Abs(root)
+	var candidates []string
+	for _, d := range []string{abs, filepath.Dir(abs), filepath.Dir(filepath.Dir(abs)), filepath.Dir(filepath.Dir(filepath.Dir(abs)))} {
+		candidates = append(candidates, filepath.Join(d, "zuul-info", "inventory.yaml"), filepath.Join(d, "logs", "zuul-info", "inventory.yaml"))
+	}
+	for _, p := range candidates {
 		data, err := readSmall(p, maxSmallFile)
 		if err != nil {
 			continue
@@ -55,20 +61,4 @@ func inventoryHosts(n *yaml.Node, out map[string]bool) {
 			inventoryHosts(v, out)
 		}
 	}
-}
-
-// zuulHostOf is the node whose directory holds p, or DefaultHost for the
-// job's own files (job-output.txt, zuul-info/).
-func zuulHostOf(root, p string, hosts map[string]bool) string {
-	rel, err := filepath.Rel(root, p)
-	if err != nil {
-		return DefaultHost
-	}
-	parts := strings.Split(filepath.ToSlash(rel), "/")
-	for _, d := range parts[:len(parts)-1] {
-		if hosts[d] {
-			return d
-		}
-	}
-	return DefaultHost
 }

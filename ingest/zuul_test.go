@@ -59,3 +59,55 @@ func TestZuulRootNamesHostsFromItsInventory(t *testing.T) {
 		t.Errorf("%d files, want %d", len(files), len(want))
 	}
 }
+
+// Without an inventory the tree's layout names the nodes: <node>/logs/… from
+// the job root, from a logs/ download directory, or from the node's logs/
+// itself; zuul-info/ and logs/ are never hosts.
+func TestTreeNamesHostsWithoutInventory(t *testing.T) {
+	base := t.TempDir()
+	write := func(rel string) {
+		p := filepath.Join(base, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, rel := range []string{
+		"job/controller/logs/screen-q-svc.txt", "job/controller/logs/openvswitch/ovs-vswitchd.log",
+		"job/compute1/logs/syslog.txt", "job/zuul-info/zuul-info.controller.txt", "job/job-output.txt",
+		"dl/logs/controller/logs/tcpdump.pcap", "dl/logs/job-output.txt", "dl/logs/zuul-info/host-info.controller.yaml",
+	} {
+		write(rel)
+	}
+	cases := []struct {
+		root string
+		want map[string]string
+	}{
+		{"job", map[string]string{
+			"controller/logs/screen-q-svc.txt": "controller", "controller/logs/openvswitch/ovs-vswitchd.log": "controller",
+			"compute1/logs/syslog.txt": "compute1", "zuul-info/zuul-info.controller.txt": DefaultHost, "job-output.txt": DefaultHost,
+		}},
+		{"job/controller/logs", map[string]string{"screen-q-svc.txt": "controller", "openvswitch/ovs-vswitchd.log": "controller"}},
+		{"dl/logs", map[string]string{"controller/logs/tcpdump.pcap": "controller", "job-output.txt": DefaultHost, "zuul-info/host-info.controller.yaml": DefaultHost}},
+		{"dl", map[string]string{"logs/controller/logs/tcpdump.pcap": "controller", "logs/job-output.txt": DefaultHost, "logs/zuul-info/host-info.controller.yaml": DefaultHost}},
+		{"job/compute1/logs/syslog.txt", map[string]string{".": "compute1"}},
+	}
+	for _, c := range cases {
+		root := filepath.Join(base, c.root)
+		files, errs := Expand([]string{root})
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		if len(files) != len(c.want) {
+			t.Errorf("%s: %d files, want %d", c.root, len(files), len(c.want))
+		}
+		for _, f := range files {
+			rel, _ := filepath.Rel(root, f.Path)
+			if w := c.want[filepath.ToSlash(rel)]; f.Host != w {
+				t.Errorf("from %s: %s: host %q, want %q", c.root, rel, f.Host, w)
+			}
+		}
+	}
+}

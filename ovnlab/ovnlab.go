@@ -83,6 +83,8 @@ type Lab struct {
 	Sock      string // unix socket both databases are served on
 	ctl       string
 	northdCtl string
+	server    *exec.Cmd
+	northd    *exec.Cmd
 	stopped   bool
 }
 
@@ -108,7 +110,7 @@ func Start(t testing.TB, clustered bool) *Lab {
 			l.run("ovsdb-tool", "create", db.file, db.schema)
 		}
 	}
-	l.run("ovsdb-server", "--detach", "--no-chdir", "--pidfile="+filepath.Join(dir, "ovsdb.pid"),
+	l.server = l.daemon("ovsdb-server", "--no-chdir", "--pidfile="+filepath.Join(dir, "ovsdb.pid"),
 		"--log-file="+filepath.Join(dir, "ovsdb-server.log"), "--unixctl="+l.ctl,
 		"--remote=punix:"+l.Sock, l.NBFile, l.SBFile)
 	t.Cleanup(l.Stop)
@@ -149,7 +151,7 @@ func (l *Lab) StartNorthd() {
 	l.t.Helper()
 	Need(l.t, "ovn-northd")
 	l.northdCtl = filepath.Join(l.Dir, "northd.ctl")
-	l.run("ovn-northd", "--detach", "--no-chdir", "--pidfile="+filepath.Join(l.Dir, "northd.pid"),
+	l.northd = l.daemon("ovn-northd", "--no-chdir", "--pidfile="+filepath.Join(l.Dir, "northd.pid"),
 		"--log-file="+filepath.Join(l.Dir, "northd.log"), "--unixctl="+l.northdCtl,
 		"--ovnnb-db="+l.Remote(), "--ovnsb-db="+l.Remote())
 }
@@ -178,16 +180,41 @@ func (l *Lab) Stop() {
 		return
 	}
 	l.stopped = true
-	if l.northdCtl != "" {
+	if l.northd != nil {
 		exec.Command("ovs-appctl", "-t", l.northdCtl, "exit").Run()
+		stopDaemon(l.northd)
 	}
 	exec.Command("ovs-appctl", "-t", l.ctl, "exit").Run()
-	// The pidfile goes when the server has exited.
-	for i := 0; i < 100; i++ {
-		if _, err := os.Stat(filepath.Join(l.Dir, "ovsdb.pid")); os.IsNotExist(err) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	stopDaemon(l.server)
+}
+
+// daemon starts a server as a child of the test process (not detached): it
+// dies with the test binary even when that is killed.
+func (l *Lab) daemon(prog string, args ...string) *exec.Cmd {
+	l.t.Helper()
+	path, err := exec.LookPath(prog)
+	if err != nil {
+		path = "/usr/sbin/" + prog
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Dir = l.Dir
+	cmd.Env = append(os.Environ(), "OVS_RUNDIR="+l.Dir, "OVS_LOGDIR="+l.Dir, "OVS_DBDIR="+l.Dir)
+	cmd.SysProcAttr = dieWithParent()
+	if err := cmd.Start(); err != nil {
+		l.t.Fatalf("starting %s: %v", prog, err)
+	}
+	return cmd
+}
+
+// stopDaemon waits for a daemon asked to exit, killing it after a while.
+func stopDaemon(cmd *exec.Cmd) {
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		<-done
 	}
 }
 

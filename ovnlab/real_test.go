@@ -38,13 +38,16 @@ func findings(res *analysis.Result, det string) []detect.Finding {
 // clustered databases.
 func TestRealStaleMACBinding(t *testing.T) {
 	cfg := detect.Defaults()
-	cfg.MACBindingGrace = 500 * time.Millisecond
+	// The healing update follows northd's Port_Binding, which a loaded
+	// machine can delay: the grace leaves room for it.
+	cfg.MACBindingGrace = 3 * time.Second
 	for _, clustered := range []bool{false, true} {
 		for _, heal := range []bool{false, true} {
 			name := map[bool]string{false: "standalone", true: "clustered"}[clustered] + map[bool]string{false: "/stale", true: "/healed"}[heal]
 			t.Run(name, func(t *testing.T) {
+				t.Parallel() // each has its own server; most of the time is waiting
 				l := ovnlab.Start(t, clustered)
-				l.StaleBinding(heal, time.Second)
+				l.StaleBinding(heal, 4*time.Second)
 				dir := t.TempDir()
 				l.Save(dir)
 				res := analyse(t, cfg, dir)
@@ -74,8 +77,15 @@ func TestRealStaleMACBinding(t *testing.T) {
 				}
 				// The binding, then the row that gave the IP to the new MAC
 				// (the switch port in the NB or its Port_Binding in the SB).
-				if len(f.Evidence) < 2 || !strings.Contains(f.Evidence[0].Text, "MAC_Binding") ||
-					!strings.Contains(f.Evidence[1].Text, ovnlab.StaleNewMAC) {
+				// The binding first; then the old port's withdrawal and the
+				// row that gave the IP to the new MAC.
+				var texts []string
+				for _, e := range f.Evidence {
+					texts = append(texts, e.Text)
+				}
+				all := strings.Join(texts, "\n")
+				if len(f.Evidence) < 3 || !strings.Contains(f.Evidence[0].Text, "MAC_Binding") ||
+					!strings.Contains(all, "delete port-a") || !strings.Contains(all, ovnlab.StaleNewMAC+" "+ovnlab.StaleIP) {
 					t.Errorf("evidence: %+v", f.Evidence)
 				}
 				for _, e := range f.Evidence {
@@ -109,6 +119,7 @@ func TestRealInterleavedTxn(t *testing.T) {
 			l := ovnlab.Start(t, false)
 			dir := t.TempDir()
 			l.Interleave(mode, ovnlab.NeutronLog(dir))
+			l.SaveShow(dir)
 			l.Save(dir)
 			res := analyse(t, detect.Defaults(), dir)
 			fs := findings(res, "interleaved-txn")
@@ -125,6 +136,23 @@ func TestRealInterleavedTxn(t *testing.T) {
 			if f.Subject.String("intruder") != "LrAddCommand" || f.Subject.String("intruder_entity") != ovnlab.RouterB ||
 				!strings.Contains(f.Subject.String("lost"), "gateway port lrp-"+ovnlab.GatewayID) {
 				t.Errorf("subject %v", f.Subject)
+			}
+			// The Northbound file corroborates: the router's commit, and no
+			// gateway port up to the end of its history.
+			if !strings.Contains(f.Explanation, "no Logical_Router_Port lrp-"+ovnlab.GatewayID+" appears") {
+				t.Errorf("explanation lacks the database's record:\n%s", f.Explanation)
+			}
+			db := false
+			for _, e := range f.Evidence {
+				db = db || strings.HasSuffix(e.Source, "ovnnb_db.db") && strings.Contains(e.Text, "Logical_Router insert "+ovnlab.RouterB)
+			}
+			if !db {
+				t.Errorf("no evidence from the Northbound file: %+v", f.Evidence)
+			}
+			// And the real `ovn-nbctl show` snapshot: the router without
+			// its gateway port.
+			if !strings.Contains(f.Explanation, "shows router "+ovnlab.RouterB+" with no gateway port") {
+				t.Errorf("explanation lacks the snapshot:\n%s", f.Explanation)
 			}
 		})
 	}

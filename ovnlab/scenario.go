@@ -69,3 +69,16 @@ func (l *Lab) Save(dir string) (nb, sb string) {
 	l.Copy(l.SBFile, sb)
 	return nb, sb
 }
+
+// SaveShow writes what a CI job's OVN collection step writes: the real
+// `date -u` then the real `ovn-nbctl show`, into dir/ovn-nbctl-show.txt.
+func (l *Lab) SaveShow(dir string) string {
+	l.t.Helper()
+	date := l.run("date", "-u")
+	show := l.Nbctl("show")
+	p := filepath.Join(dir, "ovn-nbctl-show.txt")
+	if err := os.WriteFile(p, []byte(date+show), 0o644); err != nil {
+		l.t.Fatal(err)
+	}
+	return p
+}

@@ -4,6 +4,7 @@
 package report
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
 	"time"
@@ -34,6 +35,9 @@ type Source struct {
 	Records     int64     `json:"records"`
 	Events      int64     `json:"events"`
 	Skipped     int64     `json:"skipped"`
+	Folded      int64     `json:"folded"`
+	Derived     int64     `json:"derived"`
+	BadRecords  int64     `json:"bad_records"`
 	First       *string   `json:"first"`
 	Last        *string   `json:"last"`
 	Problems    []Problem `json:"problems"`
@@ -97,21 +101,27 @@ func Build(r *analysis.Result) *Report {
 	for i := range r.Findings {
 		rep.Findings = append(rep.Findings, BuildFinding(&r.Findings[i]))
 	}
-	rep.Summary = Summary{
+	rep.Summary = buildSummary(r)
+	return rep
+}
+
+func buildSummary(r *analysis.Result) Summary {
+	sum := Summary{
 		Events:     r.Timeline.Len(),
 		Findings:   len(r.Findings),
 		BySeverity: map[string]int{"high": 0, "medium": 0, "low": 0, "info": 0},
 	}
 	for _, f := range r.Findings {
-		rep.Summary.BySeverity[f.Severity.String()]++
+		sum.BySeverity[f.Severity.String()]++
 	}
-	return rep
+	return sum
 }
 
 func buildSource(s *timeline.Source) Source {
 	out := Source{
 		Path: s.Path, Kind: s.Kind, Host: s.Host,
 		Records: s.Records, Events: s.Events, Skipped: s.Skipped,
+		Folded: s.Folded, Derived: s.Derived, BadRecords: s.BadRecords,
 		First: timePtr(s.First), Last: timePtr(s.Last),
 		Problems:    []Problem{},
 		Compression: s.Compression, SkipReason: s.SkipReason, Unreadable: s.Unreadable,
@@ -139,9 +149,72 @@ func BuildFinding(f *detect.Finding) Finding {
 	return out
 }
 
-// JSON writes the report, indented, with a final newline.
+// JSON writes the report, indented, with a final newline: the document
+// Build describes, byte for byte as encoding/json indents it, but written a
+// source and a finding at a time, so that a tree of many thousand files
+// costs one entry's memory rather than the whole document's.
 func JSON(w io.Writer, r *analysis.Result) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(Build(r))
+	jw := &jsonWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	jw.raw("{\n  \"schema\": ")
+	jw.value(Schema, "  ")
+	jw.raw(",\n  \"sources\": ")
+	srcs := r.Timeline.Sources
+	jw.array(len(srcs), func(i int) any { return buildSource(srcs[i]) })
+	jw.raw(",\n  \"findings\": ")
+	jw.array(len(r.Findings), func(i int) any { return BuildFinding(&r.Findings[i]) })
+	jw.raw(",\n  \"summary\": ")
+	jw.value(buildSummary(r), "  ")
+	if len(r.Notes) > 0 {
+		jw.raw(",\n  \"notes\": ")
+		jw.value(r.Notes, "  ")
+	}
+	jw.raw("\n}\n")
+	if jw.err != nil {
+		return jw.err
+	}
+	return jw.w.Flush()
+}
+
+// jsonWriter writes the pieces of an indented JSON document, keeping the
+// first error.
+type jsonWriter struct {
+	w   *bufio.Writer
+	err error
+}
+
+func (j *jsonWriter) raw(s string) {
+	if j.err == nil {
+		_, j.err = j.w.WriteString(s)
+	}
+}
+
+// value writes v indented as it would be nested at prefix.
+func (j *jsonWriter) value(v any, prefix string) {
+	if j.err != nil {
+		return
+	}
+	b, err := json.MarshalIndent(v, prefix, "  ")
+	if err != nil {
+		j.err = err
+		return
+	}
+	_, j.err = j.w.Write(b)
+}
+
+// array writes a top-level member's array of n elements, element i made
+// only when it is written.
+func (j *jsonWriter) array(n int, elem func(i int) any) {
+	if n == 0 {
+		j.raw("[]")
+		return
+	}
+	j.raw("[")
+	for i := range n {
+		if i > 0 {
+			j.raw(",")
+		}
+		j.raw("\n    ")
+		j.value(elem(i), "    ")
+	}
+	j.raw("\n  ]")
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/safetext"
 )
 
 // JUnit XML as Jenkins and Zuul read it: one test suite per detector, one
@@ -100,10 +101,12 @@ func JUnit(w io.Writer, r *analysis.Result, o JUnitOptions) error {
 		default:
 			names := map[string]int{}
 			for _, f := range fs {
-				c := junitCase{Name: caseName(f, names), Classname: class, Time: seconds(took / time.Duration(len(fs)))}
-				body := findingBody(f)
+				// Artifact text (names, log lines) reaches CI dashboards
+				// through these: made inert as for a terminal.
+				c := junitCase{Name: safetext.Terminal(caseName(f, names)), Classname: class, Time: seconds(took / time.Duration(len(fs)))}
+				body := safetext.Lines(findingBody(f))
 				if !o.FailNone && f.Severity >= o.FailOn {
-					c.Failure = &junitFailure{Message: f.Title, Type: f.Severity.String(), Body: body}
+					c.Failure = &junitFailure{Message: safetext.Terminal(f.Title), Type: f.Severity.String(), Body: body}
 					s.Failures++
 				} else {
 					c.SystemOut = body

@@ -17,6 +17,9 @@ import (
 type TextOptions struct {
 	Color bool // ANSI colour: only for a terminal, never with NO_COLOR
 	Width int  // wrap explanations at this many columns; 0 means 100
+	// Export, when set, gives the command that writes a finding's evidence
+	// out (arpforensics export); each finding with evidence shows it.
+	Export func(id string) string
 }
 
 // maxProblems is how many problems per source the text report lists; the
@@ -174,6 +177,7 @@ func writeBrief(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette, fi
 		}
 		fmt.Fprintf(w, "         %s:%s %s %s\n", safetext.Terminal(e.Source), e.Pos, Time(e.Time), safetext.Terminal(e.Text))
 	}
+	writeExport(w, f, o, p)
 }
 
 // writeFinding writes a finding whole. A known issue already described in
@@ -211,6 +215,14 @@ func writeFinding(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette, 
 		for _, e := range f.Evidence {
 			fmt.Fprintf(w, "         %s:%s %s %s\n", safetext.Terminal(e.Source), e.Pos, Time(e.Time), safetext.Terminal(e.Text))
 		}
+		writeExport(w, f, o, p)
+	}
+}
+
+// writeExport gives the command that writes f's evidence out for Wireshark.
+func writeExport(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette) {
+	if o.Export != nil && len(f.Evidence) > 0 {
+		fmt.Fprintf(w, "       %sexport: %s%s\n", p.dim, safetext.Terminal(o.Export(f.ID)), p.reset)
 	}
 }
 
@@ -227,7 +239,7 @@ func writeSources(w *bufio.Writer, sources []*timeline.Source, p palette) {
 		path := safetext.Terminal(s.Path)
 		switch {
 		case s.SkipReason != "":
-			fmt.Fprintf(w, "  %s  %sskipped: %s%s\n", path, p.dim, s.SkipReason, p.reset)
+			fmt.Fprintf(w, "  %s  %sskipped: %s%s\n", path, p.dim, safetext.Terminal(s.SkipReason), p.reset)
 			continue
 		case s.Unreadable:
 			fmt.Fprintf(w, "  %s  unreadable\n", path)

@@ -69,3 +69,17 @@ func writeHex(b *strings.Builder, prefix string, v uint32, width int) {
 		b.WriteByte(digits[(v>>(4*uint(i)))&0xf])
 	}
 }
+
+// Lines is Terminal applied to each line of s: the line breaks of a
+// multi-line text (an error list, a finding's body) stay, everything else
+// is made inert as Terminal does.
+func Lines(s string) string {
+	if clean(strings.ReplaceAll(s, "\n", " ")) {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Terminal(l)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,6 +1,10 @@
 package safetext
 
-import "testing"
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
 
 func TestTerminal(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -33,4 +37,22 @@ func FuzzTerminal(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestJSONEscapesWhatTerminalsActOn(t *testing.T) {
+	var b strings.Builder
+	w := JSON(&b)
+	doc := "{\"name\":\"evil\u202eport\u0085\x7f é\"}"
+	// Written a byte at a time, so every sequence is split across writes.
+	for i := 0; i < len(doc); i++ {
+		w.Write([]byte{doc[i]})
+	}
+	want := `{"name":"evil\u202eport\u0085\u007f é"}`
+	if b.String() != want {
+		t.Errorf("got %s, want %s", b.String(), want)
+	}
+	var v map[string]string
+	if err := json.Unmarshal([]byte(b.String()), &v); err != nil || v["name"] != "evil\u202eport\u0085\x7f é" {
+		t.Errorf("does not decode to the same value: %q %v", v["name"], err)
+	}
 }

@@ -254,11 +254,12 @@ const (
 	SymptomUnreachable                         // "Timed out waiting for IP to become reachable"
 	SymptomPingFailed                          // "… ping … IP … failed / unreachable"
 	SymptomOtherFailure                        // anything else the reader recognised as a failure
+	SymptomTestFailed                          // a test result line: "{0} tempest.… [12.3s] ... FAILED"
 )
 
 var symptomNames = [...]string{
 	SymptomSSHFailed: "ssh-failed", SymptomSSHTimeout: "ssh-timeout", SymptomUnreachable: "unreachable",
-	SymptomPingFailed: "ping-failed", SymptomOtherFailure: "failure",
+	SymptomPingFailed: "ping-failed", SymptomOtherFailure: "failure", SymptomTestFailed: "test-failed",
 }
 
 func (k SymptomKind) String() string {
@@ -276,6 +277,7 @@ type Symptom struct {
 	User     string // ssh user, when named
 	Attempts int    // ssh attempts, when named
 	Logger   string // e.g. "tempest.lib.common.ssh"
+	Test     string // the failed test a test-result line names (job-output.txt)
 	Message  string
 }
 
@@ -299,6 +301,9 @@ func (s *Symptom) Fields() []Field {
 	}
 	if s.Logger != "" {
 		fs = append(fs, Field{"logger", s.Logger})
+	}
+	if s.Test != "" {
+		fs = append(fs, Field{"test", s.Test})
 	}
 	return append(fs, Field{"message", s.Message})
 }

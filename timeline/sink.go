@@ -59,6 +59,36 @@ type Sink struct {
 	first, last int64 // span of the events' times (LastNano)
 	shift       func(time.Time) time.Time
 	err         error
+	fp          uint64 // sum of the records' fingerprints (Fingerprint)
+
+	// Events whose time the timeline cannot hold (see Storable) are left
+	// out and counted: a damaged record or a clock gone wrong.
+	badTimes     int64
+	firstBadTime time.Time
+	firstBadPos  Pos
+}
+
+// Storable reports whether t is the zero time ("no time") or within the
+// years the timeline holds, 1823 to 2116 (±2^62 ns around 1970). Anything
+// outside comes from a damaged record or a clock gone wrong, and would
+// print as no valid RFC 3339 time.
+func Storable(t time.Time) bool {
+	if t.IsZero() {
+		return true
+	}
+	s := t.Unix()
+	return s >= minStorable && s <= maxStorable
+}
+
+const (
+	minStorable = -(1 << 62) / 1_000_000_000
+	maxStorable = (1 << 62) / 1_000_000_000
+)
+
+// BadTimes is how many events were left out for a time the timeline cannot
+// hold, with the first one's time and position.
+func (s *Sink) BadTimes() (n int64, first time.Time, pos Pos) {
+	return s.badTimes, s.firstBadTime, s.firstBadPos
 }
 
 // run is a sorted stretch of a sink's records: in memory (mem) or packed in
@@ -124,6 +154,16 @@ func (s *Sink) addKept(e *Event, raw []byte, flags uint16, seq uint32) {
 // source; keep copies them into the heap, for sources that cannot be read
 // again by offset or texts that are not a verbatim stretch of the source.
 func (s *Sink) store(e *Event, raw []byte, flags uint16, seq uint32, keep bool) {
+	if !Storable(e.Time) || !Storable(e.End) {
+		if s.badTimes == 0 {
+			s.firstBadTime, s.firstBadPos = e.Time, e.Pos
+			if Storable(e.Time) {
+				s.firstBadTime = e.End
+			}
+		}
+		s.badTimes++
+		return
+	}
 	r := s.next()
 	blob, rich, err := s.encode(e, r, s.scratch[:0])
 	s.scratch = blob
@@ -166,6 +206,7 @@ func (s *Sink) next() *Record {
 
 func (s *Sink) count(r *Record) {
 	s.n++
+	s.fp += recordPrint(r)
 	if s.n == 1 || r.T < s.first {
 		s.first = r.T
 	}
@@ -295,6 +336,47 @@ func recordBytes(rs []Record) []byte {
 		return nil
 	}
 	return unsafe.Slice((*byte)(unsafe.Pointer(&rs[0])), len(rs)*RecordSize)
+}
+
+// recordPrint hashes what two sources of the same traffic or log agree on
+// for an event: its kind and class, time of day, duration and addresses. Not the
+// year (a year-less source is re-anchored later), not the position or the
+// body (interned strings and the text/frame flags differ by source).
+func recordPrint(r *Record) uint64 {
+	const day = int64(24 * time.Hour)
+	tod := r.T % day
+	if tod < 0 {
+		tod += day
+	}
+	var dur int64
+	if r.End != 0 {
+		dur = r.End - r.T
+	}
+	h := uint64(tod)*0x9e3779b97f4a7c15 ^ uint64(dur)*0xc2b2ae3d27d4eb4f ^ uint64(r.Kind)<<56 ^ uint64(r.Sub)<<48
+	// The body's first 22 bytes are addresses in every compact kind (MACs
+	// and IPv4s of ARP, usage and TCP; the neighbour's IP and MAC), never
+	// a string id; rich kinds leave them zero.
+	b := r.Body[:]
+	h ^= binary.LittleEndian.Uint64(b[0:8])*0xd6e8feb86659fd93 ^ binary.LittleEndian.Uint64(b[8:16])*0xa0761d6478bd642f ^
+		uint64(binary.LittleEndian.Uint32(b[16:20]))*0xe7037ed1a0b428db ^ uint64(binary.LittleEndian.Uint16(b[20:22]))<<32
+	h ^= h >> 31
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 29
+	return h
+}
+
+// Fingerprint identifies the sink's events as a multiset, whatever order
+// they came in: their count and the sum of their prints. Two sources of one
+// host with equal fingerprints hold the same events (a capture and its
+// tcpdump text, a journal unit and its screen-*.txt).
+func (s *Sink) Fingerprint() (n int64, sum uint64) { return s.n, s.fp }
+
+// Discard drops a sink that will not be merged, giving back its memory and
+// spill space.
+func (s *Sink) Discard() {
+	s.recs = nil
+	s.release()
+	s.heap.file.close()
 }
 
 // close ends the sink: the last chunk is sorted and kept in memory if the

@@ -75,6 +75,11 @@ type Source struct {
 	Records int64 // records read: frames, or lines of a text artifact
 	Events  int64 // events produced
 	Skipped int64 // records read but irrelevant to the analysis
+	// Every record is accounted for: Records = Events − Derived + Folded
+	// + Skipped + BadRecords.
+	Folded     int64 // records merged into an event made from another record (a usage run's later frames, an unchanged listing, a transaction's command lines)
+	Derived    int64 // events made from no record of their own (an entry's disappearance between listings, a handshake of frames counted in a usage run)
+	BadRecords int64 // records that are problems (malformed lines or frames), listed or counted among Problems
 
 	First, Last time.Time // span of the source's events (UTC, after Offset)
 

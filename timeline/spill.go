@@ -132,3 +132,7 @@ func (b *budget) give(n int64) {
 	b.left += n
 	b.mu.Unlock()
 }
+
+// TempFile is a scratch file like a spill file: without a name, gone when
+// closed or when the process ends however it ends.
+func TempFile() (*os.File, error) { return newSpillFile() }

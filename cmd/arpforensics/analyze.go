@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -36,21 +35,24 @@ type renderOpts struct {
 	threshold detect.Severity
 	failNone  bool
 	disabled  map[string]bool
+	export    func(id string) string // the export command of a finding
 }
 
 // renderers maps format names to renderers.
 var renderers = map[string]func(w io.Writer, r *analysis.Result, o renderOpts) error{
 	"text": func(w io.Writer, r *analysis.Result, o renderOpts) error {
-		return report.Text(w, r, report.TextOptions{Color: o.color})
+		return report.Text(w, r, report.TextOptions{Color: o.color, Export: o.export})
 	},
-	"json":   func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.JSON(w, r) },
-	"ndjson": func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.NDJSON(w, r) },
+	// JSON outputs escape what a terminal would act on (safetext.JSON):
+	// someone will cat them.
+	"json":   func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.JSON(safetext.JSON(w), r) },
+	"ndjson": func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.NDJSON(safetext.JSON(w), r) },
 	"junit": func(w io.Writer, r *analysis.Result, o renderOpts) error {
 		return report.JUnit(w, r, report.JUnitOptions{FailOn: o.threshold, FailNone: o.failNone, Disabled: o.disabled})
 	},
-	"events": func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.Events(w, r) },
-	"html": func(w io.Writer, r *analysis.Result, _ renderOpts) error {
-		return report.HTML(w, r, report.HTMLOptions{})
+	"events": func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.Events(safetext.JSON(w), r) },
+	"html": func(w io.Writer, r *analysis.Result, o renderOpts) error {
+		return report.HTML(w, r, report.HTMLOptions{Export: o.export})
 	},
 }
 
@@ -192,48 +194,38 @@ func runAnalyze(cmd *cobra.Command, f *analyzeFlags, paths []string) error {
 	}
 
 	health(stderr, res)
-	ro := renderOpts{threshold: threshold, failNone: failNone, disabled: opts.Config.Disabled}
+	ro := renderOpts{threshold: threshold, failNone: failNone, disabled: opts.Config.Disabled, export: f.exportCommand(paths)}
+	var st []*staged
 	for _, o := range outs {
-		if err := write(o, res, ro, stdout); err != nil {
-			return &exitError{code: exitUsage, err: err}
+		if o.path == "" {
+			if err := write(o, res, ro, stdout); err != nil {
+				discard(st)
+				return &exitError{code: exitUsage, err: err}
+			}
+			continue
 		}
+		s, err := stage(o, res, ro)
+		if err != nil {
+			discard(st)
+			return &exitError{code: exitUsage, err: fmt.Errorf("%w; no output file was replaced", err)}
+		}
+		st = append(st, s)
+	}
+	if err := commit(st); err != nil {
+		return &exitError{code: exitUsage, err: err}
 	}
 	return &exitError{code: verdict(res, threshold, failNone, f.strict)}
 }
 
-// write renders one output; files are written whole or not at all.
+// write renders one output to stdout (files are staged: outputs.go).
 func write(o output, res *analysis.Result, ro renderOpts, stdout io.Writer) error {
 	render := renderers[o.format]
-	if o.path == "" {
-		ro.color = o.format == "text" && colorFor(stdout)
-		bw := bufio.NewWriterSize(stdout, 1<<16)
-		if err := render(bw, res, ro); err != nil {
-			return err
-		}
-		return bw.Flush()
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(o.path), "."+filepath.Base(o.path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	bw := bufio.NewWriterSize(tmp, 1<<20)
+	ro.color = o.format == "text" && colorFor(stdout)
+	bw := bufio.NewWriterSize(stdout, 1<<16)
 	if err := render(bw, res, ro); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", o.path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", o.path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
 		return err
 	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), o.path)
+	return bw.Flush()
 }
 
 func extList() string {

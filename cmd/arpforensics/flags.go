@@ -143,7 +143,7 @@ func unreadable(stderr io.Writer, res *analysis.Result, paths []string) error {
 			fmt.Fprintf(stderr, "arpforensics: %s: %s\n", safetext.Terminal(s.Path), safetext.Terminal(p.Message))
 		}
 		if s.SkipReason != "" {
-			fmt.Fprintf(stderr, "arpforensics: %s: skipped: %s\n", safetext.Terminal(s.Path), s.SkipReason)
+			fmt.Fprintf(stderr, "arpforensics: %s: skipped: %s\n", safetext.Terminal(s.Path), safetext.Terminal(s.SkipReason))
 		}
 	}
 	return &exitError{code: exitUsage, err: fmt.Errorf("no readable artifact in %s", safetext.Terminal(strings.Join(paths, " ")))}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -101,15 +100,9 @@ func insideTree(path string, paths []string) string {
 // isReport reports whether the file at path is one of our reports (as
 // ingest recognises them when a tree is analysed again), or empty.
 func isReport(path string) (bool, error) {
-	f, err := os.Open(path)
+	head, err := ingest.ReadHead(path, 4096)
 	if err != nil {
 		return false, err
 	}
-	defer f.Close()
-	head := make([]byte, 4096)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return false, err
-	}
-	return n == 0 || ingest.OwnOutput(head[:n]) != "", nil
+	return len(head) == 0 || ingest.OwnOutput(head) != "", nil
 }

@@ -381,7 +381,9 @@ func TestHostileSniffing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := filepath.Join(t.TempDir(), "logs")
+	// Not named logs: a logs/ directory is read as one node's (its parent
+	// names the host), and here a and b are two hosts.
+	root := filepath.Join(t.TempDir(), "artifacts")
 	os.MkdirAll(filepath.Join(root, "a"), 0o755)
 	os.MkdirAll(filepath.Join(root, "b"), 0o755)
 	// logrotate's copytruncate: the log starts with a hole of NULs; and a
@@ -410,5 +412,111 @@ func TestHostileSniffing(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d high interleaved-txn findings, want one per log", n)
+	}
+}
+
+func TestHostileValues(t *testing.T) {
+	dir := t.TempDir()
+	// A pcapng enhanced packet block whose timestamp is all ones (year
+	// 586524), then a good ARP frame.
+	arp := []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06,
+		0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2}
+	epb := func(hi, lo uint32) []byte {
+		b := le32(nil, 6, uint32(32+44), 0, hi, lo, uint32(len(arp)), uint32(len(arp)))
+		b = append(b, arp...)
+		b = append(b, 0, 0)
+		return le32(b, uint32(32+44))
+	}
+	ng := append(append(pcapngHead(), epb(0xffffffff, 0xffffffff)...), epb(0x0005a000, 0)...)
+	future := filepath.Join(dir, "future.pcapng")
+	os.WriteFile(future, ng, 0o644)
+	// A port name with a right-to-left override, quoted in a finding.
+	log, err := os.ReadFile("../../samples/txn-race/neutron-server.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rlo := filepath.Join(dir, "rlo", "neutron-server.log")
+	os.MkdirAll(filepath.Dir(rlo), 0o755)
+	os.WriteFile(rlo, bytes.ReplaceAll(log, []byte("neutron-cc163b42"), []byte("neutron-\u202ecc163b42")), 0o644)
+	junit := filepath.Join(dir, "report.xml")
+
+	r := runHostile(t, "--junit", junit, future, rlo)
+	r.problem(t, future, "frame 1: 1 event(s) left out for a timestamp outside the years 1823–2116 the timeline holds (the first in the year 586524)")
+	for _, s := range r.report.Sources {
+		if s.Path == future && s.Events != 1 {
+			t.Errorf("%s: %d events, want the good frame's", future, s.Events)
+		}
+	}
+	var raw map[string]any
+	json.Unmarshal([]byte(r.stdout), &raw)
+	for _, s := range raw["sources"].([]any) {
+		for _, k := range []string{"first", "last"} {
+			if v, ok := s.(map[string]any)[k].(string); ok {
+				if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
+					t.Errorf("%s: %s %q is not RFC 3339", s.(map[string]any)["path"], k, v)
+				}
+			}
+		}
+	}
+	x, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, b := range map[string][]byte{"JUnit": x, "JSON": []byte(r.stdout)} {
+		if bytes.Contains(b, []byte("\u202e")) {
+			t.Errorf("%s holds a raw U+202E", what)
+		}
+		if !bytes.Contains(b, []byte(`neutron-\u202ecc163b42`)) {
+			t.Errorf("%s does not show the override as \\u202e", what)
+		}
+	}
+
+	// Arguments echoed on stderr.
+	for _, args := range [][]string{
+		{"analyze", "--tz", "Europe/\x1b[31mRed", "../../samples/fip-reuse"},
+		{"analyze", "-o", filepath.Join(dir, "no-such-dir", "r\x1b]0;pwned\x07.json"), "../../samples/fip-reuse"},
+	} {
+		code, _, stderr := runCLI(t, args...)
+		if code != exitUsage || strings.ContainsAny(stderr, "\x1b\x07") || !strings.Contains(stderr, `\x1b`) {
+			t.Errorf("%q: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+}
+
+func TestHostileOutputs(t *testing.T) {
+	out := t.TempDir()
+	jsonOut := filepath.Join(out, "r.json")
+	// What SIGKILL left of an earlier run: its temporary file. The next
+	// run writing the same output removes it.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip(err)
+	}
+	stale := filepath.Join(out, ".r.json"+tmpMark+strconv.Itoa(dead.Process.Pid)+"-123")
+	os.WriteFile(stale, bytes.Repeat([]byte("x"), 1<<20), 0o644)
+	r := runHostile(t, "--json", jsonOut)
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale temporary file %s is still there (%v)", stale, err)
+	}
+	first, err := os.ReadFile(jsonOut)
+	if err != nil || !bytes.Contains(first, []byte(`"schema": "arpforensics.report/v1"`)) {
+		t.Fatalf("no JSON report written: %v", err)
+	}
+	_ = r
+
+	// Outputs are replaced together: when one cannot be written, none is.
+	long := filepath.Join(out, strings.Repeat("n", 250)+".xml")
+	code, _, stderr := runCLI(t, "analyze", "--json", jsonOut, "--junit", long, "--ndjson", filepath.Join(out, "f.ndjson"), "../../samples/txn-race")
+	if code != exitUsage || !strings.Contains(stderr, "no output file was replaced") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if now, _ := os.ReadFile(jsonOut); !bytes.Equal(now, first) {
+		t.Error("the JSON report was replaced although the run's JUnit output failed")
+	}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if e.Name() != "r.json" {
+			t.Errorf("left in the output directory: %s", e.Name())
+		}
 	}
 }

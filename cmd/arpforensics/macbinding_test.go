@@ -57,8 +57,14 @@ func TestAnalyzeMACBindingStale(t *testing.T) {
 	if f.Severity != "high" || f.KnownIssue == nil || !strings.Contains(f.KnownIssue.FixedIn, "22.09") {
 		t.Errorf("severity %s known issue %+v", f.Severity, f.KnownIssue)
 	}
-	if len(f.Evidence) < 2 || !strings.HasSuffix(f.Evidence[0].Source, "ovnsb_db.db") || !strings.Contains(f.Evidence[0].Text, "MAC_Binding insert 172.24.4.50") ||
-		!strings.Contains(f.Evidence[1].Text, "fa:16:3e:22:22:22 172.24.4.50") {
+	// The binding, the old port's withdrawal, the new port taking the address.
+	var texts []string
+	for _, e := range f.Evidence {
+		texts = append(texts, e.Text)
+	}
+	all := strings.Join(texts, "\n")
+	if len(f.Evidence) < 3 || !strings.HasSuffix(f.Evidence[0].Source, "ovnsb_db.db") || !strings.Contains(f.Evidence[0].Text, "MAC_Binding insert 172.24.4.50") ||
+		!strings.Contains(all, "delete port-a") || !strings.Contains(all, "fa:16:3e:22:22:22 172.24.4.50") {
 		t.Errorf("evidence %+v", f.Evidence)
 	}
 	if !strings.Contains(f.Explanation, "ovn-sbctl find MAC_Binding ip=172.24.4.50") {

@@ -12,6 +12,8 @@ import (
 	_ "time/tzdata" // --tz must work on machines without a zoneinfo database
 
 	"github.com/spf13/cobra"
+
+	"github.com/arpforensics/arpforensics/safetext"
 )
 
 // Exit codes (contract): 0 analysed and nothing at or above --fail-on, 1 at
@@ -67,12 +69,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, "arpforensics:", ee.err)
+			fmt.Fprintln(stderr, "arpforensics:", safetext.Lines(ee.err.Error()))
 		}
 		return ee.code
 	}
 	// cobra's own errors: unknown flags, wrong argument counts.
-	fmt.Fprintln(stderr, "arpforensics:", err)
+	fmt.Fprintln(stderr, "arpforensics:", safetext.Lines(err.Error()))
 	return exitUsage
 }
 
@@ -89,6 +91,6 @@ and lines that prove it.`,
 		Version:       versionString(),
 	}
 	root.SetVersionTemplate("arpforensics {{.Version}}\n")
-	root.AddCommand(newAnalyze(), newTUI(), newSources(), newConfig(), newVersion())
+	root.AddCommand(newAnalyze(), newTUI(), newExport(), newSources(), newConfig(), newVersion())
 	return root
 }

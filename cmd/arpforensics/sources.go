@@ -67,7 +67,7 @@ func writeSourcesTable(w io.Writer, res *analysis.Result) {
 		}
 		probs := fmt.Sprint(len(s.Problems))
 		if s.SkipReason != "" {
-			probs = "skipped: " + s.SkipReason
+			probs = "skipped: " + safetext.Terminal(s.SkipReason)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", safetext.Terminal(s.Path), kind, safetext.Terminal(s.Host),
 			first, last, s.Records, s.Events, s.Skipped, probs)

@@ -38,7 +38,7 @@ func runTUI(cmd *cobra.Command, f *inputFlags, paths []string) error {
 	if !res.Readable() {
 		return unreadable(stderr, res, paths)
 	}
-	if err := tui.Run(res, tui.Options{Location: opts.Location}); err != nil {
+	if err := tui.Run(res, tui.Options{Location: opts.Location, AnalysedDirs: dirsOf(paths)}); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
 	return nil

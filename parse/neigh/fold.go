@@ -29,6 +29,7 @@ const (
 // shows the same. Monitor lines are events of their own.
 type folder struct {
 	p        *parser
+	derived  int64 // events of no line of their own: disappearances, a flush round's deletions
 	out      *timeline.Sink
 	tracks   map[string]*track
 	trackKey []byte
@@ -410,6 +411,7 @@ func (f *folder) gone(t *track) {
 	n.HasStats = false
 	f.setPrev(n, t)
 	n.Last = prev.Last
+	f.derived++
 	f.emit(timeline.Event{Time: f.blockTime, Pos: prev.Last, Data: n}, nil)
 	f.endStretch(t)
 	f.endReset(t)
@@ -429,6 +431,7 @@ func (f *folder) flushRound(k int, pos timeline.Pos) (missing int) {
 		d.Op = timeline.NeighDeleted
 		d.UpdatedMin, d.UpdatedMax, d.ProbesMax = d.Updated, d.Updated, d.Probes
 		f.setPrev(d, t)
+		f.derived++
 		f.emit(timeline.Event{Time: f.blockTime, Pos: pos, Data: d}, nil)
 		f.endStretch(t)
 		f.endReset(t)

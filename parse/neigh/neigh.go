@@ -351,6 +351,11 @@ func (p *parser) finish() error {
 		return 0
 	})
 	p.f.finish()
+	// Every line was skipped, a problem, or an entry: the entries that
+	// made no event of their own were folded into one (listed again).
+	p.src.Derived = p.f.derived
+	p.src.BadRecords = int64(p.errs)
+	p.src.Folded = p.src.Records - p.src.Skipped - p.src.BadRecords - (p.f.out.Len() - p.src.Derived)
 	if p.recognised == 0 && p.src.Records > p.src.Skipped {
 		return errNoNeighbourData(p.src.Records)
 	}

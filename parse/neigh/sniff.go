@@ -32,6 +32,17 @@ func Sniff(head []byte) bool {
 			continue
 		}
 		seen++
+		if cmd, ok := promptLine(line); ok {
+			// A dump pasted with the shell session around it: the prompt
+			// that ran it is evidence, other prompts are neutral. The
+			// parser reports them as lines it does not read.
+			if neighCommand(cmd) {
+				entries++
+			} else {
+				others++
+			}
+			continue
+		}
 		if err := lp.parseLine(line, &rec); err != nil {
 			bad++
 			continue
@@ -78,4 +89,47 @@ func telling(e *entry) bool {
 		return false
 	}
 	return len(e.dev) > 0 || e.isMAC || len(e.ll) > 0 || e.state != 0 || e.flags != 0
+}
+
+// promptLine recognises a shell prompt ("stack@ctl:~$ ip neigh",
+// "[root@node ~]# ip -s n", a bare "$") and returns the command after it.
+func promptLine(line []byte) (cmd []byte, ok bool) {
+	line = bytes.TrimRight(line, " \r")
+	for i := 0; i < len(line) && i < 120; i++ {
+		c := line[i]
+		if c != '$' && c != '#' {
+			continue
+		}
+		prompt := line[:i]
+		if bytes.ContainsAny(prompt, "\t") || bytes.Count(prompt, []byte(" ")) > 1 {
+			return nil, false
+		}
+		if i+1 == len(line) {
+			return nil, true
+		}
+		if line[i+1] == ' ' {
+			return bytes.TrimSpace(line[i+2:]), true
+		}
+		return nil, false
+	}
+	return nil, false
+}
+
+// neighCommand reports a command that prints neighbour entries.
+func neighCommand(cmd []byte) bool {
+	f := bytes.Fields(cmd)
+	for i := 0; i < len(f); i++ {
+		switch string(f[i]) {
+		case "arp":
+			return true
+		case "ip":
+			for _, w := range f[i+1:] {
+				if len(w) > 0 && w[0] == '-' {
+					continue
+				}
+				return bytes.HasPrefix([]byte("neighbour"), w) || bytes.HasPrefix([]byte("neighbor"), w)
+			}
+		}
+	}
+	return false
 }

@@ -200,6 +200,8 @@ func ParseNbctl(r io.Reader, src *timeline.Source, opts parse.Options, out *time
 	// Lines of a block belong to its event; date lines, blank lines and
 	// unknown sub-blocks' lines are irrelevant; the rest are problems.
 	src.Skipped = max(0, src.Records-used-int64(src.Errors()))
+	src.BadRecords = int64(src.Errors())
+	src.Folded = used - out.Len() // a block's lines make one event
 	return nil
 }
 

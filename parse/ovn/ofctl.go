@@ -29,9 +29,25 @@ import (
 func SniffOfctl(head []byte) bool {
 	return headLines(head, 200, func(line []byte) bool {
 		l := bytes.TrimLeft(line, " ")
-		return bytes.HasPrefix(l, []byte("cookie=0x")) && bytes.Contains(l, []byte("actions=")) ||
+		// `| cut -d, -f3-` and --no-stats drop the cookie: a flow then
+		// starts at its table or priority.
+		return (bytes.HasPrefix(l, []byte("cookie=0x")) || numField(l, "table=") && bytes.Contains(l, []byte("priority=")) ||
+			numField(l, "priority=")) && bytes.Contains(l, []byte(" actions=")) ||
 			bytes.HasPrefix(l, []byte("NXST_FLOW reply")) || bytes.HasPrefix(l, []byte("OFPST_FLOW reply"))
 	})
+}
+
+// numField reports whether l starts with key, a number and a comma.
+func numField(l []byte, key string) bool {
+	if !bytes.HasPrefix(l, []byte(key)) {
+		return false
+	}
+	l = l[len(key):]
+	n := 0
+	for n < len(l) && l[n] >= '0' && l[n] <= '9' {
+		n++
+	}
+	return n > 0 && n < len(l) && l[n] == ','
 }
 
 // ParseOfctl is the parse.Func for dump-flows output.
@@ -80,6 +96,7 @@ func ParseOfctl(r io.Reader, src *timeline.Source, opts parse.Options, out *time
 	// Every line is an event (an ARP flow), a problem, or irrelevant
 	// (other flows, headers, date lines, blank lines).
 	src.Skipped = max(0, src.Records-events-int64(src.Errors()))
+	src.BadRecords = int64(src.Errors())
 	return nil
 }
 

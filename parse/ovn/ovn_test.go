@@ -319,3 +319,48 @@ func FuzzTempest(f *testing.F) {
 		"2018-09-18 17:09:17,276 13788 ERROR [tempest.lib.common.ssh] Failed to establish authenticated ssh connection to cirros@ after 15 attempts\n",
 		"2018-09-18 17:09:18.001 13788 ERROR tempest.scenario.manager [-] Timed out waiting for 172.24.5.13 to become reachable\n")
 }
+
+// Flows with their first fields cut off (`ovs-ofctl dump-flows br-int | cut
+// -d, -f3-`, or --no-stats) are still dump-flows output.
+func TestSniffOfctlWithoutCookie(t *testing.T) {
+	cut := " table=29, n_packets=0, n_bytes=0, idle_age=905, priority=100,arp,reg15=0x1,metadata=0x3,arp_tpa=172.24.5.13,arp_op=1 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],load:0x2->NXM_OF_ARP_OP[]\n"
+	nostats := " priority=100,arp,arp_tpa=172.24.5.13,arp_op=1 actions=load:0x2->NXM_OF_ARP_OP[]\n"
+	for _, text := range []string{cut, nostats} {
+		if !SniffOfctl([]byte(text)) {
+			t.Errorf("not recognised: %q", text)
+		}
+	}
+	if SniffOfctl([]byte("table=1 is a word in prose, priority=high, and then actions= follow\n")) {
+		t.Error("prose taken for flows")
+	}
+}
+
+// A Zuul console's stestr lines: the failed test is a symptom naming it, at
+// the console's time; passes and skips are counted.
+func TestJobOutputTestResults(t *testing.T) {
+	text := `2018-09-18 17:00:01.000000 | Job console starting...
+2018-09-18 17:08:12.551023 | controller | {0} tempest.api.network.test_ports.PortsTestJSON.test_list_ports [0.412881s] ... ok
+2018-09-18 17:08:13.002114 | controller | {1} setUpClass (tempest.api.network.test_routers.RoutersIpV6Test) ... SKIPPED: IPv6 not enabled
+2018-09-18 17:12:37.318442 | controller | {1} tempest.scenario.test_network_basic_ops.TestNetworkBasicOps.test_network_basic_ops [203.186734s] ... FAILED
+2018-09-18 17:12:38.000000 | controller | {0} setUpClass (tempest.api.compute.servers.test_servers.ServersTestJSON) ... FAILED
+`
+	if !SniffTestResults([]byte(text)) {
+		t.Fatal("not recognised")
+	}
+	src := &timeline.Source{Path: "job-output.txt"}
+	evs, err := parse.Collect(ParseTestResults, strings.NewReader(text), src, parse.Options{})
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("%d events, %v", len(evs), err)
+	}
+	s := evs[0].Data.(*timeline.Symptom)
+	if s.What != timeline.SymptomTestFailed || s.Test != "tempest.scenario.test_network_basic_ops.TestNetworkBasicOps.test_network_basic_ops" ||
+		!evs[0].Time.Equal(time.Date(2018, 9, 18, 17, 12, 37, 318442e3, time.UTC)) {
+		t.Errorf("first failure %+v at %v", s, evs[0].Time)
+	}
+	if s := evs[1].Data.(*timeline.Symptom); s.Test != "tempest.api.compute.servers.test_servers.ServersTestJSON.setUpClass" {
+		t.Errorf("setUpClass failure names %q", s.Test)
+	}
+	if len(src.Problems) != 1 || src.Problems[0].Message != "test results: 2 failed, 1 passed, 1 skipped" {
+		t.Errorf("notes %v", src.Problems)
+	}
+}

@@ -1,7 +1,7 @@
 package ovsdb
 
 import (
-	"errors"
+	"bytes"
 	"fmt"
 	"strconv"
 	"unicode/utf8"
@@ -17,8 +17,6 @@ type scanner struct {
 	i   int
 	err error
 }
-
-var errSyntax = errors.New("bad JSON")
 
 func (s *scanner) fail(format string, args ...any) {
 	if s.err == nil {
@@ -171,6 +169,9 @@ func (s *scanner) hex4() (rune, bool) {
 	return rune(v), true
 }
 
+// structural marks the bytes skip stops at inside containers.
+var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
+
 // skip passes over one value of any type without decoding it.
 func (s *scanner) skip() {
 	switch c := s.peek(); c {
@@ -178,23 +179,30 @@ func (s *scanner) skip() {
 		s.skipString()
 	case '{', '[':
 		depth := 0
-		for s.i < len(s.b) {
-			switch s.b[s.i] {
+		b := s.b
+		for i := s.i; i < len(b); i++ {
+			if !structural[b[i]] {
+				continue
+			}
+			switch b[i] {
 			case '{', '[':
 				depth++
-				s.i++
 			case '}', ']':
 				depth--
-				s.i++
 				if depth == 0 {
+					s.i = i + 1
 					return
 				}
 			case '"':
+				s.i = i
 				s.skipString()
-			default:
-				s.i++
+				if s.err != nil {
+					return
+				}
+				i = s.i - 1
 			}
 		}
+		s.i = len(b)
 		s.fail("unterminated %q", c)
 	case 0:
 		s.fail("value expected, have the end")
@@ -203,20 +211,28 @@ func (s *scanner) skip() {
 	}
 }
 
+// skipString passes over a string, finding its closing quote by a fast
+// search and counting the backslashes before a candidate.
 func (s *scanner) skipString() {
-	s.i++ // the quote
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '"':
-			s.i++
+	i := s.i + 1 // past the opening quote
+	for {
+		j := bytes.IndexByte(s.b[i:], '"')
+		if j < 0 {
+			s.i = len(s.b)
+			s.fail("unterminated string")
 			return
-		case '\\':
-			s.i += 2
-		default:
-			s.i++
+		}
+		k := i + j
+		bs := 0
+		for m := k - 1; m > s.i && s.b[m] == '\\'; m-- {
+			bs++
+		}
+		i = k + 1
+		if bs%2 == 0 {
+			s.i = i
+			return
 		}
 	}
-	s.fail("unterminated string")
 }
 
 // scalar reads a number, true, false or null as its text.

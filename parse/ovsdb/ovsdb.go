@@ -111,6 +111,7 @@ type parser struct {
 	unknownDel int64
 
 	changes []change
+	evs     []*timeline.OVSDBRow
 }
 
 // change is one row of a transaction, kept as a view of the record until
@@ -131,71 +132,183 @@ type table struct {
 	rows map[string][]datum
 }
 
-// Parse is the parse.Func for database files.
+// Parse is the parse.Func for database files. With more than one thread,
+// reading and checking records (their framing and SHA-1) runs beside
+// decoding them.
 func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
 	p := &parser{src: src, opts: opts, out: out}
-	br := bufio.NewReaderSize(r, 1<<20)
-	var buf []byte
-	for {
-		p.rec++
-		line, err := br.ReadSlice('\n')
-		if len(line) == 0 && err == io.EOF {
-			break
-		}
-		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-			p.problem("record %d: reading the header: %v", p.rec, err)
-			break
-		}
-		hdr := bytes.TrimSuffix(line, []byte{'\n'})
-		clustered, length, sum, ok := header(hdr)
-		if !ok || err != nil {
-			if p.rec == 1 {
-				return fmt.Errorf("not an OVSDB database file: the first line is not an OVSDB JSON or OVSDB CLUSTER record header")
+	fr := &framer{br: bufio.NewReaderSize(r, 1<<20)}
+	handle := func(f *frame) (stop bool, err error) {
+		p.rec, p.off = f.rec, f.off
+		switch {
+		case f.notOVSDB:
+			return true, fmt.Errorf("not an OVSDB database file: the first line is not an OVSDB JSON or OVSDB CLUSTER record header")
+		case f.stop != "":
+			p.problem("%s", f.stop)
+			if f.torn {
+				p.src.Records++
+				p.src.BadRecords++
 			}
-			if errors.Is(err, io.EOF) {
-				p.problem("record %d is torn: the file ends inside its header line (%d bytes): the file was probably copied while being written; the %d record(s) before it were read", p.rec, len(line), p.rec-1)
-			} else {
-				p.problem("record %d: bad record header %q: reading stops here; the %d record(s) before it were read", p.rec, trimForMsg(hdr), p.rec-1)
-			}
-			break
+			return true, nil
 		}
-		if p.rec == 1 {
-			p.clustered = clustered
-		} else if clustered != p.clustered {
-			p.problem("record %d: %s header in a %s file: reading stops here", p.rec, map[bool]string{true: "OVSDB CLUSTER", false: "OVSDB JSON"}[clustered], p.form())
-			break
-		}
-		if length > maxRecord {
-			p.problem("record %d: length %d is beyond what this reader accepts (%d): reading stops here", p.rec, length, maxRecord)
-			break
-		}
-		var (
-			body []byte
-			n    int
-		)
-		buf, body, n, err = readBody(br, buf, length)
 		p.src.Records++
-		if err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-				p.problem("record %d is torn: its header promises %d bytes, the file ends after %d: the file was probably copied while being written; the %d record(s) before it were read", p.rec, length, n, p.rec-1)
-			} else {
-				p.problem("record %d: reading %d bytes: %v", p.rec, length, err)
-			}
-			break
+		if f.rec == 1 {
+			p.clustered = f.clustered
 		}
-		if sha1.Sum(body) != sum {
-			p.problem("record %d: SHA-1 of its %d bytes does not match its header: the record is skipped", p.rec, length)
+		if !f.hashOK {
+			p.problem("record %d: SHA-1 of its %d bytes does not match its header: the record is skipped", f.rec, len(f.body))
 			p.src.Skipped++
-		} else if err := p.record(body); err != nil {
-			if p.rec == 1 {
-				return fmt.Errorf("byte 0: %w", err)
+		} else if err := p.record(f.body); err != nil {
+			if f.rec == 1 {
+				return true, fmt.Errorf("byte 0: %w", err)
 			}
-			p.problem("record %d: %v", p.rec, err)
+			p.problem("record %d: %v", f.rec, err)
+			p.src.BadRecords++
 		}
-		p.off += int64(len(line)) + int64(length)
+		return false, nil
+	}
+	var err error
+	if opts.Threads > 1 {
+		err = pipelined(fr, handle)
+	} else {
+		var f frame
+		for fr.next(&f) {
+			var stop bool
+			if stop, err = handle(&f); stop {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return err
 	}
 	p.finish()
 	return p.out.Err()
+}
+
+// pipelined runs the framer on its own goroutine, handing records over in
+// buffers that come back when handled.
+func pipelined(fr *framer, handle func(*frame) (bool, error)) error {
+	const depth = 8
+	frames := make(chan *frame, depth)
+	free := make(chan []byte, depth+2)
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(frames)
+		for {
+			f := &frame{}
+			select {
+			case f.body = <-free:
+			default:
+			}
+			if !fr.next(f) {
+				return
+			}
+			select {
+			case frames <- f:
+			case <-quit:
+				return
+			}
+		}
+	}()
+	var err error
+	for f := range frames {
+		var stop bool
+		if stop, err = handle(f); stop {
+			break
+		}
+		select {
+		case free <- f.body[:0]:
+		default:
+		}
+	}
+	close(quit)
+	for range frames {
+	}
+	<-done
+	return err
+}
+
+// frame is one record as read: its bytes and whether they check out, or
+// why reading stops at it.
+type frame struct {
+	rec, off  int64
+	clustered bool
+	body      []byte
+	hashOK    bool
+	notOVSDB  bool   // the first line is not a record header
+	stop      string // a problem that ends reading here (torn record, bad header)
+	torn      bool   // stop is a record cut short: a record read, and bad
+}
+
+// framer cuts the stream into records and checks their lengths and hashes.
+type framer struct {
+	br        *bufio.Reader
+	rec, off  int64
+	clustered bool
+	ended     bool
+}
+
+// next reads the next record into f (reusing f.body's storage); false at the
+// end of the file or after a frame that stops reading.
+func (fr *framer) next(f *frame) bool {
+	if fr.ended {
+		return false
+	}
+	fr.rec++
+	buf := f.body
+	*f = frame{rec: fr.rec, off: fr.off}
+	stop := func(format string, args ...any) bool {
+		f.stop = fmt.Sprintf(format, args...)
+		fr.ended = true
+		return true
+	}
+	line, err := fr.br.ReadSlice('\n')
+	if len(line) == 0 && err == io.EOF {
+		fr.ended = true
+		return false
+	}
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return stop("record %d: reading the header: %v", fr.rec, err)
+	}
+	hdr := bytes.TrimSuffix(line, []byte{'\n'})
+	clustered, length, sum, ok := header(hdr)
+	if !ok || err != nil {
+		if fr.rec == 1 {
+			f.notOVSDB, fr.ended = true, true
+			return true
+		}
+		if errors.Is(err, io.EOF) {
+			return stop("record %d is torn: the file ends inside its header line (%d bytes): the file was probably copied while being written; the %d record(s) before it were read", fr.rec, len(line), fr.rec-1)
+		}
+		return stop("record %d: bad record header %q: reading stops here; the %d record(s) before it were read", fr.rec, trimForMsg(hdr), fr.rec-1)
+	}
+	hdrLen := len(line)
+	if fr.rec == 1 {
+		fr.clustered = clustered
+	} else if clustered != fr.clustered {
+		return stop("record %d: %s header in a %s file: reading stops here", fr.rec,
+			map[bool]string{true: "OVSDB CLUSTER", false: "OVSDB JSON"}[clustered], map[bool]string{true: "clustered", false: "standalone"}[fr.clustered])
+	}
+	if length > maxRecord {
+		return stop("record %d: length %d is beyond what this reader accepts (%d): reading stops here", fr.rec, length, maxRecord)
+	}
+	f.clustered = fr.clustered
+	buf, body, n, err := readBody(fr.br, buf, length)
+	f.body = body
+	if err != nil {
+		f.torn = true
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return stop("record %d is torn: its header promises %d bytes, the file ends after %d: the file was probably copied while being written; the %d record(s) before it were read", fr.rec, length, n, fr.rec-1)
+		}
+		return stop("record %d: reading %d bytes: %v", fr.rec, length, err)
+	}
+	_ = buf
+	f.hashOK = sha1.Sum(body) == sum
+	fr.off += int64(hdrLen) + int64(length)
+	return true
 }
 
 func trimForMsg(b []byte) string {
@@ -224,6 +337,7 @@ func (p *parser) note(format string, args ...any) {
 func (p *parser) record(body []byte) error {
 	switch {
 	case p.rec == 1 && !p.clustered:
+		p.src.Skipped++ // the schema: what the rest is read by, no event itself
 		return p.useSchema(body)
 	case p.rec == 1:
 		return p.clusterHeader(body)
@@ -276,6 +390,7 @@ func (p *parser) clusterHeader(b []byte) error {
 	if len(h.PrevData) == 0 {
 		if len(h.Remotes) > 0 {
 			p.note("the file is a server joining a cluster (ovsdb-tool join-cluster): it holds no data until it joins")
+			p.src.Skipped++
 			return nil
 		}
 		return fmt.Errorf("cluster header without prev_data")
@@ -322,9 +437,7 @@ func (p *parser) clusterData(b []byte, header bool) error {
 	if txnRaw != nil {
 		return p.txn(txnRaw, schemaRaw != nil)
 	}
-	if !header {
-		p.src.Skipped++
-	}
+	p.src.Skipped++ // a schema alone, or nothing: no event
 	return nil
 }
 
@@ -477,21 +590,31 @@ func (p *parser) txn(b []byte, snapshot bool) error {
 	if len(cm) > maxComment {
 		cm = cm[:maxComment] + "…"
 	}
-	emitted := false
+	// A record that does not decode to the end gives no event at all: it
+	// is a bad record, not half a transaction.
+	evs := p.evs[:0]
 	for _, c := range p.changes {
 		ev, err := p.apply(c, isDiff, snapshot)
 		if err != nil {
 			return fmt.Errorf("table %s row %s: %w", c.t.name, c.uuid, err)
 		}
-		if ev == nil {
-			continue
+		if ev != nil {
+			ev.DB, ev.Record, ev.Index, ev.DateMS, ev.Comment = p.sc.Name, p.rec, p.indexOf(), dateMS, cm
+			evs = append(evs, ev)
 		}
-		ev.DB, ev.Record, ev.Index, ev.DateMS, ev.Comment = p.sc.Name, p.rec, p.indexOf(), dateMS, cm
-		p.emit(ev, dateMS)
-		emitted = true
 	}
-	if !emitted {
+	for _, ev := range evs {
+		p.emit(ev, dateMS)
+	}
+	emitted := len(evs)
+	clear(evs)
+	p.evs = evs[:0]
+	// One record, one event; the rest of a transaction's rows are derived
+	// from the same record (records = events − derived + …).
+	if emitted == 0 {
 		p.src.Skipped++
+	} else {
+		p.src.Derived += int64(emitted - 1)
 	}
 	return nil
 }
@@ -698,6 +821,7 @@ func (p *parser) finish() {
 	if p.last == 0 {
 		return
 	}
+	p.src.Derived++ // the summary is made of no record of its own
 	p.out.Add(&timeline.Event{Time: time.UnixMilli(p.last).UTC(), Pos: timeline.Pos{Offset: p.lastAt},
 		Data: &timeline.OVSDBLog{DB: p.sc.Name, Version: p.sc.Version, Clustered: p.clustered, Txns: p.txns,
 			FirstMS: p.first, LastMS: p.last, Records: p.rec - 1}}, nil)

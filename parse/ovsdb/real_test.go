@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,6 +27,10 @@ func history(t *testing.T, clustered bool) *ovnlab.Lab {
 	l.Nbctl("lr-nat-add", "neutron-r1", "dnat_and_snat", "172.24.4.10", "10.0.0.5")
 	l.Nbctl("lr-nat-add", "neutron-r1", "snat", "172.24.4.1", "10.0.0.0/24")
 	l.Nbctl("lr-nat-del", "neutron-r1", "snat", "10.0.0.0/24")
+	// A map column changed element-wise: add, update, remove.
+	l.Nbctl("set", "Logical_Router", "neutron-r1", "options:a=1", "options:b=2")
+	l.Nbctl("set", "Logical_Router", "neutron-r1", "options:a=3")
+	l.Nbctl("remove", "Logical_Router", "neutron-r1", "options", "b")
 	l.Sbctl("--id=@dp", "create", "Datapath_Binding", "tunnel_key=7", "external_ids:name=neutron-r1",
 		"--", "create", "MAC_Binding", "ip=172.24.4.10", `mac="fa:16:3e:11:11:11"`, "logical_port=lrp-gw1", "datapath=@dp")
 	l.Sbctl("set", "MAC_Binding", ".", `mac="fa:16:3e:22:22:22"`)
@@ -47,6 +52,20 @@ func read(t *testing.T, path string) (*timeline.Source, []timeline.Event) {
 	evs, err := parse.Collect(ovsdb.Parse, bytes.NewReader(b), src, parse.Options{})
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
+	}
+	// Every record is accounted for.
+	if got := src.Events - src.Derived + src.Folded + src.Skipped + src.BadRecords; got != src.Records {
+		t.Errorf("%s: %d records, but events %d − derived %d + folded %d + skipped %d + bad %d = %d",
+			path, src.Records, src.Events, src.Derived, src.Folded, src.Skipped, src.BadRecords, got)
+	}
+	// Read with the framing on its own goroutine, the same comes out.
+	src2 := &timeline.Source{Path: path}
+	evs2, err := parse.Collect(ovsdb.Parse, bytes.NewReader(b), src2, parse.Options{Threads: 2})
+	if err != nil {
+		t.Fatalf("%s (2 threads): %v", path, err)
+	}
+	if len(evs2) != len(evs) || fmt.Sprint(src2.Problems) != fmt.Sprint(src.Problems) {
+		t.Errorf("%s: 2 threads read %d events, problems %v; 1 thread %d, %v", path, len(evs2), src2.Problems, len(evs), src.Problems)
 	}
 	return src, evs
 }
@@ -102,6 +121,12 @@ func TestRealDatabaseFiles(t *testing.T) {
 			lastNAT := lr[len(lr)-1].Values("nat")
 			if len(lastNAT) != 1 || lastNAT[0] != rows(evs, "NAT")[0].UUID {
 				t.Errorf("router's nat after lr-nat-del = %v, want just the dnat_and_snat row %s", lastNAT, rows(evs, "NAT")[0].UUID)
+			}
+			if got := lr[len(lr)-1].Values("options"); len(got) != 1 || got[0] != "a=3" {
+				t.Errorf("router options after the map diffs = %v, want [a=3]", got)
+			}
+			if c := lr[len(lr)-1].Col("options"); c == nil || !c.Changed || strings.Join(c.Old, " ") != "a=3 b=2" {
+				t.Errorf("last options change %+v, want it to record the old value a=3 b=2", c)
 			}
 			if got := describe(rows(evs, "Logical_Router_Port")); !strings.Contains(got, "insert: name=lrp-gw1 mac=fa:16:3e:00:00:01 networks=172.24.4.1/24") {
 				t.Errorf("router port rows:\n%s", got)
@@ -202,6 +227,43 @@ func TestTornAndCorrupt(t *testing.T) {
 	}
 	if got := describe(rows(evs, "MAC_Binding")); !strings.HasPrefix(got, "insert:") || !strings.Contains(got, "delete:") || strings.Contains(got, "modify:") {
 		t.Errorf("corrupt file MAC_Binding rows:\n%s", got)
+	}
+}
+
+// TestTornClustered: the same for a Raft log cut inside an entry.
+func TestTornClustered(t *testing.T) {
+	l := history(t, true)
+	whole, err := os.ReadFile(l.SBFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, all := read(t, l.SBFile)
+	// Inside the entry that deletes the MAC binding (its comment names the command).
+	i := bytes.Index(whole, []byte("destroy MAC_Binding"))
+	hdr := bytes.LastIndex(whole[:i], []byte("\nOVSDB CLUSTER ")) + 1
+	torn := filepath.Join(t.TempDir(), "torn.db")
+	os.WriteFile(torn, whole[:i+5], 0o644)
+	src, evs := read(t, torn)
+	if len(src.Problems) != 1 || !strings.Contains(src.Problems[0].Message, "torn") || src.Problems[0].Pos.Offset != int64(hdr) {
+		t.Fatalf("problems %v, want one torn record at byte %d", src.Problems, hdr)
+	}
+	got, want := describe(rows(evs, "MAC_Binding")), describe(rows(all, "MAC_Binding"))
+	if !strings.HasPrefix(want, got) || strings.Count(got, "\n") != 2 {
+		t.Errorf("MAC_Binding rows before the cut:\n%s\nall:\n%s", got, want)
+	}
+}
+
+// TestRealJoiningServer: a file made by `ovsdb-tool join-cluster` holds a
+// header and no data; it is read, noted, and gives no event.
+func TestRealJoiningServer(t *testing.T) {
+	ovnlab.Need(t, "ovsdb-tool")
+	f := filepath.Join(t.TempDir(), "sb.db")
+	if out, err := exec.Command("ovsdb-tool", "join-cluster", f, "OVN_Southbound", "unix:/tmp/sb-local.raft", "unix:/tmp/sb-remote.raft").CombinedOutput(); err != nil {
+		t.Fatalf("ovsdb-tool join-cluster: %v\n%s", err, out)
+	}
+	src, evs := read(t, f)
+	if len(evs) != 0 || len(src.Problems) != 1 || !strings.Contains(src.Problems[0].Message, "joining a cluster") {
+		t.Errorf("events %d, problems %v", len(evs), src.Problems)
 	}
 }
 

@@ -467,6 +467,8 @@ func (d *decoder) finish() {
 		d.src.Problemf(timeline.Pos{Frame: d.arpExcess.first}, "%d more malformed ARP frame(s) after the first %d, counted as skipped", d.arpExcess.n, maxARPProblems)
 	}
 	d.fold.Close(d.src)
+	d.src.Folded, d.src.Derived = d.fold.Folded, d.fold.Derived
+	d.src.BadRecords = int64(d.arpProblems)
 }
 
 // linkTypeName names a LINKTYPE_ value as tcpdump does.

@@ -30,6 +30,10 @@ type Folder struct {
 	// FromText marks the ARP events of a tcpdump text source (see
 	// timeline.ARP.FromText).
 	FromText bool
+	// Folded counts the frames folded into usage runs beyond each run's
+	// first; Derived the handshake events of frames also counted in a run
+	// (Source.Folded, Source.Derived).
+	Folded, Derived int64
 
 	out *timeline.Sink
 
@@ -282,6 +286,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 	f.idle[i] = ts.UnixNano()
 
 	if tcp != nil && tcp.SYN {
+		f.Derived++ // the frame is counted in its run
 		f.handshake(ts, pos, link, src, dst, tcp, raw)
 		if !tcp.ACK {
 			r.syns++
@@ -356,6 +361,7 @@ func (f *Folder) slot() int32 {
 
 func (f *Folder) closeRun(i int32) {
 	r := f.run(i)
+	f.Folded += int64(r.frames) - 1
 	r.run.Frames, r.run.SYNs, r.run.Last = r.frames, r.syns, r.lastAt
 	f.out.Add(&timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: &r.run}, nil)
 	delete(f.runs, r.key)

@@ -1,6 +1,7 @@
 package pcap
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/arpforensics/arpforensics/timeline"
@@ -90,6 +91,19 @@ func readSerial(s source, d *decoder) {
 // last batch carrying the ending.
 func pump(s source, full chan<- *batch, free <-chan *batch, done <-chan struct{}) {
 	defer close(full)
+	// A panic here (in pcapgo, on input nobody foresaw) would end the
+	// whole run, since only the parser's own goroutine is guarded
+	// (ingest): it ends this capture with a problem instead, keeping the
+	// frames already sent.
+	defer func() {
+		if p := recover(); p != nil {
+			b := &batch{end: &ending{err: fmt.Errorf("%v", p), reason: fmt.Sprintf("internal error reading the capture, reading stopped (please report it): %v", p)}}
+			select {
+			case full <- b:
+			case <-done:
+			}
+		}
+	}()
 	// Buffers start small and double, up to batchBytes, each time one
 	// fills: a small capture costs kilobytes, a large one four megabytes.
 	size := firstBatch

@@ -224,9 +224,10 @@ func (r *textReader) continuation(msg []byte, pos timeline.Pos) {
 		return
 	}
 	// The frame is the header's; the address line is part of it.
-	r.src.Skipped++
 	if f.proto != protoIPv4 || !r.use(p.t, p.pos, r.pendBuf, msg[i:], f) {
-		r.src.Skipped++
+		r.src.Skipped += 2
+	} else {
+		r.src.Folded++
 	}
 }
 
@@ -395,6 +396,7 @@ func logDate(logged time.Time, tod time.Duration, loc *time.Location) time.Time 
 
 // bad records a line that looks like tcpdump output but could not be read.
 func (r *textReader) bad(pos timeline.Pos, msg []byte, reason string) {
+	r.src.BadRecords++
 	if r.listed >= maxListed {
 		if r.unlisted == 0 {
 			r.firstHidden = pos
@@ -424,6 +426,8 @@ func (r *textReader) finish(out *timeline.Sink) {
 		r.src.Problemf(r.firstHidden, "%d more lines like the ones above could not be read (not listed; the first is here)", r.unlisted)
 	}
 	r.fold.Close(r.src)
+	r.src.Folded += r.fold.Folded
+	r.src.Derived = r.fold.Derived
 	if r.basis == timeline.TimeNoDate && !r.dated && !r.opts.ModTime.IsZero() && out.Len() > 0 {
 		r.pastMidnight(out)
 	}

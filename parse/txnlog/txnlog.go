@@ -74,12 +74,16 @@ type procKey struct {
 }
 
 type parser struct {
-	src   *timeline.Source
-	opts  parse.Options
-	loc   *time.Location
-	store *timeline.TxnStore
-	names *internTable
-	keys  [len(entityKeys)]uint32 // store ids of entityKeys
+	// nuls counts NUL bytes skipped in lines (worker.process), firstNUL
+	// places the first.
+	nuls     int64
+	firstNUL timeline.Pos
+	src      *timeline.Source
+	opts     parse.Options
+	loc      *time.Location
+	store    *timeline.TxnStore
+	names    *internTable
+	keys     [len(entityKeys)]uint32 // store ids of entityKeys
 
 	events eventList
 	procs  []*proc // every process seen, in order of appearance
@@ -164,7 +168,7 @@ func (p *parser) run(r io.Reader, n int) {
 			defer wg.Done()
 			wk := worker{seed: p.names.seed}
 			for w := range work {
-				wk.process(w)
+				wk.processGuarded(w)
 				done <- w
 			}
 		}()
@@ -209,7 +213,7 @@ func (p *parser) runSerial(r io.Reader) {
 			break
 		}
 		w.result = res
-		wk.process(w)
+		wk.processGuarded(w)
 		p.apply(w)
 		p.pin()
 		if w.err != nil {
@@ -223,6 +227,18 @@ func (p *parser) runSerial(r io.Reader) {
 // apply applies one window's records.
 func (p *parser) apply(w *window) {
 	res := w.result
+	if res.failed != "" {
+		p.problem(timeline.Pos{Line: p.line, Offset: w.base}, "internal", "internal error reading the %d line(s) from here, skipped (please report it): %s", res.lines, res.failed)
+		p.bad += res.lines
+		p.line += res.lines
+		return
+	}
+	if res.nuls > 0 {
+		if p.nuls == 0 {
+			p.firstNUL = timeline.Pos{Line: p.line + int64(res.nulLine), Offset: w.base + int64(res.nulOff)}
+		}
+		p.nuls += res.nuls
+	}
 	if w.long > 0 {
 		p.problem(timeline.Pos{Line: p.line, Offset: w.base}, "long", "line longer than %d bytes (%d at least): not read", maxLine, w.long)
 		p.bad++
@@ -505,8 +521,15 @@ func (p *parser) finish() error {
 	if p.sawNoYear && !p.sawFull {
 		p.src.Basis = timeline.TimeNoYear
 	}
+	if p.nuls > 0 {
+		p.src.Notef(p.firstNUL, "%d NUL byte(s) in runs skipped, the first here: a line holding them is read from after the last (the text before it is torn)", p.nuls)
+	}
 	p.flushProblems()
 	p.src.Skipped = max(0, p.src.Records-p.used-p.bad)
+	// The lines used made the events; those beyond one per event (command
+	// lines of a transaction, continuation lines) were folded into them.
+	p.src.BadRecords = p.bad
+	p.src.Folded = p.used - p.events.out.Len()
 	return nil
 }
 

@@ -2,6 +2,7 @@ package txnlog
 
 import (
 	"bytes"
+	"fmt"
 	"hash/maphash"
 
 	"github.com/arpforensics/arpforensics/timeline"
@@ -49,13 +50,21 @@ type entRec struct {
 // windowResult is a worker's reading of one window.
 type windowResult struct {
 	lines int64 // lines in the window
-	recs  []rec
-	ents  []entRec
-	arena [][]byte // copies of stripped or joined text
+	// failed, when set, says why the window's lines could not be read (a
+	// panic on input nobody foresaw): they are one problem, the rest of
+	// the log is read on.
+	failed string
+	// nuls counts the NUL bytes skipped in the window's lines; nulLine and
+	// nulOff place the first (line index and offset in the window).
+	nuls            int64
+	nulLine, nulOff int
+	recs            []rec
+	ents            []entRec
+	arena           [][]byte // copies of stripped or joined text
 }
 
 func (r *windowResult) reset() {
-	r.lines, r.recs, r.ents = 0, r.recs[:0], r.ents[:0]
+	r.lines, r.recs, r.ents, r.failed, r.nuls = 0, r.recs[:0], r.ents[:0], "", 0
 	r.arena = r.arena[:0]
 }
 
@@ -82,6 +91,29 @@ type worker struct {
 }
 
 // process reads every line of w.
+// processGuarded is process that turns a panic (it runs on a goroutine of
+// its own, where nothing else would catch it and the whole run would end)
+// into a failed window.
+func (wk *worker) processGuarded(w *window) {
+	defer func() {
+		if p := recover(); p != nil {
+			*wk = worker{seed: wk.seed} // its scratch state may be half-written
+			if w.result == nil {
+				w.result = &windowResult{}
+			}
+			res := w.result
+			res.reset()
+			it := lines{data: w.data}
+			for _, next, ok := it.peek(); ok; _, next, ok = it.peek() {
+				it.advance(next)
+			}
+			res.lines = int64(it.no)
+			res.failed = fmt.Sprint(p)
+		}
+	}()
+	wk.process(w)
+}
+
 func (wk *worker) process(w *window) {
 	res := w.result
 	res.reset()
@@ -90,16 +122,31 @@ func (wk *worker) process(w *window) {
 		return
 	}
 	it := lines{data: w.data}
+	// NUL runs (a crash's, or copytruncate's hole past the sniffed head)
+	// end a torn line: a line holding them is read from after the last.
+	// One scan per window keeps lines without them on the fast path.
+	nul := bytes.IndexByte(w.data, 0) >= 0
 	for {
 		line, next, ok := it.peek()
 		if !ok {
 			break
 		}
+		skip := 0
+		if nul {
+			if i := bytes.LastIndexByte(line, 0); i >= 0 {
+				if res.nuls == 0 {
+					res.nulLine, res.nulOff = it.no, it.at+bytes.IndexByte(line, 0)
+				}
+				res.nuls += int64(bytes.Count(line[:i+1], []byte{0}))
+				skip = i + 1
+				line = line[skip:]
+			}
+		}
 		if !wk.candidate(line) {
 			it.advance(next)
 			continue
 		}
-		no, off := it.no, it.at
+		no, off := it.no, it.at+skip
 		it.advance(next)
 		wk.record(res, &it, line, no, off)
 	}

@@ -57,12 +57,20 @@ var diagramBuilders = map[string]func(*diagramCtx, *detect.Finding) *Diagram{
 }
 
 func diagramFor(ctx *diagramCtx, f *detect.Finding) *Diagram {
+	d := evidenceStrip
 	if b := diagramBuilders[f.Detector]; b != nil {
-		if d := b(ctx, f); d != nil {
-			return d
+		d = func(ctx *diagramCtx, f *detect.Finding) *Diagram {
+			if d := b(ctx, f); d != nil {
+				return d
+			}
+			return evidenceStrip(ctx, f)
 		}
 	}
-	return evidenceStrip(ctx, f)
+	dg := d(ctx, f)
+	if dg != nil && dg.Narrow == nil {
+		dg.Narrow = narrowOf(dg)
+	}
+	return dg
 }
 
 // Diagram layout shared by the finding diagrams: labels on the left, the

@@ -235,3 +235,47 @@ func TestSwimlaneFocusesPastStrays(t *testing.T) {
 		t.Errorf("%d strays in an even run", n)
 	}
 }
+
+// An axis over several dates names the date (with the year) on its first
+// tick and where the date changes; spans of days read in days; no label
+// crosses the picture's edges.
+func TestAxisOverDays(t *testing.T) {
+	t0 := time.Date(2017, 5, 16, 14, 30, 0, 0, time.UTC)
+	t1 := time.Date(2018, 9, 18, 17, 12, 45, 0, time.UTC)
+	d := &Diagram{W: diagramW}
+	d.axis(NewScale(t0, t1, plotX0, plotX1), 50, 0, 10)
+	var labels []string
+	for _, s := range d.Shapes {
+		if s.Kind == ShapeText {
+			labels = append(labels, s.Text)
+			w := textWidth(s.Text, 10)
+			left := s.X - w/2
+			switch s.Anchor {
+			case "end":
+				left = s.X - w
+			case "":
+				left = s.X
+			}
+			if left < 0 || left+w > d.W {
+				t.Errorf("label %q at %.0f (%s) crosses the edge", s.Text, s.X, s.Anchor)
+			}
+		}
+	}
+	if len(labels) < 3 || !strings.HasPrefix(labels[0], "2017-") || !strings.HasPrefix(labels[len(labels)-1], "2018-") {
+		t.Errorf("axis labels over 16 months: %v, want dates with years", labels)
+	}
+	d = &Diagram{W: diagramW}
+	d.axis(NewScale(t0.Add(5*time.Hour), t0.Add(15*time.Hour), plotX0, plotX1), 50, 0, 10)
+	dated := 0
+	for _, s := range d.Shapes {
+		if s.Kind == ShapeText && strings.HasPrefix(s.Text, "2017-05-") {
+			dated++
+		}
+	}
+	if dated != 2 {
+		t.Errorf("an axis across midnight dates %d labels, want 2 (the first and the first after midnight)", dated)
+	}
+	if got := duration(t1.Sub(t0)); got != "490d2h43m" {
+		t.Errorf("duration over 16 months: %q", got)
+	}
+}

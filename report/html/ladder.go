@@ -32,19 +32,35 @@ type ladderInput struct {
 // stands out and the commands its operation lost are ghosts below the
 // commit.
 func ladder(in *ladderInput) *Diagram {
+	d := ladderAt(in, false)
+	if d != nil {
+		d.Narrow = ladderAt(in, true)
+	}
+	return d
+}
+
+// ladderAt draws the ladder for the page's width, or for a narrow screen:
+// there the rungs take the whole width, the time column goes (each rung's
+// tooltip keeps it) and the notes beside the rungs move into or under them.
+func ladderAt(in *ladderInput, narrow bool) *Diagram {
 	if len(in.Cmds) == 0 {
 		return nil
 	}
 	const (
 		rungH  = 30.0
-		idxX   = 70.0
-		boxX   = 86.0
-		boxW   = 700.0
-		timeX  = 800.0
-		noteX  = 920.0
 		legend = 14.0
 	)
+	diagramW, idxX, boxX, boxW, timeX, noteX := diagramW, 70.0, 86.0, 700.0, 800.0, 920.0
+	if narrow {
+		diagramW, idxX, boxX = narrowW, 24.0, 30.0
+		boxW = diagramW - boxX - 6
+	}
 	d := &Diagram{Kind: "txn-ladder", W: diagramW, Label: "Transaction ladder: " + in.Title}
+	if narrow {
+		in2 := *in
+		in2.Title = fit(in.Title, diagramW-12, fontSize)
+		in = &in2
+	}
 	d.text(8, legend, in.Title, "label strong", "")
 	// The legend: one line per few parts, wrapping at the picture's edge.
 	x, ly := boxX, legend+6
@@ -63,7 +79,9 @@ func ladder(in *ladderInput) *Diagram {
 	top := ly + 36
 	y := top
 	d.text(idxX, y-4, "idx", "label dim", "end")
-	d.text(timeX, y-4, "logged at (UTC)", "label dim", "")
+	if !narrow {
+		d.text(timeX, y-4, "logged at (UTC)", "label dim", "")
+	}
 	committed := false
 	for _, c := range in.Cmds {
 		if c.Ghost && !committed {
@@ -73,7 +91,12 @@ func ladder(in *ladderInput) *Diagram {
 			if outcome == "" {
 				outcome = "transaction committed here"
 			}
-			d.text(boxX+boxW+14, y+6, fit(outcome, diagramW-boxX-boxW-20, fontSize), "label strong", "")
+			if narrow {
+				d.text(boxX, y+16, fit(outcome, diagramW-boxX-6, fontSize), "label strong", "")
+				y += 14
+			} else {
+				d.text(boxX+boxW+14, y+6, fit(outcome, diagramW-boxX-boxW-20, fontSize), "label strong", "")
+			}
 			y += 14
 		}
 		class := fmt.Sprintf("cmd op-%d", c.Part%6)
@@ -87,6 +110,9 @@ func ladder(in *ladderInput) *Diagram {
 			label = "never ran: " + label
 		case c.Intruder:
 			class += " intruder"
+			if narrow {
+				label = "◀ intruder: " + label
+			}
 		}
 		d.rect(boxX, y+3, boxW, rungH-6, class, c.Tip)
 		textClass := "cmd-text"
@@ -96,17 +122,20 @@ func ladder(in *ladderInput) *Diagram {
 			d.text(idxX, y+rungH/2+4, fmt.Sprintf("%d", c.Idx), "label mono", "end")
 		}
 		d.text(boxX+8, y+rungH/2+4, fit(label, boxW-16, 10.5), textClass, "")
-		if !c.Time.IsZero() && !c.Ghost {
+		if !c.Time.IsZero() && !c.Ghost && !narrow {
 			d.text(timeX, y+rungH/2+4, c.Time.UTC().Format("15:04:05.000"), "label mono", "")
 		}
-		if c.Intruder {
+		if c.Intruder && !narrow {
 			d.text(noteX, y+rungH/2+4, "◀ intruder: another request's command", "intruder-label", "")
 		}
 		y += rungH
 	}
 	if !committed {
 		d.line(boxX-20, y+2, boxX+boxW+10, y+2, "commit", "")
-		if in.Outcome != "" {
+		if in.Outcome != "" && narrow {
+			d.text(boxX, y+16, fit(in.Outcome, diagramW-boxX-6, fontSize), "label strong", "")
+			y += 14
+		} else if in.Outcome != "" {
 			d.text(boxX+boxW+14, y+6, fit(in.Outcome, diagramW-boxX-boxW-20, fontSize), "label strong", "")
 		}
 		y += 14

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"net/url"
 	"path"
 	"slices"
 	"strconv"
@@ -91,6 +92,9 @@ type Options struct {
 	// the swimlane draws at most MaxLaneFindings spans (default 200). The
 	// page says what it cut.
 	MaxFindings, MaxFindingRows, MaxDiagrams, MaxEvidenceTotal, MaxLaneFindings int
+	// Export, when set, gives the command that writes a finding's evidence
+	// out (arpforensics export); each finding with evidence shows it.
+	Export func(id string) string
 }
 
 func (o Options) withDefaults() Options {
@@ -258,6 +262,8 @@ type findingView struct {
 	Subject              []kv
 	Paragraphs           []string
 	KnownIssue           *detect.KnownIssue
+	IssueLink            bool   // KnownIssue.URL is https: and becomes a link
+	Export               string // the command that exports its evidence
 	Diagram              *Diagram
 	Evidence             []evidenceRow
 	MoreEvidence         []evidenceRow
@@ -527,6 +533,14 @@ func buildFinding(ctx *diagramCtx, f *detect.Finding, tf timeFormatter, o *Optio
 		k := *f.KnownIssue
 		k.ID, k.Title, k.FixedIn, k.URL = safetext.Terminal(k.ID), safetext.Terminal(k.Title), safetext.Terminal(k.FixedIn), safetext.Terminal(k.URL)
 		v.KnownIssue = &k
+		// Only https: links: a catalog is user-supplied, and javascript:,
+		// data: or plain http: URLs stay text.
+		if u, err := url.Parse(f.KnownIssue.URL); err == nil && u.Scheme == "https" && u.Host != "" {
+			v.IssueLink = true
+		}
+	}
+	if o.Export != nil && len(f.Evidence) > 0 {
+		v.Export = safetext.Terminal(o.Export(f.ID))
 	}
 	srcs := map[int32]bool{}
 	v.EvidenceTotal = len(f.Evidence)

@@ -188,6 +188,9 @@ func remoteRefs(tb testing.TB, doc string) []string {
 		for _, a := range attrs {
 			v := strings.TrimSpace(a[1])
 			switch {
+			case name == "a" && a[0] == "href" && strings.HasPrefix(v, "https://"):
+				// A link the reader may follow (a known issue's tracker):
+				// navigation, not something the page loads.
 			case urlAttrs[a[0]] && !strings.HasPrefix(v, "#"):
 				found = append(found, name+" "+a[0]+"="+v)
 			case strings.Contains(v, "://") || strings.HasPrefix(v, "//"):
@@ -652,5 +655,44 @@ func TestRenderEdgeCases(t *testing.T) {
 	r.Findings[0].Subject.Set("duration_s", math.NaN())
 	if err := Render(io.Discard, r, map[string]any{"subject": r.Findings[0].Subject}, Options{}); err == nil {
 		t.Errorf("a NaN in a subject rendered without error")
+	}
+}
+
+// Known-issue URLs become links only when they are https: a user catalog's
+// javascript:, data: or http: URL stays text.
+func TestKnownIssueLinksOnlyHTTPS(t *testing.T) {
+	for url, link := range map[string]bool{
+		"https://bugs.launchpad.net/neutron/+bug/1690165": true,
+		"http://example.com/bug/1":                        false,
+		"javascript:alert(1)":                             false,
+		"data:text/html,<b>x</b>":                         false,
+		"https:no-host":                                   false,
+	} {
+		r := fipReuse(t)
+		r.Findings = append([]detect.Finding(nil), r.Findings...)
+		r.Findings[0].KnownIssue = &detect.KnownIssue{ID: "k1", Title: "a known issue", URL: url}
+		doc := render(t, r, Options{})
+		i := strings.Index(doc, `<aside class="known-issue">`)
+		if i < 0 {
+			t.Fatalf("%s: no known-issue aside", url)
+		}
+		aside := doc[i : i+strings.Index(doc[i:], "</aside>")]
+		if got := strings.Contains(aside, "<a class=\"url\" href="); got != link {
+			t.Errorf("%s: link %v, want %v: %s", url, got, link, aside)
+		}
+		if strings.Contains(aside, "javascript:") && strings.Contains(aside, "href") {
+			t.Errorf("javascript: URL in an href: %s", aside)
+		}
+	}
+}
+
+// Each finding with evidence gives the command that exports it.
+func TestFindingsGiveTheExportCommand(t *testing.T) {
+	r := fipReuse(t)
+	doc := render(t, r, Options{Export: func(id string) string { return "arpforensics export " + id + " dir -o " + id + ".pcapng" }})
+	for _, f := range r.Findings {
+		if len(f.Evidence) > 0 && !strings.Contains(doc, "<code>arpforensics export "+f.ID+" dir -o "+f.ID+".pcapng</code>") {
+			t.Errorf("no export command for %s", f.ID)
+		}
 	}
 }

@@ -254,33 +254,205 @@
       status += ' · ' + ev.rows.length.toLocaleString('en') + ' of ' + ev.n.toLocaleString('en') + ' events';
     }
     $('f-status').textContent = status;
+    drawZoom();
   }
 
-  // ---- brush --------------------------------------------------------------
-  var sw = doc.querySelector('svg.d-swimlane');
-  var brush = null;
-  if (sw && sw.dataset.t1) {
-    brush = {
-      x0: +sw.dataset.x0, x1: +sw.dataset.x1, y0: +sw.dataset.y0, y1: +sw.dataset.y1,
-      t0: +sw.dataset.t0, t1: +sw.dataset.t1, sel: sw.querySelector('.brush-sel'), drag: null
-    };
+  // ---- zoom ---------------------------------------------------------------
+  // A brushed range is drawn again under the overview at full width, so a
+  // 7-minute incident in a month-long run is not a sliver: each lane's
+  // events from the table, binned over the range, the findings that overlap
+  // it and the marks of their evidence, on an axis of its own.
+  var Z = { x0: 212, x1: 1180, label: 200, laneH: 26, rowH: 16, bins: 160 };
+  var STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5,
+    1e6, 2e6, 5e6, 1e7, 15e6, 3e7, 6e7, 12e7, 3e8, 6e8, 9e8, 18e8, 36e8, 72e8, 108e8, 216e8, 432e8, 864e8];
+  function el(tag, attrs, text, parent) {
+    var e = doc.createElementNS($('zoom').querySelector('svg').namespaceURI, tag); // the SVG namespace, without writing a URL
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
+    if (text) { e.textContent = text; }
+    if (parent) { parent.appendChild(e); }
+    return e;
   }
+  function tickText(us, step, withDate) {
+    var s = fmtTime(us, true); // "YYYY-MM-DD HH:MM:SS.ffffff"
+    var clock = step >= 6e7 ? s.slice(11, 16) : step >= 1e6 ? s.slice(11, 19) : step >= 1e3 ? s.slice(11, 23) : s.slice(11);
+    if (step >= 864e8) { return s.slice(0, 10); }
+    return withDate ? s.slice(0, 10) + ' ' + clock : clock;
+  }
+  function drawZoom() {
+    var fig = $('zoom');
+    if (!fig || !brush) { return; }
+    if (state.from === null || state.to === null || !(state.to > state.from)) { fig.hidden = true; return; }
+    var from = state.from, to = state.to, span = to - from;
+    var svg = fig.querySelector('svg');
+    // Laid out for the width the page has, like the diagrams.
+    var narrow = window.matchMedia && window.matchMedia('(max-width: 700px)').matches;
+    var W = narrow ? 360 : 1200, maxTicks = narrow ? 4 : 8, maxLabel = narrow ? 16 : 31;
+    Z.x0 = narrow ? 110 : 212; Z.x1 = narrow ? 350 : 1180; Z.label = narrow ? 104 : 200; Z.bins = narrow ? 60 : 160;
+    while (svg.firstChild) { svg.removeChild(svg.firstChild); }
+    var X = function (t) { return Z.x0 + Math.min(Math.max((t - from) / span, 0), 1) * (Z.x1 - Z.x0); };
+    // Findings overlapping the range, one row each (at most 8).
+    var fs = findingEls.filter(function (f) {
+      return shown[f.dataset.finding] && +f.dataset.t1 >= from && +f.dataset.t0 <= to;
+    }).slice(0, 8);
+    var lanes = all('rect.lane-bg[data-source]', sw).map(function (r) { return +r.getAttribute('data-source'); });
+    var top = 6, lanesTop = top + fs.length * Z.rowH + (fs.length ? 8 : 0);
+    var bottom = lanesTop + lanes.length * Z.laneH;
+    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + (bottom + 26));
+    // Axis.
+    var step = STEPS[STEPS.length - 1];
+    for (var i = 0; i < STEPS.length; i++) { if (span / STEPS[i] <= maxTicks) { step = STEPS[i]; break; } }
+    var multi = fmtTime(from, true).slice(0, 10) !== fmtTime(to, true).slice(0, 10), lastDate = '', lastEnd = -1e9;
+    el('line', { x1: Z.x0, y1: bottom + 4, x2: Z.x1, y2: bottom + 4, 'class': 'axis' }, '', svg);
+    for (var t = Math.ceil(from / step) * step; t <= to; t += step) {
+      var x = X(t), date = fmtTime(t, true).slice(0, 10);
+      var label = tickText(t, step, multi && date !== lastDate);
+      var w = label.length * 6, anchor = 'middle', left = x - w / 2;
+      if (x + w / 2 > W - 2) { anchor = 'end'; left = x - w; }
+      el('line', { x1: x, y1: lanesTop, x2: x, y2: bottom + 4, 'class': 'grid' }, '', svg);
+      if (left < lastEnd + 6) { continue; }
+      lastEnd = left + w;
+      if (multi && date !== lastDate) { lastDate = date; }
+      el('text', { x: x, y: bottom + 19, 'text-anchor': anchor, 'class': 'tick' }, label, svg);
+    }
+    // Lanes: density of the table's events in the range.
+    var counts = lanes.map(function () { return new Array(Z.bins).fill(0); }), row = {};
+    lanes.forEach(function (s, r) { row[s] = r; });
+    var max = 1;
+    if (ev) {
+      for (i = 0; i < ev.n; i++) {
+        var t0 = ev.t[i], t1 = t0 + ev.d[i], r = row[ev.s[i]];
+        if (t1 < from || t0 > to || r === undefined) { continue; }
+        var b0 = Math.max(0, Math.floor((t0 - from) / span * Z.bins)), b1 = Math.min(Z.bins - 1, Math.floor((t1 - from) / span * Z.bins));
+        for (var b = b0; b <= b1; b++) { max = Math.max(max, ++counts[r][b]); }
+      }
+    }
+    var binW = (Z.x1 - Z.x0) / Z.bins;
+    lanes.forEach(function (s, r) {
+      var y = lanesTop + r * Z.laneH;
+      el('rect', { x: Z.x0, y: y + 2, width: Z.x1 - Z.x0, height: Z.laneH - 4, 'class': 'lane-bg', 'data-source': s }, '', svg);
+      el('text', { x: Z.label, y: y + Z.laneH / 2 + 4, 'text-anchor': 'end', 'class': 'label', 'data-source': s }, srcLabel[s].length > maxLabel ? '…' + srcLabel[s].slice(1 - maxLabel) : srcLabel[s], svg);
+      var d = '';
+      counts[r].forEach(function (c, b) {
+        if (!c) { return; }
+        var h = Math.max(1.5, (Z.laneH - 8) * Math.log(1 + c) / Math.log(1 + max));
+        d += 'M' + (Z.x0 + b * binW).toFixed(1) + ' ' + (y + Z.laneH - 4) + 'h' + binW.toFixed(2) + 'v' + (-h).toFixed(1) + 'h' + (-binW).toFixed(2) + 'z';
+      });
+      if (d) { el('path', { d: d, 'class': 'density', 'data-source': s }, '', svg); }
+    });
+    // Findings: a span each, and the marks of their evidence in the lanes.
+    fs.forEach(function (f, k) {
+      var ds = f.dataset, y = top + k * Z.rowH, x0 = X(+ds.t0), x1 = Math.max(X(+ds.t1), x0 + 3);
+      var g = el('g', { 'data-finding': ds.finding, 'class': 'zoom-finding' }, '', svg);
+      el('title', {}, (titles[ds.finding] || ds.finding), g);
+      el('rect', { x: x0, y: y + 2, width: x1 - x0, height: Z.rowH - 5, 'class': 'fbar sev-' + ds.severity }, '', g);
+      el('text', { x: Z.label, y: y + Z.rowH - 5, 'text-anchor': 'end', 'class': 'flabel' }, ds.detector, g);
+      var marks = '';
+      (table.evidence[ds.finding] || []).forEach(function (i) {
+        if (!ev || i >= ev.n || ev.t[i] < from || ev.t[i] > to || row[ev.s[i]] === undefined) { return; }
+        marks += 'M' + X(ev.t[i]).toFixed(1) + ' ' + (lanesTop + row[ev.s[i]] * Z.laneH + 2) + 'v' + (Z.laneH - 4);
+      });
+      if (marks) { el('path', { d: marks, 'class': 'emark sev-' + ds.severity }, '', g); }
+    });
+    $('zoom-caption').textContent = 'The brushed range, ' + fmtTime(from, true) + ' – ' + fmtTime(to, true) +
+      ' UTC, at full width: events of the table binned over it, and the findings that overlap it with their evidence marks.';
+    Z.from = from; Z.to = to;
+    fig.hidden = false;
+  }
+  // The zoom is brushed like the overview: dragging across it narrows the
+  // range again (a short incident in a long run takes two drags); a click
+  // without dragging goes back to the whole run.
+  (function () {
+    var fig = $('zoom');
+    if (!fig) { return; }
+    var svg = fig.querySelector('svg'), drag = null, sel = null;
+    function zx(e) {
+      var r = svg.getBoundingClientRect(), vb = svg.viewBox.baseVal;
+      return Math.min(Math.max((e.clientX - r.left) * vb.width / r.width, Z.x0), Z.x1);
+    }
+    function zt(x) { return Math.round(Z.from + (x - Z.x0) / (Z.x1 - Z.x0) * (Z.to - Z.from)); }
+    svg.addEventListener('pointerdown', function (e) {
+      drag = zx(e);
+      svg.setPointerCapture(e.pointerId);
+      sel = el('rect', { x: drag, y: 0, width: 0, height: svg.viewBox.baseVal.height, 'class': 'brush-sel' }, '', svg);
+      e.preventDefault();
+    });
+    svg.addEventListener('pointermove', function (e) {
+      if (drag === null) { return; }
+      var x = zx(e);
+      sel.setAttribute('x', String(Math.min(drag, x)));
+      sel.setAttribute('width', String(Math.abs(x - drag)));
+    });
+    svg.addEventListener('pointerup', function (e) {
+      if (drag === null) { return; }
+      var a = drag, b = zx(e);
+      drag = null;
+      if (Math.abs(b - a) < 3) { setRange(null, null); return; }
+      setRange(zt(Math.min(a, b)), zt(Math.max(a, b)));
+    });
+    svg.addEventListener('pointercancel', function () { drag = null; drawZoom(); });
+  }());
+
+  // ---- brush --------------------------------------------------------------
+  // The swimlane may be drawn twice (wide, and narrow for phones; CSS shows
+  // one): each copy takes drags, and the selection is drawn in both. use()
+  // points the brush functions at one copy.
+  var swims = all('svg.d-swimlane').filter(function (s) { return s.dataset.t1; });
+  var sw = swims[0] || null, brush = null, segs = null;
+  function use(svg) {
+    sw = svg;
+    var ds = svg.dataset;
+    brush = {
+      x0: +ds.x0, x1: +ds.x1, y0: +ds.y0, y1: +ds.y1,
+      t0: +ds.t0, t1: +ds.t1, sel: svg.querySelector('.brush-sel'), drag: brush ? brush.drag : null
+    };
+    // A piecewise axis (long empty stretches compressed): data-segs holds
+    // "x0,x1,t0,t1" per piece; a point in a break maps to the break's edge.
+    segs = ds.segs ? ds.segs.split(';').map(function (p) {
+      var v = p.split(',').map(Number);
+      return { x0: v[0], x1: v[1], t0: v[2], t1: v[3] };
+    }) : null;
+  }
+  if (sw) { use(sw); }
   function svgPoint(e) {
     var r = sw.getBoundingClientRect(), vb = sw.viewBox.baseVal;
     return { x: (e.clientX - r.left) * vb.width / r.width, y: (e.clientY - r.top) * vb.height / r.height };
   }
   function clampX(x) { return Math.min(Math.max(x, brush.x0), brush.x1); }
-  function xToT(x) { return Math.round(brush.t0 + (clampX(x) - brush.x0) / (brush.x1 - brush.x0) * (brush.t1 - brush.t0)); }
-  function tToX(t) { return clampX(brush.x0 + (t - brush.t0) / (brush.t1 - brush.t0) * (brush.x1 - brush.x0)); }
+  function xToT(x) {
+    x = clampX(x);
+    if (segs) {
+      for (var i = 0; i < segs.length; i++) {
+        var s = segs[i];
+        if (x <= s.x1) { return Math.round(x < s.x0 ? s.t0 : s.t0 + (x - s.x0) / (s.x1 - s.x0) * (s.t1 - s.t0)); }
+      }
+      return segs[segs.length - 1].t1;
+    }
+    return Math.round(brush.t0 + (x - brush.x0) / (brush.x1 - brush.x0) * (brush.t1 - brush.t0));
+  }
+  function tToX(t) {
+    if (segs) {
+      for (var i = 0; i < segs.length; i++) {
+        var s = segs[i];
+        if (t <= s.t1) { return t < s.t0 ? (i ? (segs[i - 1].x1 + s.x0) / 2 : s.x0) : s.x0 + (t - s.t0) / (s.t1 - s.t0) * (s.x1 - s.x0); }
+      }
+      return segs[segs.length - 1].x1;
+    }
+    return clampX(brush.x0 + (t - brush.t0) / (brush.t1 - brush.t0) * (brush.x1 - brush.x0));
+  }
   function drawSel(a, b) {
     a = clampX(a); b = clampX(b);
     brush.sel.setAttribute('x', String(Math.min(a, b)));
     brush.sel.setAttribute('width', String(Math.abs(b - a)));
   }
   function syncBrush() {
-    if (!brush || !brush.sel) { return; }
-    if (state.from === null && state.to === null) { drawSel(brush.x0, brush.x0); return; }
-    drawSel(state.from === null ? brush.x0 : tToX(state.from), state.to === null ? brush.x1 : tToX(state.to));
+    var cur = sw;
+    swims.forEach(function (svg) {
+      use(svg);
+      if (!brush.sel) { return; }
+      if (state.from === null && state.to === null) { drawSel(brush.x0, brush.x0); return; }
+      drawSel(state.from === null ? brush.x0 : tToX(state.from), state.to === null ? brush.x1 : tToX(state.to));
+    });
+    if (cur) { use(cur); }
   }
   function setRange(from, to) {
     state.from = from;
@@ -292,20 +464,22 @@
     syncBrush();
     apply();
   }
-  if (brush && brush.sel) {
-    sw.addEventListener('pointerdown', function (e) {
+  swims.forEach(function (svg) {
+    if (!svg.querySelector('.brush-sel')) { return; }
+    svg.addEventListener('pointerdown', function (e) {
+      use(svg);
       var p = svgPoint(e);
       if (p.x < brush.x0 || p.x > brush.x1 || p.y < brush.y0 || p.y > brush.y1) { return; }
       brush.drag = p.x;
-      sw.setPointerCapture(e.pointerId);
+      svg.setPointerCapture(e.pointerId);
       drawSel(p.x, p.x);
       e.preventDefault();
     });
-    sw.addEventListener('pointermove', function (e) {
-      if (brush.drag !== null) { drawSel(brush.drag, svgPoint(e).x); }
+    svg.addEventListener('pointermove', function (e) {
+      if (brush.drag !== null && sw === svg) { drawSel(brush.drag, svgPoint(e).x); }
     });
-    var finish = function (e) {
-      if (brush.drag === null) { return; }
+    svg.addEventListener('pointerup', function (e) {
+      if (brush.drag === null || sw !== svg) { return; }
       var a = brush.drag, b = svgPoint(e).x;
       brush.drag = null;
       if (Math.abs(b - a) < 3) {
@@ -313,10 +487,9 @@
       } else {
         setRange(xToT(Math.min(a, b)), xToT(Math.max(a, b)));
       }
-    };
-    sw.addEventListener('pointerup', finish);
-    sw.addEventListener('pointercancel', function () { brush.drag = null; syncBrush(); });
-  }
+    });
+    svg.addEventListener('pointercancel', function () { brush.drag = null; syncBrush(); });
+  });
 
   // ---- controls -----------------------------------------------------------
   var ref = brush ? brush.t0 : (ev ? ev.t[0] : Date.now() * 1000);

@@ -1,8 +1,10 @@
 package html
 
 import (
+	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -19,12 +21,18 @@ type Diagram struct {
 	// Plot is the time axis's placement, for the page script's brush and
 	// filters (zero for diagrams without a time axis).
 	Plot *Plot
+	// Narrow is the same picture laid out for narrow screens (narrowOf);
+	// nil when there is none.
+	Narrow *Diagram
 }
 
 // Plot ties the x axis to time: X0..X1 in viewBox units is T0..T1.
 type Plot struct {
 	X0, X1, Y0, Y1 float64
 	T0, T1         int64 // µs since the Unix epoch
+	// Segs, when set, makes the axis piecewise: "x0,x1,t0,t1;…" (gaps
+	// between the pieces are compressed; see gaps.go).
+	Segs string
 }
 
 // ShapeKind selects the SVG element a Shape becomes.
@@ -184,7 +192,7 @@ func tickLabel(t time.Time, step time.Duration) string {
 	t = t.UTC()
 	switch {
 	case step >= 24*time.Hour:
-		return t.Format("01-02")
+		return t.Format("2006-01-02")
 	case step >= time.Minute:
 		return t.Format("15:04")
 	case step >= time.Second:
@@ -196,15 +204,61 @@ func tickLabel(t time.Time, step time.Duration) string {
 	}
 }
 
+// tickLabels prints the ticks of one axis. When the axis spans several
+// dates, the first tick and each tick on a new date carry the date too —
+// with the year, so a run over months or years is never read as one day.
+func tickLabels(ticks []time.Time, step time.Duration, s Scale) []string {
+	out := make([]string, len(ticks))
+	multiDay := s.T0.UTC().YearDay() != s.T1.UTC().YearDay() || s.T0.UTC().Year() != s.T1.UTC().Year()
+	prev := ""
+	for i, t := range ticks {
+		out[i] = tickLabel(t, step)
+		if !multiDay || step >= 24*time.Hour {
+			continue
+		}
+		if date := t.UTC().Format("2006-01-02"); date != prev {
+			out[i] = date + " " + out[i]
+			prev = date
+		}
+	}
+	return out
+}
+
 // axis draws a time axis at y with grid lines up to top.
-func (d *Diagram) axis(s Scale, y, top float64, want int) {
+func (d *Diagram) axis(s Scale, y, top float64, want int) { d.axisOf(s, y, top, want, false) }
+
+// axisDated is axis with the date on its first tick whatever its span (a
+// piece of a piecewise axis over several days).
+func (d *Diagram) axisDated(s Scale, y, top float64, want int) { d.axisOf(s, y, top, want, true) }
+
+func (d *Diagram) axisOf(s Scale, y, top float64, want int, dated bool) {
 	step, ticks := s.Ticks(want)
+	labels := tickLabels(ticks, step, s)
+	if dated && len(ticks) > 0 && step < 24*time.Hour && !strings.Contains(labels[0], "-") {
+		labels[0] = ticks[0].UTC().Format("2006-01-02") + " " + labels[0]
+	}
 	d.line(s.X0, y, s.X1, y, "axis", "")
-	for _, t := range ticks {
+	lastEnd := math.Inf(-1)
+	for i, t := range ticks {
 		x := s.X(t)
 		d.line(x, top, x, y, "grid", "")
 		d.line(x, y, x, y+4, "axis", "")
-		d.text(x, y+15, tickLabel(t, step), "tick", "middle")
+		// A dated label is wider: skip the next labels it would run into;
+		// keep every label inside the picture (the last one is anchored at
+		// its end when it would cross the right edge).
+		w := textWidth(labels[i], 10)
+		anchor, x0 := "middle", x-w/2
+		if x+w/2 > d.W-2 {
+			anchor, x0 = "end", x-w
+		}
+		if x0 < 2 {
+			anchor, x0 = "", x
+		}
+		if x0 < lastEnd+6 {
+			continue
+		}
+		lastEnd = x0 + w
+		d.text(x, y+15, labels[i], "tick", anchor)
 	}
 }
 
@@ -246,8 +300,13 @@ func duration(d time.Duration) string {
 		return strconv.FormatFloat(math.Round(float64(d)/float64(time.Millisecond)*10)/10, 'f', -1, 64) + " ms"
 	case d < time.Minute:
 		return strconv.FormatFloat(math.Round(d.Seconds()*1000)/1000, 'f', -1, 64) + " s"
-	default:
+	case d < 24*time.Hour:
 		return d.Round(time.Second).String()
+	default:
+		// "490d2h43m", not "11762h42m45s": days are what a reader counts.
+		d = d.Round(time.Minute)
+		days, rest := d/(24*time.Hour), d%(24*time.Hour)
+		return fmt.Sprintf("%dd%dh%dm", days, rest/time.Hour, rest%time.Hour/time.Minute)
 	}
 }
 

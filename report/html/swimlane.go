@@ -62,6 +62,11 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 	}
 	t0, t1 := padded(first, last, 100*time.Millisecond)
 	sc := NewScale(t0, t1, plotX0, plotX1)
+	X := sc.X
+	gaps := compressGaps(tl, findings, sc.T0, sc.T1)
+	if gaps != nil {
+		X = gaps.X
+	}
 
 	// Findings band: greedy packing into rows so spans and their labels do
 	// not overlap.
@@ -75,8 +80,8 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 	var rowEnd []float64
 	for i := range findings {
 		f := &findings[i]
-		x0 := sc.X(f.Start)
-		x1 := maxf(sc.X(f.End), x0+3)
+		x0 := X(f.Start)
+		x1 := maxf(X(f.End), x0+3)
 		label := safetext.Terminal(f.Detector)
 		need := x1 + 4 + textWidth(label, 10)
 		row := -1
@@ -135,7 +140,13 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 		d.Caption += " " + what + "; the header's span includes them."
 	}
 	d.Plot = sc.plot(lanesTop, lanesBottom)
-	d.axis(sc, lanesBottom+4, lanesTop, 10)
+	if gaps != nil {
+		d.Plot.Segs = gaps.attr()
+		d.gapAxis(gaps, lanesBottom+4, lanesTop)
+		d.Caption += " Long stretches without events are compressed into the marked breaks."
+	} else {
+		d.axis(sc, lanesBottom+4, lanesTop, 10)
+	}
 
 	if len(rowEnd) > 0 {
 		d.text(labelRight, swimTop+11, "findings", "label strong", "end")
@@ -152,7 +163,7 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 	// Density per lane, over every event.
 	counts := make([][laneBins]int, len(lanes))
 	binOf := func(t time.Time) int {
-		b := int(float64(t.Sub(sc.T0)) / float64(sc.T1.Sub(sc.T0)) * laneBins)
+		b := int((X(t) - plotX0) / (plotX1 - plotX0) * laneBins)
 		return max(0, min(laneBins-1, b))
 	}
 	for _, e := range tl.Records(0, -1) {
@@ -212,7 +223,11 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 		br := g.rect(bp.x0, by+2, bp.x1-bp.x0, findRowH-5, "fbar sev-"+sev, "")
 		br.Href = "#f-" + f.ID
 		if bp.label != "" {
-			g.text(bp.x1+4, by+findRowH-6, bp.label, "flabel", "").Href = "#f-" + f.ID
+			lx, anchor := bp.x1+4, ""
+			if lx+textWidth(bp.label, 10) > diagramW-2 { // no room on the right: on the left
+				lx, anchor = bp.x0-4, "end"
+			}
+			g.text(lx, by+findRowH-6, bp.label, "flabel", anchor).Href = "#f-" + f.ID
 		}
 		marks := map[int]map[int]bool{}
 		for _, ev := range f.Evidence {
@@ -227,7 +242,7 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 			if marks[r] == nil {
 				marks[r] = map[int]bool{}
 			}
-			marks[r][int(sc.X(e.Time()))] = true
+			marks[r][int(X(e.Time()))] = true
 		}
 		for r := range lanes {
 			xs := marks[r]
@@ -255,6 +270,7 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 	// The brush's selection, drawn by the script; the script listens on the
 	// whole picture so the marks below keep their tooltips.
 	d.rect(plotX0, lanesTop, 0, lanesBottom-lanesTop, "brush-sel", "")
+	d.Narrow = narrowOf(d)
 	return d
 }
 

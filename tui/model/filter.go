@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -18,11 +19,18 @@ type Filter struct {
 	Kinds  []timeline.Kind
 	Hosts  []string
 	Hidden []int32 // sources hidden with ":source -NAME"
+	// Hide drops the events it matches (":hide REGEX", lnav's filter-out):
+	// in the raw line or the summary, as search matches.
+	Hide *regexp.Regexp
+	// From and To keep the events that overlap a time range (":range"),
+	// Unix ns; 0 leaves that end open.
+	From, To int64
 }
 
 // Empty reports a filter that shows every event.
 func (f *Filter) Empty() bool {
-	return f.Follow.IsZero() && len(f.Keys) == 0 && len(f.Kinds) == 0 && len(f.Hosts) == 0 && len(f.Hidden) == 0
+	return f.Follow.IsZero() && len(f.Keys) == 0 && len(f.Kinds) == 0 && len(f.Hosts) == 0 && len(f.Hidden) == 0 &&
+		f.Hide == nil && f.From == 0 && f.To == 0
 }
 
 // Clone returns a copy that shares nothing mutable with f.
@@ -31,7 +39,7 @@ func (f Filter) Clone() Filter {
 	f.Kinds = slices.Clone(f.Kinds)
 	f.Hosts = slices.Clone(f.Hosts)
 	f.Hidden = slices.Clone(f.Hidden)
-	return f
+	return f // Hide is immutable
 }
 
 // Terms describes the ":filter" part (not follow, not hidden sources) in the
@@ -88,6 +96,18 @@ func (f *Filter) Apply(tl *timeline.Timeline) Rows {
 		}
 	}
 	keep := f.predicate(tl)
+	if f.Hide != nil {
+		// Filter-out reads each remaining event's text: after the cheap
+		// conditions, so it decodes only what they let through.
+		cheap := keep
+		keep = func(r *timeline.Record) bool {
+			if cheap != nil && !cheap(r) {
+				return false
+			}
+			e := tl.ViewOf(0, r)
+			return !Matches(&e, f.Hide)
+		}
+	}
 	if len(lists) == 0 {
 		var out []int32
 		for i, r := range tl.Records(0, -1) {
@@ -117,8 +137,12 @@ func (f *Filter) Apply(tl *timeline.Timeline) Rows {
 // predicate is the per-event part of the filter, or nil when there is none.
 // It reads only the event's record.
 func (f *Filter) predicate(tl *timeline.Timeline) func(r *timeline.Record) bool {
-	if len(f.Kinds) == 0 && len(f.Hosts) == 0 && len(f.Hidden) == 0 {
+	if len(f.Kinds) == 0 && len(f.Hosts) == 0 && len(f.Hidden) == 0 && f.From == 0 && f.To == 0 {
 		return nil
+	}
+	from, to := f.From, f.To
+	if to == 0 {
+		to = 1<<63 - 1
 	}
 	// Per-source verdicts for host and hidden: one lookup per event.
 	srcOK := make([]bool, len(tl.Sources))
@@ -134,7 +158,8 @@ func (f *Filter) predicate(tl *timeline.Timeline) func(r *timeline.Record) bool 
 		kindOK[k] = true
 	}
 	return func(r *timeline.Record) bool {
-		return r.Src >= 0 && int(r.Src) < len(srcOK) && srcOK[r.Src] && kindOK[r.Kind]
+		return r.Src >= 0 && int(r.Src) < len(srcOK) && srcOK[r.Src] && kindOK[r.Kind] &&
+			r.LastNano() >= from && r.T <= to
 	}
 }
 
@@ -232,9 +257,19 @@ func ParseFilter(args string) (Filter, error) {
 	return f, nil
 }
 
+// KindLabel is a kind as the timeline's kind column shows it (7 cells):
+// the kind's name, "txn-st" for txn-status. ":filter kind=" takes it as
+// well as the full name, so what the screen shows can be typed back.
+func KindLabel(k timeline.Kind) string {
+	if k == timeline.KindTxnStatus {
+		return "txn-st"
+	}
+	return k.String()
+}
+
 func parseKind(s string) (timeline.Kind, bool) {
 	for k := timeline.KindARP; k <= timeline.KindLog; k++ {
-		if strings.EqualFold(k.String(), s) {
+		if strings.EqualFold(k.String(), s) || strings.EqualFold(KindLabel(k), s) {
 			return k, true
 		}
 	}
@@ -244,7 +279,11 @@ func parseKind(s string) (timeline.Kind, bool) {
 func kindList() string {
 	var ns []string
 	for k := timeline.KindARP; k <= timeline.KindLog; k++ {
-		ns = append(ns, k.String())
+		n := k.String()
+		if l := KindLabel(k); l != n {
+			n += " (" + l + ")"
+		}
+		ns = append(ns, n)
 	}
 	return strings.Join(ns, ", ")
 }

@@ -49,3 +49,21 @@ func Scan(tl *timeline.Timeline, rows Rows, re *regexp.Regexp, from, dir int, st
 	}
 	return 0, false, false
 }
+
+// Count counts the rows whose events match re, and how many of them come
+// before row (so row's match is number before+1). It polls stop like Scan.
+func Count(tl *timeline.Timeline, rows Rows, re *regexp.Regexp, row int, stop func() bool) (total, before int, ok bool) {
+	n := rows.Len()
+	for r := 0; r < n; r++ {
+		if r%stopEvery == stopEvery-1 && stop != nil && stop() {
+			return 0, 0, false
+		}
+		if e := tl.Event(rows.Event(r)); Matches(&e, re) {
+			total++
+			if r < row {
+				before++
+			}
+		}
+	}
+	return total, before, true
+}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/arpforensics/arpforensics/timeline"
@@ -13,8 +14,9 @@ type Timeline struct {
 	TL     *timeline.Timeline
 	Filter Filter
 	Rows   Rows
-	Cursor int // row; 0 when there are no rows
-	Mark   int // event index; -1 when unset
+	Cursor int   // row; 0 when there are no rows
+	Mark   int   // event index the Δ column counts from; -1 when unset
+	marks  []int // every marked event, in the order they were set
 	Loc    *time.Location
 }
 
@@ -101,14 +103,54 @@ func (m *Timeline) RowAtTime(t time.Time) int {
 
 // ToggleMark sets the mark on the cursor's event, or clears it when it is
 // already there. It reports whether a mark is now set.
+//
+// Several events can be marked (u/U move between them); Mark, the one the
+// Δ column counts from, is the latest set that is still marked.
 func (m *Timeline) ToggleMark() bool {
 	ev := m.CursorEvent()
-	if ev < 0 || m.Mark == ev {
-		m.Mark = -1
+	if ev < 0 {
 		return false
 	}
+	if i := slices.Index(m.marks, ev); i >= 0 {
+		m.marks = slices.Delete(m.marks, i, i+1)
+		m.Mark = -1
+		if n := len(m.marks); n > 0 {
+			m.Mark = m.marks[n-1]
+		}
+		return false
+	}
+	m.marks = append(m.marks, ev)
 	m.Mark = ev
 	return true
+}
+
+// Marks lists the marked events in time order.
+func (m *Timeline) Marks() []int {
+	out := slices.Clone(m.marks)
+	slices.Sort(out)
+	return out
+}
+
+// Marked reports whether event ev is marked.
+func (m *Timeline) Marked(ev int) bool { return slices.Contains(m.marks, ev) }
+
+// ClearMarks drops every mark.
+func (m *Timeline) ClearMarks() { m.marks, m.Mark = nil, -1 }
+
+// NextMark is the row of the next (dir > 0) or previous marked event
+// shown, from the cursor; ok is false when there is none that way.
+func (m *Timeline) NextMark(dir int) (row int, ok bool) {
+	best := -1
+	for _, ev := range m.marks {
+		r, exact := m.Rows.Find(ev)
+		if !exact {
+			continue // filtered out
+		}
+		if dir > 0 && r > m.Cursor && (best < 0 || r < best) || dir < 0 && r < m.Cursor && (best < 0 || r > best) {
+			best = r
+		}
+	}
+	return best, best >= 0
 }
 
 // SinceMark is the time of event ev relative to the mark.

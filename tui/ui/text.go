@@ -65,18 +65,81 @@ func tagChar(c byte) bool {
 // Markup builds tview text from styled spans. Every span starts with a tag
 // that sets its whole style and its text is escaped, so artifact text in one
 // span can never combine with the next span into a tag.
-type Markup struct{ b strings.Builder }
+//
+// With Width set, Markup wraps the text itself at spaces, never inside a
+// word, so a MAC, a path or an ID is never split across lines as a widget's
+// wrapping splits it at ":" or "/"; a word wider than a line is cut at the
+// width.
+type Markup struct {
+	b     strings.Builder
+	Width int // wrap at this many cells; 0 leaves wrapping to the widget
+	col   int
+}
 
 // Add appends text (escaped and made terminal-safe) in style st.
 func (m *Markup) Add(st tcell.Style, text string) *Markup {
 	m.b.WriteString(Tag(st))
-	m.b.WriteString(Safe(text))
+	if m.Width <= 0 {
+		m.b.WriteString(Safe(text))
+		return m
+	}
+	text = safetext.Terminal(text)
+	for text != "" {
+		j := strings.IndexFunc(text, func(r rune) bool { return r != ' ' })
+		if text[0] != ' ' {
+			j = strings.IndexByte(text, ' ')
+		}
+		if j < 0 {
+			j = len(text)
+		}
+		tok := text[:j]
+		text = text[j:]
+		tw := Width(Escape(tok))
+		if tok[0] == ' ' {
+			if m.col+tw > m.Width {
+				m.Line() // spaces at a wrap are dropped
+			} else {
+				m.b.WriteString(tok)
+				m.col += tw
+			}
+			continue
+		}
+		if m.col > 0 && m.col+tw > m.Width {
+			m.Line()
+		}
+		for m.col+tw > m.Width {
+			cut, cw := cutCells(tok, m.Width-m.col)
+			if cut == 0 {
+				break
+			}
+			m.b.WriteString(Escape(tok[:cut]))
+			m.Line()
+			tok, tw = tok[cut:], tw-cw
+		}
+		m.b.WriteString(Escape(tok))
+		m.col += tw
+	}
 	return m
+}
+
+// cutCells is the byte length of s's longest prefix that fits in w cells,
+// and its width.
+func cutCells(s string, w int) (int, int) {
+	used := 0
+	for i, r := range s {
+		rw := Width(Escape(string(r)))
+		if used+rw > w {
+			return i, used
+		}
+		used += rw
+	}
+	return len(s), used
 }
 
 // Line appends a line break.
 func (m *Markup) Line() *Markup {
 	m.b.WriteByte('\n')
+	m.col = 0
 	return m
 }
 

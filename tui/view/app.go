@@ -35,6 +35,11 @@ type Options struct {
 	// many key events the app has handled so far and the screen size the
 	// frame was laid out for (tests and benchmarks wait on it).
 	AfterDraw func(keys, width, height int)
+	// ExportDir is where x writes a finding's evidence (FINDING-ID.pcapng
+	// and .txt); "" is the current directory. AnalysedDirs are the run's
+	// directory arguments: export refuses to write inside them.
+	ExportDir    string
+	AnalysedDirs []string
 }
 
 // NoColor is the Options.Colors value for no colours at all.
@@ -52,10 +57,11 @@ const (
 
 // App is the running TUI.
 type App struct {
-	app   *tview.Application
-	res   *analysis.Result
-	theme *ui.Theme
-	opts  Options
+	app    *tview.Application
+	screen tcell.Screen // for the clipboard (OSC 52)
+	res    *analysis.Result
+	theme  *ui.Theme
+	opts   Options
 
 	density densityCache // the strip's last counts (drawn on the UI goroutine only)
 
@@ -94,7 +100,11 @@ type App struct {
 	searchGen atomic.Int64 // bumped to cancel a running scan
 	searching bool
 
-	center   bool // scroll the timeline so the cursor sits a third down
+	laidOutW int           // the screen width the header and detail were last written for
+	detailW  int           // the detail pane's width then (0 before the first layout)
+	hscroll  int           // characters the timeline's summaries are scrolled right by
+	histStep time.Duration // the detail pane's histogram bucket (i); 0: no histogram
+	center   bool          // scroll the timeline so the cursor sits a third down
 	keyCount int
 }
 
@@ -120,6 +130,7 @@ func New(res *analysis.Result, opts Options) (*App, error) {
 		return nil, fmt.Errorf("tui needs a terminal: %w", err)
 	}
 	a.app.SetScreen(initialised{screen})
+	a.screen = screen
 	colors := opts.Colors
 	switch {
 	case colors == 0:
@@ -238,7 +249,8 @@ func (a *App) build() {
 	a.fTable.SetBackgroundColor(tcell.ColorDefault)
 	a.tTable = tview.NewTable().SetSelectable(true, false).SetContent(&timelineContent{a: a}).SetBordersColor(tcell.ColorDefault)
 	a.tTable.SetBackgroundColor(tcell.ColorDefault)
-	a.detail = tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetScrollable(true)
+	// Word wrap: MACs, paths and IDs are never broken mid-token.
+	a.detail = tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetWordWrap(true).SetScrollable(true)
 	a.detail.SetTextStyle(t.Base).SetBackgroundColor(tcell.ColorDefault)
 
 	a.panes[paneFindings] = ui.NewPane(a.fTable, t)
@@ -300,20 +312,41 @@ func (a *App) layout(x, y, w, h int) {
 		findH = min(want, max(3, rest/4))
 	}
 	wide := w >= 150 && rest-findH >= 6
+	// The detail pane gets at least 5 lines below its title once there is
+	// room for it and 8 timeline rows (80×24: findings 5, timeline 9,
+	// detail 6); the findings pane gives up rows first.
 	detailH := 0
 	if !wide && rest-findH >= 8 {
-		detailH = max(4, (rest-findH)/4+1)
+		detailH = max(6, (rest-findH)/4+1)
+		if rest-findH-detailH < 9 && findH > 3 {
+			findH = max(3, rest-detailH-9)
+		}
+		detailH = min(detailH, max(4, rest-findH-9))
 	}
 	timeH := rest - findH - detailH
 	top := y + headerH
 	a.panes[paneFindings].SetRect(x, top, w, findH)
 	if wide {
 		dw := min(w/3, 72)
+		if w >= 200 {
+			dw = 76 // room for a 16-byte hex dump line
+		}
 		a.panes[paneTimeline].SetRect(x, top+findH, w-dw-1, timeH)
 		a.panes[paneDetail].SetRect(x+w-dw, top+findH, dw, timeH)
 	} else {
 		a.panes[paneTimeline].SetRect(x, top+findH, w, timeH)
 		a.panes[paneDetail].SetRect(x, top+findH+timeH, w, detailH)
+	}
+	// The header and the detail (its hex dump) are written for a width:
+	// write them again when it changes.
+	dw := w
+	if wide {
+		_, _, dw, _ = a.panes[paneDetail].GetRect()
+	}
+	if w != a.laidOutW || dw != a.detailW {
+		a.laidOutW, a.detailW = w, dw
+		a.header.SetText(a.headerText())
+		a.updateDetail()
 	}
 }
 
@@ -413,7 +446,9 @@ func (a *App) refresh() {
 // the detail pane keeps its scroll position while it is being read.
 func (a *App) updateDetail() {
 	var key string
-	if a.sources {
+	if a.histStep > 0 {
+		key = fmt.Sprintf("h%d/%d/%d/%d", a.tl.CursorEvent(), a.histStep, a.tl.Rows.Len(), a.detailW)
+	} else if a.sources {
 		key = "sources"
 	} else if a.focus == paneFindings && len(a.fs.List) > 0 {
 		key = fmt.Sprintf("f%d", a.fs.Cursor)
@@ -424,7 +459,9 @@ func (a *App) updateDetail() {
 		return
 	}
 	a.detailKey = key
-	if a.sources {
+	if a.histStep > 0 {
+		a.detail.SetText(a.histogramText())
+	} else if a.sources {
 		a.detail.SetText(a.sourcesDetail())
 	} else if key[0] == 'f' {
 		a.detail.SetText(a.findingDetail(a.fs.Cursor))

@@ -2,12 +2,15 @@ package view
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/arpforensics/arpforensics/export"
+	"github.com/arpforensics/arpforensics/safetext"
 	"github.com/arpforensics/arpforensics/tui/model"
 	"github.com/arpforensics/arpforensics/tui/ui"
 )
@@ -37,15 +40,24 @@ func (a *App) bindings() *ui.Keymap {
 		Add(ui.Binding{Keys: []ui.Key{r('G'), c(tcell.KeyEnd)}, Group: groupMove, Help: "last row", Do: func() { a.moveEnd(true) }}).
 		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyTab)}, Group: groupMove, Help: "next pane: findings → timeline → detail", Do: func() { a.cyclePane(1) }}).
 		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyBacktab)}, Group: groupMove, Help: "previous pane", Do: func() { a.cyclePane(-1) }}).
-		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyEnter)}, Group: groupEvidence, Help: "on a finding: go to its first evidence event; on an event: read it in the detail pane", Hint: "evidence", HintIf: onFindings, Do: a.enter}).
+		Add(ui.Binding{Keys: []ui.Key{c(tcell.KeyEnter)}, Group: groupEvidence, Help: "on a finding: go to the first event its evidence list cites at or after the finding's start (the status line counts it among the cited events in time order: E reaches earlier ones); on an event: read it in the detail pane", Hint: "evidence", HintIf: onFindings, Do: a.enter}).
 		Add(ui.Binding{Keys: []ui.Key{r('e')}, Group: groupEvidence, Help: "next evidence event of the selected finding", Hint: "next evidence", HintIf: offFindings, Do: func() { a.evidence(1) }}).
 		Add(ui.Binding{Keys: []ui.Key{r('E')}, Group: groupEvidence, Help: "previous evidence event of the selected finding", Do: func() { a.evidence(-1) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('x')}, Group: groupEvidence, Help: "export the selected finding's evidence for Wireshark: FINDING-ID.pcapng (cited frames ± 5, commented) and .txt (log lines) in the current directory", Do: a.exportFinding}).
 		Add(ui.Binding{Keys: []ui.Key{r('/')}, Group: groupSearch, Help: "search the timeline (Go regular expression; raw lines and summaries)", Hint: "search", Do: a.searchPrompt}).
 		Add(ui.Binding{Keys: []ui.Key{r('n')}, Group: groupSearch, Help: "next search match (wraps)", Hint: "next match", HintIf: searching, Do: func() { a.findNext(1, false) }}).
 		Add(ui.Binding{Keys: []ui.Key{r('N')}, Group: groupSearch, Help: "previous search match", Do: func() { a.findNext(-1, false) }}).
 		Add(ui.Binding{Keys: []ui.Key{r('f')}, Group: groupSearch, Help: "follow the IP, MAC or OVSDB entity under the cursor (show only its events); again: stop", Hint: "follow", Do: func() { a.follow(false) }}).
 		Add(ui.Binding{Keys: []ui.Key{r('F')}, Group: groupSearch, Help: "follow the next address or entity of the event under the cursor", Do: func() { a.follow(true) }}).
 		Add(ui.Binding{Keys: []ui.Key{r('m')}, Group: groupSearch, Help: "set the mark on the event under the cursor (Δ column); again: clear", Hint: "mark", Do: a.mark}).
+		Add(ui.Binding{Keys: []ui.Key{r('u')}, Group: groupSearch, Help: "next marked event (several can be marked with m)", Do: func() { a.jumpMark(1) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('U')}, Group: groupSearch, Help: "previous marked event", Do: func() { a.jumpMark(-1) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('l'), c(tcell.KeyRight)}, Group: groupMove, Help: "scroll the timeline's summaries right (long lines)", Do: func() { a.scrollRight(8) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('h'), c(tcell.KeyLeft)}, Group: groupMove, Help: "scroll them back left", Do: func() { a.scrollRight(-8) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('c')}, Group: groupOther, Help: "copy the event under the cursor — or every marked event — to the clipboard (OSC 52: the terminal must allow it), as SOURCE:POS TIME TEXT lines", Do: a.copyEvents}).
+		Add(ui.Binding{Keys: []ui.Key{r('i')}, Group: groupOther, Help: "histogram of the events shown, in the detail pane, one row per time bucket around the cursor; again: close", Do: a.toggleHistogram}).
+		Add(ui.Binding{Keys: []ui.Key{r('z')}, Group: groupOther, Help: "histogram: zoom in (buckets half as long)", Do: func() { a.zoomHistogram(1) }}).
+		Add(ui.Binding{Keys: []ui.Key{r('Z')}, Group: groupOther, Help: "histogram: zoom out (buckets twice as long)", Do: func() { a.zoomHistogram(-1) }}).
 		Add(ui.Binding{Keys: []ui.Key{r(':')}, Group: groupOther, Help: "command (see below)", Hint: "cmd", Do: a.commandPrompt}).
 		Add(ui.Binding{Keys: []ui.Key{r('?')}, Group: groupOther, Help: "this help", Hint: "help", Do: a.openHelp}).
 		Add(ui.Binding{Keys: []ui.Key{r('q')}, Group: groupOther, Help: "back (close help, return from a jump), or quit", Hint: "quit", HintLabel: func() string { return a.backLabel() }, Do: func() { a.goBack(true) }}).
@@ -323,4 +335,92 @@ func (a *App) searchPrompt() {
 
 func (a *App) commandPrompt() {
 	a.prompt(":", "goto 17:09:17 · filter ip=… · tz Europe/Prague · source -NAME · clear · help · quit", a.runCommand)
+}
+
+// exportFinding writes the selected finding's evidence out, as
+// `arpforensics export` does, and says where.
+func (a *App) exportFinding() {
+	if len(a.fs.List) == 0 {
+		a.flash("no findings", true)
+		return
+	}
+	f := &a.fs.List[a.fs.Cursor]
+	path := filepath.Join(a.opts.ExportDir, f.ID+".pcapng")
+	if err := export.Check(a.res.Timeline, a.opts.AnalysedDirs, path, false); err != nil {
+		a.flash("export: "+err.Error(), true)
+		return
+	}
+	w, err := export.ToFiles(a.res.Timeline, f, path, export.Options{})
+	if err != nil {
+		a.flash("export: "+err.Error(), true)
+		return
+	}
+	var parts []string
+	if w.Pcap != "" {
+		parts = append(parts, fmt.Sprintf("%s (%d frames, %d cited)", w.Pcap, w.Frames, w.Cited))
+	}
+	if w.Log != "" {
+		parts = append(parts, fmt.Sprintf("%s (%d lines)", w.Log, w.Lines))
+	}
+	a.flash("exported "+strings.Join(parts, " and "), false)
+}
+
+// jumpMark moves the cursor to the next or previous marked event.
+func (a *App) jumpMark(dir int) {
+	if len(a.tl.Marks()) == 0 {
+		a.flash("no marks: m marks the event under the cursor", true)
+		return
+	}
+	row, ok := a.tl.NextMark(dir)
+	if !ok {
+		a.flash(fmt.Sprintf("no marked event %s the cursor (%d marked)", map[bool]string{true: "after", false: "before"}[dir > 0], len(a.tl.Marks())), true)
+		return
+	}
+	a.tl.MoveTo(row)
+	a.setFocus(paneTimeline)
+	a.flash(fmt.Sprintf("mark %d/%d at %s", slices.Index(a.tl.Marks(), a.tl.CursorEvent())+1, len(a.tl.Marks()), a.formatTime(a.tl.Time(row))), false)
+}
+
+// scrollRight scrolls the timeline's summaries by n characters (negative:
+// back), never before their start.
+func (a *App) scrollRight(n int) {
+	a.hscroll = max(0, a.hscroll+n)
+	if a.hscroll == 0 {
+		a.flash("summaries from their start", false)
+	} else {
+		a.flash(fmt.Sprintf("summaries scrolled right by %d characters (h/←: back)", a.hscroll), false)
+	}
+}
+
+// copyEvents puts the cursor's event, or the marked events, on the
+// clipboard, made inert for terminals: pasted into a shell, an artifact's
+// escape sequences stay text.
+func (a *App) copyEvents() {
+	evs := a.tl.Marks()
+	what := "marked events"
+	if len(evs) == 0 {
+		if ev := a.tl.CursorEvent(); ev >= 0 {
+			evs, what = []int{ev}, "event"
+		}
+	}
+	if len(evs) == 0 {
+		a.flash("nothing to copy", true)
+		return
+	}
+	var b strings.Builder
+	tl := a.res.Timeline
+	for _, ev := range evs {
+		e := tl.View(ev)
+		text := e.Raw
+		if text == "" {
+			text = e.Data.Summary()
+		}
+		fmt.Fprintf(&b, "%s:%s %s %s\n", tl.Sources[e.Source].Path, e.Pos, e.Time.UTC().Format("2006-01-02T15:04:05.000000Z"), text)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = safetext.Terminal(l)
+	}
+	a.screen.SetClipboard([]byte(strings.Join(lines, "\n") + "\n"))
+	a.flash(fmt.Sprintf("copied %d %s to the clipboard (OSC 52)", len(evs), what), false)
 }

@@ -3,6 +3,7 @@ package view
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -22,6 +23,8 @@ func (a *App) commands() []command {
 	return []command{
 		{[]string{"goto", "g"}, "TIME", "go to the first event at or after TIME: 17:09:17, 17:09:17.275, 2024-09-18 17:09, RFC 3339, or +30s / -2m from the cursor", a.cmdGoto},
 		{[]string{"filter"}, "[ip=A,B] [mac=M] [entity=E] [kind=arp,tcp] [host=H]", "show only events matching every term (values of one term are alternatives); no terms: drop the filter", a.cmdFilter},
+		{[]string{"hide"}, "[REGEX]", "hide the events whose line or summary matches REGEX (filter-out); no REGEX: show them again", a.cmdHide},
+		{[]string{"range"}, "[FROM [TO]]", "show only the events between FROM and TO (the times :goto takes; TO open when left out, FROM may be -): no times: every time", a.cmdRange},
 		{[]string{"tz"}, "[ZONE]", "show times in ZONE (Europe/Prague, UTC, Local); no zone: UTC", a.cmdTZ},
 		{[]string{"source"}, "[-NAME|+NAME|NAME]", "hide a source, show it again, or show only it (NAME: path, file name or path suffix); no name: show all", a.cmdSource},
 		{[]string{"sources"}, "", "list the sources in the detail pane: kind, host, counts, span, and every problem with its position", a.cmdSources},
@@ -130,7 +133,7 @@ func (a *App) cmdClear(string) error {
 		return err
 	}
 	a.search = nil
-	a.tl.Mark = -1
+	a.tl.ClearMarks()
 	a.flash("cleared: every event shown", false)
 	return nil
 }
@@ -141,5 +144,76 @@ func (a *App) cmdSources(string) error {
 	a.setFocus(paneDetail)
 	a.sources = true
 	a.detailKey = ""
+	return nil
+}
+
+func (a *App) cmdHide(args string) error {
+	f := a.tl.Filter.Clone()
+	f.Hide = nil
+	if args != "" {
+		re, err := regexp.Compile(args)
+		if err != nil {
+			return fmt.Errorf("%q: %v", args, err)
+		}
+		f.Hide = re
+	}
+	if err := a.setFilter(f); err != nil {
+		if errors.Is(err, model.ErrNoMatch) {
+			return fmt.Errorf("/%s/ matches every event shown; nothing hidden", args)
+		}
+		return err
+	}
+	if args == "" {
+		a.flash("nothing hidden", false)
+	} else {
+		a.flash(fmt.Sprintf("hiding /%s/: %s events left", args, thousands(a.tl.Rows.Len())), false)
+	}
+	return nil
+}
+
+func (a *App) cmdRange(args string) error {
+	f := a.tl.Filter.Clone()
+	f.From, f.To = 0, 0
+	fields := strings.Fields(args)
+	if len(fields) > 2 {
+		// A date and a time are two fields: "2024-09-18 17:09 2024-09-18 17:10".
+		if len(fields) != 4 {
+			return fmt.Errorf("%q: want FROM [TO]", args)
+		}
+		fields = []string{fields[0] + " " + fields[1], fields[2] + " " + fields[3]}
+	}
+	ref := a.first
+	if a.tl.Rows.Len() > 0 {
+		ref = a.tl.Time(a.tl.Cursor)
+	}
+	var from, to time.Time
+	for i, v := range fields {
+		if v == "-" {
+			continue
+		}
+		t, err := model.ParseGoto(v, a.tl.Loc, ref)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			from, f.From = t, t.UnixNano()
+		} else {
+			to, f.To = t, t.UnixNano()
+		}
+	}
+	if f.To != 0 && f.To < f.From {
+		return fmt.Errorf("%s is before %s", a.formatTime(to), a.formatTime(from))
+	}
+	if err := a.setFilter(f); err != nil {
+		if errors.Is(err, model.ErrNoMatch) {
+			return fmt.Errorf("no event shown lies in %s; nothing changed", args)
+		}
+		return err
+	}
+	if args == "" {
+		a.flash("every time shown", false)
+	} else {
+		a.flash(fmt.Sprintf("range %s: %s events", args, thousands(a.tl.Rows.Len())), false)
+	}
 	return nil
 }

@@ -31,7 +31,7 @@ func frameBytes(p timeline.Payload) []byte {
 // lines come first: at 80×24 the pane shows four.
 func (a *App) eventDetail(ev int) string {
 	t := a.theme
-	var m ui.Markup
+	m := ui.Markup{Width: a.detailWidth()}
 	if ev < 0 {
 		m.Add(t.Dim, "no event: the timeline is empty")
 		return m.String()
@@ -77,7 +77,7 @@ func (a *App) eventDetail(ev int) string {
 	}
 	if b := frameBytes(e.Data); len(b) > 0 {
 		m.Add(t.Dim, fmt.Sprintf("frame, %d bytes captured:", len(b))).Line()
-		for _, line := range hexDump(b) {
+		for _, line := range hexDumpWidth(b, a.detailW) {
 			m.Add(t.Base, line).Line()
 		}
 	}
@@ -99,7 +99,7 @@ func (a *App) fullTime(t time.Time) string {
 // with its source position.
 func (a *App) findingDetail(i int) string {
 	t := a.theme
-	var m ui.Markup
+	m := ui.Markup{Width: a.detailWidth()}
 	if i < 0 || i >= len(a.fs.List) {
 		m.Add(t.Dim, "no finding selected")
 		return m.String()
@@ -155,14 +155,25 @@ func (a *App) spanText(start, end time.Time) string {
 
 // hexDump renders b as offset, 16 bytes in two groups of 8, and the
 // printable ASCII, like tcpdump -XX and hexdump -C.
-func hexDump(b []byte) []string {
+func hexDump(b []byte) []string { return hexDumpWidth(b, 0) }
+
+// hexDumpLine is the width of a 16-byte hex dump line.
+const hexDumpLine = 74
+
+// hexDumpWidth is hexDump fitted to width cells (0: any): 16 bytes a line
+// when they fit, else 8 or 4, so the dump never wraps.
+func hexDumpWidth(b []byte, width int) []string {
 	const hexdigits = "0123456789abcdef"
+	per := 16
+	for width > 0 && per > 4 && 6+per*4+3+boolInt(per == 16) > width {
+		per /= 2
+	}
 	var out []string
-	for off := 0; off < len(b); off += 16 {
-		chunk := b[off:min(off+16, len(b))]
+	for off := 0; off < len(b); off += per {
+		chunk := b[off:min(off+per, len(b))]
 		var l strings.Builder
 		fmt.Fprintf(&l, "%04x  ", off)
-		for i := 0; i < 16; i++ {
+		for i := 0; i < per; i++ {
 			if i == 8 {
 				l.WriteByte(' ')
 			}
@@ -214,7 +225,7 @@ const maxProblemsShown = 50
 // it was skipped, and its problems and notes with their positions.
 func (a *App) sourcesDetail() string {
 	t := a.theme
-	var m ui.Markup
+	m := ui.Markup{Width: a.detailWidth()}
 	for i, s := range a.res.Timeline.Sources {
 		if i > 0 {
 			m.Line()
@@ -256,3 +267,7 @@ func (a *App) sourcesDetail() string {
 	}
 	return m.String()
 }
+
+// detailWidth is the detail pane's text width, for Markup's wrapping (0
+// before the first layout: the widget wraps then).
+func (a *App) detailWidth() int { return a.detailW }

@@ -7,6 +7,7 @@ import (
 	"github.com/rivo/tview"
 
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/safetext"
 	"github.com/arpforensics/arpforensics/tui/ui"
 )
 
@@ -58,9 +59,34 @@ func (c *findingsContent) GetCell(row, col int) *tview.TableCell {
 	case fcolDetector:
 		cell.SetText(ui.Safe(f.Detector)).SetMaxWidth(16)
 	case fcolTitle:
-		cell.SetText(ui.Safe(f.Title)).SetExpansion(1).SetStyle(t.Strong)
+		// Cut here, to the room the other columns leave: the evidence
+		// count after it is never the column tview cuts.
+		cell.SetText(ui.Escape(fitCells(safetext.Terminal(f.Title), a.findingTitleWidth()))).SetExpansion(1).SetStyle(t.Strong)
 	case fcolEvidence:
-		cell.SetText(fmt.Sprintf("%d ev", len(f.Evidence))).SetStyle(t.Dim)
+		cell.SetText(fmt.Sprintf("%*s", a.evidenceWidth(), evidenceCount(f))).SetStyle(t.Dim)
 	}
 	return cell
+}
+
+func evidenceCount(f *detect.Finding) string { return fmt.Sprintf("%d ev", len(f.Evidence)) }
+
+// evidenceWidth is the evidence column's width: its widest count.
+func (a *App) evidenceWidth() int {
+	w := 4
+	for i := range a.fs.List {
+		w = max(w, len(evidenceCount(&a.fs.List[i])))
+	}
+	return w
+}
+
+// findingTitleWidth is the cells the title column has: the pane less the
+// severity (6), time (8), detector (at most 16) and evidence columns and
+// the space after each.
+func (a *App) findingTitleWidth() int {
+	_, _, w, _ := a.fTable.GetInnerRect()
+	det := 0
+	for i := range a.fs.List {
+		det = max(det, ui.Width(ui.Safe(a.fs.List[i].Detector)))
+	}
+	return max(w-(6+1)-(8+1)-(min(det, 16)+1)-(a.evidenceWidth()+1), 8)
 }

@@ -26,13 +26,21 @@ func (a *App) headerText() string {
 			hosts[s.Host] = true
 		}
 	}
-	m.Add(t.Strong, "arpforensics").Add(t.Dim, " │ ").
-		Add(t.Base, fmt.Sprintf("%s events", thousands(tl.Len())))
+	// Below 100 columns the first line drops the program's name, the
+	// skipped count (the sources list has it), the spaces around the span's
+	// dash and the duration's milliseconds, so the span is never cut
+	// mid-time at 80.
+	_, _, hw, _ := a.header.GetInnerRect()
+	narrow := hw > 0 && hw < 100
+	if !narrow {
+		m.Add(t.Strong, "arpforensics").Add(t.Dim, " │ ")
+	}
+	m.Add(t.Base, fmt.Sprintf("%s events", thousands(tl.Len())))
 	if !a.tl.Rows.All() {
 		m.Add(t.Notice, fmt.Sprintf(" (%s shown)", thousands(a.tl.Rows.Len())))
 	}
 	m.Add(t.Base, fmt.Sprintf(" · %s · %s", plural(analysed, "source"), plural(len(hosts), "host")))
-	if skipped := len(tl.Sources) - analysed; skipped > 0 {
+	if skipped := len(tl.Sources) - analysed; skipped > 0 && !narrow {
 		m.Add(t.Dim, fmt.Sprintf(" (+%d skipped)", skipped))
 	}
 	if !a.first.IsZero() {
@@ -43,8 +51,17 @@ func (a *App) headerText() string {
 		if f.YearDay() != l.YearDay() || f.Year() != l.Year() {
 			end = l.Format("2006-01-02 15:04:05")
 		}
-		m.Add(t.Base, f.Format("2006-01-02 15:04:05")+" – "+end+" "+zoneName(loc)).
-			Add(t.Dim, " ("+a.last.Sub(a.first).Round(time.Millisecond).String()+")")
+		if narrow {
+			if end == l.Format("15:04:05") {
+				m.Add(t.Base, f.Format("2006-01-02 15:04:05")+"–"+end+" "+zoneName(loc))
+			} else {
+				m.Add(t.Base, f.Format("2006-01-02")+"–"+l.Format("2006-01-02")+" "+zoneName(loc))
+			}
+			m.Add(t.Dim, " ("+a.last.Sub(a.first).Round(time.Second).String()+")")
+		} else {
+			m.Add(t.Base, f.Format("2006-01-02 15:04:05")+" – "+end+" "+zoneName(loc)).
+				Add(t.Dim, " ("+a.last.Sub(a.first).Round(time.Millisecond).String()+")")
+		}
 	}
 	m.Line()
 
@@ -86,6 +103,20 @@ func (a *App) activeState() []string {
 	}
 	if terms := f.Terms(); terms != "" {
 		out = append(out, "filter "+terms)
+	}
+	if f.Hide != nil {
+		out = append(out, "hide /"+f.Hide.String()+"/")
+	}
+	if f.From != 0 || f.To != 0 {
+		r := "range "
+		if f.From != 0 {
+			r += a.formatTime(time.Unix(0, f.From))
+		}
+		r += "–"
+		if f.To != 0 {
+			r += a.formatTime(time.Unix(0, f.To))
+		}
+		out = append(out, r)
 	}
 	if len(f.Hidden) > 0 {
 		var names []string
@@ -159,6 +190,9 @@ func (a *App) timelineInfo() string {
 }
 
 func (a *App) detailTitle() string {
+	if a.histStep > 0 {
+		return "Detail · histogram, " + histStepText(a.histStep) + " a row (z/Z: zoom, i: close)"
+	}
 	if a.sources {
 		return "Detail · sources (q: back)"
 	}

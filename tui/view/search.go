@@ -31,25 +31,34 @@ func (a *App) findNext(dir int, here bool) {
 	rows, tl := a.tl.Rows, a.res.Timeline
 	if rows.Len() <= syncSearchRows {
 		row, wrapped, ok := model.Scan(tl, rows, re, from, dir, nil)
-		a.searchDone(re, row, wrapped, ok)
+		total, before, _ := model.Count(tl, rows, re, row, nil)
+		a.searchDone(re, row, wrapped && !here, here && wrapped, ok, total, before)
 		return
 	}
 	a.searching = true
 	a.flash(fmt.Sprintf("searching /%s/ in %s rows… (Esc cancels)", re, thousands(rows.Len())), false)
 	go func() {
-		row, wrapped, ok := model.Scan(tl, rows, re, from, dir, func() bool { return a.searchGen.Load() != gen })
+		stop := func() bool { return a.searchGen.Load() != gen }
+		row, wrapped, ok := model.Scan(tl, rows, re, from, dir, stop)
+		total, before := 0, 0
+		if ok {
+			total, before, _ = model.Count(tl, rows, re, row, stop)
+		}
 		a.app.QueueUpdateDraw(func() {
 			if a.searchGen.Load() != gen {
 				return // cancelled, or the rows changed under it
 			}
 			a.searching = false
-			a.searchDone(re, row, wrapped, ok)
+			a.searchDone(re, row, wrapped && !here, here && wrapped, ok, total, before)
 			a.refresh()
 		})
 	}()
 }
 
-func (a *App) searchDone(re *regexp.Regexp, row int, wrapped, ok bool) {
+// searchDone reports a search: which match of how many the cursor is on.
+// wrapped (n/N past an end) says so; fromTop is a new search whose only
+// matches lie before the cursor.
+func (a *App) searchDone(re *regexp.Regexp, row int, wrapped, fromTop, ok bool, total, before int) {
 	if !ok {
 		a.flash(fmt.Sprintf("no match for /%s/", re), true)
 		return
@@ -57,11 +66,18 @@ func (a *App) searchDone(re *regexp.Regexp, row int, wrapped, ok bool) {
 	a.tl.MoveTo(row)
 	a.center = true
 	a.setFocus(paneTimeline)
-	msg := fmt.Sprintf("/%s/: match at %s (n/N: next/previous)", re, a.formatTime(a.tl.Time(row)))
-	if wrapped {
+	count := ""
+	if total > 0 {
+		count = fmt.Sprintf("%d of %d; ", before+1, total)
+	}
+	msg := fmt.Sprintf("/%s/: match at %s", re, a.formatTime(a.tl.Time(row)))
+	switch {
+	case fromTop:
+		msg += ", none after the cursor: first from the top"
+	case wrapped:
 		msg += ", search wrapped"
 	}
-	a.flash(msg, false)
+	a.flash(msg+" ("+count+"n/N: next/previous)", false)
 }
 
 // matchesSearch tells the timeline which shown rows to highlight.

@@ -7,7 +7,9 @@ import (
 
 	"github.com/rivo/tview"
 
+	"github.com/arpforensics/arpforensics/safetext"
 	"github.com/arpforensics/arpforensics/timeline"
+	"github.com/arpforensics/arpforensics/tui/model"
 	"github.com/arpforensics/arpforensics/tui/ui"
 )
 
@@ -32,20 +34,80 @@ const (
 
 func (c *timelineContent) GetRowCount() int { return c.a.tl.Rows.Len() }
 
-func (c *timelineContent) GetColumnCount() int {
-	if c.a.tl.Mark < 0 {
-		return colSummary // no Δ column
+func (c *timelineContent) GetColumnCount() int { return len(c.a.timelineCols()) }
+
+// column maps a table column to a logical one.
+func (c *timelineContent) column(col int) int {
+	cols := c.a.timelineCols()
+	if col < 0 || col >= len(cols) {
+		return -1
 	}
-	return colSummary + 1
+	return cols[col]
 }
 
-// column maps a table column to a logical one: without a mark there is no
-// Δ column.
-func (c *timelineContent) column(col int) int {
-	if c.a.tl.Mark < 0 && col >= colDelta {
-		return col + 1
+// narrowWidth is the width below which the timeline gives its summary more
+// room: the kind column goes first (the summary names the kind: "ARP
+// Reply", "SYN", "ovsdbapp txn"); times keep their microseconds, which tell
+// a request from its reply.
+const narrowWidth = 100
+
+func (a *App) timelineWidth() int {
+	_, _, w, _ := a.tTable.GetInnerRect()
+	return w
+}
+
+// timelineCols lists the logical columns shown: no Δ without a mark, no
+// kind on a narrow pane.
+func (a *App) timelineCols() []int {
+	cols := []int{colGutter, colTime}
+	if a.tl.Mark >= 0 {
+		cols = append(cols, colDelta)
 	}
-	return col
+	cols = append(cols, colSource)
+	if a.timelineWidth() >= narrowWidth {
+		cols = append(cols, colKind)
+	}
+	return append(cols, colSummary)
+}
+
+// summaryWidth is the cells left for the summary column: the pane's width
+// less the other columns and the space after each.
+func (a *App) summaryWidth() int {
+	w := a.timelineWidth()
+	for _, c := range a.timelineCols() {
+		switch c {
+		case colGutter:
+			w -= 2
+		case colTime:
+			w -= len(a.formatTime(a.first)) + 1
+		case colDelta:
+			w -= 12
+		case colSource:
+			w -= a.sourceWidth() + 1
+		case colKind:
+			w -= 8
+		}
+	}
+	return max(w, 8)
+}
+
+// fitCells cuts plain (not yet escaped) text to w cells, marking the cut
+// with "…". The cut is made here, before escaping, so a widget never cuts
+// inside an escaped bracket (its zero-width joiner then met the widget's
+// own "…" and left a stray cell on screen).
+func fitCells(s string, w int) string {
+	if ui.Width(ui.Escape(s)) <= w {
+		return s
+	}
+	used := 0
+	for i, r := range s {
+		rw := ui.Width(ui.Escape(string(r)))
+		if used+rw > w-1 {
+			return s[:i] + "…"
+		}
+		used += rw
+	}
+	return s
 }
 
 func (c *timelineContent) GetCell(row, col int) *tview.TableCell {
@@ -63,7 +125,7 @@ func (c *timelineContent) GetCell(row, col int) *tview.TableCell {
 		switch {
 		case len(a.fs.List) > 0 && a.fs.Cites(a.fs.Cursor, ev):
 			cell.SetText("*").SetStyle(t.Evidence)
-		case ev == a.tl.Mark:
+		case a.tl.Marked(ev):
 			cell.SetText(string(ui.MarkRune)).SetStyle(t.Mark)
 		default:
 			cell.SetText(" ")
@@ -87,7 +149,11 @@ func (c *timelineContent) GetCell(row, col int) *tview.TableCell {
 	case colKind:
 		cell.SetText(fmt.Sprintf("%-7s", kindLabel(e.Data.Kind()))).SetStyle(t.Dim)
 	case colSummary:
-		cell.SetText(ui.Safe(clip(summaryOf(e), maxSummary))).SetExpansion(1)
+		sum := safetext.Terminal(clip(summaryOf(e), maxSummary))
+		if a.hscroll > 0 {
+			sum = scrolled(sum, a.hscroll)
+		}
+		cell.SetText(ui.Escape(fitCells(sum, a.summaryWidth()))).SetExpansion(1)
 		if a.search != nil && a.matchesSearch(e) {
 			cell.SetStyle(t.Match)
 		}
@@ -132,12 +198,7 @@ func summaryOf(e *timeline.Event) string {
 }
 
 // kindLabel fits every kind in 7 columns.
-func kindLabel(k timeline.Kind) string {
-	if k == timeline.KindTxnStatus {
-		return "txn-st"
-	}
-	return k.String()
-}
+func kindLabel(k timeline.Kind) string { return model.KindLabel(k) }
 
 // formatTime shows t in the display zone with microseconds, and the date
 // when the timeline spans several days.
@@ -166,4 +227,17 @@ func formatDelta(d time.Duration) string {
 		d = d.Round(time.Second)
 		return fmt.Sprintf("%s%dh%02dm%02ds", sign, d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second)
 	}
+}
+
+// scrolled drops the first n characters of s, marking the cut with "…"
+// (the timeline scrolled right with l / →).
+func scrolled(s string, n int) string {
+	i := 0
+	for k := range s {
+		if i == n {
+			return "…" + s[k:]
+		}
+		i++
+	}
+	return "…"
 }

@@ -33,6 +33,11 @@ type Driver struct {
 	sent   int // key events injected
 	done   bool
 	runErr error
+	// shot is the screen as of the last draw, copied on the app's goroutine
+	// right after it was shown: the simulated screen's own cells are
+	// written by the next draw while a test reads them (a data race).
+	shot         []tcell.SimCell
+	shotW, shotH int
 }
 
 // Start runs the app over res on a w×h simulated screen and waits for the
@@ -43,7 +48,15 @@ func Start(tb testing.TB, res *analysis.Result, opts view.Options, w, h int) *Dr
 	d.cond = sync.NewCond(&d.mu)
 	opts.Screen = d.Screen
 	opts.AfterDraw = func(keys, w, h int) {
+		cells, cw, ch := d.Screen.GetContents()
 		d.mu.Lock()
+		d.shot = d.shot[:0]
+		for _, c := range cells {
+			c.Runes = append([]rune(nil), c.Runes...)
+			c.Bytes = append([]byte(nil), c.Bytes...)
+			d.shot = append(d.shot, c)
+		}
+		d.shotW, d.shotH = cw, ch
 		d.keys = keys
 		d.draws++
 		d.w, d.h = w, h
@@ -187,7 +200,7 @@ func (d *Driver) WaitDone() error {
 // Zero-width joiners (which ui.Escape puts after a "[" to stop tview reading
 // a tag) are invisible and left out.
 func (d *Driver) Lines() []string {
-	cells, w, h := d.Screen.GetContents()
+	cells, w, h := d.contents()
 	out := make([]string, h)
 	for y := 0; y < h; y++ {
 		var b strings.Builder
@@ -232,12 +245,19 @@ func (d *Driver) Line(s string) string {
 
 // Cell returns the cell at x, y.
 func (d *Driver) Cell(x, y int) tcell.SimCell {
-	cells, w, _ := d.Screen.GetContents()
+	cells, w, _ := d.contents()
 	return cells[y*w+x]
 }
 
 // Cells returns every cell on the screen.
 func (d *Driver) Cells() []tcell.SimCell {
-	cells, _, _ := d.Screen.GetContents()
+	cells, _, _ := d.contents()
 	return cells
+}
+
+// contents is the screen as last drawn: a copy the caller may keep.
+func (d *Driver) contents() ([]tcell.SimCell, int, int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]tcell.SimCell(nil), d.shot...), d.shotW, d.shotH
 }

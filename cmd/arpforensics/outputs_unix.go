@@ -1,0 +1,19 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"syscall"
+	"time"
+)
+
+func processGone(pid int) bool { return syscall.Kill(pid, 0) == syscall.ESRCH }
+
+func dieOf(s os.Signal) {
+	if sig, ok := s.(syscall.Signal); ok {
+		syscall.Kill(os.Getpid(), sig)
+		time.Sleep(time.Second) // the signal ends the process meanwhile
+	}
+	os.Exit(128 + 15)
+}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package ingest
+
+import "io"
+
+func growPipe(io.Reader) {}

@@ -1,0 +1,403 @@
+// Package journal reads systemd journal exports — `journalctl -o export`
+// (the binary-safe serialisation: KEY=value lines, or KEY, a 64-bit
+// little-endian length and the raw bytes) and `journalctl -o json` (one
+// object per line) — into entries: the few fields that say when, where and
+// who logged a message, and the message. It knows nothing of what the
+// messages mean; ingest splits a journal by unit and hands each unit's
+// messages to the parser of their kind.
+package journal
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// Entry is one journal entry. Its byte slices are valid until the next call
+// to Next.
+type Entry struct {
+	Time    time.Time // __REALTIME_TIMESTAMP (UTC); zero when the entry has none
+	Host    []byte    // _HOSTNAME
+	Unit    []byte    // _SYSTEMD_UNIT
+	Ident   []byte    // SYSLOG_IDENTIFIER
+	Comm    []byte    // _COMM
+	PID     []byte    // SYSLOG_PID, else _PID
+	Message []byte    // MESSAGE: may hold several lines
+	Pos     timeline.Pos
+}
+
+// Stream is the name of the stream an entry belongs to: its unit, else its
+// syslog identifier, else its command, else "journal".
+func (e *Entry) Stream() []byte {
+	switch {
+	case len(e.Unit) > 0:
+		return e.Unit
+	case len(e.Ident) > 0:
+		return e.Ident
+	case len(e.Comm) > 0:
+		return e.Comm
+	}
+	return []byte("journal")
+}
+
+// Name is the identifier a short-format line would show.
+func (e *Entry) Name() []byte {
+	switch {
+	case len(e.Ident) > 0:
+		return e.Ident
+	case len(e.Comm) > 0:
+		return e.Comm
+	}
+	return e.Stream()
+}
+
+// MaxField is the most of one field's value kept; the rest is skipped and
+// the entry's message marked cut.
+const MaxField = 1 << 20
+
+// SniffExport recognises `journalctl -o export`: a first line assigning an
+// upper-case field and a realtime timestamp within the first entry.
+func SniffExport(head []byte) bool {
+	nl := bytes.IndexByte(head, '\n')
+	if nl < 0 {
+		return false
+	}
+	eq := bytes.IndexByte(head[:nl], '=')
+	if eq <= 0 || !fieldName(head[:eq]) {
+		return false
+	}
+	end := bytes.Index(head, []byte("\n\n"))
+	if end < 0 {
+		end = len(head)
+	}
+	first := head[:end]
+	return bytes.HasPrefix(first, []byte("__REALTIME_TIMESTAMP=")) || bytes.Contains(first, []byte("\n__REALTIME_TIMESTAMP="))
+}
+
+// SniffJSON recognises `journalctl -o json`: a first line that is an object
+// with a realtime timestamp and a message.
+func SniffJSON(head []byte) bool {
+	line := head
+	if nl := bytes.IndexByte(head, '\n'); nl >= 0 {
+		line = head[:nl]
+	}
+	return bytes.HasPrefix(line, []byte(`{"`)) && bytes.Contains(line, []byte(`"__REALTIME_TIMESTAMP"`)) &&
+		bytes.Contains(line, []byte(`"MESSAGE"`))
+}
+
+func fieldName(b []byte) bool {
+	if len(b) == 0 || len(b) > 64 {
+		return false
+	}
+	for _, c := range b {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Reader yields the entries of an export or JSON stream.
+type Reader struct {
+	r     *bufio.Reader
+	json  bool
+	line  int64 // lines read (export: counting a binary field's own lines)
+	off   int64
+	e     Entry
+	store [8][]byte // backing of e's fields
+	name  []byte    // a binary field's name
+	err   error
+}
+
+// NewExportReader reads `journalctl -o export` from r.
+func NewExportReader(r io.Reader) *Reader { return &Reader{r: bufio.NewReaderSize(r, 256<<10)} }
+
+// NewJSONReader reads `journalctl -o json` from r.
+func NewJSONReader(r io.Reader) *Reader {
+	return &Reader{r: bufio.NewReaderSize(r, 256<<10), json: true}
+}
+
+// Next returns the next entry, or nil at the end of the stream or on an
+// error (see Err). A malformed entry ends the stream: the export format has
+// no way to resynchronise after a bad binary length.
+func (r *Reader) Next() *Entry {
+	if r.err != nil {
+		return nil
+	}
+	if r.json {
+		return r.nextJSON()
+	}
+	return r.nextExport()
+}
+
+// Err is the error that ended the stream, with its position; nil at a
+// clean end.
+func (r *Reader) Err() error { return r.err }
+
+func (r *Reader) reset() {
+	for i := range r.store {
+		r.store[i] = r.store[i][:0]
+	}
+	r.e = Entry{Pos: timeline.Pos{Line: r.line + 1, Offset: r.off}}
+}
+
+// readLine reads one line without its newline; long lines are read whole
+// up to MaxField and the rest dropped.
+func (r *Reader) readLine() ([]byte, error) {
+	// Most lines fit the reader's buffer: returned in place, not copied
+	// (valid until the next read; fields worth keeping are copied).
+	chunk, err := r.r.ReadSlice('\n')
+	if err == nil {
+		r.off += int64(len(chunk))
+		r.line++
+		return chunk[:len(chunk)-1], nil
+	}
+	buf := r.store[slotLine][:0]
+	defer func() { r.store[slotLine] = buf[:0] }()
+	for first := true; ; first = false {
+		if !first {
+			chunk, err = r.r.ReadSlice('\n')
+		}
+		r.off += int64(len(chunk))
+		if len(buf)+len(chunk) <= MaxField+1 {
+			buf = append(buf, chunk...)
+		}
+		switch {
+		case err == nil:
+			r.line++
+			return bytes.TrimSuffix(buf, []byte{'\n'}), nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case err == io.EOF && len(buf) > 0:
+			r.line++
+			return buf, nil
+		default:
+			return buf, err
+		}
+	}
+}
+
+// field slots in store
+const (
+	slotHost = iota
+	slotUnit
+	slotIdent
+	slotComm
+	slotPID
+	slotMsg
+	slotLine
+	slotBin
+)
+
+func (r *Reader) nextExport() *Entry {
+	r.reset()
+	fields := 0
+	var syslogPID bool
+	for {
+		line, err := r.readLine()
+		if err != nil {
+			if err == io.EOF {
+				if fields > 0 {
+					return &r.e
+				}
+				return nil
+			}
+			r.err = fmt.Errorf("line %d: reading: %w", r.line+1, err)
+			if fields > 0 {
+				return &r.e
+			}
+			return nil
+		}
+		if len(line) == 0 {
+			if fields == 0 {
+				r.e.Pos = timeline.Pos{Line: r.line + 1, Offset: r.off}
+				continue // blank lines between entries
+			}
+			return &r.e
+		}
+		fields++
+		var name, value []byte
+		if eq := bytes.IndexByte(line, '='); eq >= 0 {
+			name, value = line[:eq], line[eq+1:]
+		} else {
+			// Binary-safe form: the name alone, then the length and the data.
+			// The name is copied: reading the data moves the buffer under it.
+			r.name = append(r.name[:0], line...)
+			name = r.name
+			if !fieldName(name) {
+				r.err = fmt.Errorf("line %d: %q is neither FIELD=value nor a binary field's name", r.line, clip(line))
+				return nil
+			}
+			v, err := r.binary(name)
+			if err != nil {
+				r.err = err
+				return nil
+			}
+			value = v
+		}
+		switch string(name) {
+		case "__REALTIME_TIMESTAMP":
+			us, err := strconv.ParseInt(string(value), 10, 64)
+			if err != nil {
+				r.err = fmt.Errorf("line %d: __REALTIME_TIMESTAMP %q: not microseconds", r.line, clip(value))
+				return nil
+			}
+			r.e.Time = time.UnixMicro(us).UTC()
+		case "_HOSTNAME":
+			r.e.Host = r.keep(slotHost, value)
+		case "_SYSTEMD_UNIT":
+			r.e.Unit = r.keep(slotUnit, value)
+		case "SYSLOG_IDENTIFIER":
+			r.e.Ident = r.keep(slotIdent, value)
+		case "_COMM":
+			r.e.Comm = r.keep(slotComm, value)
+		case "SYSLOG_PID":
+			r.e.PID, syslogPID = r.keep(slotPID, value), true
+		case "_PID":
+			if !syslogPID {
+				r.e.PID = r.keep(slotPID, value)
+			}
+		case "MESSAGE":
+			r.e.Message = r.keep(slotMsg, value)
+		}
+	}
+}
+
+// binary reads a binary field's length, data and closing newline. Data
+// beyond MaxField is skipped.
+func (r *Reader) binary(name []byte) ([]byte, error) {
+	var n [8]byte
+	if _, err := io.ReadFull(r.r, n[:]); err != nil {
+		return nil, fmt.Errorf("line %d: binary field %s: length cut short: %w", r.line, name, err)
+	}
+	size := binary.LittleEndian.Uint64(n[:])
+	r.off += 8
+	keep := min(size, MaxField)
+	buf := r.store[slotBin]
+	if uint64(cap(buf)) < keep {
+		buf = make([]byte, keep)
+	}
+	buf = buf[:keep]
+	r.store[slotBin] = buf
+	if _, err := io.ReadFull(r.r, buf); err != nil {
+		return nil, fmt.Errorf("line %d: binary field %s of %d bytes: cut short: %w", r.line, name, size, err)
+	}
+	if size > keep {
+		if _, err := io.CopyN(io.Discard, r.r, int64(size-keep)); err != nil {
+			return nil, fmt.Errorf("line %d: binary field %s of %d bytes: cut short: %w", r.line, name, size, err)
+		}
+	}
+	r.off += int64(size)
+	r.line += int64(bytes.Count(buf, []byte{'\n'}))
+	c, err := r.r.ReadByte()
+	if err != nil || c != '\n' {
+		return nil, fmt.Errorf("line %d: binary field %s of %d bytes: no newline after its data", r.line, name, size)
+	}
+	r.off++
+	r.line++
+	return buf, nil
+}
+
+func (r *Reader) keep(slot int, v []byte) []byte {
+	r.store[slot] = append(r.store[slot][:0], v...)
+	return r.store[slot]
+}
+
+// jsonEntry holds the fields read from a JSON entry. A value is a string,
+// an array of byte values (binary data), an array of either (a field with
+// several values: the first is taken) or null (too large for journalctl).
+type jsonEntry struct {
+	Realtime  json.RawMessage `json:"__REALTIME_TIMESTAMP"`
+	Host      json.RawMessage `json:"_HOSTNAME"`
+	Unit      json.RawMessage `json:"_SYSTEMD_UNIT"`
+	Ident     json.RawMessage `json:"SYSLOG_IDENTIFIER"`
+	Comm      json.RawMessage `json:"_COMM"`
+	SyslogPID json.RawMessage `json:"SYSLOG_PID"`
+	PID       json.RawMessage `json:"_PID"`
+	Message   json.RawMessage `json:"MESSAGE"`
+}
+
+func (r *Reader) nextJSON() *Entry {
+	for {
+		r.reset()
+		line, err := r.readLine()
+		if err != nil {
+			if err != io.EOF {
+				r.err = fmt.Errorf("line %d: reading: %w", r.line+1, err)
+			}
+			return nil
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var je jsonEntry
+		if err := json.Unmarshal(line, &je); err != nil {
+			r.err = fmt.Errorf("line %d: not a journal JSON entry: %v", r.line, err)
+			return nil
+		}
+		if ts := jsonValue(je.Realtime); len(ts) > 0 {
+			us, err := strconv.ParseInt(string(ts), 10, 64)
+			if err != nil {
+				r.err = fmt.Errorf("line %d: __REALTIME_TIMESTAMP %q: not microseconds", r.line, clip(ts))
+				return nil
+			}
+			r.e.Time = time.UnixMicro(us).UTC()
+		}
+		r.e.Host = r.keep(slotHost, jsonValue(je.Host))
+		r.e.Unit = r.keep(slotUnit, jsonValue(je.Unit))
+		r.e.Ident = r.keep(slotIdent, jsonValue(je.Ident))
+		r.e.Comm = r.keep(slotComm, jsonValue(je.Comm))
+		pid := jsonValue(je.SyslogPID)
+		if len(pid) == 0 {
+			pid = jsonValue(je.PID)
+		}
+		r.e.PID = r.keep(slotPID, pid)
+		r.e.Message = r.keep(slotMsg, jsonValue(je.Message))
+		return &r.e
+	}
+}
+
+// jsonValue decodes one field value; nil for null or an unknown shape.
+func jsonValue(raw json.RawMessage) []byte {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil
+		}
+		return []byte(s)
+	case '[':
+		var bs []byte
+		var nums []int
+		if json.Unmarshal(raw, &nums) == nil {
+			for _, n := range nums {
+				bs = append(bs, byte(n))
+			}
+			return bs
+		}
+		var many []json.RawMessage
+		if json.Unmarshal(raw, &many) == nil && len(many) > 0 {
+			return jsonValue(many[0])
+		}
+	}
+	return nil
+}
+
+func clip(b []byte) string {
+	if len(b) > 60 {
+		return string(b[:60]) + "…"
+	}
+	return string(b)
+}

@@ -1,0 +1,196 @@
+// Package vlog reads Open vSwitch and OVN daemon logs (ovs-vswitchd.log,
+// ovsdb-server.log, ovn-controller.log, ovn-northd.log: lib/vlog.c's file
+// format, "2022-02-10T16:09:19.398Z|00012|binding|INFO|Claiming lport …").
+// The lines that say something about where an address lives become events:
+// ovn-controller claiming or releasing a logical port (and the MAC and IPs
+// it claims), GARPs pinctrl announces, northd and ovsdb-server state
+// changes, and every warning and error. Other lines are counted as skipped.
+package vlog
+
+import (
+	"bytes"
+	"io"
+	"net/netip"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// Kind is the artifact kind name.
+const Kind = "ovs-vlog"
+
+// cut splits a vlog line: time, sequence, module, level, message. The
+// module may carry a thread ("pinctrl(ovn_pinctrl0)").
+func cut(line []byte) (t time.Time, module, level, msg []byte, ok bool) {
+	y, m, d, ok := parse.Date(line)
+	if !ok || len(line) < 24 || line[10] != 'T' {
+		return t, nil, nil, nil, false
+	}
+	tod, n, ok := parse.Clock(line[11:])
+	if !ok {
+		return t, nil, nil, nil, false
+	}
+	rest := line[11+n:]
+	if len(rest) < 2 || rest[0] != 'Z' || rest[1] != '|' {
+		return t, nil, nil, nil, false
+	}
+	f := bytes.SplitN(rest[2:], []byte{'|'}, 4)
+	if len(f) != 4 || len(f[0]) == 0 || !digits(f[0]) {
+		return t, nil, nil, nil, false
+	}
+	switch string(f[2]) {
+	case "EMER", "ERR", "WARN", "INFO", "DBG":
+	default:
+		return t, nil, nil, nil, false
+	}
+	t = time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Add(tod)
+	return t, f[1], f[2], f[3], true
+}
+
+func digits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Sniff recognises a vlog file: among its first lines, most are vlog lines.
+func Sniff(head []byte) bool {
+	seen, good := 0, 0
+	for len(head) > 0 && seen < 50 {
+		line := head
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			line, head = head[:i], head[i+1:]
+		} else {
+			head = nil
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		seen++
+		if _, _, _, _, ok := cut(line); ok {
+			good++
+		}
+	}
+	return good > 0 && good*2 >= seen
+}
+
+var (
+	reClaim     = regexp.MustCompile(`^Claiming lport (\S+) for this chassis`)
+	reClaimAddr = regexp.MustCompile(`^(\S+): Claiming (.*)$`)
+	reRelease   = regexp.MustCompile(`^Releasing lport (\S+) from this chassis`)
+	reChange    = regexp.MustCompile(`^Changing chassis for lport (\S+) from (\S+) to (\S+)`)
+	reMAC       = regexp.MustCompile(`\b[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}\b`)
+	reIP        = regexp.MustCompile(`\b\d{1,3}(?:\.\d{1,3}){3}\b`)
+)
+
+// daemonOf names the daemon from the file name, or "".
+func daemonOf(p string) string {
+	base := path.Base(strings.ReplaceAll(p, "\\", "/"))
+	for _, d := range []string{"ovn-controller", "ovn-northd", "ovs-vswitchd", "ovsdb-server-nb", "ovsdb-server-sb", "ovsdb-server", "ovn-nb", "ovn-sb"} {
+		if strings.Contains(base, d) {
+			return d
+		}
+	}
+	return ""
+}
+
+// Parse is the parse.Func for vlog files.
+func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
+	src.Basis = timeline.TimeFull
+	lr := parse.NewLineReader(r)
+	daemon := daemonOf(src.Path)
+	var events int64
+	for {
+		raw, ok := lr.Next()
+		if !ok {
+			break
+		}
+		src.Records++
+		t, module, level, msg, ok := cut(raw)
+		if !ok {
+			continue // a continuation (a backtrace) or noise: skipped
+		}
+		l := classify(string(module), string(level), msg)
+		if l == nil {
+			continue
+		}
+		l.Daemon = daemon
+		if !opts.InWindow(t) {
+			continue
+		}
+		out.Add(&timeline.Event{Time: t, Pos: lr.Pos(), Data: l}, raw)
+		events++
+	}
+	if err := lr.Err(); err != nil {
+		src.Problemf(lr.Pos(), "reading stopped: %v", err)
+	}
+	src.Skipped = src.Records - events
+	return nil
+}
+
+// classify turns a vlog message into an event, or nil for a line of no
+// interest.
+func classify(module, level string, msg []byte) *timeline.LogLine {
+	base := module
+	if i := strings.IndexByte(base, '('); i >= 0 {
+		base = base[:i]
+	}
+	m := string(msg)
+	l := &timeline.LogLine{Module: base, Level: level, Message: m}
+	switch {
+	case base == "binding":
+		switch {
+		case reClaim.MatchString(m):
+			l.What, l.Port = "claim", reClaim.FindStringSubmatch(m)[1]
+		case reClaimAddr.MatchString(m):
+			s := reClaimAddr.FindStringSubmatch(m)
+			l.What, l.Port = "claim", s[1]
+			addresses(l, s[2])
+		case reRelease.MatchString(m):
+			l.What, l.Port = "release", reRelease.FindStringSubmatch(m)[1]
+		case reChange.MatchString(m):
+			l.What, l.Port = "chassis-change", reChange.FindStringSubmatch(m)[1]
+		}
+	case base == "pinctrl" && (strings.Contains(strings.ToLower(m), "garp") || strings.Contains(m, "gratuitous")):
+		l.What = "garp"
+		addresses(l, m)
+	case base == "northd" || base == "ovn_northd":
+		if level != "DBG" {
+			l.What = "northd"
+		}
+	case (base == "ovsdb_server" || base == "raft" || base == "ovsdb") && level != "DBG":
+		l.What = "ovsdb"
+	}
+	if l.What == "" {
+		switch level {
+		case "ERR", "EMER":
+			l.What = "error"
+		case "WARN":
+			l.What = "warning"
+		default:
+			return nil
+		}
+	}
+	return l
+}
+
+// addresses collects the MACs and IPv4 addresses text names.
+func addresses(l *timeline.LogLine, text string) {
+	for _, s := range reMAC.FindAllString(text, -1) {
+		if mac, err := timeline.ParseMAC(s); err == nil {
+			l.MACs = append(l.MACs, mac)
+		}
+	}
+	for _, s := range reIP.FindAllString(text, -1) {
+		if ip, err := netip.ParseAddr(s); err == nil {
+			l.IPs = append(l.IPs, ip)
+		}
+	}
+}
