@@ -109,6 +109,7 @@ func Run(opts Options) *Result {
 	}
 	anchorDates(sources, sinks)
 	applyOffsets(sources, sinks, offsets(opts))
+	splitSpans(sources)
 
 	since, until := opts.Since, opts.Until
 	if opts.SinceRel != nil || opts.UntilRel != nil {

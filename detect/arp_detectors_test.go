@@ -111,8 +111,11 @@ func TestARPUnansweredSingleRequestBeforeAReplyIsNoise(t *testing.T) {
 	s.request(8, other, "172.24.5.30", fip, timeline.MAC{})
 	s.reply(8.001, newMAC, fip, other, "172.24.5.30")
 	s.send(100, observer, other, obsIP, "172.24.5.5", nil)
-	if fs := run(t, arpUnanswered{}, s.timeline()); len(fs) != 1 {
-		t.Errorf("a failed resolution: %d findings, want 1", len(fs))
+	f := onlyFinding(t, run(t, arpUnanswered{}, s.timeline()))
+	// The answered requester is not named: the finding is the observer's.
+	wantSubject(t, f, map[string]any{"requester_mac": observer.String(), "requests": int64(3)})
+	if f.Subject.Get("requesters") != nil {
+		t.Errorf("requesters %v: the answered one is counted", f.Subject.Get("requesters"))
 	}
 }
 

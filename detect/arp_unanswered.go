@@ -411,12 +411,37 @@ func (p *unansweredPass) close(e int32) {
 		p.noise++
 		return
 	}
+	if open < ep.n-ep.overflow() {
+		ep.keepUnanswered(open)
+	}
 	first, last := time.Unix(0, ep.first).UTC(), time.Unix(0, ep.last).UTC()
 	if !p.out.Wants(sev, ep.n, first) {
 		p.out.Omit(sev, ep.n, first, last)
 		return
 	}
 	p.out.Add(p.finding(ep, sev), ep.n)
+}
+
+// keepUnanswered drops the requesters that got their answer, so the
+// finding names and counts only the hosts nobody answered (open requests
+// of theirs, plus those of requesters beyond the cap, unjudged).
+func (ep *episode) keepUnanswered(open int64) {
+	var rs []requester
+	for _, r := range ep.all() {
+		if !r.answered {
+			rs = append(rs, r)
+		}
+	}
+	over := ep.overflow()
+	ep.n = open + over
+	if len(rs) == 0 {
+		return // only requesters beyond the cap are left: keep what is known
+	}
+	ep.req0 = rs[0]
+	ep.more = nil
+	if len(rs) > 1 || over > 0 {
+		ep.more = &requesters{list: rs[1:], overflow: over}
+	}
 }
 
 // top is the episode's most insistent requesters, at most shownRequesters.

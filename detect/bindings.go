@@ -112,8 +112,11 @@ type binding struct {
 	seen  witness
 	last  int32 // last event showing mac
 	owner int32 // last event of mac's owner showing it (ARP, own frames); -1 if none
-	open  int32 // index in the moves of the move that set mac; -1 for none
-	hist  int32 // index into the pass's histories once the IP has moved; -1 before
+	// ownerUntil is the latest time (Unix ns) mac's owner was seen acting
+	// for the IP: a run of its own frames lasts past its first frame.
+	ownerUntil int64
+	open       int32 // index in the moves of the move that set mac; -1 for none
+	hist       int32 // index into the pass's histories once the IP has moved; -1 before
 }
 
 // bindingTable keeps the latest bindings in two generations: lookups
@@ -239,7 +242,18 @@ type observation struct {
 	kind witness
 	arp  bool // an ARP frame: announcements are kept for the move
 	ann  bool // an announcement (reply, GARP)
+	// weak: an owner's witness too thin to move a binding by itself (a
+	// frame or two from a MAC: a corrupt or fuzzed source address looks
+	// just like that); it still shows a binding nothing contradicts.
+	weak bool
+	// until is when the witnessing event ends (Unix ns): a usage run's last
+	// frame.
+	until int64
 }
+
+// minOwnFrames is how many frames from the IP a MAC must send in one run
+// for its own frames to move the IP's binding.
+const minOwnFrames = 3
 
 // maxOnLink bounds the set of addresses known to be on-link.
 const maxOnLink = 1 << 19
@@ -298,12 +312,12 @@ func observationsOf(obs []observation, r *timeline.Record, segs []uint16, onLink
 			}
 			return obs
 		}
-		return append(obs, observation{key: ipKey{a.SPA, a.VLAN, seg}, mac: a.SHA, kind: witARP, arp: true, ann: a.Class.Announces()})
+		return append(obs, observation{key: ipKey{a.SPA, a.VLAN, seg}, mac: a.SHA, kind: witARP, arp: true, ann: a.Class.Announces(), until: r.T})
 	case timeline.KindUsage:
 		u, _ := r.UsageRec()
 		if u.SrcIP.Is4() && !u.Src.IsZero() && !u.Src.IsMulticast() {
 			if k := (ipKey{u.SrcIP, u.VLAN, seg}); onLink.has(k) {
-				obs = append(obs, observation{key: k, mac: u.Src, kind: witOwn})
+				obs = append(obs, observation{key: k, mac: u.Src, kind: witOwn, weak: u.Frames < minOwnFrames, until: r.LastNano()})
 			}
 		}
 		// The MAC a sender used is its belief about the IP; an inferred one
@@ -350,7 +364,7 @@ func moves(tl *timeline.Timeline) movesResult {
 			if !ok {
 				b := binding{mac: o.mac, seen: o.kind, last: int32(i), owner: -1, open: -1, hist: -1}
 				if o.kind.owner() {
-					b.owner = int32(i)
+					b.owner, b.ownerUntil = int32(i), o.until
 				}
 				tab.put(pk, b)
 				continue
@@ -359,6 +373,7 @@ func moves(tl *timeline.Timeline) movesResult {
 				s.last, s.seen = int32(i), s.seen|o.kind
 				if o.kind.owner() {
 					s.owner = int32(i)
+					s.ownerUntil = max(s.ownerUntil, o.until)
 				}
 				if s.open >= 0 && o.ann {
 					out[s.open].announce = append(out[s.open].announce, i)
@@ -366,8 +381,14 @@ func moves(tl *timeline.Timeline) movesResult {
 				tab.put(pk, s)
 				continue
 			}
-			if !o.kind.owner() {
-				continue // a host's belief against the binding: what stale-mac judges, not a move
+			if !o.kind.owner() || o.weak {
+				continue // a host's belief against the binding (what stale-mac judges), or too little to be a move
+			}
+			if o.kind == witOwn && s.ownerUntil > r.T {
+				// The old MAC is still sending from the IP while the new one
+				// starts: two interfaces of one device, or two claimants —
+				// not a move, unless the new MAC announces it by ARP.
+				continue
 			}
 			t := r.Time()
 			if s.open >= 0 {
@@ -393,7 +414,7 @@ func moves(tl *timeline.Timeline) movesResult {
 			}
 			out = append(out, m)
 			s.open = int32(len(out) - 1)
-			s.mac, s.last, s.owner, s.seen = o.mac, int32(i), int32(i), o.kind
+			s.mac, s.last, s.owner, s.seen, s.ownerUntil = o.mac, int32(i), int32(i), o.kind, o.until
 			if !slices.Contains(h, o.mac) {
 				histories[s.hist] = append(h, o.mac)
 			}

@@ -328,7 +328,7 @@ func staleFinding(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse) Find
 	f.Subject.Set("observer_arp_requests", u.requests.n)
 	f.Subject.Set("duration_s", math.Round(dur.Seconds()*1000)/1000)
 
-	ann := announceStats(tl, m, cfg)
+	ann := announceStats(tl, m, cfg, u.lastStale)
 	f.Explanation = staleExplanation(tl, cfg, m, u, ann, dur)
 	if ann.insideLocktime && ann.garps > 0 {
 		f.KnownIssue = cfg.IssueByID(issueLinuxLocktime)
@@ -360,13 +360,22 @@ type announcements struct {
 	by                                          witness // what first showed the new binding
 }
 
-func announceStats(tl *timeline.Timeline, m *move, cfg *Config) announcements {
+// announceStats summarises the announcements of m up to until (the
+// observer's last use of the old MAC): a reply answering its own
+// re-resolution afterwards is how it recovered, not an announcement it
+// ignored.
+func announceStats(tl *timeline.Timeline, m *move, cfg *Config, until time.Time) announcements {
 	a := announcements{minSpacing: -1, by: m.newBy}
 	var prev time.Time
-	for n, i := range m.announce {
+	n := -1
+	for _, i := range m.announce {
 		r := tl.Record(i)
 		arp, _ := r.ARPRec()
 		t := r.Time()
+		if t.After(until) && n >= 0 {
+			break
+		}
+		n++
 		switch arp.Class {
 		case timeline.ARPGarpRequest:
 			a.garpReq++

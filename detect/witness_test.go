@@ -141,3 +141,27 @@ func TestCookedStaleMACEndsAtReResolution(t *testing.T) {
 		t.Errorf("missing-probe on a host that probed: %q", fs[0].Title)
 	}
 }
+
+// Two MACs sending from one address at once (two interfaces of one device,
+// a CAPWAP controller's control and data ports) are no move: the old MAC
+// never stopped. And a frame or two from a new MAC (a corrupt or fuzzed
+// source address) is no move either.
+func TestContestedOrThinOwnFramesAreNoMove(t *testing.T) {
+	s := newScene()
+	s.request(0, observer, obsIP, fip, timeline.MAC{})
+	s.reply(0.001, oldMAC, fip, observer, obsIP)
+	for k := range 60 {
+		s.send(1+float64(k), oldMAC, observer, fip, obsIP, nil)
+		s.send(1.5+float64(k), observer, oldMAC, obsIP, fip, nil)
+	}
+	for k := range 5 {
+		s.send(20+float64(k), newMAC, observer, fip, obsIP, nil) // while oldMAC keeps sending
+	}
+	s.send(30, other, observer, fip, obsIP, nil) // one corrupt frame
+	tl := s.timeline()
+	for _, d := range []Detector{macChange{}, staleMAC{}} {
+		if fs := run(t, d, tl); len(fs) != 0 {
+			t.Errorf("%s: %q", d.Name(), fs[0].Title)
+		}
+	}
+}
