@@ -117,10 +117,7 @@ func (staleMACBinding) Detect(tl *timeline.Timeline, cfg *Config, out *Findings)
 		bindings: map[string]*mbRow{}, byIP: map[netip.Addr]map[string]*mbRow{},
 		lrNAT: map[string]string{}, lrPorts: map[string][]string{}, lrp: map[string]*timeline.OVSDBRow{},
 		nat: map[string]*timeline.OVSDBRow{}, natEv: map[string]int{}, ends: map[int32]time.Time{}}
-	for i, r := range tl.Records(0, -1) {
-		if r.Kind != timeline.KindOVN {
-			continue
-		}
+	for i, r := range tl.RecordsOf(timeline.Kinds(timeline.KindOVN)) {
 		switch p := tl.PayloadOf(r).(type) {
 		case *timeline.OVSDBRow:
 			st.row(i, r.Time(), r.Src, p)
