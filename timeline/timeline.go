@@ -268,14 +268,27 @@ type index struct {
 
 	mu     sync.Mutex
 	recent []lookup
+	// running are the scans under way: a second lookup of the same key
+	// waits for the first instead of scanning again (a TUI key pressed
+	// twice while its filter is computed in the background).
+	running map[lookupKey]*scanCall
 }
 
-type lookup struct {
+type lookupKey struct {
 	ip     netip.Addr
 	mac    MAC
 	entity string
 	which  int
-	idx    []int32
+}
+
+type lookup struct {
+	lookupKey
+	idx []int32
+}
+
+type scanCall struct {
+	done chan struct{}
+	idx  []int32
 }
 
 func (t *Timeline) index() *index {
@@ -310,11 +323,21 @@ func (t *Timeline) scanFor(l lookup) []int32 {
 	x := t.idx
 	x.mu.Lock()
 	for _, r := range x.recent {
-		if r.which == l.which && r.ip == l.ip && r.mac == l.mac && r.entity == l.entity {
+		if r.lookupKey == l.lookupKey {
 			x.mu.Unlock()
 			return r.idx
 		}
 	}
+	if c := x.running[l.lookupKey]; c != nil {
+		x.mu.Unlock()
+		<-c.done
+		return c.idx
+	}
+	if x.running == nil {
+		x.running = map[lookupKey]*scanCall{}
+	}
+	call := &scanCall{done: make(chan struct{})}
+	x.running[l.lookupKey] = call
 	x.mu.Unlock()
 	var out []int32
 	var k Keys
@@ -344,7 +367,10 @@ func (t *Timeline) scanFor(l lookup) []int32 {
 	if len(x.recent) > 8 {
 		x.recent = x.recent[1:]
 	}
+	delete(x.running, l.lookupKey)
 	x.mu.Unlock()
+	call.idx = out
+	close(call.done)
 	return out
 }
 
@@ -365,7 +391,7 @@ func (t *Timeline) ByIP(ip netip.Addr) []int32 {
 	if x := t.index(); x.full {
 		return x.byIP[ip]
 	}
-	return t.scanFor(lookup{which: 0, ip: ip})
+	return t.scanFor(lookup{lookupKey: lookupKey{which: 0, ip: ip}})
 }
 
 // ByMAC lists the indexes of events concerning m.
@@ -373,7 +399,7 @@ func (t *Timeline) ByMAC(m MAC) []int32 {
 	if x := t.index(); x.full {
 		return x.byMAC[m]
 	}
-	return t.scanFor(lookup{which: 1, mac: m})
+	return t.scanFor(lookup{lookupKey: lookupKey{which: 1, mac: m}})
 }
 
 // ByEntity lists the indexes of events concerning an OVSDB entity.
@@ -381,7 +407,7 @@ func (t *Timeline) ByEntity(e string) []int32 {
 	if x := t.index(); x.full {
 		return x.byEntity[e]
 	}
-	return t.scanFor(lookup{which: 2, entity: e})
+	return t.scanFor(lookup{lookupKey: lookupKey{which: 2, entity: e}})
 }
 
 // Keys lists what event i can be found by.

@@ -2,6 +2,8 @@ package timeline
 
 import (
 	"net/netip"
+	"reflect"
+	"sync"
 	"testing"
 	"time"
 )
@@ -82,5 +84,34 @@ func TestByIPsMatchesByIP(t *testing.T) {
 				t.Errorf("whole index %v: counts %d %d %d", whole, len(got[ips[0]]), len(got[ips[1]]), len(got[ips[2]]))
 			}
 		}()
+	}
+}
+
+// Lookups of one key asked at once on a timeline too long for the whole
+// index scan it once and all get the same answer.
+func TestConcurrentLookupsScanOnce(t *testing.T) {
+	defer func(n int) { fullIndexMax = n }(fullIndexMax)
+	fullIndexMax = 0
+	_, tl := buildMixed()
+	ip := netip.MustParseAddr("10.0.0.3")
+	want := tl.ByIP(ip) // the answer, now cached
+	tl.idx.recent = nil // forget it: the next lookups scan
+	var wg sync.WaitGroup
+	got := make([][]int32, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() { defer wg.Done(); got[i] = tl.ByIP(ip) }()
+	}
+	wg.Wait()
+	for i := range got {
+		if !reflect.DeepEqual(got[i], want) || len(want) == 0 {
+			t.Fatalf("lookup %d: %d events, want %d", i, len(got[i]), len(want))
+		}
+	}
+	if n := len(tl.idx.recent); n != 1 {
+		t.Errorf("%d scans for one key asked 8 times at once, want 1", n)
+	}
+	if len(tl.idx.running) != 0 {
+		t.Errorf("%d scans still listed as running", len(tl.idx.running))
 	}
 }

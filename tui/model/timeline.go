@@ -34,8 +34,11 @@ var ErrNoMatch = errors.New("no event matches")
 
 // SetFilter applies f, keeping the cursor on the same event when it is
 // still shown, else on the nearest one after it.
-func (m *Timeline) SetFilter(f Filter) error {
-	rows := f.Apply(m.TL)
+func (m *Timeline) SetFilter(f Filter) error { return m.SetRows(f, f.Apply(m.TL)) }
+
+// SetRows shows rows, computed by f.Apply (on another goroutine, for a long
+// timeline), as SetFilter does.
+func (m *Timeline) SetRows(f Filter, rows Rows) error {
 	if rows.Len() == 0 && m.TL.Len() > 0 {
 		return ErrNoMatch
 	}

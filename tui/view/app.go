@@ -97,7 +97,9 @@ type App struct {
 	detailKey string
 
 	search    *regexp.Regexp
-	searchGen atomic.Int64 // bumped to cancel a running scan
+	searchGen atomic.Int64  // bumped to cancel a running scan
+	filterGen atomic.Int64  // bumped by each filter: one computed in the background applies only if still the last
+	pending   *model.Filter // the filter being computed in the background, or nil
 	searching bool
 
 	laidOutW int           // the screen width the header and detail were last written for

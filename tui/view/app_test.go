@@ -618,3 +618,41 @@ func TestFollowEntity(t *testing.T) {
 		}
 	}
 }
+
+// On a long timeline a filter is computed in the background: the key
+// redraws at once, the rows arrive a moment later, a filter that matches
+// nothing changes nothing, a second f stops the following a first f started
+// before its rows arrived, and the last filter asked for is what shows.
+func TestFilterInBackgroundOnLargeTimelines(t *testing.T) {
+	defer view.SetSyncFilterEvents(0)()
+	res := synth.Large(100_000)
+	d := startWith(t, res, view.Options{Colors: 256}, 200, 40)
+	d.Press("Tab", ":")
+	d.Type("filter kind=arp")
+	d.Press("Enter")
+	d.WaitFor("the background filter's rows", func(s string) bool { return strings.Contains(s, "filter kind=arp: ") })
+	if row := timelineCursor(t, d); !strings.Contains(row, "arp") {
+		t.Errorf("after :filter kind=arp the cursor row is %q", row)
+	}
+	d.Press(":")
+	d.Type("hide .")
+	d.Press("Enter")
+	d.WaitFor("the refusal to hide everything", func(s string) bool { return strings.Contains(s, "matches every event shown; nothing hidden") })
+	if row := timelineCursor(t, d); !strings.Contains(row, "arp") {
+		t.Errorf("a refused filter changed the rows: cursor %q", row)
+	}
+	// f then f at once: the second stops what the first started.
+	d.Press("f", "f")
+	d.WaitFor("following stopped", func(s string) bool { return strings.Contains(s, "stopped following") })
+	time.Sleep(300 * time.Millisecond) // the first f's rows, had they been applied late
+	mustNotContain(t, d, "· follow ")
+	// Two filters in a row: the second is what shows.
+	d.Press(":")
+	d.Type("filter kind=txn")
+	d.Press("Enter", ":")
+	d.Type("filter")
+	d.Press("Enter")
+	d.WaitFor("the last filter", func(s string) bool { return strings.Contains(s, "filter dropped") })
+	time.Sleep(300 * time.Millisecond)
+	mustNotContain(t, d, "filter kind=txn")
+}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gdamore/tcell/v2"
 
@@ -208,15 +209,55 @@ func (a *App) mark() {
 	}
 }
 
-// setFilter applies f to the timeline; a running search is cancelled,
-// since its rows are gone.
-func (a *App) setFilter(f model.Filter) error {
-	if err := a.tl.SetFilter(f); err != nil {
-		return err
+// syncFilterEvents: timelines up to this long are filtered on the key
+// press itself; longer ones in the background, so that the key redraws at
+// once (a variable so that tests can make every filter asynchronous).
+var syncFilterEvents = 500_000
+
+// filter is the filter last asked for: the one being computed in the
+// background, if any, else the one shown. Keys and commands build on it, so
+// that a second f stops the following the first one started.
+func (a *App) filter() *model.Filter {
+	if a.pending != nil {
+		return a.pending
 	}
-	a.searchGen.Add(1)
-	a.searching = false
-	return nil
+	return &a.tl.Filter
+}
+
+// setFilter applies f to the timeline, then calls done on the UI goroutine
+// with nil or why nothing changed; a running search is cancelled, since its
+// rows are gone. On a long timeline the rows are computed in the background
+// and arrive a moment later (the header says so meanwhile); a newer filter
+// supersedes one still being computed.
+func (a *App) setFilter(f model.Filter, done func(error)) {
+	gen := a.filterGen.Add(1)
+	apply := func(rows model.Rows) {
+		a.pending = nil
+		if err := a.tl.SetRows(f, rows); err != nil {
+			done(err)
+			return
+		}
+		a.searchGen.Add(1)
+		a.searching = false
+		done(nil)
+	}
+	tl := a.res.Timeline
+	if tl.Len() <= syncFilterEvents {
+		apply(f.Apply(tl))
+		return
+	}
+	a.pending = &f
+	a.flash(fmt.Sprintf("filtering %s events…", thousands(tl.Len())), false)
+	go func() {
+		rows := f.Apply(tl)
+		a.app.QueueUpdateDraw(func() {
+			if a.filterGen.Load() != gen {
+				return // a newer filter was asked for
+			}
+			apply(rows)
+			a.refresh()
+		})
+	}()
 }
 
 // follow filters the timeline to one key: the first address or entity of
@@ -224,15 +265,17 @@ func (a *App) setFilter(f model.Filter) error {
 // next the one after the key followed now. Without next, a second press
 // stops following.
 func (a *App) follow(next bool) {
-	cur := a.tl.Filter.Follow
+	cur := a.filter().Follow
 	if !next && !cur.IsZero() {
-		f := a.tl.Filter.Clone()
+		f := a.filter().Clone()
 		f.Follow = model.Key{}
-		if err := a.setFilter(f); err != nil {
-			a.flash(err.Error(), true)
-			return
-		}
-		a.flash("stopped following "+cur.String(), false)
+		a.setFilter(f, func(err error) {
+			if err != nil {
+				a.flash(err.Error(), true)
+				return
+			}
+			a.flash("stopped following "+cur.String(), false)
+		})
 		return
 	}
 	fromFinding := a.focus == paneFindings && len(a.fs.List) > 0
@@ -252,19 +295,24 @@ func (a *App) follow(next bool) {
 			k = keys[(i+1)%len(keys)]
 		}
 	}
-	f := a.tl.Filter.Clone()
+	f := a.filter().Clone()
 	f.Follow = k
-	if err := a.setFilter(f); err != nil {
-		a.flash(fmt.Sprintf("following %s: %v with the other filters", k, err), true)
-		return
-	}
-	a.center = true
+	var start time.Time
 	if fromFinding {
-		a.tl.MoveTo(a.tl.RowAtTime(a.fs.Selected().Start))
-		a.center = true
-		a.setFocus(paneTimeline)
+		start = a.fs.Selected().Start
 	}
-	a.flash(fmt.Sprintf("following %s: %s events (f again stops, F follows the next key)", k, thousands(a.tl.Rows.Len())), false)
+	a.setFilter(f, func(err error) {
+		if err != nil {
+			a.flash(fmt.Sprintf("following %s: %v with the other filters", k, err), true)
+			return
+		}
+		a.center = true
+		if fromFinding {
+			a.tl.MoveTo(a.tl.RowAtTime(start))
+			a.setFocus(paneTimeline)
+		}
+		a.flash(fmt.Sprintf("following %s: %s events (f again stops, F follows the next key)", k, thousands(a.tl.Rows.Len())), false)
+	})
 }
 
 // goBack closes help, or returns from the last jump, or (with quit) quits.

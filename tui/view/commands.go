@@ -78,19 +78,20 @@ func (a *App) cmdFilter(args string) error {
 	if err != nil {
 		return err
 	}
-	f := a.tl.Filter.Clone()
+	f := a.filter().Clone()
 	f.Keys, f.Kinds, f.Hosts = terms.Keys, terms.Kinds, terms.Hosts
-	if err := a.setFilter(f); err != nil {
-		if errors.Is(err, model.ErrNoMatch) {
-			return fmt.Errorf("no event matches %s (with the other filters); nothing changed", args)
+	a.setFilter(f, func(err error) {
+		switch {
+		case errors.Is(err, model.ErrNoMatch):
+			a.flash(fmt.Sprintf("no event matches %s (with the other filters); nothing changed", args), true)
+		case err != nil:
+			a.flash(err.Error(), true)
+		case args == "":
+			a.flash("filter dropped", false)
+		default:
+			a.flash(fmt.Sprintf("filter %s: %s events", f.Terms(), thousands(a.tl.Rows.Len())), false)
 		}
-		return err
-	}
-	if args == "" {
-		a.flash("filter dropped", false)
-	} else {
-		a.flash(fmt.Sprintf("filter %s: %s events", f.Terms(), thousands(a.tl.Rows.Len())), false)
-	}
+	})
 	return nil
 }
 
@@ -110,7 +111,7 @@ func (a *App) cmdTZ(args string) error {
 }
 
 func (a *App) cmdSource(args string) error {
-	f := a.tl.Filter.Clone()
+	f := a.filter().Clone()
 	if err := f.ApplySource(a.res.Timeline, args); err != nil {
 		var names []string
 		for _, l := range a.labels {
@@ -118,23 +119,29 @@ func (a *App) cmdSource(args string) error {
 		}
 		return fmt.Errorf("%v (sources: %s)", err, strings.Join(names, ", "))
 	}
-	if err := a.setFilter(f); err != nil {
-		if errors.Is(err, model.ErrNoMatch) {
-			return errors.New("that would hide every event; nothing changed")
+	a.setFilter(f, func(err error) {
+		switch {
+		case errors.Is(err, model.ErrNoMatch):
+			a.flash("that would hide every event; nothing changed", true)
+		case err != nil:
+			a.flash(err.Error(), true)
+		default:
+			a.flash(fmt.Sprintf("%s events shown", thousands(a.tl.Rows.Len())), false)
 		}
-		return err
-	}
-	a.flash(fmt.Sprintf("%s events shown", thousands(a.tl.Rows.Len())), false)
+	})
 	return nil
 }
 
 func (a *App) cmdClear(string) error {
-	if err := a.setFilter(model.Filter{}); err != nil {
-		return err
-	}
-	a.search = nil
-	a.tl.ClearMarks()
-	a.flash("cleared: every event shown", false)
+	a.setFilter(model.Filter{}, func(err error) {
+		if err != nil {
+			a.flash(err.Error(), true)
+			return
+		}
+		a.search = nil
+		a.tl.ClearMarks()
+		a.flash("cleared: every event shown", false)
+	})
 	return nil
 }
 
@@ -148,7 +155,7 @@ func (a *App) cmdSources(string) error {
 }
 
 func (a *App) cmdHide(args string) error {
-	f := a.tl.Filter.Clone()
+	f := a.filter().Clone()
 	f.Hide = nil
 	if args != "" {
 		re, err := regexp.Compile(args)
@@ -157,22 +164,23 @@ func (a *App) cmdHide(args string) error {
 		}
 		f.Hide = re
 	}
-	if err := a.setFilter(f); err != nil {
-		if errors.Is(err, model.ErrNoMatch) {
-			return fmt.Errorf("/%s/ matches every event shown; nothing hidden", args)
+	a.setFilter(f, func(err error) {
+		switch {
+		case errors.Is(err, model.ErrNoMatch):
+			a.flash(fmt.Sprintf("/%s/ matches every event shown; nothing hidden", args), true)
+		case err != nil:
+			a.flash(err.Error(), true)
+		case args == "":
+			a.flash("nothing hidden", false)
+		default:
+			a.flash(fmt.Sprintf("hiding /%s/: %s events left", args, thousands(a.tl.Rows.Len())), false)
 		}
-		return err
-	}
-	if args == "" {
-		a.flash("nothing hidden", false)
-	} else {
-		a.flash(fmt.Sprintf("hiding /%s/: %s events left", args, thousands(a.tl.Rows.Len())), false)
-	}
+	})
 	return nil
 }
 
 func (a *App) cmdRange(args string) error {
-	f := a.tl.Filter.Clone()
+	f := a.filter().Clone()
 	f.From, f.To = 0, 0
 	fields := strings.Fields(args)
 	if len(fields) > 2 {
@@ -204,16 +212,17 @@ func (a *App) cmdRange(args string) error {
 	if f.To != 0 && f.To < f.From {
 		return fmt.Errorf("%s is before %s", a.formatTime(to), a.formatTime(from))
 	}
-	if err := a.setFilter(f); err != nil {
-		if errors.Is(err, model.ErrNoMatch) {
-			return fmt.Errorf("no event shown lies in %s; nothing changed", args)
+	a.setFilter(f, func(err error) {
+		switch {
+		case errors.Is(err, model.ErrNoMatch):
+			a.flash(fmt.Sprintf("no event shown lies in %s; nothing changed", args), true)
+		case err != nil:
+			a.flash(err.Error(), true)
+		case args == "":
+			a.flash("every time shown", false)
+		default:
+			a.flash(fmt.Sprintf("range %s: %s events", args, thousands(a.tl.Rows.Len())), false)
 		}
-		return err
-	}
-	if args == "" {
-		a.flash("every time shown", false)
-	} else {
-		a.flash(fmt.Sprintf("range %s: %s events", args, thousands(a.tl.Rows.Len())), false)
-	}
+	})
 	return nil
 }
