@@ -107,6 +107,9 @@ func narrowText(s *Shape, tickEnd *float64) bool {
 	if strings.Contains(s.Class, "tick") || strings.Contains(s.Class, "flabel") || strings.Contains(s.Class, "note") {
 		size = 10
 	}
+	if strings.Contains(s.Class, "strong") || strings.Contains(s.Class, "on-bar") {
+		size = 12 // bold runs wider than the estimate for regular text
+	}
 	wide := s.X
 	s.X = narrowX(s.X)
 	var room float64
