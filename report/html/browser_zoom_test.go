@@ -177,3 +177,50 @@ func TestBrowserBrushZoomsDiagrams(t *testing.T) {
 		})
 	}
 }
+
+// The labels of the swimlane's findings band never overlap, on the wide
+// drawing or the narrow one: measured as the browser draws them, on all
+// samples together, at a phone's width, a small tablet's and a desktop's.
+func TestBrowserSwimlaneLabelsApart(t *testing.T) {
+	requireBrowser(t)
+	doc := render(t, allSamples(t), Options{})
+	for _, w := range []int{360, 420, 1400} {
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			s := newSession(t)
+			s.setWidth(w)
+			u := s.open(doc, "labels.html")
+			s.do(visibleJS)
+			var res struct {
+				Labels, Bars int
+				Overlaps     []string
+				Outside      []string
+			}
+			s.eval(`(() => {
+			  const svg = [...document.querySelectorAll('svg.d-swimlane')].find(visible), sr = svg.getBoundingClientRect();
+			  const boxes = [...svg.querySelectorAll('text.flabel')].map(t => ({t: t.textContent.replace(t.querySelector('title') ? t.querySelector('title').textContent : '', ''), r: t.getBoundingClientRect()})).filter(b => b.r.width > 0);
+			  const bars = [...svg.querySelectorAll('rect.fbar')].map(r => r.getBoundingClientRect());
+			  const hit = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+			  const overlaps = [], outside = [];
+			  boxes.forEach((a, i) => {
+			    boxes.slice(i + 1).forEach(b => { if (hit(a.r, b.r)) overlaps.push(a.t + ' × ' + b.t); });
+			    bars.forEach(b => { if (hit(a.r, b)) overlaps.push(a.t + ' × a bar'); });
+			    if (a.r.left < sr.left - 0.5 || a.r.right > sr.right + 0.5) outside.push(a.t);
+			  });
+			  return {Labels: boxes.length, Bars: bars.length, Overlaps: overlaps, Outside: outside};
+			})()`, &res)
+			t.Logf("at %d px: %d labels for %d finding spans", w, res.Labels, res.Bars)
+			if len(res.Overlaps) > 0 {
+				t.Errorf("at %d px, overlapping labels in the findings band: %q", w, res.Overlaps)
+			}
+			if len(res.Outside) > 0 {
+				t.Errorf("at %d px, labels past the swimlane's edge: %q", w, res.Outside)
+			}
+			if res.Labels < min(res.Bars, 3) {
+				t.Errorf("at %d px only %d of %d finding spans keep a label", w, res.Labels, res.Bars)
+			}
+			s.do(`[...document.querySelectorAll('svg.d-swimlane')].find(visible).scrollIntoView()`)
+			s.elementShot(fmt.Sprintf("swimlane-labels-%d", w), "#timeline")
+			s.checkClean(u)
+		})
+	}
+}

@@ -124,6 +124,9 @@ func narrowText(s *Shape, tickEnd *float64) bool {
 	default:
 		room = narrowW - 2 - s.X
 	}
+	if s.Class == "flabel" {
+		return true // the swimlane lays its band's labels out itself (placeBandLabels)
+	}
 	if strings.Contains(s.Class, "tick") {
 		w := textWidth(s.Text, size)
 		left := s.X - w/2
