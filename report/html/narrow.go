@@ -91,7 +91,14 @@ func narrowShapes(in []Shape) ([]Shape, bool) {
 			}
 			s.Children = kids
 		case ShapeText:
-			if !narrowText(&s, &tickEnd) {
+			// A spacing label sits over the line it measures (the
+			// announcement inset): it gets that line's room, not the
+			// picture's, so neighbouring spacings do not run together.
+			between := 0.0
+			if n := len(out); n > 0 && strings.Contains(s.Class, "spacing") && out[n-1].Kind == ShapeLine && strings.Contains(out[n-1].Class, "spacing") {
+				between = math.Abs(out[n-1].X2-out[n-1].X) - 4
+			}
+			if !narrowText(&s, &tickEnd, between) {
 				continue
 			}
 		}
@@ -102,7 +109,7 @@ func narrowShapes(in []Shape) ([]Shape, bool) {
 
 // narrowText places a text shape and shortens it to the room it has;
 // false drops it (an axis label that would overlap the previous one).
-func narrowText(s *Shape, tickEnd *float64) bool {
+func narrowText(s *Shape, tickEnd *float64, between float64) bool {
 	size := fontSize
 	if strings.Contains(s.Class, "tick") || strings.Contains(s.Class, "flabel") || strings.Contains(s.Class, "note") {
 		size = 10
@@ -123,6 +130,9 @@ func narrowText(s *Shape, tickEnd *float64) bool {
 		room = 2 * math.Min(s.X-2, narrowW-2-s.X)
 	default:
 		room = narrowW - 2 - s.X
+	}
+	if between > 0 {
+		room = math.Min(room, between)
 	}
 	if s.Class == "flabel" {
 		return true // the swimlane lays its band's labels out itself (placeBandLabels)
