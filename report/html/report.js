@@ -400,7 +400,12 @@
     var n = e.textContent.length - (title ? title.textContent.length : 0);
     return Math.max(real, n * size * (/strong|on-bar|label/.test(c) ? 0.65 : 0.6));
   }
+  var zoomedFor = '';
   function zoomDiagrams() {
+    // apply() runs on every filter change: redraw only when the range moved.
+    var key = state.from + ',' + state.to;
+    if (key === zoomedFor) { return; }
+    zoomedFor = key;
     unzoom();
     if (state.from === null || state.to === null || !(state.to > state.from)) { return; }
     diagramSvgs.forEach(function (svg) {
