@@ -99,6 +99,12 @@ func TestBrowserBrushZoomsDiagrams(t *testing.T) {
 				return hi - lo
 			}
 			before := spread(glyphs())
+			// A glyph keeps its shape on the narrow drawing too.
+			var gw float64
+			s.eval(`Math.min(...[...window.__lane.querySelectorAll('path.garp')].map(p => p.getBoundingClientRect().width).filter(w => w > 0))`, &gw)
+			if gw < 6 {
+				t.Errorf("announcement glyphs %.1f px wide at %d px: want them readable", gw, w)
+			}
 
 			// Drag on the overview around the finding's span.
 			var pt struct{ A, B, Y float64 }

@@ -79,7 +79,9 @@ func narrowShapes(in []Shape) ([]Shape, bool) {
 		case ShapeCircle:
 			s.X = narrowX(s.X)
 		case ShapePath:
-			dd, ok := narrowPath(s.D)
+			// A path tied to an instant is a glyph (▼): it moves with its
+			// time and keeps its shape, as the brush's zoom treats it.
+			dd, ok := narrowPath(s.D, s.Z != "")
 			if !ok {
 				return nil, false
 			}
@@ -162,8 +164,9 @@ func narrowText(s *Shape, tickEnd *float64, between float64) bool {
 }
 
 // narrowPath maps the x coordinates of path data written by the diagrams
-// (M, L, H, V, h, v, l, m, Z); any other command makes it give up.
-func narrowPath(d string) (string, bool) {
+// (M, L, H, V, h, v, l, m, Z); any other command makes it give up. A glyph
+// only moves: its relative steps keep their length.
+func narrowPath(d string, glyph bool) (string, bool) {
 	toks := strings.FieldsFunc(d, func(r rune) bool { return r == ' ' || r == ',' })
 	// Split letters glued to numbers ("M12" → "M", "12").
 	var ts []string
@@ -206,12 +209,14 @@ func narrowPath(d string) (string, bool) {
 		case 'H':
 			cx, out = v, narrowX(v)
 		case 'm', 'l':
-			if argi%2 == 0 {
+			if argi%2 == 0 && !glyph {
 				out = narrowX(cx+v) - narrowX(cx)
 				cx += v
 			}
 		case 'h':
-			out = narrowX(cx+v) - narrowX(cx)
+			if !glyph {
+				out = narrowX(cx+v) - narrowX(cx)
+			}
 			cx += v
 		case 'V', 'v':
 		default:
