@@ -184,7 +184,7 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 	r := 0
 	bar := func(r int, from, to time.Time, class, tip string) *Shape {
 		y := rowY(r)
-		return d.rect(sc.X(from), y+12, maxf(sc.X(to)-sc.X(from), 2), rowH-24, class, tip)
+		return d.at(d.rect(sc.X(from), y+12, maxf(sc.X(to)-sc.X(from), 2), rowH-24, class, tip), from, to)
 	}
 
 	// Row: old MAC bound until the move.
@@ -195,10 +195,10 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 		for _, e := range b.oldSeen {
 			if sc.Contains(e.Time) {
 				x := sc.X(e.Time)
-				d.line(x, rowY(r)+8, x, rowY(r)+rowH-8, "tick-old", summary(e))
+				d.at(d.line(x, rowY(r)+8, x, rowY(r)+rowH-8, "tick-old", summary(e)), e.Time, e.Time)
 			}
 		}
-		d.text(sc.X(move)-4, rowY(r)+rowH/2+4, "bound", "on-bar", "end")
+		d.at(d.text(sc.X(move)-4, rowY(r)+rowH/2+4, "bound", "on-bar", "end"), from, move)
 		r++
 	}
 
@@ -211,11 +211,11 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 		}
 		shown = append(shown, e)
 		x := sc.X(e.Time)
-		d.path(fmt.Sprintf("M%s %sl-5 -8h10z", num(x), num(rowY(r)+12)), "garp", summary(e))
+		d.at(d.path(fmt.Sprintf("M%s %sl-5 -8h10z", num(x), num(rowY(r)+12)), "garp", summary(e)), e.Time, e.Time)
 	}
 	if n := len(shown); n > 0 {
 		label := fmt.Sprintf("%s (%s)", plural(int64(n), "announcement", "announcements"), garpKinds(shown))
-		d.text(sc.X(move)+8, rowY(r)+rowH/2+4, label, "on-bar", "")
+		d.at(d.text(sc.X(move)+8, rowY(r)+rowH/2+4, label, "on-bar", ""), move, sc.T1)
 	}
 	newRow := r
 	r++
@@ -245,7 +245,7 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 		}
 		for _, e := range b.syns {
 			x := sc.X(e.Time)
-			d.line(x, rowY(obsRow)+8, x, rowY(obsRow)+12, "syn", summary(e))
+			d.at(d.line(x, rowY(obsRow)+8, x, rowY(obsRow)+12, "syn", summary(e)), e.Time, e.Time)
 		}
 		if len(stale) > 0 {
 			first, last := stale[0].Time, stale[0].Last()
@@ -259,18 +259,22 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 				label += fmt.Sprintf(" (%s)", plural(syns, "SYN", "SYNs"))
 			}
 			label += " over " + duration(last.Sub(first))
-			x := maxf(sc.X(first), sc.X(move)) + 8
-			d.text(x, rowY(obsRow)+rowH/2+4, fit(label, plotX1-x, fontSize), "on-bar strong", "")
+			from := first
+			if move.After(from) {
+				from = move
+			}
+			x := sc.X(from) + 8
+			d.at(d.text(x, rowY(obsRow)+rowH/2+4, fit(label, plotX1-x, fontSize), "on-bar strong", ""), from, last)
 		}
 		if newFrames > 0 {
-			first := b.useNew[0].Time
-			d.text(sc.X(first)+4, rowY(obsRow)+rowH-2, plural(newFrames, "frame", "frames")+" to the new MAC", "note", "")
+			first, last := b.useNew[0].Time, b.useNew[len(b.useNew)-1].Last()
+			d.at(d.text(sc.X(first)+4, rowY(obsRow)+rowH-2, plural(newFrames, "frame", "frames")+" to the new MAC", "note", ""), first, last)
 		}
 
 		// Where an ARP request should have been.
 		due := move.Add(o.Grace)
 		x := sc.X(due)
-		d.line(x, rowY(obsRow)+4, x, rowY(reqRow)+rowH-4, "due", fmt.Sprintf("an ARP request from the observer was due by %s (move + %s)", clockOf(due), duration(o.Grace)))
+		d.at(d.line(x, rowY(obsRow)+4, x, rowY(reqRow)+rowH-4, "due", fmt.Sprintf("an ARP request from the observer was due by %s (move + %s)", clockOf(due), duration(o.Grace))), due, due)
 		var after []*timeline.Event
 		for _, e := range b.requests {
 			if !e.Time.Before(move) {
@@ -278,27 +282,27 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 			}
 			if sc.Contains(e.Time) {
 				xr := sc.X(e.Time)
-				d.line(xr, rowY(reqRow)+8, xr, rowY(reqRow)+rowH-8, "arp-req", summary(e))
+				d.at(d.line(xr, rowY(reqRow)+8, xr, rowY(reqRow)+rowH-8, "arp-req", summary(e)), e.Time, e.Time)
 			}
 		}
 		dueLabel := fmt.Sprintf("due by move + %s", duration(o.Grace))
 		if len(after) == 0 {
-			d.rect(sc.X(move), rowY(reqRow)+10, maxf(sc.X1-sc.X(move), 2), rowH-20, "missing", "no ARP request for "+b.ip.String()+" from the observer after the move")
-			d.text(x+6, rowY(reqRow)+rowH/2+4, fit(dueLabel+" — none sent: the observer never asked who has "+b.ip.String(), plotX1-x-8, fontSize), "missing-label", "")
+			d.at(d.rect(sc.X(move), rowY(reqRow)+10, maxf(sc.X1-sc.X(move), 2), rowH-20, "missing", "no ARP request for "+b.ip.String()+" from the observer after the move"), move, sc.T1)
+			d.at(d.text(x+6, rowY(reqRow)+rowH/2+4, fit(dueLabel+" — none sent: the observer never asked who has "+b.ip.String(), plotX1-x-8, fontSize), "missing-label", ""), due, sc.T1)
 		} else {
-			d.text(x+6, rowY(reqRow)+rowH/2+4, dueLabel, "due-label", "")
-			d.text(sc.X(after[0].Time)+6, rowY(reqRow)+rowH-4, fmt.Sprintf("%s, first at %s", plural(int64(len(after)), "request", "requests"), clockOf(after[0].Time)), "note", "")
+			d.at(d.text(x+6, rowY(reqRow)+rowH/2+4, dueLabel, "due-label", ""), due, due)
+			d.at(d.text(sc.X(after[0].Time)+6, rowY(reqRow)+rowH-4, fmt.Sprintf("%s, first at %s", plural(int64(len(after)), "request", "requests"), clockOf(after[0].Time)), "note", ""), after[0].Time, after[len(after)-1].Time)
 		}
 	}
 
 	// The move, across every row.
 	mx := sc.X(move)
-	d.line(mx, top-4, mx, plotBottom, "move", "")
+	d.at(d.line(mx, top-4, mx, plotBottom, "move", ""), move, move)
 	moveLabel := "moved "
 	if !b.hasOld {
 		moveLabel = "first announcement "
 	}
-	d.text(mx, top-8, moveLabel+clockOf(move), "move-label", "middle")
+	d.at(d.text(mx, top-8, moveLabel+clockOf(move), "move-label", "middle"), move, move)
 
 	h := plotBottom + 26
 	if len(b.announces) >= 2 {

@@ -149,6 +149,7 @@ func evidenceStrip(ctx *diagramCtx, f *detect.Finding) *Diagram {
 		Label:   "Events cited by this finding over time, one row per source",
 		Caption: "Each mark is an event this finding cites, placed in time on the row of the file it was read from; hover a mark for its text."}
 	axisY := top + rowH*float64(len(srcs)) + 4
+	d.Plot = sc.plot(top, axisY-4)
 	d.axis(sc, axisY, top, 8)
 	for r, s := range srcs {
 		y := top + rowH*float64(r)
@@ -172,9 +173,9 @@ func evidenceStrip(ctx *diagramCtx, f *detect.Finding) *Diagram {
 		drawn[key] = true
 		class := "ev k-" + e.Kind().String()
 		if !e.End.IsZero() && e.End.After(e.Time) {
-			d.rect(x, y+9, maxf(sc.X(e.End)-x, 2), rowH-18, class, summary(e))
+			d.at(d.rect(x, y+9, maxf(sc.X(e.End)-x, 2), rowH-18, class, summary(e)), e.Time, e.End)
 		} else {
-			d.line(x, y+6, x, y+rowH-6, class, summary(e))
+			d.at(d.line(x, y+6, x, y+rowH-6, class, summary(e)), e.Time, e.Time)
 		}
 	}
 	return d

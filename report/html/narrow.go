@@ -79,7 +79,9 @@ func narrowShapes(in []Shape) ([]Shape, bool) {
 		case ShapeCircle:
 			s.X = narrowX(s.X)
 		case ShapePath:
-			dd, ok := narrowPath(s.D)
+			// A path tied to an instant is a glyph (▼): it moves with its
+			// time and keeps its shape, as the brush's zoom treats it.
+			dd, ok := narrowPath(s.D, s.Z != "")
 			if !ok {
 				return nil, false
 			}
@@ -91,7 +93,14 @@ func narrowShapes(in []Shape) ([]Shape, bool) {
 			}
 			s.Children = kids
 		case ShapeText:
-			if !narrowText(&s, &tickEnd) {
+			// A spacing label sits over the line it measures (the
+			// announcement inset): it gets that line's room, not the
+			// picture's, so neighbouring spacings do not run together.
+			between := 0.0
+			if n := len(out); n > 0 && strings.Contains(s.Class, "spacing") && out[n-1].Kind == ShapeLine && strings.Contains(out[n-1].Class, "spacing") {
+				between = math.Abs(out[n-1].X2-out[n-1].X) - 4
+			}
+			if !narrowText(&s, &tickEnd, between) {
 				continue
 			}
 		}
@@ -102,10 +111,13 @@ func narrowShapes(in []Shape) ([]Shape, bool) {
 
 // narrowText places a text shape and shortens it to the room it has;
 // false drops it (an axis label that would overlap the previous one).
-func narrowText(s *Shape, tickEnd *float64) bool {
+func narrowText(s *Shape, tickEnd *float64, between float64) bool {
 	size := fontSize
 	if strings.Contains(s.Class, "tick") || strings.Contains(s.Class, "flabel") || strings.Contains(s.Class, "note") {
 		size = 10
+	}
+	if strings.Contains(s.Class, "strong") || strings.Contains(s.Class, "on-bar") {
+		size = 12 // bold runs wider than the estimate for regular text
 	}
 	wide := s.X
 	s.X = narrowX(s.X)
@@ -120,6 +132,12 @@ func narrowText(s *Shape, tickEnd *float64) bool {
 		room = 2 * math.Min(s.X-2, narrowW-2-s.X)
 	default:
 		room = narrowW - 2 - s.X
+	}
+	if between > 0 {
+		room = math.Min(room, between)
+	}
+	if s.Class == "flabel" {
+		return true // the swimlane lays its band's labels out itself (placeBandLabels)
 	}
 	if strings.Contains(s.Class, "tick") {
 		w := textWidth(s.Text, size)
@@ -146,8 +164,9 @@ func narrowText(s *Shape, tickEnd *float64) bool {
 }
 
 // narrowPath maps the x coordinates of path data written by the diagrams
-// (M, L, H, V, h, v, l, m, Z); any other command makes it give up.
-func narrowPath(d string) (string, bool) {
+// (M, L, H, V, h, v, l, m, Z); any other command makes it give up. A glyph
+// only moves: its relative steps keep their length.
+func narrowPath(d string, glyph bool) (string, bool) {
 	toks := strings.FieldsFunc(d, func(r rune) bool { return r == ' ' || r == ',' })
 	// Split letters glued to numbers ("M12" → "M", "12").
 	var ts []string
@@ -190,12 +209,14 @@ func narrowPath(d string) (string, bool) {
 		case 'H':
 			cx, out = v, narrowX(v)
 		case 'm', 'l':
-			if argi%2 == 0 {
+			if argi%2 == 0 && !glyph {
 				out = narrowX(cx+v) - narrowX(cx)
 				cx += v
 			}
 		case 'h':
-			out = narrowX(cx+v) - narrowX(cx)
+			if !glyph {
+				out = narrowX(cx+v) - narrowX(cx)
+			}
 			cx += v
 		case 'V', 'v':
 		default:

@@ -255,6 +255,7 @@
     }
     $('f-status').textContent = status;
     drawZoom();
+    zoomDiagrams();
   }
 
   // ---- zoom ---------------------------------------------------------------
@@ -262,11 +263,12 @@
   // 7-minute incident in a month-long run is not a sliver: each lane's
   // events from the table, binned over the range, the findings that overlap
   // it and the marks of their evidence, on an axis of its own.
+  var svgNS = (doc.querySelector('svg') || root).namespaceURI; // the SVG namespace, without writing a URL
   var Z = { x0: 212, x1: 1180, label: 200, laneH: 26, rowH: 16, bins: 160 };
   var STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5,
     1e6, 2e6, 5e6, 1e7, 15e6, 3e7, 6e7, 12e7, 3e8, 6e8, 9e8, 18e8, 36e8, 72e8, 108e8, 216e8, 432e8, 864e8];
   function el(tag, attrs, text, parent) {
-    var e = doc.createElementNS($('zoom').querySelector('svg').namespaceURI, tag); // the SVG namespace, without writing a URL
+    var e = doc.createElementNS(svgNS, tag);
     Object.keys(attrs).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
     if (text) { e.textContent = text; }
     if (parent) { parent.appendChild(e); }
@@ -358,6 +360,180 @@
     Z.from = from; Z.to = to;
     fig.hidden = false;
   }
+  // ---- finding diagrams follow the brush ---------------------------------
+  // A finding diagram whose time axis overlaps the brushed range is drawn
+  // again over the part of the range it covers, at full width: every shape
+  // the page marked with its time (data-z, µs after the axis's start) is
+  // placed anew on the narrower axis and cut at the plot's edges, its
+  // labels follow what they label, and the axis gets ticks of its own.
+  // Shapes without a time (row labels, backgrounds, an inset's own axis)
+  // stay. Every change is recorded, so clearing the brush puts back the
+  // drawing as it came.
+  var zoomed = [];
+  var diagramSvgs = all('article.finding figure.diagram svg').filter(function (svg) {
+    return svg.dataset.t0 && !svg.classList.contains('d-swimlane');
+  });
+  function setAttr(undo, e, name, value) {
+    undo.push([e, name, e.getAttribute(name)]);
+    e.setAttribute(name, String(value));
+  }
+  function unzoom() {
+    zoomed.forEach(function (z) {
+      for (var i = z.undo.length - 1; i >= 0; i--) {
+        var u = z.undo[i];
+        if (u[2] === null) { u[0].removeAttribute(u[1]); } else { u[0].setAttribute(u[1], u[2]); }
+      }
+      z.added.forEach(function (e) { e.remove(); });
+      z.svg.classList.remove('zoomed');
+      var fig = z.svg.closest('figure');
+      if (fig) { fig.classList.remove('zoomed'); }
+    });
+    zoomed = [];
+  }
+  function textW(e) {
+    var c = e.getAttribute('class') || '';
+    var size = /tick|flabel|note|seg-label|mono/.test(c) ? 10 : 11;
+    // The drawn width when the copy is shown; an estimate for the hidden one.
+    var real = 0;
+    try { real = e.getComputedTextLength(); } catch (err) { real = 0; }
+    var title = e.querySelector('title');
+    var n = e.textContent.length - (title ? title.textContent.length : 0);
+    return Math.max(real, n * size * (/strong|on-bar|label/.test(c) ? 0.65 : 0.6));
+  }
+  var zoomedFor = '';
+  function zoomDiagrams() {
+    // apply() runs on every filter change: redraw only when the range moved.
+    var key = state.from + ',' + state.to;
+    if (key === zoomedFor) { return; }
+    zoomedFor = key;
+    unzoom();
+    if (state.from === null || state.to === null || !(state.to > state.from)) { return; }
+    diagramSvgs.forEach(function (svg) {
+      var ds = svg.dataset, T0 = +ds.t0, T1 = +ds.t1, X0 = +ds.x0, X1 = +ds.x1, Y0 = +ds.y0, Y1 = +ds.y1;
+      var a = Math.max(state.from, T0), b = Math.min(state.to, T1);
+      if (!(b > a) || (a <= T0 && b >= T1)) { return; }
+      var W = svg.viewBox.baseVal.width, undo = [], added = [];
+      var pw = X1 - X0;
+      var oldX = function (t) { return X0 + (t - T0) / (T1 - T0) * pw; };
+      var newX = function (t) { return X0 + (t - a) / (b - a) * pw; };
+      var clamp = function (x) { return Math.min(Math.max(x, X0), X1); };
+      var hide = function (e) { setAttr(undo, e, 'display', 'none'); };
+      all('[data-z]', svg).forEach(function (e) {
+        var z = e.getAttribute('data-z').split(' ').map(Number);
+        var ta = T0 + z[0], tb = T0 + (z.length > 1 ? z[1] : z[0]);
+        var na = newX(ta), nb = newX(tb);
+        switch (e.tagName) {
+          case 'rect': {
+            var w = +e.getAttribute('width');
+            var l = Math.max(na, X0), r = Math.min(Math.max(nb, na + Math.min(w, 2)), X1);
+            if (r <= l || na > X1 || nb < X0) { hide(e); break; }
+            setAttr(undo, e, 'x', l.toFixed(1));
+            setAttr(undo, e, 'width', (r - l).toFixed(1));
+            break;
+          }
+          case 'line': {
+            var x1 = +e.getAttribute('x1'), x2 = +e.getAttribute('x2');
+            if (x1 === x2) {
+              if (na < X0 - 0.5 || na > X1 + 0.5) { hide(e); break; }
+              setAttr(undo, e, 'x1', na.toFixed(1));
+              setAttr(undo, e, 'x2', na.toFixed(1));
+            } else {
+              var la = clamp(Math.min(na, nb)), lb = clamp(Math.max(na, nb));
+              if (lb - la < 0.5) { hide(e); break; }
+              setAttr(undo, e, 'x1', (x1 <= x2 ? la : lb).toFixed(1));
+              setAttr(undo, e, 'x2', (x1 <= x2 ? lb : la).toFixed(1));
+            }
+            break;
+          }
+          case 'path': {
+            // A glyph (▼) at an instant: moved whole, never stretched.
+            var m = /^M\s*(-?[\d.]+)/.exec(e.getAttribute('d') || '');
+            if (!m || na < X0 - 0.5 || na > X1 + 0.5) { hide(e); break; }
+            setAttr(undo, e, 'transform', 'translate(' + (na - +m[1]).toFixed(1) + ' 0)');
+            break;
+          }
+          case 'text': {
+            // A label keeps its offset from what it labels (the span
+            // ta..tb): a start label sticks to the plot's left edge while
+            // its span goes on, an end label to the right edge, a middle
+            // one centres on what is left of its span.
+            var tx = +e.getAttribute('x'), anchor = e.getAttribute('text-anchor') || 'start', tw = textW(e);
+            var va = clamp(na), vb = clamp(nb), nx, left;
+            if (anchor === 'middle') {
+              nx = (va + vb) / 2 + (tx - (clamp(oldX(ta)) + clamp(oldX(tb))) / 2);
+              left = nx - tw / 2;
+              var inSpan = tb > ta;
+              if ((inSpan && vb - va < tw + 6) || (!inSpan && (na < X0 || na > X1))) { hide(e); break; }
+            } else if (anchor === 'end') {
+              nx = Math.min(nb, X1) + (tx - clamp(oldX(tb)));
+              left = nx - tw;
+              if (na > X1 || left < X0) { hide(e); break; }
+            } else {
+              nx = Math.max(na, X0) + (tx - clamp(oldX(ta)));
+              left = nx;
+              if (nb < X0 || nx > X1) { hide(e); break; }
+            }
+            if (left < 0 || left + tw > W - 2) { hide(e); break; }
+            setAttr(undo, e, 'x', nx.toFixed(1));
+            break;
+          }
+        }
+      });
+      // The axis: the main axis's grid, tick marks and labels give way to
+      // ticks for the range (an inset's axis, lower down, stays).
+      var grids = all('line.grid', svg).filter(function (g) { return Math.abs(+g.getAttribute('y1') - Y0) < 0.5; });
+      var axisY = grids.length ? +grids[0].getAttribute('y2') : Y1 + 4;
+      grids.forEach(hide);
+      all('line.axis', svg).forEach(function (l) {
+        if (l.getAttribute('x1') === l.getAttribute('x2') && Math.abs(+l.getAttribute('y1') - axisY) < 0.5) { hide(l); }
+      });
+      all('text.tick', svg).forEach(function (t) { if (Math.abs(+t.getAttribute('y') - axisY - 15) < 0.5) { hide(t); } });
+      var narrow = W < 600, maxTicks = narrow ? 3 : 8, span = b - a;
+      var step = STEPS[STEPS.length - 1];
+      for (var i = 0; i < STEPS.length; i++) { if (span / STEPS[i] <= maxTicks) { step = STEPS[i]; break; } }
+      var g = el('g', { 'class': 'zoom-axis' }, '', null);
+      var multi = fmtTime(a, true).slice(0, 10) !== fmtTime(b, true).slice(0, 10), first = true, lastEnd = -1e9;
+      for (var t = Math.ceil(a / step) * step; t <= b; t += step) {
+        var x = newX(t);
+        el('line', { x1: x.toFixed(1), y1: Y0, x2: x.toFixed(1), y2: axisY, 'class': 'grid' }, '', g);
+        el('line', { x1: x.toFixed(1), y1: axisY, x2: x.toFixed(1), y2: axisY + 4, 'class': 'axis' }, '', g);
+        var label = tickText(t, step, first && multi);
+        var w = label.length * 6, anch = 'middle', lft = x - w / 2;
+        if (x + w / 2 > W - 2) { anch = 'end'; lft = x - w; }
+        if (lft < 2) { anch = 'start'; lft = x; }
+        if (lft < lastEnd + 6) { continue; }
+        lastEnd = lft + w;
+        first = false;
+        el('text', { x: x.toFixed(1), y: axisY + 15, 'text-anchor': anch, 'class': 'tick' }, label, g);
+      }
+      svg.appendChild(g);
+      added.push(g);
+      svg.classList.add('zoomed');
+      var fig = svg.closest('figure');
+      if (fig && !fig.classList.contains('zoomed')) {
+        fig.classList.add('zoomed');
+        var cap = fig.querySelector('figcaption');
+        if (cap) {
+          var note = doc.createElement('span');
+          note.className = 'zoom-note';
+          note.textContent = 'Zoomed to the brushed range: ' + fmtTime(a, true) + ' – ' + fmtTime(b, true) + ' UTC (' +
+            fmtSpan(b - a) + ' of this diagram\u2019s ' + fmtSpan(T1 - T0) + '). Clear the brush to see it whole. ';
+          cap.insertBefore(note, cap.firstChild);
+          added.push(note);
+        }
+      }
+      zoomed.push({ svg: svg, undo: undo, added: added });
+    });
+  }
+  function fmtSpan(us) {
+    var s = us / 1e6;
+    if (s < 1) { return Math.round(us / 1e3) + ' ms'; }
+    if (s < 60) { return (Math.round(s * 10) / 10) + ' s'; }
+    if (s < 3600) { return Math.floor(s / 60) + 'm' + Math.round(s % 60) + 's'; }
+    if (s < 86400) { return Math.floor(s / 3600) + 'h' + Math.floor(s % 3600 / 60) + 'm'; }
+    return Math.floor(s / 86400) + 'd' + Math.floor(s % 86400 / 3600) + 'h';
+  }
+
   // The zoom is brushed like the overview: dragging across it narrows the
   // range again (a short incident in a long run takes two drags); a click
   // without dragging goes back to the whole run.

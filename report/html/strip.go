@@ -96,21 +96,21 @@ func neighStrip(in *stripInput) *Diagram {
 		x0, x1 := sc.X(s.From), sc.X(end)
 		w := maxf(x1-x0, 1.5)
 		state := stateClass(s.State)
-		d.rect(x0, rowY(0)+10, w, rowH-20, "st-"+state, s.Tip)
+		d.at(d.rect(x0, rowY(0)+10, w, rowH-20, "st-"+state, s.Tip), s.From, end)
 		if textWidth(s.State, 10)+6 < w {
-			d.text(x0+w/2, rowY(0)+rowH/2+4, s.State, "seg-label", "middle")
+			d.at(d.text(x0+w/2, rowY(0)+rowH/2+4, s.State, "seg-label", "middle"), s.From, end)
 		}
 		if !s.Since.IsZero() && s.Since.Before(s.From) {
 			// The change fell between two listings: show the uncertainty.
 			xs := sc.X(s.Since)
-			d.line(xs, rowY(0)+rowH-8, x0, rowY(0)+rowH-8, "spacing", "changed between "+clockOf(s.Since)+" and "+clockOf(s.From))
+			d.at(d.line(xs, rowY(0)+rowH-8, x0, rowY(0)+rowH-8, "spacing", "changed between "+clockOf(s.Since)+" and "+clockOf(s.From)), s.Since, s.From)
 		}
 		// A confirmation of the old MAC without a probe: the bug's signature.
 		if i > 0 && s.State == "REACHABLE" && s.LL == in.OldLL && in.OldLL != "" {
 			prev := in.Segs[i-1].State
 			if prev == "DELAY" || (in.Monitor && prev == "STALE") {
 				reachableOld++
-				d.path(fmt.Sprintf("M%s %sl-4 -7h8z", num(x0), num(rowY(0)+9)), "noprobe", fmt.Sprintf("%s → REACHABLE on the old MAC at %s with no PROBE in between", prev, clockOf(s.From)))
+				d.at(d.path(fmt.Sprintf("M%s %sl-4 -7h8z", num(x0), num(rowY(0)+9)), "noprobe", fmt.Sprintf("%s → REACHABLE on the old MAC at %s with no PROBE in between", prev, clockOf(s.From))), s.From, s.From)
 			}
 		}
 	}
@@ -133,7 +133,7 @@ func neighStrip(in *stripInput) *Diagram {
 			case in.NewLL:
 				llClass = "bind-new"
 			}
-			d.rect(x0, rowY(1)+12, maxf(x1-x0, 1.5), rowH-24, llClass, ll)
+			d.at(d.rect(x0, rowY(1)+12, maxf(x1-x0, 1.5), rowH-24, llClass, ll), in.Segs[i].From, end)
 			label := ll
 			switch ll {
 			case in.OldLL:
@@ -142,25 +142,26 @@ func neighStrip(in *stripInput) *Diagram {
 				label += " (new)"
 			}
 			if textWidth(label, 10)+8 < x1-x0 {
-				d.text(x0+6, rowY(1)+rowH/2+4, label, "on-bar", "")
+				d.at(d.text(x0+6, rowY(1)+rowH/2+4, label, "on-bar", ""), in.Segs[i].From, end)
 			}
 		}
 		i = j + 1
 	}
 	for _, r := range in.Resets {
 		x := sc.X(r.At)
-		d.line(x, rowY(0)+rowH-10, x, rowY(0)+rowH-4, "reset", r.Tip)
+		d.at(d.line(x, rowY(0)+rowH-10, x, rowY(0)+rowH-4, "reset", r.Tip), r.At, r.At)
 	}
 
 	// Announcements the entry did not take.
 	for _, a := range in.Announces {
 		if sc.Contains(a.At) {
-			d.path(fmt.Sprintf("M%s %sl-5 -8h10z", num(sc.X(a.At)), num(rowY(2)+rowH/2+4)), "garp", a.Tip)
+			d.at(d.path(fmt.Sprintf("M%s %sl-5 -8h10z", num(sc.X(a.At)), num(rowY(2)+rowH/2+4)), "garp", a.Tip), a.At, a.At)
 		}
 	}
 	if n := len(in.Announces); n > 0 {
 		x := sc.X(in.Announces[n-1].At) + 10
-		d.text(x, rowY(2)+rowH/2+4, fit(fmt.Sprintf("%s at the new MAC", plural(int64(n), "announcement", "announcements")), plotX1-x, fontSize), "note", "")
+		last := in.Announces[n-1].At
+		d.at(d.text(x, rowY(2)+rowH/2+4, fit(fmt.Sprintf("%s at the new MAC", plural(int64(n), "announcement", "announcements")), plotX1-x, fontSize), "note", ""), last, last)
 	} else {
 		d.text(plotX0+8, rowY(2)+rowH/2+4, "none in the data", "note", "")
 	}
@@ -169,12 +170,12 @@ func neighStrip(in *stripInput) *Diagram {
 	for _, q := range in.Requests {
 		if sc.Contains(q.At) {
 			x := sc.X(q.At)
-			d.line(x, rowY(3)+8, x, rowY(3)+rowH-8, "arp-req", q.Tip)
+			d.at(d.line(x, rowY(3)+8, x, rowY(3)+rowH-8, "arp-req", q.Tip), q.At, q.At)
 		}
 	}
 	switch {
 	case len(in.Requests) > 0:
-		d.text(sc.X(in.Requests[0].At)+6, rowY(3)+rowH/2+4, plural(int64(len(in.Requests)), "request", "requests"), "note", "")
+		d.at(d.text(sc.X(in.Requests[0].At)+6, rowY(3)+rowH/2+4, plural(int64(len(in.Requests)), "request", "requests"), "note", ""), in.Requests[0].At, in.Requests[len(in.Requests)-1].At)
 	case in.HaveCapture:
 		d.rect(plotX0, rowY(3)+10, plotX1-plotX0, rowH-20, "missing", "the host's capture has no ARP request for "+in.IP)
 		d.text(plotX0+8, rowY(3)+rowH/2+4, "none in the host's capture: the entry never probed", "missing-label", "")

@@ -66,6 +66,25 @@ type Shape struct {
 	Detector string
 	T0, T1   int64   // µs; zero when the shape is not a time span
 	Children []Shape // ShapeGroup only
+	// Z is the time the shape stands for on its diagram's main axis, for
+	// the brush to place it again when it zooms the diagram: "a" (an
+	// instant) or "a b" (a span), µs after Plot.T0. Empty: the shape does
+	// not move with time (labels, lane backgrounds, an inset's own axis).
+	Z string
+}
+
+// at ties s to the time span a..b (an instant when equal) of d's axis.
+func (d *Diagram) at(s *Shape, a, b time.Time) *Shape {
+	if d.Plot == nil || s == nil {
+		return s
+	}
+	za := a.UnixMicro() - d.Plot.T0
+	if b.Equal(a) {
+		s.Z = strconv.FormatInt(za, 10)
+	} else {
+		s.Z = strconv.FormatInt(za, 10) + " " + strconv.FormatInt(b.UnixMicro()-d.Plot.T0, 10)
+	}
+	return s
 }
 
 var shapeTags = [...]string{ShapeRect: "rect", ShapeLine: "line", ShapeText: "text", ShapePath: "path", ShapeCircle: "circle", ShapeGroup: "g"}

@@ -83,7 +83,7 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 		x0 := X(f.Start)
 		x1 := maxf(X(f.End), x0+3)
 		label := safetext.Terminal(f.Detector)
-		need := x1 + 4 + textWidth(label, 10)
+		need := x1 + 4 + float64(len([]rune(label)))*10*0.68 // as placeBandLabels counts
 		row := -1
 		for r, end := range rowEnd {
 			if x0 > end+4 {
@@ -271,6 +271,8 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 	// whole picture so the marks below keep their tooltips.
 	d.rect(plotX0, lanesTop, 0, lanesBottom-lanesTop, "brush-sel", "")
 	d.Narrow = narrowOf(d)
+	placeBandLabels(d)
+	placeBandLabels(d.Narrow)
 	return d
 }
 
@@ -324,4 +326,116 @@ func focus(tl *timeline.Timeline, first, last time.Time) (time.Time, time.Time, 
 		}
 	}
 	return first, last, lo + n - hi
+}
+
+// placeBandLabels lays out the findings band's labels of d (the wide
+// drawing or the narrow one) so that no two overlap, nor a label a bar:
+// row by row, left to right, each label goes right of its bar when the room
+// up to the next bar holds it, else left of it, else it is shortened to the
+// larger room (the full name in its tooltip), else dropped — the bar keeps
+// the finding's tooltip and link.
+func placeBandLabels(d *Diagram) {
+	if d == nil || d.Plot == nil {
+		return
+	}
+	type item struct {
+		x0, x1, y float64
+		g         *Shape // the finding's group
+		label     int    // index of the label in g.Children, -1 if none
+	}
+	var items []item
+	for i := range d.Shapes {
+		g := &d.Shapes[i]
+		if g.Kind != ShapeGroup || g.Finding == "" {
+			continue
+		}
+		it := item{g: g, label: -1}
+		bar := false
+		for k, c := range g.Children {
+			switch {
+			case c.Kind == ShapeRect && strings.HasPrefix(c.Class, "fbar"):
+				it.x0, it.x1, it.y, bar = c.X, c.X+c.W, c.Y, true
+			case c.Kind == ShapeText && c.Class == "flabel":
+				it.label = k
+			}
+		}
+		if bar {
+			items = append(items, it)
+		}
+	}
+	slices.SortStableFunc(items, func(a, b item) int {
+		if a.y != b.y {
+			return cmpFloat(a.y, b.y)
+		}
+		return cmpFloat(a.x0, b.x0)
+	})
+	const gap, size = 4.0, 10.0
+	width := func(s string) float64 { return float64(len([]rune(s))) * size * 0.68 } // generous: labels must not touch
+	for i := 0; i < len(items); {
+		j := i
+		for j < len(items) && items[j].y == items[i].y {
+			j++
+		}
+		used := d.Plot.X0 // right end of what is already placed in this row
+		for k := i; k < j; k++ {
+			it := items[k]
+			if it.label < 0 {
+				used = math.Max(used, it.x1)
+				continue
+			}
+			lbl := &it.g.Children[it.label]
+			full := lbl.Text
+			if lbl.Tip != "" {
+				full = lbl.Tip
+			}
+			next := d.W - 2
+			if k+1 < j {
+				next = items[k+1].x0
+			}
+			rightRoom := next - gap - (it.x1 + gap)
+			leftRoom := it.x0 - gap - (used + gap)
+			text, right := full, true
+			switch w := width(full); {
+			case w <= rightRoom:
+			case w <= leftRoom:
+				right = false
+			default:
+				room := math.Max(rightRoom, leftRoom)
+				right = rightRoom >= leftRoom
+				n := int(room/(size*0.68)) - 1
+				if n < 3 {
+					text = ""
+				} else {
+					text = string([]rune(full)[:n]) + "…"
+				}
+			}
+			if text == "" {
+				it.g.Children = slices.Delete(it.g.Children, it.label, it.label+1)
+				used = math.Max(used, it.x1)
+				continue
+			}
+			if text != full {
+				lbl.Tip = full
+			}
+			lbl.Text = text
+			if right {
+				lbl.X, lbl.Anchor = it.x1+gap, ""
+				used = it.x1 + gap + width(text)
+			} else {
+				lbl.X, lbl.Anchor = it.x0-gap, "end"
+				used = math.Max(used, it.x1)
+			}
+		}
+		i = j
+	}
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

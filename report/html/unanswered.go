@@ -71,18 +71,18 @@ func unansweredLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 			continue
 		}
 		drawn[int(x*2)] = true
-		d.line(x, top+8, x, top+rowH-8, "arp-req", summary(e))
+		d.at(d.line(x, top+8, x, top+rowH-8, "arp-req", summary(e)), e.Time, e.Time)
 	}
 	y := top + rowH
 	for _, e := range replies {
 		x := sc.X(e.Time)
-		d.line(x, y+8, x, y+rowH-8, "garp-tick", summary(e))
+		d.at(d.line(x, y+8, x, y+rowH-8, "garp-tick", summary(e)), e.Time, e.Time)
 	}
 	if len(replies) == 0 {
 		x0 := sc.X(requests[0].Time)
-		d.rect(x0, y+10, maxf(sc.X1-x0, 2), rowH-20, "missing", "no ARP reply for "+ip.String()+" in the window")
+		d.at(d.rect(x0, y+10, maxf(sc.X1-x0, 2), rowH-20, "missing", "no ARP reply for "+ip.String()+" in the window"), requests[0].Time, sc.T1)
 		span := duration(requests[len(requests)-1].Time.Sub(requests[0].Time))
-		d.text(x0+8, y+rowH/2+4, fmt.Sprintf("none: nothing answered for %s in %s", ip, span), "missing-label", "")
+		d.at(d.text(x0+8, y+rowH/2+4, fmt.Sprintf("none: nothing answered for %s in %s", ip, span), "missing-label", ""), requests[0].Time, sc.T1)
 	}
 	d.Caption = fmt.Sprintf("Each tick on the top row is an ARP request for %s; the row below holds the replies that should have followed. A Linux host broadcasts 3 requests a second apart per failed resolution and tries again on its next packet.", ip)
 	return d
