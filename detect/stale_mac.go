@@ -441,8 +441,12 @@ func (a announcements) describe() string {
 func staleExplanation(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse, a announcements, dur time.Duration) string {
 	var b strings.Builder
 	ip := m.key.String()
+	from := eventTime(tl, m.firstNew)
+	if m.newBy == witDatabase && !a.first.IsZero() {
+		from = a.first // the first announcement on the wire; the database's commit is told below
+	}
 	fmt.Fprintf(&b, "%s kept sending unicast IPv4 to %s via %s — the MAC the address had before it moved — for %s after %s was announced at %s (%s, from %s).",
-		observerName(u), ip, m.old, fmtDur(dur), ip, m.new, a.describe(), eventTime(tl, m.firstNew).Format("15:04:05.000 UTC"))
+		observerName(u), ip, m.old, fmtDur(dur), ip, m.new, a.describe(), from.Format("15:04:05.000 UTC"))
 	b.WriteString(staleDBStory(tl, m))
 	fmt.Fprintf(&b, " It sent %s to the stale MAC", plural(u.frames, "frame", "frames"))
 	if u.straddle {
@@ -572,7 +576,7 @@ func staleDBStory(tl *timeline.Timeline, m *move) string {
 		fmt.Fprintf(&b, " The database's own record agrees: %s gave %s to %s at %s, %s after the capture first showed it, so the move time is the capture's.",
 			dbRecordText(tl, m.dbNew), ip, m.new, at.UTC().Format("15:04:05.000 UTC"), fmtDur(at.Sub(m.at)))
 	}
-	if m.dbGone >= 0 {
+	if m.dbGone >= 0 && m.dbGone != m.dbNew {
 		fmt.Fprintf(&b, " The claim of the old MAC %s was withdrawn by %s.", m.old, dbRecordText(tl, m.dbGone))
 	}
 	return b.String()

@@ -213,3 +213,66 @@ func TestRealStaleMACDatedByTheDatabase(t *testing.T) {
 		})
 	}
 }
+
+// TestRealMissingProbeDatedByTheDatabase: a host's `date; ip neigh` loop
+// keeps the floating IP at the old MAC through three STALE → DELAY →
+// REACHABLE cycles after a real Northbound database gave the IP to another
+// MAC, and no capture shows the move. Alone the loop is what a working flow
+// does (no finding); with the database file beside it missing-probe fires,
+// names the database witness and takes the move from its commit.
+func TestRealMissingProbeDatedByTheDatabase(t *testing.T) {
+	l := ovnlab.Start(t, false)
+	router(l)
+	l.Nbctl("lr-nat-add", "neutron-r1", "dnat_and_snat", fip, "10.0.0.5", "vm1", macA)
+	time.Sleep(300 * time.Millisecond)
+	uuid := strings.TrimSpace(l.Nbctl("--bare", "--columns=_uuid", "find", "NAT", "external_ip="+fip))
+	l.Nbctl("set", "NAT", uuid, `external_mac="`+macB+`"`, "logical_port=vm2", "logical_ip=10.0.0.6")
+	later(l, 200*time.Millisecond)
+	both := t.TempDir()
+	l.Save(both)
+	_, moved := natTimes(t, both)
+
+	// The incident's loop, on the database's clock: the move at 75 s.
+	t0 := moved.Add(-75 * time.Second)
+	var b strings.Builder
+	for _, st := range []struct {
+		from, to int
+		state    string
+	}{{60, 80, "REACHABLE"}, {80, 84, "STALE"}, {84, 89, "DELAY"}, {89, 120, "REACHABLE"}, {120, 126, "STALE"},
+		{126, 131, "DELAY"}, {131, 160, "REACHABLE"}, {160, 163, "STALE"}, {163, 168, "DELAY"}, {168, 180, "REACHABLE"}} {
+		for s := st.from; s < st.to; s++ {
+			b.WriteString(t0.Add(time.Duration(s)*time.Second).UTC().Format("Mon Jan _2 15:04:05 MST 2006") + "\n")
+			b.WriteString("172.24.4.1 dev br-ex lladdr fa:16:3e:00:00:01 REACHABLE \n")
+			b.WriteString(fip + " dev br-ex lladdr " + macA + " " + st.state + " \n")
+		}
+	}
+	alone := t.TempDir()
+	for _, d := range []string{alone, both} {
+		if err := os.WriteFile(filepath.Join(d, "arptable"), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := detect.Defaults()
+	if fs := findings(analyse(t, cfg, alone), "missing-probe"); len(fs) != 0 {
+		t.Fatalf("the loop alone fired: %s", fs[0].Explanation)
+	}
+	fs := findings(analyse(t, cfg, both), "missing-probe")
+	if len(fs) != 1 {
+		t.Fatalf("with the database: %d missing-probe findings, want 1", len(fs))
+	}
+	f := fs[0]
+	if f.Subject.Get("new_mac") != macB || f.Subject.Get("mac") != macA || !slices.Contains(f.Witnesses, "new:database") {
+		t.Errorf("subject %v witnesses %v", f.Subject, f.Witnesses)
+	}
+	want := "the move time comes from the database's own record: NAT " + fip + " modify, OVN_Northbound record "
+	if !strings.Contains(f.Explanation, want) || !strings.Contains(f.Explanation, "(_date "+moved.Format("2006-01-02 15:04:05.000")+")") {
+		t.Errorf("explanation lacks %q with the _date: %s", want, f.Explanation)
+	}
+	cited := false
+	for _, e := range f.Evidence {
+		cited = cited || (strings.HasSuffix(e.Source, "ovnnb_db.db") && e.Time.Equal(moved))
+	}
+	if !cited {
+		t.Errorf("the NAT commit is not cited: %+v", f.Evidence)
+	}
+}
