@@ -120,7 +120,11 @@ func (st *dbOwners) declare(i int, t time.Time, r *timeline.OVSDBRow) {
 			st.count[c]--
 			st.goneEv[c] = i
 			if st.count[c] <= 0 {
+				// Nothing declares the pair now: only when it was last
+				// withdrawn is worth keeping.
 				delete(st.count, c)
+				delete(st.claimEv, c)
+				delete(st.claimBy, c)
 				st.macsOf[c.ip] = slices.DeleteFunc(st.macsOf[c.ip], func(m timeline.MAC) bool { return m == c.mac })
 			}
 			touched = append(touched, c.ip)
