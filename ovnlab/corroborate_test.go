@@ -52,9 +52,9 @@ func natTimes(t *testing.T, dir string) (created, moved time.Time) {
 // around the floating IP's move, on the databases' clock: the observer
 // resolves fip (macA answers) and pings it every 250 ms from just after the
 // NAT entry was created to 4 s after the move; macB announces itself with a
-// GARP 300 ms after the database moved the address, and the observer
-// ignores it, sending to macA to the end.
-func writeObserverCapture(t *testing.T, path string, created, moved time.Time) (garp time.Time) {
+// GARP garpAfter after the database moved the address (before it, when
+// negative), and the observer ignores it, sending to macA to the end.
+func writeObserverCapture(t *testing.T, path string, created, moved time.Time, garpAfter time.Duration) (garp time.Time) {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
@@ -88,7 +88,7 @@ func writeObserverCapture(t *testing.T, path string, created, moved time.Time) (
 	start := created.Add(100 * time.Millisecond)
 	arp(start, obs, bcast, 1, obs, obsIP, make([]byte, 6), ip)
 	arp(start.Add(time.Millisecond), a, obs, 2, a, ip, obs, obsIP)
-	garp = moved.Add(300 * time.Millisecond)
+	garp = moved.Add(garpAfter)
 	var garpDone bool
 	seq := uint16(0)
 	for at := start.Add(10 * time.Millisecond); at.Before(moved.Add(4 * time.Second)); at = at.Add(250 * time.Millisecond) {
@@ -143,7 +143,7 @@ func TestRealStaleMACDatedByTheDatabase(t *testing.T) {
 			created, moved := natTimes(t, both)
 
 			capOnly := t.TempDir()
-			garp := writeObserverCapture(t, filepath.Join(capOnly, "br-ex.pcap"), created, moved)
+			garp := writeObserverCapture(t, filepath.Join(capOnly, "br-ex.pcap"), created, moved, 300*time.Millisecond)
 			l.Copy(filepath.Join(capOnly, "br-ex.pcap"), filepath.Join(both, "br-ex.pcap"))
 
 			cfg := detect.Defaults()
@@ -267,6 +267,48 @@ func TestRealMissingProbeDatedByTheDatabase(t *testing.T) {
 	want := "the move time comes from the database's own record: NAT " + fip + " modify, OVN_Northbound record "
 	if !strings.Contains(f.Explanation, want) || !strings.Contains(f.Explanation, "(_date "+moved.Format("2006-01-02 15:04:05.000")+")") {
 		t.Errorf("explanation lacks %q with the _date: %s", want, f.Explanation)
+	}
+	cited := false
+	for _, e := range f.Evidence {
+		cited = cited || (strings.HasSuffix(e.Source, "ovnnb_db.db") && e.Time.Equal(moved))
+	}
+	if !cited {
+		t.Errorf("the NAT commit is not cited: %+v", f.Evidence)
+	}
+}
+
+// TestRealStaleMACWireFirst: the new owner's GARP reaches the capture before
+// the database commits the move (an announcement from the new port before
+// neutron's NAT update lands). The move keeps the capture's time, and the
+// finding cites the database's record as agreeing.
+func TestRealStaleMACWireFirst(t *testing.T) {
+	l := ovnlab.Start(t, false)
+	router(l)
+	l.Nbctl("lr-nat-add", "neutron-r1", "dnat_and_snat", fip, "10.0.0.5", "vm1", macA)
+	time.Sleep(600 * time.Millisecond)
+	uuid := strings.TrimSpace(l.Nbctl("--bare", "--columns=_uuid", "find", "NAT", "external_ip="+fip))
+	l.Nbctl("set", "NAT", uuid, `external_mac="`+macB+`"`, "logical_port=vm2", "logical_ip=10.0.0.6")
+	later(l, 200*time.Millisecond)
+	dir := t.TempDir()
+	l.Save(dir)
+	created, moved := natTimes(t, dir)
+	garp := writeObserverCapture(t, filepath.Join(dir, "br-ex.pcap"), created, moved, -300*time.Millisecond)
+	cfg := detect.Defaults()
+	cfg.Grace = 2 * time.Second
+	fs := findings(analyse(t, cfg, dir), "stale-mac")
+	if len(fs) != 1 {
+		t.Fatalf("%d stale-mac findings, want 1", len(fs))
+	}
+	f := fs[0]
+	if !f.Start.Equal(garp) {
+		t.Errorf("move at %v, want the GARP's %v (the database committed at %v)", f.Start, garp, moved)
+	}
+	if !slices.Contains(f.Witnesses, "new:arp") || !slices.Contains(f.Witnesses, "new:database") {
+		t.Errorf("witnesses %v: want new:arp and new:database", f.Witnesses)
+	}
+	if want := "The database's own record agrees: NAT " + fip + " modify, OVN_Northbound record "; !strings.Contains(f.Explanation, want) ||
+		!strings.Contains(f.Explanation, "300 ms after the capture first showed it, so the move time is the capture's") {
+		t.Errorf("explanation lacks %q: %s", want, f.Explanation)
 	}
 	cited := false
 	for _, e := range f.Evidence {
