@@ -217,7 +217,7 @@ func newUnansweredPass(tl *timeline.Timeline, cfg *Config, out *Findings) *unans
 func (p *unansweredPass) run() {
 	tl, out := p.tl, p.out
 	horizon := max(episodeGap, p.cfg.UnansweredWait)
-	for i, rec := range tl.Records(0, -1) {
+	for i, rec := range tl.RecordsOf(timeline.Kinds(timeline.KindARP, timeline.KindUsage)) {
 		for p.head >= 0 && rec.T-p.slab[p.head].last > int64(horizon) {
 			p.close(p.head)
 		}

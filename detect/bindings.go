@@ -416,7 +416,11 @@ func moves(tl *timeline.Timeline) movesResult {
 	var out []move
 	mismatched, firstMismatch := 0, -1
 	var obs []observation
-	for i, r := range tl.Records(0, -1) {
+	kinds := timeline.Kinds(timeline.KindARP, timeline.KindUsage, timeline.KindNeigh)
+	if db != nil {
+		kinds |= timeline.Kinds(timeline.KindOVN)
+	}
+	for i, r := range tl.RecordsOf(kinds) {
 		switch r.Kind {
 		case timeline.KindARP, timeline.KindUsage, timeline.KindNeigh:
 			obs = observationsOf(obs[:0], r, segs, &onLink, func() {

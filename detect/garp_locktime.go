@@ -70,7 +70,7 @@ func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	byKey := map[garpKey][]int{}
 	var keys []garpKey
 	segs := segmentIDs(tl)
-	for i, r := range tl.Records(0, -1) {
+	for i, r := range tl.RecordsOf(timeline.Kinds(timeline.KindARP)) {
 		a, ok := r.ARPRec()
 		if !ok || !a.Class.IsGARP() || !bindingSender(&a) {
 			continue

@@ -43,10 +43,7 @@ func (d interleavedTxn) Detect(tl *timeline.Timeline, cfg *Config, out *Findings
 	if ops == nil {
 		ops = DefaultOperations()
 	}
-	for i, r := range tl.Records(0, -1) {
-		if r.Kind != timeline.KindTxn {
-			continue
-		}
+	for i, r := range tl.RecordsOf(timeline.Kinds(timeline.KindTxn)) {
 		tx, ok := tl.PayloadOf(r).(*timeline.Txn)
 		if !ok || tx.Parts < 2 || tx.Detail == nil {
 			continue

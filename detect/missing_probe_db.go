@@ -40,10 +40,7 @@ func (w *mpWorld) dbOwnerAt(ip netip.Addr, t time.Time) (dbStep, bool) {
 			}
 			w.dbHist[x] = append(w.dbHist[x], dbStep{t: at, mac: o.mac, ev: o.ev, gone: gone})
 		}
-		for i, r := range w.tl.Records(0, -1) {
-			if r.Kind != timeline.KindOVN {
-				continue
-			}
+		for i, r := range w.tl.RecordsOf(timeline.Kinds(timeline.KindOVN)) {
 			if row, ok := w.tl.PayloadOf(r).(*timeline.OVSDBRow); ok && row.Table != "MAC_Binding" {
 				owners.row(i, r.Time(), row)
 			}

@@ -89,10 +89,7 @@ func (staleMACBinding) Detect(tl *timeline.Timeline, cfg *Config, out *Findings)
 	st := &mbState{dbOwners: newDBOwners(), tl: tl,
 		bindings: map[string]*mbRow{}, byIP: map[netip.Addr]map[string]*mbRow{}, ends: map[int32]time.Time{}}
 	st.moved = st.ownerMoved
-	for i, r := range tl.Records(0, -1) {
-		if r.Kind != timeline.KindOVN {
-			continue
-		}
+	for i, r := range tl.RecordsOf(timeline.Kinds(timeline.KindOVN)) {
 		switch p := tl.PayloadOf(r).(type) {
 		case *timeline.OVSDBRow:
 			st.row(i, r.Time(), r.Src, p)

@@ -27,6 +27,22 @@ var kindNames = [...]string{
 	KindTxn: "txn", KindTxnStatus: "txn-status", KindOVN: "ovn", KindSymptom: "symptom", KindLog: "log",
 }
 
+// KindSet is a set of kinds; the zero set, for Timeline's passes, is every
+// kind.
+type KindSet uint32
+
+// Kinds is the set of ks.
+func Kinds(ks ...Kind) KindSet {
+	var s KindSet
+	for _, k := range ks {
+		s |= 1 << k
+	}
+	return s
+}
+
+// Has reports whether k is in s; every kind is in the zero set.
+func (s KindSet) Has(k Kind) bool { return s == 0 || s&(1<<k) != 0 }
+
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
 		return kindNames[k]

@@ -14,8 +14,10 @@ type store struct {
 	mem  []Record
 	file *appendFile
 	// index[c] is where packed chunk c starts in file; the last entry is
-	// the file's end.
+	// the file's end. kinds[c] is the kinds chunk c holds: a pass over some
+	// kinds reads only the chunks that hold them.
 	index []int64
+	kinds []KindSet
 
 	mu     sync.Mutex
 	chunks map[int]*cacheChunk
@@ -43,6 +45,7 @@ type storeWriter struct {
 	buf    []Record
 	packed []byte
 	index  []int64
+	kinds  []KindSet
 	n      int
 }
 
@@ -72,6 +75,11 @@ func (w *storeWriter) flush() {
 	}
 	w.packed = packRecords(w.packed[:0], w.buf)
 	w.index = append(w.index, w.file.write(w.packed))
+	var ks KindSet
+	for i := range w.buf {
+		ks |= KindSet(1) << w.buf[i].Kind
+	}
+	w.kinds = append(w.kinds, ks)
 	w.buf = w.buf[:0]
 }
 
@@ -84,6 +92,7 @@ func (w *storeWriter) finish(s *store) error {
 	w.flush()
 	w.buf, w.packed = nil, nil
 	s.index = append(slices.Clip(w.index), w.file.size())
+	s.kinds = slices.Clip(w.kinds)
 	s.file = w.file
 	s.chunks = map[int]*cacheChunk{}
 	if err := s.file.seal(); err != nil {
@@ -155,23 +164,33 @@ func (s *store) unpack(p []byte, c int, recs []Record) int {
 	return n
 }
 
-// scan calls fn for records from..to-1 in order until fn returns false. The
-// record is valid during the call only. Sequential reads bypass the cache.
-func (s *store) scan(from, to int, fn func(i int, r *Record) bool) {
+// scan calls fn for the records from..to-1 of the kinds in ks (all when ks
+// is 0), in order, until fn returns false. The record is valid during the
+// call only. Sequential reads bypass the cache, and skip the chunks that
+// hold none of ks without reading them.
+func (s *store) scan(from, to int, ks KindSet, fn func(i int, r *Record) bool) {
 	from, to = max(from, 0), min(to, s.n)
 	if s.file == nil {
 		for i := from; i < to; i++ {
-			if !fn(i, &s.mem[i]) {
+			if ks.Has(s.mem[i].Kind) && !fn(i, &s.mem[i]) {
 				return
 			}
 		}
 		return
 	}
+	wanted := func(c int) bool { return ks == 0 || s.kinds[c]&ks != 0 }
 	recs := make([]Record, cacheChunkRecords)
 	var packed []byte
 	last := (to - 1) / cacheChunkRecords
 	for c := from / cacheChunkRecords; c <= last; {
-		upto := min(c+scanChunks, last+1)
+		if !wanted(c) {
+			c++
+			continue
+		}
+		upto := c + 1
+		for upto <= last && upto-c < scanChunks && wanted(upto) {
+			upto++
+		}
 		packed = s.readChunks(packed, c, upto)
 		p := packed
 		for ; c < upto; c++ {
@@ -179,7 +198,7 @@ func (s *store) scan(from, to int, fn func(i int, r *Record) bool) {
 			b := recs[:min(cacheChunkRecords, s.n-first)]
 			p = p[s.unpack(p, c, b):]
 			for j := max(from-first, 0); j < len(b) && first+j < to; j++ {
-				if !fn(first+j, &b[j]) {
+				if ks.Has(b[j].Kind) && !fn(first+j, &b[j]) {
 					return
 				}
 			}

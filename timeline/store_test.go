@@ -117,6 +117,27 @@ func TestSpilledTimelineEqualsInMemory(t *testing.T) {
 	if srcs[0].Events != 3000 || srcs[2].Events != 1 {
 		t.Errorf("source counts %d %d", srcs[0].Events, srcs[2].Events)
 	}
+	// A pass over some kinds yields exactly the records of those kinds,
+	// spilled or not; kinds that are not there yield nothing.
+	for _, ks := range []KindSet{Kinds(KindARP), Kinds(KindNeigh, KindTCP), Kinds(KindSymptom), Kinds(KindTxn)} {
+		for _, tl := range []*Timeline{mem, disk} {
+			var want, got []int
+			for i, r := range tl.Records(0, -1) {
+				if ks.Has(r.Kind) {
+					want = append(want, i)
+				}
+			}
+			for i, r := range tl.RecordsOf(ks) {
+				if *r != tl.Record(i) {
+					t.Fatalf("RecordsOf and Record disagree at %d", i)
+				}
+				got = append(got, i)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("kinds %b, spilled %v: RecordsOf yields %d records, want %d", ks, tl.st.file != nil, len(got), len(want))
+			}
+		}
+	}
 	ip := netip.MustParseAddr("10.0.0.3")
 	if a, b := mem.ByIP(ip), disk.ByIP(ip); !reflect.DeepEqual(a, b) || len(a) == 0 {
 		t.Errorf("ByIP: %d in memory, %d spilled", len(a), len(b))
@@ -219,5 +240,55 @@ func TestSinkRefusesStoredPayloadOfRecordKind(t *testing.T) {
 	s.Add(&bad, nil)
 	if s.Err() == nil || !strings.Contains(s.Err().Error(), "cannot be of kind") || s.Len() != 1 {
 		t.Errorf("a neigh-kind payload: err %v, %d events", s.Err(), s.Len())
+	}
+}
+
+// A pass over one kind skips the stretches of a spilled timeline that hold
+// none of it, and still yields every record of it, in order.
+func TestRecordsOfSkipsChunksWithoutTheKinds(t *testing.T) {
+	dir := t.TempDir()
+	defer func(c int, r, m int64, h int, d string) {
+		chunkRecords, residentBytes, memTimelineSize, heapMemBytes, SpillDir = c, r, m, h, d
+	}(chunkRecords, residentBytes, memTimelineSize, heapMemBytes, SpillDir)
+	chunkRecords, residentBytes, memTimelineSize, heapMemBytes, SpillDir = 64, 0, 0, 100, dir
+	t0 := time.Date(2017, 5, 16, 14, 30, 0, 0, time.UTC)
+	var evs []Event
+	for i := range 1300 {
+		e := Event{Time: t0.Add(time.Duration(i) * time.Second), Pos: Pos{Line: int64(i + 1)}}
+		if i >= 500 && i < 800 {
+			e.Data = &Symptom{What: SymptomSSHFailed, IP: netip.MustParseAddr("10.0.0.1"), Message: "Failed"}
+		} else {
+			e.Data = &ARP{Op: 1, Class: ARPRequest, SPA: netip.MustParseAddr("10.0.0.2"), TPA: netip.MustParseAddr("10.0.0.1")}
+		}
+		evs = append(evs, e)
+	}
+	tl := Build([]*Source{{Path: "x", Kind: "test"}}, [][]Event{evs})
+	if tl.st.file == nil {
+		t.Fatal("nothing was spilled")
+	}
+	skippable := 0
+	for _, ks := range tl.st.kinds {
+		if ks&Kinds(KindSymptom) == 0 {
+			skippable++
+		}
+	}
+	if skippable < 5 {
+		t.Fatalf("only %d of %d chunks hold no symptom: the test does not exercise skipping", skippable, len(tl.st.kinds))
+	}
+	for ks, want := range map[KindSet][2]int{Kinds(KindSymptom): {300, 500}, Kinds(KindARP): {1000, 0}} {
+		n, first, prev := 0, -1, -1
+		for i, r := range tl.RecordsOf(ks) {
+			if !ks.Has(r.Kind) || i <= prev {
+				t.Fatalf("kinds %b: record %d of kind %v out of place", ks, i, r.Kind)
+			}
+			if first < 0 {
+				first = i
+			}
+			prev = i
+			n++
+		}
+		if n != want[0] || first != want[1] {
+			t.Errorf("kinds %b: %d records from %d, want %d from %d", ks, n, first, want[0], want[1])
+		}
 	}
 }

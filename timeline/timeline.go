@@ -52,7 +52,14 @@ func (t *Timeline) Records(from, to int) iter.Seq2[int, *Record] {
 	if to < 0 || to > t.n {
 		to = t.n
 	}
-	return func(yield func(int, *Record) bool) { t.st.scan(from, to, yield) }
+	return func(yield func(int, *Record) bool) { t.st.scan(from, to, 0, yield) }
+}
+
+// RecordsOf yields the records of the kinds in ks, in order, as Records
+// does. On a spilled timeline the stretches that hold none of them are not
+// read at all: a pass over transactions costs nothing on a capture.
+func (t *Timeline) RecordsOf(ks KindSet) iter.Seq2[int, *Record] {
+	return func(yield func(int, *Record) bool) { t.st.scan(0, t.n, ks, yield) }
 }
 
 // Event decodes event i: its payload, and its text for text sources.

@@ -35,16 +35,9 @@ const loadingTick = 100 * time.Millisecond
 // StartLoading opens the screen (opts.Screen, or the terminal), draws the
 // loading screen and keeps it current until Show or Abort.
 func StartLoading(opts Options) (*Loading, error) {
-	screen := opts.Screen
-	if screen == nil {
-		s, err := tcell.NewScreen()
-		if err != nil {
-			return nil, fmt.Errorf("tui needs a terminal: %w", err)
-		}
-		screen = s
-	}
-	if err := screen.Init(); err != nil {
-		return nil, fmt.Errorf("tui needs a terminal: %w", err)
+	screen, err := view.OpenScreen(opts.Screen)
+	if err != nil {
+		return nil, err
 	}
 	l := &Loading{screen: screen, start: time.Now(), quit: make(chan struct{}), stop: make(chan struct{}),
 		loopDone: make(chan struct{}), pollDone: make(chan struct{})}
@@ -69,7 +62,7 @@ func (l *Loading) Quit() <-chan struct{} { return l.quit }
 // screen until the user quits.
 func (l *Loading) Show(res *analysis.Result, opts Options) error {
 	l.end()
-	opts.Screen = ready{l.screen}
+	opts.Screen = l.screen // initialised: New does not set it up again
 	app, err := view.New(res, opts)
 	if err != nil {
 		l.screen.Fini()
@@ -204,9 +197,3 @@ func sizeText(n int64) string {
 	}
 	return fmt.Sprintf("%d B", n)
 }
-
-// ready is a screen already initialised: view.New initialises the screen
-// it is given, and a terminal must not be set up twice.
-type ready struct{ tcell.Screen }
-
-func (ready) Init() error { return nil }

@@ -115,21 +115,11 @@ func New(res *analysis.Result, opts Options) (*App, error) {
 		return nil, errors.New("tui: no analysed result")
 	}
 	a := &App{app: tview.NewApplication(), res: res, opts: opts}
-	screen := opts.Screen
-	if screen == nil {
-		s, err := tcell.NewScreen()
-		if err != nil {
-			return nil, fmt.Errorf("tui needs a terminal: %w", err)
-		}
-		screen = s
+	screen, err := OpenScreen(opts.Screen)
+	if err != nil {
+		return nil, err
 	}
-	// Initialise here, where a failure can be reported: tview's SetScreen
-	// initialises the screen too but drops the error (and Run then panics
-	// on the half-made screen).
-	if err := screen.Init(); err != nil {
-		return nil, fmt.Errorf("tui needs a terminal: %w", err)
-	}
-	a.app.SetScreen(initialised{screen})
+	a.app.SetScreen(screen)
 	a.screen = screen
 	colors := opts.Colors
 	switch {
@@ -182,8 +172,29 @@ func New(res *analysis.Result, opts Options) (*App, error) {
 	return a, nil
 }
 
-// initialised is a screen New has already initialised: tview's SetScreen
-// initialises what it is given, and a terminal must not be set up twice.
+// OpenScreen initialises s (nil: the terminal) and returns it as a screen
+// whose Init does nothing, which New (and tview's SetScreen) may be given
+// again: a terminal must not be set up twice. Initialising here is where a
+// failure can be reported: tview's SetScreen drops the error (and Run then
+// panics on the half-made screen).
+func OpenScreen(s tcell.Screen) (tcell.Screen, error) {
+	if in, ok := s.(initialised); ok {
+		return in, nil
+	}
+	if s == nil {
+		t, err := tcell.NewScreen()
+		if err != nil {
+			return nil, fmt.Errorf("tui needs a terminal: %w", err)
+		}
+		s = t
+	}
+	if err := s.Init(); err != nil {
+		return nil, fmt.Errorf("tui needs a terminal: %w", err)
+	}
+	return initialised{s}, nil
+}
+
+// initialised is a screen OpenScreen has already initialised.
 type initialised struct{ tcell.Screen }
 
 func (initialised) Init() error { return nil }
