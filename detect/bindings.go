@@ -59,6 +59,16 @@ type move struct {
 	// the kind of the first frame showing the new one.
 	oldSeen witness
 	newBy   witness
+	// newSeen is every kind of witness that showed the new binding while
+	// it held; wireAt is when a witness other than the database first did
+	// (zero if none did).
+	newSeen witness
+	wireAt  time.Time
+	// dbNew is the database row change that gave the IP to the new MAC and
+	// dbGone the one that withdrew the old MAC's claim (event indexes, -1
+	// when no database recorded them): the database's own record of the
+	// move. When the database saw it first, at is its commit's _date.
+	dbNew, dbGone int
 	// announce lists the announcements (replies, GARPs) from the new MAC for
 	// the IP while the new binding held, in time order.
 	announce []int
@@ -249,6 +259,9 @@ type observation struct {
 	// until is when the witnessing event ends (Unix ns): a usage run's last
 	// frame.
 	until int64
+	// row and gone, for a database witness: the row change that declared
+	// the binding, and the one that withdrew the IP's previous owner (-1).
+	row, gone int
 }
 
 // minOwnFrames is how many frames from the IP a MAC must send in one run
@@ -266,6 +279,7 @@ const maxOnLink = 1 << 19
 type onLinkSet struct {
 	set  map[bindKey]struct{}
 	full bool
+	wire bool // the timeline holds any capture or neighbour evidence
 }
 
 func onLinkOf(tl *timeline.Timeline, segs []uint16) onLinkSet {
@@ -281,9 +295,13 @@ func onLinkOf(tl *timeline.Timeline, segs []uint16) onLinkSet {
 		o.set[packKey(ipKey{ip, vlan, seg})] = struct{}{}
 	}
 	for _, r := range tl.Records(0, -1) {
+		if r.Kind == timeline.KindUsage || r.Kind == timeline.KindNeigh {
+			o.wire = true
+		}
 		if r.Kind != timeline.KindARP {
 			continue
 		}
+		o.wire = true
 		a, _ := r.ARPRec()
 		if bindingSender(&a) {
 			add(a.SPA, a.VLAN, segs[r.Src])
@@ -300,6 +318,51 @@ func (o *onLinkSet) has(k ipKey) bool {
 	return ok
 }
 
+// dbWitness reads the OVN databases' rows (parse/ovsdb) as witnesses of
+// bindings: an IP's declared owner (dbOwners: a NAT entry's external_ip →
+// external_mac, a logical port's "MAC IP" addresses, …) is a binding from
+// the commit that made it the only one, and a deleted or changed row ends
+// it. The database is the owner's own record, so it moves a binding like
+// the owner's ARP does, dated by the transaction's _date.
+type dbWitness struct {
+	owners *dbOwners
+	seg    uint16 // the segment of the row being read
+	out    []observation
+}
+
+func newDBWitness() *dbWitness {
+	w := &dbWitness{owners: newDBOwners()}
+	w.owners.moved = func(ip netip.Addr, t time.Time, prev timeline.MAC) {
+		if !ip.Is4() {
+			return
+		}
+		o := w.owners.owner[ip]
+		gone := -1
+		if g, ok := w.owners.goneEv[claim{ip, prev}]; ok && !prev.IsZero() {
+			gone = g
+		}
+		w.out = append(w.out, observation{key: ipKey{ip, 0, w.seg}, mac: o.mac, kind: witDatabase, until: t.UnixNano(), row: o.ev, gone: gone})
+	}
+	return w
+}
+
+// observe appends the bindings database record i (r) witnesses to obs.
+func (w *dbWitness) observe(obs []observation, tl *timeline.Timeline, i int, r *timeline.Record, seg uint16) []observation {
+	row, ok := tl.PayloadOf(r).(*timeline.OVSDBRow)
+	if !ok {
+		return obs
+	}
+	switch row.Table {
+	case "NAT", "Logical_Router", "Logical_Router_Port", "Logical_Switch_Port", "Port_Binding", "Static_MAC_Binding":
+	default:
+		return obs
+	}
+	w.seg, w.out = seg, obs
+	w.owners.row(i, r.Time(), row)
+	obs, w.out = w.out, nil
+	return obs
+}
+
 // observationsOf appends the bindings record r witnesses to obs.
 func observationsOf(obs []observation, r *timeline.Record, segs []uint16, onLink *onLinkSet, mismatched func()) []observation {
 	seg := segs[r.Src]
@@ -312,25 +375,25 @@ func observationsOf(obs []observation, r *timeline.Record, segs []uint16, onLink
 			}
 			return obs
 		}
-		return append(obs, observation{key: ipKey{a.SPA, a.VLAN, seg}, mac: a.SHA, kind: witARP, arp: true, ann: a.Class.Announces(), until: r.T})
+		return append(obs, observation{key: ipKey{a.SPA, a.VLAN, seg}, mac: a.SHA, kind: witARP, arp: true, ann: a.Class.Announces(), until: r.T, row: -1, gone: -1})
 	case timeline.KindUsage:
 		u, _ := r.UsageRec()
 		if u.SrcIP.Is4() && !u.Src.IsZero() && !u.Src.IsMulticast() {
 			if k := (ipKey{u.SrcIP, u.VLAN, seg}); onLink.has(k) {
-				obs = append(obs, observation{key: k, mac: u.Src, kind: witOwn, weak: u.Frames < minOwnFrames, until: r.LastNano()})
+				obs = append(obs, observation{key: k, mac: u.Src, kind: witOwn, weak: u.Frames < minOwnFrames, until: r.LastNano(), row: -1, gone: -1})
 			}
 		}
 		// The MAC a sender used is its belief about the IP; an inferred one
 		// (cooked capture) is ours, not the sender's, and says nothing.
 		if u.DstKnown && u.DstIP.Is4() && !u.Dst.IsZero() && !u.Dst.IsMulticast() && !u.Group {
 			if k := (ipKey{u.DstIP, u.VLAN, seg}); onLink.has(k) {
-				obs = append(obs, observation{key: k, mac: u.Dst, kind: witTraffic})
+				obs = append(obs, observation{key: k, mac: u.Dst, kind: witTraffic, row: -1, gone: -1})
 			}
 		}
 	case timeline.KindNeigh:
 		if mac, _, ok := r.NeighLL(); ok && !mac.IsZero() && !mac.IsMulticast() {
 			if ip := r.NeighIP(); ip.Is4() {
-				obs = append(obs, observation{key: ipKey{ip, 0, seg}, mac: mac, kind: witListing})
+				obs = append(obs, observation{key: ipKey{ip, 0, seg}, mac: mac, kind: witListing, row: -1, gone: -1})
 			}
 		}
 	}
@@ -343,21 +406,36 @@ func moves(tl *timeline.Timeline) movesResult {
 	tab := newBindingTable()
 	segs := segmentIDs(tl)
 	onLink := onLinkOf(tl, segs)
+	// The databases witness bindings only where something else on the
+	// wire or in a listing does: alone they are stale-mac-binding's.
+	var db *dbWitness
+	if onLink.wire {
+		db = newDBWitness()
+	}
 	var histories [][]timeline.MAC
 	var out []move
 	mismatched, firstMismatch := 0, -1
 	var obs []observation
-	for i, r := range tl.Records(0, -1) {
+	kinds := timeline.Kinds(timeline.KindARP, timeline.KindUsage, timeline.KindNeigh)
+	if db != nil {
+		kinds |= timeline.Kinds(timeline.KindOVN)
+	}
+	for i, r := range tl.RecordsOf(kinds) {
 		switch r.Kind {
 		case timeline.KindARP, timeline.KindUsage, timeline.KindNeigh:
+			obs = observationsOf(obs[:0], r, segs, &onLink, func() {
+				if mismatched++; firstMismatch < 0 {
+					firstMismatch = i
+				}
+			})
+		case timeline.KindOVN:
+			if db == nil {
+				continue
+			}
+			obs = db.observe(obs[:0], tl, i, r, segs[r.Src])
 		default:
 			continue
 		}
-		obs = observationsOf(obs[:0], r, segs, &onLink, func() {
-			if mismatched++; firstMismatch < 0 {
-				firstMismatch = i
-			}
-		})
 		for _, o := range obs {
 			pk := packKey(o.key)
 			s, ok := tab.get(pk)
@@ -375,8 +453,18 @@ func moves(tl *timeline.Timeline) movesResult {
 					s.owner = int32(i)
 					s.ownerUntil = max(s.ownerUntil, o.until)
 				}
-				if s.open >= 0 && o.ann {
-					out[s.open].announce = append(out[s.open].announce, i)
+				if s.open >= 0 {
+					m := &out[s.open]
+					if o.ann {
+						m.announce = append(m.announce, i)
+					}
+					m.newSeen |= o.kind
+					if o.kind != witDatabase && m.wireAt.IsZero() {
+						m.wireAt = r.Time()
+					}
+					if o.kind == witDatabase && m.dbNew < 0 {
+						m.dbNew, m.dbGone = o.row, o.gone // the database's record of a move the wire showed first
+					}
 				}
 				tab.put(pk, s)
 				continue
@@ -405,12 +493,17 @@ func moves(tl *timeline.Timeline) movesResult {
 			}
 			m := move{
 				key: o.key, old: s.mac, new: o.mac, at: t, lastOld: int(lastOld), firstNew: i,
-				oldSeen: s.seen, newBy: o.kind,
+				oldSeen: s.seen, newBy: o.kind, newSeen: o.kind, dbNew: -1, dbGone: -1,
 				flipFlop: slices.Contains(h, o.mac),
 				history:  slices.Clone(h),
 			}
 			if o.ann {
 				m.announce = append(m.announce, i)
+			}
+			if o.kind == witDatabase {
+				m.dbNew, m.dbGone = o.row, o.gone
+			} else {
+				m.wireAt = t
 			}
 			out = append(out, m)
 			s.open = int32(len(out) - 1)

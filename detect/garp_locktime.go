@@ -56,7 +56,9 @@ func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 		first, last := eventTime(tl, burst[0]), eventTime(tl, burst[len(burst)-1])
 		for _, mi := range byMove[segIP{k.ip.ip.As4(), k.ip.seg}] {
 			m := &ms[mi]
-			if m.key != k.ip || m.new != k.mac || m.at.Before(first.Add(-sameFrame)) || m.at.After(last) {
+			// A move the database dated first is matched by when the wire
+			// first showed it.
+			if at := m.wireAt; m.key != k.ip || m.new != k.mac || at.IsZero() || at.Before(first.Add(-sameFrame)) || at.After(last) {
 				continue
 			}
 			if ignoredUntil[mi].After(last) {

@@ -28,6 +28,9 @@ func (macChange) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	perIP := map[ipKey][]int{}
 	var keys []ipKey
 	for i := range ms {
+		if (ms[i].oldSeen|ms[i].newSeen)&^witDatabase == 0 {
+			continue // only the databases saw it: stale-mac-binding reads those
+		}
 		k := ms[i].key
 		if perIP[k] == nil {
 			keys = append(keys, k)
@@ -56,9 +59,12 @@ func changeFinding(tl *timeline.Timeline, m *move) Finding {
 	f.Subject.Set("old_mac", m.old.String())
 	f.Subject.Set("new_mac", m.new.String())
 	how := "IPv4 frames it sent from the address"
-	if m.newBy == witARP {
+	switch m.newBy {
+	case witARP:
 		a := arpAt(tl, m.firstNew)
 		how = describeARP(&a)
+	case witDatabase:
+		how = "the database's own record: " + dbRecordText(tl, m.dbNew)
 	}
 	gap := m.at.Sub(eventTime(tl, m.lastOld))
 	if m.flipFlop {
@@ -75,6 +81,9 @@ func changeFinding(tl *timeline.Timeline, m *move) Finding {
 	}
 	f.Witnesses = witnessList(m)
 	f.Evidence = []Evidence{EventEvidence(tl, m.lastOld), EventEvidence(tl, m.firstNew)}
+	if m.dbNew >= 0 && m.dbNew != m.firstNew {
+		f.Evidence = append(f.Evidence, EventEvidence(tl, m.dbNew))
+	}
 	return f
 }
 
@@ -87,6 +96,9 @@ func witnessList(m *move) []string {
 	}
 	for _, n := range m.newBy.names() {
 		out = append(out, "new:"+n)
+	}
+	if m.dbNew >= 0 && m.newBy != witDatabase {
+		out = append(out, "new:database") // the database recorded the move the wire showed first
 	}
 	return out
 }

@@ -196,7 +196,8 @@ type mpWorld struct {
 	// and the results of identity's host-only rules.
 	hostFrames map[string][]int32
 	hostRules  map[hostRuleKey]*hostIdentity
-	ipIdx      map[netip.Addr][]int32 // ByIP of the addresses judged
+	ipIdx      map[netip.Addr][]int32  // ByIP of the addresses judged
+	dbHist     map[netip.Addr][]dbStep // the databases' owner history of the addresses judged, read on first use
 }
 
 type hostIP struct {
@@ -531,17 +532,20 @@ func (f *ipFacts) bindingAt(tl *timeline.Timeline, t time.Time) int {
 
 // mpGroup gathers the qualifying cycles of one host, IP and MAC.
 type mpGroup struct {
-	host    string // as the finding names it
-	wit     []bool // the captures that answer for it (mpWorld.witnesses)
-	ip      netip.Addr
-	mac     timeline.MAC
-	cycles  []neighCycle
-	newMAC  timeline.MAC // the MAC the IP was announced at, when any
-	moved   bool
-	moveAt  int   // the first frame showing the IP at newMAC (-1 if none)
-	moveTo  []int // the frames showing newMAC before the cycles, for evidence
-	syns    []int // the host's unanswered SYNs during the cycles
-	dropped int   // cycles dropped because the host's capture shows it did ask
+	host   string // as the finding names it
+	wit    []bool // the captures that answer for it (mpWorld.witnesses)
+	ip     netip.Addr
+	mac    timeline.MAC
+	cycles []neighCycle
+	newMAC timeline.MAC // the MAC the IP was announced at, when any
+	moved  bool
+	moveAt int   // the first frame showing the IP at newMAC (-1 if none)
+	moveTo []int // the frames showing newMAC before the cycles, for evidence
+	// moveDB and dbGone: the database row changes that gave the IP to
+	// newMAC and withdrew the old owner's claim (-1 when none).
+	moveDB, dbGone int
+	syns           []int // the host's unanswered SYNs during the cycles
+	dropped        int   // cycles dropped because the host's capture shows it did ask
 	// confirmed: a capture of the host covers a qualifying cycle and shows
 	// no ARP request from it for the IP.
 	confirmed bool
@@ -591,7 +595,7 @@ func (missingProbe) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 			k := gkey{src.VantageKey(), s.ip, c.mac}
 			g := groups[k]
 			if g == nil {
-				g = &mpGroup{host: src.Host, wit: wit, ip: s.ip, mac: c.mac, moveAt: -1, capSrc: -1, id: id}
+				g = &mpGroup{host: src.Host, wit: wit, ip: s.ip, mac: c.mac, moveAt: -1, moveDB: -1, dbGone: -1, capSrc: -1, id: id}
 				groups[k] = g
 				order = append(order, k)
 			}
@@ -641,7 +645,8 @@ func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
 	// Where did the captures say the IP lived when the entry was confirmed
 	// on the old MAC?
 	moved := false
-	if b := f.bindingAt(tl, c.confirmed); b >= 0 {
+	b := f.bindingAt(tl, c.confirmed)
+	if b >= 0 {
 		at := arpAt(tl, f.bindings[b]).SHA
 		if at != g.mac && (!g.moved || at == g.newMAC) {
 			moved = true
@@ -654,6 +659,25 @@ func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
 					g.moveTo = append(g.moveTo, i)
 				}
 			}
+		}
+	}
+	if st, ok := w.dbOwnerAt(g.ip, c.confirmed); ok && st.mac != g.mac {
+		switch {
+		case moved || g.moved:
+			if st.mac != g.newMAC {
+				break
+			}
+			if g.moveDB < 0 {
+				g.moveDB, g.dbGone = st.ev, st.gone // the database's record of the move
+			}
+			if b < 0 || eventTime(tl, f.bindings[b]).Before(st.t) {
+				moved = true
+			}
+		case b < 0 || eventTime(tl, f.bindings[b]).Before(st.t):
+			// No capture shows a later binding: the database's record
+			// is the move.
+			moved = true
+			g.newMAC, g.moveDB, g.dbGone = st.mac, st.ev, st.gone
 		}
 	}
 	var syns []int
@@ -794,6 +818,9 @@ func (w *mpWorld) finding(g *mpGroup) Finding {
 		fi.KnownIssue = w.cfg.IssueByID(issueLinuxLocktime)
 	}
 	fi.Evidence = w.evidence(g, runs)
+	if g.moveDB >= 0 {
+		fi.Witnesses = []string{"new:database"}
+	}
 	return fi
 }
 
@@ -844,6 +871,21 @@ func (w *mpWorld) explain(g *mpGroup, runs, garps []int, maxAge int32) string {
 			onHost(g.host), src.Path, g.ip, dev, g.mac, times(len(g.cycles)), clock(first.from), clock(last.to))
 	}
 	switch {
+	case g.moved && g.moveDB >= 0 && (g.moveAt < 0 || !eventTime(tl, g.moveAt).Before(eventTime(tl, g.moveDB))):
+		fmt.Fprintf(&b, " By then %s had moved, and the move time comes from the database's own record: %s gave it to %s at %s",
+			g.ip, dbRecordText(tl, g.moveDB), g.newMAC, eventTime(tl, g.moveDB).UTC().Format("15:04:05.000"))
+		if g.dbGone >= 0 && g.dbGone != g.moveDB {
+			fmt.Fprintf(&b, " (the old owner's claim withdrawn by %s)", dbRecordText(tl, g.dbGone))
+		}
+		if g.moveAt >= 0 {
+			r := tl.Record(g.moveAt)
+			fmt.Fprintf(&b, "; %s shows %s announcing it from %s", tl.Sources[r.Src].Path, g.newMAC, r.Time().UTC().Format("15:04:05.000"))
+		}
+		if len(g.syns) > 0 {
+			fmt.Fprintf(&b, ", and the host's %s to it went unanswered.", plural(int64(len(g.syns)), "TCP SYN", "TCP SYNs"))
+		} else {
+			b.WriteString(".")
+		}
 	case g.moved && g.moveAt >= 0:
 		r := tl.Record(g.moveAt)
 		a, _ := r.ARPRec()
@@ -853,6 +895,9 @@ func (w *mpWorld) explain(g *mpGroup, runs, garps []int, maxAge int32) string {
 			fmt.Fprintf(&b, ", and the host's %s to it went unanswered.", plural(int64(len(g.syns)), "TCP SYN", "TCP SYNs"))
 		} else {
 			b.WriteString(".")
+		}
+		if g.moveDB >= 0 {
+			fmt.Fprintf(&b, " The database's own record agrees: %s gave it to %s at %s.", dbRecordText(tl, g.moveDB), g.newMAC, eventTime(tl, g.moveDB).UTC().Format("15:04:05.000"))
 		}
 	case len(g.syns) > 0:
 		fmt.Fprintf(&b, " Meanwhile the host's %s to %s (%s) went unanswered: no SYN/ACK came back.",
@@ -1004,6 +1049,11 @@ func (w *mpWorld) evidence(g *mpGroup, runs []int) []Evidence {
 	}
 	for _, i := range capEvidence(g.moveTo, 3, 1) {
 		cite(i)
+	}
+	for _, i := range []int{g.dbGone, g.moveDB} {
+		if i >= 0 {
+			cite(i)
+		}
 	}
 	first := g.cycles[0]
 	for _, i := range []int{first.stale, first.delay, first.reach} {

@@ -67,3 +67,25 @@ func ovsdbRouterRecord(tl *timeline.Timeline, router, gw string) ([]Evidence, []
 		port, end.UTC().Format("2006-01-02 15:04:05.000")))
 	return ev, story
 }
+
+// dbRecordText cites a database row change in prose, by file, record and
+// _date: "NAT 172.24.4.10 modify, OVN_Northbound record 12 (_date
+// 2026-12-03 10:00:01.234) of logs/ovnnb_db.db".
+func dbRecordText(tl *timeline.Timeline, ev int) string {
+	if ev < 0 {
+		return "no row"
+	}
+	r := tl.Record(ev)
+	row, ok := tl.PayloadOf(&r).(*timeline.OVSDBRow)
+	if !ok {
+		return "an unreadable row"
+	}
+	s := fmt.Sprintf("%s %s %s, %s record %d", row.Table, row.Name(), row.Op, row.DB, row.Record)
+	if row.Index != 0 {
+		s += fmt.Sprintf(" (Raft index %d)", row.Index)
+	}
+	if row.DateMS != 0 {
+		s += fmt.Sprintf(" (_date %s)", row.Date().Format("2006-01-02 15:04:05.000"))
+	}
+	return s + " of " + tl.Sources[r.Src].Path
+}

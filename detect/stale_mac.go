@@ -423,8 +423,11 @@ func (a announcements) describe() string {
 		parts = append(parts, plural(int64(a.replies), "ARP reply", "ARP replies"))
 	}
 	if len(parts) == 0 {
-		if a.by == witOwn {
+		switch a.by {
+		case witOwn:
 			return "IPv4 frames it sent from the address through that MAC, with no ARP"
+		case witDatabase:
+			return "no ARP from the new MAC on the wire: the database's record of the change"
 		}
 		return "an ARP request it sent from that MAC"
 	}
@@ -438,8 +441,13 @@ func (a announcements) describe() string {
 func staleExplanation(tl *timeline.Timeline, cfg *Config, m *move, u *staleUse, a announcements, dur time.Duration) string {
 	var b strings.Builder
 	ip := m.key.String()
+	from := eventTime(tl, m.firstNew)
+	if m.newBy == witDatabase && !a.first.IsZero() {
+		from = a.first // the first announcement on the wire; the database's commit is told below
+	}
 	fmt.Fprintf(&b, "%s kept sending unicast IPv4 to %s via %s — the MAC the address had before it moved — for %s after %s was announced at %s (%s, from %s).",
-		observerName(u), ip, m.old, fmtDur(dur), ip, m.new, a.describe(), eventTime(tl, m.firstNew).Format("15:04:05.000 UTC"))
+		observerName(u), ip, m.old, fmtDur(dur), ip, m.new, a.describe(), from.Format("15:04:05.000 UTC"))
+	b.WriteString(staleDBStory(tl, m))
 	fmt.Fprintf(&b, " It sent %s to the stale MAC", plural(u.frames, "frame", "frames"))
 	if u.straddle {
 		b.WriteString(" (counting a run that began before the move)")
@@ -518,6 +526,11 @@ func staleEvidence(tl *timeline.Timeline, m *move, u *staleUse) []Evidence {
 	if u.switched >= 0 {
 		ev = append(ev, spanEvidence(tl, u.switched))
 	}
+	for _, i := range []int{m.dbGone, m.dbNew} {
+		if i >= 0 {
+			ev = append(ev, EventEvidence(tl, i))
+		}
+	}
 	for _, i := range capEvidence(slices.Compact(slices.Sorted(slices.Values(u.neigh.list()))), 2, 1) {
 		ev = append(ev, EventEvidence(tl, i))
 	}
@@ -539,4 +552,32 @@ func dedupEvidence(ev []Evidence) []Evidence {
 		out = append(out, e)
 	}
 	return out
+}
+
+// staleDBStory says what the databases' own record adds to a move: when
+// they dated it, the move time is their commit's; when the wire showed it
+// first, they confirm it.
+func staleDBStory(tl *timeline.Timeline, m *move) string {
+	if m.dbNew < 0 {
+		return ""
+	}
+	var b strings.Builder
+	ip := m.key.String()
+	if m.newBy == witDatabase {
+		fmt.Fprintf(&b, " The move time comes from the database's own record: %s gave %s to %s at %s.",
+			dbRecordText(tl, m.dbNew), ip, m.new, m.at.UTC().Format("15:04:05.000 UTC"))
+		if m.wireAt.IsZero() {
+			fmt.Fprintf(&b, " The capture never shows %s claiming the address.", m.new)
+		} else {
+			fmt.Fprintf(&b, " The capture first shows the new binding %s later.", fmtDur(m.wireAt.Sub(m.at)))
+		}
+	} else {
+		at := eventTime(tl, m.dbNew)
+		fmt.Fprintf(&b, " The database's own record agrees: %s gave %s to %s at %s, %s after the capture first showed it, so the move time is the capture's.",
+			dbRecordText(tl, m.dbNew), ip, m.new, at.UTC().Format("15:04:05.000 UTC"), fmtDur(at.Sub(m.at)))
+	}
+	if m.dbGone >= 0 && m.dbGone != m.dbNew {
+		fmt.Fprintf(&b, " The claim of the old MAC %s was withdrawn by %s.", m.old, dbRecordText(tl, m.dbGone))
+	}
+	return b.String()
 }

@@ -49,19 +49,6 @@ func init() {
 		Duration: func(c *Config) *time.Duration { return &c.MACBindingGrace }})
 }
 
-// claim is one IP→MAC a row declares.
-type claim struct {
-	ip  netip.Addr
-	mac timeline.MAC
-}
-
-type ipOwner struct {
-	mac   timeline.MAC
-	ev    int // event of the row that made it the owner
-	what  string
-	moved bool // the IP has moved at least once (from an earlier owner)
-}
-
 type mbRow struct {
 	uuid     string
 	ip       netip.Addr
@@ -89,34 +76,19 @@ type mbEpisode struct {
 }
 
 type mbState struct {
+	*dbOwners
 	tl       *timeline.Timeline
-	claims   map[string][]claim // by table and row uuid
-	count    map[claim]int      // rows declaring each pair
-	claimEv  map[claim]int
-	claimBy  map[claim]string
-	goneEv   map[claim]int // the event that last withdrew a pair
-	macsOf   map[netip.Addr][]timeline.MAC
-	owner    map[netip.Addr]*ipOwner
 	bindings map[string]*mbRow
 	byIP     map[netip.Addr]map[string]*mbRow
-	// Router structure, for NAT entries without external_mac (they answer
-	// with the router's port on the external network).
-	lrNAT   map[string]string // NAT uuid → router uuid
-	lrPorts map[string][]string
-	lrp     map[string]*timeline.OVSDBRow
-	nat     map[string]*timeline.OVSDBRow
-	natEv   map[string]int
-	closed  []*mbEpisode
-	closedB []*mbRow
-	ends    map[int32]time.Time // last transaction of each database file
+	closed   []*mbEpisode
+	closedB  []*mbRow
+	ends     map[int32]time.Time // last transaction of each database file
 }
 
 func (staleMACBinding) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
-	st := &mbState{tl: tl, claims: map[string][]claim{}, count: map[claim]int{}, claimEv: map[claim]int{},
-		claimBy: map[claim]string{}, goneEv: map[claim]int{}, macsOf: map[netip.Addr][]timeline.MAC{}, owner: map[netip.Addr]*ipOwner{},
-		bindings: map[string]*mbRow{}, byIP: map[netip.Addr]map[string]*mbRow{},
-		lrNAT: map[string]string{}, lrPorts: map[string][]string{}, lrp: map[string]*timeline.OVSDBRow{},
-		nat: map[string]*timeline.OVSDBRow{}, natEv: map[string]int{}, ends: map[int32]time.Time{}}
+	st := &mbState{dbOwners: newDBOwners(), tl: tl,
+		bindings: map[string]*mbRow{}, byIP: map[netip.Addr]map[string]*mbRow{}, ends: map[int32]time.Time{}}
+	st.moved = st.ownerMoved
 	for i, r := range tl.RecordsOf(timeline.Kinds(timeline.KindOVN)) {
 		switch p := tl.PayloadOf(r).(type) {
 		case *timeline.OVSDBRow:
@@ -181,107 +153,22 @@ func (staleMACBinding) Detect(tl *timeline.Timeline, cfg *Config, out *Findings)
 	}
 }
 
-// row applies one database row change.
+// row applies one database row change: MAC_Binding rows are the bindings
+// judged, every other table's rows say who owns an address.
 func (st *mbState) row(i int, t time.Time, src int32, r *timeline.OVSDBRow) {
-	switch r.Table {
-	case "MAC_Binding":
+	if r.Table == "MAC_Binding" {
 		st.binding(i, t, src, r)
 		return
-	case "Logical_Router":
-		st.lrPorts[r.UUID] = r.Values("ports")
-		if r.Op == timeline.OVSDBDelete {
-			delete(st.lrPorts, r.UUID)
-		}
-		for _, n := range r.Values("nat") {
-			if st.lrNAT[n] == r.UUID {
-				continue
-			}
-			st.lrNAT[n] = r.UUID
-			// A NAT entry and the router referring to it come in one
-			// transaction, in either order: what the entry answers with
-			// may only now be known.
-			if nr := st.nat[n]; nr != nil {
-				st.declare(st.natEv[n], t, nr)
-			}
-		}
-		return
-	case "Logical_Router_Port":
-		if r.Op == timeline.OVSDBDelete {
-			delete(st.lrp, r.UUID)
-		} else {
-			st.lrp[r.UUID] = r
-		}
-	case "NAT":
-		if r.Op == timeline.OVSDBDelete {
-			delete(st.nat, r.UUID)
-			delete(st.natEv, r.UUID)
-		} else {
-			st.nat[r.UUID], st.natEv[r.UUID] = r, i
-		}
 	}
-	st.declare(i, t, r)
+	st.dbOwners.row(i, t, r)
 }
 
-// declare updates what a row declares and settles the IPs it touched.
-func (st *mbState) declare(i int, t time.Time, r *timeline.OVSDBRow) {
-	var cl []claim
-	if r.Op != timeline.OVSDBDelete {
-		cl = st.claimsOf(r)
+// ownerMoved opens an episode on every binding of ip that disagrees with
+// its new owner.
+func (st *mbState) ownerMoved(ip netip.Addr, t time.Time, prev timeline.MAC) {
+	if prev.IsZero() {
+		return // a first owner: nothing moved
 	}
-	key := r.Table + "/" + r.UUID
-	old := st.claims[key]
-	if len(cl) == 0 {
-		delete(st.claims, key)
-	} else {
-		st.claims[key] = cl
-	}
-	what := fmt.Sprintf("%s %s %s", r.Table, r.Name(), r.Op)
-	var touched []netip.Addr
-	for _, c := range old {
-		if !slices.Contains(cl, c) {
-			st.count[c]--
-			st.goneEv[c] = i
-			if st.count[c] <= 0 {
-				delete(st.count, c)
-				st.macsOf[c.ip] = slices.DeleteFunc(st.macsOf[c.ip], func(m timeline.MAC) bool { return m == c.mac })
-			}
-			touched = append(touched, c.ip)
-		}
-	}
-	for _, c := range cl {
-		if !slices.Contains(old, c) {
-			if st.count[c] == 0 {
-				st.macsOf[c.ip] = append(st.macsOf[c.ip], c.mac)
-			}
-			st.count[c]++
-			st.claimEv[c], st.claimBy[c] = i, what
-			touched = append(touched, c.ip)
-		}
-	}
-	for _, ip := range slices.Compact(touched) {
-		st.settle(ip, t)
-	}
-}
-
-// settle names an IP's owner after its declarations changed, and opens an
-// episode on every binding of it that disagrees when the owner moved.
-func (st *mbState) settle(ip netip.Addr, t time.Time) {
-	macs := st.macsOf[ip]
-	if len(macs) != 1 {
-		return // no declared owner, or more than one: nothing to judge by
-	}
-	m := macs[0]
-	o := st.owner[ip]
-	c := claim{ip, m}
-	if o == nil {
-		st.owner[ip] = &ipOwner{mac: m, ev: st.claimEv[c], what: st.claimBy[c]}
-		return
-	}
-	if o.mac == m {
-		return
-	}
-	prev := o.mac
-	*o = ipOwner{mac: m, ev: st.claimEv[c], what: st.claimBy[c], moved: true}
 	for _, b := range st.byIP[ip] {
 		st.judge(b, t, prev)
 		if b.ep != nil && b.ep.goneEv < 0 {
@@ -373,104 +260,6 @@ func (st *mbState) binding(i int, t time.Time, src int32, r *timeline.OVSDBRow) 
 		prev = b.ep.oldMAC
 	}
 	st.judge(b, t, prev)
-}
-
-// claimsOf lists the IP→MAC pairs a row declares.
-func (st *mbState) claimsOf(r *timeline.OVSDBRow) []claim {
-	var out []claim
-	add := func(ip netip.Addr, mac timeline.MAC) {
-		if ip.IsValid() && !mac.IsZero() && !slices.Contains(out, claim{ip, mac}) {
-			out = append(out, claim{ip, mac})
-		}
-	}
-	switch r.Table {
-	case "NAT":
-		if t := r.Get("type"); t != "dnat_and_snat" && t != "dnat" {
-			return nil
-		}
-		ip, err := netip.ParseAddr(r.Get("external_ip"))
-		if err != nil {
-			return nil
-		}
-		if m, err := timeline.ParseMAC(r.Get("external_mac")); err == nil {
-			add(ip, m)
-		} else if m, ok := st.routerMAC(r.UUID, ip); ok {
-			add(ip, m)
-		}
-	case "Logical_Router_Port":
-		m, err := timeline.ParseMAC(r.Get("mac"))
-		if err != nil {
-			return nil
-		}
-		for _, n := range r.Values("networks") {
-			if p, err := netip.ParsePrefix(n); err == nil {
-				add(p.Addr(), m)
-			}
-		}
-	case "Logical_Switch_Port":
-		for _, col := range [...]string{"addresses", "dynamic_addresses"} {
-			for _, a := range r.Values(col) {
-				addressList(a, add)
-			}
-		}
-	case "Port_Binding":
-		for _, col := range [...]string{"mac", "nat_addresses"} {
-			for _, a := range r.Values(col) {
-				addressList(a, add)
-			}
-		}
-	case "Static_MAC_Binding":
-		ip, err1 := netip.ParseAddr(r.Get("ip"))
-		m, err2 := timeline.ParseMAC(r.Get("mac"))
-		if err1 == nil && err2 == nil {
-			add(ip, m)
-		}
-	}
-	return out
-}
-
-// addressList reads "MAC IP [IP|CIDR …] [is_chassis_resident(…)]", the form
-// of switch port addresses and port binding mac / nat_addresses; entries
-// without a leading MAC ("router", "unknown", "dynamic") declare nothing.
-func addressList(s string, add func(netip.Addr, timeline.MAC)) {
-	f := strings.Fields(s)
-	if len(f) < 2 {
-		return
-	}
-	m, err := timeline.ParseMAC(f[0])
-	if err != nil {
-		return
-	}
-	for _, x := range f[1:] {
-		if ip, err := netip.ParseAddr(x); err == nil {
-			add(ip, m)
-		} else if p, err := netip.ParsePrefix(x); err == nil {
-			add(p.Addr(), m)
-		}
-	}
-}
-
-// routerMAC is the MAC a NAT entry without external_mac answers with: its
-// router's port on the external address's network.
-func (st *mbState) routerMAC(nat string, ip netip.Addr) (timeline.MAC, bool) {
-	lr, ok := st.lrNAT[nat]
-	if !ok {
-		return timeline.MAC{}, false
-	}
-	for _, pu := range st.lrPorts[lr] {
-		p := st.lrp[pu]
-		if p == nil {
-			continue
-		}
-		for _, n := range p.Values("networks") {
-			if pfx, err := netip.ParsePrefix(n); err == nil && pfx.Contains(ip) {
-				if m, err := timeline.ParseMAC(p.Get("mac")); err == nil {
-					return m, true
-				}
-			}
-		}
-	}
-	return timeline.MAC{}, false
 }
 
 func (st *mbState) finding(cfg *Config, b *mbRow, ep *mbEpisode, sev Severity, grace time.Duration, wire []int32) Finding {
