@@ -304,41 +304,6 @@ func (r *Record) NeighIP() netip.Addr {
 // IsNeighReset reports a KindNeigh record holding a NeighReset.
 func (r *Record) IsNeighReset() bool { return r.Kind == KindNeigh && r.Flags&fnReset != 0 }
 
-// IPs appends the IPv4 addresses a capture record concerns (the same ones its
-// payload's AppendKeys gives) without decoding it; other kinds add none and
-// report false.
-func (r *Record) captureIPs(dst []netip.Addr) ([]netip.Addr, bool) {
-	switch r.Kind {
-	case KindARP:
-		b := r.arp()
-		if r.Flags&fAValid != 0 && b.SPA != [4]byte{} {
-			dst = append(dst, netip.AddrFrom4(b.SPA))
-		}
-		if r.Flags&fBValid != 0 && b.TPA != [4]byte{} {
-			dst = append(dst, netip.AddrFrom4(b.TPA))
-		}
-	case KindUsage:
-		b := r.usage()
-		if r.Flags&fBValid != 0 {
-			dst = append(dst, netip.AddrFrom4(b.DstIP))
-		}
-		if r.Flags&fAValid != 0 {
-			dst = append(dst, netip.AddrFrom4(b.SrcIP))
-		}
-	case KindTCP:
-		b := r.tcp()
-		if r.Flags&fAValid != 0 {
-			dst = append(dst, netip.AddrFrom4(b.SrcIP))
-		}
-		if r.Flags&fBValid != 0 {
-			dst = append(dst, netip.AddrFrom4(b.DstIP))
-		}
-	default:
-		return dst, false
-	}
-	return dst, true
-}
-
 // TextLen is the length of the event's own text (Timeline.Raw) without
 // reading it: 0 for frames and for events without text.
 func (r *Record) TextLen() int {

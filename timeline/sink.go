@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-	"unsafe"
 )
 
 // Memory the store keeps records in, per analysis (Space). Past these, records
@@ -379,14 +378,6 @@ func (s *Sink) writeRun(recs []Record) {
 	}
 	blocks = append(blocks, s.file.size())
 	s.runs = append(s.runs, run{blocks: blocks, n: len(recs)})
-}
-
-// recordBytes is the memory of rs as bytes: records hold no pointers.
-func recordBytes(rs []Record) []byte {
-	if len(rs) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(&rs[0])), len(rs)*RecordSize)
 }
 
 // recordPrint hashes what two sources of the same traffic or log agree on

@@ -81,7 +81,6 @@ type parser struct {
 	emptyBlocks             int
 	firstEmpty              timeline.Pos
 	flushMismatchReported   bool
-	danglingJSONReported    bool
 	cutLines                int
 	firstCut                timeline.Pos
 	monitorLines, snapLines int64

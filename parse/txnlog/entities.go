@@ -207,8 +207,6 @@ func keyID(k []byte) int {
 	return -1
 }
 
-func isPrimaryKey(k []byte) bool { i := keyID(k); return i >= 0 && i < numPrimaryKeys }
-
 func isRefKey(k []byte) bool { return keyID(k) >= numPrimaryKeys }
 
 // add appends an entity unless the command already named it

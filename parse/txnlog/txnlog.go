@@ -111,7 +111,6 @@ type parser struct {
 
 	// accounting
 	line     int64 // number of the first line of the window being applied
-	records  int64
 	used     int64 // lines that became (part of) events
 	bad      int64 // lines reported as problems
 	problems map[string]*problemCount

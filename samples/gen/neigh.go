@@ -41,13 +41,12 @@ func neighScenarios() []scenario {
 // seenFrame is one frame of a written capture, decoded as far as the
 // neighbour model needs.
 type seenFrame struct {
-	t              time.Time
-	src, dst       net.HardwareAddr
-	arp            *layers.ARP
-	srcIP, dstIP   netip.Addr
-	tcp            *layers.TCP
-	icmpEchoReply  bool
-	icmpEchoSource bool
+	t             time.Time
+	src, dst      net.HardwareAddr
+	arp           *layers.ARP
+	srcIP, dstIP  netip.Addr
+	tcp           *layers.TCP
+	icmpEchoReply bool
 }
 
 // readCapture reads back a pcap or pcapng file the generator wrote.
@@ -339,9 +338,8 @@ func loopCatching(from, target, until time.Time) pollLoop {
 
 // arptableFormat is how one iproute2 version prints an entry.
 type arptableFormat struct {
-	stats   bool // ip -s
-	modern  bool // iproute2 ≥ 5.16: a space after every token
-	monitor bool
+	stats  bool // ip -s
+	modern bool // iproute2 ≥ 5.16: a space after every token
 }
 
 func (f arptableFormat) line(m *entryModel, sp span, used, confirmed, updated time.Duration) string {
