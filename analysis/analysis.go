@@ -95,13 +95,6 @@ func Run(opts Options) *Result {
 	srcs, sks := readAll(files, opts, space)
 	sources = append(sources, srcs...)
 	sinks = append(sinks, sks...)
-	if opts.CaseError != nil {
-		for i, s := range sources {
-			if s.Path == opts.CasePath {
-				sources[i], sinks[i] = badCase(s, opts.CaseError), nil
-			}
-		}
-	}
 	dedup(sources, sinks)
 
 	if opts.Year == 0 {
@@ -145,6 +138,9 @@ func readAll(files []ingest.File, opts Options, space *timeline.Space) ([]*timel
 	popts := parse.Options{Location: opts.Location, Year: opts.Year, Since: opts.Since, Until: opts.Until, Threads: budget / n}
 	offs := offsets(opts)
 	cases := findCases(files, opts.Case)
+	if opts.CaseError != nil {
+		cases.bad[opts.CasePath] = opts.CaseError // the run's own case file, found in the first directory
+	}
 	// A file may hold several artifacts (an archive's members, a
 	// journal's units): each file's sources, in the order read.
 	sources := make([][]*timeline.Source, len(files))
