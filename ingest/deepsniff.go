@@ -103,10 +103,5 @@ func (st *stream) deepSniff(in *input, src *timeline.Source, reason string) bool
 // sniffText is sniff for a window in the middle of a text: only text kinds,
 // no reasons.
 func sniffText(head []byte) *Kind {
-	for i := range kinds {
-		if kinds[i].Text && kinds[i].Sniff(head) {
-			return &kinds[i]
-		}
-	}
-	return nil
+	return sniffWhere(head, func(*Kind) bool { return true })
 }
