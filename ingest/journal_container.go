@@ -35,11 +35,11 @@ func sniffJournalContainer(head []byte) *container {
 	switch {
 	case journal.SniffExport(head):
 		return &container{name: "journal-export", walk: func(st *stream, in *input, src *timeline.Source) {
-			walkJournal(st, journal.NewExportReader(in.forParsing(st.opts.Threads)), src)
+			walkEntries(st, journal.NewExportReader(in.forParsing(st.opts.Threads)), src, false)
 		}}
 	case journal.SniffJSON(head):
 		return &container{name: "journal-json", walk: func(st *stream, in *input, src *timeline.Source) {
-			walkJournal(st, journal.NewJSONReader(in.forParsing(st.opts.Threads)), src)
+			walkEntries(st, journal.NewJSONReader(in.forParsing(st.opts.Threads)), src, false)
 		}}
 	}
 	return nil
@@ -65,15 +65,11 @@ type jgroup struct {
 // prefixKinds read journal-prefixed lines.
 var prefixKinds = map[string]bool{"tcpdump-text": true, "txnlog": true, "tempest-log": true}
 
-// entryReader is what walkJournal reads: journal.Reader, or the lines of a
+// entryReader is what walkEntries reads: journal.Reader, or the lines of a
 // short-format journal text (shortJournal).
 type entryReader interface {
 	Next() *journal.Entry
 	Err() error
-}
-
-func walkJournal(st *stream, jr entryReader, src *timeline.Source) {
-	walkEntries(st, jr, src, false)
 }
 
 // walkEntries splits entries by stream; noYear marks the units' sources as
