@@ -38,17 +38,20 @@ func cut(line []byte) (t time.Time, module, level, msg []byte, ok bool) {
 	if len(rest) < 2 || rest[0] != 'Z' || rest[1] != '|' {
 		return t, nil, nil, nil, false
 	}
-	f := bytes.SplitN(rest[2:], []byte{'|'}, 4)
-	if len(f) != 4 || len(f[0]) == 0 || !digits(f[0]) {
+	// seq|module|level|msg, cut by hand: SplitN would allocate per line.
+	seq, rest, ok1 := bytes.Cut(rest[2:], []byte{'|'})
+	module, rest, ok2 := bytes.Cut(rest, []byte{'|'})
+	level, msg, ok3 := bytes.Cut(rest, []byte{'|'})
+	if !ok1 || !ok2 || !ok3 || len(seq) == 0 || !digits(seq) {
 		return t, nil, nil, nil, false
 	}
-	switch string(f[2]) {
+	switch string(level) {
 	case "EMER", "ERR", "WARN", "INFO", "DBG":
 	default:
 		return t, nil, nil, nil, false
 	}
 	t = time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Add(tod)
-	return t, f[1], f[2], f[3], true
+	return t, module, level, msg, true
 }
 
 func digits(b []byte) bool {
