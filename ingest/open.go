@@ -75,13 +75,18 @@ func ReadEach(f File, opts parse.Options, sp *timeline.Space, read func(n int64)
 		emit(src, nil)
 		return
 	}
+	var regular os.FileInfo // the file's, when it is a regular file
 	if fh != os.Stdin {
 		defer fh.Close()
-		if fi, err := fh.Stat(); err == nil && !fi.Mode().IsRegular() {
+		fi, err := fh.Stat()
+		if err == nil && !fi.Mode().IsRegular() {
 			src.Kind = "unknown"
 			src.SkipReason = SpecialReason(fi.Mode())
 			emit(src, nil)
 			return
+		}
+		if err == nil {
+			regular = fi
 		}
 	}
 
@@ -94,8 +99,8 @@ func ReadEach(f File, opts parse.Options, sp *timeline.Space, read func(n int64)
 	st := stream{path: f.Path, host: f.Host, reread: f.Path, opts: opts, sp: sp, emit: emit}
 	if f.Path == Stdin {
 		st.reread = "" // nothing to read again by offset: the sink keeps the text
-	} else if fi, err := fh.Stat(); err == nil && fi.Mode().IsRegular() {
-		st.file, st.size = fh, fi.Size()
+	} else if regular != nil {
+		st.file, st.size = fh, regular.Size()
 		st.reopen = func() (io.ReadCloser, error) { return os.Open(f.Path) }
 	}
 	st.read(r, src)
