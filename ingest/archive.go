@@ -96,11 +96,8 @@ func (st *stream) member(name string, mod time.Time, r io.Reader) {
 // archive member's path, or DefaultHost.
 func nodeOfMember(name string) string {
 	dirs := strings.Split(strings.Trim(path.Clean("/"+name), "/"), "/")
-	dirs = dirs[:len(dirs)-1]
-	for j := 1; j < len(dirs); j++ {
-		if dirs[j] == "logs" && !notHost[dirs[j-1]] {
-			return dirs[j-1]
-		}
+	if h, ok := nodeAboveLogs(dirs[:len(dirs)-1]); ok {
+		return h
 	}
 	return DefaultHost
 }

@@ -6,23 +6,39 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz"
 )
 
-// Compression formats besides gzip and zstd (open handles those two
-// itself), recognised by their magic bytes. Each is a streaming reader:
-// nothing is held beyond the codec's own window.
+// Compression formats open undoes, recognised by their magic bytes. Each
+// is a streaming reader: nothing is held beyond the codec's own window.
 var (
+	magicGzip  = []byte{0x1f, 0x8b}
+	magicZstd  = []byte{0x28, 0xb5, 0x2f, 0xfd}
 	magicXz    = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
 	magicBzip2 = []byte{'B', 'Z', 'h'}
 	magicLz4   = []byte{0x04, 0x22, 0x4d, 0x18} // LZ4 frame format (the lz4 tool's default)
 )
 
-// moreCodecs undoes one layer of xz, bzip2 or lz4 when head starts with its
-// magic. ok is false when head is none of them.
-func moreCodecs(head []byte, r io.Reader) (zr io.Reader, name string, closer io.Closer, ok bool, err error) {
+// codec undoes one layer of gzip, zstd, xz, bzip2 or lz4 when head starts
+// with its magic; closer, when not nil, releases the decoder. ok is false
+// when head is none of them.
+func codec(head []byte, r io.Reader) (zr io.Reader, name string, closer io.Closer, ok bool, err error) {
 	switch {
+	case bytes.HasPrefix(head, magicGzip):
+		g, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, "gzip", nil, true, fmt.Errorf("gzip header: %w", err)
+		}
+		return g, "gzip", g, true, nil
+	case bytes.HasPrefix(head, magicZstd):
+		z, err := zstd.NewReader(r, zstdOptions()...)
+		if err != nil {
+			return nil, "zstd", nil, true, fmt.Errorf("zstd header: %w", err)
+		}
+		return z, "zstd", z.IOReadCloser(), true, nil
 	case bytes.HasPrefix(head, magicXz):
 		if x, c, ok := xzTool(r); ok {
 			return x, "xz", c, true, nil

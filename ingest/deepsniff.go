@@ -10,9 +10,9 @@ import (
 // Sniffing beyond the head. A rotated log (neutron-l3-agent.log.1 whose
 // first `Running txn` is 5,000 lines in) or a dump pasted after a long
 // session shows nothing of its kind in its first 64 KiB. Text whose head
-// matched no kind is therefore sniffed again window by window (64 KiB,
-// aligned on lines, starting every 16 KiB) to its end; the first window that matches decides the
-// kind. A file on disk is then parsed from its start, so positions stay
+// matched no kind is therefore sniffed again window by window (16 KiB to
+// a line's end, starting every 16 KiB on a line boundary) to its end; the
+// first window that matches decides the kind. A file on disk is then parsed from its start, so positions stay
 // those of the file; a stream that cannot be read again (stdin, an archive
 // member) is parsed from that window, with a note saying so.
 
@@ -103,10 +103,5 @@ func (st *stream) deepSniff(in *input, src *timeline.Source, reason string) bool
 // sniffText is sniff for a window in the middle of a text: only text kinds,
 // no reasons.
 func sniffText(head []byte) *Kind {
-	for i := range kinds {
-		if kinds[i].Text && kinds[i].Sniff(head) {
-			return &kinds[i]
-		}
-	}
-	return nil
+	return sniffWhere(head, func(*Kind) bool { return true })
 }

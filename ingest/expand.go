@@ -62,7 +62,7 @@ func Expand(paths []string) ([]File, []error) {
 			w.file(root, root, nodeOfLogsDir(filepath.Dir(root)), info)
 			continue
 		}
-		w.root, w.zuul = root, zuulHosts(root)
+		w.root, w.tree = root, newTreeRoot(root, zuulHosts(root))
 		w.dir(root, info)
 	}
 	return w.files, w.errs
@@ -77,10 +77,10 @@ type walker struct {
 	seen  map[string]bool   // file paths listed
 	dirs  map[fileID]string // real directories walked, with the path first walked
 	root  string
-	zuul  map[string]bool
+	tree  *treeRoot // the root's part of naming hosts, found once per root
 }
 
-func (w *walker) host(p string) string { return treeHost(w.root, p, w.zuul) }
+func (w *walker) host(p string) string { return w.tree.host(p) }
 
 // file lists one non-directory (info is what the path leads to).
 func (w *walker) file(p, root, host string, info fs.FileInfo) {
@@ -172,39 +172,73 @@ func (w *walker) dir(p string, info fs.FileInfo) {
 //
 // never "zuul-info" or "logs" themselves; DefaultHost when nothing applies.
 func treeHost(root, p string, zuul map[string]bool) string {
-	rel, err := filepath.Rel(root, p)
+	return newTreeRoot(root, zuul).host(p)
+}
+
+// treeRoot holds what treeHost learns from the root alone (its absolute
+// names, the file system stats of nodeOfLogsDir), so a walk learns it
+// once, not once per file.
+type treeRoot struct {
+	root string
+	zuul map[string]bool
+	// rootHost is the host the root itself names (the inventory's node it
+	// or its parent is; without an inventory, the node whose logs/ it is),
+	// or DefaultHost.
+	rootHost string
+}
+
+func newTreeRoot(root string, zuul map[string]bool) *treeRoot {
+	t := &treeRoot{root: root, zuul: zuul, rootHost: DefaultHost}
+	if zuul == nil {
+		t.rootHost = nodeOfLogsDir(root)
+		return t
+	}
+	abs, _ := filepath.Abs(root)
+	if b := filepath.Base(abs); zuul[b] {
+		t.rootHost = b
+	} else if b := filepath.Base(filepath.Dir(abs)); zuul[b] {
+		t.rootHost = b
+	}
+	return t
+}
+
+func (t *treeRoot) host(p string) string {
+	rel, err := filepath.Rel(t.root, p)
 	if err != nil {
 		return DefaultHost
 	}
 	parts := strings.Split(filepath.ToSlash(rel), "/")
 	dirs := parts[:len(parts)-1]
-	if zuul != nil {
+	if t.zuul != nil {
 		for _, d := range dirs {
-			if zuul[d] {
+			if t.zuul[d] {
 				return d
 			}
 		}
-		abs, _ := filepath.Abs(root)
-		if b := filepath.Base(abs); zuul[b] {
-			return b
-		}
-		if b := filepath.Base(filepath.Dir(abs)); zuul[b] {
-			return b
-		}
-		return DefaultHost // the inventory is the list of nodes: the rest is the job's
+		return t.rootHost // the inventory is the list of nodes: the rest is the job's
 	}
-	for j := 1; j < len(dirs); j++ {
-		if dirs[j] == "logs" && !notHost[dirs[j-1]] {
-			return dirs[j-1]
-		}
-	}
-	if h := nodeOfLogsDir(root); h != DefaultHost {
+	if h, ok := nodeAboveLogs(dirs); ok {
 		return h
+	}
+	if t.rootHost != DefaultHost {
+		return t.rootHost
 	}
 	if len(dirs) > 0 && !notHost[dirs[0]] {
 		return dirs[0]
 	}
 	return DefaultHost
+}
+
+// nodeAboveLogs is the directory above the first logs/ directory of dirs
+// (a path's directories, outermost first) that is not itself a logs/ or
+// zuul-info/; ok is false when there is none.
+func nodeAboveLogs(dirs []string) (string, bool) {
+	for j := 1; j < len(dirs); j++ {
+		if dirs[j] == "logs" && !notHost[dirs[j-1]] {
+			return dirs[j-1], true
+		}
+	}
+	return "", false
 }
 
 // notHost are directory names of a log tree that are never a node's.
@@ -241,6 +275,6 @@ func SortFiles(fs []File) {
 	slices.SortFunc(fs, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 }
 
-// HostBelow is the host a file under root is labelled with: the first
-// directory below root, or DefaultHost for a file directly in it.
+// HostBelow is the host a file under root is labelled with, as a walk of
+// root without an inventory labels it (see treeHost).
 func HostBelow(root, p string) string { return treeHost(root, p, nil) }

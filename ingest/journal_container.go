@@ -35,11 +35,11 @@ func sniffJournalContainer(head []byte) *container {
 	switch {
 	case journal.SniffExport(head):
 		return &container{name: "journal-export", walk: func(st *stream, in *input, src *timeline.Source) {
-			walkJournal(st, journal.NewExportReader(in.forParsing(st.opts.Threads)), src)
+			walkEntries(st, journal.NewExportReader(in.forParsing(st.opts.Threads)), src, false)
 		}}
 	case journal.SniffJSON(head):
 		return &container{name: "journal-json", walk: func(st *stream, in *input, src *timeline.Source) {
-			walkJournal(st, journal.NewJSONReader(in.forParsing(st.opts.Threads)), src)
+			walkEntries(st, journal.NewJSONReader(in.forParsing(st.opts.Threads)), src, false)
 		}}
 	}
 	return nil
@@ -65,15 +65,11 @@ type jgroup struct {
 // prefixKinds read journal-prefixed lines.
 var prefixKinds = map[string]bool{"tcpdump-text": true, "txnlog": true, "tempest-log": true}
 
-// entryReader is what walkJournal reads: journal.Reader, or the lines of a
+// entryReader is what walkEntries reads: journal.Reader, or the lines of a
 // short-format journal text (shortJournal).
 type entryReader interface {
 	Next() *journal.Entry
 	Err() error
-}
-
-func walkJournal(st *stream, jr entryReader, src *timeline.Source) {
-	walkEntries(st, jr, src, false)
 }
 
 // walkEntries splits entries by stream; noYear marks the units' sources as
@@ -84,7 +80,7 @@ func walkEntries(st *stream, jr entryReader, src *timeline.Source, noYear bool) 
 	var order []*jgroup
 	var entries int64
 	var last time.Time
-	var line, vl []byte
+	var line, vl, stamp, dateLine []byte
 	var stamps isoStamps
 	for e := jr.Next(); e != nil; e = jr.Next() {
 		entries++
@@ -138,19 +134,20 @@ func walkEntries(st *stream, jr entryReader, src *timeline.Source, noYear bool) 
 				part = append(vl, part[3:]...)
 				vl = part
 			}
-			var dateLine []byte
+			dateLine = dateLine[:0]
 			if g.lastDate.IsZero() || e.Time.Sub(g.lastDate) >= time.Second || e.Time.Before(g.lastDate) {
 				g.lastDate = e.Time
-				dateLine = e.Time.AppendFormat(nil, time.RFC3339Nano)
+				dateLine = e.Time.AppendFormat(dateLine, time.RFC3339Nano)
 			}
 			if g.kind != nil && g.monitor {
-				line = append(append(line[:0], '['), stamps.append(nil, e.Time)[:26]...)
+				stamp = stamps.append(stamp[:0], e.Time)
+				line = append(append(line[:0], '['), stamp[:26]...)
 				line = append(append(line, "] "...), part...)
 				g.w.Write(append(line, '\n'))
 				continue
 			}
 			if g.kind != nil { // dated
-				if dateLine != nil {
+				if len(dateLine) > 0 {
 					g.w.Write(dateLine)
 					g.w.WriteByte('\n')
 				}
@@ -158,7 +155,7 @@ func walkEntries(st *stream, jr entryReader, src *timeline.Source, noYear bool) 
 				g.w.WriteByte('\n')
 				continue
 			}
-			if dateLine != nil {
+			if len(dateLine) > 0 {
 				g.dat.Write(dateLine)
 				g.dat.WriteByte('\n')
 			}

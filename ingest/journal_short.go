@@ -60,8 +60,9 @@ func (s *shortJournal) Next() *journal.Entry {
 		}
 		p, msg, ok := parse.CutJournalPrefix(line)
 		if !ok {
-			// journalctl indents a message's continuation lines: they
-			// belong to the entry before; anything else is dropped.
+			// journalctl indents a message's continuation lines; they
+			// are dropped (not joined to the entry before), as is
+			// anything else without a prefix.
 			continue
 		}
 		s.e = journal.Entry{

@@ -23,12 +23,7 @@ func sniffWithoutNUL(head []byte) *Kind {
 	if len(clean) == 0 || !looksLikeText(clean) || OwnOutput(clean) != "" {
 		return nil
 	}
-	for i := range kinds {
-		if k := &kinds[i]; k.Text && k.Sniff(clean) {
-			return k
-		}
-	}
-	return nil
+	return sniffText(clean)
 }
 
 // nulDrop reads r without its NUL bytes.

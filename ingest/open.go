@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/arpforensics/arpforensics/parse"
@@ -24,11 +23,6 @@ const sniffLen = 64 << 10
 // readBuf is the buffer parsers read through: large, so a capture is read in
 // few system calls.
 const readBuf = 1 << 20
-
-var (
-	magicGzip = []byte{0x1f, 0x8b}
-	magicZstd = []byte{0x28, 0xb5, 0x2f, 0xfd}
-)
 
 // Read opens f, finds its kind and parses it into a sink of sp. It never
 // fails: whatever goes wrong is recorded on the returned source (SkipReason
@@ -81,13 +75,18 @@ func ReadEach(f File, opts parse.Options, sp *timeline.Space, read func(n int64)
 		emit(src, nil)
 		return
 	}
+	var regular os.FileInfo // the file's, when it is a regular file
 	if fh != os.Stdin {
 		defer fh.Close()
-		if fi, err := fh.Stat(); err == nil && !fi.Mode().IsRegular() {
+		fi, err := fh.Stat()
+		if err == nil && !fi.Mode().IsRegular() {
 			src.Kind = "unknown"
 			src.SkipReason = SpecialReason(fi.Mode())
 			emit(src, nil)
 			return
+		}
+		if err == nil {
+			regular = fi
 		}
 	}
 
@@ -100,8 +99,8 @@ func ReadEach(f File, opts parse.Options, sp *timeline.Space, read func(n int64)
 	st := stream{path: f.Path, host: f.Host, reread: f.Path, opts: opts, sp: sp, emit: emit}
 	if f.Path == Stdin {
 		st.reread = "" // nothing to read again by offset: the sink keeps the text
-	} else if fi, err := fh.Stat(); err == nil && fi.Mode().IsRegular() {
-		st.file, st.size = fh, fi.Size()
+	} else if regular != nil {
+		st.file, st.size = fh, regular.Size()
 		st.reopen = func() (io.ReadCloser, error) { return os.Open(f.Path) }
 	}
 	st.read(r, src)
@@ -327,43 +326,20 @@ func open(r io.Reader, src *timeline.Source) (*input, error) {
 			in.close()
 			return nil, err
 		}
-		switch {
-		case bytes.HasPrefix(head, magicGzip):
-			zr, err := gzip.NewReader(in.r)
-			if err != nil {
-				in.close()
-				return nil, fmt.Errorf("gzip header: %w", err)
-			}
-			in.closers = append(in.closers, zr)
-			in.r = bufio.NewReaderSize(in.watch(zr, "gzip"), sniffLen)
-			src.Compression = joinCompression(src.Compression, "gzip")
-			in.external = false
-		case bytes.HasPrefix(head, magicZstd):
-			zr, err := zstd.NewReader(in.r, zstdOptions()...)
-			if err != nil {
-				in.close()
-				return nil, fmt.Errorf("zstd header: %w", err)
-			}
-			in.closers = append(in.closers, zr.IOReadCloser())
-			in.r = bufio.NewReaderSize(in.watch(zr, "zstd"), sniffLen)
-			src.Compression = joinCompression(src.Compression, "zstd")
-			in.external = false
-		default:
-			zr, name, closer, ok, err := moreCodecs(head, in.r)
-			if !ok {
-				return in, nil
-			}
-			if err != nil {
-				in.close()
-				return nil, err
-			}
-			if closer != nil {
-				in.closers = append(in.closers, closer)
-			}
-			_, in.external = zr.(*xzProc)
-			in.r = bufio.NewReaderSize(in.watch(zr, name), sniffLen)
-			src.Compression = joinCompression(src.Compression, name)
+		zr, name, closer, ok, err := codec(head, in.r)
+		if !ok {
+			return in, nil
 		}
+		if err != nil {
+			in.close()
+			return nil, err
+		}
+		if closer != nil {
+			in.closers = append(in.closers, closer)
+		}
+		_, in.external = zr.(*xzProc)
+		in.r = bufio.NewReaderSize(in.watch(zr, name), sniffLen)
+		src.Compression = joinCompression(src.Compression, name)
 		in.compressed = true
 	}
 }

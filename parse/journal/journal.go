@@ -17,6 +17,7 @@ import (
 	"io"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -373,6 +374,9 @@ func jsonValue(raw json.RawMessage) []byte {
 	}
 	switch raw[0] {
 	case '"':
+		if len(raw) >= 2 && raw[len(raw)-1] == '"' && plainJSON(raw[1:len(raw)-1]) {
+			return raw[1 : len(raw)-1] // what Unmarshal would give, without its copies (the caller copies)
+		}
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
 			return nil
@@ -393,6 +397,18 @@ func jsonValue(raw json.RawMessage) []byte {
 		}
 	}
 	return nil
+}
+
+// plainJSON reports whether b, the inside of a JSON string, means its own
+// bytes: no escapes, no control bytes, no quote, valid UTF-8 (which
+// Unmarshal would replace).
+func plainJSON(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c == '\\' || c == '"' {
+			return false
+		}
+	}
+	return utf8.Valid(b)
 }
 
 func clip(b []byte) string {

@@ -100,3 +100,17 @@ func TestJSON(t *testing.T) {
 		t.Errorf("broken JSON: %v", r.Err())
 	}
 }
+
+// A JSON string value is its decoded text whether or not it has escapes
+// (plain strings are taken as they stand, the others decoded).
+func TestJSONStrings(t *testing.T) {
+	in := `{"__REALTIME_TIMESTAMP":"1","_HOSTNAME":"ctl","MESSAGE":"a\tb \"q\" \u00e9\\"}` + "\n" +
+		`{"__REALTIME_TIMESTAMP":"2","_HOSTNAME":"ctl","MESSAGE":"plain é text"}` + "\n"
+	r := NewJSONReader(strings.NewReader(in))
+	for _, want := range []string{"a\tb \"q\" é\\", "plain é text"} {
+		e := r.Next()
+		if e == nil || string(e.Message) != want || string(e.Host) != "ctl" {
+			t.Errorf("entry %+v, want message %q (%v)", e, want, r.Err())
+		}
+	}
+}

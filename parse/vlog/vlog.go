@@ -38,17 +38,20 @@ func cut(line []byte) (t time.Time, module, level, msg []byte, ok bool) {
 	if len(rest) < 2 || rest[0] != 'Z' || rest[1] != '|' {
 		return t, nil, nil, nil, false
 	}
-	f := bytes.SplitN(rest[2:], []byte{'|'}, 4)
-	if len(f) != 4 || len(f[0]) == 0 || !digits(f[0]) {
+	// seq|module|level|msg, cut by hand: SplitN would allocate per line.
+	seq, rest, ok1 := bytes.Cut(rest[2:], []byte{'|'})
+	module, rest, ok2 := bytes.Cut(rest, []byte{'|'})
+	level, msg, ok3 := bytes.Cut(rest, []byte{'|'})
+	if !ok1 || !ok2 || !ok3 || len(seq) == 0 || !digits(seq) {
 		return t, nil, nil, nil, false
 	}
-	switch string(f[2]) {
+	switch string(level) {
 	case "EMER", "ERR", "WARN", "INFO", "DBG":
 	default:
 		return t, nil, nil, nil, false
 	}
 	t = time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Add(tod)
-	return t, f[1], f[2], f[3], true
+	return t, module, level, msg, true
 }
 
 func digits(b []byte) bool {
@@ -117,14 +120,14 @@ func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.
 		if !ok {
 			continue // a continuation (a backtrace) or noise: skipped
 		}
-		l := classify(string(module), string(level), msg)
+		if !opts.InWindow(t) {
+			continue
+		}
+		l := classify(module, level, msg)
 		if l == nil {
 			continue
 		}
 		l.Daemon = daemon
-		if !opts.InWindow(t) {
-			continue
-		}
 		out.Add(&timeline.Event{Time: t, Pos: lr.Pos(), Data: l}, raw)
 		events++
 	}
@@ -136,47 +139,53 @@ func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.
 }
 
 // classify turns a vlog message into an event, or nil for a line of no
-// interest.
-func classify(module, level string, msg []byte) *timeline.LogLine {
-	base := module
-	if i := strings.IndexByte(base, '('); i >= 0 {
-		base = base[:i]
+// interest. Most lines are of none: they are told apart without
+// allocating, and each pattern is matched once.
+func classify(module, level, msg []byte) *timeline.LogLine {
+	if i := bytes.IndexByte(module, '('); i >= 0 {
+		module = module[:i]
 	}
-	m := string(msg)
-	l := &timeline.LogLine{Module: base, Level: level, Message: m}
+	var what, port, m, addrs string
+	withAddrs := false
 	switch {
-	case base == "binding":
-		switch {
-		case reClaim.MatchString(m):
-			l.What, l.Port = "claim", reClaim.FindStringSubmatch(m)[1]
-		case reClaimAddr.MatchString(m):
-			s := reClaimAddr.FindStringSubmatch(m)
-			l.What, l.Port = "claim", s[1]
-			addresses(l, s[2])
-		case reRelease.MatchString(m):
-			l.What, l.Port = "release", reRelease.FindStringSubmatch(m)[1]
-		case reChange.MatchString(m):
-			l.What, l.Port = "chassis-change", reChange.FindStringSubmatch(m)[1]
+	case string(module) == "binding":
+		m = string(msg)
+		if s := reClaim.FindStringSubmatch(m); s != nil {
+			what, port = "claim", s[1]
+		} else if s := reClaimAddr.FindStringSubmatch(m); s != nil {
+			what, port, addrs, withAddrs = "claim", s[1], s[2], true
+		} else if s := reRelease.FindStringSubmatch(m); s != nil {
+			what, port = "release", s[1]
+		} else if s := reChange.FindStringSubmatch(m); s != nil {
+			what, port = "chassis-change", s[1]
 		}
-	case base == "pinctrl" && (strings.Contains(strings.ToLower(m), "garp") || strings.Contains(m, "gratuitous")):
-		l.What = "garp"
-		addresses(l, m)
-	case base == "northd" || base == "ovn_northd":
-		if level != "DBG" {
-			l.What = "northd"
+	case string(module) == "pinctrl" && (bytes.Contains(bytes.ToLower(msg), []byte("garp")) || bytes.Contains(msg, []byte("gratuitous"))):
+		what = "garp"
+		m = string(msg)
+		addrs, withAddrs = m, true
+	case string(module) == "northd" || string(module) == "ovn_northd":
+		if string(level) != "DBG" {
+			what = "northd"
 		}
-	case (base == "ovsdb_server" || base == "raft" || base == "ovsdb") && level != "DBG":
-		l.What = "ovsdb"
+	case (string(module) == "ovsdb_server" || string(module) == "raft" || string(module) == "ovsdb") && string(level) != "DBG":
+		what = "ovsdb"
 	}
-	if l.What == "" {
-		switch level {
+	if what == "" {
+		switch string(level) {
 		case "ERR", "EMER":
-			l.What = "error"
+			what = "error"
 		case "WARN":
-			l.What = "warning"
+			what = "warning"
 		default:
 			return nil
 		}
+	}
+	if m == "" {
+		m = string(msg)
+	}
+	l := &timeline.LogLine{Module: string(module), Level: string(level), Message: m, What: what, Port: port}
+	if withAddrs {
+		addresses(l, addrs)
 	}
 	return l
 }

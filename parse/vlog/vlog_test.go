@@ -84,7 +84,19 @@ func TestRealOvsdbServerLog(t *testing.T) {
 		t.Fatalf("the real log is not recognised:\n%s", data)
 	}
 	src := &timeline.Source{Path: logf}
-	if _, err := parse.Collect(Parse, strings.NewReader(string(data)), src, parse.Options{}); err != nil || src.Records == 0 || src.Errors() != 0 {
+	evs, err := parse.Collect(Parse, strings.NewReader(string(data)), src, parse.Options{})
+	if err != nil || src.Records == 0 || src.Errors() != 0 {
 		t.Errorf("records %d err %v problems %v", src.Records, err, src.Problems)
+	}
+	// ovsdb-server announces itself at INFO ("ovsdb-server (Open vSwitch)
+	// …"): at least that line is an ovsdb event of the daemon.
+	ovsdb := 0
+	for _, e := range evs {
+		if l := e.Data.(*timeline.LogLine); l.What == "ovsdb" && l.Daemon == "ovsdb-server" {
+			ovsdb++
+		}
+	}
+	if ovsdb == 0 {
+		t.Errorf("no ovsdb event of ovsdb-server among %d events of:\n%s", len(evs), data)
 	}
 }
