@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -268,11 +267,6 @@ func isJobRoot(dir string) bool {
 		}
 	}
 	return false
-}
-
-// SortFiles orders files by path; Expand already returns them so.
-func SortFiles(fs []File) {
-	slices.SortFunc(fs, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 }
 
 // HostBelow is the host a file under root is labelled with, as a walk of
