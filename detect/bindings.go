@@ -337,11 +337,7 @@ func newDBWitness() *dbWitness {
 			return
 		}
 		o := w.owners.owner[ip]
-		gone := -1
-		if g, ok := w.owners.goneEv[claim{ip, prev}]; ok && !prev.IsZero() {
-			gone = g
-		}
-		w.out = append(w.out, observation{key: ipKey{ip, 0, w.seg}, mac: o.mac, kind: witDatabase, until: t.UnixNano(), row: o.ev, gone: gone})
+		w.out = append(w.out, observation{key: ipKey{ip, 0, w.seg}, mac: o.mac, kind: witDatabase, until: t.UnixNano(), row: o.ev, gone: w.owners.withdrawn(ip, prev)})
 	}
 	return w
 }
@@ -352,9 +348,7 @@ func (w *dbWitness) observe(obs []observation, tl *timeline.Timeline, i int, r *
 	if !ok {
 		return obs
 	}
-	switch row.Table {
-	case "NAT", "Logical_Router", "Logical_Router_Port", "Logical_Switch_Port", "Port_Binding", "Static_MAC_Binding":
-	default:
+	if !ownerTable(row.Table) {
 		return obs
 	}
 	w.seg, w.out = seg, obs

@@ -172,9 +172,7 @@ func (st *mbState) ownerMoved(ip netip.Addr, t time.Time, prev timeline.MAC) {
 	for _, b := range st.byIP[ip] {
 		st.judge(b, t, prev)
 		if b.ep != nil && b.ep.goneEv < 0 {
-			if g, ok := st.goneEv[claim{ip, prev}]; ok {
-				b.ep.goneEv = g
-			}
+			b.ep.goneEv = st.withdrawn(ip, prev)
 		}
 	}
 }
