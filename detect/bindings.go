@@ -294,7 +294,7 @@ func onLinkOf(tl *timeline.Timeline, segs []uint16) onLinkSet {
 		}
 		o.set[packKey(ipKey{ip, vlan, seg})] = struct{}{}
 	}
-	for _, r := range tl.Records(0, -1) {
+	for _, r := range tl.RecordsOf(timeline.Kinds(timeline.KindARP, timeline.KindUsage, timeline.KindNeigh)) {
 		if r.Kind == timeline.KindUsage || r.Kind == timeline.KindNeigh {
 			o.wire = true
 		}
