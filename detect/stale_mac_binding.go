@@ -333,9 +333,9 @@ func (st *mbState) finding(cfg *Config, b *mbRow, ep *mbEpisode, sev Severity, g
 	f.Explanation = story.String()
 
 	evs := []int{ep.bindEv, ep.goneEv, ep.moveEv}
-	evs = append(evs, headTail(toOld, 2, 1)...)
-	evs = append(evs, headTail(fromNew, 1, 1)...)
-	evs = append(evs, headTail(asks, 1, 1)...)
+	evs = append(evs, capEvidence(toOld, 2, 1)...)
+	evs = append(evs, capEvidence(fromNew, 1, 1)...)
+	evs = append(evs, capEvidence(asks, 1, 1)...)
 	if ep.endEv >= 0 {
 		evs = append(evs, ep.endEv)
 	}
@@ -353,13 +353,6 @@ func (st *mbState) finding(cfg *Config, b *mbRow, ep *mbEpisode, sev Severity, g
 
 // issueMACBindingAging is the catalog ID of OVN's non-aging MAC_Binding.
 const issueMACBindingAging = "ovn-mac-binding-no-aging"
-
-func headTail(idx []int, head, tail int) []int {
-	if len(idx) <= head+tail {
-		return idx
-	}
-	return append(slices.Clone(idx[:head]), idx[len(idx)-tail:]...)
-}
 
 // fmtSpan prints a duration the way findings read: "850 ms", "42.3 s",
 // "12 min 5 s".
