@@ -517,6 +517,23 @@ func eventTime(tl *timeline.Timeline, i int) time.Time {
 	return r.Time()
 }
 
+// within is the part of idx (event indexes, ascending: the timeline is in
+// time order) whose events fall in [from, to], found by binary search so
+// that a window's look-up does not walk an address's whole history.
+func within(tl *timeline.Timeline, idx []int32, from, to time.Time) []int32 {
+	at := func(t time.Time, after bool) int {
+		k, _ := slices.BinarySearchFunc(idx, t, func(j int32, t time.Time) int {
+			if e := tl.Time(int(j)); e.Before(t) || after && e.Equal(t) {
+				return -1
+			}
+			return 1
+		})
+		return k
+	}
+	lo := at(from, false)
+	return idx[lo:max(lo, at(to, true))]
+}
+
 // arpAt reads event i, an ARP frame (its Iface left empty).
 func arpAt(tl *timeline.Timeline, i int) timeline.ARP {
 	r := tl.Record(i)

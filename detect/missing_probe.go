@@ -614,12 +614,9 @@ func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
 	// Did the host send an ARP request for the IP in the cycle? Then the
 	// kernel probed or re-resolved, and the listings just missed it.
 	var asked []int
-	for _, j := range w.byIP(g.ip) {
+	for _, j := range within(tl, w.byIP(g.ip), from, to) {
 		r := tl.Record(int(j))
 		if !g.wit[r.Src] {
-			continue
-		}
-		if t := r.Time(); t.Before(from) || t.After(to) {
 			continue
 		}
 		if a, ok := r.ARPRec(); ok && a.Op == 1 && a.Class == timeline.ARPRequest && a.TPA == g.ip && w.sentBy(g.id, &r) {

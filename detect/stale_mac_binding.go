@@ -280,11 +280,8 @@ func (st *mbState) finding(cfg *Config, b *mbRow, ep *mbEpisode, sev Severity, g
 	// the new owner announcing itself, ARP requests for the address.
 	var toOld, fromNew, asks []int
 	var framesOld int64
-	for _, j := range wire {
+	for _, j := range within(tl, wire, ep.since, ep.end) {
 		r := tl.Record(int(j))
-		if r.Time().Before(ep.since) || r.Time().After(ep.end) {
-			continue
-		}
 		if u, ok := r.UsageRec(); ok && u.DstIP == b.ip && u.Dst == b.mac {
 			toOld = append(toOld, int(j))
 			framesOld += u.Frames
