@@ -415,20 +415,14 @@ func moves(tl *timeline.Timeline) movesResult {
 		kinds |= timeline.Kinds(timeline.KindOVN)
 	}
 	for i, r := range tl.RecordsOf(kinds) {
-		switch r.Kind {
-		case timeline.KindARP, timeline.KindUsage, timeline.KindNeigh:
+		if r.Kind == timeline.KindOVN { // only passed when db is set
+			obs = db.observe(obs[:0], tl, i, r, segs[r.Src])
+		} else {
 			obs = observationsOf(obs[:0], r, segs, &onLink, func() {
 				if mismatched++; firstMismatch < 0 {
 					firstMismatch = i
 				}
 			})
-		case timeline.KindOVN:
-			if db == nil {
-				continue
-			}
-			obs = db.observe(obs[:0], tl, i, r, segs[r.Src])
-		default:
-			continue
 		}
 		for _, o := range obs {
 			pk := packKey(o.key)
