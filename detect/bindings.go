@@ -243,15 +243,15 @@ func (w witness) describe() string {
 }
 
 // observation is one witness of a binding at one event. The moves pass
-// reads them from observationsOf; another source of bindings (the OVSDB
-// history once it is parsed) becomes one more case there, with its own
-// witness kind, and every detector sharing the moves sees it.
+// reads them from observationsOf (captures, listings) and dbWitness.observe
+// (the OVSDB history); another source of bindings becomes one more such
+// case, with its own witness kind, and every detector sharing the moves
+// sees it.
 type observation struct {
 	key  ipKey
 	mac  timeline.MAC
 	kind witness
-	arp  bool // an ARP frame: announcements are kept for the move
-	ann  bool // an announcement (reply, GARP)
+	ann  bool // an announcement (reply, GARP): kept for the move
 	// weak: an owner's witness too thin to move a binding by itself (a
 	// frame or two from a MAC: a corrupt or fuzzed source address looks
 	// just like that); it still shows a binding nothing contradicts.
@@ -369,7 +369,7 @@ func observationsOf(obs []observation, r *timeline.Record, segs []uint16, onLink
 			}
 			return obs
 		}
-		return append(obs, observation{key: ipKey{a.SPA, a.VLAN, seg}, mac: a.SHA, kind: witARP, arp: true, ann: a.Class.Announces(), until: r.T, row: -1, gone: -1})
+		return append(obs, observation{key: ipKey{a.SPA, a.VLAN, seg}, mac: a.SHA, kind: witARP, ann: a.Class.Announces(), until: r.T, row: -1, gone: -1})
 	case timeline.KindUsage:
 		u, _ := r.UsageRec()
 		if u.SrcIP.Is4() && !u.Src.IsZero() && !u.Src.IsMulticast() {
