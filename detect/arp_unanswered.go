@@ -128,29 +128,17 @@ func (ep *episode) overflow() int64 {
 // requester finds mac among the episode's requesters, adding it if there is
 // room; nil when there is not.
 func (ep *episode) requester(mac timeline.MAC, spa netip.Addr, i int) *requester {
-	if ep.req0.mac == mac {
-		return &ep.req0
+	if r := ep.find(mac); r != nil {
+		return r
 	}
 	if ep.more == nil {
 		ep.more = &requesters{}
 	}
 	m := ep.more
-	if m.index == nil {
+	if m.index == nil && len(m.list) >= 8 {
+		m.index = make(map[timeline.MAC]int, 16)
 		for j := range m.list {
-			if m.list[j].mac == mac {
-				return &m.list[j]
-			}
-		}
-		if len(m.list) >= 8 {
-			m.index = make(map[timeline.MAC]int, 16)
-			for j := range m.list {
-				m.index[m.list[j].mac] = j
-			}
-		}
-	}
-	if m.index != nil {
-		if j, ok := m.index[mac]; ok {
-			return &m.list[j]
+			m.index[m.list[j].mac] = j
 		}
 	}
 	if 1+len(m.list) >= maxRequesters {
@@ -164,7 +152,7 @@ func (ep *episode) requester(mac timeline.MAC, spa netip.Addr, i int) *requester
 	return &m.list[len(m.list)-1]
 }
 
-// find is requester without adding.
+// find is the episode's requester mac, nil when it is not one.
 func (ep *episode) find(mac timeline.MAC) *requester {
 	if ep.req0.mac == mac {
 		return &ep.req0

@@ -137,3 +137,29 @@ func TestARPUnansweredScanPastMaxOpen(t *testing.T) {
 		t.Errorf("notes %q", cfg.facts.notes)
 	}
 }
+
+// Past a handful of requesters an episode looks them up in an index: each
+// one's requests still add up to it alone.
+func TestARPUnansweredManyRequestersOfOneIP(t *testing.T) {
+	s := newScene()
+	const hosts = 20
+	for r := 0.0; r < 3; r++ {
+		for h := 0; h < hosts; h++ {
+			mac := timeline.MAC{0x02, 0, 0, 0, 0x10, byte(h)}
+			reqs := 1.0
+			if h == 7 {
+				reqs = 2 // the most insistent, named first
+			}
+			for k := 0.0; k < reqs; k++ {
+				s.request(10+r+float64(h)/100+k/1000, mac, fmt.Sprintf("172.24.5.%d", 100+h), fip, timeline.MAC{})
+			}
+		}
+	}
+	s.send(120, observer, other, obsIP, "172.24.5.5", nil)
+	f := onlyFinding(t, run(t, arpUnanswered{}, s.timeline()))
+	wantSubject(t, f, map[string]any{"ip": fip, "requests": int64(3 * (hosts + 1)), "requesters": int64(hosts),
+		"requester_mac": timeline.MAC{0x02, 0, 0, 0, 0x10, 7}.String()})
+	if !strings.Contains(f.Explanation, "172.24.5.107 ("+timeline.MAC{0x02, 0, 0, 0, 0x10, 7}.String()+") 6 times") {
+		t.Errorf("explanation does not count the requester's own requests:\n%s", f.Explanation)
+	}
+}

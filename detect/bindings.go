@@ -243,15 +243,15 @@ func (w witness) describe() string {
 }
 
 // observation is one witness of a binding at one event. The moves pass
-// reads them from observationsOf; another source of bindings (the OVSDB
-// history once it is parsed) becomes one more case there, with its own
-// witness kind, and every detector sharing the moves sees it.
+// reads them from observationsOf (captures, listings) and dbWitness.observe
+// (the OVSDB history); another source of bindings becomes one more such
+// case, with its own witness kind, and every detector sharing the moves
+// sees it.
 type observation struct {
 	key  ipKey
 	mac  timeline.MAC
 	kind witness
-	arp  bool // an ARP frame: announcements are kept for the move
-	ann  bool // an announcement (reply, GARP)
+	ann  bool // an announcement (reply, GARP): kept for the move
 	// weak: an owner's witness too thin to move a binding by itself (a
 	// frame or two from a MAC: a corrupt or fuzzed source address looks
 	// just like that); it still shows a binding nothing contradicts.
@@ -294,7 +294,7 @@ func onLinkOf(tl *timeline.Timeline, segs []uint16) onLinkSet {
 		}
 		o.set[packKey(ipKey{ip, vlan, seg})] = struct{}{}
 	}
-	for _, r := range tl.Records(0, -1) {
+	for _, r := range tl.RecordsOf(timeline.Kinds(timeline.KindARP, timeline.KindUsage, timeline.KindNeigh)) {
 		if r.Kind == timeline.KindUsage || r.Kind == timeline.KindNeigh {
 			o.wire = true
 		}
@@ -337,11 +337,7 @@ func newDBWitness() *dbWitness {
 			return
 		}
 		o := w.owners.owner[ip]
-		gone := -1
-		if g, ok := w.owners.goneEv[claim{ip, prev}]; ok && !prev.IsZero() {
-			gone = g
-		}
-		w.out = append(w.out, observation{key: ipKey{ip, 0, w.seg}, mac: o.mac, kind: witDatabase, until: t.UnixNano(), row: o.ev, gone: gone})
+		w.out = append(w.out, observation{key: ipKey{ip, 0, w.seg}, mac: o.mac, kind: witDatabase, until: t.UnixNano(), row: o.ev, gone: w.owners.withdrawn(ip, prev)})
 	}
 	return w
 }
@@ -352,9 +348,7 @@ func (w *dbWitness) observe(obs []observation, tl *timeline.Timeline, i int, r *
 	if !ok {
 		return obs
 	}
-	switch row.Table {
-	case "NAT", "Logical_Router", "Logical_Router_Port", "Logical_Switch_Port", "Port_Binding", "Static_MAC_Binding":
-	default:
+	if !ownerTable(row.Table) {
 		return obs
 	}
 	w.seg, w.out = seg, obs
@@ -375,7 +369,7 @@ func observationsOf(obs []observation, r *timeline.Record, segs []uint16, onLink
 			}
 			return obs
 		}
-		return append(obs, observation{key: ipKey{a.SPA, a.VLAN, seg}, mac: a.SHA, kind: witARP, arp: true, ann: a.Class.Announces(), until: r.T, row: -1, gone: -1})
+		return append(obs, observation{key: ipKey{a.SPA, a.VLAN, seg}, mac: a.SHA, kind: witARP, ann: a.Class.Announces(), until: r.T, row: -1, gone: -1})
 	case timeline.KindUsage:
 		u, _ := r.UsageRec()
 		if u.SrcIP.Is4() && !u.Src.IsZero() && !u.Src.IsMulticast() {
@@ -421,20 +415,14 @@ func moves(tl *timeline.Timeline) movesResult {
 		kinds |= timeline.Kinds(timeline.KindOVN)
 	}
 	for i, r := range tl.RecordsOf(kinds) {
-		switch r.Kind {
-		case timeline.KindARP, timeline.KindUsage, timeline.KindNeigh:
+		if r.Kind == timeline.KindOVN { // only passed when db is set
+			obs = db.observe(obs[:0], tl, i, r, segs[r.Src])
+		} else {
 			obs = observationsOf(obs[:0], r, segs, &onLink, func() {
 				if mismatched++; firstMismatch < 0 {
 					firstMismatch = i
 				}
 			})
-		case timeline.KindOVN:
-			if db == nil {
-				continue
-			}
-			obs = db.observe(obs[:0], tl, i, r, segs[r.Src])
-		default:
-			continue
 		}
 		for _, o := range obs {
 			pk := packKey(o.key)
@@ -521,6 +509,23 @@ func moves(tl *timeline.Timeline) movesResult {
 func eventTime(tl *timeline.Timeline, i int) time.Time {
 	r := tl.Record(i)
 	return r.Time()
+}
+
+// within is the part of idx (event indexes, ascending: the timeline is in
+// time order) whose events fall in [from, to], found by binary search so
+// that a window's look-up does not walk an address's whole history.
+func within(tl *timeline.Timeline, idx []int32, from, to time.Time) []int32 {
+	at := func(t time.Time, after bool) int {
+		k, _ := slices.BinarySearchFunc(idx, t, func(j int32, t time.Time) int {
+			if e := tl.Time(int(j)); e.Before(t) || after && e.Equal(t) {
+				return -1
+			}
+			return 1
+		})
+		return k
+	}
+	lo := at(from, false)
+	return idx[lo:max(lo, at(to, true))]
 }
 
 // arpAt reads event i, an ARP frame (its Iface left empty).

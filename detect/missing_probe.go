@@ -108,10 +108,7 @@ func neighSequences(tl *timeline.Timeline) mpNeigh {
 		}
 		return s
 	}
-	for i, r := range tl.Records(0, -1) {
-		if r.Kind != timeline.KindNeigh {
-			continue
-		}
+	for i, r := range tl.RecordsOf(timeline.Kinds(timeline.KindNeigh)) {
 		switch d := tl.PayloadOf(r).(type) {
 		case *timeline.Neigh:
 			if d.State&timeline.NUDProbe != 0 {
@@ -217,10 +214,8 @@ func newMPWorld(tl *timeline.Timeline, cfg *Config, nb mpNeigh) *mpWorld {
 		hostFrames: map[string][]int32{},
 		hostRules:  map[hostRuleKey]*hostIdentity{},
 	}
-	for _, r := range tl.Records(0, -1) {
-		if isFrame(r) {
-			w.capture[r.Src] = true
-		}
+	for _, r := range tl.RecordsOf(frameKinds) {
+		w.capture[r.Src] = true
 	}
 	// The addresses whose cycles will be judged, looked up in one scan.
 	var ips []netip.Addr
@@ -263,14 +258,8 @@ func (id *hostIdentity) macList() string {
 	return strings.Join(ms, ", ")
 }
 
-// isFrame reports a capture event (ARP, usage, TCP).
-func isFrame(r *timeline.Record) bool {
-	switch r.Kind {
-	case timeline.KindARP, timeline.KindUsage, timeline.KindTCP:
-		return true
-	}
-	return false
-}
+// frameKinds are the kinds of capture events (ARP, usage, TCP).
+var frameKinds = timeline.Kinds(timeline.KindARP, timeline.KindUsage, timeline.KindTCP)
 
 // frameLink returns the link-layer facts and the sender IP of a capture
 // event (Link.Iface left empty).
@@ -401,8 +390,8 @@ func (w *mpWorld) captureEvents(host string, mine []bool) []int32 {
 		return evs
 	}
 	var evs []int32
-	for i, r := range w.tl.Records(0, -1) {
-		if mine[r.Src] && isFrame(r) {
+	for i, r := range w.tl.RecordsOf(frameKinds) {
+		if mine[r.Src] {
 			evs = append(evs, int32(i))
 		}
 	}
@@ -625,12 +614,9 @@ func (w *mpWorld) judge(g *mpGroup, f *ipFacts, c neighCycle) {
 	// Did the host send an ARP request for the IP in the cycle? Then the
 	// kernel probed or re-resolved, and the listings just missed it.
 	var asked []int
-	for _, j := range w.byIP(g.ip) {
+	for _, j := range within(tl, w.byIP(g.ip), from, to) {
 		r := tl.Record(int(j))
 		if !g.wit[r.Src] {
-			continue
-		}
-		if t := r.Time(); t.Before(from) || t.After(to) {
 			continue
 		}
 		if a, ok := r.ARPRec(); ok && a.Op == 1 && a.Class == timeline.ARPRequest && a.TPA == g.ip && w.sentBy(g.id, &r) {

@@ -34,14 +34,10 @@ func (w *mpWorld) dbOwnerAt(ip netip.Addr, t time.Time) (dbStep, bool) {
 				return
 			}
 			o := owners.owner[x]
-			gone := -1
-			if g, ok := owners.goneEv[claim{x, prev}]; ok && !prev.IsZero() {
-				gone = g
-			}
-			w.dbHist[x] = append(w.dbHist[x], dbStep{t: at, mac: o.mac, ev: o.ev, gone: gone})
+			w.dbHist[x] = append(w.dbHist[x], dbStep{t: at, mac: o.mac, ev: o.ev, gone: owners.withdrawn(x, prev)})
 		}
 		for i, r := range w.tl.RecordsOf(timeline.Kinds(timeline.KindOVN)) {
-			if row, ok := w.tl.PayloadOf(r).(*timeline.OVSDBRow); ok && row.Table != "MAC_Binding" {
+			if row, ok := w.tl.PayloadOf(r).(*timeline.OVSDBRow); ok && ownerTable(row.Table) {
 				owners.row(i, r.Time(), row)
 			}
 		}

@@ -60,7 +60,7 @@ func ovsdbRouterRecord(tl *timeline.Timeline, router, gw string) ([]Evidence, []
 	}
 	if portSeen >= 0 {
 		ev = append(ev, EventEvidence(tl, portSeen))
-		story = append(story, fmt.Sprintf("its router port %s was committed later (%s)", port, func() time.Time { r := tl.Record(portSeen); return r.Time() }().UTC().Format("15:04:05.000")))
+		story = append(story, fmt.Sprintf("its router port %s was committed later (%s)", port, eventTime(tl, portSeen).UTC().Format("15:04:05.000")))
 		return ev, story
 	}
 	story = append(story, fmt.Sprintf("no Logical_Router_Port %s appears in it up to the end of its history at %s: the database's own record shows the gateway port never committed",

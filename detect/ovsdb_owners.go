@@ -62,9 +62,24 @@ type ipOwner struct {
 	moved bool // the IP has moved at least once (from an earlier owner)
 }
 
-// row applies one database row change of a declaring table (event i at t).
+// ownerTable reports whether rows of table bear on who owns an IP (the
+// tables row reads); the others' rows need not be passed.
+func ownerTable(table string) bool {
+	switch table {
+	case "NAT", "Logical_Router", "Logical_Router_Port", "Logical_Switch_Port", "Port_Binding", "Static_MAC_Binding":
+		return true
+	}
+	return false
+}
+
+// row applies one database row change (event i at t); rows of tables that
+// declare no owner (ownerTable) are ignored.
 func (st *dbOwners) row(i int, t time.Time, r *timeline.OVSDBRow) {
 	switch r.Table {
+	default:
+		if !ownerTable(r.Table) {
+			return
+		}
 	case "Logical_Router":
 		st.lrPorts[r.UUID] = r.Values("ports")
 		if r.Op == timeline.OVSDBDelete {
@@ -113,7 +128,7 @@ func (st *dbOwners) declare(i int, t time.Time, r *timeline.OVSDBRow) {
 	} else {
 		st.claims[key] = cl
 	}
-	what := fmt.Sprintf("%s %s %s", r.Table, r.Name(), r.Op)
+	var what string // what the row is, named once it declares a new pair
 	var touched []netip.Addr
 	for _, c := range old {
 		if !slices.Contains(cl, c) {
@@ -136,6 +151,9 @@ func (st *dbOwners) declare(i int, t time.Time, r *timeline.OVSDBRow) {
 				st.macsOf[c.ip] = append(st.macsOf[c.ip], c.mac)
 			}
 			st.count[c]++
+			if what == "" {
+				what = fmt.Sprintf("%s %s %s", r.Table, r.Name(), r.Op)
+			}
 			st.claimEv[c], st.claimBy[c] = i, what
 			touched = append(touched, c.ip)
 		}
@@ -170,6 +188,15 @@ func (st *dbOwners) settle(ip netip.Addr, t time.Time) {
 	if st.moved != nil {
 		st.moved(ip, t, prev)
 	}
+}
+
+// withdrawn is the row change that last withdrew prev's claim on ip, -1
+// when none did (or prev is zero, an IP's first owner).
+func (st *dbOwners) withdrawn(ip netip.Addr, prev timeline.MAC) int {
+	if g, ok := st.goneEv[claim{ip, prev}]; ok && !prev.IsZero() {
+		return g
+	}
+	return -1
 }
 
 // claimsOf lists the IP→MAC pairs a row declares.

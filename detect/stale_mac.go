@@ -115,10 +115,7 @@ func staleUses(tl *timeline.Timeline, ms []move) ([]*staleUse, int) {
 	segs := segmentIDs(tl)
 	byUse := map[uk]*staleUse{}
 	dropped := 0
-	for j, r := range tl.Records(0, -1) {
-		if r.Kind != timeline.KindUsage {
-			continue
-		}
+	for j, r := range tl.RecordsOf(timeline.Kinds(timeline.KindUsage)) {
 		u, _ := r.UsageRec()
 		list := by[segIP{u.DstIP.As4(), segs[r.Src]}]
 		if len(list) == 0 || !u.DstIP.Is4() {
@@ -229,7 +226,7 @@ func observe(tl *timeline.Timeline, ms []move, uses []*staleUse) {
 			}
 		})
 	}
-	for j, r := range tl.Records(0, -1) {
+	for j, r := range tl.RecordsOf(frameKinds) {
 		t := r.Time()
 		seg = segs[r.Src]
 		switch r.Kind {

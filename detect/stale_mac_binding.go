@@ -172,9 +172,7 @@ func (st *mbState) ownerMoved(ip netip.Addr, t time.Time, prev timeline.MAC) {
 	for _, b := range st.byIP[ip] {
 		st.judge(b, t, prev)
 		if b.ep != nil && b.ep.goneEv < 0 {
-			if g, ok := st.goneEv[claim{ip, prev}]; ok {
-				b.ep.goneEv = g
-			}
+			b.ep.goneEv = st.withdrawn(ip, prev)
 		}
 	}
 }
@@ -282,11 +280,8 @@ func (st *mbState) finding(cfg *Config, b *mbRow, ep *mbEpisode, sev Severity, g
 	// the new owner announcing itself, ARP requests for the address.
 	var toOld, fromNew, asks []int
 	var framesOld int64
-	for _, j := range wire {
+	for _, j := range within(tl, wire, ep.since, ep.end) {
 		r := tl.Record(int(j))
-		if r.Time().Before(ep.since) || r.Time().After(ep.end) {
-			continue
-		}
 		if u, ok := r.UsageRec(); ok && u.DstIP == b.ip && u.Dst == b.mac {
 			toOld = append(toOld, int(j))
 			framesOld += u.Frames
@@ -335,9 +330,9 @@ func (st *mbState) finding(cfg *Config, b *mbRow, ep *mbEpisode, sev Severity, g
 	f.Explanation = story.String()
 
 	evs := []int{ep.bindEv, ep.goneEv, ep.moveEv}
-	evs = append(evs, headTail(toOld, 2, 1)...)
-	evs = append(evs, headTail(fromNew, 1, 1)...)
-	evs = append(evs, headTail(asks, 1, 1)...)
+	evs = append(evs, capEvidence(toOld, 2, 1)...)
+	evs = append(evs, capEvidence(fromNew, 1, 1)...)
+	evs = append(evs, capEvidence(asks, 1, 1)...)
 	if ep.endEv >= 0 {
 		evs = append(evs, ep.endEv)
 	}
@@ -355,13 +350,6 @@ func (st *mbState) finding(cfg *Config, b *mbRow, ep *mbEpisode, sev Severity, g
 
 // issueMACBindingAging is the catalog ID of OVN's non-aging MAC_Binding.
 const issueMACBindingAging = "ovn-mac-binding-no-aging"
-
-func headTail(idx []int, head, tail int) []int {
-	if len(idx) <= head+tail {
-		return idx
-	}
-	return append(slices.Clone(idx[:head]), idx[len(idx)-tail:]...)
-}
 
 // fmtSpan prints a duration the way findings read: "850 ms", "42.3 s",
 // "12 min 5 s".

@@ -52,6 +52,7 @@ func available() error {
 // Lab is a set of namespaces: one switch (a bridge) and the hosts on it.
 type Lab struct {
 	prefix string
+	ns     string // prefix of its namespaces: prefix and this process's id
 	nss    []string
 	mu     sync.Mutex
 	procs  []*proc
@@ -64,9 +65,11 @@ type proc struct {
 }
 
 // New creates the lab's switch namespace with its bridge. prefix keeps
-// concurrent labs apart (namespace and interface names).
+// concurrent labs of one process apart (namespace and interface names);
+// the process id keeps those of two processes apart — namespace names are
+// the machine's, and two test runs at once must not delete each other's.
 func New(prefix string) (*Lab, error) {
-	l := &Lab{prefix: prefix}
+	l := &Lab{prefix: prefix, ns: fmt.Sprintf("%s-%d", prefix, os.Getpid())}
 	sw := l.NS("sw")
 	if err := l.addNS(sw); err != nil {
 		return nil, err
@@ -85,10 +88,10 @@ func New(prefix string) (*Lab, error) {
 }
 
 // NS is the namespace name of lab host name.
-func (l *Lab) NS(name string) string { return l.prefix + "-" + name }
+func (l *Lab) NS(name string) string { return l.ns + "-" + name }
 
 func (l *Lab) addNS(ns string) error {
-	exec.Command("ip", "netns", "del", ns).Run() // a leftover of a killed run
+	exec.Command("ip", "netns", "del", ns).Run() // a leftover of a killed run that had this process id
 	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
 		return fmt.Errorf("ip netns add %s: %v: %s", ns, err, bytes.TrimSpace(out))
 	}

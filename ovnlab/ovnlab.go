@@ -192,13 +192,7 @@ func (l *Lab) Stop() {
 // dies with the test binary even when that is killed.
 func (l *Lab) daemon(prog string, args ...string) *exec.Cmd {
 	l.t.Helper()
-	path, err := exec.LookPath(prog)
-	if err != nil {
-		path = "/usr/sbin/" + prog
-	}
-	cmd := exec.Command(path, args...)
-	cmd.Dir = l.Dir
-	cmd.Env = append(os.Environ(), "OVS_RUNDIR="+l.Dir, "OVS_LOGDIR="+l.Dir, "OVS_DBDIR="+l.Dir)
+	cmd := l.command(prog, args...)
 	cmd.SysProcAttr = dieWithParent()
 	if err := cmd.Start(); err != nil {
 		l.t.Fatalf("starting %s: %v", prog, err)
@@ -236,6 +230,17 @@ func (l *Lab) run(prog string, args ...string) string {
 }
 
 func (l *Lab) try(prog string, args ...string) (string, error) {
+	cmd := l.command(prog, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// command is prog (from PATH, else /usr/sbin, where Debian puts the
+// servers) run in the lab's directory, with OVS's run, log and database
+// directories there too.
+func (l *Lab) command(prog string, args ...string) *exec.Cmd {
 	path, err := exec.LookPath(prog)
 	if err != nil {
 		path = "/usr/sbin/" + prog
@@ -243,10 +248,7 @@ func (l *Lab) try(prog string, args ...string) (string, error) {
 	cmd := exec.Command(path, args...)
 	cmd.Dir = l.Dir
 	cmd.Env = append(os.Environ(), "OVS_RUNDIR="+l.Dir, "OVS_LOGDIR="+l.Dir, "OVS_DBDIR="+l.Dir)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err = cmd.Run()
-	return out.String(), err
+	return cmd
 }
 
 // Python runs a script with Debian's python3 (ovsdbapp) and returns its
