@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -69,6 +70,7 @@ type proc struct {
 // the process id keeps those of two processes apart — namespace names are
 // the machine's, and two test runs at once must not delete each other's.
 func New(prefix string) (*Lab, error) {
+	sweepDead(prefix)
 	l := &Lab{prefix: prefix, ns: fmt.Sprintf("%s-%d", prefix, os.Getpid())}
 	sw := l.NS("sw")
 	if err := l.addNS(sw); err != nil {
@@ -85,6 +87,30 @@ func New(prefix string) (*Lab, error) {
 		}
 	}
 	return l, nil
+}
+
+// sweepDead deletes the namespaces of labs named prefix whose process is
+// gone (a killed test run): <prefix>-<pid>-<host>, pid no longer running.
+func sweepDead(prefix string) {
+	out, err := exec.Command("ip", "netns", "list").Output()
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		name, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+		rest, ok := strings.CutPrefix(name, prefix+"-")
+		if !ok {
+			continue
+		}
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid == os.Getpid() {
+			continue
+		}
+		if syscall.Kill(pid, 0) == syscall.ESRCH {
+			exec.Command("ip", "netns", "del", name).Run()
+		}
+	}
 }
 
 // NS is the namespace name of lab host name.
