@@ -112,15 +112,11 @@ func fitCells(s string, w int) string {
 	if ui.Width(ui.Escape(s)) <= w {
 		return s
 	}
-	used := 0
-	for i, r := range s {
-		rw := ui.Width(ui.Escape(string(r)))
-		if used+rw > w-1 {
-			return s[:i] + "…"
-		}
-		used += rw
+	cut, _ := ui.CutCells(s, w-1)
+	if cut == len(s) {
+		return s // per-rune widths undercount a cluster (VS16): as before
 	}
-	return s
+	return s[:cut] + "…"
 }
 
 func (c *timelineContent) GetCell(row, col int) *tview.TableCell {
