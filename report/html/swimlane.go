@@ -141,7 +141,7 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 	}
 	d.Plot = sc.plot(lanesTop, lanesBottom)
 	if gaps != nil {
-		d.Plot.Segs = gaps.attr()
+		d.Plot.Segs = gaps
 		d.gapAxis(gaps, lanesBottom+4, lanesTop)
 		d.Caption += " Long stretches without events are compressed into the marked breaks."
 	} else {
