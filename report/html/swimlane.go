@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/safetext"
@@ -83,7 +84,7 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 		x0 := X(f.Start)
 		x1 := maxf(X(f.End), x0+3)
 		label := safetext.Terminal(f.Detector)
-		need := x1 + 4 + float64(len([]rune(label)))*10*0.68 // as placeBandLabels counts
+		need := x1 + 4 + bandLabelWidth(label)
 		row := -1
 		for r, end := range rowEnd {
 			if x0 > end+4 {
@@ -223,11 +224,8 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 		br := g.rect(bp.x0, by+2, bp.x1-bp.x0, findRowH-5, "fbar sev-"+sev, "")
 		br.Href = "#f-" + f.ID
 		if bp.label != "" {
-			lx, anchor := bp.x1+4, ""
-			if lx+textWidth(bp.label, 10) > diagramW-2 { // no room on the right: on the left
-				lx, anchor = bp.x0-4, "end"
-			}
-			g.text(lx, by+findRowH-6, bp.label, "flabel", anchor).Href = "#f-" + f.ID
+			// placeBandLabels places it (and shortens or drops it).
+			g.text(bp.x1+4, by+findRowH-6, bp.label, "flabel", "").Href = "#f-" + f.ID
 		}
 		marks := map[int]map[int]bool{}
 		for _, ev := range f.Evidence {
@@ -369,8 +367,8 @@ func placeBandLabels(d *Diagram) {
 		}
 		return cmpFloat(a.x0, b.x0)
 	})
-	const gap, size = 4.0, 10.0
-	width := func(s string) float64 { return float64(len([]rune(s))) * size * 0.68 } // generous: labels must not touch
+	const gap = 4.0
+	width := bandLabelWidth
 	for i := 0; i < len(items); {
 		j := i
 		for j < len(items) && items[j].y == items[i].y {
@@ -402,7 +400,7 @@ func placeBandLabels(d *Diagram) {
 			default:
 				room := math.Max(rightRoom, leftRoom)
 				right = rightRoom >= leftRoom
-				n := int(room/(size*0.68)) - 1
+				n := int(room/bandLabelCell) - 1
 				if n < 3 {
 					text = ""
 				} else {
@@ -428,6 +426,16 @@ func placeBandLabels(d *Diagram) {
 		}
 		i = j
 	}
+}
+
+// bandLabelCell is the width the findings band gives a label's character
+// (10-unit text): generous, since labels must not touch.
+const bandLabelCell = 10 * 0.68
+
+// bandLabelWidth is a band label's width, as both the band's row packing
+// and placeBandLabels count it (bandLabelCell a character).
+func bandLabelWidth(s string) float64 {
+	return float64(utf8.RuneCountInString(s)) * 10 * 0.68 // bandLabelCell, multiplied in this order as before
 }
 
 func cmpFloat(a, b float64) int {
