@@ -1,6 +1,7 @@
 package html
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -363,9 +364,9 @@ func placeBandLabels(d *Diagram) {
 	}
 	slices.SortStableFunc(items, func(a, b item) int {
 		if a.y != b.y {
-			return cmpFloat(a.y, b.y)
+			return cmp.Compare(a.y, b.y)
 		}
-		return cmpFloat(a.x0, b.x0)
+		return cmp.Compare(a.x0, b.x0)
 	})
 	const gap = 4.0
 	width := bandLabelWidth
@@ -436,14 +437,4 @@ const bandLabelCell = 10 * 0.68
 // and placeBandLabels count it (bandLabelCell a character).
 func bandLabelWidth(s string) float64 {
 	return float64(utf8.RuneCountInString(s)) * 10 * 0.68 // bandLabelCell, multiplied in this order as before
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
