@@ -92,7 +92,7 @@ func (a *App) summaryWidth() int {
 		case colGutter:
 			w -= 2
 		case colTime:
-			w -= len(a.formatTime(a.first)) + 1
+			w -= len(a.timeLayout()) + 1 // not a time formatted per row drawn
 		case colDelta:
 			w -= 12
 		case colSource:
@@ -211,12 +211,15 @@ func kindLabel(k timeline.Kind) string { return model.KindLabel(k) }
 
 // formatTime shows t in the display zone with microseconds, and the date
 // when the timeline spans several days.
-func (a *App) formatTime(t time.Time) string {
-	t = t.In(a.tl.Loc)
+func (a *App) formatTime(t time.Time) string { return t.In(a.tl.Loc).Format(a.timeLayout()) }
+
+// timeLayout is formatTime's layout; its digits are the time's, so its
+// length is the time column's width.
+func (a *App) timeLayout() string {
 	if a.multiDay {
-		return t.Format("01-02 15:04:05.000000")
+		return "01-02 15:04:05.000000"
 	}
-	return t.Format("15:04:05.000000")
+	return "15:04:05.000000"
 }
 
 // formatDelta writes a signed duration compactly: seconds with microseconds
