@@ -453,9 +453,18 @@ func check(tl *timeline.Timeline, dirs []string, path string, force bool) error 
 	if force {
 		return nil
 	}
+	if d := InsideDir(path, dirs); d != "" {
+		return fmt.Errorf("%s: refusing to write evidence inside the analysed directory %s, where the next analysis would read it as one more input (pass --force to write it there anyway)", path, d)
+	}
+	return nil
+}
+
+// InsideDir is the first of dirs that holds path (at any depth), or "".
+// The report outputs' guard asks it too.
+func InsideDir(path string, dirs []string) string {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil
+		return ""
 	}
 	for _, d := range dirs {
 		da, err := filepath.Abs(d)
@@ -463,10 +472,10 @@ func check(tl *timeline.Timeline, dirs []string, path string, force bool) error 
 			continue
 		}
 		if rel, err := filepath.Rel(da, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return fmt.Errorf("%s: refusing to write evidence inside the analysed directory %s, where the next analysis would read it as one more input (pass --force to write it there anyway)", path, d)
+			return d
 		}
 	}
-	return nil
+	return ""
 }
 
 // isExport reports whether path holds an earlier export (or nothing).

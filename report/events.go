@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -59,12 +58,12 @@ func Events(w io.Writer, r *analysis.Result) error {
 			}
 		}
 	}
-	var line []byte
+	var o jsonLine
 	for i, rec := range tl.Records(0, -1) {
 		ev := tl.ViewOf(i, rec) // a summary, not the frame's bytes
 		e := &ev
 		src := tl.Sources[e.Source]
-		o := newLine(e.Time, timestampDesc(e.Kind()), e.Data.Summary())
+		o.start(o.b, e.Time, timestampDesc(e.Kind()), e.Data.Summary())
 		if !e.End.IsZero() {
 			o.str("end", Time(e.End))
 		}
@@ -85,14 +84,13 @@ func Events(w io.Writer, r *analysis.Result) error {
 		if t := tags[i]; len(t) > 0 {
 			o.list("tag", compactTags(t))
 		}
-		line = o.end(line[:0])
-		if _, err := bw.Write(line); err != nil {
+		if _, err := bw.Write(o.end()); err != nil {
 			return err
 		}
 	}
 	for i := range r.Findings {
 		f := &r.Findings[i]
-		o := newLine(f.Start, "Finding start", "["+f.Severity.String()+"] "+f.Title)
+		o.start(o.b, f.Start, "Finding start", "["+f.Severity.String()+"] "+f.Title)
 		o.str("end", Time(f.End))
 		o.str("kind", "finding")
 		o.str("detector", f.Detector)
@@ -103,8 +101,7 @@ func Events(w io.Writer, r *analysis.Result) error {
 			o.str("subject_"+kv.Key, fmt.Sprint(kv.Value))
 		}
 		o.list("tag", []string{"arpforensics:" + f.Detector, f.ID, "arpforensics:finding"})
-		line = o.end(line[:0])
-		if _, err := bw.Write(line); err != nil {
+		if _, err := bw.Write(o.end()); err != nil {
 			return err
 		}
 	}
@@ -123,57 +120,50 @@ func compactTags(t []string) []string {
 }
 
 // jsonLine builds one flat JSON object in the order its attributes are
-// added (Timesketch shows them so).
-type jsonLine struct{ kv []jsonKV }
+// added (Timesketch shows them so). Attributes are written straight into
+// the line's bytes: a million events are a million lines, and neither
+// reflection nor a boxed value per attribute is paid for them.
+type jsonLine struct{ b []byte }
 
-type jsonKV struct {
-	k string
-	v any
-}
-
-func newLine(at time.Time, desc, message string) *jsonLine {
-	o := &jsonLine{}
+// start begins a line in buf's storage with the attributes every line has.
+func (o *jsonLine) start(buf []byte, at time.Time, desc, message string) {
+	o.b = append(buf[:0], '{')
 	o.str("message", message)
-	o.kv = append(o.kv, jsonKV{"timestamp", at.UnixMicro()})
+	o.key("timestamp")
+	o.b = strconv.AppendInt(o.b, at.UnixMicro(), 10)
 	o.str("datetime", Time(at))
 	o.str("timestamp_desc", desc)
-	return o
 }
 
-func (o *jsonLine) str(k, v string)           { o.kv = append(o.kv, jsonKV{k, v}) }
-func (o *jsonLine) list(k string, v []string) { o.kv = append(o.kv, jsonKV{k, v}) }
-
-// end appends the object and a newline to b. Values are strings, string
-// lists and integers, written directly: a million events are a million
-// lines, and reflection per attribute would cost more than the analysis.
-func (o *jsonLine) end(b []byte) []byte {
-	b = append(b, '{')
-	for i, kv := range o.kv {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, kv.k)
-		b = append(b, ':')
-		switch v := kv.v.(type) {
-		case string:
-			b = appendJSONString(b, v)
-		case int64:
-			b = strconv.AppendInt(b, v, 10)
-		case []string:
-			b = append(b, '[')
-			for j, s := range v {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = appendJSONString(b, s)
-			}
-			b = append(b, ']')
-		default:
-			m, _ := json.Marshal(v)
-			b = append(b, m...)
-		}
+func (o *jsonLine) key(k string) {
+	if len(o.b) > 1 {
+		o.b = append(o.b, ',')
 	}
-	return append(b, '}', '\n')
+	o.b = appendJSONString(o.b, k)
+	o.b = append(o.b, ':')
+}
+
+func (o *jsonLine) str(k, v string) {
+	o.key(k)
+	o.b = appendJSONString(o.b, v)
+}
+
+func (o *jsonLine) list(k string, v []string) {
+	o.key(k)
+	o.b = append(o.b, '[')
+	for j, s := range v {
+		if j > 0 {
+			o.b = append(o.b, ',')
+		}
+		o.b = appendJSONString(o.b, s)
+	}
+	o.b = append(o.b, ']')
+}
+
+// end closes the object and returns the line, newline included.
+func (o *jsonLine) end() []byte {
+	o.b = append(o.b, '}', '\n')
+	return o.b
 }
 
 // appendJSONString appends s as a JSON string: quotes, backslashes and

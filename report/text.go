@@ -175,7 +175,7 @@ func writeBrief(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette, fi
 			fmt.Fprintf(w, "         %s… %d more (see --format json)%s\n", p.dim, len(f.Evidence)-briefEvidence, p.reset)
 			break
 		}
-		fmt.Fprintf(w, "         %s:%s %s %s\n", safetext.Terminal(e.Source), e.Pos, Time(e.Time), safetext.Terminal(e.Text))
+		writeEvidence(w, e)
 	}
 	writeExport(w, f, o, p)
 }
@@ -213,10 +213,15 @@ func writeFinding(w *bufio.Writer, f *detect.Finding, o TextOptions, p palette, 
 	if len(f.Evidence) > 0 {
 		fmt.Fprintf(w, "       %sevidence:%s\n", p.bold, p.reset)
 		for _, e := range f.Evidence {
-			fmt.Fprintf(w, "         %s:%s %s %s\n", safetext.Terminal(e.Source), e.Pos, Time(e.Time), safetext.Terminal(e.Text))
+			writeEvidence(w, e)
 		}
 		writeExport(w, f, o, p)
 	}
+}
+
+// writeEvidence writes one evidence line of a finding, whole or brief.
+func writeEvidence(w *bufio.Writer, e detect.Evidence) {
+	fmt.Fprintf(w, "         %s:%s %s %s\n", safetext.Terminal(e.Source), e.Pos, Time(e.Time), safetext.Terminal(e.Text))
 }
 
 // writeExport gives the command that writes f's evidence out for Wireshark.

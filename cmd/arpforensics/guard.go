@@ -5,8 +5,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
+	"github.com/arpforensics/arpforensics/export"
 	"github.com/arpforensics/arpforensics/ingest"
 )
 
@@ -67,34 +67,13 @@ func guardOutput(o output, paths []string) error {
 		return usageErr("%s %s: %v", flag, o.path, ingest.UnwrapPath(err))
 	} else if !ours {
 		where := ""
-		if dir := insideTree(o.path, paths); dir != "" {
+		if dir := export.InsideDir(o.path, dirsOf(paths)); dir != "" {
 			where = " inside the analysed directory " + dir + ","
 		}
 		return usageErr("%s %s: refusing to write the %s report over an existing file%s which is not an arpforensics report (pass --force to overwrite it)",
 			flag, o.path, o.format, where)
 	}
 	return nil
-}
-
-// insideTree is the analysed directory that holds path, or "".
-func insideTree(path string, paths []string) string {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return ""
-	}
-	for _, p := range paths {
-		if st, err := os.Stat(p); err != nil || !st.IsDir() {
-			continue
-		}
-		dir, err := filepath.Abs(p)
-		if err != nil {
-			continue
-		}
-		if rel, err := filepath.Rel(dir, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return p
-		}
-	}
-	return ""
 }
 
 // isReport reports whether the file at path is one of our reports (as

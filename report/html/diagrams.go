@@ -57,16 +57,13 @@ var diagramBuilders = map[string]func(*diagramCtx, *detect.Finding) *Diagram{
 }
 
 func diagramFor(ctx *diagramCtx, f *detect.Finding) *Diagram {
-	d := evidenceStrip
+	var dg *Diagram
 	if b := diagramBuilders[f.Detector]; b != nil {
-		d = func(ctx *diagramCtx, f *detect.Finding) *Diagram {
-			if d := b(ctx, f); d != nil {
-				return d
-			}
-			return evidenceStrip(ctx, f)
-		}
+		dg = b(ctx, f)
 	}
-	dg := d(ctx, f)
+	if dg == nil {
+		dg = evidenceStrip(ctx, f)
+	}
 	if dg != nil && dg.Narrow == nil {
 		dg.Narrow = narrowOf(dg)
 	}

@@ -44,8 +44,8 @@ func (g gapScale) X(t time.Time) float64 {
 	return g[len(g)-1].X1
 }
 
-// attr is the segments for the page script: "x0,x1,t0,t1;…", times in µs.
-func (g gapScale) attr() string {
+// Attr is the segments for the page script: "x0,x1,t0,t1;…", times in µs.
+func (g gapScale) Attr() string {
 	var parts []string
 	for _, s := range g {
 		parts = append(parts, fmt.Sprintf("%s,%s,%d,%d", num(s.X0), num(s.X1), micros(s.T0), micros(s.T1)))

@@ -43,18 +43,13 @@ func narrowOf(d *Diagram) *Diagram {
 	if d.Plot != nil {
 		p := *d.Plot
 		p.X0, p.X1 = narrowX(p.X0), narrowX(p.X1)
-		if p.Segs != "" {
-			var segs []string
-			for _, seg := range strings.Split(p.Segs, ";") {
-				v := strings.Split(seg, ",")
-				x0, err0 := strconv.ParseFloat(v[0], 64)
-				x1, err1 := strconv.ParseFloat(v[1], 64)
-				if len(v) != 4 || err0 != nil || err1 != nil {
-					return nil
-				}
-				segs = append(segs, num(narrowX(x0))+","+num(narrowX(x1))+","+v[2]+","+v[3])
+		if p.Segs != nil {
+			segs := make(gapScale, len(p.Segs))
+			for i, sg := range p.Segs {
+				sg.X0, sg.X1 = narrowX(sg.X0), narrowX(sg.X1)
+				segs[i] = sg
 			}
-			p.Segs = strings.Join(segs, ";")
+			p.Segs = segs
 		}
 		n.Plot = &p
 	}

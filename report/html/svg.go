@@ -30,9 +30,10 @@ type Diagram struct {
 type Plot struct {
 	X0, X1, Y0, Y1 float64
 	T0, T1         int64 // µs since the Unix epoch
-	// Segs, when set, makes the axis piecewise: "x0,x1,t0,t1;…" (gaps
-	// between the pieces are compressed; see gaps.go).
-	Segs string
+	// Segs, when set, makes the axis piecewise (gaps between the pieces
+	// are compressed; see gaps.go); the page script reads them as
+	// data-segs (gapScale.Attr).
+	Segs gapScale
 }
 
 // ShapeKind selects the SVG element a Shape becomes.

@@ -1,12 +1,14 @@
 package html
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/safetext"
@@ -83,7 +85,7 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 		x0 := X(f.Start)
 		x1 := maxf(X(f.End), x0+3)
 		label := safetext.Terminal(f.Detector)
-		need := x1 + 4 + float64(len([]rune(label)))*10*0.68 // as placeBandLabels counts
+		need := x1 + 4 + bandLabelWidth(label)
 		row := -1
 		for r, end := range rowEnd {
 			if x0 > end+4 {
@@ -141,7 +143,7 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 	}
 	d.Plot = sc.plot(lanesTop, lanesBottom)
 	if gaps != nil {
-		d.Plot.Segs = gaps.attr()
+		d.Plot.Segs = gaps
 		d.gapAxis(gaps, lanesBottom+4, lanesTop)
 		d.Caption += " Long stretches without events are compressed into the marked breaks."
 	} else {
@@ -223,11 +225,8 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 		br := g.rect(bp.x0, by+2, bp.x1-bp.x0, findRowH-5, "fbar sev-"+sev, "")
 		br.Href = "#f-" + f.ID
 		if bp.label != "" {
-			lx, anchor := bp.x1+4, ""
-			if lx+textWidth(bp.label, 10) > diagramW-2 { // no room on the right: on the left
-				lx, anchor = bp.x0-4, "end"
-			}
-			g.text(lx, by+findRowH-6, bp.label, "flabel", anchor).Href = "#f-" + f.ID
+			// placeBandLabels places it (and shortens or drops it).
+			g.text(bp.x1+4, by+findRowH-6, bp.label, "flabel", "").Href = "#f-" + f.ID
 		}
 		marks := map[int]map[int]bool{}
 		for _, ev := range f.Evidence {
@@ -365,12 +364,12 @@ func placeBandLabels(d *Diagram) {
 	}
 	slices.SortStableFunc(items, func(a, b item) int {
 		if a.y != b.y {
-			return cmpFloat(a.y, b.y)
+			return cmp.Compare(a.y, b.y)
 		}
-		return cmpFloat(a.x0, b.x0)
+		return cmp.Compare(a.x0, b.x0)
 	})
-	const gap, size = 4.0, 10.0
-	width := func(s string) float64 { return float64(len([]rune(s))) * size * 0.68 } // generous: labels must not touch
+	const gap = 4.0
+	width := bandLabelWidth
 	for i := 0; i < len(items); {
 		j := i
 		for j < len(items) && items[j].y == items[i].y {
@@ -402,7 +401,7 @@ func placeBandLabels(d *Diagram) {
 			default:
 				room := math.Max(rightRoom, leftRoom)
 				right = rightRoom >= leftRoom
-				n := int(room/(size*0.68)) - 1
+				n := int(room/bandLabelCell) - 1
 				if n < 3 {
 					text = ""
 				} else {
@@ -430,12 +429,12 @@ func placeBandLabels(d *Diagram) {
 	}
 }
 
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+// bandLabelCell is the width the findings band gives a label's character
+// (10-unit text): generous, since labels must not touch.
+const bandLabelCell = 10 * 0.68
+
+// bandLabelWidth is a band label's width, as both the band's row packing
+// and placeBandLabels count it (bandLabelCell a character).
+func bandLabelWidth(s string) float64 {
+	return float64(utf8.RuneCountInString(s)) * 10 * 0.68 // bandLabelCell, multiplied in this order as before
 }

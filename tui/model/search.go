@@ -7,7 +7,8 @@ import (
 )
 
 // Matches reports whether a search pattern finds event e: in the raw line
-// of a text source or in the one-line summary the timeline shows.
+// of a text source or in the one-line summary the timeline shows. Neither
+// needs a frame's bytes, so the scans below decode events with View.
 func Matches(e *timeline.Event, re *regexp.Regexp) bool {
 	if e.Raw != "" && re.MatchString(e.Raw) {
 		return true
@@ -43,7 +44,7 @@ func Scan(tl *timeline.Timeline, rows Rows, re *regexp.Regexp, from, dir int, st
 		if step%stopEvery == 0 && stop != nil && stop() {
 			return 0, false, false
 		}
-		if e := tl.Event(rows.Event(r)); Matches(&e, re) {
+		if e := tl.View(rows.Event(r)); Matches(&e, re) {
 			return r, wrapped, true
 		}
 	}
@@ -58,7 +59,7 @@ func Count(tl *timeline.Timeline, rows Rows, re *regexp.Regexp, row int, stop fu
 		if r%stopEvery == stopEvery-1 && stop != nil && stop() {
 			return 0, 0, false
 		}
-		if e := tl.Event(rows.Event(r)); Matches(&e, re) {
+		if e := tl.View(rows.Event(r)); Matches(&e, re) {
 			total++
 			if r < row {
 				before++

@@ -108,7 +108,7 @@ func (m *Markup) Add(st tcell.Style, text string) *Markup {
 			m.Line()
 		}
 		for m.col+tw > m.Width {
-			cut, cw := cutCells(tok, m.Width-m.col)
+			cut, cw := CutCells(tok, m.Width-m.col)
 			if cut == 0 {
 				break
 			}
@@ -122,9 +122,9 @@ func (m *Markup) Add(st tcell.Style, text string) *Markup {
 	return m
 }
 
-// cutCells is the byte length of s's longest prefix that fits in w cells,
+// CutCells is the byte length of s's longest prefix that fits in w cells,
 // and its width.
-func cutCells(s string, w int) (int, int) {
+func CutCells(s string, w int) (int, int) {
 	used := 0
 	for i, r := range s {
 		rw := Width(Escape(string(r)))

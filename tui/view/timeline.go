@@ -34,15 +34,15 @@ const (
 
 func (c *timelineContent) GetRowCount() int { return c.a.tl.Rows.Len() }
 
-func (c *timelineContent) GetColumnCount() int { return len(c.a.timelineCols()) }
+func (c *timelineContent) GetColumnCount() int { return c.a.timelineCols().n }
 
 // column maps a table column to a logical one.
 func (c *timelineContent) column(col int) int {
 	cols := c.a.timelineCols()
-	if col < 0 || col >= len(cols) {
+	if col < 0 || col >= cols.n {
 		return -1
 	}
-	return cols[col]
+	return cols.c[col]
 }
 
 // narrowWidth is the width below which the timeline gives its summary more
@@ -56,30 +56,43 @@ func (a *App) timelineWidth() int {
 	return w
 }
 
+// shownCols is the logical columns shown, in order. It is a value, not a
+// slice: it is asked for once per cell drawn.
+type shownCols struct {
+	c [colSummary + 1]int
+	n int
+}
+
+func (s *shownCols) add(col int) { s.c[s.n] = col; s.n++ }
+
 // timelineCols lists the logical columns shown: no Δ without a mark, no
 // kind on a narrow pane.
-func (a *App) timelineCols() []int {
-	cols := []int{colGutter, colTime}
+func (a *App) timelineCols() shownCols {
+	var cols shownCols
+	cols.add(colGutter)
+	cols.add(colTime)
 	if a.tl.Mark >= 0 {
-		cols = append(cols, colDelta)
+		cols.add(colDelta)
 	}
-	cols = append(cols, colSource)
+	cols.add(colSource)
 	if a.timelineWidth() >= narrowWidth {
-		cols = append(cols, colKind)
+		cols.add(colKind)
 	}
-	return append(cols, colSummary)
+	cols.add(colSummary)
+	return cols
 }
 
 // summaryWidth is the cells left for the summary column: the pane's width
 // less the other columns and the space after each.
 func (a *App) summaryWidth() int {
 	w := a.timelineWidth()
-	for _, c := range a.timelineCols() {
+	cols := a.timelineCols()
+	for _, c := range cols.c[:cols.n] {
 		switch c {
 		case colGutter:
 			w -= 2
 		case colTime:
-			w -= len(a.formatTime(a.first)) + 1
+			w -= len(a.timeLayout()) + 1 // not a time formatted per row drawn
 		case colDelta:
 			w -= 12
 		case colSource:
@@ -99,15 +112,11 @@ func fitCells(s string, w int) string {
 	if ui.Width(ui.Escape(s)) <= w {
 		return s
 	}
-	used := 0
-	for i, r := range s {
-		rw := ui.Width(ui.Escape(string(r)))
-		if used+rw > w-1 {
-			return s[:i] + "…"
-		}
-		used += rw
+	cut, _ := ui.CutCells(s, w-1)
+	if cut == len(s) {
+		return s // per-rune widths undercount a cluster (VS16): as before
 	}
-	return s
+	return s[:cut] + "…"
 }
 
 func (c *timelineContent) GetCell(row, col int) *tview.TableCell {
@@ -202,12 +211,15 @@ func kindLabel(k timeline.Kind) string { return model.KindLabel(k) }
 
 // formatTime shows t in the display zone with microseconds, and the date
 // when the timeline spans several days.
-func (a *App) formatTime(t time.Time) string {
-	t = t.In(a.tl.Loc)
+func (a *App) formatTime(t time.Time) string { return t.In(a.tl.Loc).Format(a.timeLayout()) }
+
+// timeLayout is formatTime's layout; its digits are the time's, so its
+// length is the time column's width.
+func (a *App) timeLayout() string {
 	if a.multiDay {
-		return t.Format("01-02 15:04:05.000000")
+		return "01-02 15:04:05.000000"
 	}
-	return t.Format("15:04:05.000000")
+	return "15:04:05.000000"
 }
 
 // formatDelta writes a signed duration compactly: seconds with microseconds
