@@ -25,6 +25,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/ingest"
+	"github.com/arpforensics/arpforensics/internal/tempout"
 	"github.com/arpforensics/arpforensics/safetext"
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -385,11 +386,14 @@ func ToFiles(tl *timeline.Timeline, f *detect.Finding, pcapPath string, o Option
 
 // writeFile writes path through a temporary file renamed over it at the end.
 func writeFile(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	tmp, err := tempout.Create(path)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
+	defer func() {
+		os.Remove(tmp.Name()) // no-op after the rename
+		tempout.Done(tmp.Name())
+	}()
 	bw := bufio.NewWriterSize(tmp, 1<<20)
 	if err := write(bw); err != nil {
 		tmp.Close()

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/arpforensics/arpforensics/internal/tempout"
 )
 
 // Hostile inputs: each test builds its attack on disk (small: gzip makes a
@@ -492,7 +494,7 @@ func TestHostileOutputs(t *testing.T) {
 	if err := dead.Run(); err != nil {
 		t.Skip(err)
 	}
-	stale := filepath.Join(out, ".r.json"+tmpMark+strconv.Itoa(dead.Process.Pid)+"-123")
+	stale := filepath.Join(out, ".r.json"+tempout.Mark+strconv.Itoa(dead.Process.Pid)+"-123")
 	os.WriteFile(stale, bytes.Repeat([]byte("x"), 1<<20), 0o644)
 	r := runHostile(t, "--json", jsonOut)
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {

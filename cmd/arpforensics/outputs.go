@@ -4,111 +4,33 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"os/signal"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 
 	"github.com/arpforensics/arpforensics/analysis"
+	"github.com/arpforensics/arpforensics/internal/tempout"
 )
 
-// Output files are written to temporary files beside them and renamed into
-// place only once every output of the run has been written, so a run that
-// fails writing one output replaces none, and the outputs of one run are
-// replaced together (one rename each: if a rename fails, the error names
-// the outputs replaced and those not).
-//
-// A temporary file's name carries the writing process's id,
-// ".<name>.arpf-tmp-<pid>-<random>". SIGINT and SIGTERM remove the run's
-// own; what SIGKILL or a crash leaves behind, the next run writing the same
-// output removes, once no process of that id is running.
-
-const tmpMark = ".arpf-tmp-"
+// Output files are written to temporary files beside them (package
+// tempout) and renamed into place only once every output of the run has
+// been written, so a run that fails writing one output replaces none, and
+// the outputs of one run are replaced together (one rename each: if a
+// rename fails, the error names the outputs replaced and those not).
 
 // staged is an output rendered to its temporary file, not yet in place.
 type staged struct {
 	path, tmp string
 }
 
-// temps are the temporary files this process has open, for the signal
-// handler.
-var temps struct {
-	sync.Mutex
-	names map[string]bool
-	once  sync.Once
-}
-
-func trackTemp(name string) {
-	temps.once.Do(func() {
-		temps.names = map[string]bool{}
-		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-		go func() {
-			s := <-ch
-			removeTemps()
-			signal.Reset(s)
-			dieOf(s) // as without the handler
-		}()
-	})
-	temps.Lock()
-	temps.names[name] = true
-	temps.Unlock()
-}
-
-func untrackTemp(name string) {
-	temps.Lock()
-	delete(temps.names, name)
-	temps.Unlock()
-}
-
-func removeTemps() {
-	temps.Lock()
-	defer temps.Unlock()
-	for n := range temps.names {
-		os.Remove(n)
-	}
-}
-
-// removeStaleTemps removes the temporary files of out left by processes
-// that are gone (killed while writing).
-func removeStaleTemps(out string) {
-	dir, base := filepath.Split(out)
-	if dir == "" {
-		dir = "."
-	}
-	matches, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+tmpMark+"*"))
-	for _, m := range matches {
-		rest := strings.TrimPrefix(filepath.Base(m), "."+base+tmpMark)
-		pidText, _, ok := strings.Cut(rest, "-")
-		pid, err := strconv.Atoi(pidText)
-		if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
-			continue
-		}
-		if processGone(pid) {
-			os.Remove(m)
-		}
-	}
-}
-
-func globEscape(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
-	return r.Replace(s)
-}
-
 // stage renders o into a temporary file beside o.path.
 func stage(o output, res *analysis.Result, ro renderOpts) (*staged, error) {
-	removeStaleTemps(o.path)
-	tmp, err := os.CreateTemp(filepath.Dir(o.path), "."+filepath.Base(o.path)+tmpMark+strconv.Itoa(os.Getpid())+"-*")
+	tmp, err := tempout.Create(o.path)
 	if err != nil {
 		return nil, err
 	}
-	trackTemp(tmp.Name())
 	fail := func(err error) (*staged, error) {
 		tmp.Close()
 		os.Remove(tmp.Name())
-		untrackTemp(tmp.Name())
+		tempout.Done(tmp.Name())
 		return nil, fmt.Errorf("%s: %w", o.path, err)
 	}
 	bw := bufio.NewWriterSize(tmp, 1<<20)
@@ -131,7 +53,7 @@ func stage(o output, res *analysis.Result, ro renderOpts) (*staged, error) {
 func discard(st []*staged) {
 	for _, s := range st {
 		os.Remove(s.tmp)
-		untrackTemp(s.tmp)
+		tempout.Done(s.tmp)
 	}
 }
 
@@ -149,7 +71,7 @@ func commit(st []*staged) error {
 		} else {
 			done = append(done, s.path)
 		}
-		untrackTemp(s.tmp)
+		tempout.Done(s.tmp)
 	}
 	if first == nil {
 		return nil

@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package tempout
 
 import (
 	"os"
@@ -10,6 +10,7 @@ import (
 
 func processGone(pid int) bool { return syscall.Kill(pid, 0) == syscall.ESRCH }
 
+// dieOf ends the process as the signal would have without the handler.
 func dieOf(s os.Signal) {
 	if sig, ok := s.(syscall.Signal); ok {
 		syscall.Kill(os.Getpid(), sig)
