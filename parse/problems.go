@@ -14,11 +14,11 @@ const DefaultProblemCap = 100
 // Problems is the one way a parser reports what it could not read, as
 // go/parser funnels every error through one method: each problem names its
 // position and its kind (a short class such as "malformed ARP"). The first
-// Cap problems of each kind go to the source as they come, in full; the
-// rest are only counted, and Close sums each kind's up in one closing
-// problem that names how many there were and the positions they span. A
-// damaged or hostile file thus lists at most Cap problems per kind however
-// long it is, and still says where all of them are.
+// problems of each kind, up to its cap, go to the source as they come, in
+// full; the rest are only counted, and Close sums each kind's up in one
+// closing problem that names how many there were and the positions they
+// span. A damaged or hostile file thus lists a bounded number of problems
+// however long it is, and still says where all of them are.
 //
 // Problems only reports: whether a problem is also a bad record (see
 // timeline.Source.BadRecords) is the parser's call; Errors gives the count
@@ -34,12 +34,13 @@ type Problems struct {
 type problemKind struct {
 	name        string
 	level       timeline.Level
+	cap         int
 	n           int64        // reported, listed or not
 	first, last timeline.Pos // of the unlisted ones
 }
 
 // NewProblems reports src's problems, listing at most limit of each kind
-// (DefaultProblemCap when limit < 1).
+// (DefaultProblemCap when limit < 1) unless Limit sets a kind's own.
 func NewProblems(src *timeline.Source, limit int) *Problems {
 	if limit < 1 {
 		limit = DefaultProblemCap
@@ -63,23 +64,37 @@ func (p *Problems) Notef(pos timeline.Pos, kind, format string, args ...any) {
 	}
 }
 
+// Limit sets how many problems of kind are listed (at least one), for a
+// kind that says all it needs to in fewer than the others.
+func (p *Problems) Limit(kind string, n int) {
+	p.kind(kind).cap = max(n, 1)
+}
+
 // Errors is the number of errors reported, listed or only counted.
 func (p *Problems) Errors() int64 { return p.errors }
 
-// count counts one problem of kind and says whether it is to be listed.
-func (p *Problems) count(pos timeline.Pos, kind string, level timeline.Level) bool {
+// kind finds or adds kind.
+func (p *Problems) kind(name string) *problemKind {
 	// Kinds are few (a handful per parser): a scan beats a map.
-	i := slices.IndexFunc(p.kinds, func(k problemKind) bool { return k.name == kind })
+	i := slices.IndexFunc(p.kinds, func(k problemKind) bool { return k.name == name })
 	if i < 0 {
-		p.kinds = append(p.kinds, problemKind{name: kind, level: level})
+		p.kinds = append(p.kinds, problemKind{name: name, cap: p.cap})
 		i = len(p.kinds) - 1
 	}
-	k := &p.kinds[i]
+	return &p.kinds[i]
+}
+
+// count counts one problem of kind and says whether it is to be listed.
+func (p *Problems) count(pos timeline.Pos, kind string, level timeline.Level) bool {
+	k := p.kind(kind)
+	if k.n == 0 {
+		k.level = level
+	}
 	k.n++
-	if k.n <= int64(p.cap) {
+	if k.n <= int64(k.cap) {
 		return true
 	}
-	if k.n == int64(p.cap)+1 {
+	if k.n == int64(k.cap)+1 {
 		k.first = pos
 	}
 	k.last = pos
@@ -96,7 +111,7 @@ func (p *Problems) Close() {
 	p.closed = true
 	var over []problemKind
 	for _, k := range p.kinds {
-		if k.n > int64(p.cap) {
+		if k.n > int64(k.cap) {
 			over = append(over, k)
 		}
 	}
@@ -110,14 +125,14 @@ func (p *Problems) Close() {
 		return 0
 	})
 	for _, k := range over {
-		p.src.Problems = append(p.src.Problems, timeline.Problem{Pos: k.first, Message: k.summary(p.cap), Level: k.level})
+		p.src.Problems = append(p.src.Problems, timeline.Problem{Pos: k.first, Message: k.summary(), Level: k.level})
 	}
 }
 
 // summary is "4512 more lines like the above (kind), not listed after the
 // first 100: line 120 to line 99812".
-func (k *problemKind) summary(limit int) string {
-	n := k.n - int64(limit)
+func (k *problemKind) summary() string {
+	n := k.n - int64(k.cap)
 	unit := "record"
 	switch {
 	case k.first.Frame > 0:
@@ -135,5 +150,5 @@ func (k *problemKind) summary(limit int) string {
 	if at != "" {
 		at = ": " + at
 	}
-	return fmt.Sprintf("%d more %s like the above (%s), not listed after the first %d%s", n, unit, k.name, limit, at)
+	return fmt.Sprintf("%d more %s like the above (%s), not listed after the first %d%s", n, unit, k.name, k.cap, at)
 }

@@ -103,3 +103,25 @@ func TestProblemsFlood(t *testing.T) {
 		t.Errorf("Errors() = %d", p.Errors())
 	}
 }
+
+// A kind may keep a cap of its own beside the default.
+func TestProblemsLimit(t *testing.T) {
+	src := &timeline.Source{}
+	p := NewProblems(src, 5)
+	p.Limit("step", 1)
+	for i := int64(1); i <= 3; i++ {
+		p.Notef(timeline.Pos{Line: i}, "step", "step %d", i)
+		p.Errorf(timeline.Pos{Line: 10 + i}, "other", "other %d", i)
+	}
+	p.Close()
+	want := []string{
+		"note line 1: step 1",
+		"error line 11: other 1",
+		"error line 12: other 2",
+		"error line 13: other 3",
+		"note line 2: 2 more lines like the above (step), not listed after the first 1: line 2 to line 3",
+	}
+	if got := listOf(src); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

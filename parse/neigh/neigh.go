@@ -62,7 +62,6 @@ type parser struct {
 
 	lastDate     time.Time
 	lastTime     time.Time // the latest time any line carried
-	backNotes    int
 	zonesNoted   map[string]bool
 	zonelessNote bool
 
@@ -91,6 +90,7 @@ func newParser(src *timeline.Source, opts parse.Options, out *timeline.Sink) *pa
 		src: src, opts: opts, lp: newLineParser(opts.Loc()), problems: parse.NewProblems(src, 0),
 		zonesNoted: map[string]bool{}, unknown: map[string]*wordCount{},
 	}
+	p.problems.Limit("time goes back", 3)
 	p.f = newFolder(p, out)
 	return p
 }
@@ -229,9 +229,8 @@ func (p *parser) dateLine(rec *record, pos timeline.Pos) {
 		p.zonesNoted[z.text] = true
 		p.noteAbbreviation(z.text, rec.ts, pos)
 	}
-	if !p.lastDate.IsZero() && rec.ts.Before(p.lastDate.Add(-time.Second)) && p.backNotes < 3 {
-		p.backNotes++
-		p.src.Notef(pos, "time goes back from %s to %s (clock step, or concatenated dumps)",
+	if !p.lastDate.IsZero() && rec.ts.Before(p.lastDate.Add(-time.Second)) {
+		p.problems.Notef(pos, "time goes back", "time goes back from %s to %s (clock step, or concatenated dumps)",
 			p.lastDate.UTC().Format(time.RFC3339), rec.ts.UTC().Format(time.RFC3339))
 	}
 	p.lastDate = rec.ts
