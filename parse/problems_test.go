@@ -8,12 +8,17 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-func listOf(src *timeline.Source) []string {
-	var out []string
-	for _, p := range src.Problems {
-		out = append(out, p.Level.String()+" "+p.String())
+// expect checks src's problems, as "level pos: message" from the first
+// one on.
+func expect(t *testing.T, when string, src *timeline.Source, from int, want ...string) {
+	t.Helper()
+	var got []string
+	for _, p := range src.Problems[min(from, len(src.Problems)):] {
+		got = append(got, p.Level.String()+" "+p.String())
 	}
-	return out
+	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+		t.Errorf("%s:\n%s\nwant:\n%s", when, g, w)
+	}
 }
 
 // Each kind has a cap of its own; the listed problems keep the order they
@@ -35,21 +40,16 @@ func TestProblemsCapEachKind(t *testing.T) {
 		"error line 102: cut line 2",
 		"note line 200: a guess",
 	}
-	if got := listOf(src); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("before Close:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	expect(t, "before Close", src, 0, want...)
 	if p.Errors() != 8 {
 		t.Errorf("Errors() = %d, want 8 (listed or not)", p.Errors())
 	}
 	p.Close()
 	p.Close() // a second Close adds nothing
-	want = append(want,
+	expect(t, "after Close", src, len(want),
 		"error line 3: 3 more lines like the above (bad), not listed after the first 2: line 3 to line 5",
 		"error line 103: 1 more line like the above (cut), not listed after the first 2: line 103",
 	)
-	if got := listOf(src); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("after Close:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
 }
 
 // Summaries come in the order of their first unlisted problem, whatever
@@ -63,14 +63,10 @@ func TestProblemsSummaryOrderAndLevel(t *testing.T) {
 	p.Notef(timeline.Pos{Frame: 4}, "early", "y")
 	p.Errorf(timeline.Pos{Frame: 9}, "late", "x")
 	p.Close()
-	got := listOf(src)[2:]
-	want := []string{
+	expect(t, "summaries", src, 2,
 		"note frame 3: 2 more frames like the above (early), not listed after the first 1: frame 3 to frame 4",
 		"error frame 9: 1 more frame like the above (late), not listed after the first 1: frame 9",
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("summaries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	)
 	if src.Errors() != 2 || p.Errors() != 2 {
 		t.Errorf("errors: source %d, reported %d; want 2 and 2", src.Errors(), p.Errors())
 	}
@@ -114,14 +110,11 @@ func TestProblemsLimit(t *testing.T) {
 		p.Errorf(timeline.Pos{Line: 10 + i}, "other", "other %d", i)
 	}
 	p.Close()
-	want := []string{
+	expect(t, "problems", src, 0,
 		"note line 1: step 1",
 		"error line 11: other 1",
 		"error line 12: other 2",
 		"error line 13: other 3",
 		"note line 2: 2 more lines like the above (step), not listed after the first 1: line 2 to line 3",
-	}
-	if got := listOf(src); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	)
 }
