@@ -33,12 +33,13 @@ import (
 //     header is damaged. Each reason but the ordinary traffic gets one
 //     summary note per source with its count and first frame.
 type decoder struct {
-	fold    *Folder
-	src     *timeline.Source
-	window  parse.Options // Since/Until: frames outside are skipped undecoded
-	outside int64
-	parser  *gopacket.DecodingLayerParser
-	layers  []gopacket.LayerType
+	fold     *Folder
+	src      *timeline.Source
+	problems *parse.Problems // malformed ARP
+	window   parse.Options   // Since/Until: frames outside are skipped undecoded
+	outside  int64
+	parser   *gopacket.DecodingLayerParser
+	layers   []gopacket.LayerType
 
 	rec  recordLayer
 	eth  layers.Ethernet
@@ -59,16 +60,15 @@ type decoder struct {
 
 	// Frames read but not analysed, by reason, for one summary note each.
 	otherLinks map[layers.LinkType]*tally
-	badLink    tally           // link-layer header too short or invalid
-	nonEther   tally           // cooked capture of a non-Ethernet device (loopback, tunnels)
-	otherARP   tally           // ARP for other hardware or protocols (not IPv4 over Ethernet)
-	badIP      tally           // IPv4 header damaged
-	tunnels    tally           // VXLAN/Geneve/GRE: inner frames not decoded
-	tunnelARP  tally           // of which the inner frame is ARP
-	snapARP    tally           // ARP in LLC/SNAP (802.2) framing, decoded
-	pbbFrames  tally           // 802.1ah frames, their customer frame decoded
-	noTime     tally           // pcapng simple packet blocks: no timestamp
-	problems   *parse.Problems // malformed ARP
+	badLink    tally // link-layer header too short or invalid
+	nonEther   tally // cooked capture of a non-Ethernet device (loopback, tunnels)
+	otherARP   tally // ARP for other hardware or protocols (not IPv4 over Ethernet)
+	badIP      tally // IPv4 header damaged
+	tunnels    tally // VXLAN/Geneve/GRE: inner frames not decoded
+	tunnelARP  tally // of which the inner frame is ARP
+	snapARP    tally // ARP in LLC/SNAP (802.2) framing, decoded
+	pbbFrames  tally // 802.1ah frames, their customer frame decoded
+	noTime     tally // pcapng simple packet blocks: no timestamp
 }
 
 // tally counts frames of one kind and remembers the first.
