@@ -378,7 +378,7 @@ func TestFloodsAreCapped(t *testing.T) {
 		}
 		return b.String()
 	}
-	cap := parse.DefaultProblemCap
+	limit := parse.DefaultProblemCap
 	for _, c := range []struct {
 		name    string
 		f       parse.Func
@@ -412,8 +412,8 @@ func TestFloodsAreCapped(t *testing.T) {
 					listed++
 				}
 			}
-			if listed != cap || len(sums) != 1 || sums[0].Message != c.summary {
-				t.Fatalf("%d listed, summaries %v; want %d and %q", listed, sums, cap, c.summary)
+			if listed != limit || len(sums) != 1 || sums[0].Message != c.summary {
+				t.Fatalf("%d listed, summaries %v; want %d and %q", listed, sums, limit, c.summary)
 			}
 			if src.BadRecords != c.bad {
 				t.Errorf("%d bad records, want %d", src.BadRecords, c.bad)
