@@ -62,7 +62,7 @@ func (p *parser) jsonLine(b []byte, pos timeline.Pos) {
 	j.buf = append(j.buf, b...)
 	j.buf = append(j.buf, '\n')
 	if len(j.buf) > maxJSON {
-		p.problem(j.start, "JSON array longer than %d bytes: not read", maxJSON)
+		p.problems.Errorf(j.start, "JSON", "JSON array longer than %d bytes: not read", maxJSON)
 		p.json = nil
 		return
 	}
@@ -71,14 +71,14 @@ func (p *parser) jsonLine(b []byte, pos timeline.Pos) {
 	}
 	p.json = nil
 	if rest := bytes.TrimSpace(j.buf[j.end:]); len(rest) > 0 {
-		p.problem(pos, "text after the end of the JSON array: %q", clip(rest))
+		p.problems.Errorf(pos, "JSON", "text after the end of the JSON array: %q", clip(rest))
 	}
 	p.decodeJSON(j, j.buf[:j.end])
 }
 
 // unterminated reports an array still open at the end of the input.
 func (j *jsonBlock) unterminated(p *parser) {
-	p.problem(j.start, "JSON array starting here is not closed before the end of the input")
+	p.problems.Errorf(j.start, "JSON", "JSON array starting here is not closed before the end of the input")
 }
 
 // jsonNeigh is one object of `ip -j neigh` (iproute2 ≥ 4.17): flags are
@@ -114,7 +114,7 @@ func (p *parser) decodeJSON(j *jsonBlock, buf []byte) {
 	p.f.beginArray()
 	dec := json.NewDecoder(bytes.NewReader(buf))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-		p.problem(j.start, "not a JSON array of neighbour entries")
+		p.problems.Errorf(j.start, "JSON", "not a JSON array of neighbour entries")
 		return
 	}
 	var rec record
@@ -131,18 +131,18 @@ func (p *parser) decodeJSON(j *jsonBlock, buf []byte) {
 			if errors.As(err, &se) {
 				at = int(se.Offset)
 			}
-			p.problem(j.posAt(buf, at), "JSON: %v", err)
+			p.problems.Errorf(j.posAt(buf, at), "JSON", "JSON: %v", err)
 			return
 		}
 		var jn jsonNeigh
 		if err := json.Unmarshal(raw, &jn); err != nil {
-			p.problem(pos, "JSON entry: %v", err)
+			p.problems.Errorf(pos, "JSON", "JSON entry: %v", err)
 			continue
 		}
 		rec.ent.reset()
 		rec.monitor, rec.hasTS = false, false
 		if err := p.jsonEntry(&jn, &rec); err != nil {
-			p.problem(pos, "JSON entry: %v", err)
+			p.problems.Errorf(pos, "JSON", "JSON entry: %v", err)
 			continue
 		}
 		var compact bytes.Buffer
@@ -155,7 +155,7 @@ func (p *parser) decodeJSON(j *jsonBlock, buf []byte) {
 		p.f.rawKept = false
 	}
 	if _, err := dec.Token(); err != nil && !errors.Is(err, io.EOF) {
-		p.problem(j.start, "JSON: %v", err)
+		p.problems.Errorf(j.start, "JSON", "JSON: %v", err)
 	}
 }
 

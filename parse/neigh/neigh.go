@@ -36,10 +36,6 @@ func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.
 	return p.finish()
 }
 
-// maxListedProblems bounds the problems listed one by one; the rest are
-// counted in one summary problem, so a file of garbage cannot exhaust memory.
-const maxListedProblems = 100
-
 // noFastPath turns off the folding of repeated lines without parsing them;
 // tests use it to check that the fast path changes nothing.
 var noFastPath = false
@@ -66,15 +62,12 @@ type parser struct {
 
 	lastDate     time.Time
 	lastTime     time.Time // the latest time any line carried
-	backNotes    int
 	zonesNoted   map[string]bool
 	zonelessNote bool
 
 	recognised int64 // lines that were entries, dates or timestamps
 
-	errs                    int
-	suppressed              int
-	firstSupp, lastSupp     timeline.Pos
+	problems                *parse.Problems
 	unknown                 map[string]*wordCount
 	unknownOrder            []string
 	unknownDropped          int
@@ -94,25 +87,12 @@ type wordCount struct {
 func newParser(src *timeline.Source, opts parse.Options, out *timeline.Sink) *parser {
 	src.Basis = timeline.TimeFull
 	p := &parser{
-		src: src, opts: opts, lp: newLineParser(opts.Loc()),
+		src: src, opts: opts, lp: newLineParser(opts.Loc()), problems: parse.NewProblems(src, 0),
 		zonesNoted: map[string]bool{}, unknown: map[string]*wordCount{},
 	}
+	p.problems.Limit("time goes back", 3)
 	p.f = newFolder(p, out)
 	return p
-}
-
-// problem records a positioned error, listing at most maxListedProblems.
-func (p *parser) problem(pos timeline.Pos, format string, args ...any) {
-	p.errs++
-	if p.errs <= maxListedProblems {
-		p.src.Problemf(pos, format, args...)
-		return
-	}
-	if p.suppressed == 0 {
-		p.firstSupp = pos
-	}
-	p.suppressed++
-	p.lastSupp = pos
 }
 
 func (p *parser) line(b []byte, pos timeline.Pos, cut bool) {
@@ -144,9 +124,9 @@ func (p *parser) line(b []byte, pos timeline.Pos, cut bool) {
 	rec := &p.rec
 	if err := p.lp.parseLine(b, rec); err != nil {
 		if err == errNotEntry {
-			p.problem(pos, "%v: %q", err, clip(trimSpace(b)))
+			p.problems.Errorf(pos, "unreadable line", "%v: %q", err, clip(trimSpace(b)))
 		} else {
-			p.problem(pos, "%v", err)
+			p.problems.Errorf(pos, "unreadable line", "%v", err)
 		}
 		return
 	}
@@ -167,7 +147,7 @@ func (p *parser) line(b []byte, pos timeline.Pos, cut bool) {
 		p.src.Skipped++
 		if missing := p.f.flushRound(rec.count, pos); missing > 0 && !p.flushMismatchReported {
 			p.flushMismatchReported = true
-			p.problem(pos, "flush round says %d entries were deleted, but only %d were echoed before it", rec.count, rec.count-missing)
+			p.problems.Errorf(pos, "flush round", "flush round says %d entries were deleted, but only %d were echoed before it", rec.count, rec.count-missing)
 		}
 	case recJSON:
 		p.recognised++
@@ -249,9 +229,8 @@ func (p *parser) dateLine(rec *record, pos timeline.Pos) {
 		p.zonesNoted[z.text] = true
 		p.noteAbbreviation(z.text, rec.ts, pos)
 	}
-	if !p.lastDate.IsZero() && rec.ts.Before(p.lastDate.Add(-time.Second)) && p.backNotes < 3 {
-		p.backNotes++
-		p.src.Notef(pos, "time goes back from %s to %s (clock step, or concatenated dumps)",
+	if !p.lastDate.IsZero() && rec.ts.Before(p.lastDate.Add(-time.Second)) {
+		p.problems.Notef(pos, "time goes back", "time goes back from %s to %s (clock step, or concatenated dumps)",
 			p.lastDate.UTC().Format(time.RFC3339), rec.ts.UTC().Format(time.RFC3339))
 	}
 	p.lastDate = rec.ts
@@ -325,10 +304,10 @@ func (p *parser) finish() error {
 	}
 	for _, w := range p.unknownOrder {
 		c := p.unknown[w]
-		p.problem(c.first, "unknown word %q in %d entry line(s); the entries were read without it", clip([]byte(w)), c.n)
+		p.problems.Errorf(c.first, "unknown word", "unknown word %q in %d entry line(s); the entries were read without it", clip([]byte(w)), c.n)
 	}
 	if p.unknownDropped > 0 {
-		p.problem(timeline.Pos{}, "%d entry line(s) held further unknown words (more than %d distinct ones)", p.unknownDropped, maxUnknownWords)
+		p.problems.Errorf(timeline.Pos{}, "unknown word", "%d entry line(s) held further unknown words (more than %d distinct ones)", p.unknownDropped, maxUnknownWords)
 	}
 	if p.cutLines > 0 {
 		p.src.Problemf(p.firstCut, "%d line(s) longer than %d bytes were cut", p.cutLines, parse.MaxLine)
@@ -336,9 +315,7 @@ func (p *parser) finish() error {
 	if p.emptyBlocks > 0 {
 		p.src.Notef(p.firstEmpty, "%d date line(s) were followed by no entry (first here): read as gaps in polling, not as an emptied table", p.emptyBlocks)
 	}
-	if p.suppressed > 0 {
-		p.src.Problemf(p.firstSupp, "%d more problem(s) not listed, up to %s", p.suppressed, p.lastSupp)
-	}
+	p.problems.Close()
 	// Problems found at the end (unknown words, summaries) go in line order.
 	slices.SortStableFunc(p.src.Problems, func(a, b timeline.Problem) int {
 		if a.Pos.Less(b.Pos) {
@@ -353,7 +330,7 @@ func (p *parser) finish() error {
 	// Every line was skipped, a problem, or an entry: the entries that
 	// made no event of their own were folded into one (listed again).
 	p.src.Derived = p.f.derived
-	p.src.BadRecords = int64(p.errs)
+	p.src.BadRecords = p.problems.Errors()
 	p.src.Folded = p.src.Records - p.src.Skipped - p.src.BadRecords - (p.f.out.Len() - p.src.Derived)
 	if p.recognised == 0 && p.src.Records > p.src.Skipped {
 		return errNoNeighbourData(p.src.Records)

@@ -282,11 +282,11 @@ func TestProblemsAreBounded(t *testing.T) {
 	if len(evs) != 1 {
 		t.Errorf("the good line was lost: %d events", len(evs))
 	}
-	if n := len(src.Problems); n != maxListedProblems+1 {
-		t.Fatalf("%d problems listed, want %d + a summary", n, maxListedProblems)
+	if n := len(src.Problems); n != parse.DefaultProblemCap+1 {
+		t.Fatalf("%d problems listed, want %d + a summary", n, parse.DefaultProblemCap)
 	}
 	last := src.Problems[len(src.Problems)-1]
-	if !strings.Contains(last.Message, "4900 more problem(s)") || last.Pos.Line != 102 {
+	if last.Message != "4900 more lines like the above (unreadable line), not listed after the first 100: line 102 to line 5001" || last.Pos.Line != 102 {
 		t.Errorf("summary: %s", last)
 	}
 	if src.Problems[0].Pos.Line != 2 {

@@ -81,6 +81,7 @@ func nameAka(s string) (string, string) {
 func ParseNbctl(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
 	lr := parse.NewLineReader(r)
 	clock := &snapshotClock{src: src, opts: opts}
+	problems := parse.NewProblems(src, 0)
 	var (
 		router *timeline.OVNRouter
 		sw     *timeline.OVNSwitch
@@ -107,7 +108,7 @@ func ParseNbctl(r io.Reader, src *timeline.Source, opts parse.Options, out *time
 		src.Records++
 		pos := lr.Pos()
 		if lr.Cut() {
-			src.Problemf(pos, "line longer than %d bytes: cut", parse.MaxLine)
+			problems.Errorf(pos, "line cut", "line longer than %d bytes: cut", parse.MaxLine)
 		}
 		trimmed := bytes.TrimLeft(raw, " ")
 		indent := len(raw) - len(trimmed)
@@ -123,7 +124,7 @@ func ParseNbctl(r io.Reader, src *timeline.Source, opts parse.Options, out *time
 			}
 			kind, uuid, name, alias, ok := blockHeader(line)
 			if !ok {
-				src.Problemf(pos, "not a line of ovn-nbctl show: %s", clip(line))
+				problems.Errorf(pos, "not nbctl show", "not a line of ovn-nbctl show: %s", clip(line))
 				continue
 			}
 			at = pos
@@ -188,19 +189,20 @@ func ParseNbctl(r io.Reader, src *timeline.Source, opts parse.Options, out *time
 				}
 			}
 		default:
-			src.Problemf(pos, "indented line outside a switch or router block: %s", clip(line))
+			problems.Errorf(pos, "outside a block", "indented line outside a switch or router block: %s", clip(line))
 			continue
 		}
 		used++
 	}
 	flush()
 	if err := lr.Err(); err != nil {
-		src.Problemf(lr.Pos(), "reading stopped: %v", err)
+		problems.Errorf(lr.Pos(), "reading stopped", "reading stopped: %v", err)
 	}
 	// Lines of a block belong to its event; date lines, blank lines and
 	// unknown sub-blocks' lines are irrelevant; the rest are problems.
-	src.Skipped = max(0, src.Records-used-int64(src.Errors()))
-	src.BadRecords = int64(src.Errors())
+	problems.Close()
+	src.Skipped = max(0, src.Records-used-problems.Errors())
+	src.BadRecords = problems.Errors()
 	src.Folded = used - out.Len() // a block's lines make one event
 	return nil
 }

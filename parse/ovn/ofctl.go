@@ -54,6 +54,7 @@ func numField(l []byte, key string) bool {
 func ParseOfctl(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
 	lr := parse.NewLineReader(r)
 	clock := &snapshotClock{src: src, opts: opts}
+	problems := parse.NewProblems(src, 0)
 	var events int64
 	for {
 		raw, ok := lr.Next()
@@ -72,12 +73,12 @@ func ParseOfctl(r io.Reader, src *timeline.Source, opts parse.Options, out *time
 			continue
 		}
 		if lr.Cut() {
-			src.Problemf(pos, "line longer than %d bytes: cut", parse.MaxLine)
+			problems.Errorf(pos, "line cut", "line longer than %d bytes: cut", parse.MaxLine)
 			continue
 		}
 		f, err := parseFlow(string(line))
 		if err != "" {
-			src.Problemf(pos, "%s: %s", err, clip(string(line)))
+			problems.Errorf(pos, err, "%s: %s", err, clip(string(line)))
 			continue
 		}
 		if f == nil {
@@ -91,12 +92,13 @@ func ParseOfctl(r io.Reader, src *timeline.Source, opts parse.Options, out *time
 		events++
 	}
 	if err := lr.Err(); err != nil {
-		src.Problemf(lr.Pos(), "reading stopped: %v", err)
+		problems.Errorf(lr.Pos(), "reading stopped", "reading stopped: %v", err)
 	}
 	// Every line is an event (an ARP flow), a problem, or irrelevant
 	// (other flows, headers, date lines, blank lines).
-	src.Skipped = max(0, src.Records-events-int64(src.Errors()))
-	src.BadRecords = int64(src.Errors())
+	problems.Close()
+	src.Skipped = max(0, src.Records-events-problems.Errors())
+	src.BadRecords = problems.Errors()
 	return nil
 }
 

@@ -364,3 +364,64 @@ func TestJobOutputTestResults(t *testing.T) {
 		t.Errorf("notes %v", src.Problems)
 	}
 }
+
+// TestFloodsAreCapped: a flood of bad or untimed lines lists the first
+// parse.DefaultProblemCap in full and sums up the rest in one problem
+// naming their range; every line is still accounted for.
+func TestFloodsAreCapped(t *testing.T) {
+	const n = 5000
+	flood := func(head, line string) string {
+		var b strings.Builder
+		b.WriteString(head)
+		for range n {
+			b.WriteString(line + "\n")
+		}
+		return b.String()
+	}
+	limit := parse.DefaultProblemCap
+	for _, c := range []struct {
+		name    string
+		f       parse.Func
+		text    string
+		first   int64 // line of the first problem
+		summary string
+		bad     int64
+	}{
+		{"nbctl", ParseNbctl, flood("Tue Sep 18 17:12:00 UTC 2018\n", "garbage here"), 2,
+			"4900 more lines like the above (not nbctl show), not listed after the first 100: line 102 to line 5001", n},
+		{"ofctl", ParseOfctl, flood("Tue Sep 18 17:12:00 UTC 2018\n", "cookie=0x0 garbage"), 2,
+			"4900 more lines like the above (not a flow (no actions=)), not listed after the first 100: line 102 to line 5001", n},
+		{"tempest", ParseTempest, flood("", "Timed out waiting for 10.0.0.1 to become reachable"), 1,
+			"4900 more lines like the above (untimed symptom), not listed after the first 100: line 101 to line 5000", 0},
+		{"testresults", ParseTestResults, flood("", "{0} tempest.a.B.test_c [1.0s] ... FAILED"), 1,
+			"4900 more lines like the above (untimed result), not listed after the first 100: line 101 to line 5000", 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src, evs := run(t, c.f, c.text)
+			var sums []timeline.Problem
+			listed := 0
+			for _, p := range src.Problems {
+				switch {
+				case strings.Contains(p.Message, " more lines like the above "):
+					sums = append(sums, p)
+				case strings.HasPrefix(p.Message, "test results: "):
+				default:
+					if listed == 0 && p.Pos.Line != c.first {
+						t.Errorf("first problem at %s, want line %d", p.Pos, c.first)
+					}
+					listed++
+				}
+			}
+			if listed != limit || len(sums) != 1 || sums[0].Message != c.summary {
+				t.Fatalf("%d listed, summaries %v; want %d and %q", listed, sums, limit, c.summary)
+			}
+			if src.BadRecords != c.bad {
+				t.Errorf("%d bad records, want %d", src.BadRecords, c.bad)
+			}
+			if sum := int64(len(evs)) - src.Derived + src.Folded + src.Skipped + src.BadRecords; src.Records != sum {
+				t.Errorf("records %d ≠ events %d − derived %d + folded %d + skipped %d + bad %d",
+					src.Records, len(evs), src.Derived, src.Folded, src.Skipped, src.BadRecords)
+			}
+		})
+	}
+}

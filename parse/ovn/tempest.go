@@ -78,6 +78,7 @@ func skipWord(b []byte) []byte {
 func ParseTempest(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
 	lr := parse.NewLineReader(r)
 	loc := opts.Loc()
+	problems := parse.NewProblems(src, 0)
 	var events int64
 	var last struct {
 		y, d int
@@ -118,7 +119,7 @@ func ParseTempest(r io.Reader, src *timeline.Source, opts parse.Options, out *ti
 			if haveLast {
 				t = time.Date(last.y, last.m, last.d, 0, 0, 0, 0, loc).Add(last.tod).UTC()
 			} else {
-				src.Notef(lr.Pos(), "symptom line without a timestamp before it: placed at the file's modification time")
+				problems.Notef(lr.Pos(), "untimed symptom", "symptom line without a timestamp before it: placed at the file's modification time")
 			}
 			out.Add(&timeline.Event{Time: t, Pos: lr.Pos(), Data: s}, raw)
 			events++
@@ -128,6 +129,7 @@ func ParseTempest(r io.Reader, src *timeline.Source, opts parse.Options, out *ti
 	if err := lr.Err(); err != nil {
 		src.Problemf(lr.Pos(), "reading stopped: %v", err)
 	}
+	problems.Close()
 	src.Skipped = src.Records - events
 	return nil
 }

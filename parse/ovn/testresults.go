@@ -76,6 +76,7 @@ func SniffTestResults(head []byte) bool {
 func ParseTestResults(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
 	src.Basis = timeline.TimeFull
 	lr := parse.NewLineReader(r)
+	problems := parse.NewProblems(src, 0)
 	var events, passed, skipped int64
 	var last time.Time
 	for {
@@ -110,7 +111,7 @@ func ParseTestResults(r io.Reader, src *timeline.Source, opts parse.Options, out
 		t := last
 		if t.IsZero() {
 			t = opts.ModTime.UTC()
-			src.Notef(lr.Pos(), "test result without a console timestamp before it: placed at the file's modification time")
+			problems.Notef(lr.Pos(), "untimed result", "test result without a console timestamp before it: placed at the file's modification time")
 		}
 		out.Add(&timeline.Event{Time: t, Pos: lr.Pos(), Data: &timeline.Symptom{
 			What: timeline.SymptomTestFailed, Test: test, Logger: "stestr", Message: fmt.Sprintf("%s FAILED", test),
@@ -123,6 +124,7 @@ func ParseTestResults(r io.Reader, src *timeline.Source, opts parse.Options, out
 	if events+passed+skipped > 0 {
 		src.Notef(timeline.Pos{}, "test results: %d failed, %d passed, %d skipped", events, passed, skipped)
 	}
+	problems.Close()
 	src.Skipped = src.Records - events
 	return nil
 }

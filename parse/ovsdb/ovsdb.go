@@ -83,9 +83,10 @@ func header(line []byte) (clustered bool, length int, sum [20]byte, ok bool) {
 const maxRecord = 4 << 30
 
 type parser struct {
-	src  *timeline.Source
-	opts parse.Options
-	out  *timeline.Sink
+	src      *timeline.Source
+	opts     parse.Options
+	out      *timeline.Sink
+	problems *parse.Problems
 
 	clustered bool
 	sc        *schema
@@ -136,7 +137,7 @@ type table struct {
 // reading and checking records (their framing and SHA-1) runs beside
 // decoding them.
 func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
-	p := &parser{src: src, opts: opts, out: out}
+	p := &parser{src: src, opts: opts, out: out, problems: parse.NewProblems(src, 0)}
 	fr := &framer{br: bufio.NewReaderSize(r, 1<<20)}
 	handle := func(f *frame) (stop bool, err error) {
 		p.rec, p.off = f.rec, f.off
@@ -144,7 +145,7 @@ func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.
 		case f.notOVSDB:
 			return true, fmt.Errorf("not an OVSDB database file: the first line is not an OVSDB JSON or OVSDB CLUSTER record header")
 		case f.stop != "":
-			p.problem("%s", f.stop)
+			p.problem("damaged", "%s", f.stop)
 			if f.torn {
 				p.src.Records++
 				p.src.BadRecords++
@@ -156,13 +157,13 @@ func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.
 			p.clustered = f.clustered
 		}
 		if !f.hashOK {
-			p.problem("record %d: SHA-1 of its %d bytes does not match its header: the record is skipped", f.rec, len(f.body))
+			p.problem("SHA-1 mismatch", "record %d: SHA-1 of its %d bytes does not match its header: the record is skipped", f.rec, len(f.body))
 			p.src.Skipped++
 		} else if err := p.record(f.body); err != nil {
 			if f.rec == 1 {
 				return true, fmt.Errorf("byte 0: %w", err)
 			}
-			p.problem("record %d: %v", f.rec, err)
+			p.problem("unreadable record", "record %d: %v", f.rec, err)
 			p.src.BadRecords++
 		}
 		return false, nil
@@ -325,12 +326,13 @@ func (p *parser) form() string {
 	return "standalone"
 }
 
-func (p *parser) problem(format string, args ...any) {
-	p.src.Problemf(timeline.Pos{Offset: p.off}, format, args...)
+// problem and note report at the current record.
+func (p *parser) problem(kind, format string, args ...any) {
+	p.problems.Errorf(timeline.Pos{Offset: p.off}, kind, format, args...)
 }
 
-func (p *parser) note(format string, args ...any) {
-	p.src.Notef(timeline.Pos{Offset: p.off}, format, args...)
+func (p *parser) note(kind, format string, args ...any) {
+	p.problems.Notef(timeline.Pos{Offset: p.off}, kind, format, args...)
 }
 
 // record handles one verified record.
@@ -389,7 +391,7 @@ func (p *parser) clusterHeader(b []byte) error {
 	}
 	if len(h.PrevData) == 0 {
 		if len(h.Remotes) > 0 {
-			p.note("the file is a server joining a cluster (ovsdb-tool join-cluster): it holds no data until it joins")
+			p.note("joining", "the file is a server joining a cluster (ovsdb-tool join-cluster): it holds no data until it joins")
 			p.src.Skipped++
 			return nil
 		}
@@ -428,7 +430,7 @@ func (p *parser) clusterData(b []byte, header bool) error {
 	}
 	if schemaRaw != nil {
 		if p.sc != nil {
-			p.note("record %d changes the schema: the database is reset to the contents it gives", p.rec)
+			p.note("schema change", "record %d changes the schema: the database is reset to the contents it gives", p.rec)
 		}
 		if err := p.useSchema(schemaRaw); err != nil {
 			return err
@@ -490,7 +492,7 @@ func (p *parser) raftRecord(b []byte) error {
 		return nil
 	}
 	if p.raftIndex > 0 && index <= p.raftIndex {
-		p.note("record %d rewrites the Raft log from index %d (the log held up to %d): entries from %d read earlier were replaced, never committed, but stay on the timeline", p.rec, index, p.raftIndex, index)
+		p.note("log rewrite", "record %d rewrites the Raft log from index %d (the log held up to %d): entries from %d read earlier were replaced, never committed, but stay on the timeline", p.rec, index, p.raftIndex, index)
 	}
 	p.raftIndex = index
 	if data == nil {
@@ -705,7 +707,7 @@ func (p *parser) apply(c change, isDiff, snapshot bool) (*timeline.OVSDBRow, err
 		if p.rows >= maxRows {
 			if !p.rowsNoted {
 				p.rowsNoted = true
-				p.note("more than %d rows of the followed tables: later new rows are reported but not followed (their later changes read as inserts)", maxRows)
+				p.note("rows cap", "more than %d rows of the followed tables: later new rows are reported but not followed (their later changes read as inserts)", maxRows)
 			}
 		} else {
 			t.rows[c.uuid] = row
@@ -801,6 +803,7 @@ func (p *parser) flushPending(dateMS int64) {
 }
 
 func (p *parser) finish() {
+	p.problems.Close()
 	if len(p.pending) > 0 {
 		mt := p.opts.ModTime.UTC()
 		p.src.Notef(timeline.Pos{}, "the file has no dated transaction: the %d row(s) of its snapshot are placed at its modification time %s", len(p.pending), mt.Format(time.RFC3339))

@@ -266,12 +266,12 @@ func TestMalformedARP(t *testing.T) {
 	}
 }
 
-// TestMalformedARPCap: past maxARPProblems malformed ARP frames, the rest
-// are counted as skipped and summed up in one problem.
+// TestMalformedARPCap: past parse.DefaultProblemCap malformed ARP frames,
+// the rest are bad records summed up in one problem.
 func TestMalformedARPCap(t *testing.T) {
 	bad := cat(ether(bcast, hostA, 0x0806), arpBody(1, hostA, ipA, zeroHW, ipB)[:20])
 	var frames []testFrame
-	for i := 0; i < maxARPProblems+50; i++ {
+	for i := 0; i < parse.DefaultProblemCap+50; i++ {
 		frames = append(frames, testFrame{tBase, bad})
 	}
 	src, _, err := readCapture(t, classicCapture(binary.LittleEndian, false, 1, frames...))
@@ -279,10 +279,10 @@ func TestMalformedARPCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	ps := problemsOf(src)
-	if len(ps) != maxARPProblems+1 || src.Skipped != 50 {
-		t.Fatalf("%d problems, %d skipped; want %d and 50", len(ps), src.Skipped, maxARPProblems+1)
+	if len(ps) != parse.DefaultProblemCap+1 || src.Skipped != 0 || src.BadRecords != parse.DefaultProblemCap+50 {
+		t.Fatalf("%d problems, %d skipped, %d bad; want %d, 0 and %d", len(ps), src.Skipped, src.BadRecords, parse.DefaultProblemCap+1, parse.DefaultProblemCap+50)
 	}
-	if want := fmt.Sprintf("error frame %d: 50 more malformed ARP frame(s) after the first %d, counted as skipped", maxARPProblems+1, maxARPProblems); ps[len(ps)-1] != want {
+	if want := "error frame 101: 50 more frames like the above (malformed ARP), not listed after the first 100: frame 101 to frame 150"; ps[len(ps)-1] != want {
 		t.Errorf("last problem %q, want %q", ps[len(ps)-1], want)
 	}
 }

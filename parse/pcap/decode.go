@@ -15,11 +15,6 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-// maxARPProblems caps the malformed-ARP problems one source records; the
-// rest are counted as skipped and summed up in one problem, so a fuzzed
-// or hostile capture cannot grow the problem list without bound.
-const maxARPProblems = 100
-
 // decoder turns capture records into folder calls. It owns one
 // DecodingLayerParser over preallocated layers, so decoding a frame
 // allocates nothing; events copy the frame bytes they keep.
@@ -38,12 +33,13 @@ const maxARPProblems = 100
 //     header is damaged. Each reason but the ordinary traffic gets one
 //     summary note per source with its count and first frame.
 type decoder struct {
-	fold    *Folder
-	src     *timeline.Source
-	window  parse.Options // Since/Until: frames outside are skipped undecoded
-	outside int64
-	parser  *gopacket.DecodingLayerParser
-	layers  []gopacket.LayerType
+	fold     *Folder
+	src      *timeline.Source
+	problems *parse.Problems // malformed ARP
+	window   parse.Options   // Since/Until: frames outside are skipped undecoded
+	outside  int64
+	parser   *gopacket.DecodingLayerParser
+	layers   []gopacket.LayerType
 
 	rec  recordLayer
 	eth  layers.Ethernet
@@ -63,18 +59,16 @@ type decoder struct {
 	ifindex  map[uint32]string // SLL2 interface indexes, named once
 
 	// Frames read but not analysed, by reason, for one summary note each.
-	otherLinks  map[layers.LinkType]*tally
-	badLink     tally // link-layer header too short or invalid
-	nonEther    tally // cooked capture of a non-Ethernet device (loopback, tunnels)
-	otherARP    tally // ARP for other hardware or protocols (not IPv4 over Ethernet)
-	badIP       tally // IPv4 header damaged
-	tunnels     tally // VXLAN/Geneve/GRE: inner frames not decoded
-	tunnelARP   tally // of which the inner frame is ARP
-	snapARP     tally // ARP in LLC/SNAP (802.2) framing, decoded
-	pbbFrames   tally // 802.1ah frames, their customer frame decoded
-	noTime      tally // pcapng simple packet blocks: no timestamp
-	arpProblems int
-	arpExcess   tally // malformed ARP beyond maxARPProblems
+	otherLinks map[layers.LinkType]*tally
+	badLink    tally // link-layer header too short or invalid
+	nonEther   tally // cooked capture of a non-Ethernet device (loopback, tunnels)
+	otherARP   tally // ARP for other hardware or protocols (not IPv4 over Ethernet)
+	badIP      tally // IPv4 header damaged
+	tunnels    tally // VXLAN/Geneve/GRE: inner frames not decoded
+	tunnelARP  tally // of which the inner frame is ARP
+	snapARP    tally // ARP in LLC/SNAP (802.2) framing, decoded
+	pbbFrames  tally // 802.1ah frames, their customer frame decoded
+	noTime     tally // pcapng simple packet blocks: no timestamp
 }
 
 // tally counts frames of one kind and remembers the first.
@@ -92,6 +86,7 @@ func newDecoder(src *timeline.Source, window parse.Options, out *timeline.Sink) 
 		window:     window,
 		fold:       NewFolder(out),
 		src:        src,
+		problems:   parse.NewProblems(src, 0),
 		ifindex:    map[uint32]string{},
 		otherLinks: map[layers.LinkType]*tally{},
 		layers:     make([]gopacket.LayerType, 0, 8),
@@ -220,7 +215,7 @@ func (d *decoder) onARP(m *meta, pos timeline.Pos, link timeline.Link, data []by
 		return
 	}
 	if a.HwAddressSize != 6 || a.ProtAddressSize != 4 {
-		d.arpProblem(pos, "malformed ARP: Ethernet/IPv4 ARP (hardware type %d) with hardware address length %d and protocol address length %d (want 6 and 4)", a.AddrType, a.HwAddressSize, a.ProtAddressSize)
+		d.problems.Errorf(pos, "malformed ARP", "malformed ARP: Ethernet/IPv4 ARP (hardware type %d) with hardware address length %d and protocol address length %d (want 6 and 4)", a.AddrType, a.HwAddressSize, a.ProtAddressSize)
 		return
 	}
 	d.fold.ARP(m.ts, pos, link, a.Operation,
@@ -348,21 +343,11 @@ func (d *decoder) malformedARP(pos timeline.Pos, payload []byte, err error) {
 			return
 		}
 		hl, pl := int(payload[4]), int(payload[5])
-		d.arpProblem(pos, "malformed ARP: %d bytes captured, its header declares %d (hardware address length %d, protocol address length %d)",
+		d.problems.Errorf(pos, "malformed ARP", "malformed ARP: %d bytes captured, its header declares %d (hardware address length %d, protocol address length %d)",
 			len(payload), 8+2*hl+2*pl, hl, pl)
 		return
 	}
-	d.arpProblem(pos, "malformed ARP: %d bytes captured, fewer than its 8-byte fixed header (%v)", len(payload), err)
-}
-
-func (d *decoder) arpProblem(pos timeline.Pos, format string, args ...any) {
-	if d.arpProblems >= maxARPProblems {
-		d.arpExcess.add(pos.Frame)
-		d.src.Skipped++
-		return
-	}
-	d.arpProblems++
-	d.src.Problemf(pos, format, args...)
+	d.problems.Errorf(pos, "malformed ARP", "malformed ARP: %d bytes captured, fewer than its 8-byte fixed header (%v)", len(payload), err)
 }
 
 // nextAfter is the layer the parser would have decoded after t.
@@ -463,12 +448,10 @@ func (d *decoder) finish() {
 	note(d.snapARP, "%d ARP frame(s) in LLC/SNAP (802.2) framing, decoded like Ethernet II ARP")
 	note(d.pbbFrames, "%d 802.1ah (provider backbone) frame(s): their customer frames decoded, MACs and ARP as the customer sent them, VLAN the backbone's")
 	note(d.noTime, "%d frame(s) come from pcapng simple packet blocks, which carry no timestamp: each is placed at the time of the frame before it (the zero time when there is none)")
-	if d.arpExcess.n > 0 {
-		d.src.Problemf(timeline.Pos{Frame: d.arpExcess.first}, "%d more malformed ARP frame(s) after the first %d, counted as skipped", d.arpExcess.n, maxARPProblems)
-	}
+	d.problems.Close()
 	d.fold.Close(d.src)
 	d.src.Folded, d.src.Derived = d.fold.Folded, d.fold.Derived
-	d.src.BadRecords = int64(d.arpProblems)
+	d.src.BadRecords = d.problems.Errors()
 }
 
 // linkTypeName names a LINKTYPE_ value as tcpdump does.

@@ -55,10 +55,6 @@ func ParseText(r io.Reader, src *timeline.Source, opts parse.Options, out *timel
 	return nil
 }
 
-// maxListed is how many unreadable lines are listed one by one; the rest
-// are counted in one closing problem so a wrong file cannot flood memory.
-const maxListed = 100
-
 // askWindow is how long after a request a unicast reply is taken to answer it.
 const askWindow = 5 * time.Second
 
@@ -88,10 +84,8 @@ type textReader struct {
 	// the dates are not all taken from the file's modification time.
 	dated bool
 
-	listed      int
-	unlisted    int64
-	firstHidden timeline.Pos
-	portNoted   bool
+	problems  *parse.Problems // lines that look like tcpdump output but could not be read
+	portNoted bool
 }
 
 type askedBy struct {
@@ -113,7 +107,7 @@ func newTextReader(src *timeline.Source, opts parse.Options, out *timeline.Sink)
 	f := NewFolder(out)
 	f.FromText = true
 	return &textReader{
-		src: src, opts: opts, loc: opts.Loc(), fold: f,
+		src: src, opts: opts, loc: opts.Loc(), fold: f, problems: parse.NewProblems(src, 0),
 		asked: map[[4]byte]askedBy{}, ifaces: map[string]string{},
 	}
 }
@@ -396,19 +390,14 @@ func logDate(logged time.Time, tod time.Duration, loc *time.Location) time.Time 
 
 // bad records a line that looks like tcpdump output but could not be read.
 func (r *textReader) bad(pos timeline.Pos, msg []byte, reason string) {
-	r.src.BadRecords++
-	if r.listed >= maxListed {
-		if r.unlisted == 0 {
-			r.firstHidden = pos
-		}
-		r.unlisted++
-		return
-	}
-	r.listed++
-	r.src.Problemf(pos, "%s: %q", reason, excerpt(msg))
+	r.problems.Errorf(pos, "tcpdump line not read", "%s: %q", reason, excerpt(msg))
 }
 
-func excerpt(b []byte) string {
+// excerpt is a line as quoted in a problem: its String, cut to 160 bytes,
+// is only made for the problems listed.
+type excerpt []byte
+
+func (b excerpt) String() string {
 	const max = 160
 	if len(b) <= max {
 		return string(b)
@@ -416,15 +405,14 @@ func excerpt(b []byte) string {
 	return string(b[:max]) + "…"
 }
 
-// finish closes the source: the last pending header, the count of unlisted
+// finish closes the source: the last pending header, the summary of unlisted
 // problems, the open runs, and the time basis.
 func (r *textReader) finish(out *timeline.Sink) {
 	if r.pend.ok {
 		r.orphanHeader()
 	}
-	if r.unlisted > 0 {
-		r.src.Problemf(r.firstHidden, "%d more lines like the ones above could not be read (not listed; the first is here)", r.unlisted)
-	}
+	r.problems.Close()
+	r.src.BadRecords = r.problems.Errors()
 	r.fold.Close(r.src)
 	r.src.Folded += r.fold.Folded
 	r.src.Derived = r.fold.Derived

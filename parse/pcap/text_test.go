@@ -600,7 +600,7 @@ func TestTextJournalGolden(t *testing.T) {
 var netip0 = timeline.ARP{}.TPA
 
 // TestTextRelativeStamps checks a -ttt rendering: claimed, every frame a
-// positioned problem (listed up to maxListed), no events.
+// positioned problem (listed up to parse.DefaultProblemCap), no events.
 func TestTextRelativeStamps(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(textData, "ether.nn-ttt.txt"))
 	if err != nil {

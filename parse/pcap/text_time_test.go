@@ -130,14 +130,14 @@ func TestTextAccounting(t *testing.T) {
 	if len(evs) != 1 || src.Records != 251 || src.Skipped != 0 {
 		t.Errorf("events %d records %d skipped %d", len(evs), src.Records, src.Skipped)
 	}
-	if len(src.Problems) != maxListed+1 {
-		t.Fatalf("%d problems, want %d listed and one count", len(src.Problems), maxListed)
+	if len(src.Problems) != parse.DefaultProblemCap+1 {
+		t.Fatalf("%d problems, want %d listed and one count", len(src.Problems), parse.DefaultProblemCap)
 	}
-	last := src.Problems[maxListed]
-	if last.Pos.Line != maxListed+1 || !strings.HasPrefix(last.Message, "150 more lines") {
+	last := src.Problems[parse.DefaultProblemCap]
+	if last.Pos.Line != parse.DefaultProblemCap+1 || !strings.HasPrefix(last.Message, "150 more lines") {
 		t.Errorf("closing problem %v", last)
 	}
-	for i, p := range src.Problems[:maxListed] {
+	for i, p := range src.Problems[:parse.DefaultProblemCap] {
 		if p.Pos.Line != int64(i+1) {
 			t.Errorf("problem %d at %v", i, p.Pos)
 		}

@@ -92,7 +92,7 @@ type openTxn struct {
 func (p *parser) command(r *rec, ents []entRec, pos timeline.Pos) {
 	t := &r.cmd
 	if !t.closed {
-		p.problem(pos, "unclosed", "command %s(… is not closed: the line is cut or wrapped; its arguments may be incomplete", t.class)
+		p.problems.Errorf(pos, "unclosed", "command %s(… is not closed: the line is cut or wrapped; its arguments may be incomplete", t.class)
 	}
 	env := &r.env
 	c := p.proc(env)
@@ -123,16 +123,16 @@ func (p *parser) command(r *rec, ents []entRec, pos timeline.Pos) {
 		o = p.begin(c, t, tm, has, pos)
 	case o == nil:
 		if first {
-			p.note(pos, "inside", "the log starts inside a transaction of pid %d: its first command here is idx=%d", key.pid, t.idx)
+			p.problems.Notef(pos, "inside", "the log starts inside a transaction of pid %d: its first command here is idx=%d", key.pid, t.idx)
 		} else {
-			p.problem(pos, "orphan", "command idx=%d of pid %d follows no open transaction: its idx=0…%d lines are missing", t.idx, key.pid, t.idx-1)
+			p.problems.Errorf(pos, "orphan", "command idx=%d of pid %d follows no open transaction: its idx=0…%d lines are missing", t.idx, key.pid, t.idx-1)
 		}
 		o = p.begin(c, t, tm, has, pos)
 	case t.idx > o.next:
-		p.problem(pos, "gap", "command idx=%d of pid %d follows idx=%d of the transaction at line %d: idx=%d…%d are missing",
+		p.problems.Errorf(pos, "gap", "command idx=%d of pid %d follows idx=%d of the transaction at line %d: idx=%d…%d are missing",
 			t.idx, key.pid, o.next-1, o.ev.ev.Pos.Line, o.next, t.idx-1)
 	case t.idx < o.next:
-		p.problem(pos, "back", "command idx=%d of pid %d after idx=%d of the transaction at line %d: read as a new transaction whose first lines are missing",
+		p.problems.Errorf(pos, "back", "command idx=%d of pid %d after idx=%d of the transaction at line %d: read as a new transaction whose first lines are missing",
 			t.idx, key.pid, o.next-1, o.ev.ev.Pos.Line)
 		p.close(o, timeline.TxnNoStatus)
 		o = p.begin(c, t, tm, has, pos)
@@ -219,7 +219,7 @@ func (p *parser) close(o *openTxn, outcome timeline.TxnStatusCode) {
 		if o.cur.prefixOf(&o.prev) {
 			keep = &o.prev // the log ends inside the retry
 		} else {
-			p.note(h.ev.Pos, "retry", "the retry (n=%d) of the transaction at line %d ran a different command list (%d commands, before %d): the last attempt's is kept",
+			p.problems.Notef(h.ev.Pos, "retry", "the retry (n=%d) of the transaction at line %d ran a different command list (%d commands, before %d): the last attempt's is kept",
 				o.n, h.ev.Pos.Line, len(o.cur.cmds), len(o.prev.cmds))
 		}
 	}

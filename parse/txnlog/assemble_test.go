@@ -332,7 +332,7 @@ func TestAccountingAndProblemCap(t *testing.T) {
 	b.WriteString(cmdLine("17:09:17.003", 10, 1, 0, addNAT) + "\n")
 	src, evs := parseString(t, b.String(), parse.Options{})
 	errs := problems(src, timeline.LevelError)
-	if len(errs) != 51 || !strings.Contains(errs[50], "10 more problem(s) like the above (header) not listed, up to line 61") {
+	if len(errs) != 51 || !strings.HasSuffix(errs[50], "line 52: 10 more lines like the above (header), not listed after the first 50: line 52 to line 61") {
 		t.Errorf("%d problems, last %q", len(errs), errs[len(errs)-1])
 	}
 	if src.Records != 62 || src.Skipped != 1 || len(evs) != 1 {

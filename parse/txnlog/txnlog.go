@@ -113,7 +113,7 @@ type parser struct {
 	line     int64 // number of the first line of the window being applied
 	used     int64 // lines that became (part of) events
 	bad      int64 // lines reported as problems
-	problems map[string]*problemCount
+	problems *parse.Problems
 
 	parts partScratch
 }
@@ -121,7 +121,7 @@ type parser struct {
 func newParser(src *timeline.Source, opts parse.Options, out *timeline.Sink) *parser {
 	p := &parser{
 		src: src, opts: opts, loc: opts.Loc(), store: &timeline.TxnStore{}, line: 1,
-		problems: map[string]*problemCount{}, events: eventList{out: out},
+		problems: parse.NewProblems(src, maxProblemsPerKind), events: eventList{out: out},
 	}
 	p.names = newInternTable(p.store)
 	for i, k := range entityKeys {
@@ -227,7 +227,7 @@ func (p *parser) runSerial(r io.Reader) {
 func (p *parser) apply(w *window) {
 	res := w.result
 	if res.failed != "" {
-		p.problem(timeline.Pos{Line: p.line, Offset: w.base}, "internal", "internal error reading the %d line(s) from here, skipped (please report it): %s", res.lines, res.failed)
+		p.problems.Errorf(timeline.Pos{Line: p.line, Offset: w.base}, "internal", "internal error reading the %d line(s) from here, skipped (please report it): %s", res.lines, res.failed)
 		p.bad += res.lines
 		p.line += res.lines
 		return
@@ -239,7 +239,7 @@ func (p *parser) apply(w *window) {
 		p.nuls += res.nuls
 	}
 	if w.long > 0 {
-		p.problem(timeline.Pos{Line: p.line, Offset: w.base}, "long", "line longer than %d bytes (%d at least): not read", maxLine, w.long)
+		p.problems.Errorf(timeline.Pos{Line: p.line, Offset: w.base}, "long", "line longer than %d bytes (%d at least): not read", maxLine, w.long)
 		p.bad++
 		p.line++
 		return
@@ -255,10 +255,10 @@ func (p *parser) apply(w *window) {
 		case recTraceback:
 			p.traceback(r)
 		case recBadHeader:
-			p.problem(pos, "header", "ovsdbapp command line with an unreadable header: %s", quote(r.env.msg))
+			p.problems.Errorf(pos, "header", "ovsdbapp command line with an unreadable header: %s", quote(r.env.msg))
 			p.bad++
 		case recNoClass:
-			p.problem(pos, "class", "ovsdbapp command line names no command class: %s", quote(r.env.msg))
+			p.problems.Errorf(pos, "class", "ovsdbapp command line names no command class: %s", quote(r.env.msg))
 			p.bad++
 		}
 	}
@@ -523,7 +523,7 @@ func (p *parser) finish() error {
 	if p.nuls > 0 {
 		p.src.Notef(p.firstNUL, "%d NUL byte(s) in runs skipped, the first here: a line holding them is read from after the last (the text before it is torn)", p.nuls)
 	}
-	p.flushProblems()
+	p.problems.Close()
 	p.src.Skipped = max(0, p.src.Records-p.used-p.bad)
 	// The lines used made the events; those beyond one per event (command
 	// lines of a transaction, continuation lines) were folded into them.
@@ -541,57 +541,9 @@ func (p *parser) endTraceback(c *proc) {
 	}
 }
 
-// problemCount caps how many problems of one kind are listed: a damaged
-// file must not produce a million of them. The rest are summed up.
-type problemCount struct {
-	n           int
-	first, last timeline.Pos
-}
-
+// maxProblemsPerKind is how many problems of one kind are listed: a
+// damaged file must not produce a million of them. The rest are summed up.
 const maxProblemsPerKind = 50
-
-func (p *parser) problem(pos timeline.Pos, kind, format string, args ...any) {
-	c := p.problems[kind]
-	if c == nil {
-		c = &problemCount{}
-		p.problems[kind] = c
-	}
-	c.n++
-	if c.n <= maxProblemsPerKind {
-		p.src.Problemf(pos, format, args...)
-		return
-	}
-	if c.n == maxProblemsPerKind+1 {
-		c.first = pos
-	}
-	c.last = pos
-}
-
-func (p *parser) note(pos timeline.Pos, kind, format string, args ...any) {
-	c := p.problems[kind]
-	if c == nil {
-		c = &problemCount{}
-		p.problems[kind] = c
-	}
-	c.n++
-	if c.n <= maxProblemsPerKind {
-		p.src.Notef(pos, format, args...)
-	}
-}
-
-func (p *parser) flushProblems() {
-	kinds := make([]string, 0, len(p.problems))
-	for k := range p.problems {
-		kinds = append(kinds, k)
-	}
-	slices.Sort(kinds)
-	for _, k := range kinds {
-		c := p.problems[k]
-		if c.n > maxProblemsPerKind && c.first.Line > 0 {
-			p.src.Problemf(c.first, "%d more problem(s) like the above (%s) not listed, up to %s", c.n-maxProblemsPerKind, k, c.last)
-		}
-	}
-}
 
 // dayCache makes timestamp conversion cheap: time.Date with a zone costs a
 // zone lookup, so the start of each hour is computed once.
