@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arpforensics/arpforensics/parse/pcap"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -86,7 +87,7 @@ func skewNotes(tl *timeline.Timeline) []string {
 	// Only captures of two hosts or more can disagree.
 	hosts := map[string]bool{}
 	for _, s := range tl.Sources {
-		if s.Analysed() && (s.Kind == "pcap" || s.Kind == "pcapng" || s.Kind == "tcpdump-text") {
+		if s.Analysed() && pcap.IsCapture(s.Kind) {
 			hosts[s.Host] = true
 		}
 	}

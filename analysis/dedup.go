@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/arpforensics/arpforensics/ingest"
+	"github.com/arpforensics/arpforensics/parse/pcap"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -20,8 +21,7 @@ import (
 
 // family groups kinds that can hold the same events.
 func family(kind string) string {
-	switch kind {
-	case "pcap", "pcapng", "tcpdump-text":
+	if pcap.IsCapture(kind) {
 		return "capture"
 	}
 	return kind
@@ -34,7 +34,7 @@ func rank(s *timeline.Source) int {
 	// Each container level away from a plain file is a step down: a
 	// screen file in a zipped tree beats the journal unit beside it.
 	r := -strings.Count(s.Path, ingest.MemberSep)
-	if s.Kind == "pcap" || s.Kind == "pcapng" {
+	if pcap.IsCaptureFile(s.Kind) {
 		r += 100
 	}
 	return r

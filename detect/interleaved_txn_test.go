@@ -67,7 +67,7 @@ func parseTxnLogs(t *testing.T, logs map[string]string) ([]*timeline.Source, [][
 	var srcs []*timeline.Source
 	var per [][]timeline.Event
 	for _, path := range txnSortedKeys(logs) {
-		src := &timeline.Source{Path: path, Kind: txnlog.Kind, Host: "controller"}
+		src := &timeline.Source{Path: path, Kind: txnlog.Format.Name, Host: "controller"}
 		evs, err := parse.Collect(txnlog.Parse, strings.NewReader(logs[path]), src, parse.Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -26,6 +26,7 @@ import (
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/ingest"
 	"github.com/arpforensics/arpforensics/internal/tempout"
+	"github.com/arpforensics/arpforensics/parse/pcap"
 	"github.com/arpforensics/arpforensics/safetext"
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -145,7 +146,7 @@ func Collect(tl *timeline.Timeline, f *detect.Finding, o Options) (*Plan, error)
 	return p, nil
 }
 
-func isCapture(s *timeline.Source) bool { return s.Kind == "pcap" || s.Kind == "pcapng" }
+func isCapture(s *timeline.Source) bool { return pcap.IsCaptureFile(s.Kind) }
 
 // span is a closed range of frame numbers.
 type span struct{ from, to int64 }

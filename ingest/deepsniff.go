@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 
+	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -102,6 +103,6 @@ func (st *stream) deepSniff(in *input, src *timeline.Source, reason string) bool
 
 // sniffText is sniff for a window in the middle of a text: only text kinds,
 // no reasons.
-func sniffText(head []byte) *Kind {
-	return sniffWhere(head, func(*Kind) bool { return true })
+func sniffText(head []byte) *parse.Format {
+	return sniffWhere(head, func(*parse.Format) bool { return true })
 }

@@ -16,7 +16,7 @@ import (
 // that file, as a problem on its source, and not the run.
 func TestParserPanicIsAProblemOnItsSource(t *testing.T) {
 	saved := kinds
-	kinds = append(append([]Kind(nil), kinds...), Kind{
+	kinds = append(append([]parse.Format(nil), kinds...), parse.Format{
 		Name: "boom", Text: true,
 		Sniff: func(head []byte) bool { return bytes.HasPrefix(head, []byte("BOOM")) },
 		Parse: func(io.Reader, *timeline.Source, parse.Options, *timeline.Sink) error {

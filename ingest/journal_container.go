@@ -9,6 +9,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/parse/journal"
+	"github.com/arpforensics/arpforensics/parse/neigh"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -49,7 +50,7 @@ func sniffJournalContainer(head []byte) *container {
 type jgroup struct {
 	key      string
 	src      *timeline.Source
-	kind     *Kind
+	kind     *parse.Format
 	dated    bool         // the kind reads bare messages under date lines
 	monitor  bool         // neighbour events, one per entry: "[time] msg" as `ip -ts monitor` prints
 	ownDates bool         // the unit prints date lines itself (a `date; ip neigh` loop)
@@ -61,9 +62,6 @@ type jgroup struct {
 	done     chan struct{}
 	sink     *timeline.Sink
 }
-
-// prefixKinds read journal-prefixed lines.
-var prefixKinds = map[string]bool{"tcpdump-text": true, "txnlog": true, "tempest-log": true}
 
 // entryReader is what walkEntries reads: journal.Reader, or the lines of a
 // short-format journal text (shortJournal).
@@ -225,11 +223,11 @@ func (st *stream) decide(g *jgroup) {
 	var data []byte
 	if !looksLikeText(g.pre.Bytes()) {
 		// binary messages: nothing a text kind reads
-	} else if k := sniffWhere(g.pre.Bytes(), func(k *Kind) bool { return prefixKinds[k.Name] }); k != nil {
+	} else if k := sniffWhere(g.pre.Bytes(), func(k *parse.Format) bool { return k.JournalPrefix }); k != nil {
 		g.kind, data = k, g.pre.Bytes()
-	} else if k := sniffWhere(g.dat.Bytes(), func(k *Kind) bool { return !prefixKinds[k.Name] }); k != nil {
+	} else if k := sniffWhere(g.dat.Bytes(), func(k *parse.Format) bool { return !k.JournalPrefix }); k != nil {
 		g.kind, g.dated, data = k, true, g.dat.Bytes()
-		if k.Name == "neigh" && !g.ownDates {
+		if k.Name == neigh.Format.Name && !g.ownDates {
 			// Entries without listings' date lines are events, one per
 			// journal entry (an `ip monitor neigh` unit): read as
 			// `ip -ts monitor` lines, not as listings each missing the
@@ -253,7 +251,7 @@ func (st *stream) decide(g *jgroup) {
 	opts := st.opts
 	opts.Threads = 1
 	opts.Location = time.UTC // every rendered time is UTC
-	go func(k *Kind) {
+	go func(k *parse.Format) {
 		defer close(g.done)
 		if err := k.Parse(bufio.NewReaderSize(pr, 64<<10), g.src, opts, g.sink); err != nil {
 			g.src.Unreadable = true
@@ -292,7 +290,7 @@ func (c *isoStamps) append(b []byte, t time.Time) []byte {
 
 // sniffWhere is the first text kind that want accepts and whose sniffer
 // recognises head.
-func sniffWhere(head []byte, want func(*Kind) bool) *Kind {
+func sniffWhere(head []byte, want func(*parse.Format) bool) *parse.Format {
 	for i := range kinds {
 		if k := &kinds[i]; k.Text && want(k) && k.Sniff(head) {
 			return k

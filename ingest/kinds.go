@@ -15,44 +15,30 @@ import (
 	"github.com/arpforensics/arpforensics/parse/vlog"
 )
 
-// Kind is one artifact kind: how to recognise it from the head of a file
-// and how to parse it.
-type Kind struct {
-	Name string
-	// Sniff sees the first bytes of the (decompressed) file. Binary kinds
-	// check magic numbers; text kinds look at the first lines.
-	Sniff func(head []byte) bool
-	Parse parse.Func
-	// Text marks kinds that are line-oriented text; they are only tried on
-	// heads that look like text.
-	Text bool
+// kinds is every artifact format ingest reads, tried in this order: the
+// first whose Sniff accepts the head wins. Binary formats come first: their
+// magic numbers are unambiguous. A new format is its parser package plus
+// one line here.
+var kinds = []parse.Format{
+	pcap.Pcap,
+	pcap.PcapNG,
+	// Text formats after the binary ones.
+	ovsdb.Format, // first line "OVSDB JSON|CLUSTER <len> <sha1>"
+	pcap.Text,
+	neigh.Format,
+	vlog.Format,
+	txnlog.Format,
+	ovn.Nbctl,
+	ovn.Ofctl,
+	ovn.Tempest,
+	ovn.TestResults,
 }
 
-// kinds is tried in order; the first kind whose Sniff accepts the head wins.
-// Binary kinds come first: their magic numbers are unambiguous.
-var kinds = []Kind{
-	{Name: "pcap", Sniff: pcap.SniffPcap, Parse: pcap.ReadPcap},
-	{Name: "pcapng", Sniff: pcap.SniffPcapNG, Parse: pcap.ReadPcapNG},
-	// Text kinds after the binary ones.
-	{Name: ovsdb.Kind, Sniff: ovsdb.Sniff, Parse: ovsdb.Parse, Text: true}, // OVSDB database files: first line "OVSDB JSON|CLUSTER <len> <sha1>"
-	{Name: "tcpdump-text", Sniff: pcap.SniffText, Parse: pcap.ParseText, Text: true},
-	// ip neigh / ip monitor neigh / arp -an / /proc/net/arp text and ip -j neigh JSON.
-	{Name: "neigh", Sniff: neigh.Sniff, Parse: neigh.Parse, Text: true},
-	// OVS/OVN daemon logs (vlog file format).
-	{Name: vlog.Kind, Sniff: vlog.Sniff, Parse: vlog.Parse, Text: true},
-	{Name: txnlog.Kind, Sniff: txnlog.Sniff, Parse: txnlog.Parse, Text: true},
-	{Name: ovn.KindNbctl, Sniff: ovn.SniffNbctl, Parse: ovn.ParseNbctl, Text: true},
-	{Name: ovn.KindOfctl, Sniff: ovn.SniffOfctl, Parse: ovn.ParseOfctl, Text: true},
-	{Name: ovn.KindTempest, Sniff: ovn.SniffTempest, Parse: ovn.ParseTempest, Text: true},
-	// Zuul console logs (job-output.txt) and stestr output: failed tests.
-	{Name: ovn.KindTestResults, Sniff: ovn.SniffTestResults, Parse: ovn.ParseTestResults, Text: true},
-}
-
-// Kinds lists the kinds ingest recognises, in sniffing order.
-func Kinds() []Kind { return kinds }
+// Kinds lists the formats ingest recognises, in sniffing order.
+func Kinds() []parse.Format { return kinds }
 
 // sniff picks the kind of a file from its head, or says why it has none.
-func sniff(head []byte) (*Kind, string) {
+func sniff(head []byte) (*parse.Format, string) {
 	if len(head) == 0 {
 		return nil, "empty file"
 	}

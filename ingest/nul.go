@@ -3,6 +3,8 @@ package ingest
 import (
 	"bytes"
 	"io"
+
+	"github.com/arpforensics/arpforensics/parse"
 )
 
 // A text log may hold runs of NUL bytes: logrotate's copytruncate leaves the
@@ -15,7 +17,7 @@ import (
 
 // sniffWithoutNUL tries the text kinds on head with its NUL bytes removed,
 // when that leaves text; nil if head has none or is not text even so.
-func sniffWithoutNUL(head []byte) *Kind {
+func sniffWithoutNUL(head []byte) *parse.Format {
 	if bytes.IndexByte(head, 0) < 0 {
 		return nil
 	}

@@ -120,7 +120,7 @@ type stream struct {
 	// reopen gives the stream again from its start (a file on disk), or
 	// is nil (stdin, an archive member).
 	reopen func() (io.ReadCloser, error)
-	kind   *Kind // when set, the kind already found: no sniffing
+	kind   *parse.Format // when set, the kind already found: no sniffing
 	// snapshotAt, when set, is when a snapshot member was taken (a
 	// sosreport's date): a date line saying so goes before its text.
 	snapshotAt  time.Time
@@ -187,7 +187,7 @@ func (st *stream) read(r io.Reader, src *timeline.Source) {
 		nul.r = pr
 		pr = bufio.NewReaderSize(nul, readBuf)
 	}
-	if !st.snapshotAt.IsZero() && snapshotKinds[k.Name] {
+	if !st.snapshotAt.IsZero() && k.Snapshot {
 		src.Notef(timeline.Pos{}, "timed %s (%s); its lines count from the date line put before it", st.snapshotAt.Format(time.RFC3339), st.snapshotHow)
 		pr = io.MultiReader(strings.NewReader(st.snapshotAt.Format(time.RFC3339Nano)+"\n"), pr)
 	}
@@ -223,7 +223,7 @@ func finish(src *timeline.Source, sink *timeline.Sink) {
 // (a panic on input nobody foresaw) becomes a problem on that source, not
 // the end of the run and of every other file's findings. Memory is bounded
 // by caps, not by this: an allocation that fails cannot be recovered.
-func parseGuarded(k *Kind, r io.Reader, src *timeline.Source, opts parse.Options, sink *timeline.Sink) (err error) {
+func parseGuarded(k *parse.Format, r io.Reader, src *timeline.Source, opts parse.Options, sink *timeline.Sink) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error reading this %s file, reading stopped (please report it): %v", k.Name, p)

@@ -22,7 +22,7 @@ import (
 func withKind(t *testing.T) {
 	t.Helper()
 	saved := kinds
-	kinds = append(append([]Kind(nil), kinds...), Kind{
+	kinds = append(append([]parse.Format(nil), kinds...), parse.Format{
 		Name: "hello", Text: true,
 		Sniff: func(head []byte) bool { return bytes.HasPrefix(head, []byte("HELLO")) },
 		Parse: func(r io.Reader, src *timeline.Source, _ parse.Options, _ *timeline.Sink) error {

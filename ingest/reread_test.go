@@ -45,7 +45,7 @@ func TestTextAndFramesReadAgainFromTheFile(t *testing.T) {
 		if strings.Contains(src.Path, MemberSep) {
 			continue // a container's member: its text is kept, never re-read
 		}
-		var k *Kind
+		var k *parse.Format
 		for i := range kinds {
 			if kinds[i].Name == src.Kind {
 				k = &kinds[i] // the kind found, in the head or further in

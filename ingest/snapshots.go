@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arpforensics/arpforensics/parse/ovn"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -22,11 +21,8 @@ import (
 // under sos_commands/. Neither prints the time a listing was taken: the
 // worlddump's file name carries it (worlddump-2018-09-18-171245.txt, UTC),
 // a sosreport's sos_commands/date/date. Each section or file of a snapshot
-// kind is read as a source of its own, a date line put before its text so
-// the snapshot parsers time it.
-
-// snapshotKinds are the kinds that time their content by date lines.
-var snapshotKinds = map[string]bool{"neigh": true, ovn.KindOfctl: true, ovn.KindNbctl: true}
+// kind (parse.Format.Snapshot) is read as a source of its own, a date line
+// put before its text so the snapshot parsers time it.
 
 var worlddumpName = regexp.MustCompile(`worlddump-(\d{4}-\d\d-\d\d-\d{6})`)
 
@@ -200,7 +196,7 @@ func identicalSibling(path string, size int64, glob string) string {
 func (st *stream) section(name string, line int64, at time.Time, how string, body []byte, cut bool) bool {
 	dated := append([]byte(at.Format(time.RFC3339Nano)+"\n"), body...)
 	k := sniffText(dated[:min(len(dated), sniffLen)])
-	if k == nil || !snapshotKinds[k.Name] {
+	if k == nil || !k.Snapshot {
 		return false
 	}
 	m := *st

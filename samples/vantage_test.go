@@ -10,6 +10,7 @@ import (
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/report"
+	"github.com/arpforensics/arpforensics/report/schema"
 )
 
 // Every capture is a vantage point of its host: analysing a scenario beside
@@ -49,7 +50,7 @@ type jreport struct {
 
 type jfinding struct {
 	ID       string            `json:"id"`
-	Evidence []report.Evidence `json:"evidence"`
+	Evidence []schema.Evidence `json:"evidence"`
 	Raw      json.RawMessage   `json:"-"`
 }
 

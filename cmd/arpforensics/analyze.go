@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
-	"github.com/arpforensics/arpforensics/report"
 	"github.com/arpforensics/arpforensics/safetext"
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -26,60 +24,7 @@ type analyzeFlags struct {
 	force  bool // write outputs over files that are not reports of ours
 	// formatSet: --format was given, so it decides -o FILE's format.
 	formatSet bool
-	files     map[string]*string // --json FILE, --junit FILE, …: format → path
-}
-
-// renderOpts is what renderers may need beyond the result.
-type renderOpts struct {
-	color     bool // text only
-	threshold detect.Severity
-	failNone  bool
-	disabled  map[string]bool
-	export    func(id string) string // the export command of a finding
-}
-
-// renderers maps format names to renderers.
-var renderers = map[string]func(w io.Writer, r *analysis.Result, o renderOpts) error{
-	"text": func(w io.Writer, r *analysis.Result, o renderOpts) error {
-		return report.Text(w, r, report.TextOptions{Color: o.color, Export: o.export})
-	},
-	// JSON outputs escape what a terminal would act on (safetext.JSON):
-	// someone will cat them.
-	"json":   func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.JSON(safetext.JSON(w), r) },
-	"ndjson": func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.NDJSON(safetext.JSON(w), r) },
-	"junit": func(w io.Writer, r *analysis.Result, o renderOpts) error {
-		return report.JUnit(w, r, report.JUnitOptions{FailOn: o.threshold, FailNone: o.failNone, Disabled: o.disabled})
-	},
-	"events": func(w io.Writer, r *analysis.Result, _ renderOpts) error { return report.Events(safetext.JSON(w), r) },
-	"html": func(w io.Writer, r *analysis.Result, o renderOpts) error {
-		return report.HTML(w, r, report.HTMLOptions{Export: o.export})
-	},
-}
-
-// formatByExt picks the format of -o FILE from its extension.
-var formatByExt = map[string]string{
-	".txt": "text", ".text": "text", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson", ".xml": "junit",
-	".html": "html", ".htm": "html",
-}
-
-// fileFlags are the --FORMAT FILE flags, in the order outputs are written.
-var fileFlags = []struct{ format, help string }{
-	{"json", "also write the JSON report to FILE"},
-	{"junit", "also write JUnit XML (a suite per detector) to FILE"},
-	{"ndjson", "also write the findings, one JSON object per line, to FILE"},
-	{"events", "also write the merged timeline and the findings as Timesketch JSON lines (cited events tagged with their findings) to FILE"},
-	{"html", "also write the self-contained HTML report (verdict, diagrams, filters, event table) to FILE"},
-}
-
-func formatNames() string {
-	var ns []string
-	for n := range renderers {
-		if n != "events" {
-			ns = append(ns, n)
-		}
-	}
-	slices.Sort(ns)
-	return strings.Join(ns, "|")
+	files     map[string]*string // --json FILE, --junit FILE, …: format name → path
 }
 
 func newAnalyze() *cobra.Command {
@@ -90,10 +35,12 @@ func newAnalyze() *cobra.Command {
 		Long: `Analyse artifacts and report findings.
 
 One pass writes every output asked for: the report on stdout (--format, text
-by default; -o FILE instead, format from the extension) and any of --json,
---junit, --ndjson, --events, --html FILE. An output is never written over a
-file named as an input, nor over an existing file that is not an arpforensics
-report, unless --force: the run stops with exit 2 before reading anything.
+by default; -o FILE instead, format from the extension) and any of
+` + fileFlagList() + ` FILE.
+
+An output is never written over a file named as an input, nor over an
+existing file that is not an arpforensics report, unless --force: the run
+stops with exit 2 before reading anything.
 
 Exit codes: 0 analysed, no finding at or above --fail-on; 1 analysed, at least
 one such finding; 2 usage error, or no readable artifact at all; 3 (only with
@@ -115,32 +62,35 @@ before the report, even with --quiet.`,
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding has at least this severity: high|medium|low|info|none")
 	fl.BoolVar(&f.strict, "strict", false, "exit 3 when no finding fails the run but an input was unreadable or had errors")
 	fl.BoolVar(&f.force, "force", false, "write outputs over existing files that are not arpforensics reports (never needed for a new file or an earlier report)")
-	for _, ff := range fileFlags {
-		f.files[ff.format] = fl.String(ff.format, "", ff.help)
+	for _, ff := range formats {
+		if ff.usage != "" {
+			f.files[ff.name] = fl.String(ff.name, "", ff.usage)
+		}
 	}
 	return cmd
 }
 
 // output is one report to write.
 type output struct {
-	format string
+	format *format
 	path   string // "" is stdout
 	viaO   bool   // named by -o, not by --FORMAT
 }
 
 func (f *analyzeFlags) outputs() ([]output, error) {
+	named := reportFormat(f.format)
+	if named == nil {
+		return nil, usageErr("--format %q: want %s", f.format, formatNames())
+	}
 	var outs []output
 	switch {
 	case f.output != "" && f.formatSet:
 		// An explicit --format says what to write, whatever the name.
-		if _, ok := renderers[f.format]; !ok || f.format == "events" {
-			return nil, usageErr("--format %q: want %s", f.format, formatNames())
-		}
-		outs = append(outs, output{format: f.format, path: f.output, viaO: true})
+		outs = append(outs, output{format: named, path: f.output, viaO: true})
 	case f.output != "":
 		ext := strings.ToLower(filepath.Ext(f.output))
-		format, ok := formatByExt[ext]
-		if !ok {
+		format := formatOfExt(ext)
+		if format == nil {
 			what := fmt.Sprintf("from %q", ext)
 			if ext == "" {
 				what = "of a name without an extension"
@@ -149,14 +99,11 @@ func (f *analyzeFlags) outputs() ([]output, error) {
 		}
 		outs = append(outs, output{format: format, path: f.output, viaO: true})
 	case !(f.quiet && f.format == "text"):
-		if _, ok := renderers[f.format]; !ok || f.format == "events" {
-			return nil, usageErr("--format %q: want %s", f.format, formatNames())
-		}
-		outs = append(outs, output{format: f.format})
+		outs = append(outs, output{format: named})
 	}
-	for _, ff := range fileFlags {
-		if p := *f.files[ff.format]; p != "" {
-			outs = append(outs, output{format: ff.format, path: p})
+	for i, ff := range formats {
+		if p := f.files[ff.name]; p != nil && *p != "" {
+			outs = append(outs, output{format: &formats[i], path: *p})
 		}
 	}
 	seen := map[string]bool{}
@@ -219,22 +166,12 @@ func runAnalyze(cmd *cobra.Command, f *analyzeFlags, paths []string) error {
 
 // write renders one output to stdout (files are staged: outputs.go).
 func write(o output, res *analysis.Result, ro renderOpts, stdout io.Writer) error {
-	render := renderers[o.format]
-	ro.color = o.format == "text" && colorFor(stdout)
+	ro.color = o.format.color && colorFor(stdout)
 	bw := bufio.NewWriterSize(stdout, 1<<16)
-	if err := render(bw, res, ro); err != nil {
+	if err := o.format.render(bw, res, ro); err != nil {
 		return err
 	}
 	return bw.Flush()
-}
-
-func extList() string {
-	var es []string
-	for e := range formatByExt {
-		es = append(es, e)
-	}
-	slices.Sort(es)
-	return strings.Join(es, " ")
 }
 
 // parseFailOn reads --fail-on; "none" never fails on findings.

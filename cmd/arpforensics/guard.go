@@ -34,7 +34,7 @@ func guardOutputs(outs []output, paths []string, force bool) error {
 }
 
 func guardOutput(o output, paths []string) error {
-	flag := "--" + o.format
+	flag := "--" + o.format.name
 	if o.viaO {
 		flag = "-o"
 	}
@@ -51,7 +51,7 @@ func guardOutput(o output, paths []string) error {
 	case err != nil:
 		return usageErr("%s %s: %v", flag, o.path, ingest.UnwrapPath(err))
 	case st.IsDir():
-		return usageErr("%s %s: is a directory (want a file to write the %s report to)", flag, o.path, o.format)
+		return usageErr("%s %s: is a directory (want a file to write the %s report to)", flag, o.path, o.format.name)
 	}
 	for _, p := range paths {
 		in, err := os.Stat(p)
@@ -60,7 +60,7 @@ func guardOutput(o output, paths []string) error {
 		}
 		if os.SameFile(st, in) {
 			return usageErr("%s %s: refusing to write the %s report over %s, an input of this run (%s takes a FILE to write; pass --force to overwrite anyway)",
-				flag, o.path, o.format, p, flag)
+				flag, o.path, o.format.name, p, flag)
 		}
 	}
 	if ours, err := isReport(o.path); err != nil {
@@ -71,7 +71,7 @@ func guardOutput(o output, paths []string) error {
 			where = " inside the analysed directory " + dir + ","
 		}
 		return usageErr("%s %s: refusing to write the %s report over an existing file%s which is not an arpforensics report (pass --force to overwrite it)",
-			flag, o.path, o.format, where)
+			flag, o.path, o.format.name, where)
 	}
 	return nil
 }

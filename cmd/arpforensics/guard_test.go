@@ -117,9 +117,11 @@ func TestOutputsReplaceEarlierReports(t *testing.T) {
 	out := t.TempDir()
 	paths := map[string]string{}
 	args := []string{"analyze", "--quiet"}
-	for _, ff := range fileFlags {
-		paths[ff.format] = filepath.Join(out, "r."+ff.format)
-		args = append(args, "--"+ff.format, paths[ff.format])
+	for _, ff := range formats {
+		if ff.usage != "" {
+			paths[ff.name] = filepath.Join(out, "r."+ff.name)
+			args = append(args, "--"+ff.name, paths[ff.name])
+		}
 	}
 	inside := filepath.Join(dir, "report.txt")
 	args = append(args, "-o", inside, dir)

@@ -34,7 +34,7 @@ func stage(o output, res *analysis.Result, ro renderOpts) (*staged, error) {
 		return nil, fmt.Errorf("%s: %w", o.path, err)
 	}
 	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err := renderers[o.format](bw, res, ro); err != nil {
+	if err := o.format.render(bw, res, ro); err != nil {
 		return fail(err)
 	}
 	if err := bw.Flush(); err != nil {

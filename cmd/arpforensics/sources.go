@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/ingest"
 	"github.com/arpforensics/arpforensics/report"
 	"github.com/arpforensics/arpforensics/safetext"
 )
@@ -20,6 +22,12 @@ func newSources() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sources [flags] PATH...",
 		Short: "List what was found: each file's kind, host, time span, records and problems",
+		Long: `List what was found: each file's kind, host, time span, records and problems.
+
+Kinds are recognised from content, never from names; the first that matches,
+in this order, is the file's:
+
+` + kindsHelp(),
 		Example: `  arpforensics sources logs/                 # what each file was read as, and its problems
   arpforensics sources --format json logs/   # the same as the JSON report's "sources"`,
 		Args: cobra.MinimumNArgs(1),
@@ -51,6 +59,17 @@ func newSources() *cobra.Command {
 	f.register(cmd)
 	cmd.Flags().StringVar(&format, "format", "text", "text|json")
 	return cmd
+}
+
+// kindsHelp lists the kinds ingest reads, one a line, as help text.
+func kindsHelp() string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	for _, k := range ingest.Kinds() {
+		fmt.Fprintf(tw, "  %s\t%s\n", k.Name, k.Describe)
+	}
+	tw.Flush()
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func writeSourcesTable(w io.Writer, res *analysis.Result) {

@@ -19,6 +19,13 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
+// Format is every neighbour-table artifact: one kind for all of them.
+var Format = parse.Format{
+	Name:     "neigh",
+	Describe: "ip neigh loops, ip monitor neigh, ip -j neigh, arp -an",
+	Sniff:    Sniff, Parse: Parse, Text: true, Snapshot: true,
+}
+
 // Parse reads one neighbour artifact. It is a parse.Func.
 func Parse(r io.Reader, src *timeline.Source, opts parse.Options, out *timeline.Sink) error {
 	p := newParser(src, opts, out)

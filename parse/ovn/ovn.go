@@ -20,11 +20,23 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-// Kinds this package reads.
-const (
-	KindNbctl   = "ovn-nbctl-show"
-	KindOfctl   = "ovs-ofctl-flows"
-	KindTempest = "tempest-log"
+// The formats this package reads (and TestResults, testresults.go).
+var (
+	Nbctl = parse.Format{
+		Name:     "ovn-nbctl-show",
+		Describe: "ovn-nbctl show snapshots: routers, ports, NAT entries",
+		Sniff:    SniffNbctl, Parse: ParseNbctl, Text: true, Snapshot: true,
+	}
+	Ofctl = parse.Format{
+		Name:     "ovs-ofctl-flows",
+		Describe: "ovs-ofctl dump-flows snapshots: ARP flows and their hits",
+		Sniff:    SniffOfctl, Parse: ParseOfctl, Text: true, Snapshot: true,
+	}
+	Tempest = parse.Format{
+		Name:     "tempest-log",
+		Describe: "tempest logs: the SSH failures a test met",
+		Sniff:    SniffTempest, Parse: ParseTempest, Text: true, JournalPrefix: true,
+	}
 )
 
 // dateLayouts are the forms of `date` output accepted as snapshot times.

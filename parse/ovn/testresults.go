@@ -20,8 +20,12 @@ import (
 // (also bare, in a console copied out of the job). A failed test becomes a
 // symptom event naming it; passes and skips are counted in a note.
 
-// KindTestResults is the kind of a console log with test results.
-const KindTestResults = "test-results"
+// TestResults is a console log with test results.
+var TestResults = parse.Format{
+	Name:     "test-results",
+	Describe: "Zuul console logs and stestr output: the failed tests",
+	Sniff:    SniffTestResults, Parse: ParseTestResults, Text: true,
+}
 
 var reStestr = regexp.MustCompile(`^\{\d+\} (\S+)(?: \(([^)]*)\))? (?:\[[\d.]+s\] )?\.\.\. (ok|FAILED|SKIPPED.*)$`)
 

@@ -33,8 +33,13 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-// Kind is the ingest kind name of both formats.
-const Kind = "ovsdb"
+// Format is OVSDB database files, standalone and clustered: one kind for
+// both, told apart by their first line.
+var Format = parse.Format{
+	Name:     "ovsdb",
+	Describe: "OVSDB database files, standalone or clustered: their history",
+	Sniff:    Sniff, Parse: Parse, Text: true,
+}
 
 var (
 	magicJSON    = []byte("OVSDB JSON ")

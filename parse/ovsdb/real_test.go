@@ -284,7 +284,7 @@ func TestThroughIngest(t *testing.T) {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, data, 0o644)
 		src, sink := ingest.Read(ingest.File{Path: p, Host: "ctl1"}, parse.Options{}, timeline.NewSpace())
-		if src.Kind != ovsdb.Kind || sink == nil || src.Events < 4 || src.Errors() > 0 {
+		if src.Kind != ovsdb.Format.Name || sink == nil || src.Events < 4 || src.Errors() > 0 {
 			t.Errorf("%s: kind %q events %d problems %v", name, src.Kind, src.Events, src.Problems)
 		}
 	}

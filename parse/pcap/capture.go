@@ -25,6 +25,30 @@ func ReadPcap(r io.Reader, src *timeline.Source, opts parse.Options, out *timeli
 	return nil
 }
 
+// Pcap and PcapNG are the capture files.
+var (
+	Pcap = parse.Format{
+		Name:     "pcap",
+		Describe: "pcap capture files: any byte order, Ethernet, VLAN, SLL",
+		Sniff:    SniffPcap, Parse: ReadPcap,
+	}
+	PcapNG = parse.Format{
+		Name:     "pcapng",
+		Describe: "pcapng capture files: several interfaces, mixed link types",
+		Sniff:    SniffPcapNG, Parse: ReadPcapNG,
+	}
+)
+
+// IsCapture reports whether kind is one of this package's formats: frames
+// of a capture, in a file or as tcpdump printed them.
+func IsCapture(kind string) bool {
+	return kind == Pcap.Name || kind == PcapNG.Name || kind == Text.Name
+}
+
+// IsCaptureFile reports whether kind is a capture file, whose frames can be
+// read again by number.
+func IsCaptureFile(kind string) bool { return kind == Pcap.Name || kind == PcapNG.Name }
+
 // ReadPcapNG is the parse.Func for pcapng files: every section and
 // interface, mixed link types, interface names (into Link.Iface) and
 // packet directions from enhanced packet block flags, read with

@@ -10,6 +10,13 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
+// Text is tcpdump's text output.
+var Text = parse.Format{
+	Name:     "tcpdump-text",
+	Describe: "tcpdump -n / -e -n text output, alone or in a journal",
+	Sniff:    SniffText, Parse: ParseText, Text: true, JournalPrefix: true,
+}
+
 // ParseText reads tcpdump's text output (tcpdump -n or -nn, with or without
 // -e, any of the default, -tt and -tttt timestamps), alone or behind a
 // systemd-journal prefix (journalctl -o short, short-precise, short-iso,

@@ -40,8 +40,12 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-// Kind is the source kind this package reads.
-const Kind = "txnlog"
+// Format is neutron's transaction logs.
+var Format = parse.Format{
+	Name:     "txnlog",
+	Describe: "neutron logs with ovsdbapp Running txn and status lines",
+	Sniff:    Sniff, Parse: Parse, Text: true, JournalPrefix: true,
+}
 
 var txnLogger = []byte("ovsdbapp.backend.ovs_idl.transaction")
 

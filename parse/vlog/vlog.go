@@ -20,8 +20,12 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-// Kind is the artifact kind name.
-const Kind = "ovs-vlog"
+// Format is OVS/OVN daemon vlog files.
+var Format = parse.Format{
+	Name:     "ovs-vlog",
+	Describe: "OVS/OVN daemon logs: port claims, GARPs, warnings, errors",
+	Sniff:    Sniff, Parse: Parse, Text: true,
+}
 
 // cut splits a vlog line: time, sequence, module, level, message. The
 // module may carry a thread ("pinctrl(ovn_pinctrl0)").

@@ -29,6 +29,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/report/schema"
 	"github.com/arpforensics/arpforensics/safetext"
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -144,10 +145,10 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Render writes the page for r. contract is the JSON report structure
+// Render writes the page for r. contract is the JSON report of r
 // (report.Build), embedded as the "report" member of the data block so a
 // script can pull the machine-readable result out of the HTML.
-func Render(w io.Writer, r *analysis.Result, contract any, o Options) error {
+func Render(w io.Writer, r *analysis.Result, contract *schema.Report, o Options) error {
 	o = o.withDefaults()
 	var buf bytes.Buffer
 	for attempt := 0; ; attempt++ {
@@ -200,9 +201,9 @@ type cutView struct {
 }
 
 type pageData struct {
-	Report any         `json:"report"`
-	Events *EventTable `json:"events"`
-	Multi  bool        `json:"multiday"` // the span crosses midnight UTC: show dates
+	Report *schema.Report `json:"report"`
+	Events *EventTable    `json:"events"`
+	Multi  bool           `json:"multiday"` // the span crosses midnight UTC: show dates
 }
 
 // encodedJSON is data marshalled once, up front, so a value JSON cannot
@@ -311,7 +312,7 @@ type detectorView struct{ Name, Describe string }
 // maxProblemsShown per source; the JSON block lists all of them.
 const maxProblemsShown = 50
 
-func buildPage(r *analysis.Result, contract any, o *Options) (*page, error) {
+func buildPage(r *analysis.Result, contract *schema.Report, o *Options) (*page, error) {
 	tl := r.Timeline
 	events, err := buildEvents(r, o)
 	if err != nil {

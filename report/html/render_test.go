@@ -17,32 +17,23 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/report/schema"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// contract stands in for report.Build in this package's tests (the report
-// package imports this one); report/html_test.go checks the real thing.
-type contract struct {
-	Schema   string   `json:"schema"`
-	Findings []string `json:"findings"`
-	Sources  []struct {
-		Path string `json:"path"`
-	} `json:"sources"`
-}
-
-func contractOf(r *analysis.Result) any {
-	c := map[string]any{"schema": "test"}
-	var fs []map[string]any
+// contractOf stands in for report.Build in this package's tests (the
+// report package imports this one): the findings' IDs and titles and the
+// sources' paths; report/html_test.go checks the real thing.
+func contractOf(r *analysis.Result) *schema.Report {
+	c := &schema.Report{Schema: "test"}
 	for _, f := range r.Findings {
-		fs = append(fs, map[string]any{"id": f.ID, "title": f.Title})
+		c.Findings = append(c.Findings, schema.Finding{ID: f.ID, Title: f.Title})
 	}
-	var ss []map[string]any
 	for _, s := range r.Timeline.Sources {
-		ss = append(ss, map[string]any{"path": s.Path})
+		c.Sources = append(c.Sources, schema.Source{Path: s.Path})
 	}
-	c["findings"], c["sources"] = fs, ss
 	return c
 }
 
@@ -653,7 +644,7 @@ func TestRenderEdgeCases(t *testing.T) {
 	}
 	r := fipReuse(t)
 	r.Findings[0].Subject.Set("duration_s", math.NaN())
-	if err := Render(io.Discard, r, map[string]any{"subject": r.Findings[0].Subject}, Options{}); err == nil {
+	if err := Render(io.Discard, r, &schema.Report{Findings: []schema.Finding{{Subject: r.Findings[0].Subject}}}, Options{}); err == nil {
 		t.Errorf("a NaN in a subject rendered without error")
 	}
 }

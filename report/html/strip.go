@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/parse/pcap"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -314,7 +315,7 @@ func missingProbeStrip(ctx *diagramCtx, f *detect.Finding) *Diagram {
 		in.Segs = append(in.Segs, neighSegOf(before))
 	}
 	for _, s := range tl.Sources {
-		if s.Host == host && isCapture(s.Kind) && !s.First.After(hi) && !s.Last.Before(lo) {
+		if s.Host == host && pcap.IsCapture(s.Kind) && !s.First.After(hi) && !s.Last.Before(lo) {
 			in.HaveCapture = true
 		}
 	}
@@ -331,9 +332,4 @@ func neighSegOf(e *timeline.Event) neighSeg {
 		state = "gone"
 	}
 	return neighSeg{From: e.Time, To: e.Last(), Since: n.Since(e.Time), State: state, LL: n.LL(), Tip: summary(e)}
-}
-
-// isCapture reports the source kinds that record frames.
-func isCapture(kind string) bool {
-	return kind == "pcap" || kind == "pcapng" || kind == "tcpdump-text"
 }
