@@ -5,10 +5,8 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
-	"flag"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,10 +15,9 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/internal/golden"
 	"github.com/arpforensics/arpforensics/timeline"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // contract stands in for report.Build in this package's tests (the report
 // package imports this one); report/html_test.go checks the real thing.
@@ -572,31 +569,7 @@ func TestRenderGolden(t *testing.T) {
 	doc = regexp.MustCompile(`(?s)<style>.*?</style>`).ReplaceAllString(doc, "<style>…</style>")
 	doc = regexp.MustCompile(`(?s)<script>.*?</script>`).ReplaceAllString(doc, "<script>…</script>")
 	doc = regexp.MustCompile(`sha256-[^&]+`).ReplaceAllString(doc, "sha256-…")
-	golden := filepath.Join("testdata", "fip-reuse.golden.html")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(doc), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if doc != string(want) {
-		t.Errorf("page differs from %s (go test -update rewrites it); first difference near:\n%s", golden, firstDiff(doc, string(want)))
-	}
-}
-
-func firstDiff(a, b string) string {
-	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] {
-		i++
-	}
-	lo := max(0, i-80)
-	return "got:  " + a[lo:min(len(a), i+80)] + "\nwant: " + b[lo:min(len(b), i+80)]
+	golden.Check(t, filepath.Join("testdata", "fip-reuse.golden.html"), doc)
 }
 
 func BenchmarkRender100k(b *testing.B) {
