@@ -16,6 +16,7 @@ import (
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/internal/golden"
+	"github.com/arpforensics/arpforensics/internal/synth"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -108,7 +109,7 @@ func readData(tb testing.TB, doc string) (testData, *EventCols) {
 }
 
 func TestRenderNoRemoteReferences(t *testing.T) {
-	for name, r := range map[string]*analysis.Result{"fip-reuse": fipReuse(t), "bulk": bulk(t, 5000)} {
+	for name, r := range map[string]*analysis.Result{"fip-reuse": synth.FIPReuseLocktime(), "bulk": synth.Bulk(5000)} {
 		t.Run(name, func(t *testing.T) {
 			doc := render(t, r, Options{})
 			for _, p := range remoteRefs(t, doc) {
@@ -275,8 +276,8 @@ func unescapeAttr(s string) string {
 }
 
 func TestRenderEscapesArtifactText(t *testing.T) {
-	doc := render(t, fipReuse(t), Options{})
-	for _, raw := range []string{injectScript, injectImg, "<script>alert", "<img src=x", "<b>ctl</b>", "\u202e"} {
+	doc := render(t, synth.FIPReuseLocktime(), Options{})
+	for _, raw := range []string{synth.InjectScript, synth.InjectImg, "<script>alert", "<img src=x", "<b>ctl</b>", "\u202e"} {
 		if strings.Contains(doc, raw) {
 			t.Errorf("artifact text %q reached the page unescaped", raw)
 		}
@@ -299,7 +300,7 @@ func TestRenderEscapesArtifactText(t *testing.T) {
 	_, cols := readData(t, doc)
 	seen := false
 	for _, x := range cols.X {
-		if strings.Contains(x, injectScript) && strings.Contains(x, injectImg) {
+		if strings.Contains(x, synth.InjectScript) && strings.Contains(x, synth.InjectImg) {
 			seen = true
 		}
 	}
@@ -309,7 +310,7 @@ func TestRenderEscapesArtifactText(t *testing.T) {
 }
 
 func TestRenderEmbedsResultOnce(t *testing.T) {
-	r := fipReuse(t)
+	r := synth.FIPReuseLocktime()
 	doc := render(t, r, Options{})
 	d, cols := readData(t, doc)
 	if len(d.Report.Findings) != len(r.Findings) {
@@ -377,7 +378,7 @@ func eventTextOf(r *analysis.Result, id string, row int) string {
 }
 
 func TestRenderCapsEvents(t *testing.T) {
-	r := bulk(t, 20000)
+	r := synth.Bulk(20000)
 	doc := render(t, r, Options{EventCap: 1000})
 	d, cols := readData(t, doc)
 	if d.Events.Embedded != 1000 || len(cols.X) != 1000 || d.Events.Total != 20000 {
@@ -396,7 +397,7 @@ func TestRenderCapsEvents(t *testing.T) {
 }
 
 func TestRenderEventByteBudget(t *testing.T) {
-	r := bulk(t, 30000)
+	r := synth.Bulk(30000)
 	const budget = 300_000
 	doc := render(t, r, Options{MaxEventBytes: budget})
 	d, cols := readData(t, doc)
@@ -418,7 +419,7 @@ func TestRenderEventByteBudget(t *testing.T) {
 // within budget: the first ones in full, the rest a row each, a bounded
 // number of diagrams and evidence rows.
 func TestRenderManyFindings(t *testing.T) {
-	r := manyFindings(bulk(t, 20000), 3000)
+	r := synth.ManyFindings(synth.Bulk(20000), 3000)
 	o := Options{}.withDefaults()
 	doc := render(t, r, Options{})
 	if n := strings.Count(doc, `<article class="finding`); n != o.MaxFindings {
@@ -450,7 +451,7 @@ func TestRenderManyFindings(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	r = manyFindings(bulk(t, 100_000), 3000)
+	r = synth.ManyFindings(synth.Bulk(100_000), 3000)
 	doc = render(t, r, Options{})
 	d, _ := readData(t, doc)
 	t.Logf("%d findings, 100k events: %d bytes, %d events in the table", len(r.Findings), len(doc), d.Events.Embedded)
@@ -467,7 +468,7 @@ func TestRender100kSize(t *testing.T) {
 	if testing.Short() {
 		t.Skip("100 k events: skipped in -short")
 	}
-	r := bulk(t, 100_000)
+	r := synth.Bulk(100_000)
 	doc := render(t, r, Options{})
 	d, cols := readData(t, doc)
 	if d.Events.Embedded != 100_000 || len(cols.X) != 100_000 {
@@ -481,7 +482,7 @@ func TestRender100kSize(t *testing.T) {
 }
 
 func TestBindingLane(t *testing.T) {
-	r := fipReuse(t)
+	r := synth.FIPReuseLocktime()
 	o := Options{}.withDefaults()
 	ctx := &diagramCtx{tl: r.Timeline, o: &o}
 	var stale, lock *Diagram
@@ -537,7 +538,7 @@ func TestBindingLane(t *testing.T) {
 }
 
 func TestGenericDiagramFallback(t *testing.T) {
-	r := fipReuse(t)
+	r := synth.FIPReuseLocktime()
 	o := Options{}.withDefaults()
 	ctx := &diagramCtx{tl: r.Timeline, o: &o}
 	for i := range r.Findings {
@@ -565,7 +566,7 @@ func TestGenericDiagramFallback(t *testing.T) {
 // TestRenderGolden pins the page's markup (the stylesheet and script bodies
 // left out: they are checked in the browser). Rewrite with -update.
 func TestRenderGolden(t *testing.T) {
-	doc := render(t, fipReuse(t), Options{})
+	doc := render(t, synth.FIPReuseLocktime(), Options{})
 	doc = regexp.MustCompile(`(?s)<style>.*?</style>`).ReplaceAllString(doc, "<style>…</style>")
 	doc = regexp.MustCompile(`(?s)<script>.*?</script>`).ReplaceAllString(doc, "<script>…</script>")
 	doc = regexp.MustCompile(`sha256-[^&]+`).ReplaceAllString(doc, "sha256-…")
@@ -573,7 +574,7 @@ func TestRenderGolden(t *testing.T) {
 }
 
 func BenchmarkRender100k(b *testing.B) {
-	r := bulk(b, 100_000)
+	r := synth.Bulk(100_000)
 	c := contractOf(r)
 	b.ReportAllocs()
 	var size int
@@ -599,13 +600,13 @@ func TestRenderEdgeCases(t *testing.T) {
 		return &analysis.Result{Timeline: timeline.Build([]*timeline.Source{s}, [][]timeline.Event{nil})}
 	}
 	odd := func() *analysis.Result {
-		r := fipReuse(t)
+		r := synth.FIPReuseLocktime()
 		r.Findings = append(r.Findings,
 			detect.Finding{ID: "odd-1", Detector: "stale-mac", Title: "no times, no evidence"},
-			detect.Finding{ID: "odd-2", Detector: "mac-change", Title: "end before start", Start: baseTime, End: baseTime.Add(-time.Hour),
+			detect.Finding{ID: "odd-2", Detector: "mac-change", Title: "end before start", Start: synth.LocktimeStart, End: synth.LocktimeStart.Add(-time.Hour),
 				Evidence: []detect.Evidence{{Source: "x", Pos: "line 1", Event: -1, Text: "a fact"}, {Source: "y", Pos: "frame 9", Event: 1 << 30, Text: "out of range"}}},
-			detect.Finding{ID: "odd-3", Detector: "garp-locktime", Title: "bad subject", Start: baseTime, End: baseTime,
-				Subject: subj("ip", "not an ip", "mac", "zz:zz"), Evidence: []detect.Evidence{detect.EventEvidence(r.Timeline, 0)}},
+			detect.Finding{ID: "odd-3", Detector: "garp-locktime", Title: "bad subject", Start: synth.LocktimeStart, End: synth.LocktimeStart,
+				Subject: synth.Subject("ip", "not an ip", "mac", "zz:zz"), Evidence: []detect.Evidence{detect.EventEvidence(r.Timeline, 0)}},
 		)
 		return r
 	}
@@ -624,7 +625,7 @@ func TestRenderEdgeCases(t *testing.T) {
 	if !strings.Contains(render(t, empty, Options{}), "Nothing could be analysed") {
 		t.Errorf("an empty run does not say nothing was analysed")
 	}
-	r := fipReuse(t)
+	r := synth.FIPReuseLocktime()
 	r.Findings[0].Subject.Set("duration_s", math.NaN())
 	if err := Render(io.Discard, r, map[string]any{"subject": r.Findings[0].Subject}, Options{}); err == nil {
 		t.Errorf("a NaN in a subject rendered without error")
@@ -641,7 +642,7 @@ func TestKnownIssueLinksOnlyHTTPS(t *testing.T) {
 		"data:text/html,<b>x</b>":                         false,
 		"https:no-host":                                   false,
 	} {
-		r := fipReuse(t)
+		r := synth.FIPReuseLocktime()
 		r.Findings = append([]detect.Finding(nil), r.Findings...)
 		r.Findings[0].KnownIssue = &detect.KnownIssue{ID: "k1", Title: "a known issue", URL: url}
 		doc := render(t, r, Options{})
@@ -661,7 +662,7 @@ func TestKnownIssueLinksOnlyHTTPS(t *testing.T) {
 
 // Each finding with evidence gives the command that exports it.
 func TestFindingsGiveTheExportCommand(t *testing.T) {
-	r := fipReuse(t)
+	r := synth.FIPReuseLocktime()
 	doc := render(t, r, Options{Export: func(id string) string { return "arpforensics export " + id + " dir -o " + id + ".pcapng" }})
 	for _, f := range r.Findings {
 		if len(f.Evidence) > 0 && !strings.Contains(doc, "<code>arpforensics export "+f.ID+" dir -o "+f.ID+".pcapng</code>") {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/timeline"
-	"github.com/arpforensics/arpforensics/tui/internal/synth"
+	"github.com/arpforensics/arpforensics/internal/synth"
 )
 
 func TestRows(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/timeline"
 	"github.com/arpforensics/arpforensics/tui/internal/drive"
-	"github.com/arpforensics/arpforensics/tui/internal/synth"
+	"github.com/arpforensics/arpforensics/internal/synth"
 	"github.com/arpforensics/arpforensics/tui/view"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/arpforensics/arpforensics/tui/internal/drive"
-	"github.com/arpforensics/arpforensics/tui/internal/synth"
+	"github.com/arpforensics/arpforensics/internal/synth"
 	"github.com/arpforensics/arpforensics/tui/ui"
 	"github.com/arpforensics/arpforensics/tui/view"
 )
