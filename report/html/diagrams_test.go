@@ -12,7 +12,7 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-// shapesOf counts a diagram's shapes carrying class, and gathers its texts.
+// classCount counts a diagram's shapes carrying class, and gathers its texts.
 func classCount(d *Diagram, class string) int {
 	n := 0
 	for _, s := range d.Shapes {
@@ -33,6 +33,29 @@ func labels(d *Diagram) string {
 		}
 	}
 	return b.String()
+}
+
+// sampleDiagram analyses a bundled sample and draws the diagram of its
+// (last) finding by detector, which must be of the kind named.
+func sampleDiagram(t *testing.T, dir, detector, kind string) (*detect.Finding, *Diagram) {
+	t.Helper()
+	r := analysis.Run(analysis.Options{Paths: []string{filepath.Join("..", "..", "samples", dir)}, Config: detect.Defaults()})
+	o := Options{}.withDefaults()
+	ctx := &diagramCtx{tl: r.Timeline, o: &o}
+	var f *detect.Finding
+	for i := range r.Findings {
+		if r.Findings[i].Detector == detector {
+			f = &r.Findings[i]
+		}
+	}
+	if f == nil {
+		t.Fatalf("no %s finding in samples/%s", detector, dir)
+	}
+	d := diagramFor(ctx, f)
+	if d == nil || d.Kind != kind {
+		t.Fatalf("%s: got %+v, want a %s", detector, d, kind)
+	}
+	return f, d
 }
 
 // loopingEntry is the second incident's neighbour entry: STALE → DELAY →
@@ -178,22 +201,7 @@ func TestMissingProbeStripOnSamples(t *testing.T) {
 		{"neigh-monitor", "no capture of this host: requests unknown"},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
-			r := analysis.Run(analysis.Options{Paths: []string{filepath.Join("..", "..", "samples", tc.dir)}, Config: detect.Defaults()})
-			o := Options{}.withDefaults()
-			ctx := &diagramCtx{tl: r.Timeline, o: &o}
-			var f *detect.Finding
-			for i := range r.Findings {
-				if r.Findings[i].Detector == "missing-probe" {
-					f = &r.Findings[i]
-				}
-			}
-			if f == nil {
-				t.Fatal("no missing-probe finding in the sample")
-			}
-			d := diagramFor(ctx, f)
-			if d == nil || d.Kind != "state-strip" {
-				t.Fatalf("got %+v", d)
-			}
+			f, d := sampleDiagram(t, tc.dir, "missing-probe", "state-strip")
 			cycles, _ := f.Subject.Get("cycles").(int)
 			if got := classCount(d, "noprobe"); got != cycles || cycles == 0 {
 				t.Errorf("%d no-probe marks, want the finding's %d cycles", got, cycles)

@@ -494,45 +494,25 @@ func TestBindingLane(t *testing.T) {
 			lock = diagramFor(ctx, &r.Findings[i])
 		}
 	}
-	count := func(d *Diagram, class string) int {
-		n := 0
-		for _, s := range d.Shapes {
-			for _, c := range strings.Fields(s.Class) {
-				if c == class {
-					n++
-				}
-			}
-		}
-		return n
-	}
-	texts := func(d *Diagram) string {
-		var b strings.Builder
-		for _, s := range d.Shapes {
-			if s.Kind == ShapeText {
-				b.WriteString(s.Text + "\n")
-			}
-		}
-		return b.String()
-	}
 	if stale == nil || stale.Kind != "binding-lane" {
 		t.Fatalf("stale-mac diagram: %+v", stale)
 	}
 	for class, want := range map[string]int{"garp": 3, "garp-tick": 3, "locktime": 3, "bind-old": 1, "bind-new": 1, "use-old": 1, "use-before": 1, "syn": 16, "missing": 1, "due": 1, "move": 1} {
-		if got := count(stale, class); got != want {
+		if got := classCount(stale, class); got != want {
 			t.Errorf("stale-mac lane: %d %q shapes, want %d", got, class, want)
 		}
 	}
-	tx := texts(stale)
+	tx := labels(stale)
 	for _, want := range []string{"old MAC", "fa:16:3e:11:11:11", "new MAC", "fa:16:3e:22:22:22", "observer → 172.24.5.11",
 		"312 frames to the OLD MAC after the move (45 SYNs)", "none sent", "due by move + 15 s — none sent", "moved 17:09:10.000", "1.000 s", "3 announcements (garp-reply-other-tha)"} {
 		if !strings.Contains(tx, want) {
 			t.Errorf("stale-mac lane lacks the label %q; labels:\n%s", want, tx)
 		}
 	}
-	if count(stale, "bad") != 4 { // two spacings, each a line and a label, both ≤ locktime
-		t.Errorf("spacings ≤ locktime not marked: %d", count(stale, "bad"))
+	if classCount(stale, "bad") != 4 { // two spacings, each a line and a label, both ≤ locktime
+		t.Errorf("spacings ≤ locktime not marked: %d", classCount(stale, "bad"))
 	}
-	if lock == nil || lock.Kind != "binding-lane" || count(lock, "garp") != 3 || count(lock, "use-old") != 0 {
+	if lock == nil || lock.Kind != "binding-lane" || classCount(lock, "garp") != 3 || classCount(lock, "use-old") != 0 {
 		t.Errorf("garp-locktime diagram: %+v", lock)
 	}
 }
