@@ -4,20 +4,17 @@ package samples
 
 import (
 	"bytes"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/internal/golden"
 	"github.com/arpforensics/arpforensics/report"
 )
-
-var update = flag.Bool("update", false, "rewrite each scenario's expected.json from the current output")
 
 // collected is the modification time the test gives every artifact, as if
 // the CI job collected them all at once: artifacts without a year in their
@@ -52,21 +49,7 @@ func TestSamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := analyse(t, name)
-			if *update {
-				if err := os.WriteFile(exp, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(exp)
-			if err != nil {
-				t.Fatalf("%v (run go test ./samples -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("the report of samples/%s differs from its expected.json (run go test ./samples -update and review the diff):\n%s",
-					name, firstDiff(got, want))
-			}
+			golden.Check(t, exp, string(analyse(t, name)))
 		})
 	}
 }
@@ -115,22 +98,4 @@ func copyTree(t *testing.T, from, to string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-// firstDiff shows the first differing line of two reports.
-func firstDiff(got, want []byte) string {
-	gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-	for i := 0; i < len(gl) || i < len(wl); i++ {
-		var g, w []byte
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if !bytes.Equal(g, w) {
-			return "line " + strconv.Itoa(i+1) + ":\n  got:  " + string(g) + "\n  want: " + string(w)
-		}
-	}
-	return "(no line differs)"
 }

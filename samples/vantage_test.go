@@ -9,6 +9,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/internal/golden"
 	"github.com/arpforensics/arpforensics/report"
 	"github.com/arpforensics/arpforensics/report/schema"
 )
@@ -107,7 +108,7 @@ func sameFindings(t *testing.T, run, name string, want, got []jfinding) {
 	t.Helper()
 	w, g := rawList(want), rawList(got)
 	if !bytes.Equal(w, g) {
-		t.Errorf("%s reports for %s other findings than analysing it alone:\n%s", run, name, firstDiff(g, w))
+		t.Errorf("%s reports for %s other findings than analysing it alone:\n%s", run, name, golden.Diff(string(w), string(g)))
 	}
 }
 

@@ -1,7 +1,6 @@
 package neigh
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,11 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arpforensics/arpforensics/internal/golden"
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // modTime stands in for the file's modification time in tests.
 var modTime = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -72,44 +70,9 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			src, evs := parseString(t, string(data), parse.Options{ModTime: modTime})
-			got := render(src, evs)
-			golden := strings.TrimSuffix(in, ".txt") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs from %s (go test -update rewrites it):\n%s", in, golden, diffLines(string(want), got))
-			}
+			golden.Check(t, strings.TrimSuffix(in, ".txt")+".golden", render(src, evs))
 		})
 	}
-}
-
-// diffLines shows the first lines that differ.
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d\n  want: %s\n   got: %s\n", i+1, wl, gl)
-			shown++
-		}
-	}
-	return b.String()
 }
 
 // neighs picks the change events of one IP.
@@ -231,7 +194,7 @@ func TestCRLFReadsLikeLF(t *testing.T) {
 			return render(src, evs)
 		}
 		if a, b := strip(lf, lfEvs), strip(crlf, crlfEvs); a != b {
-			t.Errorf("%s: CRLF differs from LF:\n%s", name, diffLines(a, b))
+			t.Errorf("%s: CRLF differs from LF:\n%s", name, golden.Diff(a, b))
 		}
 	}
 }
@@ -331,7 +294,7 @@ func TestFastPathChangesNothing(t *testing.T) {
 		slowSrc, slowEvs := parseString(t, in, parse.Options{ModTime: modTime})
 		noFastPath = false
 		if a, b := render(fastSrc, fastEvs), render(slowSrc, slowEvs); a != b {
-			t.Errorf("%s: fast path differs:\n%s", name, diffLines(b, a))
+			t.Errorf("%s: fast path differs:\n%s", name, golden.Diff(b, a))
 		}
 	}
 }

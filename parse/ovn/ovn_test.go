@@ -1,8 +1,6 @@
 package ovn
 
 import (
-	"flag"
-	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -11,11 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arpforensics/arpforensics/internal/golden"
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 var modTime = time.Date(2018, 9, 18, 18, 0, 0, 0, time.UTC)
 
@@ -232,21 +229,6 @@ func TestSniffers(t *testing.T) {
 	}
 }
 
-func dump(src *timeline.Source, evs []timeline.Event) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "records %d events %d skipped %d\n", src.Records, len(evs), src.Skipped)
-	for _, p := range src.Problems {
-		fmt.Fprintf(&b, "%s: %s\n", p.Level, p)
-	}
-	for _, e := range evs {
-		fmt.Fprintf(&b, "\n%s %s\n  %s\n", e.Time.Format(time.RFC3339Nano), e.Pos, e.Data.Summary())
-		for _, f := range e.Data.Fields() {
-			fmt.Fprintf(&b, "  %s = %s\n", f.Name, f.Value)
-		}
-	}
-	return b.String()
-}
-
 func TestGolden(t *testing.T) {
 	cases := []struct {
 		name string
@@ -260,21 +242,7 @@ func TestGolden(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			src, evs := run(t, c.f, c.text)
-			got := dump(src, evs)
-			path := filepath.Join("testdata", "golden", c.name+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("differs from %s (run with -update and review):\n%s", path, got)
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", c.name+".golden"), golden.Dump{}.Of(src, evs))
 		})
 	}
 }

@@ -1,28 +1,15 @@
 package pcap
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/arpforensics/arpforensics/internal/golden"
 	"github.com/arpforensics/arpforensics/timeline"
 )
-
-// The tcpdump-text tests of this package may register -update too; whoever
-// comes first registers it, both read it.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files")
-	}
-}
-
-func goldenUpdate() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // captureGoldens are representative corpus captures whose events are kept
 // under testdata/capture: Ethernet with gratuitous ARP, Linux cooked v1
@@ -50,24 +37,7 @@ func TestCaptureGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := captureGolden(src, evs)
-			path := filepath.Join("testdata", "capture", name+".golden")
-			if goldenUpdate() {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestCaptureGolden -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("events differ from %s (rerun with -update if the change is intended):\n%s", path, firstDiff(string(want), got))
-			}
+			golden.Check(t, filepath.Join("testdata", "capture", name+".golden"), captureGolden(src, evs))
 		})
 	}
 }
@@ -96,22 +66,4 @@ func captureGolden(src *timeline.Source, evs []timeline.Event) string {
 		}
 	}
 	return b.String()
-}
-
-// firstDiff shows the first differing line of two renderings.
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return fmt.Sprintf("line %d:\nwant %q\ngot  %q", i+1, wl, gl)
-		}
-	}
-	return "(no line differs)"
 }

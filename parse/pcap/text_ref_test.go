@@ -1,7 +1,6 @@
 package pcap
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -10,18 +9,6 @@ import (
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
 )
-
-// The capture reader of this package may register -update too; share it.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // captureEvents reads a capture with the capture reader: the events its
 // tcpdump renderings must reproduce.

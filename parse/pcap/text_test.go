@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arpforensics/arpforensics/internal/golden"
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -563,19 +564,7 @@ func TestTextJournalGolden(t *testing.T) {
 		}
 		fmt.Fprintf(&out, "\t%s\n", evs[i].Data.Summary())
 	}
-	golden := filepath.Join(textData, "journal.golden")
-	if updating() {
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestTextJournalGolden -update)", err)
-	}
-	if !bytes.Equal(out.Bytes(), want) {
-		t.Errorf("journal.txt differs from %s (rerun with -update and review):\n%s", golden, out.String())
-	}
+	golden.Check(t, filepath.Join(textData, "journal.golden"), out.String())
 	// The same frames as the plain rendering, dated by the journal.
 	plain, _ := os.ReadFile(filepath.Join(textData, "ether.e-nn.txt"))
 	pevs, _ := parseText(t, string(plain), parse.Options{ModTime: time.Date(2024, 3, 11, 0, 0, 10, 0, time.UTC)})

@@ -381,15 +381,7 @@ func TestWindowsAndWorkersDoNotChangeTheResult(t *testing.T) {
 			p.run(r, workers)
 			return p.finish()
 		}, strings.NewReader(input), src, parse.Options{})
-		var out strings.Builder
-		fmt.Fprintf(&out, "records %d skipped %d problems %q\n", src.Records, src.Skipped, src.Problems)
-		for _, e := range evs {
-			fmt.Fprintf(&out, "%s %s %s %q\n", e.Time.Format(time.RFC3339Nano), e.Pos, e.Data.Summary(), e.Raw)
-			for _, f := range e.Data.Fields() {
-				fmt.Fprintf(&out, "  %s=%s\n", f.Name, f.Value)
-			}
-		}
-		return out.String()
+		return dump.Of(src, evs)
 	}
 	want := dump(0, 1<<20) // serial: the caller's goroutine only
 	for _, c := range []struct{ workers, window int }{{0, 2048}, {1, 2048}, {4, 2048}, {3, 4096}, {2, 1 << 20}} {

@@ -1,7 +1,6 @@
 package txnlog
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,55 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arpforensics/arpforensics/internal/golden"
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-// dumpEvents renders everything a source and its events say, for golden
-// files: accounting, problems, and each event's summary, fields and raw
-// text.
-func dumpEvents(src *timeline.Source, evs []timeline.Event) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "records %d events %d skipped %d basis %d\n", src.Records, len(evs), src.Skipped, src.Basis)
-	for _, p := range src.Problems {
-		fmt.Fprintf(&b, "%s: %s\n", p.Level, p)
-	}
-	for _, e := range evs {
-		fmt.Fprintf(&b, "\n%s – %s %s\n  %s\n", e.Time.Format(time.RFC3339Nano), e.End.Format(time.RFC3339Nano), e.Pos, e.Data.Summary())
-		for _, f := range e.Data.Fields() {
-			fmt.Fprintf(&b, "  %s = %s\n", f.Name, f.Value)
-		}
-		var k timeline.Keys
-		e.Data.AppendKeys(&k)
-		if len(k.Entities)+len(k.IPs) > 0 {
-			fmt.Fprintf(&b, "  keys = %v %v\n", k.Entities, k.IPs)
-		}
-		if e.Raw != "" {
-			fmt.Fprintf(&b, "  raw = %q\n", e.Raw)
-		}
-	}
-	return b.String()
-}
-
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file; run with -update and review the diff\n--- got ---\n%s", path, got)
-	}
-}
+// dump renders everything a source and its events say, for golden files:
+// accounting, problems, and each event's summary, fields, keys and raw text.
+var dump = golden.Dump{Basis: true, End: true, Keys: true, Raw: true}
 
 var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
 
@@ -73,7 +31,7 @@ func TestGolden(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			src, evs := parseString(t, g.text(), opts)
-			checkGolden(t, name, dumpEvents(src, evs))
+			golden.Check(t, filepath.Join("testdata", "golden", name+".golden"), dump.Of(src, evs))
 		})
 	}
 	t.Run("octavia-sync", func(t *testing.T) {
@@ -90,7 +48,7 @@ func TestGolden(t *testing.T) {
 		if n := len(txns(evs)); n != 10 {
 			t.Errorf("%d transactions, want 10", n)
 		}
-		checkGolden(t, "octavia-sync", dumpEvents(src, evs))
+		golden.Check(t, filepath.Join("testdata", "golden", "octavia-sync.golden"), dump.Of(src, evs))
 	})
 }
 

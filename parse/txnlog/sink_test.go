@@ -90,7 +90,7 @@ func TestTextReadBackFromTheFile(t *testing.T) {
 	for i := range tl.Len() {
 		evs = append(evs, tl.Event(i))
 	}
-	if got, want := dumpEvents(src, evs), dumpEvents(want, wantEvs); got != want {
+	if got, want := dump.Of(src, evs), dump.Of(want, wantEvs); got != want {
 		t.Fatalf("read from the file:\n%s\nkept:\n%s", got, want)
 	}
 

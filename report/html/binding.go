@@ -104,32 +104,73 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 		return nil
 	}
 	o := ctx.o
-	// The move is the start of the announcement burst at or before the
-	// finding's start (the first announcement when all come later).
-	move := f.Start
-	var burst []*timeline.Event // the announcements of the move
-	if len(b.announces) > 0 {
-		k := 0
-		for i, e := range b.announces {
-			if !e.Time.After(f.Start) {
-				k = i
-			}
-		}
-		for k > 0 && b.announces[k].Time.Sub(b.announces[k-1].Time) <= 3*o.Locktime {
-			k--
-		}
-		move = b.announces[k].Time
-		burst = append(burst, b.announces[k])
-		for _, e := range b.announces[k+1:] {
-			if e.Time.Sub(burst[len(burst)-1].Time) > 10*o.Locktime {
-				break
-			}
-			burst = append(burst, e)
+	move, burst := moveOf(b, f, o.Locktime)
+	sc := bindingWindow(b, f, move, burst, o)
+	rows := bindingRows(b)
+	plotBottom := bindTop + bindRowH*float64(len(rows))
+	l := &bindLane{d: &Diagram{Kind: "binding-lane", W: diagramW, Label: "Binding lane of " + b.ip.String()}, sc: sc}
+	d := l.d
+	d.Plot = sc.plot(bindTop, plotBottom)
+	d.axis(sc, plotBottom+4, bindTop, 8)
+	for r, rw := range rows {
+		y := l.rowY(r)
+		d.rect(plotX0, y+6, plotX1-plotX0, bindRowH-12, "lane-bg", "")
+		d.text(labelRight, y+bindRowH/2-2, rw.role, "label strong", "end")
+		d.text(labelRight, y+bindRowH/2+11, rw.mac, "label mono", "end")
+	}
+	r := 0
+	if b.hasOld {
+		l.oldRow(r, b, move)
+		r++
+	}
+	newRow := r
+	l.newRow(r, b, move)
+	r++
+	if b.hasObs {
+		l.observerUse(r, b, move)
+		l.observerRequests(r, r+1, b, move, o.Grace)
+	}
+	l.moveLine(b, move, plotBottom)
+
+	h := plotBottom + 26
+	if len(b.announces) >= 2 {
+		h = announceInset(d, b, move, h+10, o.Locktime, newRow)
+	}
+	d.H = h
+	d.Caption = bindingCaption(b, o)
+	return d
+}
+
+// moveOf finds the move: the start of the announcement burst at or before
+// the finding's start (the first announcement when all come later), and
+// the burst's announcements.
+func moveOf(b *binding, f *detect.Finding, locktime time.Duration) (time.Time, []*timeline.Event) {
+	if len(b.announces) == 0 {
+		return f.Start, nil
+	}
+	k := 0
+	for i, e := range b.announces {
+		if !e.Time.After(f.Start) {
+			k = i
 		}
 	}
+	for k > 0 && b.announces[k].Time.Sub(b.announces[k-1].Time) <= 3*locktime {
+		k--
+	}
+	burst := []*timeline.Event{b.announces[k]}
+	for _, e := range b.announces[k+1:] {
+		if e.Time.Sub(burst[len(burst)-1].Time) > 10*locktime {
+			break
+		}
+		burst = append(burst, e)
+	}
+	return b.announces[k].Time, burst
+}
 
-	// Window: from the old binding's last sign (or a little before the
-	// move) to the end of the finding and of the observer's stale use.
+// bindingWindow is the lane's time range: from the old binding's last sign
+// (or a little before the move) to the end of the finding and of the
+// observer's stale use.
+func bindingWindow(b *binding, f *detect.Finding, move time.Time, burst []*timeline.Event, o *Options) Scale {
 	t0, t1 := move, f.End
 	if f.Start.Before(t0) {
 		t0 = f.Start
@@ -153,57 +194,68 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 	if b.hasObs && t1.Before(move.Add(o.Grace+o.Grace/2)) {
 		t1 = move.Add(o.Grace + o.Grace/2) // keep the grace marker in view
 	}
-	sc := NewScale(t0, t1, plotX0, plotX1)
+	return NewScale(t0, t1, plotX0, plotX1)
+}
 
-	type row struct{ role, mac string }
-	var rows []row
+// bindRow is a binding lane's row: what it stands for and its MAC.
+type bindRow struct{ role, mac string }
+
+// bindingRows are the lane's rows, top to bottom: the old MAC (when the
+// finding names one), the new one, and the observer's frames and requests
+// (when it names an observer).
+func bindingRows(b *binding) []bindRow {
+	var rows []bindRow
 	if b.hasOld {
-		rows = append(rows, row{"old MAC", b.oldMAC.String()})
+		rows = append(rows, bindRow{"old MAC", b.oldMAC.String()})
 	}
 	newRole := "new MAC"
 	if !b.hasOld {
 		newRole = "MAC"
 	}
-	rows = append(rows, row{newRole, b.newMAC.String()})
+	rows = append(rows, bindRow{newRole, b.newMAC.String()})
 	if b.hasObs {
-		rows = append(rows, row{"observer → " + b.ip.String(), b.obs.String()}, row{"observer's ARP requests", "who-has " + b.ip.String()})
+		rows = append(rows, bindRow{"observer → " + b.ip.String(), b.obs.String()}, bindRow{"observer's ARP requests", "who-has " + b.ip.String()})
 	}
+	return rows
+}
 
-	const top, rowH = 26.0, 40.0
-	plotBottom := top + rowH*float64(len(rows))
-	d := &Diagram{Kind: "binding-lane", W: diagramW, Label: "Binding lane of " + b.ip.String()}
-	d.Plot = sc.plot(top, plotBottom)
-	d.axis(sc, plotBottom+4, top, 8)
-	rowY := func(r int) float64 { return top + rowH*float64(r) }
-	for r, rw := range rows {
-		y := rowY(r)
-		d.rect(plotX0, y+6, plotX1-plotX0, rowH-12, "lane-bg", "")
-		d.text(labelRight, y+rowH/2-2, rw.role, "label strong", "end")
-		d.text(labelRight, y+rowH/2+11, rw.mac, "label mono", "end")
-	}
-	r := 0
-	bar := func(r int, from, to time.Time, class, tip string) *Shape {
-		y := rowY(r)
-		return d.at(d.rect(sc.X(from), y+12, maxf(sc.X(to)-sc.X(from), 2), rowH-24, class, tip), from, to)
-	}
+// The binding lane's rows start bindTop below the picture's top, bindRowH
+// apart.
+const bindTop, bindRowH = 26.0, 40.0
 
-	// Row: old MAC bound until the move.
-	if b.hasOld {
-		from := sc.T0
-		tip := fmt.Sprintf("%s was at %s until %s", b.ip, b.oldMAC, clockOf(move))
-		bar(r, from, move, "bind-old", tip)
-		for _, e := range b.oldSeen {
-			if sc.Contains(e.Time) {
-				x := sc.X(e.Time)
-				d.at(d.line(x, rowY(r)+8, x, rowY(r)+rowH-8, "tick-old", summary(e)), e.Time, e.Time)
-			}
+// bindLane is a binding lane being drawn.
+type bindLane struct {
+	d  *Diagram
+	sc Scale
+}
+
+func (l *bindLane) rowY(r int) float64 { return bindTop + bindRowH*float64(r) }
+
+// bar draws a span of row r.
+func (l *bindLane) bar(r int, from, to time.Time, class, tip string) *Shape {
+	y, sc := l.rowY(r), l.sc
+	return l.d.at(l.d.rect(sc.X(from), y+12, maxf(sc.X(to)-sc.X(from), 2), bindRowH-24, class, tip), from, to)
+}
+
+// oldRow draws the old MAC bound until the move, with the ARP that showed it.
+func (l *bindLane) oldRow(r int, b *binding, move time.Time) {
+	d, sc, y := l.d, l.sc, l.rowY(r)
+	from := sc.T0
+	tip := fmt.Sprintf("%s was at %s until %s", b.ip, b.oldMAC, clockOf(move))
+	l.bar(r, from, move, "bind-old", tip)
+	for _, e := range b.oldSeen {
+		if sc.Contains(e.Time) {
+			x := sc.X(e.Time)
+			d.at(d.line(x, y+8, x, y+bindRowH-8, "tick-old", summary(e)), e.Time, e.Time)
 		}
-		d.at(d.text(sc.X(move)-4, rowY(r)+rowH/2+4, "bound", "on-bar", "end"), from, move)
-		r++
 	}
+	d.at(d.text(sc.X(move)-4, y+bindRowH/2+4, "bound", "on-bar", "end"), from, move)
+}
 
-	// Row: new MAC from the move, announcements as ticks.
-	bar(r, move, sc.T1, "bind-new", fmt.Sprintf("%s announced at %s from %s", b.ip, b.newMAC, clockOf(move)))
+// newRow draws the new MAC from the move, its announcements as ticks.
+func (l *bindLane) newRow(r int, b *binding, move time.Time) {
+	d, sc, y := l.d, l.sc, l.rowY(r)
+	l.bar(r, move, sc.T1, "bind-new", fmt.Sprintf("%s announced at %s from %s", b.ip, b.newMAC, clockOf(move)))
 	var shown []*timeline.Event
 	for _, e := range b.announces {
 		if !sc.Contains(e.Time) {
@@ -211,106 +263,106 @@ func bindingLane(ctx *diagramCtx, f *detect.Finding) *Diagram {
 		}
 		shown = append(shown, e)
 		x := sc.X(e.Time)
-		d.at(d.path(fmt.Sprintf("M%s %sl-5 -8h10z", num(x), num(rowY(r)+12)), "garp", summary(e)), e.Time, e.Time)
+		d.at(d.path(fmt.Sprintf("M%s %sl-5 -8h10z", num(x), num(y+12)), "garp", summary(e)), e.Time, e.Time)
 	}
 	if n := len(shown); n > 0 {
 		label := fmt.Sprintf("%s (%s)", plural(int64(n), "announcement", "announcements"), garpKinds(shown))
-		d.at(d.text(sc.X(move)+8, rowY(r)+rowH/2+4, label, "on-bar", ""), move, sc.T1)
+		d.at(d.text(sc.X(move)+8, y+bindRowH/2+4, label, "on-bar", ""), move, sc.T1)
 	}
-	newRow := r
-	r++
+}
 
-	if b.hasObs {
-		obsRow, reqRow := r, r+1
-		var oldFrames, newFrames, syns int64
-		var stale []*timeline.Event
-		for _, e := range b.useOld {
-			if !e.Last().After(move) { // before the move the old MAC was right
-				bar(obsRow, e.Time, e.Last(), "use-before", summary(e))
-				continue
+// observerUse draws the observer's frames on row r: bands by the MAC they
+// went to, SYN ticks, and how much went to the old MAC after the move.
+func (l *bindLane) observerUse(r int, b *binding, move time.Time) {
+	d, sc, y := l.d, l.sc, l.rowY(r)
+	var oldFrames, newFrames, syns int64
+	var stale []*timeline.Event
+	for _, e := range b.useOld {
+		if !e.Last().After(move) { // before the move the old MAC was right
+			l.bar(r, e.Time, e.Last(), "use-before", summary(e))
+			continue
+		}
+		u := e.Data.(*timeline.UsageRun)
+		oldFrames += u.Frames
+		syns += u.SYNs
+		stale = append(stale, e)
+		l.bar(r, e.Time, e.Last(), "use-old", summary(e))
+	}
+	for _, e := range b.useNew {
+		u := e.Data.(*timeline.UsageRun)
+		newFrames += u.Frames
+		l.bar(r, e.Time, e.Last(), "use-new", summary(e))
+	}
+	for _, e := range b.useX {
+		l.bar(r, e.Time, e.Last(), "use-unknown", summary(e))
+	}
+	for _, e := range b.syns {
+		x := sc.X(e.Time)
+		d.at(d.line(x, y+8, x, y+12, "syn", summary(e)), e.Time, e.Time)
+	}
+	if len(stale) > 0 {
+		first, last := stale[0].Time, stale[0].Last()
+		for _, e := range stale {
+			if e.Last().After(last) {
+				last = e.Last()
 			}
-			u := e.Data.(*timeline.UsageRun)
-			oldFrames += u.Frames
-			syns += u.SYNs
-			stale = append(stale, e)
-			bar(obsRow, e.Time, e.Last(), "use-old", summary(e))
 		}
-		for _, e := range b.useNew {
-			u := e.Data.(*timeline.UsageRun)
-			newFrames += u.Frames
-			bar(obsRow, e.Time, e.Last(), "use-new", summary(e))
+		label := fmt.Sprintf("%s to the OLD MAC after the move", plural(oldFrames, "frame", "frames"))
+		if syns > 0 {
+			label += fmt.Sprintf(" (%s)", plural(syns, "SYN", "SYNs"))
 		}
-		for _, e := range b.useX {
-			bar(obsRow, e.Time, e.Last(), "use-unknown", summary(e))
+		label += " over " + duration(last.Sub(first))
+		from := first
+		if move.After(from) {
+			from = move
 		}
-		for _, e := range b.syns {
-			x := sc.X(e.Time)
-			d.at(d.line(x, rowY(obsRow)+8, x, rowY(obsRow)+12, "syn", summary(e)), e.Time, e.Time)
-		}
-		if len(stale) > 0 {
-			first, last := stale[0].Time, stale[0].Last()
-			for _, e := range stale {
-				if e.Last().After(last) {
-					last = e.Last()
-				}
-			}
-			label := fmt.Sprintf("%s to the OLD MAC after the move", plural(oldFrames, "frame", "frames"))
-			if syns > 0 {
-				label += fmt.Sprintf(" (%s)", plural(syns, "SYN", "SYNs"))
-			}
-			label += " over " + duration(last.Sub(first))
-			from := first
-			if move.After(from) {
-				from = move
-			}
-			x := sc.X(from) + 8
-			d.at(d.text(x, rowY(obsRow)+rowH/2+4, fit(label, plotX1-x, fontSize), "on-bar strong", ""), from, last)
-		}
-		if newFrames > 0 {
-			first, last := b.useNew[0].Time, b.useNew[len(b.useNew)-1].Last()
-			d.at(d.text(sc.X(first)+4, rowY(obsRow)+rowH-2, plural(newFrames, "frame", "frames")+" to the new MAC", "note", ""), first, last)
-		}
+		x := sc.X(from) + 8
+		d.at(d.text(x, y+bindRowH/2+4, fit(label, plotX1-x, fontSize), "on-bar strong", ""), from, last)
+	}
+	if newFrames > 0 {
+		first, last := b.useNew[0].Time, b.useNew[len(b.useNew)-1].Last()
+		d.at(d.text(sc.X(first)+4, y+bindRowH-2, plural(newFrames, "frame", "frames")+" to the new MAC", "note", ""), first, last)
+	}
+}
 
-		// Where an ARP request should have been.
-		due := move.Add(o.Grace)
-		x := sc.X(due)
-		d.at(d.line(x, rowY(obsRow)+4, x, rowY(reqRow)+rowH-4, "due", fmt.Sprintf("an ARP request from the observer was due by %s (move + %s)", clockOf(due), duration(o.Grace))), due, due)
-		var after []*timeline.Event
-		for _, e := range b.requests {
-			if !e.Time.Before(move) {
-				after = append(after, e)
-			}
-			if sc.Contains(e.Time) {
-				xr := sc.X(e.Time)
-				d.at(d.line(xr, rowY(reqRow)+8, xr, rowY(reqRow)+rowH-8, "arp-req", summary(e)), e.Time, e.Time)
-			}
+// observerRequests draws where an ARP request from the observer was due
+// (from the observer's row obsRow down through the requests' row reqRow),
+// the requests it sent, or the gap where none came.
+func (l *bindLane) observerRequests(obsRow, reqRow int, b *binding, move time.Time, grace time.Duration) {
+	d, sc, y := l.d, l.sc, l.rowY(reqRow)
+	due := move.Add(grace)
+	x := sc.X(due)
+	d.at(d.line(x, l.rowY(obsRow)+4, x, y+bindRowH-4, "due", fmt.Sprintf("an ARP request from the observer was due by %s (move + %s)", clockOf(due), duration(grace))), due, due)
+	var after []*timeline.Event
+	for _, e := range b.requests {
+		if !e.Time.Before(move) {
+			after = append(after, e)
 		}
-		dueLabel := fmt.Sprintf("due by move + %s", duration(o.Grace))
-		if len(after) == 0 {
-			d.at(d.rect(sc.X(move), rowY(reqRow)+10, maxf(sc.X1-sc.X(move), 2), rowH-20, "missing", "no ARP request for "+b.ip.String()+" from the observer after the move"), move, sc.T1)
-			d.at(d.text(x+6, rowY(reqRow)+rowH/2+4, fit(dueLabel+" — none sent: the observer never asked who has "+b.ip.String(), plotX1-x-8, fontSize), "missing-label", ""), due, sc.T1)
-		} else {
-			d.at(d.text(x+6, rowY(reqRow)+rowH/2+4, dueLabel, "due-label", ""), due, due)
-			d.at(d.text(sc.X(after[0].Time)+6, rowY(reqRow)+rowH-4, fmt.Sprintf("%s, first at %s", plural(int64(len(after)), "request", "requests"), clockOf(after[0].Time)), "note", ""), after[0].Time, after[len(after)-1].Time)
+		if sc.Contains(e.Time) {
+			xr := sc.X(e.Time)
+			d.at(d.line(xr, y+8, xr, y+bindRowH-8, "arp-req", summary(e)), e.Time, e.Time)
 		}
 	}
+	dueLabel := fmt.Sprintf("due by move + %s", duration(grace))
+	if len(after) == 0 {
+		d.at(d.rect(sc.X(move), y+10, maxf(sc.X1-sc.X(move), 2), bindRowH-20, "missing", "no ARP request for "+b.ip.String()+" from the observer after the move"), move, sc.T1)
+		d.at(d.text(x+6, y+bindRowH/2+4, fit(dueLabel+" — none sent: the observer never asked who has "+b.ip.String(), plotX1-x-8, fontSize), "missing-label", ""), due, sc.T1)
+	} else {
+		d.at(d.text(x+6, y+bindRowH/2+4, dueLabel, "due-label", ""), due, due)
+		d.at(d.text(sc.X(after[0].Time)+6, y+bindRowH-4, fmt.Sprintf("%s, first at %s", plural(int64(len(after)), "request", "requests"), clockOf(after[0].Time)), "note", ""), after[0].Time, after[len(after)-1].Time)
+	}
+}
 
-	// The move, across every row.
-	mx := sc.X(move)
-	d.at(d.line(mx, top-4, mx, plotBottom, "move", ""), move, move)
+// moveLine draws the move across every row, labelled with its time.
+func (l *bindLane) moveLine(b *binding, move time.Time, plotBottom float64) {
+	d := l.d
+	mx := l.sc.X(move)
+	d.at(d.line(mx, bindTop-4, mx, plotBottom, "move", ""), move, move)
 	moveLabel := "moved "
 	if !b.hasOld {
 		moveLabel = "first announcement "
 	}
-	d.at(d.text(mx, top-8, moveLabel+clockOf(move), "move-label", "middle"), move, move)
-
-	h := plotBottom + 26
-	if len(b.announces) >= 2 {
-		h = announceInset(d, b, move, h+10, o.Locktime, newRow)
-	}
-	d.H = h
-	d.Caption = bindingCaption(b, o)
-	return d
+	d.at(d.text(mx, bindTop-8, moveLabel+clockOf(move), "move-label", "middle"), move, move)
 }
 
 // announceInset zooms into the announcement burst at the move: each

@@ -13,6 +13,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/internal/synth"
 )
 
 // allSamples is every bundled sample analysed together: sources months
@@ -56,7 +57,7 @@ const overflowJS = `(() => {
 // document is never wider than the viewport, whatever the report holds.
 func TestBrowserNoHorizontalOverflow(t *testing.T) {
 	requireBrowser(t)
-	for name, r := range map[string]*analysis.Result{"fip-reuse": fipReuse(t), "all-samples": allSamples(t)} {
+	for name, r := range map[string]*analysis.Result{"fip-reuse": synth.FIPReuseLocktime(), "all-samples": allSamples(t)} {
 		doc := render(t, r, Options{Export: func(id string) string {
 			return "arpforensics export " + id + " samples/fip-reuse samples/fip-reuse-healthy samples/arp-unanswered -o " + id + ".pcapng"
 		}})

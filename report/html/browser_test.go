@@ -22,6 +22,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/internal/synth"
 )
 
 // The browser tests open rendered reports from file:// in Debian's chromium
@@ -303,7 +304,7 @@ func (s *session) screenshot(name string) {
 func TestBrowserReport(t *testing.T) {
 	requireBrowser(t)
 	s := newSession(t)
-	r := fipReuse(t)
+	r := synth.FIPReuseLocktime()
 	u := s.open(render(t, r, Options{}), "fip-reuse.html")
 	s.do(visibleJS)
 
@@ -357,7 +358,7 @@ func TestBrowserReport(t *testing.T) {
 		t.Errorf("search for 'onerror' did not narrow the table to the one line: %v", err)
 	}
 	text := s.evalString(`document.querySelector('#ev-body td.x').textContent`)
-	if !strings.Contains(text, injectScript) || !strings.Contains(text, injectImg) {
+	if !strings.Contains(text, synth.InjectScript) || !strings.Contains(text, synth.InjectImg) {
 		t.Errorf("the injection line shows as %q, want its text verbatim", text)
 	}
 	s.do(`document.getElementById('f-reset').click()`)
@@ -405,7 +406,7 @@ func TestBrowserInjectionWithoutCSP(t *testing.T) {
 	if _, err := chromedp.Call(s.ctx, cdppage.SetBypassCSP, cdppage.SetBypassCSPParams{Enabled: true}); err != nil {
 		t.Fatal(err)
 	}
-	u := s.open(render(t, fipReuse(t), Options{}), "inject.html")
+	u := s.open(render(t, synth.FIPReuseLocktime(), Options{}), "inject.html")
 	s.do(`const q = document.getElementById('ev-search'); q.value = 'alert'; q.dispatchEvent(new Event('input'))`)
 	if _, err := chromedp.Run(s.ctx, chromedp.Poll[bool](`+document.getElementById('ev-table').dataset.rows >= 1`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
 		t.Fatal(err)
@@ -421,7 +422,7 @@ func TestBrowserInjectionWithoutCSP(t *testing.T) {
 func TestBrowserLargeReport(t *testing.T) {
 	s := newSession(t)
 	start := time.Now()
-	u := s.open(render(t, bulk(t, 100_000), Options{}), "bulk.html")
+	u := s.open(render(t, synth.Bulk(100_000), Options{}), "bulk.html")
 	t.Logf("100k events: page ready in %v", time.Since(start).Round(time.Millisecond))
 	if n := s.evalInt(`+document.getElementById('ev-table').dataset.rows`); n != 100_000 {
 		t.Fatalf("table has %d rows, want 100000", n)
@@ -448,7 +449,7 @@ func TestBrowserDarkAndPrint(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	u := s.open(render(t, fipReuse(t), Options{}), "dark.html")
+	u := s.open(render(t, synth.FIPReuseLocktime(), Options{}), "dark.html")
 	if bg := s.evalString(`getComputedStyle(document.documentElement).backgroundColor`); bg != "rgb(15, 20, 25)" {
 		t.Errorf("dark scheme background %s, want rgb(15, 20, 25)", bg)
 	}
@@ -473,7 +474,7 @@ func TestBrowserDarkAndPrint(t *testing.T) {
 // full ones, and their evidence opens in the event table.
 func TestBrowserManyFindings(t *testing.T) {
 	s := newSession(t)
-	r := manyFindings(bulk(t, 5000), 400)
+	r := synth.ManyFindings(synth.Bulk(5000), 400)
 	u := s.open(render(t, r, Options{}), "many.html")
 	s.do(visibleJS)
 	shown := `[...document.querySelectorAll('article.finding, tr.finding-row')].filter(visible).length`

@@ -8,10 +8,11 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/internal/synth"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-// shapesOf counts a diagram's shapes carrying class, and gathers its texts.
+// classCount counts a diagram's shapes carrying class, and gathers its texts.
 func classCount(d *Diagram, class string) int {
 	n := 0
 	for _, s := range d.Shapes {
@@ -34,13 +35,36 @@ func labels(d *Diagram) string {
 	return b.String()
 }
 
+// sampleDiagram analyses a bundled sample and draws the diagram of its
+// (last) finding by detector, which must be of the kind named.
+func sampleDiagram(t *testing.T, dir, detector, kind string) (*detect.Finding, *Diagram) {
+	t.Helper()
+	r := analysis.Run(analysis.Options{Paths: []string{filepath.Join("..", "..", "samples", dir)}, Config: detect.Defaults()})
+	o := Options{}.withDefaults()
+	ctx := &diagramCtx{tl: r.Timeline, o: &o}
+	var f *detect.Finding
+	for i := range r.Findings {
+		if r.Findings[i].Detector == detector {
+			f = &r.Findings[i]
+		}
+	}
+	if f == nil {
+		t.Fatalf("no %s finding in samples/%s", detector, dir)
+	}
+	d := diagramFor(ctx, f)
+	if d == nil || d.Kind != kind {
+		t.Fatalf("%s: got %+v, want a %s", detector, d, kind)
+	}
+	return f, d
+}
+
 // loopingEntry is the second incident's neighbour entry: STALE → DELAY →
 // REACHABLE on the old MAC, over and over, while GARPs announce the new one.
 func loopingEntry(cycles int, monitor bool) *stripInput {
-	at := baseTime
-	in := &stripInput{IP: "172.24.5.11", Host: "compute-1", OldLL: oldMAC.String(), NewLL: newMAC.String(), HaveCapture: true, Monitor: monitor}
+	at := synth.LocktimeStart
+	in := &stripInput{IP: "172.24.5.11", Host: "compute-1", OldLL: synth.OldMAC.String(), NewLL: synth.NewMAC.String(), HaveCapture: true, Monitor: monitor}
 	add := func(state string, d time.Duration) {
-		in.Segs = append(in.Segs, neighSeg{From: at, To: at.Add(d - time.Second), Since: at.Add(-time.Second), State: state, LL: oldMAC.String(), Tip: state})
+		in.Segs = append(in.Segs, neighSeg{From: at, To: at.Add(d - time.Second), Since: at.Add(-time.Second), State: state, LL: synth.OldMAC.String(), Tip: state})
 		at = at.Add(d)
 	}
 	add("REACHABLE", 20*time.Second)
@@ -51,8 +75,8 @@ func loopingEntry(cycles int, monitor bool) *stripInput {
 		}
 		add("REACHABLE", 25*time.Second)
 	}
-	in.Announces = []mark{{baseTime.Add(30 * time.Second), "garp"}, {baseTime.Add(31 * time.Second), "garp"}, {baseTime.Add(32 * time.Second), "garp"}}
-	in.Resets = []mark{{baseTime.Add(31 * time.Second), "reset"}}
+	in.Announces = []mark{{synth.LocktimeStart.Add(30 * time.Second), "garp"}, {synth.LocktimeStart.Add(31 * time.Second), "garp"}, {synth.LocktimeStart.Add(32 * time.Second), "garp"}}
+	in.Resets = []mark{{synth.LocktimeStart.Add(31 * time.Second), "reset"}}
 	return in
 }
 
@@ -84,14 +108,14 @@ func TestNeighStrip(t *testing.T) {
 		t.Errorf("monitor form drew %d DELAY segments", got)
 	}
 	// A healthy entry: DELAY → PROBE → new MAC, with a request.
-	h := &stripInput{IP: "172.24.5.11", Host: "compute-1", OldLL: oldMAC.String(), NewLL: newMAC.String(), HaveCapture: true,
+	h := &stripInput{IP: "172.24.5.11", Host: "compute-1", OldLL: synth.OldMAC.String(), NewLL: synth.NewMAC.String(), HaveCapture: true,
 		Segs: []neighSeg{
-			{From: baseTime, To: baseTime.Add(9 * time.Second), State: "STALE", LL: oldMAC.String()},
-			{From: baseTime.Add(10 * time.Second), To: baseTime.Add(14 * time.Second), State: "DELAY", LL: oldMAC.String()},
-			{From: baseTime.Add(15 * time.Second), To: baseTime.Add(17 * time.Second), State: "PROBE", LL: oldMAC.String()},
-			{From: baseTime.Add(18 * time.Second), To: baseTime.Add(40 * time.Second), State: "REACHABLE", LL: newMAC.String()},
+			{From: synth.LocktimeStart, To: synth.LocktimeStart.Add(9 * time.Second), State: "STALE", LL: synth.OldMAC.String()},
+			{From: synth.LocktimeStart.Add(10 * time.Second), To: synth.LocktimeStart.Add(14 * time.Second), State: "DELAY", LL: synth.OldMAC.String()},
+			{From: synth.LocktimeStart.Add(15 * time.Second), To: synth.LocktimeStart.Add(17 * time.Second), State: "PROBE", LL: synth.OldMAC.String()},
+			{From: synth.LocktimeStart.Add(18 * time.Second), To: synth.LocktimeStart.Add(40 * time.Second), State: "REACHABLE", LL: synth.NewMAC.String()},
 		},
-		Requests: []mark{{baseTime.Add(15 * time.Second), "who-has"}},
+		Requests: []mark{{synth.LocktimeStart.Add(15 * time.Second), "who-has"}},
 	}
 	hd := neighStrip(h)
 	if classCount(hd, "noprobe") != 0 || classCount(hd, "missing") != 0 || classCount(hd, "arp-req") != 1 || classCount(hd, "bind-new") != 1 {
@@ -103,7 +127,7 @@ func TestNeighStrip(t *testing.T) {
 }
 
 func TestLadder(t *testing.T) {
-	at := baseTime
+	at := synth.LocktimeStart
 	in := &ladderInput{
 		Title: "neutron-server pid 32314 on controller",
 		Parts: []string{"add router interface", "create router (another request)"},
@@ -136,17 +160,17 @@ func TestLadder(t *testing.T) {
 }
 
 func TestUnansweredLane(t *testing.T) {
-	var b builder
-	src := b.source("logs/node/tcpdump.txt", "tcpdump-text", "node")
-	target := mustIP("172.24.5.11")
+	var b synth.Builder
+	src := b.Source("logs/node/tcpdump.txt", "tcpdump-text", "node")
+	target := synth.IP("172.24.5.11")
 	for i := 0; i < 9; i++ {
-		a := &timeline.ARP{Link: timeline.Link{Src: nodeMAC, Dst: timeline.Broadcast, DstKnown: true}, Op: 1, SHA: nodeMAC, SPA: nodeIP, TPA: target}
+		a := &timeline.ARP{Link: timeline.Link{Src: synth.LocktimeNodeMAC, Dst: timeline.Broadcast, DstKnown: true}, Op: 1, SHA: synth.LocktimeNodeMAC, SPA: synth.NodeIP, TPA: target}
 		a.Class = timeline.ClassifyARP(a.Op, a.SHA, a.THA, a.SPA, a.TPA)
-		b.add(src, baseTime.Add(time.Duration(i/3)*20*time.Second+time.Duration(i%3)*time.Second), timeline.Pos{Line: int64(i + 1)}, a, "")
+		b.Add(src, synth.LocktimeStart.Add(time.Duration(i/3)*20*time.Second+time.Duration(i%3)*time.Second), timeline.Pos{Line: int64(i + 1)}, a, "")
 	}
-	tl := b.build()
+	tl := b.Build()
 	f := detect.Finding{Detector: "arp-unanswered", Start: tl.Time(0), End: tl.Time(8),
-		Subject: subj("ip", target.String(), "requester_mac", nodeMAC.String(), "requests", 9), Evidence: []detect.Evidence{detect.EventEvidence(tl, 0)}}
+		Subject: synth.Subject("ip", target.String(), "requester_mac", synth.LocktimeNodeMAC.String(), "requests", 9), Evidence: []detect.Evidence{detect.EventEvidence(tl, 0)}}
 	o := Options{}.withDefaults()
 	ctx := &diagramCtx{tl: tl, o: &o}
 	d := diagramFor(ctx, &f)
@@ -161,7 +185,7 @@ func TestUnansweredLane(t *testing.T) {
 	}
 	// A requester the finding does not name is not drawn; no request at all
 	// leaves the generic strip.
-	f.Subject = subj("ip", target.String(), "requester_mac", oldMAC.String())
+	f.Subject = synth.Subject("ip", target.String(), "requester_mac", synth.OldMAC.String())
 	if d := diagramFor(ctx, &f); d == nil || d.Kind != "evidence-strip" {
 		t.Errorf("requests from another MAC: got %+v", d)
 	}
@@ -177,22 +201,7 @@ func TestMissingProbeStripOnSamples(t *testing.T) {
 		{"neigh-monitor", "no capture of this host: requests unknown"},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
-			r := analysis.Run(analysis.Options{Paths: []string{filepath.Join("..", "..", "samples", tc.dir)}, Config: detect.Defaults()})
-			o := Options{}.withDefaults()
-			ctx := &diagramCtx{tl: r.Timeline, o: &o}
-			var f *detect.Finding
-			for i := range r.Findings {
-				if r.Findings[i].Detector == "missing-probe" {
-					f = &r.Findings[i]
-				}
-			}
-			if f == nil {
-				t.Fatal("no missing-probe finding in the sample")
-			}
-			d := diagramFor(ctx, f)
-			if d == nil || d.Kind != "state-strip" {
-				t.Fatalf("got %+v", d)
-			}
+			f, d := sampleDiagram(t, tc.dir, "missing-probe", "state-strip")
 			cycles, _ := f.Subject.Get("cycles").(int)
 			if got := classCount(d, "noprobe"); got != cycles || cycles == 0 {
 				t.Errorf("%d no-probe marks, want the finding's %d cycles", got, cycles)
@@ -211,16 +220,16 @@ func TestMissingProbeStripOnSamples(t *testing.T) {
 }
 
 func TestSwimlaneFocusesPastStrays(t *testing.T) {
-	var b builder
-	src := b.source("logs/node/server.log", "txnlog", "node")
+	var b synth.Builder
+	src := b.Source("logs/node/server.log", "txnlog", "node")
 	for i := 0; i < 200; i++ {
-		b.add(src, baseTime.Add(time.Duration(i)*time.Second), timeline.Pos{Line: int64(i + 1)}, &logLine{"line"}, "line")
+		b.Add(src, synth.LocktimeStart.Add(time.Duration(i)*time.Second), timeline.Pos{Line: int64(i + 1)}, synth.LogLine("line"), "line")
 	}
-	b.add(src, baseTime.AddDate(8, 0, 0), timeline.Pos{Line: 999}, &logLine{"a year gone wrong"}, "")
-	tl := b.build()
+	b.Add(src, synth.LocktimeStart.AddDate(8, 0, 0), timeline.Pos{Line: 999}, synth.LogLine("a year gone wrong"), "")
+	tl := b.Build()
 	first, last := tl.Span()
 	f0, f1, strays := focus(tl, first, last)
-	if strays != 1 || !f0.Equal(baseTime) || !f1.Equal(baseTime.Add(199*time.Second)) {
+	if strays != 1 || !f0.Equal(synth.LocktimeStart) || !f1.Equal(synth.LocktimeStart.Add(199*time.Second)) {
 		t.Errorf("focus = %v – %v, %d strays; want the 200 s of the run and 1 stray", f0, f1, strays)
 	}
 	d := swimlane(tl, nil, first, last)
@@ -231,7 +240,7 @@ func TestSwimlaneFocusesPastStrays(t *testing.T) {
 		t.Errorf("the timeline spans %v", span)
 	}
 	// An evenly spread run has no strays.
-	if _, _, n := focus(bulk(t, 2000).Timeline, first, last); n != 0 {
+	if _, _, n := focus(synth.Bulk(2000).Timeline, first, last); n != 0 {
 		t.Errorf("%d strays in an even run", n)
 	}
 }

@@ -1,34 +1,15 @@
 package html
 
 import (
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/arpforensics/arpforensics/analysis"
-	"github.com/arpforensics/arpforensics/detect"
 )
 
 // TestTxnLadderOnSample builds the ladder from what the transaction reader
 // and the interleaved-txn detector make of samples/txn-race.
 func TestTxnLadderOnSample(t *testing.T) {
-	r := analysis.Run(analysis.Options{Paths: []string{filepath.Join("..", "..", "samples", "txn-race")}, Config: detect.Defaults()})
-	o := Options{}.withDefaults()
-	ctx := &diagramCtx{tl: r.Timeline, o: &o}
-	var f *detect.Finding
-	for i := range r.Findings {
-		if r.Findings[i].Detector == "interleaved-txn" {
-			f = &r.Findings[i]
-		}
-	}
-	if f == nil {
-		t.Fatal("no interleaved-txn finding in the sample")
-	}
-	d := diagramFor(ctx, f)
-	if d == nil || d.Kind != "txn-ladder" {
-		t.Fatalf("got %+v", d)
-	}
+	_, d := sampleDiagram(t, "txn-race", "interleaved-txn", "txn-ladder")
 	// Four rungs: three of the add-interface transaction (legend chip +3),
 	// the intruding AddLRouterCommand (legend chip +1); two lost steps as
 	// ghosts (a rung and its text each).

@@ -5,10 +5,8 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
-	"flag"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,11 +15,11 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/internal/golden"
+	"github.com/arpforensics/arpforensics/internal/synth"
 	"github.com/arpforensics/arpforensics/report/schema"
 	"github.com/arpforensics/arpforensics/timeline"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // contractOf stands in for report.Build in this package's tests (the
 // report package imports this one): the findings' IDs and titles and the
@@ -102,7 +100,7 @@ func readData(tb testing.TB, doc string) (testData, *EventCols) {
 }
 
 func TestRenderNoRemoteReferences(t *testing.T) {
-	for name, r := range map[string]*analysis.Result{"fip-reuse": fipReuse(t), "bulk": bulk(t, 5000)} {
+	for name, r := range map[string]*analysis.Result{"fip-reuse": synth.FIPReuseLocktime(), "bulk": synth.Bulk(5000)} {
 		t.Run(name, func(t *testing.T) {
 			doc := render(t, r, Options{})
 			for _, p := range remoteRefs(t, doc) {
@@ -269,8 +267,8 @@ func unescapeAttr(s string) string {
 }
 
 func TestRenderEscapesArtifactText(t *testing.T) {
-	doc := render(t, fipReuse(t), Options{})
-	for _, raw := range []string{injectScript, injectImg, "<script>alert", "<img src=x", "<b>ctl</b>", "\u202e"} {
+	doc := render(t, synth.FIPReuseLocktime(), Options{})
+	for _, raw := range []string{synth.InjectScript, synth.InjectImg, "<script>alert", "<img src=x", "<b>ctl</b>", "\u202e"} {
 		if strings.Contains(doc, raw) {
 			t.Errorf("artifact text %q reached the page unescaped", raw)
 		}
@@ -293,7 +291,7 @@ func TestRenderEscapesArtifactText(t *testing.T) {
 	_, cols := readData(t, doc)
 	seen := false
 	for _, x := range cols.X {
-		if strings.Contains(x, injectScript) && strings.Contains(x, injectImg) {
+		if strings.Contains(x, synth.InjectScript) && strings.Contains(x, synth.InjectImg) {
 			seen = true
 		}
 	}
@@ -303,7 +301,7 @@ func TestRenderEscapesArtifactText(t *testing.T) {
 }
 
 func TestRenderEmbedsResultOnce(t *testing.T) {
-	r := fipReuse(t)
+	r := synth.FIPReuseLocktime()
 	doc := render(t, r, Options{})
 	d, cols := readData(t, doc)
 	if len(d.Report.Findings) != len(r.Findings) {
@@ -371,7 +369,7 @@ func eventTextOf(r *analysis.Result, id string, row int) string {
 }
 
 func TestRenderCapsEvents(t *testing.T) {
-	r := bulk(t, 20000)
+	r := synth.Bulk(20000)
 	doc := render(t, r, Options{EventCap: 1000})
 	d, cols := readData(t, doc)
 	if d.Events.Embedded != 1000 || len(cols.X) != 1000 || d.Events.Total != 20000 {
@@ -390,7 +388,7 @@ func TestRenderCapsEvents(t *testing.T) {
 }
 
 func TestRenderEventByteBudget(t *testing.T) {
-	r := bulk(t, 30000)
+	r := synth.Bulk(30000)
 	const budget = 300_000
 	doc := render(t, r, Options{MaxEventBytes: budget})
 	d, cols := readData(t, doc)
@@ -412,7 +410,7 @@ func TestRenderEventByteBudget(t *testing.T) {
 // within budget: the first ones in full, the rest a row each, a bounded
 // number of diagrams and evidence rows.
 func TestRenderManyFindings(t *testing.T) {
-	r := manyFindings(bulk(t, 20000), 3000)
+	r := synth.ManyFindings(synth.Bulk(20000), 3000)
 	o := Options{}.withDefaults()
 	doc := render(t, r, Options{})
 	if n := strings.Count(doc, `<article class="finding`); n != o.MaxFindings {
@@ -444,7 +442,7 @@ func TestRenderManyFindings(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	r = manyFindings(bulk(t, 100_000), 3000)
+	r = synth.ManyFindings(synth.Bulk(100_000), 3000)
 	doc = render(t, r, Options{})
 	d, _ := readData(t, doc)
 	t.Logf("%d findings, 100k events: %d bytes, %d events in the table", len(r.Findings), len(doc), d.Events.Embedded)
@@ -461,7 +459,7 @@ func TestRender100kSize(t *testing.T) {
 	if testing.Short() {
 		t.Skip("100 k events: skipped in -short")
 	}
-	r := bulk(t, 100_000)
+	r := synth.Bulk(100_000)
 	doc := render(t, r, Options{})
 	d, cols := readData(t, doc)
 	if d.Events.Embedded != 100_000 || len(cols.X) != 100_000 {
@@ -475,7 +473,7 @@ func TestRender100kSize(t *testing.T) {
 }
 
 func TestBindingLane(t *testing.T) {
-	r := fipReuse(t)
+	r := synth.FIPReuseLocktime()
 	o := Options{}.withDefaults()
 	ctx := &diagramCtx{tl: r.Timeline, o: &o}
 	var stale, lock *Diagram
@@ -487,51 +485,31 @@ func TestBindingLane(t *testing.T) {
 			lock = diagramFor(ctx, &r.Findings[i])
 		}
 	}
-	count := func(d *Diagram, class string) int {
-		n := 0
-		for _, s := range d.Shapes {
-			for _, c := range strings.Fields(s.Class) {
-				if c == class {
-					n++
-				}
-			}
-		}
-		return n
-	}
-	texts := func(d *Diagram) string {
-		var b strings.Builder
-		for _, s := range d.Shapes {
-			if s.Kind == ShapeText {
-				b.WriteString(s.Text + "\n")
-			}
-		}
-		return b.String()
-	}
 	if stale == nil || stale.Kind != "binding-lane" {
 		t.Fatalf("stale-mac diagram: %+v", stale)
 	}
 	for class, want := range map[string]int{"garp": 3, "garp-tick": 3, "locktime": 3, "bind-old": 1, "bind-new": 1, "use-old": 1, "use-before": 1, "syn": 16, "missing": 1, "due": 1, "move": 1} {
-		if got := count(stale, class); got != want {
+		if got := classCount(stale, class); got != want {
 			t.Errorf("stale-mac lane: %d %q shapes, want %d", got, class, want)
 		}
 	}
-	tx := texts(stale)
+	tx := labels(stale)
 	for _, want := range []string{"old MAC", "fa:16:3e:11:11:11", "new MAC", "fa:16:3e:22:22:22", "observer → 172.24.5.11",
 		"312 frames to the OLD MAC after the move (45 SYNs)", "none sent", "due by move + 15 s — none sent", "moved 17:09:10.000", "1.000 s", "3 announcements (garp-reply-other-tha)"} {
 		if !strings.Contains(tx, want) {
 			t.Errorf("stale-mac lane lacks the label %q; labels:\n%s", want, tx)
 		}
 	}
-	if count(stale, "bad") != 4 { // two spacings, each a line and a label, both ≤ locktime
-		t.Errorf("spacings ≤ locktime not marked: %d", count(stale, "bad"))
+	if classCount(stale, "bad") != 4 { // two spacings, each a line and a label, both ≤ locktime
+		t.Errorf("spacings ≤ locktime not marked: %d", classCount(stale, "bad"))
 	}
-	if lock == nil || lock.Kind != "binding-lane" || count(lock, "garp") != 3 || count(lock, "use-old") != 0 {
+	if lock == nil || lock.Kind != "binding-lane" || classCount(lock, "garp") != 3 || classCount(lock, "use-old") != 0 {
 		t.Errorf("garp-locktime diagram: %+v", lock)
 	}
 }
 
 func TestGenericDiagramFallback(t *testing.T) {
-	r := fipReuse(t)
+	r := synth.FIPReuseLocktime()
 	o := Options{}.withDefaults()
 	ctx := &diagramCtx{tl: r.Timeline, o: &o}
 	for i := range r.Findings {
@@ -559,39 +537,15 @@ func TestGenericDiagramFallback(t *testing.T) {
 // TestRenderGolden pins the page's markup (the stylesheet and script bodies
 // left out: they are checked in the browser). Rewrite with -update.
 func TestRenderGolden(t *testing.T) {
-	doc := render(t, fipReuse(t), Options{})
+	doc := render(t, synth.FIPReuseLocktime(), Options{})
 	doc = regexp.MustCompile(`(?s)<style>.*?</style>`).ReplaceAllString(doc, "<style>…</style>")
 	doc = regexp.MustCompile(`(?s)<script>.*?</script>`).ReplaceAllString(doc, "<script>…</script>")
 	doc = regexp.MustCompile(`sha256-[^&]+`).ReplaceAllString(doc, "sha256-…")
-	golden := filepath.Join("testdata", "fip-reuse.golden.html")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(doc), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if doc != string(want) {
-		t.Errorf("page differs from %s (go test -update rewrites it); first difference near:\n%s", golden, firstDiff(doc, string(want)))
-	}
-}
-
-func firstDiff(a, b string) string {
-	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] {
-		i++
-	}
-	lo := max(0, i-80)
-	return "got:  " + a[lo:min(len(a), i+80)] + "\nwant: " + b[lo:min(len(b), i+80)]
+	golden.Check(t, filepath.Join("testdata", "fip-reuse.golden.html"), doc)
 }
 
 func BenchmarkRender100k(b *testing.B) {
-	r := bulk(b, 100_000)
+	r := synth.Bulk(100_000)
 	c := contractOf(r)
 	b.ReportAllocs()
 	var size int
@@ -617,13 +571,13 @@ func TestRenderEdgeCases(t *testing.T) {
 		return &analysis.Result{Timeline: timeline.Build([]*timeline.Source{s}, [][]timeline.Event{nil})}
 	}
 	odd := func() *analysis.Result {
-		r := fipReuse(t)
+		r := synth.FIPReuseLocktime()
 		r.Findings = append(r.Findings,
 			detect.Finding{ID: "odd-1", Detector: "stale-mac", Title: "no times, no evidence"},
-			detect.Finding{ID: "odd-2", Detector: "mac-change", Title: "end before start", Start: baseTime, End: baseTime.Add(-time.Hour),
+			detect.Finding{ID: "odd-2", Detector: "mac-change", Title: "end before start", Start: synth.LocktimeStart, End: synth.LocktimeStart.Add(-time.Hour),
 				Evidence: []detect.Evidence{{Source: "x", Pos: "line 1", Event: -1, Text: "a fact"}, {Source: "y", Pos: "frame 9", Event: 1 << 30, Text: "out of range"}}},
-			detect.Finding{ID: "odd-3", Detector: "garp-locktime", Title: "bad subject", Start: baseTime, End: baseTime,
-				Subject: subj("ip", "not an ip", "mac", "zz:zz"), Evidence: []detect.Evidence{detect.EventEvidence(r.Timeline, 0)}},
+			detect.Finding{ID: "odd-3", Detector: "garp-locktime", Title: "bad subject", Start: synth.LocktimeStart, End: synth.LocktimeStart,
+				Subject: synth.Subject("ip", "not an ip", "mac", "zz:zz"), Evidence: []detect.Evidence{detect.EventEvidence(r.Timeline, 0)}},
 		)
 		return r
 	}
@@ -642,7 +596,7 @@ func TestRenderEdgeCases(t *testing.T) {
 	if !strings.Contains(render(t, empty, Options{}), "Nothing could be analysed") {
 		t.Errorf("an empty run does not say nothing was analysed")
 	}
-	r := fipReuse(t)
+	r := synth.FIPReuseLocktime()
 	r.Findings[0].Subject.Set("duration_s", math.NaN())
 	if err := Render(io.Discard, r, &schema.Report{Findings: []schema.Finding{{Subject: r.Findings[0].Subject}}}, Options{}); err == nil {
 		t.Errorf("a NaN in a subject rendered without error")
@@ -659,7 +613,7 @@ func TestKnownIssueLinksOnlyHTTPS(t *testing.T) {
 		"data:text/html,<b>x</b>":                         false,
 		"https:no-host":                                   false,
 	} {
-		r := fipReuse(t)
+		r := synth.FIPReuseLocktime()
 		r.Findings = append([]detect.Finding(nil), r.Findings...)
 		r.Findings[0].KnownIssue = &detect.KnownIssue{ID: "k1", Title: "a known issue", URL: url}
 		doc := render(t, r, Options{})
@@ -679,7 +633,7 @@ func TestKnownIssueLinksOnlyHTTPS(t *testing.T) {
 
 // Each finding with evidence gives the command that exports it.
 func TestFindingsGiveTheExportCommand(t *testing.T) {
-	r := fipReuse(t)
+	r := synth.FIPReuseLocktime()
 	doc := render(t, r, Options{Export: func(id string) string { return "arpforensics export " + id + " dir -o " + id + ".pcapng" }})
 	for _, f := range r.Findings {
 		if len(f.Evidence) > 0 && !strings.Contains(doc, "<code>arpforensics export "+f.ID+" dir -o "+f.ID+".pcapng</code>") {

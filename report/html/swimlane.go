@@ -34,22 +34,92 @@ const (
 // Density is binned here over every event, so the picture is complete even
 // when the event table is capped.
 func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time.Time) *Diagram {
+	lanes := analysedLanes(tl)
+	if len(lanes) == 0 || first.IsZero() {
+		return nil
+	}
+	first, last, strays := swimRange(tl, findings, first, last)
+	t0, t1 := padded(first, last, 100*time.Millisecond)
+	sc := NewScale(t0, t1, plotX0, plotX1)
+	s := &swim{tl: tl, lanes: lanes, laneOf: make(map[int32]int, len(lanes)), X: sc.X}
+	for r, src := range lanes {
+		s.laneOf[int32(src)] = r
+	}
+	gaps := compressGaps(tl, findings, sc.T0, sc.T1)
+	if gaps != nil {
+		s.X = gaps.X
+	}
+
+	bars, bandRows := packBand(findings, s.X)
+	s.top = swimTop + findRowH*float64(bandRows) + 6
+	if bandRows > 0 {
+		s.top += 14
+	}
+	hostRows := s.layLanes()
+	d := &Diagram{Kind: "swimlane", W: diagramW, H: s.bottom + 28,
+		Label:   "Timeline: one lane per source with its event density; findings as spans above",
+		Caption: "Each lane is one input file, grouped by host; the grey bars show how many events it has over time. Findings are the coloured spans on top and the marks on the lanes their evidence comes from. Drag across the lanes to filter by time; click without dragging to clear."}
+	if strays > 0 {
+		what := "1 event lies far outside the rest of the run (a clock or year gone wrong?) and is drawn at its edge"
+		if strays > 1 {
+			what = fmt.Sprintf("%d events lie far outside the rest of the run (a clock or year gone wrong?) and are drawn at its edges", strays)
+		}
+		d.Caption += " " + what + "; the header's span includes them."
+	}
+	d.Plot = sc.plot(s.top, s.bottom)
+	if gaps != nil {
+		d.Plot.Segs = gaps
+		d.gapAxis(gaps, s.bottom+4, s.top)
+		d.Caption += " Long stretches without events are compressed into the marked breaks."
+	} else {
+		d.axis(sc, s.bottom+4, s.top, 10)
+	}
+
+	if bandRows > 0 {
+		d.text(labelRight, swimTop+11, "findings", "label strong", "end")
+	}
+	hostHeaders(d, hostRows)
+	s.density(d)
+	for _, bp := range bars {
+		s.finding(d, bp, len(bars) <= maxColumns)
+	}
+
+	// The brush's selection, drawn by the script; the script listens on the
+	// whole picture so the marks below keep their tooltips.
+	d.rect(plotX0, s.top, 0, s.bottom-s.top, "brush-sel", "")
+	d.Narrow = narrowOf(d)
+	placeBandLabels(d)
+	placeBandLabels(d.Narrow)
+	return d
+}
+
+// swim is the timeline being drawn: its lanes and where they are.
+type swim struct {
+	tl          *timeline.Timeline
+	lanes       []int         // each lane's source, top to bottom
+	laneOf      map[int32]int // source → lane
+	ys          []float64     // each lane's top
+	X           func(time.Time) float64
+	top, bottom float64 // the lanes' extent
+}
+
+// analysedLanes are the sources that get a lane, grouped by host.
+func analysedLanes(tl *timeline.Timeline) []int {
 	var lanes []int
 	for i, s := range tl.Sources {
 		if s.Analysed() {
 			lanes = append(lanes, i)
 		}
 	}
-	if len(lanes) == 0 || first.IsZero() {
-		return nil
-	}
 	slices.SortStableFunc(lanes, func(a, b int) int {
 		return strings.Compare(tl.Sources[a].Host, tl.Sources[b].Host)
 	})
-	laneOf := make(map[int32]int, len(lanes))
-	for r, s := range lanes {
-		laneOf[int32(s)] = r
-	}
+	return lanes
+}
+
+// swimRange is the range drawn: the run's, past stray events (focus), and
+// widened to every finding's span; and how many strays it leaves out.
+func swimRange(tl *timeline.Timeline, findings []detect.Finding, first, last time.Time) (time.Time, time.Time, int) {
 	first, last, strays := focus(tl, first, last)
 	for _, f := range findings {
 		if f.Start.IsZero() {
@@ -62,23 +132,22 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 			last = f.End
 		}
 	}
-	t0, t1 := padded(first, last, 100*time.Millisecond)
-	sc := NewScale(t0, t1, plotX0, plotX1)
-	X := sc.X
-	gaps := compressGaps(tl, findings, sc.T0, sc.T1)
-	if gaps != nil {
-		X = gaps.X
-	}
+	return first, last, strays
+}
 
-	// Findings band: greedy packing into rows so spans and their labels do
-	// not overlap.
-	type placed struct {
-		f      *detect.Finding
-		row    int
-		x0, x1 float64
-		label  string
-	}
-	var bars []placed
+// bandBar is a finding's span in the findings band.
+type bandBar struct {
+	f      *detect.Finding
+	row    int
+	x0, x1 float64
+	label  string
+}
+
+// packBand places the findings' spans in the band above the lanes: greedy
+// packing into rows (at most maxFRows) so spans and their labels do not
+// overlap. It returns the bars and how many rows they take.
+func packBand(findings []detect.Finding, X func(time.Time) float64) ([]bandBar, int) {
+	var bars []bandBar
 	var rowEnd []float64
 	for i := range findings {
 		f := &findings[i]
@@ -102,58 +171,40 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 			}
 		}
 		rowEnd[row] = math.Max(rowEnd[row], need)
-		bars = append(bars, placed{f, row, x0, x1, label})
+		bars = append(bars, bandBar{f, row, x0, x1, label})
 	}
-	bandH := findRowH * float64(len(rowEnd))
-	lanesTop := swimTop + bandH + 6
-	if len(rowEnd) > 0 {
-		lanesTop += 14
-	}
+	return bars, len(rowEnd)
+}
 
-	// Lanes, with a header row per host.
-	ys := make([]float64, len(lanes))
-	y := lanesTop
+// hostRow is a host's header above its lanes.
+type hostRow struct {
+	y    float64
+	host string
+}
+
+// layLanes places the lanes from s.top down, with a header row before each
+// host's, setting s.ys and s.bottom; it returns the headers.
+func (s *swim) layLanes() []hostRow {
+	s.ys = make([]float64, len(s.lanes))
+	y := s.top
 	host := "\x00"
-	var hostRows []struct {
-		y    float64
-		host string
-	}
-	for r, s := range lanes {
-		if h := tl.Sources[s].Host; h != host {
+	var rows []hostRow
+	for r, src := range s.lanes {
+		if h := s.tl.Sources[src].Host; h != host {
 			host = h
-			hostRows = append(hostRows, struct {
-				y    float64
-				host string
-			}{y, h})
+			rows = append(rows, hostRow{y, h})
 			y += laneGapHd
 		}
-		ys[r] = y
+		s.ys[r] = y
 		y += laneH
 	}
-	lanesBottom := y
-	d := &Diagram{Kind: "swimlane", W: diagramW, H: lanesBottom + 28,
-		Label:   "Timeline: one lane per source with its event density; findings as spans above",
-		Caption: "Each lane is one input file, grouped by host; the grey bars show how many events it has over time. Findings are the coloured spans on top and the marks on the lanes their evidence comes from. Drag across the lanes to filter by time; click without dragging to clear."}
-	if strays > 0 {
-		what := "1 event lies far outside the rest of the run (a clock or year gone wrong?) and is drawn at its edge"
-		if strays > 1 {
-			what = fmt.Sprintf("%d events lie far outside the rest of the run (a clock or year gone wrong?) and are drawn at its edges", strays)
-		}
-		d.Caption += " " + what + "; the header's span includes them."
-	}
-	d.Plot = sc.plot(lanesTop, lanesBottom)
-	if gaps != nil {
-		d.Plot.Segs = gaps
-		d.gapAxis(gaps, lanesBottom+4, lanesTop)
-		d.Caption += " Long stretches without events are compressed into the marked breaks."
-	} else {
-		d.axis(sc, lanesBottom+4, lanesTop, 10)
-	}
+	s.bottom = y
+	return rows
+}
 
-	if len(rowEnd) > 0 {
-		d.text(labelRight, swimTop+11, "findings", "label strong", "end")
-	}
-	for _, h := range hostRows {
+// hostHeaders draws each host's name and rule above its lanes.
+func hostHeaders(d *Diagram, rows []hostRow) {
+	for _, h := range rows {
 		label := "host " + safetext.Terminal(h.host)
 		if h.host == timeline.DefaultHost {
 			label = hostLabel(h.host)
@@ -161,15 +212,20 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 		d.text(8, h.y+12, label, "host-label", "")
 		d.line(8, h.y+15, plotX1, h.y+15, "host-rule", "")
 	}
+}
 
-	// Density per lane, over every event.
-	counts := make([][laneBins]int, len(lanes))
+// density draws each lane: its background, its source's name and counts,
+// and its events binned over time (log-scaled against the busiest bin of
+// any lane), over every event.
+func (s *swim) density(d *Diagram) {
+	tl, X := s.tl, s.X
+	counts := make([][laneBins]int, len(s.lanes))
 	binOf := func(t time.Time) int {
 		b := int((X(t) - plotX0) / (plotX1 - plotX0) * laneBins)
 		return max(0, min(laneBins-1, b))
 	}
 	for _, e := range tl.Records(0, -1) {
-		r, ok := laneOf[e.Src]
+		r, ok := s.laneOf[e.Src]
 		if !ok {
 			continue
 		}
@@ -185,16 +241,16 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 		}
 	}
 	binW := (plotX1 - plotX0) / laneBins
-	for r, s := range lanes {
-		src := tl.Sources[s]
-		ly := ys[r]
-		si := strconv.Itoa(s)
+	for r, si := range s.lanes {
+		src := tl.Sources[si]
+		ly := s.ys[r]
+		ss := strconv.Itoa(si)
 		bg := d.rect(plotX0, ly+2, plotX1-plotX0, laneH-4, "lane-bg", "")
-		bg.Src = si
+		bg.Src = ss
 		lbl := d.text(labelRight, ly+laneH/2-1, fit(sourceLabel(src), labelRight-12, fontSize), "label", "end")
-		lbl.Src, lbl.Tip = si, safetext.Terminal(src.Path)
+		lbl.Src, lbl.Tip = ss, safetext.Terminal(src.Path)
 		kind := d.text(labelRight, ly+laneH/2+11, fmt.Sprintf("%s · %s events", src.Kind, thousands(int(src.Events))), "label dim", "end")
-		kind.Src = si
+		kind.Src = ss
 		var p strings.Builder
 		total := 0
 		for b, c := range counts[r] {
@@ -208,71 +264,70 @@ func swimlane(tl *timeline.Timeline, findings []detect.Finding, first, last time
 		}
 		if p.Len() > 0 {
 			dens := d.path(p.String(), "density", fmt.Sprintf("%s: %s events", safetext.Terminal(src.Path), thousands(total)))
-			dens.Src = si
+			dens.Src = ss
 		}
 	}
+}
 
-	// Findings: spans in the band, faint columns across the lanes, and
-	// marks where their evidence sits.
-	for _, bp := range bars {
-		f := bp.f
-		sev := f.Severity.String()
-		g := &Diagram{}
-		if len(bars) <= maxColumns {
-			g.rect(bp.x0, lanesTop, bp.x1-bp.x0, lanesBottom-lanesTop, "fcol sev-"+sev, "")
-		}
-		by := swimTop + findRowH*float64(bp.row)
-		br := g.rect(bp.x0, by+2, bp.x1-bp.x0, findRowH-5, "fbar sev-"+sev, "")
-		br.Href = "#f-" + f.ID
-		if bp.label != "" {
-			// placeBandLabels places it (and shortens or drops it).
-			g.text(bp.x1+4, by+findRowH-6, bp.label, "flabel", "").Href = "#f-" + f.ID
-		}
-		marks := map[int]map[int]bool{}
-		for _, ev := range f.Evidence {
-			if ev.Event < 0 || ev.Event >= tl.Len() {
-				continue
-			}
-			e := tl.Record(ev.Event)
-			r, ok := laneOf[e.Src]
-			if !ok {
-				continue
-			}
-			if marks[r] == nil {
-				marks[r] = map[int]bool{}
-			}
-			marks[r][int(X(e.Time()))] = true
-		}
-		for r := range lanes {
-			xs := marks[r]
-			if len(xs) == 0 {
-				continue
-			}
-			var p strings.Builder
-			keys := make([]int, 0, len(xs))
-			for x := range xs {
-				keys = append(keys, x)
-			}
-			slices.Sort(keys)
-			for _, x := range keys {
-				fmt.Fprintf(&p, "M%d %sv%s", x, num(ys[r]+2), num(laneH-4))
-			}
-			g.path(p.String(), "emark sev-"+sev, "").Src = strconv.Itoa(lanes[r])
-		}
-		// One tooltip for the span and its marks.
-		tip := fmt.Sprintf("%s: %s (%s – %s)", strings.ToUpper(sev), safetext.Terminal(f.Title), clockOf(f.Start), clockOf(f.End))
-		grp := Shape{Kind: ShapeGroup, Children: g.Shapes, Tip: tip}
-		hook(&grp, f)
-		d.add(grp)
+// finding draws one finding as a group with one tooltip: its span in the
+// band, a faint column across the lanes (when column is set), and marks
+// where its evidence sits.
+func (s *swim) finding(d *Diagram, bp bandBar, column bool) {
+	f := bp.f
+	sev := f.Severity.String()
+	g := &Diagram{}
+	if column {
+		g.rect(bp.x0, s.top, bp.x1-bp.x0, s.bottom-s.top, "fcol sev-"+sev, "")
 	}
+	by := swimTop + findRowH*float64(bp.row)
+	br := g.rect(bp.x0, by+2, bp.x1-bp.x0, findRowH-5, "fbar sev-"+sev, "")
+	br.Href = "#f-" + f.ID
+	if bp.label != "" {
+		// placeBandLabels places it (and shortens or drops it).
+		g.text(bp.x1+4, by+findRowH-6, bp.label, "flabel", "").Href = "#f-" + f.ID
+	}
+	s.evidenceMarks(g, f, "emark sev-"+sev)
+	tip := fmt.Sprintf("%s: %s (%s – %s)", strings.ToUpper(sev), safetext.Terminal(f.Title), clockOf(f.Start), clockOf(f.End))
+	grp := Shape{Kind: ShapeGroup, Children: g.Shapes, Tip: tip}
+	hook(&grp, f)
+	d.add(grp)
+}
 
-	// The brush's selection, drawn by the script; the script listens on the
-	// whole picture so the marks below keep their tooltips.
-	d.rect(plotX0, lanesTop, 0, lanesBottom-lanesTop, "brush-sel", "")
-	d.Narrow = narrowOf(d)
-	placeBandLabels(d)
-	placeBandLabels(d.Narrow)
-	return d
+// evidenceMarks draws, on each lane, one path of ticks where f's evidence
+// sits (one tick a pixel column).
+func (s *swim) evidenceMarks(g *Diagram, f *detect.Finding, class string) {
+	tl := s.tl
+	marks := map[int]map[int]bool{}
+	for _, ev := range f.Evidence {
+		if ev.Event < 0 || ev.Event >= tl.Len() {
+			continue
+		}
+		e := tl.Record(ev.Event)
+		r, ok := s.laneOf[e.Src]
+		if !ok {
+			continue
+		}
+		if marks[r] == nil {
+			marks[r] = map[int]bool{}
+		}
+		marks[r][int(s.X(e.Time()))] = true
+	}
+	for r := range s.lanes {
+		xs := marks[r]
+		if len(xs) == 0 {
+			continue
+		}
+		var p strings.Builder
+		keys := make([]int, 0, len(xs))
+		for x := range xs {
+			keys = append(keys, x)
+		}
+		slices.Sort(keys)
+		for _, x := range keys {
+			fmt.Fprintf(&p, "M%d %sv%s", x, num(s.ys[r]+2), num(laneH-4))
+		}
+		g.path(p.String(), class, "").Src = strconv.Itoa(s.lanes[r])
+	}
 }
 
 // hook tags a shape with the finding it stands for, for the filters.

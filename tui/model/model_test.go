@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/internal/synth"
 	"github.com/arpforensics/arpforensics/timeline"
-	"github.com/arpforensics/arpforensics/tui/internal/synth"
 )
 
 func TestRows(t *testing.T) {

@@ -11,9 +11,9 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/arpforensics/arpforensics/analysis"
+	"github.com/arpforensics/arpforensics/internal/synth"
 	"github.com/arpforensics/arpforensics/timeline"
 	"github.com/arpforensics/arpforensics/tui/internal/drive"
-	"github.com/arpforensics/arpforensics/tui/internal/synth"
 	"github.com/arpforensics/arpforensics/tui/view"
 )
 

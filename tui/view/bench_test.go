@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/arpforensics/arpforensics/analysis"
+	"github.com/arpforensics/arpforensics/internal/synth"
 	"github.com/arpforensics/arpforensics/tui/internal/drive"
-	"github.com/arpforensics/arpforensics/tui/internal/synth"
 	"github.com/arpforensics/arpforensics/tui/view"
 )
 

@@ -10,8 +10,8 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/arpforensics/arpforensics/internal/synth"
 	"github.com/arpforensics/arpforensics/tui/internal/drive"
-	"github.com/arpforensics/arpforensics/tui/internal/synth"
 	"github.com/arpforensics/arpforensics/tui/ui"
 	"github.com/arpforensics/arpforensics/tui/view"
 )

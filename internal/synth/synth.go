@@ -1,7 +1,9 @@
-// Package synth builds analysed results for the TUI's tests and benchmarks
-// without parsers or detectors: events through the timeline's own payload
-// types (and a plain log-line payload), findings as detect.Finding values
-// citing events by index, exactly as the pipeline hands them over.
+// Package synth builds analysed results for the tests and benchmarks of the
+// TUI and the HTML page without parsers or detectors: events through the
+// timeline's own payload types (and a plain log-line payload), findings as
+// detect.Finding values citing events by index, exactly as the pipeline
+// hands them over. Each incident is a named scenario (FIPReuse,
+// FIPReuseLocktime); Large and Bulk are big runs for sizes and speed.
 package synth
 
 import (
