@@ -32,6 +32,11 @@ func (arpUnanswered) Instances() string { return "unanswered ARP episodes" }
 
 func (arpUnanswered) Identity() []string { return []string{"ip", "vlan"} }
 
+func (arpUnanswered) Thresholds() []Threshold {
+	return []Threshold{{Name: "unanswered_wait", Help: "arp-unanswered: how long after a request a reply may still come",
+		Duration: func(c *Config) *time.Duration { return &c.UnansweredWait }}}
+}
+
 // episodeGap splits the requests for one IP into separate attempts: the
 // kernel retries a failed resolution on the next packet, and a pause longer
 // than this starts a new attempt.

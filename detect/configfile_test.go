@@ -119,14 +119,35 @@ func TestREADMEDocumentsEveryConfigKey(t *testing.T) {
 	ref := string(readme[i:])
 	keys := []string{"enabled", "severity", "id", "detector", "match", "title", "fixed_in", "url",
 		"name", "description", "subject", "steps", "commands", "args", "when", "on", "optional", "done", "lost"}
-	keys = append(keys, configKeys...)
+	keys = append(keys, configKeys()...)
 	keys = append(keys, Names()...)
-	for _, th := range Thresholds {
+	for _, th := range Thresholds() {
 		keys = append(keys, th.Name)
 	}
 	for _, k := range keys {
 		if !strings.Contains(ref, "`"+k+"`") && !strings.Contains(ref, "`"+k+":`") {
 			t.Errorf("the configuration reference does not document %q", k)
 		}
+	}
+}
+
+// Detectors carry their own knobs and sections; no two may claim one name.
+func TestConfigNamesAreUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, th := range Thresholds() {
+		if seen[th.Name] {
+			t.Errorf("threshold %q is declared twice", th.Name)
+		}
+		seen[th.Name] = true
+		if (th.Duration == nil) == (th.Int == nil) {
+			t.Errorf("threshold %q: want exactly one of Duration and Int", th.Name)
+		}
+	}
+	keys := map[string]bool{}
+	for _, k := range configKeys() {
+		if keys[k] {
+			t.Errorf("config key %q is claimed twice", k)
+		}
+		keys[k] = true
 	}
 }

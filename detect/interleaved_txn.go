@@ -6,7 +6,10 @@ import (
 	"slices"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/arpforensics/arpforensics/timeline"
+	"github.com/arpforensics/arpforensics/yamlconf"
 )
 
 // interleavedTxn finds ovsdbapp transactions that committed commands of
@@ -58,6 +61,16 @@ func (interleavedTxn) Instances() string { return "interleaved transactions" }
 
 func (interleavedTxn) Identity() []string {
 	return []string{"host", "intruder", "intruder_entity", "txn_entity"}
+}
+
+// ConfigSection: a config file's "operations:" adds to the catalog (and
+// replaces operations of the same name).
+func (interleavedTxn) ConfigSection() ConfigSection {
+	return ConfigSection{Key: "operations", Decode: func(doc *yamlconf.Doc, n *yaml.Node, cfg *Config) {
+		if ops := decodeOperations(doc, n); doc.Err() == nil {
+			cfg.TxnOperations = MergeOperations(cfg.TxnOperations, ops)
+		}
+	}}
 }
 
 // txnPart is a group of a transaction's commands that share entities.

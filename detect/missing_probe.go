@@ -36,13 +36,13 @@ func (missingProbe) Describe() string {
 	return "a host's neighbour entry cycles STALE → DELAY → REACHABLE on an IP's old MAC without ever probing, while the IP was announced at another MAC or the host's traffic to it went unanswered"
 }
 
-func init() {
-	Thresholds = append(Thresholds,
-		Threshold{Name: "neigh_slack", Help: "missing-probe: slack around a neighbour cycle when looking for the host's ARP requests and traffic",
+func (missingProbe) Thresholds() []Threshold {
+	return []Threshold{
+		{Name: "neigh_slack", Help: "missing-probe: slack around a neighbour cycle when looking for the host's ARP requests and traffic",
 			Duration: func(c *Config) *time.Duration { return &c.NeighSlack }},
-		Threshold{Name: "pinned_updated", Help: "missing-probe: the largest `ip -s` updated age read as pinned by ignored ARP updates",
+		{Name: "pinned_updated", Help: "missing-probe: the largest `ip -s` updated age read as pinned by ignored ARP updates",
 			Duration: func(c *Config) *time.Duration { return &c.PinnedUpdated }},
-	)
+	}
 }
 
 // delayFirstProbe is the kernel's delay_first_probe_time: how long an entry

@@ -22,6 +22,11 @@ func (staleMAC) Describe() string {
 	return "an observer kept sending unicast IPv4 to an IP's old MAC past the grace after the IP was announced at a new MAC"
 }
 
+func (staleMAC) Thresholds() []Threshold {
+	return []Threshold{{Name: "grace", Help: "stale-mac: how long an observer may keep using an IP's old MAC after it moved",
+		Duration: func(c *Config) *time.Duration { return &c.Grace }}}
+}
+
 // staleUse is one observer's use of the old MAC after one move.
 type staleUse struct {
 	move      int32 // index in the run's moves
