@@ -465,7 +465,7 @@ func buildFinding(tl *timeline.Timeline, ev int, tx *timeline.Txn, in, owner *tx
 	f.Evidence = append(f.Evidence, corroboration.evidence...)
 	for i := 0; i < tx.Len(); i++ {
 		f.Evidence = append(f.Evidence, Evidence{
-			Source: src, Pos: timeline.Pos{Line: tx.Cmds()[i].Line}.String(),
+			Source: src, Pos: timeline.At(timeline.Pos{Line: tx.Cmds()[i].Line}),
 			Time: tx.Detail.Times[i], Text: tx.Detail.Raw[i], Event: ev,
 		})
 	}
@@ -630,13 +630,13 @@ func corroborate(tl *timeline.Timeline, txns *txnCache, tx *timeline.Txn, in *tx
 			switch d := e.Data.(type) {
 			case *timeline.Symptom:
 				if d.IP == ip && nSym < maxSymptoms {
-					symptoms = append(symptoms, evidenceOf(tl, int(j), &e))
+					symptoms = append(symptoms, evidenceOf(tl, int(j), &r, &e))
 					nSym++
 					symStory = append(symStory, fmt.Sprintf("the test failed on %s (%s)", ip, d.What))
 				}
 			case *timeline.OVNFlow:
 				if d.TPA == ip && d.NPackets == 0 {
-					flows = append(flows, evidenceOf(tl, int(j), &e))
+					flows = append(flows, evidenceOf(tl, int(j), &r, &e))
 					flowStory = append(flowStory, fmt.Sprintf("the ARP flow for %s never matched a packet (n_packets=0)", ip))
 				}
 			}

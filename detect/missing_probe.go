@@ -1020,19 +1020,7 @@ func synPorts(tl *timeline.Timeline, syns []int) string {
 func (w *mpWorld) evidence(g *mpGroup, runs []int) []Evidence {
 	tl := w.tl
 	var ev []Evidence
-	cite := func(i int) {
-		e := tl.Event(i)
-		c := evidenceOf(tl, i, &e)
-		switch d := e.Data.(type) {
-		case *timeline.Neigh:
-			if d.Listings > 1 {
-				c.Pos = rangePos(e.Pos, d.Last)
-			}
-		case *timeline.NeighReset:
-			c.Pos = rangePos(e.Pos, d.Last)
-		}
-		ev = append(ev, c)
-	}
+	cite := func(i int) { ev = append(ev, EventEvidence(tl, i)) }
 	for _, i := range capEvidence(g.moveTo, 3, 1) {
 		cite(i)
 	}
@@ -1053,7 +1041,7 @@ func (w *mpWorld) evidence(g *mpGroup, runs []int) []Evidence {
 		stale, reach := tl.Record(first.stale), tl.Record(last.reach)
 		ev = append(ev, Evidence{
 			Source: src.Path,
-			Pos:    rangePos(stale.Pos, reach.Pos),
+			Pos:    timeline.Span{First: stale.Pos, Last: reach.Pos},
 			Time:   first.from,
 			Text: fmt.Sprintf("%d cycles back to REACHABLE on %s between %s and %s, none through PROBE",
 				len(g.cycles), g.mac, first.from.UTC().Format("15:04:05"), last.to.UTC().Format("15:04:05")),
@@ -1073,9 +1061,9 @@ func (w *mpWorld) evidence(g *mpGroup, runs []int) []Evidence {
 		if who == "" {
 			who = "the host"
 		}
-		pos := ""
+		var pos timeline.Span // the whole capture
 		if src.Records > 0 {
-			pos = fmt.Sprintf("frames 1–%d", src.Records)
+			pos = timeline.Span{First: timeline.Pos{Frame: 1}, Last: timeline.Pos{Frame: src.Records}}
 		}
 		ev = append(ev, Evidence{
 			Source: src.Path,

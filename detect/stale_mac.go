@@ -517,7 +517,7 @@ func staleEvidence(tl *timeline.Timeline, m *move, u *staleUse) []Evidence {
 		ev = append(ev, EventEvidence(tl, i))
 	}
 	for _, i := range capEvidence(u.runs.list(), 2, 1) {
-		ev = append(ev, spanEvidence(tl, i))
+		ev = append(ev, EventEvidence(tl, i))
 	}
 	for _, i := range capEvidence(u.syns.list(), 2, 2) {
 		ev = append(ev, EventEvidence(tl, i))
@@ -526,7 +526,7 @@ func staleEvidence(tl *timeline.Timeline, m *move, u *staleUse) []Evidence {
 		ev = append(ev, EventEvidence(tl, i))
 	}
 	if u.switched >= 0 {
-		ev = append(ev, spanEvidence(tl, u.switched))
+		ev = append(ev, EventEvidence(tl, u.switched))
 	}
 	for _, i := range []int{m.dbGone, m.dbNew} {
 		if i >= 0 {

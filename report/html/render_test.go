@@ -630,7 +630,7 @@ func TestRenderEdgeCases(t *testing.T) {
 		r.Findings = append(r.Findings,
 			detect.Finding{ID: "odd-1", Detector: "stale-mac", Title: "no times, no evidence"},
 			detect.Finding{ID: "odd-2", Detector: "mac-change", Title: "end before start", Start: baseTime, End: baseTime.Add(-time.Hour),
-				Evidence: []detect.Evidence{{Source: "x", Pos: "line 1", Event: -1, Text: "a fact"}, {Source: "y", Pos: "frame 9", Event: 1 << 30, Text: "out of range"}}},
+				Evidence: []detect.Evidence{{Source: "x", Pos: timeline.At(timeline.Pos{Line: 1}), Event: -1, Text: "a fact"}, {Source: "y", Pos: timeline.At(timeline.Pos{Frame: 9}), Event: 1 << 30, Text: "out of range"}}},
 			detect.Finding{ID: "odd-3", Detector: "garp-locktime", Title: "bad subject", Start: baseTime, End: baseTime,
 				Subject: subj("ip", "not an ip", "mac", "zz:zz"), Evidence: []detect.Evidence{detect.EventEvidence(r.Timeline, 0)}},
 		)
