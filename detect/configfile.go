@@ -117,7 +117,7 @@ func LoadConfig(file string) (Config, error) {
 	}
 	if n := top["known_issues"]; n != nil {
 		// The user's entries come first: they may refine a built-in one.
-		user := decodeCatalog(doc, n)
+		user := decodeCatalog(doc, n, false)
 		for i := range user {
 			user[i].User = true
 		}

@@ -151,3 +151,29 @@ func TestConfigNamesAreUnique(t *testing.T) {
 		keys[k] = true
 	}
 }
+
+// The built-in catalog's facts, which the explanations cite, agree with the
+// entry's own title and fixed_in; a user's config file cannot set facts.
+func TestCatalogFactsAgreeWithTheirEntry(t *testing.T) {
+	n := 0
+	for _, e := range BuiltinCatalog() {
+		for k, vs := range e.facts {
+			if strings.HasSuffix(k, "_subject") {
+				continue // a commit's subject line, which the entry does not quote
+			}
+			for _, v := range vs {
+				n++
+				if !strings.Contains(e.Issue.Title, v) && !strings.Contains(e.Issue.FixedIn, v) {
+					t.Errorf("%s: fact %s = %q is in neither its title nor fixed_in", e.Issue.ID, k, v)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("the built-in catalog has no facts")
+	}
+	cfg := "known_issues:\n  - {id: x, detector: stale-mac, title: t, facts: {fixed: '1'}}\n"
+	if _, err := LoadConfig(writeConfig(t, cfg)); err == nil || !strings.Contains(err.Error(), "facts") {
+		t.Errorf("a user's known issue with facts: %v", err)
+	}
+}

@@ -13,12 +13,13 @@ import (
 )
 
 // interleavedTxn finds ovsdbapp transactions that committed commands of
-// unrelated operations. Before ovsdbapp 0.13.0 (0.12.2, 0.10.2 on the stable
-// branches) API.transaction() kept one nested transaction per API object,
-// not per greenthread: a second request entering transaction() while the
-// first was inside its "with" block got the first one's transaction, its
-// commands were committed with it, and whatever it added after that commit
-// was never sent (Launchpad bugs 1793499 and 1735154).
+// unrelated operations. Before the fix (the catalog's
+// ovsdbapp-nested-transaction entry has the releases and bugs)
+// API.transaction() kept one nested transaction per API object, not per
+// greenthread: a second request entering transaction() while the first was
+// inside its "with" block got the first one's transaction, its commands
+// were committed with it, and whatever it added after that commit was never
+// sent.
 //
 // In the log such a transaction's commands fall into parts that share no
 // entity (after normalising neutron-<id> and lrp-<id> to <id>, and counting

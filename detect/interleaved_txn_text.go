@@ -48,7 +48,7 @@ func txnExplanation(tl *timeline.Timeline, e *timeline.Record, tx *timeline.Txn,
 	}
 	b.WriteString(strings.Join(descr, "; ") + ". ")
 	fmt.Fprintf(&b, "%s of %s (%s) does not belong to the transaction it was committed in. ", tx.Class(first), intruderEntity, opName)
-	b.WriteString("ovsdbapp before 0.13.0 (0.12.2 and 0.10.2 on stable branches) shared one nested transaction between the greenthreads of a process: a request that entered api.transaction() while another was inside its block added its commands to that block's transaction, which committed them, and whatever it added after that commit was never sent to OVSDB.")
+	b.WriteString("ovsdbapp before " + ovsdbappFix.version + " (" + joinAnd(ovsdbappFix.backports) + " on stable branches) shared one nested transaction between the greenthreads of a process: a request that entered api.transaction() while another was inside its block added its commands to that block's transaction, which committed them, and whatever it added after that commit was never sent to OVSDB.")
 	switch {
 	case loss.lost != "":
 		fmt.Fprintf(&b, "\n\nLost: %s; no later transaction of %s added %s.", loss.lost, tx.Host, pronoun(len(loss.lostItems)))
@@ -63,6 +63,7 @@ func txnExplanation(tl *timeline.Timeline, e *timeline.Record, tx *timeline.Txn,
 	if corr.story != "" {
 		b.WriteString("\n\n" + corr.story)
 	}
-	b.WriteString("\n\nCheck the ovsdbapp version the neutron server ran (pip show ovsdbapp); upgrade to 0.13.0 or later (0.12.2, 0.10.2), then recreate or repair what was lost.")
+	fmt.Fprintf(&b, "\n\nCheck the ovsdbapp version the neutron server ran (pip show ovsdbapp); upgrade to %s or later (%s), then recreate or repair what was lost.",
+		ovsdbappFix.version, strings.Join(ovsdbappFix.backports, ", "))
 	return b.String()
 }

@@ -114,21 +114,22 @@ func (w *mpWorld) explain(g *mpGroup, runs, garps []int, maxAge int32) string {
 	// Why it matters and why it happens.
 	fmt.Fprintf(&b, "\n\nWhy: a DELAY entry goes back to REACHABLE without sending anything only when its `confirmed` timestamp was refreshed within delay_first_probe_time (5 s) — by TCP making progress, or by an ARP packet from the neighbour. With %s no longer behind %s, something kept confirming a dead entry, so the kernel never reached PROBE, which would have sent unicast requests to %s, failed and broadcast for the new owner.",
 		g.ip, g.mac, g.mac)
-	b.WriteString(" On Linux before 4.12 an ARP update the kernel ignored — a gratuitous ARP arriving within the 1 s locktime of the entry's last update — still bumped the entry's timestamps (fixed by 77d7123342dc, \"neighbour: update neigh timestamps iff update is effective\", Linux 4.12), so a burst of GARPs spaced 1 s or less could be ignored in its entirety while keeping the old entry fresh.")
+	fmt.Fprintf(&b, " On Linux before %s an ARP update the kernel ignored — a gratuitous ARP arriving within the 1 s locktime of the entry's last update — still bumped the entry's timestamps (fixed by %s, \"%s\", Linux %s), so a burst of GARPs spaced 1 s or less could be ignored in its entirety while keeping the old entry fresh.",
+		linuxFix.version, linuxFix.timestamps, linuxFix.timestampsSubject, linuxFix.version)
 	if len(runs) > 0 {
 		r := tl.Record(runs[0])
 		if len(garps) > 0 {
-			fmt.Fprintf(&b, " The `ip -s` ages show exactly that: while %s's gratuitous ARPs kept arriving (%d between %s and %s), the entry's `updated` age %s although its state and MAC stayed the same (reset from %s to %s) — the pre-4.12 fingerprint of ignored updates bumping the timestamps.",
-				g.newMAC, len(garps), clock(eventTime(tl, garps[0])), clock(eventTime(tl, garps[len(garps)-1])), ageBound(maxAge), clock(r.Time()), clock(r.LastTime()))
+			fmt.Fprintf(&b, " The `ip -s` ages show exactly that: while %s's gratuitous ARPs kept arriving (%d between %s and %s), the entry's `updated` age %s although its state and MAC stayed the same (reset from %s to %s) — the pre-%s fingerprint of ignored updates bumping the timestamps.",
+				g.newMAC, len(garps), clock(eventTime(tl, garps[0])), clock(eventTime(tl, garps[len(garps)-1])), ageBound(maxAge), clock(r.Time()), clock(r.LastTime()), linuxFix.version)
 		} else {
-			fmt.Fprintf(&b, " The `ip -s` ages show the entry's `updated` timestamp being reset with no change of state or MAC (from %s; its age %s); since Linux 4.12 `updated` moves only when an update takes effect, so this is the pre-4.12 fingerprint of ignored updates bumping the timestamps.",
-				clock(r.Time()), ageBound(maxAge))
+			fmt.Fprintf(&b, " The `ip -s` ages show the entry's `updated` timestamp being reset with no change of state or MAC (from %s; its age %s); since Linux %s `updated` moves only when an update takes effect, so this is the pre-%s fingerprint of ignored updates bumping the timestamps.",
+				clock(r.Time()), ageBound(maxAge), linuxFix.version, linuxFix.version)
 		}
 	}
 
 	// What next.
-	fmt.Fprintf(&b, "\n\nNext: check the kernel %s (`uname -r`: before 4.12, or a distribution kernel without 77d7123342dc and 7d472a59c0e5 — RHEL 7 needed arp_accept=1); its net.ipv4.conf.%s.arp_accept (with 0, GARPs inside locktime are ignored, and kernels before 4.12 ignored reply-type GARPs whatever it says) and net.ipv4.neigh.%s.locktime; and how the L3 agent spaced its GARPs (`arping -A -c 3` sends them 1 s apart, inside locktime; Neutron's fix sends a request and a reply GARP 2 s apart). `ip -s neigh show %s` on the host shows whether `updated` keeps resetting; `ip neigh flush to %s` restores connectivity.",
-		strings.ToLower(onHost(g.host)), devOr(first.seq.dev), devOr(first.seq.dev), g.ip, g.ip)
+	fmt.Fprintf(&b, "\n\nNext: check the kernel %s (`uname -r`: before %s, or a distribution kernel without %s and %s — RHEL 7 needed arp_accept=1); its net.ipv4.conf.%s.arp_accept (with 0, GARPs inside locktime are ignored, and kernels before %s ignored reply-type GARPs whatever it says) and net.ipv4.neigh.%s.locktime; and how the L3 agent spaced its GARPs (`arping -A -c 3` sends them 1 s apart, inside locktime; Neutron's fix sends a request and a reply GARP 2 s apart). `ip -s neigh show %s` on the host shows whether `updated` keeps resetting; `ip neigh flush to %s` restores connectivity.",
+		strings.ToLower(onHost(g.host)), linuxFix.version, linuxFix.timestamps, linuxFix.garpReply, devOr(first.seq.dev), linuxFix.version, devOr(first.seq.dev), g.ip, g.ip)
 	return b.String()
 }
 
