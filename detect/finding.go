@@ -183,14 +183,24 @@ func stableID(f *Finding) string {
 	return f.Detector + "-" + hex.EncodeToString(h.Sum(nil))[:12]
 }
 
-// EventEvidence cites event i of tl: its source, span, time and text (the
-// raw line for text artifacts, the decoded summary for frames). The span is
-// the event's own — a usage run's frames, a run of folded listings — so no
-// detector works positions out.
+// EventEvidence cites event i of tl at its first record: its source,
+// position, time and text (the raw line for text artifacts, the decoded
+// summary for frames).
 func EventEvidence(tl *timeline.Timeline, i int) Evidence {
 	r := tl.Record(i)
 	e := tl.EventOf(i, &r)
 	return evidenceOf(tl, i, &r, &e)
+}
+
+// spanEvidence cites event i with the span the event itself records — a
+// usage run's first and last frame, a run of folded listings' lines — so no
+// detector works positions out.
+func spanEvidence(tl *timeline.Timeline, i int) Evidence {
+	r := tl.Record(i)
+	e := tl.EventOf(i, &r)
+	ev := evidenceOf(tl, i, &r, &e)
+	ev.Pos = r.Span()
+	return ev
 }
 
 // evidenceOf is EventEvidence for event i already read as r and decoded as e.
@@ -199,5 +209,5 @@ func evidenceOf(tl *timeline.Timeline, i int, r *timeline.Record, e *timeline.Ev
 	if text == "" {
 		text = e.Data.Summary()
 	}
-	return Evidence{Source: tl.Sources[e.Source].Path, Pos: r.Span(), Time: e.Time, Text: text, Event: i}
+	return Evidence{Source: tl.Sources[e.Source].Path, Pos: timeline.At(r.Pos), Time: e.Time, Text: text, Event: i}
 }

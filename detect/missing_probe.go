@@ -343,7 +343,7 @@ func (w *mpWorld) garpsInsideLocktime(garps []int) bool {
 func (w *mpWorld) evidence(g *mpGroup, runs []int) []Evidence {
 	tl := w.tl
 	var ev []Evidence
-	cite := func(i int) { ev = append(ev, EventEvidence(tl, i)) }
+	cite := func(i int) { ev = append(ev, spanEvidence(tl, i)) }
 	for _, i := range capEvidence(g.moveTo, 3, 1) {
 		cite(i)
 	}

@@ -406,7 +406,7 @@ func staleEvidence(tl *timeline.Timeline, m *move, u *staleUse) []Evidence {
 		ev = append(ev, EventEvidence(tl, i))
 	}
 	for _, i := range capEvidence(u.runs.list(), 2, 1) {
-		ev = append(ev, EventEvidence(tl, i))
+		ev = append(ev, spanEvidence(tl, i))
 	}
 	for _, i := range capEvidence(u.syns.list(), 2, 2) {
 		ev = append(ev, EventEvidence(tl, i))
@@ -415,7 +415,7 @@ func staleEvidence(tl *timeline.Timeline, m *move, u *staleUse) []Evidence {
 		ev = append(ev, EventEvidence(tl, i))
 	}
 	if u.switched >= 0 {
-		ev = append(ev, EventEvidence(tl, u.switched))
+		ev = append(ev, spanEvidence(tl, u.switched))
 	}
 	for _, i := range []int{m.dbGone, m.dbNew} {
 		if i >= 0 {
