@@ -25,7 +25,7 @@ func TestMACChangeReportsMoveAndFlipFlop(t *testing.T) {
 		t.Errorf("second finding %q, want a flip-flop", fs[1].Title)
 	}
 	wantSubject(t, fs[1], map[string]any{"old_mac": newMAC.String(), "new_mac": oldMAC.String()})
-	if len(fs[1].Evidence) != 2 || fs[1].Evidence[0].Pos != "frame 3" || fs[1].Evidence[1].Pos != "frame 4" {
+	if len(fs[1].Evidence) != 2 || fs[1].Evidence[0].Pos.String() != "frame 3" || fs[1].Evidence[1].Pos.String() != "frame 4" {
 		t.Errorf("flip-flop evidence %+v, want the last frame at the old binding and the first at the new", fs[1].Evidence)
 	}
 }

@@ -563,27 +563,6 @@ func plural(n int64, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// spanEvidence cites a usage run: its first and last frame.
-func spanEvidence(tl *timeline.Timeline, i int) Evidence {
-	e := tl.Event(i)
-	ev := evidenceOf(tl, i, &e)
-	if u, ok := e.Data.(*timeline.UsageRun); ok && u.Frames > 1 {
-		ev.Pos = rangePos(e.Pos, u.Last)
-	}
-	return ev
-}
-
-// rangePos renders "frames 12–40" or "lines 3–9".
-func rangePos(first, last timeline.Pos) string {
-	switch {
-	case first.Frame > 0 && last.Frame > first.Frame:
-		return fmt.Sprintf("frames %d–%d", first.Frame, last.Frame)
-	case first.Line > 0 && last.Line > first.Line:
-		return fmt.Sprintf("lines %d–%d", first.Line, last.Line)
-	}
-	return first.String()
-}
-
 // capEvidence keeps the first head and the last tail items of a long list,
 // so a finding stays readable while its ends stay cited.
 func capEvidence(idx []int, head, tail int) []int {

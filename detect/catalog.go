@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -20,6 +21,9 @@ type CatalogEntry struct {
 	// User marks an entry of the user's config file: it is tried first and
 	// wins even over the known issue a detector names itself.
 	User bool
+	// facts are a built-in entry's fix versions and commits by name, which
+	// the detectors' explanations cite (see fact).
+	facts map[string][]string
 }
 
 // Predicate tests one subject key.
@@ -92,7 +96,7 @@ func BuiltinCatalog() []CatalogEntry {
 	top, _ := doc.Map(doc.Root, "the catalog", "known_issues")
 	var out []CatalogEntry
 	if n := top["known_issues"]; n != nil {
-		out = decodeCatalog(doc, n)
+		out = decodeCatalog(doc, n, true)
 	}
 	if err := doc.Err(); err != nil {
 		panic(err)
@@ -100,8 +104,9 @@ func BuiltinCatalog() []CatalogEntry {
 	return out
 }
 
-// decodeCatalog reads a list of catalog entries.
-func decodeCatalog(doc *yamlconf.Doc, n *yaml.Node) []CatalogEntry {
+// decodeCatalog reads a list of catalog entries; only the built-in catalog's
+// may carry facts.
+func decodeCatalog(doc *yamlconf.Doc, n *yaml.Node, builtin bool) []CatalogEntry {
 	if n.Kind != yaml.SequenceNode {
 		doc.Errorf(n, "known_issues: want a list")
 		return nil
@@ -112,7 +117,11 @@ func decodeCatalog(doc *yamlconf.Doc, n *yaml.Node) []CatalogEntry {
 	}
 	var out []CatalogEntry
 	for _, item := range n.Content {
-		m, _ := doc.Map(item, "a known issue", "id", "detector", "match", "title", "fixed_in", "url")
+		keys := []string{"id", "detector", "match", "title", "fixed_in", "url"}
+		if builtin {
+			keys = append(keys, "facts")
+		}
+		m, _ := doc.Map(item, "a known issue", keys...)
 		var e CatalogEntry
 		for _, req := range []string{"id", "detector", "title"} {
 			if m[req] == nil {
@@ -135,6 +144,13 @@ func decodeCatalog(doc *yamlconf.Doc, n *yaml.Node) []CatalogEntry {
 		}
 		if v := m["url"]; v != nil {
 			e.Issue.URL = doc.String(v, "url")
+		}
+		if v := m["facts"]; v != nil {
+			fm, order := doc.Map(v, "facts")
+			e.facts = map[string][]string{}
+			for _, k := range order {
+				e.facts[k] = doc.Strings(fm[k], "facts "+k)
+			}
 		}
 		if v := m["match"]; v != nil {
 			mm, order := doc.Map(v, "match")
@@ -182,8 +198,45 @@ func (c *Config) IssueByID(id string) *KnownIssue {
 	return nil
 }
 
-// issueLinuxLocktime is the catalog ID of the pre-4.12 GARP/locktime bug.
-const issueLinuxLocktime = "linux-garp-locktime"
+// Catalog IDs of the built-in entries detectors name or cite.
+const (
+	issueLinuxLocktime   = "linux-garp-locktime"         // the GARP/locktime kernel bug
+	issueOvsdbappNested  = "ovsdbapp-nested-transaction" // ovsdbapp's shared nested transaction
+	issueMACBindingAging = "ovn-mac-binding-no-aging"    // OVN's MAC_Binding rows that never age
+)
+
+// builtinFacts are the built-in catalog's facts by entry ID, decoded once.
+var builtinFacts = sync.OnceValue(func() map[string]map[string][]string {
+	out := map[string]map[string][]string{}
+	for _, e := range BuiltinCatalog() {
+		if e.facts != nil {
+			out[e.Issue.ID] = e.facts
+		}
+	}
+	return out
+})
+
+// factList is the fact key of the built-in catalog entry id (a fix version,
+// a commit, a list of backports): explanations cite the catalog rather than
+// repeat it. The detectors read their facts into package variables, so a
+// fact the embedded catalog lacks stops the program at start, before any
+// input is read — as a defect of the embedded file does in BuiltinCatalog.
+func factList(id, key string) []string {
+	v, ok := builtinFacts()[id][key]
+	if !ok || len(v) == 0 {
+		panic(fmt.Sprintf("catalog/known_issues.yaml: %s has no fact %q", id, key))
+	}
+	return v
+}
+
+// fact is a fact that is one value.
+func fact(id, key string) string {
+	v := factList(id, key)
+	if len(v) != 1 {
+		panic(fmt.Sprintf("catalog/known_issues.yaml: %s fact %q: want one value, got %d", id, key, len(v)))
+	}
+	return v[0]
+}
 
 // applyCatalog names the known issue of findings that have none yet: the
 // first catalog entry that matches wins.

@@ -24,36 +24,60 @@ type Threshold struct {
 	Int      func(*Config) *int
 }
 
-// Thresholds lists what a config file may set, in documentation order.
-// Detectors add their knobs here next to the Config field they read.
-var Thresholds = []Threshold{
-	{Name: "grace", Help: "stale-mac: how long an observer may keep using an IP's old MAC after it moved",
-		Duration: func(c *Config) *time.Duration { return &c.Grace }},
+// sharedThresholds are the knobs no single detector owns: the kernel's
+// locktime (stale-mac, garp-locktime and missing-probe compare GARP spacing
+// with it) and the findings cap of every detector. A detector's own knobs
+// come from the detector (Tuned), beside the code that reads them.
+var sharedThresholds = []Threshold{
 	{Name: "locktime", Help: "the kernel's neigh locktime (net.ipv4.neigh.*.locktime)",
 		Duration: func(c *Config) *time.Duration { return &c.Locktime }},
 	{Name: "locktime_slack", Help: "how much later than locktime a GARP still counts as inside it (one jiffy)",
 		Duration: func(c *Config) *time.Duration { return &c.LocktimeSlack }},
 	{Name: "max_findings", Help: "every detector: the most findings it reports; the rest become one summary finding (0: no cap)",
 		Int: func(c *Config) *int { return &c.MaxFindings }},
-	{Name: "unanswered_wait", Help: "arp-unanswered: how long after a request a reply may still come",
-		Duration: func(c *Config) *time.Duration { return &c.UnansweredWait }},
 }
 
-// configKeys are the top-level keys of a config file. Extensions register
-// more with RegisterConfigSection.
-var configKeys = []string{"detectors", "thresholds", "known_issues"}
+// Thresholds lists what a config file may set under thresholds:, in
+// documentation order: the shared knobs, then each detector's in the order
+// of All.
+func Thresholds() []Threshold {
+	ts := slices.Clone(sharedThresholds)
+	for _, d := range All() {
+		if t, ok := d.(Tuned); ok {
+			ts = append(ts, t.Thresholds()...)
+		}
+	}
+	return ts
+}
 
-// ConfigSection decodes one extra top-level key of a config file into cfg,
-// reporting errors through doc (so they carry file, line and column).
-type ConfigSection func(doc *yamlconf.Doc, n *yaml.Node, cfg *Config)
+// ConfigSection is a top-level key of the config file that a detector owns
+// (interleaved-txn's operations:), and how its value is decoded into a
+// Config, reporting errors through doc (so they carry file, line and
+// column).
+type ConfigSection struct {
+	Key    string
+	Decode func(doc *yamlconf.Doc, n *yaml.Node, cfg *Config)
+}
 
-var sections = map[string]ConfigSection{}
+// configSections lists the detectors' config sections in the order of All.
+func configSections() []ConfigSection {
+	var ss []ConfigSection
+	for _, d := range All() {
+		if s, ok := d.(Sectioned); ok {
+			ss = append(ss, s.ConfigSection())
+		}
+	}
+	return ss
+}
 
-// RegisterConfigSection lets a detector own a top-level key of the config
-// file (e.g. the known operations of interleaved-txn).
-func RegisterConfigSection(key string, f ConfigSection) {
-	sections[key] = f
-	configKeys = append(configKeys, key)
+// configKeys are the top-level keys of a config file: the run's own, then
+// the detectors' sections.
+func configKeys() []string {
+	keys := []string{"detectors", "thresholds", "known_issues"}
+	for _, s := range configSections() {
+		keys = append(keys, s.Key)
+	}
+	return keys
 }
 
 // LoadConfig reads a config file over Defaults. Every error names the file,
@@ -84,7 +108,7 @@ func LoadConfig(file string) (Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	top, order := doc.Map(doc.Root, "the config file", configKeys...)
+	top, order := doc.Map(doc.Root, "the config file", configKeys()...)
 	if n := top["detectors"]; n != nil {
 		decodeDetectors(doc, n, &cfg)
 	}
@@ -93,15 +117,16 @@ func LoadConfig(file string) (Config, error) {
 	}
 	if n := top["known_issues"]; n != nil {
 		// The user's entries come first: they may refine a built-in one.
-		user := decodeCatalog(doc, n)
+		user := decodeCatalog(doc, n, false)
 		for i := range user {
 			user[i].User = true
 		}
 		cfg.Catalog = append(user, cfg.Catalog...)
 	}
+	sections := configSections()
 	for _, k := range order {
-		if f, ok := sections[k]; ok {
-			f(doc, top[k], &cfg)
+		if i := slices.IndexFunc(sections, func(s ConfigSection) bool { return s.Key == k }); i >= 0 {
+			sections[i].Decode(doc, top[k], &cfg)
 		}
 	}
 	if err := doc.Err(); err != nil {
@@ -135,14 +160,14 @@ func decodeDetectors(doc *yamlconf.Doc, n *yaml.Node, cfg *Config) {
 }
 
 func decodeThresholds(doc *yamlconf.Doc, n *yaml.Node, cfg *Config) {
+	ts := Thresholds()
 	var names []string
-	for _, t := range Thresholds {
+	for _, t := range ts {
 		names = append(names, t.Name)
 	}
 	m, order := doc.Map(n, "thresholds", names...)
 	for _, k := range order {
-		i := slices.IndexFunc(Thresholds, func(t Threshold) bool { return t.Name == k })
-		t := Thresholds[i]
+		t := ts[slices.IndexFunc(ts, func(t Threshold) bool { return t.Name == k })]
 		switch {
 		case t.Duration != nil:
 			d := doc.Duration(m[k], k)
@@ -169,7 +194,7 @@ func DescribeConfig() string {
 	}
 	b.WriteString("thresholds:\n")
 	d := Defaults()
-	for _, t := range Thresholds {
+	for _, t := range Thresholds() {
 		switch {
 		case t.Duration != nil:
 			fmt.Fprintf(&b, "  %s: %s   # %s\n", t.Name, *t.Duration(&d), t.Help)
@@ -180,10 +205,8 @@ func DescribeConfig() string {
 	b.WriteString("known_issues: []      # yours, tried first: each names the upstream bug behind the findings it matches, e.g.\n" +
 		"#  - {id: lp-1690165, detector: stale-mac, match: {ip: '^172\\.24\\.', duration_s: '>= 60'}, title: ..., fixed_in: ..., url: ...}\n" +
 		"#    match: subject keys of the detector's findings, each a regular expression or a comparison (<=, >=, <, >, == N)\n")
-	for _, k := range configKeys {
-		if _, ok := sections[k]; ok {
-			fmt.Fprintf(&b, "# %s: see the README (a section of its own)\n", k)
-		}
+	for _, s := range configSections() {
+		fmt.Fprintf(&b, "# %s: see the README (a section of its own)\n", s.Key)
 	}
 	return b.String()
 }

@@ -119,14 +119,61 @@ func TestREADMEDocumentsEveryConfigKey(t *testing.T) {
 	ref := string(readme[i:])
 	keys := []string{"enabled", "severity", "id", "detector", "match", "title", "fixed_in", "url",
 		"name", "description", "subject", "steps", "commands", "args", "when", "on", "optional", "done", "lost"}
-	keys = append(keys, configKeys...)
+	keys = append(keys, configKeys()...)
 	keys = append(keys, Names()...)
-	for _, th := range Thresholds {
+	for _, th := range Thresholds() {
 		keys = append(keys, th.Name)
 	}
 	for _, k := range keys {
 		if !strings.Contains(ref, "`"+k+"`") && !strings.Contains(ref, "`"+k+":`") {
 			t.Errorf("the configuration reference does not document %q", k)
 		}
+	}
+}
+
+// Detectors carry their own knobs and sections; no two may claim one name.
+func TestConfigNamesAreUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, th := range Thresholds() {
+		if seen[th.Name] {
+			t.Errorf("threshold %q is declared twice", th.Name)
+		}
+		seen[th.Name] = true
+		if (th.Duration == nil) == (th.Int == nil) {
+			t.Errorf("threshold %q: want exactly one of Duration and Int", th.Name)
+		}
+	}
+	keys := map[string]bool{}
+	for _, k := range configKeys() {
+		if keys[k] {
+			t.Errorf("config key %q is claimed twice", k)
+		}
+		keys[k] = true
+	}
+}
+
+// The built-in catalog's facts, which the explanations cite, agree with the
+// entry's own title and fixed_in; a user's config file cannot set facts.
+func TestCatalogFactsAgreeWithTheirEntry(t *testing.T) {
+	n := 0
+	for _, e := range BuiltinCatalog() {
+		for k, vs := range e.facts {
+			if strings.HasSuffix(k, "_subject") {
+				continue // a commit's subject line, which the entry does not quote
+			}
+			for _, v := range vs {
+				n++
+				if !strings.Contains(e.Issue.Title, v) && !strings.Contains(e.Issue.FixedIn, v) {
+					t.Errorf("%s: fact %s = %q is in neither its title nor fixed_in", e.Issue.ID, k, v)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("the built-in catalog has no facts")
+	}
+	cfg := "known_issues:\n  - {id: x, detector: stale-mac, title: t, facts: {fixed: '1'}}\n"
+	if _, err := LoadConfig(writeConfig(t, cfg)); err == nil || !strings.Contains(err.Error(), "facts") {
+		t.Errorf("a user's known issue with facts: %v", err)
 	}
 }

@@ -96,11 +96,11 @@ type Finding struct {
 
 // Evidence cites one event, or a fact without an event, that supports a finding.
 type Evidence struct {
-	Source string    // the source's path
-	Pos    string    // "frame 181869", "frames 12–40", "line 40"
-	Time   time.Time // UTC
-	Text   string    // the record as the artifact shows it, or its decoded summary
-	Event  int       // the event's index in the timeline (Timeline.Event); -1 when the evidence is not one event
+	Source string        // the source's path
+	Pos    timeline.Span // the event's frames or lines; reports print it (Span.String: "frame 181869", "frames 12–40", "line 40")
+	Time   time.Time     // UTC
+	Text   string        // the record as the artifact shows it, or its decoded summary
+	Event  int           // the event's index in the timeline (Timeline.Event); -1 when the evidence is not one event
 }
 
 // KnownIssue ties a finding to an upstream bug.
@@ -183,18 +183,31 @@ func stableID(f *Finding) string {
 	return f.Detector + "-" + hex.EncodeToString(h.Sum(nil))[:12]
 }
 
-// EventEvidence cites event i of tl: its source, position, time and text
-// (the raw line for text artifacts, the decoded summary for frames).
+// EventEvidence cites event i of tl at its first record: its source,
+// position, time and text (the raw line for text artifacts, the decoded
+// summary for frames).
 func EventEvidence(tl *timeline.Timeline, i int) Evidence {
-	e := tl.Event(i)
-	return evidenceOf(tl, i, &e)
+	r := tl.Record(i)
+	e := tl.EventOf(i, &r)
+	return evidenceOf(tl, i, &r, &e)
 }
 
-// evidenceOf is EventEvidence for event i already decoded as e.
-func evidenceOf(tl *timeline.Timeline, i int, e *timeline.Event) Evidence {
+// spanEvidence cites event i with the span the event itself records — a
+// usage run's first and last frame, a run of folded listings' lines — so no
+// detector works positions out.
+func spanEvidence(tl *timeline.Timeline, i int) Evidence {
+	r := tl.Record(i)
+	e := tl.EventOf(i, &r)
+	ev := evidenceOf(tl, i, &r, &e)
+	ev.Pos = r.Span()
+	return ev
+}
+
+// evidenceOf is EventEvidence for event i already read as r and decoded as e.
+func evidenceOf(tl *timeline.Timeline, i int, r *timeline.Record, e *timeline.Event) Evidence {
 	text := e.Raw
 	if text == "" {
 		text = e.Data.Summary()
 	}
-	return Evidence{Source: tl.Sources[e.Source].Path, Pos: e.Pos.String(), Time: e.Time, Text: text, Event: i}
+	return Evidence{Source: tl.Sources[e.Source].Path, Pos: timeline.At(r.Pos), Time: e.Time, Text: text, Event: i}
 }

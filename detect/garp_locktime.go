@@ -18,7 +18,7 @@ type garpLocktime struct{}
 func (garpLocktime) Name() string { return "garp-locktime" }
 
 func (garpLocktime) Describe() string {
-	return "consecutive GARPs for the same IP and MAC are spaced within ARP locktime (1 s), so Linux peers before 4.12 may ignore them all"
+	return "consecutive GARPs for the same IP and MAC are spaced within ARP locktime (1 s), so Linux peers before " + linuxFix.version + " may ignore them all"
 }
 
 // burstGap separates bursts: GARPs further apart than this are separate
@@ -144,18 +144,7 @@ func locktimeFinding(tl *timeline.Timeline, cfg *Config, k garpKey, burst []int)
 	f.Subject.Set("mac", k.mac.String())
 	f.Subject.Set("min_spacing_ms", math.Round(float64(minGap.Microseconds()))/1000)
 
-	flavour := "request-type"
-	switch {
-	case classes[timeline.ARPGarpReplyOtherTHA] > 0:
-		flavour = "reply-type (with a target hardware address that is not the sender's, which no Linux kernel treats as gratuitous)"
-	case classes[timeline.ARPGarpReply] > 0 && classes[timeline.ARPGarpRequest] > 0:
-		flavour = "request- and reply-type"
-	case classes[timeline.ARPGarpReply] > 0:
-		flavour = "reply-type"
-	}
-	f.Explanation = fmt.Sprintf("%s at %s announced itself with %d %s gratuitous ARPs between %s and %s; %d of them followed the previous one within %s. A Linux peer applies an ARP packet that changes a neighbour entry's MAC only if the entry was last updated more than locktime (net.ipv4.neigh.*.locktime, 1 s by default) ago, unless it treats the packet as gratuitous — before Linux 4.12 only request-type GARPs with arp_accept=1. Worse, before 4.12 an ignored update still bumped the entry's timestamps (fixed by 77d7123342dc), so a burst spaced within locktime can be ignored from the first GARP to the last, and peers keep the old MAC.\n\nNext: if a peer kept using an old MAC for %s (see stale-mac and missing-probe findings), this burst is why. Space announcements more than 1 s apart (iputils arping -i, or Neutron's fix: arping -U then -A with 2 s sleeps) and send both flavours.",
-		k.ip, k.mac, len(burst), flavour, first.Format("15:04:05.000"), last.Format("15:04:05.000"),
-		len(inside), fmtDur(cfg.Locktime+cfg.LocktimeSlack), k.ip)
+	f.Explanation = locktimeExplanation(k, burst, classes, first, last, len(inside), cfg)
 	ev := []int{burst[0]}
 	for _, n := range inside {
 		ev = append(ev, burst[n])

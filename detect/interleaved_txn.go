@@ -6,16 +6,20 @@ import (
 	"slices"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/arpforensics/arpforensics/timeline"
+	"github.com/arpforensics/arpforensics/yamlconf"
 )
 
 // interleavedTxn finds ovsdbapp transactions that committed commands of
-// unrelated operations. Before ovsdbapp 0.13.0 (0.12.2, 0.10.2 on the stable
-// branches) API.transaction() kept one nested transaction per API object,
-// not per greenthread: a second request entering transaction() while the
-// first was inside its "with" block got the first one's transaction, its
-// commands were committed with it, and whatever it added after that commit
-// was never sent (Launchpad bugs 1793499 and 1735154).
+// unrelated operations. Before the fix (the catalog's
+// ovsdbapp-nested-transaction entry has the releases and bugs)
+// API.transaction() kept one nested transaction per API object, not per
+// greenthread: a second request entering transaction() while the first was
+// inside its "with" block got the first one's transaction, its commands
+// were committed with it, and whatever it added after that commit was never
+// sent.
 //
 // In the log such a transaction's commands fall into parts that share no
 // entity (after normalising neutron-<id> and lrp-<id> to <id>, and counting
@@ -58,6 +62,16 @@ func (interleavedTxn) Instances() string { return "interleaved transactions" }
 
 func (interleavedTxn) Identity() []string {
 	return []string{"host", "intruder", "intruder_entity", "txn_entity"}
+}
+
+// ConfigSection: a config file's "operations:" adds to the catalog (and
+// replaces operations of the same name).
+func (interleavedTxn) ConfigSection() ConfigSection {
+	return ConfigSection{Key: "operations", Decode: func(doc *yamlconf.Doc, n *yaml.Node, cfg *Config) {
+		if ops := decodeOperations(doc, n); doc.Err() == nil {
+			cfg.TxnOperations = MergeOperations(cfg.TxnOperations, ops)
+		}
+	}}
 }
 
 // txnPart is a group of a transaction's commands that share entities.
@@ -353,76 +367,20 @@ func stepEntities(tx *timeline.Txn, p *txnPart, st *Step, all []string) []string
 	return all
 }
 
+// buildFinding reports the intruding part in of transaction tx (event ev),
+// committed inside owner's operation (nil when no part owns it).
 func buildFinding(tl *timeline.Timeline, ev int, tx *timeline.Txn, in, owner *txnPart, parts []*txnPart) Finding {
 	e := tl.Record(ev)
-	src := tl.Sources[e.Src].Path
 	txns := newTxnCache(tl)
 	first := in.cmds[0]
-	intruderEntity := ""
-	if in.op != nil {
-		intruderEntity = lookup(tx, in.op, first, "subject")
-	}
-	if intruderEntity == "" {
-		intruderEntity = tx.Primary(first)
-	}
-	ownerEntity, ownerOp := "", "an unknown operation"
-	if owner != nil {
-		if owner.op != nil {
-			ownerEntity = lookup(tx, owner.op, owner.cmds[0], "subject")
-			ownerOp = owner.op.Name
-		}
-		if ownerEntity == "" {
-			ownerEntity = tx.Primary(owner.cmds[0])
-		}
-	}
-
-	// What the intruding operation needed: later transactions of the host
-	// may still have done it (a maintenance task repairs what it finds).
-	searchEnts := slices.Clone(in.ents)
-	var lostItems, repairedItems []string
-	var repairs []int
-	if in.op != nil {
-		for _, k := range in.missing {
-			st := &in.op.Steps[k]
-			if st.When != "" {
-				if v := timeline.NormaliseEntity(lookup(tx, in.op, first, st.When)); v != "" && !slices.Contains(searchEnts, v) {
-					searchEnts = append(searchEnts, v)
-				}
-			}
-		}
-		for _, k := range in.missing {
-			st := &in.op.Steps[k]
-			text := fill(st.Lost, func(key string) string { return lookup(tx, in.op, first, key) })
-			if text == "" {
-				text = strings.Join(st.Commands, "/")
-			}
-			if j := stepDone(tl, txns, ev, tx, st, stepEntities(tx, in, st, searchEnts)); j >= 0 {
-				if !slices.Contains(repairedItems, text) {
-					repairedItems = append(repairedItems, text)
-				}
-				if len(repairs) < maxRepairs && !slices.Contains(repairs, j) {
-					repairs = append(repairs, j)
-				}
-			} else if !slices.Contains(lostItems, text) {
-				lostItems = append(lostItems, text)
-			}
-		}
-	}
-	lostItems = slices.DeleteFunc(lostItems, func(s string) bool { return slices.Contains(repairedItems, s) })
-	lost := ""
-	if len(lostItems) > 0 {
-		did := fill(in.op.Steps[0].Done, func(key string) string { return lookup(tx, in.op, first, key) })
-		lost = joinAnd(lostItems) + " never added"
-		if did != "" {
-			lost = did + "; " + lost
-		}
-	}
+	intruderEntity, ownerEntity, ownerOp := partSubjects(tx, in, owner)
+	loss := lossOf(tl, txns, ev, tx, in)
 
 	// The known issue (ovsdbapp's nested-transaction race) comes from
 	// catalog/known_issues.yaml, which users may refine.
 	f := Finding{Start: e.Time(), End: e.LastTime()}
 	switch {
-	case lost != "":
+	case loss.lost != "":
 		f.Severity, f.Confidence = High, ConfHigh
 		if owner == nil || owner.op == nil {
 			f.Confidence = ConfMedium
@@ -437,77 +395,110 @@ func buildFinding(tl *timeline.Timeline, ev int, tx *timeline.Txn, in, owner *tx
 	f.Subject.Set("intruder", tx.Class(first))
 	f.Subject.Set("intruder_entity", intruderEntity)
 	f.Subject.Set("txn_entity", ownerEntity)
-	f.Subject.Set("lost", lost)
-
-	opName := "a command of another request"
-	if in.op != nil {
-		opName = in.op.Name
-	}
+	f.Subject.Set("lost", loss.lost)
 	f.Title = fmt.Sprintf("ovsdbapp transaction of pid %d committed %s of %s inside %s of %s", tx.PID, tx.Class(first), intruderEntity, ownerOp, ownerEntity)
-	if lost != "" {
-		f.Title += ": " + joinAnd(lostItems) + " lost"
+	if loss.lost != "" {
+		f.Title += ": " + joinAnd(loss.lostItems) + " lost"
 	}
 
-	corroboration := corroborate(tl, txns, tx, in, intruderEntity)
-	f.Evidence = append(f.Evidence, corroboration.evidence...)
+	corr := corroborate(tl, txns, tx, in, intruderEntity)
+	f.Evidence = txnEvidence(tl, ev, tx, corr, loss.repairs)
+	f.Explanation = txnExplanation(tl, &e, tx, in, parts, intruderEntity, loss, corr)
+	return f
+}
+
+// partSubjects names what the intruding part and the part that owns the
+// transaction are about, and the owner's operation.
+func partSubjects(tx *timeline.Txn, in, owner *txnPart) (intruderEntity, ownerEntity, ownerOp string) {
+	first := in.cmds[0]
+	if in.op != nil {
+		intruderEntity = lookup(tx, in.op, first, "subject")
+	}
+	if intruderEntity == "" {
+		intruderEntity = tx.Primary(first)
+	}
+	ownerOp = "an unknown operation"
+	if owner != nil {
+		if owner.op != nil {
+			ownerEntity = lookup(tx, owner.op, owner.cmds[0], "subject")
+			ownerOp = owner.op.Name
+		}
+		if ownerEntity == "" {
+			ownerEntity = tx.Primary(owner.cmds[0])
+		}
+	}
+	return intruderEntity, ownerEntity, ownerOp
+}
+
+// txnLoss is what the intruding operation needed and never got.
+type txnLoss struct {
+	lost      string   // what it did and what was never added; "" when nothing stayed lost
+	lostItems []string // the steps never done
+	repaired  []string // the steps later transactions did
+	repairs   []int    // those transactions' events, at most maxRepairs
+}
+
+// lossOf checks the intruding part's missing steps against the host's later
+// transactions, which may still have done them (a maintenance task repairs
+// what it finds).
+func lossOf(tl *timeline.Timeline, txns *txnCache, ev int, tx *timeline.Txn, in *txnPart) txnLoss {
+	var l txnLoss
+	if in.op == nil {
+		return l
+	}
+	first := in.cmds[0]
+	searchEnts := slices.Clone(in.ents)
+	for _, k := range in.missing {
+		st := &in.op.Steps[k]
+		if st.When != "" {
+			if v := timeline.NormaliseEntity(lookup(tx, in.op, first, st.When)); v != "" && !slices.Contains(searchEnts, v) {
+				searchEnts = append(searchEnts, v)
+			}
+		}
+	}
+	for _, k := range in.missing {
+		st := &in.op.Steps[k]
+		text := fill(st.Lost, func(key string) string { return lookup(tx, in.op, first, key) })
+		if text == "" {
+			text = strings.Join(st.Commands, "/")
+		}
+		if j := stepDone(tl, txns, ev, tx, st, stepEntities(tx, in, st, searchEnts)); j >= 0 {
+			if !slices.Contains(l.repaired, text) {
+				l.repaired = append(l.repaired, text)
+			}
+			if len(l.repairs) < maxRepairs && !slices.Contains(l.repairs, j) {
+				l.repairs = append(l.repairs, j)
+			}
+		} else if !slices.Contains(l.lostItems, text) {
+			l.lostItems = append(l.lostItems, text)
+		}
+	}
+	l.lostItems = slices.DeleteFunc(l.lostItems, func(s string) bool { return slices.Contains(l.repaired, s) })
+	if len(l.lostItems) > 0 {
+		did := fill(in.op.Steps[0].Done, func(key string) string { return lookup(tx, in.op, first, key) })
+		l.lost = joinAnd(l.lostItems) + " never added"
+		if did != "" {
+			l.lost = did + "; " + l.lost
+		}
+	}
+	return l
+}
+
+// txnEvidence cites what corroborates the race, every command line of the
+// transaction, and the later transactions that repaired it.
+func txnEvidence(tl *timeline.Timeline, ev int, tx *timeline.Txn, corr corroboration, repairs []int) []Evidence {
+	src := tl.Sources[tl.Record(ev).Src].Path
+	out := append([]Evidence(nil), corr.evidence...)
 	for i := 0; i < tx.Len(); i++ {
-		f.Evidence = append(f.Evidence, Evidence{
-			Source: src, Pos: timeline.Pos{Line: tx.Cmds()[i].Line}.String(),
+		out = append(out, Evidence{
+			Source: src, Pos: timeline.At(timeline.Pos{Line: tx.Cmds()[i].Line}),
 			Time: tx.Detail.Times[i], Text: tx.Detail.Raw[i], Event: ev,
 		})
 	}
 	for _, j := range repairs {
-		f.Evidence = append(f.Evidence, EventEvidence(tl, j))
+		out = append(out, EventEvidence(tl, j))
 	}
-
-	// The narrative.
-	var b strings.Builder
-	idxs := func(p *txnPart) string {
-		var s []string
-		for _, c := range p.cmds {
-			s = append(s, fmt.Sprintf("%d", tx.FirstIdx+c))
-		}
-		return strings.Join(s, ", ")
-	}
-	fmt.Fprintf(&b, "In process %d on %s, the ovsdbapp transaction logged at %s of %s (%d commands) holds commands of %d unrelated operations: ",
-		tx.PID, tx.Host, e.Pos, src, tx.Len(), len(parts))
-	var descr []string
-	for _, p := range parts {
-		name := "commands of an unknown operation"
-		if p.op != nil {
-			name = p.op.Name
-			if len(p.missing) > 0 {
-				name += " (incomplete)"
-			}
-		}
-		subj := tx.Primary(p.cmds[0])
-		if p.op != nil {
-			if s := lookup(tx, p.op, p.cmds[0], "subject"); s != "" {
-				subj = s
-			}
-		}
-		descr = append(descr, fmt.Sprintf("%s of %s at idx %s", name, subj, idxs(p)))
-	}
-	b.WriteString(strings.Join(descr, "; ") + ". ")
-	fmt.Fprintf(&b, "%s of %s (%s) does not belong to the transaction it was committed in. ", tx.Class(first), intruderEntity, opName)
-	b.WriteString("ovsdbapp before 0.13.0 (0.12.2 and 0.10.2 on stable branches) shared one nested transaction between the greenthreads of a process: a request that entered api.transaction() while another was inside its block added its commands to that block's transaction, which committed them, and whatever it added after that commit was never sent to OVSDB.")
-	switch {
-	case lost != "":
-		fmt.Fprintf(&b, "\n\nLost: %s; no later transaction of %s added %s.", lost, tx.Host, pronoun(len(lostItems)))
-	case len(in.missing) > 0:
-		fmt.Fprintf(&b, "\n\nThe operation was cut short, but later transactions of %s added what it lacked (%s), so nothing stayed lost.", tx.Host, joinAnd(repairedItems))
-	default:
-		b.WriteString("\n\nBoth operations were complete in this transaction, so nothing was lost this time; the race that merged them can lose commands the next time.")
-	}
-	if len(repairedItems) > 0 && lost != "" {
-		fmt.Fprintf(&b, " (Later transactions did add: %s.)", joinAnd(repairedItems))
-	}
-	if corroboration.story != "" {
-		b.WriteString("\n\n" + corroboration.story)
-	}
-	b.WriteString("\n\nCheck the ovsdbapp version the neutron server ran (pip show ovsdbapp); upgrade to 0.13.0 or later (0.12.2, 0.10.2), then recreate or repair what was lost.")
-	f.Explanation = b.String()
-	return f
+	return out
 }
 
 func pronoun(n int) string {
@@ -617,13 +608,13 @@ func corroborate(tl *timeline.Timeline, txns *txnCache, tx *timeline.Txn, in *tx
 			switch d := e.Data.(type) {
 			case *timeline.Symptom:
 				if d.IP == ip && nSym < maxSymptoms {
-					symptoms = append(symptoms, evidenceOf(tl, int(j), &e))
+					symptoms = append(symptoms, evidenceOf(tl, int(j), &r, &e))
 					nSym++
 					symStory = append(symStory, fmt.Sprintf("the test failed on %s (%s)", ip, d.What))
 				}
 			case *timeline.OVNFlow:
 				if d.TPA == ip && d.NPackets == 0 {
-					flows = append(flows, evidenceOf(tl, int(j), &e))
+					flows = append(flows, evidenceOf(tl, int(j), &r, &e))
 					flowStory = append(flowStory, fmt.Sprintf("the ARP flow for %s never matched a packet (n_packets=0)", ip))
 				}
 			}

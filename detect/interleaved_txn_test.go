@@ -134,7 +134,7 @@ func TestIncidentLosesTheGatewayPort(t *testing.T) {
 		t.Fatalf("%d evidence items, want the 4 command lines", len(f.Evidence))
 	}
 	for i, e := range f.Evidence {
-		if e.Text != raceLines[i] || e.Pos != fmt.Sprintf("line %d", i+1) || e.Source != "neutron-server.log" {
+		if e.Text != raceLines[i] || e.Pos.String() != fmt.Sprintf("line %d", i+1) || e.Source != "neutron-server.log" {
 			t.Errorf("evidence %d: %s %s %q", i, e.Source, e.Pos, e.Text)
 		}
 	}
@@ -163,7 +163,7 @@ func TestRepairedLaterIsNotLost(t *testing.T) {
 	if fs[0].Severity != Medium || fs[0].Subject.String("lost") != "" {
 		t.Errorf("severity %s lost %q", fs[0].Severity, fs[0].Subject.String("lost"))
 	}
-	if n := len(fs[0].Evidence); n != 5 || !strings.Contains(fs[0].Evidence[4].Pos, "line 5") {
+	if n := len(fs[0].Evidence); n != 5 || !strings.Contains(fs[0].Evidence[4].Pos.String(), "line 5") {
 		t.Errorf("evidence: %d items, last %+v", n, fs[0].Evidence[n-1])
 	}
 	// The same repair on another host does not count.

@@ -2,7 +2,6 @@ package detect
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -58,27 +57,12 @@ func changeFinding(tl *timeline.Timeline, m *move) Finding {
 	f.Subject.Set("ip", m.key.ip.String())
 	f.Subject.Set("old_mac", m.old.String())
 	f.Subject.Set("new_mac", m.new.String())
-	how := "IPv4 frames it sent from the address"
-	switch m.newBy {
-	case witARP:
-		a := arpAt(tl, m.firstNew)
-		how = describeARP(&a)
-	case witDatabase:
-		how = "the database's own record: " + dbRecordText(tl, m.dbNew)
-	}
-	gap := m.at.Sub(eventTime(tl, m.lastOld))
 	if m.flipFlop {
 		f.Title = fmt.Sprintf("flip-flop: %s moved back to %s from %s", m.key, m.new, m.old)
-		f.Explanation = fmt.Sprintf("%s was bound to %s earlier, then to %s, and now to %s again (%s). An address that alternates between MACs is either a floating IP moved back and forth, an HA pair failing over (keepalived/VRRP), or two hosts claiming one address; a Linux peer that ignores the announcements keeps whichever MAC it learned first.",
-			m.key, m.new, m.old, m.new, how)
 	} else {
 		f.Title = fmt.Sprintf("%s moved from %s to %s", m.key, m.old, m.new)
-		f.Explanation = fmt.Sprintf("%s was last seen at %s %s before it was seen at %s (%s). Floating IPs move like this when they are re-associated; every host that talks to the address must update its neighbour entry, which is what the stale-mac and missing-probe detectors check.",
-			m.key, m.old, fmtDur(gap), m.new, how)
 	}
-	if m.oldSeen&witARP == 0 || m.newBy != witARP {
-		f.Explanation += fmt.Sprintf(" Witnesses: %s at %s showed by %s; at %s by %s.", m.key, m.old, m.oldSeen.describe(), m.new, m.newBy.describe())
-	}
+	f.Explanation = changeExplanation(tl, m)
 	f.Witnesses = witnessList(m)
 	f.Evidence = []Evidence{EventEvidence(tl, m.lastOld), EventEvidence(tl, m.firstNew)}
 	if m.dbNew >= 0 && m.dbNew != m.firstNew {
@@ -116,12 +100,7 @@ func flappingFinding(tl *timeline.Timeline, ms []move, idx []int) Finding {
 	f.Subject.Set("ip", first.key.ip.String())
 	f.Subject.Set("old_mac", first.old.String())
 	f.Subject.Set("new_mac", last.new.String())
-	var list []string
-	for _, h := range append(last.history, last.new) {
-		list = append(list, h.String())
-	}
-	f.Explanation = fmt.Sprintf("After %d reported changes, %s kept changing MAC: %d more changes between %s and %s. MACs seen: %s. A binding that flaps this often points at duplicate addresses, a loop, ARP spoofing, or a malformed capture.",
-		maxChangesPerIP, first.key, len(idx), first.at.Format("15:04:05.000"), last.at.Format("15:04:05.000"), strings.Join(list, ", "))
+	f.Explanation = flappingExplanation(first, last, len(idx))
 	f.Evidence = []Evidence{EventEvidence(tl, first.firstNew), EventEvidence(tl, last.firstNew)}
 	return f
 }

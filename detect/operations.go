@@ -16,7 +16,7 @@ import (
 // (catalog/operations.yaml, which documents the format) covers neutron's
 // router, floating IP, network and port operations; a user's YAML can add
 // or replace operations: an "operations:" list in the --config file
-// (registered as a config section), or DecodeOperations and
+// (interleaved-txn's config section), or DecodeOperations and
 // MergeOperations for callers of their own.
 
 //go:embed catalog/operations.yaml
@@ -55,16 +55,6 @@ func DefaultOperations() []Operation {
 		panic("embedded operations catalog: " + err.Error()) // a build defect; TestDefaultOperations guards it
 	}
 	return ops
-}
-
-func init() {
-	// A config file's "operations:" adds to the catalog (and replaces
-	// operations of the same name).
-	RegisterConfigSection("operations", func(doc *yamlconf.Doc, n *yaml.Node, cfg *Config) {
-		if ops := decodeOperations(doc, n); doc.Err() == nil {
-			cfg.TxnOperations = MergeOperations(cfg.TxnOperations, ops)
-		}
-	})
 }
 
 // DecodeOperations reads a catalog document: a mapping whose only key,

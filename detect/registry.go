@@ -27,6 +27,18 @@ type Detector interface {
 	Identity() []string
 }
 
+// Tuned is a detector with thresholds of its own, settable under
+// thresholds: in a config file; Thresholds lists them after the shared ones.
+type Tuned interface {
+	Thresholds() []Threshold
+}
+
+// Sectioned is a detector that owns a top-level key of the config file
+// (interleaved-txn's operations:).
+type Sectioned interface {
+	ConfigSection() ConfigSection
+}
+
 // All lists every detector in the order reports present them when they tie.
 func All() []Detector {
 	return []Detector{

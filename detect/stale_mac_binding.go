@@ -43,10 +43,10 @@ func (staleMACBinding) Identity() []string { return []string{"ip", "datapath", "
 // new owner's first GARP or ARP reply, so half a minute is generous.
 const DefaultMACBindingGrace = 30 * time.Second
 
-func init() {
-	Thresholds = append(Thresholds, Threshold{Name: "mac_binding_grace",
+func (staleMACBinding) Thresholds() []Threshold {
+	return []Threshold{{Name: "mac_binding_grace",
 		Help:     "stale-mac-binding: how long a MAC_Binding may keep an IP's old MAC after the databases moved the IP",
-		Duration: func(c *Config) *time.Duration { return &c.MACBindingGrace }})
+		Duration: func(c *Config) *time.Duration { return &c.MACBindingGrace }}}
 }
 
 type mbRow struct {
@@ -300,34 +300,8 @@ func (st *mbState) finding(cfg *Config, b *mbRow, ep *mbEpisode, sev Severity, g
 		f.Subject.Set("frames_to_old_mac", framesOld)
 	}
 
-	state := "still holds it at the end of the database history"
-	if ep.endEv >= 0 {
-		state = "held it until it was corrected"
-		if ep.deleted {
-			state = "held it until the row was deleted"
-		}
-	}
 	f.Title = fmt.Sprintf("OVN MAC_Binding for %s on %s kept %s for %s after the IP moved to %s", b.ip, b.datapath, b.mac, fmtSpan(dur), ep.newMAC)
-	var story strings.Builder
-	fmt.Fprintf(&story, "The Southbound MAC_Binding row %s (datapath %s", b.uuid, b.datapath)
-	if b.port != "" {
-		fmt.Fprintf(&story, ", learned on %s", b.port)
-	}
-	fmt.Fprintf(&story, ") binds %s to %s. At %s the databases gave %s to %s (%s; before that its owner was %s), and the row %s: %s past the move (grace %s). The router behind that datapath resolves %s through this row, so it kept sending to %s.",
-		b.ip, b.mac, ep.since.UTC().Format("2006-01-02 15:04:05.000"), b.ip, ep.newMAC, ep.what, ep.oldMAC, state, fmtSpan(dur), fmtSpan(grace), b.ip, b.mac)
-	if framesOld > 0 {
-		fmt.Fprintf(&story, " The capture shows %d frame(s) to %s at the old MAC after the move.", framesOld, b.ip)
-	}
-	if len(fromNew) > 0 {
-		fmt.Fprintf(&story, " The new owner %s announced itself %d time(s) on the wire and the row still did not change.", ep.newMAC, len(fromNew))
-	}
-	if len(asks) > 0 {
-		fmt.Fprintf(&story, " %d ARP request(s) for %s were seen after the move.", len(asks), b.ip)
-	}
-	fmt.Fprintf(&story, " This rests on the databases' own record (the row changes cited, with their record numbers and _date).")
-	fmt.Fprintf(&story, "\n\nWhy: before OVN 22.09 MAC_Binding rows never age; from 22.09 they age only on routers with options:mac_binding_age_threshold set, and only from OVN 25.03.0 (also 24.09.3 and 24.03.6) does ovn-controller re-ARP for entries idle past that threshold. A binding learned for an address that is later reused stays until it is refreshed by a GARP or ARP reply the router accepts, or deleted.")
-	fmt.Fprintf(&story, "\n\nNext: `ovn-sbctl find MAC_Binding ip=%s` (is it still %s?); on OVN ≥ 22.09 set aging on the router, `ovn-nbctl set Logical_Router <router> options:mac_binding_age_threshold=<seconds>`; as a workaround delete the row, `ovn-sbctl destroy MAC_Binding %s`, and ovn-controller learns the new MAC on the next ARP.", b.ip, b.mac, b.uuid)
-	f.Explanation = story.String()
+	f.Explanation = bindingExplanation(b, ep, dur, grace, framesOld, len(fromNew), len(asks))
 
 	evs := []int{ep.bindEv, ep.goneEv, ep.moveEv}
 	evs = append(evs, capEvidence(toOld, 2, 1)...)
@@ -347,9 +321,6 @@ func (st *mbState) finding(cfg *Config, b *mbRow, ep *mbEpisode, sev Severity, g
 	f.KnownIssue = cfg.IssueByID(issueMACBindingAging)
 	return f
 }
-
-// issueMACBindingAging is the catalog ID of OVN's non-aging MAC_Binding.
-const issueMACBindingAging = "ovn-mac-binding-no-aging"
 
 // fmtSpan prints a duration the way findings read: "850 ms", "42.3 s",
 // "12 min 5 s".

@@ -58,7 +58,7 @@ func TestStaleMACFiresWhenObserverNeverProbes(t *testing.T) {
 		if strings.Contains(e.Text, "[gratuitous]") {
 			garps++
 		}
-		if strings.Contains(e.Text, "via "+oldMAC.String()) && strings.HasPrefix(e.Pos, "frames ") {
+		if strings.Contains(e.Text, "via "+oldMAC.String()) && strings.HasPrefix(e.Pos.String(), "frames ") {
 			stale++
 		}
 	}

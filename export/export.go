@@ -109,7 +109,7 @@ func Collect(tl *timeline.Timeline, f *detect.Finding, o Options) (*Plan, error)
 						f.ID, k+1, len(f.Evidence), filepath.Base(src.Path), n, what, f.Title)
 				}
 				if r.Last > r.Pos.Frame {
-					run := fmt.Sprintf(", first of frames %d–%d", r.Pos.Frame, r.Last)
+					run := ", first of " + r.Span().String()
 					cites[int(r.Src)] = append(cites[int(r.Src)],
 						cite{n: r.Pos.Frame, t: r.T, comment: label(r.Pos.Frame, run)},
 						cite{n: r.Last, comment: label(r.Last, strings.Replace(run, "first", "last", 1))})
@@ -119,7 +119,7 @@ func Collect(tl *timeline.Timeline, f *detect.Finding, o Options) (*Plan, error)
 				continue
 			}
 		}
-		p.Lines = append(p.Lines, Line{Source: e.Source, Pos: e.Pos, Time: e.Time, Text: e.Text})
+		p.Lines = append(p.Lines, Line{Source: e.Source, Pos: e.Pos.String(), Time: e.Time, Text: e.Text})
 	}
 	srcs := make([]int, 0, len(cites))
 	for s := range cites {

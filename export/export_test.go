@@ -11,6 +11,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/timeline"
 )
 
 // tshark is the real Wireshark reader; CI installs it (.ci/run) and sets
@@ -124,7 +125,7 @@ func TestExportRoundTripsThroughTshark(t *testing.T) {
 	for _, i := range picks {
 		f.Evidence = append(f.Evidence, detect.EventEvidence(tl, i))
 	}
-	f.Evidence = append(f.Evidence, detect.Evidence{Source: "eth.pcap", Pos: "frames 1–9", Text: "a fact without an event", Event: -1})
+	f.Evidence = append(f.Evidence, detect.Evidence{Source: "eth.pcap", Pos: timeline.Span{First: timeline.Pos{Frame: 1}, Last: timeline.Pos{Frame: 9}}, Text: "a fact without an event", Event: -1})
 
 	const ctx = 3
 	out := filepath.Join(t.TempDir(), "evidence.pcapng")

@@ -89,7 +89,7 @@ func TestRealStaleMACBinding(t *testing.T) {
 					t.Errorf("evidence: %+v", f.Evidence)
 				}
 				for _, e := range f.Evidence {
-					if !strings.HasPrefix(e.Pos, "byte ") || !strings.Contains(e.Text, "_date ") {
+					if !strings.HasPrefix(e.Pos.String(), "byte ") || !strings.Contains(e.Text, "_date ") {
 						t.Errorf("evidence without its record position and _date: %+v", e)
 					}
 				}

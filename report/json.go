@@ -78,7 +78,7 @@ func BuildFinding(f *detect.Finding) schema.Finding {
 		out.Subject = detect.Subject{}
 	}
 	for _, e := range f.Evidence {
-		out.Evidence = append(out.Evidence, schema.Evidence{Source: e.Source, Pos: e.Pos, Time: Time(e.Time), Text: e.Text})
+		out.Evidence = append(out.Evidence, schema.Evidence{Source: e.Source, Pos: e.Pos.String(), Time: Time(e.Time), Text: e.Text})
 	}
 	return out
 }

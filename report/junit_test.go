@@ -182,7 +182,7 @@ func finding(det string, sev detect.Severity, title string) detect.Finding {
 	t := time.Date(2017, 5, 16, 14, 31, 15, 0, time.UTC)
 	f := detect.Finding{ID: det + "-0123456789ab", Detector: det, Severity: sev, Title: title, Start: t, End: t.Add(time.Minute),
 		Explanation: "because",
-		Evidence:    []detect.Evidence{{Source: "x.pcap", Pos: "frame 1", Time: t, Text: "evil \x1b[31m ]]> <script>alert(1)</script> \x00 text", Event: -1}}}
+		Evidence:    []detect.Evidence{{Source: "x.pcap", Pos: timeline.At(timeline.Pos{Frame: 1}), Time: t, Text: "evil \x1b[31m ]]> <script>alert(1)</script> \x00 text", Event: -1}}}
 	f.Subject.Set("ip", "172.24.5.11")
 	return f
 }

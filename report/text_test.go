@@ -23,8 +23,8 @@ func TestTextCollapsesRepeatedFindings(t *testing.T) {
 			Title: fmt.Sprintf("GARPs for 10.0.0.%d", i), Start: at, End: at,
 			Explanation: "THE MECHANISM of 10.0.0." + fmt.Sprint(i),
 			KnownIssue:  &detect.KnownIssue{ID: "linux-garp-locktime", Title: "THE KNOWN ISSUE"},
-			Evidence: []detect.Evidence{{Source: "a.pcap", Pos: "frame 1", Time: at, Text: "first"},
-				{Source: "a.pcap", Pos: "frame 2", Time: at, Text: "second"}, {Source: "a.pcap", Pos: "frame 3", Time: at, Text: "third"}}}
+			Evidence: []detect.Evidence{{Source: "a.pcap", Pos: timeline.At(timeline.Pos{Frame: 1}), Time: at, Text: "first"},
+				{Source: "a.pcap", Pos: timeline.At(timeline.Pos{Frame: 2}), Time: at, Text: "second"}, {Source: "a.pcap", Pos: timeline.At(timeline.Pos{Frame: 3}), Time: at, Text: "third"}}}
 		f.Subject.Set("ip", fmt.Sprintf("10.0.0.%d", i))
 		fs = append(fs, f)
 	}

@@ -6,8 +6,11 @@ import (
 )
 
 // Kind names what an event records. The set is closed so that views can colour
-// and filter by it; a kind may have several payload types (KindNeigh: Neigh
-// and NeighReset; KindOVN: routers, switches and flows).
+// and filter by it. A kind may have several payload types: KindNeigh has
+// *Neigh and *NeighReset; KindOVN has the snapshot facts *OVNRouter,
+// *OVNSwitch and *OVNFlow and the database history's *OVSDBRow and
+// *OVSDBLog. An event of any kind whose stored payload cannot be read
+// decodes as *Damaged.
 type Kind uint8
 
 const (
@@ -17,9 +20,9 @@ const (
 	KindNeigh                     // a neighbour-table observation or state change (parse/neigh)
 	KindTxn                       // an ovsdbapp transaction command line (parse/txnlog)
 	KindTxnStatus                 // an ovsdbapp status line: TRY_AGAIN, no change, error, timeout (parse/txnlog)
-	KindOVN                       // an ovn-nbctl / ovs-ofctl snapshot fact (parse/ovn)
+	KindOVN                       // an ovn-nbctl / ovs-ofctl snapshot fact (parse/ovn) or an OVSDB row change (parse/ovsdb)
 	KindSymptom                   // a test-harness symptom line, e.g. tempest's SSH failure (parse/ovn)
-	KindLog                       // any other log line worth showing
+	KindLog                       // any other log line worth showing: an OVS/OVN daemon's vlog line (*LogLine, parse/vlog)
 )
 
 var kindNames = [...]string{

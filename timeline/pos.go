@@ -26,6 +26,31 @@ func (p Pos) String() string {
 	}
 }
 
+// Span is where an event lies in its source: its first record and the last
+// one folded into it (a usage run's frames, a run of unchanged listings), or
+// a stretch a finding cites (a capture's frames 1–N). Last is in First's
+// unit; a Last not past First (or zero) means one record.
+type Span struct {
+	First, Last Pos
+}
+
+// At is the span of the one record at p.
+func At(p Pos) Span { return Span{First: p} }
+
+// String gives the contract's evidence position: "frames 12–40" or "lines
+// 3–9" for several records, else First's form ("frame 12", "line 40",
+// "byte 1024", or "" for the whole source). Reports print spans only
+// through it.
+func (s Span) String() string {
+	switch {
+	case s.First.Frame > 0 && s.Last.Frame > s.First.Frame:
+		return "frames " + strconv.FormatInt(s.First.Frame, 10) + "–" + strconv.FormatInt(s.Last.Frame, 10)
+	case s.First.Line > 0 && s.Last.Line > s.First.Line:
+		return "lines " + strconv.FormatInt(s.First.Line, 10) + "–" + strconv.FormatInt(s.Last.Line, 10)
+	}
+	return s.First.String()
+}
+
 // Less orders positions within one source.
 func (p Pos) Less(q Pos) bool {
 	if p.Frame != q.Frame {

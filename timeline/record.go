@@ -97,6 +97,9 @@ func (r *Record) LastPos() Pos {
 	return r.Pos
 }
 
+// Span is the event's first record and the last one folded into it.
+func (r *Record) Span() Span { return Span{First: r.Pos, Last: r.LastPos()} }
+
 // unixUTC turns Unix nanoseconds into a UTC time; 0 is the zero time and 1
 // the epoch (see nanos).
 func unixUTC(ns int64) time.Time {

@@ -223,7 +223,7 @@ func FIPReuse() *analysis.Result {
 			Start: T0, End: T0.Add(119 * time.Second),
 			Subject: detect.Subject{{Key: "ip", Value: "172.24.5.13"}, {Key: "old_mac", Value: "fa:16:3e:11:11:11"}, {Key: "new_mac", Value: "fa:16:3e:22:22:22"},
 				{Key: "observer_mac", Value: "fa:16:3e:aa:aa:aa"}, {Key: "frames_to_old_mac", Value: 40}, {Key: "observer_arp_requests", Value: 0}, {Key: "duration_s", Value: 119.0}},
-			Evidence:    append(cite(garp, syn, usage, stale), detect.Evidence{Source: "artifacts/tempest/capture.pcap", Pos: "frames 36–75", Time: T0.Add(2 * time.Second), Text: "40 SYNs to the old MAC", Event: -1}),
+			Evidence:    append(cite(garp, syn, usage, stale), detect.Evidence{Source: "artifacts/tempest/capture.pcap", Pos: timeline.Span{First: timeline.Pos{Frame: 36}, Last: timeline.Pos{Frame: 75}}, Time: T0.Add(2 * time.Second), Text: "40 SYNs to the old MAC", Event: -1}),
 			Explanation: "After the new router announced 172.24.5.13 at fa:16:3e:22:22:22 with gratuitous ARPs, the tempest node kept sending TCP SYNs to fa:16:3e:11:11:11.\n\nLinux before 4.12 ignores GARPs inside locktime (1 s).",
 			KnownIssue:  &detect.KnownIssue{ID: "linux-garp-locktime", Title: "GARPs inside locktime ignored", FixedIn: "Linux 4.12"},
 		},

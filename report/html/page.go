@@ -555,7 +555,7 @@ func buildFinding(ctx *diagramCtx, f *detect.Finding, tf timeFormatter, o *Optio
 		}
 		row := evidenceRow{
 			Source: shortPath(e.Source), Path: e.Source,
-			Pos: e.Pos, Time: tf.clock(e.Time), FullTime: tf.full(e.Time), Text: e.Text,
+			Pos: e.Pos.String(), Time: tf.clock(e.Time), FullTime: tf.full(e.Time), Text: e.Text,
 		}
 		row.Source, row.Path, row.Pos, row.Text = safetext.Terminal(row.Source), safetext.Terminal(row.Path), safetext.Terminal(row.Pos), safetext.Terminal(row.Text)
 		if i < o.EvidenceRows {

@@ -575,7 +575,7 @@ func TestRenderEdgeCases(t *testing.T) {
 		r.Findings = append(r.Findings,
 			detect.Finding{ID: "odd-1", Detector: "stale-mac", Title: "no times, no evidence"},
 			detect.Finding{ID: "odd-2", Detector: "mac-change", Title: "end before start", Start: synth.LocktimeStart, End: synth.LocktimeStart.Add(-time.Hour),
-				Evidence: []detect.Evidence{{Source: "x", Pos: "line 1", Event: -1, Text: "a fact"}, {Source: "y", Pos: "frame 9", Event: 1 << 30, Text: "out of range"}}},
+				Evidence: []detect.Evidence{{Source: "x", Pos: timeline.At(timeline.Pos{Line: 1}), Event: -1, Text: "a fact"}, {Source: "y", Pos: timeline.At(timeline.Pos{Frame: 9}), Event: 1 << 30, Text: "out of range"}}},
 			detect.Finding{ID: "odd-3", Detector: "garp-locktime", Title: "bad subject", Start: synth.LocktimeStart, End: synth.LocktimeStart,
 				Subject: synth.Subject("ip", "not an ip", "mac", "zz:zz"), Evidence: []detect.Evidence{detect.EventEvidence(r.Timeline, 0)}},
 		)

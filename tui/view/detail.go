@@ -140,7 +140,7 @@ func (a *App) findingDetail(i int) string {
 			} else {
 				m.Add(t.Dim, "  ")
 			}
-			m.Add(t.Dim, e.Source+":"+e.Pos+" ").Add(t.Base, a.formatTime(e.Time)+" ").Add(t.Base, e.Text).Line()
+			m.Add(t.Dim, e.Source+":"+e.Pos.String()+" ").Add(t.Base, a.formatTime(e.Time)+" ").Add(t.Base, e.Text).Line()
 		}
 	}
 	return m.String()

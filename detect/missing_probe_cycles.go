@@ -1,0 +1,140 @@
+package detect
+
+// The neighbour-table half of missing-probe: each entry's STALE → (DELAY →)
+// REACHABLE cycles, found in one pass over the neighbour records.
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/arpforensics/arpforensics/timeline"
+)
+
+// neighSeq is one neighbour entry (IP, device) as one source shows it. The
+// pass keeps only the entry's last two observations, the cycles found so
+// far and its resets, so a monitor flood over many addresses costs a few
+// dozen bytes an entry, not a copy of every line.
+type neighSeq struct {
+	src    int32
+	dev    string
+	ip     netip.Addr
+	last   [2]neighStep // the latest observations, newest last
+	n      int          // observations so far
+	found  []neighCycle
+	resets []int // *timeline.NeighReset events
+}
+
+// neighStep is what cycle detection needs of one observation.
+type neighStep struct {
+	idx   int
+	op    timeline.NeighOp
+	state timeline.NUD
+	form  timeline.NeighForm
+	hasLL bool
+	ll    timeline.MAC
+	at    time.Time // the event's time
+	since time.Time // when the state began, from `ip -s` ages; zero if unknown
+	end   time.Time // the last listing the event spans
+}
+
+// mpNeigh is the first pass's result: the sequences in the order the
+// entries first appear, and what it learnt of the sources on the way.
+type mpNeigh struct {
+	seqs      []*neighSeq
+	probeSeen []bool // per source: it shows a PROBE state somewhere
+	neighIPs  map[string]map[netip.Addr]bool
+}
+
+// neighSequences reads the timeline's neighbour events once, per source,
+// device and IP, finding each entry's cycles as its observations arrive.
+func neighSequences(tl *timeline.Timeline) mpNeigh {
+	type key struct {
+		src int32
+		dev string
+		ip  netip.Addr
+	}
+	res := mpNeigh{probeSeen: make([]bool, len(tl.Sources)), neighIPs: map[string]map[netip.Addr]bool{}}
+	byKey := map[key]*neighSeq{}
+	get := func(k key) *neighSeq {
+		s := byKey[k]
+		if s == nil {
+			s = &neighSeq{src: k.src, dev: k.dev, ip: k.ip}
+			byKey[k] = s
+			res.seqs = append(res.seqs, s)
+			h := tl.Sources[k.src].VantageKey()
+			if res.neighIPs[h] == nil {
+				res.neighIPs[h] = map[netip.Addr]bool{}
+			}
+			res.neighIPs[h][k.ip] = true
+		}
+		return s
+	}
+	for i, r := range tl.RecordsOf(timeline.Kinds(timeline.KindNeigh)) {
+		switch d := tl.PayloadOf(r).(type) {
+		case *timeline.Neigh:
+			if d.State&timeline.NUDProbe != 0 {
+				res.probeSeen[r.Src] = true
+			}
+			t := r.Time()
+			get(key{r.Src, d.Dev, d.IP}).observe(neighStep{idx: i, op: d.Op, state: d.State, form: d.Form,
+				hasLL: d.HasLL, ll: d.LLAddr, at: t, since: d.Since(t), end: r.LastTime()})
+		case *timeline.NeighReset:
+			s := get(key{r.Src, d.Dev, d.IP})
+			s.resets = append(s.resets, i)
+		}
+	}
+	return res
+}
+
+// observe adds the entry's next observation c and records the cycle it
+// completes: STALE → DELAY → REACHABLE in listings, STALE → REACHABLE in
+// monitor output (which never reports DELAY), all on one MAC. Anything else
+// in between — a PROBE, a deletion, a `miss` (the kernel asking user space
+// to resolve) — breaks the pattern: the kernel did try.
+func (s *neighSeq) observe(c neighStep) {
+	listedLL := func(x *neighStep, form timeline.NeighForm, state timeline.NUD, mac timeline.MAC) bool {
+		return x.op == timeline.NeighListed && x.form == form && x.state == state && x.hasLL && x.ll == mac
+	}
+	if s.n >= 2 {
+		a, b := &s.last[0], &s.last[1]
+		if a.form == timeline.NeighSnapshot && listedLL(a, a.form, timeline.NUDStale, a.ll) &&
+			listedLL(b, a.form, timeline.NUDDelay, a.ll) && listedLL(&c, a.form, timeline.NUDReachable, a.ll) {
+			cy := neighCycle{seq: s, stale: a.idx, delay: b.idx, reach: c.idx, mac: a.ll,
+				from: a.at, to: c.at, useFrom: b.since, confirmed: c.since}
+			if cy.useFrom.IsZero() {
+				cy.useFrom = cy.from
+			}
+			if cy.confirmed.IsZero() {
+				cy.confirmed = b.end
+			}
+			s.found = append(s.found, cy)
+		}
+	}
+	if s.n >= 1 {
+		a := &s.last[1]
+		if a.form == timeline.NeighMonitor && listedLL(a, a.form, timeline.NUDStale, a.ll) && listedLL(&c, a.form, timeline.NUDReachable, a.ll) {
+			s.found = append(s.found, neighCycle{seq: s, stale: a.idx, delay: -1, reach: c.idx, mac: a.ll, monitor: true,
+				from: a.at, to: c.at, useFrom: a.at, confirmed: c.at})
+		}
+	}
+	s.last[0], s.last[1] = s.last[1], c
+	s.n++
+}
+
+// neighCycle is one trip of an entry from STALE back to REACHABLE on the
+// same MAC without a PROBE.
+type neighCycle struct {
+	seq                 *neighSeq
+	stale, delay, reach int // event indices; delay is -1 for monitor output
+	mac                 timeline.MAC
+	monitor             bool
+	from, to            time.Time // STALE first shown … REACHABLE first shown
+	// useFrom is the earliest the entry can have entered DELAY (the first
+	// packet after STALE): the last listing still showing STALE, or the
+	// STALE notification.
+	useFrom time.Time
+	// confirmed is when the entry had surely not yet gone back to
+	// REACHABLE: the last listing before it showed REACHABLE (the change
+	// lies after it), or the exact notification time.
+	confirmed time.Time
+}
