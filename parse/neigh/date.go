@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/lex"
 )
 
 // zoneInfo is what a date line said about its zone.
@@ -53,13 +54,13 @@ func (lp *lineParser) dateLine(b []byte) (time.Time, zoneInfo, error) {
 			break
 		}
 		complete := mon != 0 && day >= 0 && year >= 0 && haveTOD
-		if m, ok := parse.Month(tok); ok && len(tok) == 3 && mon == 0 {
+		if m, ok := lex.Month(tok); ok && len(tok) == 3 && mon == 0 {
 			mon = m
-		} else if n, ok := smallNumber(tok); ok && len(tok) <= 2 && day < 0 {
+		} else if n, ok := lex.Number(tok); ok && len(tok) <= 2 && day < 0 {
 			day = n
 		} else if ok && len(tok) == 4 && year < 0 {
 			year = n
-		} else if t, n, ok := parse.Clock(tok); ok && n == len(tok) && !haveTOD {
+		} else if t, n, ok := lex.Clock(tok); ok && n == len(tok) && !haveTOD {
 			tod, haveTOD = t, true
 		} else if (string(tok) == "AM" || string(tok) == "PM") && ampm == 0 {
 			ampm = tok[0]
@@ -97,22 +98,19 @@ func (lp *lineParser) dateLine(b []byte) (time.Time, zoneInfo, error) {
 	if day < 1 || time.Date(year, mon, day, 0, 0, 0, 0, time.UTC).Day() != day {
 		return time.Time{}, zoneInfo{}, fmt.Errorf("unreadable date line %q: %s has no day %d", clip(b), mon, day)
 	}
-	return wallTime(year, mon, day, tod, loc), z, nil
+	return parse.WallClock(year, mon, day, tod, loc), z, nil
 }
 
 // isoDateLine reads a line that is only an ISO 8601 / RFC 3339 date, as
 // `date -Is`, `date --rfc-3339=ns` or `date +%F\ %T` print it. Trailing
 // text disqualifies the line, so log lines are never taken for dates.
 func (lp *lineParser) isoDateLine(b []byte) (time.Time, zoneInfo, bool) {
-	y, m, d, ok := parse.Date(b)
-	if !ok || !plausibleYear(y) || len(b) < 19 || (b[10] != 'T' && b[10] != ' ') {
+	s, n, ok := lex.DateTime(b)
+	if !ok || !plausibleYear(s.Year) {
 		return time.Time{}, zoneInfo{}, false
 	}
-	tod, n, ok := parse.Clock(b[11:])
-	if !ok {
-		return time.Time{}, zoneInfo{}, false
-	}
-	rest := b[11+n:]
+	y, m, d, tod := s.Year, s.Month, s.Day, s.TOD
+	rest := b[n:]
 	if len(rest) > 0 && rest[0] == ' ' {
 		rest = rest[1:]
 	}
@@ -130,7 +128,7 @@ func (lp *lineParser) isoDateLine(b []byte) (time.Time, zoneInfo, bool) {
 	if time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Day() != d {
 		return time.Time{}, zoneInfo{}, false
 	}
-	return wallTime(y, m, d, tod, loc), z, true
+	return parse.WallClock(y, m, d, tod, loc), z, true
 }
 
 // asctimeStamp reads the rest of `ip -t monitor`'s "Timestamp: Sat Nov 21
@@ -152,11 +150,11 @@ func (lp *lineParser) asctimeStamp(b []byte) (time.Time, error) {
 	if extra, _ := nextTok(b, i); len(extra) > 0 {
 		return bad()
 	}
-	mon, ok1 := parse.Month(tok[0])
-	day, ok2 := smallNumber(tok[1])
-	tod, n, ok3 := parse.Clock(tok[2])
-	year, ok4 := smallNumber(tok[3])
-	usec, ok5 := smallNumber(tok[4])
+	mon, ok1 := lex.Month(tok[0])
+	day, ok2 := lex.Number(tok[1])
+	tod, n, ok3 := lex.Clock(tok[2])
+	year, ok4 := lex.Number(tok[3])
+	usec, ok5 := lex.Number(tok[4])
 	if !ok1 || len(tok[0]) != 3 || !ok2 || day < 1 || day > 31 || !ok3 || n != len(tok[2]) ||
 		!ok4 || len(tok[3]) != 4 || !plausibleYear(year) || !ok5 || usec > 999999 || (string(tok[5]) != "usec" && string(tok[5]) != "us") {
 		return bad()
@@ -197,13 +195,13 @@ func numericOffset(b []byte) (int, bool) {
 	if len(b) != 2 && len(b) != 4 {
 		return 0, false
 	}
-	h, ok := smallNumber(b[:2])
+	h, ok := lex.Number(b[:2])
 	if !ok || h > 14 {
 		return 0, false
 	}
 	m := 0
 	if len(b) == 4 {
-		if m, ok = smallNumber(b[2:]); !ok || m > 59 {
+		if m, ok = lex.Number(b[2:]); !ok || m > 59 {
 			return 0, false
 		}
 	}
@@ -230,21 +228,6 @@ func isZoneWord(b []byte) bool {
 	return true
 }
 
-// smallNumber reads up to 9 decimal digits.
-func smallNumber(b []byte) (int, bool) {
-	if len(b) == 0 || len(b) > 9 {
-		return 0, false
-	}
-	n := 0
-	for _, c := range b {
-		if !isDigit(c) {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
 // dateCache remembers the last midnight computed, since monitor lines come
 // in runs on the same day and time.Date is comparatively slow.
 type dateCache struct {
@@ -268,15 +251,5 @@ func (c *dateCache) at(y int, m time.Month, d int, tod time.Duration, loc *time.
 	if c.steady {
 		return c.t.Add(tod)
 	}
-	return wallTime(y, m, d, tod, loc) // a daylight-saving change that day
-}
-
-// wallTime is the instant whose wall clock in loc reads y-m-d plus tod,
-// correct across daylight-saving changes.
-func wallTime(y int, m time.Month, d int, tod time.Duration, loc *time.Location) time.Time {
-	h := int(tod / time.Hour)
-	mi := int(tod % time.Hour / time.Minute)
-	s := int(tod % time.Minute / time.Second)
-	ns := int(tod % time.Second)
-	return time.Date(y, m, d, h, mi, s, ns, loc)
+	return parse.WallClock(y, m, d, tod, loc) // a daylight-saving change that day
 }

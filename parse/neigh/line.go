@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -138,7 +138,7 @@ func (lp *lineParser) bracketed(b []byte, rec *record) error {
 		rec.kind = recJSON
 		return nil
 	}
-	if len(b) > 1 && isDigit(b[1]) {
+	if len(b) > 1 && lex.IsDigit(b[1]) {
 		t, n, err := lp.tsPrefix(b)
 		if err != nil {
 			return err
@@ -174,15 +174,11 @@ func (lp *lineParser) bracketed(b []byte, rec *record) error {
 // tsPrefix reads "[YYYY-MM-DDTHH:MM:SS.ffffff]", iproute2's -ts (-tshort)
 // prefix: local time without a zone. It returns the bytes used.
 func (lp *lineParser) tsPrefix(b []byte) (time.Time, int, error) {
-	y, m, d, ok := parse.Date(b[1:])
-	if !ok || !plausibleYear(y) || len(b) < 12 || b[11] != 'T' {
+	s, n, ok := lex.DateTime(b[1:])
+	if !ok || !plausibleYear(s.Year) || b[11] != 'T' || 1+n >= len(b) || b[1+n] != ']' {
 		return time.Time{}, 0, fmt.Errorf("unreadable timestamp prefix %q", clip(b))
 	}
-	tod, n, ok := parse.Clock(b[12:])
-	if !ok || 12+n >= len(b) || b[12+n] != ']' {
-		return time.Time{}, 0, fmt.Errorf("unreadable timestamp prefix %q", clip(b))
-	}
-	return lp.lastD.at(y, m, d, tod, lp.loc), 12 + n + 1, nil
+	return lp.lastD.at(s.Year, s.Month, s.Day, s.TOD, lp.loc), 1 + n + 1, nil
 }
 
 // flushLine reads the summaries `ip -s -s neigh flush` prints.
@@ -194,15 +190,11 @@ func (lp *lineParser) flushLine(b []byte, rec *record) error {
 			return fmt.Errorf("unreadable flush round line")
 		}
 		rest := b[i+len(", deleting "):]
-		j := 0
-		for j < len(rest) && isDigit(rest[j]) {
-			j++
-		}
-		n, err := strconv.Atoi(string(rest[:j]))
-		if err != nil || !bytes.HasPrefix(rest[j:], []byte(" entries")) {
+		n, j := lex.Uint(rest, 18)
+		if j == 0 || !bytes.HasPrefix(rest[j:], []byte(" entries")) {
 			return fmt.Errorf("unreadable flush round line")
 		}
-		rec.kind, rec.count = recFlushRound, n
+		rec.kind, rec.count = recFlushRound, int(n)
 		return nil
 	case bytes.HasPrefix(b, []byte("*** Flush ")):
 		rec.kind = recFlushDone
@@ -281,7 +273,7 @@ func (lp *lineParser) entryLine(b []byte, rec *record) error {
 			if e.ll, i = nextTok(b, i); len(e.ll) == 0 {
 				return fmt.Errorf(`"lladdr" with no address`)
 			}
-			e.mac, e.isMAC = parseMAC(e.ll)
+			e.mac, e.isMAC = lex.ParseMAC(e.ll)
 		case "router":
 			e.flags |= timeline.NeighRouter
 		case "proxy":
@@ -297,7 +289,7 @@ func (lp *lineParser) entryLine(b []byte, rec *record) error {
 		case "ref":
 			var v []byte
 			v, i = nextTok(b, i)
-			n, ok := atoi32(v)
+			n, ok := lex.Int32(v)
 			if !ok {
 				return fmt.Errorf(`"ref" followed by %q, not a number`, clip(v))
 			}
@@ -350,10 +342,10 @@ func (e *entry) parseUsed(v []byte) (glued bool, err error) {
 		if j < len(v) && v[j] == '-' {
 			j++
 		}
-		for j < len(v) && isDigit(v[j]) {
+		for j < len(v) && lex.IsDigit(v[j]) {
 			j++
 		}
-		n, ok := atoi32(v[s:j])
+		n, ok := lex.Int32(v[s:j])
 		if !ok {
 			return false, fmt.Errorf(`"used" followed by %q, not used/confirmed/updated ages`, clip(v))
 		}
@@ -377,7 +369,7 @@ func (e *entry) parseUsed(v []byte) (glued bool, err error) {
 }
 
 func probesValue(v []byte) (int32, error) {
-	n, ok := atoi32(v)
+	n, ok := lex.Int32(v)
 	if !ok || n < 0 {
 		return 0, fmt.Errorf(`"probes" followed by %q, not a count`, clip(v))
 	}
@@ -448,7 +440,7 @@ func (lp *lineParser) arpAn(b []byte, rec *record) error {
 	case string(tok) == "<from_interface>": // a published (proxy) entry without its own address
 	case len(tok) > 0:
 		e.ll = tok
-		e.mac, e.isMAC = parseMAC(tok)
+		e.mac, e.isMAC = lex.ParseMAC(tok)
 		e.atf |= timeline.ATFComplete
 	default:
 		return fmt.Errorf("arp line with no address after \"at\"")
@@ -512,7 +504,7 @@ func (lp *lineParser) arpN(b []byte, rec *record) error {
 		return fmt.Errorf("arp -n row with %d columns, want HWtype HWaddress Flags [Mask] Iface", n+1)
 	}
 	e.ll = cols[1]
-	e.mac, e.isMAC = parseMAC(cols[1])
+	e.mac, e.isMAC = lex.ParseMAC(cols[1])
 	for _, c := range cols[2] {
 		switch c {
 		case 'C':
@@ -557,8 +549,8 @@ func (lp *lineParser) procRow(b []byte, i int, rec *record) error {
 	if e.atf&timeline.ATFPublished != 0 {
 		e.flags |= timeline.NeighProxy
 	}
-	mac, ok := parseMAC(cols[2])
-	if e.atf&timeline.ATFComplete != 0 || !mac.IsZero() {
+	mac, ok := lex.ParseMAC(cols[2])
+	if e.atf&timeline.ATFComplete != 0 || mac != [6]byte{} {
 		e.ll, e.mac, e.isMAC = cols[2], mac, ok
 	}
 	e.dev = cols[4]
@@ -568,7 +560,7 @@ func (lp *lineParser) procRow(b []byte, i int, rec *record) error {
 // addr parses an IPv4 or IPv6 address without allocating for IPv4 and for
 // IPv6 addresses seen before.
 func (lp *lineParser) addr(b []byte) (netip.Addr, error) {
-	if a, ok := parseIPv4(b); ok {
+	if a, ok := lex.ParseIPv4(b); ok {
 		return a, nil
 	}
 	if bytes.IndexByte(b, ':') < 0 {
@@ -595,127 +587,11 @@ func looksLikeAddr(b []byte) bool {
 		return false
 	}
 	for _, c := range b {
-		if _, ok := unhex(c); !ok && c != '.' && c != ':' && c != '/' {
+		if !lex.IsHex(c) && c != '.' && c != ':' && c != '/' {
 			return false
 		}
 	}
 	return true
-}
-
-func parseIPv4(b []byte) (netip.Addr, bool) {
-	var a [4]byte
-	i := 0
-	for k := 0; k < 4; k++ {
-		if k > 0 {
-			if i >= len(b) || b[i] != '.' {
-				return netip.Addr{}, false
-			}
-			i++
-		}
-		s, v := i, 0
-		for i < len(b) && isDigit(b[i]) && i-s < 3 {
-			v = v*10 + int(b[i]-'0')
-			i++
-		}
-		if i == s || v > 255 || (i-s > 1 && b[s] == '0') {
-			return netip.Addr{}, false
-		}
-		a[k] = byte(v)
-	}
-	if i != len(b) {
-		return netip.Addr{}, false
-	}
-	return netip.AddrFrom4(a), true
-}
-
-// parseMAC reads a colon-separated Ethernet address ("02:00:00:00:00:0b";
-// single-digit octets allowed) without allocating.
-func parseMAC(b []byte) (timeline.MAC, bool) {
-	var m timeline.MAC
-	if len(b) == 17 && b[2] == ':' && b[5] == ':' && b[8] == ':' && b[11] == ':' && b[14] == ':' {
-		// The form iproute2 prints: two digits an octet.
-		bad := byte(0)
-		for k := 0; k < 6; k++ {
-			hi, lo := hexVal[b[3*k]], hexVal[b[3*k+1]]
-			bad |= hi | lo
-			m[k] = hi<<4 | lo
-		}
-		return m, bad&0xf0 == 0
-	}
-	i := 0
-	for k := 0; k < 6; k++ {
-		if k > 0 {
-			if i >= len(b) || b[i] != ':' {
-				return timeline.MAC{}, false
-			}
-			i++
-		}
-		s := i
-		var v byte
-		for i < len(b) && i-s < 2 {
-			h, ok := unhex(b[i])
-			if !ok {
-				break
-			}
-			v = v<<4 | h
-			i++
-		}
-		if i == s {
-			return timeline.MAC{}, false
-		}
-		m[k] = v
-	}
-	return m, i == len(b)
-}
-
-// hexVal maps a hex digit to its value and anything else to 0xff.
-var hexVal = func() (t [256]byte) {
-	for i := range t {
-		v, ok := unhex(byte(i))
-		if !ok {
-			v = 0xff
-		}
-		t[i] = v
-	}
-	return t
-}()
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-// atoi32 reads an optionally negative decimal number (iproute2 < 4.17
-// printed the ages with %d).
-func atoi32(b []byte) (int32, bool) {
-	neg := false
-	if len(b) > 0 && b[0] == '-' {
-		neg, b = true, b[1:]
-	}
-	if len(b) == 0 || len(b) > 10 {
-		return 0, false
-	}
-	var v int64
-	for _, c := range b {
-		if !isDigit(c) {
-			return 0, false
-		}
-		v = v*10 + int64(c-'0')
-	}
-	if neg {
-		v = -v
-	}
-	if v > 1<<31-1 || v < -1<<31 {
-		return 0, false
-	}
-	return int32(v), true
 }
 
 // nextTok returns the next space- or tab-separated word of b at or after i,
@@ -745,8 +621,6 @@ func trimSpace(b []byte) []byte {
 	}
 	return b
 }
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // clip shortens text quoted in a problem.
 func clip(b []byte) string {
