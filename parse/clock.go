@@ -1,6 +1,10 @@
 package parse
 
-import "time"
+import (
+	"time"
+
+	"github.com/arpforensics/arpforensics/parse/lex"
+)
 
 // Clocks that complete the partial timestamps text artifacts print (no year,
 // no date); the timestamps themselves are read by package lex.
@@ -22,19 +26,7 @@ func (c *YearClock) Time(m time.Month, day int, tod time.Duration, loc *time.Loc
 		c.year++
 	}
 	c.last = m
-	return WallClock(c.year, m, day, tod, loc)
-}
-
-// WallClock is the instant a clock in loc shows tod on the given day. Adding
-// tod to midnight instead would be an hour off after a DST change.
-func WallClock(y int, m time.Month, d int, tod time.Duration, loc *time.Location) time.Time {
-	h := tod / time.Hour
-	tod -= h * time.Hour
-	mi := tod / time.Minute
-	tod -= mi * time.Minute
-	s := tod / time.Second
-	tod -= s * time.Second
-	return time.Date(y, m, d, int(h), int(mi), int(s), int(tod), loc)
+	return lex.WallClock(c.year, m, day, tod, loc)
 }
 
 // DayClock completes time-of-day timestamps with a date. It starts on a given
@@ -66,5 +58,5 @@ func (c *DayClock) Time(tod time.Duration) time.Time {
 	}
 	c.last, c.seen = tod, true
 	y, m, d := c.day.Date()
-	return WallClock(y, m, d, tod, c.day.Location())
+	return lex.WallClock(y, m, d, tod, c.day.Location())
 }

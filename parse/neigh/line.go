@@ -112,7 +112,7 @@ func (lp *lineParser) parseLine(b []byte, rec *record) error {
 		rec.kind = recFlushDone
 		return nil
 	}
-	if isWeekday(b) {
+	if lex.IsWeekday(b) {
 		t, z, err := lp.dateLine(b)
 		if err != nil {
 			return err
@@ -175,7 +175,7 @@ func (lp *lineParser) bracketed(b []byte, rec *record) error {
 // prefix: local time without a zone. It returns the bytes used.
 func (lp *lineParser) tsPrefix(b []byte) (time.Time, int, error) {
 	s, n, ok := lex.DateTime(b[1:])
-	if !ok || !plausibleYear(s.Year) || b[11] != 'T' || 1+n >= len(b) || b[1+n] != ']' {
+	if !ok || !lex.PlausibleYear(s.Year) || b[11] != 'T' || 1+n >= len(b) || b[1+n] != ']' {
 		return time.Time{}, 0, fmt.Errorf("unreadable timestamp prefix %q", clip(b))
 	}
 	return lp.lastD.at(s.Year, s.Month, s.Day, s.TOD, lp.loc), 1 + n + 1, nil
@@ -221,20 +221,20 @@ func isJSONStart(b []byte) bool {
 func (lp *lineParser) entryLine(b []byte, rec *record) error {
 	e := &rec.ent
 	rec.kind = recEntry
-	tok, i := nextTok(b, 0)
+	tok, i := lex.Word(b, 0)
 	switch string(tok) {
 	case "Deleted", "delete":
 		e.op, rec.monitor = timeline.NeighDeleted, true
-		tok, i = nextTok(b, i)
+		tok, i = lex.Word(b, i)
 	case "miss":
 		e.op, rec.monitor = timeline.NeighMiss, true
-		tok, i = nextTok(b, i)
+		tok, i = lex.Word(b, i)
 	}
 	if len(tok) == 0 {
 		return fmt.Errorf("%s line with no address", e.op)
 	}
 	// net-tools forms: "host (IP) at …" and the arp -n / procfs columns.
-	second, _ := nextTok(b, i)
+	second, _ := lex.Word(b, i)
 	if len(second) > 1 && second[0] == '(' && second[len(second)-1] == ')' && rec.ent.op == timeline.NeighListed {
 		if string(second) == "(incomplete)" {
 			return lp.arpN(b, rec)
@@ -260,17 +260,17 @@ func (lp *lineParser) entryLine(b []byte, rec *record) error {
 		}
 	}
 	for {
-		tok, i = nextTok(b, i)
+		tok, i = lex.Word(b, i)
 		if len(tok) == 0 {
 			return nil
 		}
 		switch string(tok) {
 		case "dev":
-			if e.dev, i = nextTok(b, i); len(e.dev) == 0 {
+			if e.dev, i = lex.Word(b, i); len(e.dev) == 0 {
 				return fmt.Errorf(`"dev" with no device name`)
 			}
 		case "lladdr":
-			if e.ll, i = nextTok(b, i); len(e.ll) == 0 {
+			if e.ll, i = lex.Word(b, i); len(e.ll) == 0 {
 				return fmt.Errorf(`"lladdr" with no address`)
 			}
 			e.mac, e.isMAC = lex.ParseMAC(e.ll)
@@ -288,7 +288,7 @@ func (lp *lineParser) entryLine(b []byte, rec *record) error {
 			e.flags |= timeline.NeighExternValid
 		case "ref":
 			var v []byte
-			v, i = nextTok(b, i)
+			v, i = lex.Word(b, i)
 			n, ok := lex.Int32(v)
 			if !ok {
 				return fmt.Errorf(`"ref" followed by %q, not a number`, clip(v))
@@ -296,27 +296,27 @@ func (lp *lineParser) entryLine(b []byte, rec *record) error {
 			e.ref, e.hasStats = n, true
 		case "used":
 			var v []byte
-			v, i = nextTok(b, i)
+			v, i = lex.Word(b, i)
 			glued, err := e.parseUsed(v)
 			if err != nil {
 				return err
 			}
 			if glued { // iproute2 ≥ 5.16: "used 3/11/3probes 1"
-				v, i = nextTok(b, i)
+				v, i = lex.Word(b, i)
 				if e.probes, err = probesValue(v); err != nil {
 					return err
 				}
 			}
 		case "probes":
 			var v []byte
-			v, i = nextTok(b, i)
+			v, i = lex.Word(b, i)
 			var err error
 			if e.probes, err = probesValue(v); err != nil {
 				return err
 			}
 			e.hasStats = true
 		case "proto":
-			if e.proto, i = nextTok(b, i); len(e.proto) == 0 {
+			if e.proto, i = lex.Word(b, i); len(e.proto) == 0 {
 				return fmt.Errorf(`"proto" with no protocol`)
 			}
 		default:
@@ -421,8 +421,8 @@ func (lp *lineParser) arpAn(b []byte, rec *record) error {
 	e := &rec.ent
 	rec.kind = recEntry
 	e.form = timeline.NeighARPTable
-	_, i := nextTok(b, 0) // "?" or the host name
-	tok, i := nextTok(b, i)
+	_, i := lex.Word(b, 0) // "?" or the host name
+	tok, i := lex.Word(b, i)
 	if len(tok) < 3 || tok[0] != '(' || tok[len(tok)-1] != ')' {
 		return errNotEntry
 	}
@@ -431,10 +431,10 @@ func (lp *lineParser) arpAn(b []byte, rec *record) error {
 		return err
 	}
 	e.ip, e.ipTxt = ip, tok[1:len(tok)-1]
-	if tok, i = nextTok(b, i); string(tok) != "at" {
+	if tok, i = lex.Word(b, i); string(tok) != "at" {
 		return fmt.Errorf(`arp line without "at"`)
 	}
-	tok, i = nextTok(b, i)
+	tok, i = lex.Word(b, i)
 	switch {
 	case string(tok) == "<incomplete>":
 	case string(tok) == "<from_interface>": // a published (proxy) entry without its own address
@@ -446,7 +446,7 @@ func (lp *lineParser) arpAn(b []byte, rec *record) error {
 		return fmt.Errorf("arp line with no address after \"at\"")
 	}
 	for {
-		tok, i = nextTok(b, i)
+		tok, i = lex.Word(b, i)
 		if len(tok) == 0 {
 			return nil
 		}
@@ -458,12 +458,12 @@ func (lp *lineParser) arpAn(b []byte, rec *record) error {
 			e.atf |= timeline.ATFPublished
 			e.flags |= timeline.NeighProxy
 		case string(tok) == "on":
-			if e.dev, i = nextTok(b, i); len(e.dev) == 0 {
+			if e.dev, i = lex.Word(b, i); len(e.dev) == 0 {
 				return fmt.Errorf(`"on" with no interface`)
 			}
 		case tok[0] == '[' && tok[len(tok)-1] == ']': // hardware type, "[ether]"
 		case string(tok) == "netmask":
-			_, i = nextTok(b, i)
+			_, i = lex.Word(b, i)
 		default:
 			if e.unknown == nil {
 				e.unknown = tok
@@ -477,7 +477,7 @@ func (lp *lineParser) arpAn(b []byte, rec *record) error {
 func (lp *lineParser) arpN(b []byte, rec *record) error {
 	e := &rec.ent
 	e.form = timeline.NeighARPTable
-	tok, i := nextTok(b, 0)
+	tok, i := lex.Word(b, 0)
 	ip, err := lp.addr(tok)
 	if err != nil {
 		return err
@@ -486,7 +486,7 @@ func (lp *lineParser) arpN(b []byte, rec *record) error {
 	var cols [5][]byte
 	n := 0
 	for {
-		tok, i = nextTok(b, i)
+		tok, i = lex.Word(b, i)
 		if len(tok) == 0 {
 			break
 		}
@@ -527,12 +527,12 @@ func (lp *lineParser) procRow(b []byte, i int, rec *record) error {
 	e.form = timeline.NeighARPTable
 	var cols [5][]byte
 	for k := range cols {
-		cols[k], i = nextTok(b, i)
+		cols[k], i = lex.Word(b, i)
 		if len(cols[k]) == 0 {
 			return fmt.Errorf("/proc/net/arp row with %d columns, want 6", k+1)
 		}
 	}
-	if extra, _ := nextTok(b, i); len(extra) > 0 {
+	if extra, _ := lex.Word(b, i); len(extra) > 0 {
 		return fmt.Errorf("/proc/net/arp row with more than 6 columns")
 	}
 	if len(cols[1]) < 3 || cols[1][0] != '0' || cols[1][1] != 'x' {
@@ -592,19 +592,6 @@ func looksLikeAddr(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// nextTok returns the next space- or tab-separated word of b at or after i,
-// and the index after it.
-func nextTok(b []byte, i int) ([]byte, int) {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
-		i++
-	}
-	s := i
-	for i < len(b) && b[i] != ' ' && b[i] != '\t' {
-		i++
-	}
-	return b[s:i], i
 }
 
 func trimLeft(b []byte) []byte {

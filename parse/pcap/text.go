@@ -336,7 +336,7 @@ func (r *textReader) when(jp *lex.JournalPrefix, iso time.Time, st textStamp) ti
 	case stampEpoch:
 		return time.Unix(st.sec, st.nsec).UTC()
 	case stampDate:
-		return parse.WallClock(st.year, st.month, st.day, st.tod, r.loc).UTC()
+		return lex.WallClock(st.year, st.month, st.day, st.tod, r.loc).UTC()
 	}
 	switch {
 	case !iso.IsZero():
@@ -385,12 +385,12 @@ func (r *textReader) raise(b timeline.TimeBasis) {
 // hours of the log time.
 func logDate(logged time.Time, tod time.Duration, loc *time.Location) time.Time {
 	y, m, d := logged.In(loc).Date()
-	t := parse.WallClock(y, m, d, tod, loc)
+	t := lex.WallClock(y, m, d, tod, loc)
 	switch {
 	case t.Sub(logged) > 12*time.Hour:
-		t = parse.WallClock(y, m, d-1, tod, loc)
+		t = lex.WallClock(y, m, d-1, tod, loc)
 	case logged.Sub(t) > 12*time.Hour:
-		t = parse.WallClock(y, m, d+1, tod, loc)
+		t = lex.WallClock(y, m, d+1, tod, loc)
 	}
 	return t
 }
