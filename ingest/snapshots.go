@@ -230,17 +230,9 @@ func isSosSnapshot(name string) bool {
 func sosDateOf(b []byte) (time.Time, bool) {
 	b = bytes.TrimSpace(b)
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		b = bytes.TrimSpace(b[:i])
+		b = b[:i]
 	}
-	var d lex.DateLine
-	ok := false
-	if lex.IsWeekday(b) {
-		var err error
-		d, err = lex.DateWords(b)
-		ok = err == nil
-	} else {
-		d, ok = lex.ISODateLine(b)
-	}
+	d, ok := lex.ParseDateLine(b)
 	if !ok {
 		return time.Time{}, false
 	}

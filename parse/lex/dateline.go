@@ -1,6 +1,7 @@
 package lex
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"time"
@@ -131,6 +132,18 @@ func DateWords(b []byte) (DateLine, error) {
 	}
 	d.Year, d.Day = year, day
 	return d, nil
+}
+
+// ParseDateLine reads b, spaces around it ignored, as a `date` line of
+// either form (DateWords, ISODateLine), for callers that need no reason
+// why a line is not one.
+func ParseDateLine(b []byte) (DateLine, bool) {
+	b = bytes.TrimSpace(b)
+	if IsWeekday(b) {
+		d, err := DateWords(b)
+		return d, err == nil
+	}
+	return ISODateLine(b)
 }
 
 // ISODateLine reads a line that is only an ISO 8601 / RFC 3339 date, as

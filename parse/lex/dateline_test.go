@@ -82,6 +82,17 @@ func TestDateLines(t *testing.T) {
 	}
 }
 
+func TestParseDateLine(t *testing.T) {
+	for in, want := range map[string]bool{
+		"  Tue Sep 18 17:09:17 UTC 2018 \r": true, "2018-09-18T17:09:17Z\t": true, "Tue Sep 18": false,
+		"2018-09-18 17:09:17 INFO x": false, "router 1234": false, "": false,
+	} {
+		if _, ok := ParseDateLine([]byte(in)); ok != want {
+			t.Errorf("ParseDateLine(%q) = %v", in, ok)
+		}
+	}
+}
+
 func TestWord(t *testing.T) {
 	b := []byte(" \t10.0.0.1  dev\teth0 ")
 	var got []string

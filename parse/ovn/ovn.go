@@ -34,15 +34,7 @@ const (
 // mapped to offsets), nor is a missing zone: the clock is read in loc
 // instead and zoneGuess says so.
 func dateLine(line []byte, loc *time.Location) (t time.Time, zoneGuess bool, ok bool) {
-	b := bytes.TrimSpace(line)
-	var d lex.DateLine
-	if lex.IsWeekday(b) {
-		var err error
-		d, err = lex.DateWords(b)
-		ok = err == nil
-	} else {
-		d, ok = lex.ISODateLine(b)
-	}
+	d, ok := lex.ParseDateLine(line)
 	if !ok {
 		return t, false, false
 	}
