@@ -98,3 +98,83 @@ func ParseIPv4(b []byte) (netip.Addr, bool) {
 	a, n, ok := IPv4(b)
 	return a, ok && n == len(b)
 }
+
+// ParseIPv6 reads b as a whole as an IPv6 address in RFC 4291's text forms
+// ("fe80::1", "2001:db8:0:0:0:0:0:1", "::ffff:192.0.2.1", the embedded IPv4
+// under IPv4's rule), without a zone, as net/netip reads it but without
+// allocating.
+func ParseIPv6(b []byte) (netip.Addr, bool) {
+	var ip [16]byte
+	ellipsis := -1 // where "::" stands, in bytes of ip
+	i := 0
+	if len(b) >= 2 && b[0] == ':' && b[1] == ':' {
+		ellipsis, i = 0, 2
+		if i == len(b) {
+			return netip.IPv6Unspecified(), true
+		}
+	}
+	k := 0 // bytes of ip filled
+	for k < 16 {
+		// A group of up to four hex digits, or the embedded IPv4 address.
+		off, n := 0, 0
+		for n < len(b)-i && n < 4 {
+			h := hexVal[b[i+n]]
+			if h == 0xff {
+				break
+			}
+			off = off<<4 | int(h)
+			n++
+		}
+		if n == 0 {
+			return netip.Addr{}, false
+		}
+		if i+n < len(b) && (b[i+n] == '.' || IsDigit(b[i+n])) {
+			if k > 12 {
+				return netip.Addr{}, false
+			}
+			a, ok := ParseIPv4(b[i:])
+			if !ok {
+				return netip.Addr{}, false
+			}
+			q := a.As4()
+			copy(ip[k:], q[:])
+			k += 4
+			i = len(b)
+			break
+		}
+		ip[k], ip[k+1] = byte(off>>8), byte(off)
+		k += 2
+		i += n
+		if i == len(b) {
+			break
+		}
+		if b[i] != ':' || i+1 == len(b) {
+			return netip.Addr{}, false
+		}
+		i++
+		if b[i] == ':' {
+			if ellipsis >= 0 {
+				return netip.Addr{}, false
+			}
+			ellipsis = k
+			i++
+			if i == len(b) {
+				break
+			}
+		}
+	}
+	if i != len(b) {
+		return netip.Addr{}, false
+	}
+	if k < 16 {
+		if ellipsis < 0 {
+			return netip.Addr{}, false
+		}
+		n := 16 - k
+		copy(ip[ellipsis+n:], ip[ellipsis:k])
+		clear(ip[ellipsis : ellipsis+n])
+	} else if ellipsis >= 0 {
+		return netip.Addr{}, false // "::" must stand for at least one group
+	}
+	return netip.AddrFrom16(ip), true
+}

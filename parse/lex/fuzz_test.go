@@ -353,3 +353,18 @@ func offsetMinutesOK(s string) bool {
 	}
 	return i >= len(s) || s[i] == 'Z' || i+6 > len(s) || s[i+4:i+6] <= "59"
 }
+
+func FuzzParseIPv6(f *testing.F) {
+	for _, s := range []string{"::", "::1", "fe80::1", "2001:db8:0:0:0:0:0:1", "2001:db8::", "::ffff:192.0.2.1", "1:2:3:4:5:6:7::8",
+		"1:2:3:4:5:6:7:8", "1::2::3", "12345::", "fe80::1%eth0", "::ffff:01.2.3.4", ":1", "1:", "1.2.3.4", "1:2:3:4:5:6:1.2.3.4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, ok := ParseIPv6([]byte(s))
+		want, err := netip.ParseAddr(s)
+		agree := err == nil && want.Is6() && want.Zone() == ""
+		if ok != agree || ok && a != want {
+			t.Fatalf("ParseIPv6(%q) = %v %v; netip %v %v", s, a, ok, want, err)
+		}
+	})
+}

@@ -287,3 +287,17 @@ func TestJournalPrefixes(t *testing.T) {
 		}
 	}
 }
+
+func TestIPv6(t *testing.T) {
+	for in, want := range map[string]string{
+		"::": "::", "::1": "::1", "fe80::1": "fe80::1", "2001:DB8:0:0:0:0:0:1": "2001:db8::1", "2001:db8::": "2001:db8::",
+		"::ffff:192.0.2.1": "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8": "1:2:3:4:5:6:7:8",
+		"1:2:3:4:5:6:7::8": "", "1::2::3": "", "12345::": "", "fe80::1%eth0": "", "::ffff:01.2.3.4": "",
+		":1": "", "1:": "", "1.2.3.4": "", "": "", "fe80::1 ": "",
+	} {
+		a, ok := ParseIPv6([]byte(in))
+		if ok != (want != "") || ok && a.String() != want {
+			t.Errorf("ParseIPv6(%q) = %v, %v; want %q", in, a, ok, want)
+		}
+	}
+}

@@ -71,16 +71,14 @@ func (e *entry) reset() { *e = entry{} }
 // errNotEntry marks lines that are not neighbour entries at all.
 var errNotEntry = errors.New("not a neighbour entry, date line or timestamp")
 
-// lineParser classifies lines. It keeps a small cache of parsed IPv6
-// addresses so the hot path never allocates for a repeated entry.
+// lineParser classifies lines.
 type lineParser struct {
 	loc   *time.Location
-	v6    map[string]netip.Addr
 	lastD dateCache
 }
 
 func newLineParser(loc *time.Location) *lineParser {
-	return &lineParser{loc: loc, v6: map[string]netip.Addr{}}
+	return &lineParser{loc: loc}
 }
 
 // parseLine classifies one line (without its line ending) into rec.
@@ -557,27 +555,15 @@ func (lp *lineParser) procRow(b []byte, i int, rec *record) error {
 	return nil
 }
 
-// addr parses an IPv4 or IPv6 address without allocating for IPv4 and for
-// IPv6 addresses seen before.
+// addr parses an IPv4 or IPv6 address (without a zone), allocating nothing.
 func (lp *lineParser) addr(b []byte) (netip.Addr, error) {
 	if a, ok := lex.ParseIPv4(b); ok {
 		return a, nil
 	}
-	if bytes.IndexByte(b, ':') < 0 {
-		return netip.Addr{}, fmt.Errorf("%q is not an IP address", clip(b))
-	}
-	if a, ok := lp.v6[string(b)]; ok {
+	if a, ok := lex.ParseIPv6(b); ok {
 		return a, nil
 	}
-	a, err := netip.ParseAddr(string(b))
-	if err != nil || !a.Is6() || a.Zone() != "" {
-		return netip.Addr{}, fmt.Errorf("%q is not an IP address", clip(b))
-	}
-	if len(lp.v6) > 1<<16 {
-		clear(lp.v6) // bound the cache; it only saves allocations
-	}
-	lp.v6[string(b)] = a
-	return a, nil
+	return netip.Addr{}, fmt.Errorf("%q is not an IP address", clip(b))
 }
 
 // looksLikeAddr: a word made of hex digits, dots, colons and a prefix
