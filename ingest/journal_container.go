@@ -9,6 +9,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/parse/journal"
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/parse/neigh"
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -329,9 +330,8 @@ func looksLikeDate(b []byte) bool {
 	if len(b) < 19 || len(b) > 40 {
 		return false
 	}
-	if _, _, _, ok := parse.Date(b); ok && (b[10] == 'T' || b[10] == ' ') {
-		_, _, ok := parse.Clock(b[11:])
-		return ok
+	if _, _, ok := lex.DateTime(b); ok {
+		return true
 	}
 	switch string(b[:4]) {
 	case "Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun ":

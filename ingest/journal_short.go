@@ -8,6 +8,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/parse/journal"
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -35,7 +36,7 @@ func sniffShortJournal(head []byte) bool {
 			continue
 		}
 		seen++
-		if _, _, ok := parse.CutJournalPrefix(line); ok {
+		if _, _, ok := lex.CutJournalPrefix(line); ok {
 			good++
 		}
 	}
@@ -58,7 +59,7 @@ func (s *shortJournal) Next() *journal.Entry {
 			s.err = s.lr.Err()
 			return nil
 		}
-		p, msg, ok := parse.CutJournalPrefix(line)
+		p, msg, ok := lex.CutJournalPrefix(line)
 		if !ok {
 			// journalctl indents a message's continuation lines; they
 			// are dropped (not joined to the entry before), as is

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -223,14 +224,14 @@ func isSosSnapshot(name string) bool {
 
 // sosDateOf reads the `date` output of a sosreport.
 func sosDateOf(b []byte) (time.Time, bool) {
-	s := strings.TrimSpace(string(b))
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
+	b = bytes.TrimSpace(b)
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
 	}
-	for _, layout := range []string{"Mon Jan _2 15:04:05 MST 2006", "Mon 02 Jan 2006 03:04:05 PM MST", "Mon Jan _2 03:04:05 PM MST 2006", time.RFC3339Nano, time.UnixDate} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), true
-		}
+	d, ok := lex.ParseDateLine(b)
+	if !ok {
+		return time.Time{}, false
 	}
-	return time.Time{}, false
+	// A zone abbreviation or none is read as UTC, as time.Parse did here.
+	return d.Time(time.UTC).UTC(), true
 }

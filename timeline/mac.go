@@ -3,6 +3,8 @@ package timeline
 import (
 	"encoding/hex"
 	"fmt"
+
+	"github.com/arpforensics/arpforensics/parse/lex"
 )
 
 // MAC is an Ethernet (EUI-48) address. A fixed-size array keeps it comparable
@@ -21,51 +23,25 @@ func MACFrom(b []byte) (m MAC, ok bool) {
 	return m, true
 }
 
-// ParseMAC reads the colon- or dash-separated hex form ("fa:16:3e:11:11:11").
-// Single-digit octets ("0:1:2:a:b:c", as some tools print) are accepted.
+// ParseMAC reads the colon- or dash-separated hex form ("fa:16:3e:11:11:11",
+// "fa-16-3e-11-11-11"), as users type it. Single-digit octets ("0:1:2:a:b:c",
+// as some tools print) are accepted; the octets are lex.MAC's.
 func ParseMAC(s string) (MAC, error) {
-	var m MAC
-	i := 0
-	for n := 0; n < 6; n++ {
-		if n > 0 {
-			if i >= len(s) || (s[i] != ':' && s[i] != '-') {
-				return MAC{}, fmt.Errorf("invalid MAC address %q", s)
-			}
-			i++
-		}
-		j := i
-		for j < len(s) && j-i < 2 && isHex(s[j]) {
-			j++
-		}
-		if j == i {
-			return MAC{}, fmt.Errorf("invalid MAC address %q", s)
-		}
-		var v byte
-		for _, c := range []byte(s[i:j]) {
-			v = v<<4 | unhex(c)
-		}
-		m[n] = v
-		i = j
+	var b [17]byte // the longest valid form
+	if len(s) > len(b) {
+		return MAC{}, fmt.Errorf("invalid MAC address %q", s)
 	}
-	if i != len(s) {
+	n := copy(b[:], s)
+	for i, c := range b[:n] {
+		if c == '-' {
+			b[i] = ':'
+		}
+	}
+	m, ok := lex.ParseMAC(b[:n])
+	if !ok {
 		return MAC{}, fmt.Errorf("invalid MAC address %q", s)
 	}
 	return m, nil
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
 }
 
 // String is lowercase hex with colons, the form the JSON contract requires.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -269,7 +270,7 @@ func maskAges(line, buf []byte) (key, ages []byte) {
 	}
 	j := i + len(" used ")
 	k := j
-	for k < len(line) && (isDigit(line[k]) || line[k] == '/' || line[k] == '-') {
+	for k < len(line) && (lex.IsDigit(line[k]) || line[k] == '/' || line[k] == '-') {
 		k++
 	}
 	if k == j {

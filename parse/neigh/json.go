@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -182,7 +183,7 @@ func (p *parser) jsonEntry(jn *jsonNeigh, rec *record) error {
 	e.dev = []byte(jn.Dev)
 	if jn.LLAddr != "" {
 		e.ll = []byte(jn.LLAddr)
-		e.mac, e.isMAC = parseMAC(e.ll)
+		e.mac, e.isMAC = lex.ParseMAC(e.ll)
 	}
 	for _, fl := range [...]struct {
 		set  present

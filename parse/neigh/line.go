@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -71,16 +71,14 @@ func (e *entry) reset() { *e = entry{} }
 // errNotEntry marks lines that are not neighbour entries at all.
 var errNotEntry = errors.New("not a neighbour entry, date line or timestamp")
 
-// lineParser classifies lines. It keeps a small cache of parsed IPv6
-// addresses so the hot path never allocates for a repeated entry.
+// lineParser classifies lines.
 type lineParser struct {
 	loc   *time.Location
-	v6    map[string]netip.Addr
 	lastD dateCache
 }
 
 func newLineParser(loc *time.Location) *lineParser {
-	return &lineParser{loc: loc, v6: map[string]netip.Addr{}}
+	return &lineParser{loc: loc}
 }
 
 // parseLine classifies one line (without its line ending) into rec.
@@ -112,7 +110,7 @@ func (lp *lineParser) parseLine(b []byte, rec *record) error {
 		rec.kind = recFlushDone
 		return nil
 	}
-	if isWeekday(b) {
+	if lex.IsWeekday(b) {
 		t, z, err := lp.dateLine(b)
 		if err != nil {
 			return err
@@ -138,7 +136,7 @@ func (lp *lineParser) bracketed(b []byte, rec *record) error {
 		rec.kind = recJSON
 		return nil
 	}
-	if len(b) > 1 && isDigit(b[1]) {
+	if len(b) > 1 && lex.IsDigit(b[1]) {
 		t, n, err := lp.tsPrefix(b)
 		if err != nil {
 			return err
@@ -174,15 +172,11 @@ func (lp *lineParser) bracketed(b []byte, rec *record) error {
 // tsPrefix reads "[YYYY-MM-DDTHH:MM:SS.ffffff]", iproute2's -ts (-tshort)
 // prefix: local time without a zone. It returns the bytes used.
 func (lp *lineParser) tsPrefix(b []byte) (time.Time, int, error) {
-	y, m, d, ok := parse.Date(b[1:])
-	if !ok || !plausibleYear(y) || len(b) < 12 || b[11] != 'T' {
+	s, n, ok := lex.DateTime(b[1:])
+	if !ok || !lex.PlausibleYear(s.Year) || b[11] != 'T' || 1+n >= len(b) || b[1+n] != ']' {
 		return time.Time{}, 0, fmt.Errorf("unreadable timestamp prefix %q", clip(b))
 	}
-	tod, n, ok := parse.Clock(b[12:])
-	if !ok || 12+n >= len(b) || b[12+n] != ']' {
-		return time.Time{}, 0, fmt.Errorf("unreadable timestamp prefix %q", clip(b))
-	}
-	return lp.lastD.at(y, m, d, tod, lp.loc), 12 + n + 1, nil
+	return lp.lastD.at(s.Year, s.Month, s.Day, s.TOD, lp.loc), 1 + n + 1, nil
 }
 
 // flushLine reads the summaries `ip -s -s neigh flush` prints.
@@ -194,15 +188,11 @@ func (lp *lineParser) flushLine(b []byte, rec *record) error {
 			return fmt.Errorf("unreadable flush round line")
 		}
 		rest := b[i+len(", deleting "):]
-		j := 0
-		for j < len(rest) && isDigit(rest[j]) {
-			j++
-		}
-		n, err := strconv.Atoi(string(rest[:j]))
-		if err != nil || !bytes.HasPrefix(rest[j:], []byte(" entries")) {
+		n, j := lex.Uint(rest, 18)
+		if j == 0 || !bytes.HasPrefix(rest[j:], []byte(" entries")) {
 			return fmt.Errorf("unreadable flush round line")
 		}
-		rec.kind, rec.count = recFlushRound, n
+		rec.kind, rec.count = recFlushRound, int(n)
 		return nil
 	case bytes.HasPrefix(b, []byte("*** Flush ")):
 		rec.kind = recFlushDone
@@ -229,20 +219,20 @@ func isJSONStart(b []byte) bool {
 func (lp *lineParser) entryLine(b []byte, rec *record) error {
 	e := &rec.ent
 	rec.kind = recEntry
-	tok, i := nextTok(b, 0)
+	tok, i := lex.Word(b, 0)
 	switch string(tok) {
 	case "Deleted", "delete":
 		e.op, rec.monitor = timeline.NeighDeleted, true
-		tok, i = nextTok(b, i)
+		tok, i = lex.Word(b, i)
 	case "miss":
 		e.op, rec.monitor = timeline.NeighMiss, true
-		tok, i = nextTok(b, i)
+		tok, i = lex.Word(b, i)
 	}
 	if len(tok) == 0 {
 		return fmt.Errorf("%s line with no address", e.op)
 	}
 	// net-tools forms: "host (IP) at …" and the arp -n / procfs columns.
-	second, _ := nextTok(b, i)
+	second, _ := lex.Word(b, i)
 	if len(second) > 1 && second[0] == '(' && second[len(second)-1] == ')' && rec.ent.op == timeline.NeighListed {
 		if string(second) == "(incomplete)" {
 			return lp.arpN(b, rec)
@@ -268,20 +258,20 @@ func (lp *lineParser) entryLine(b []byte, rec *record) error {
 		}
 	}
 	for {
-		tok, i = nextTok(b, i)
+		tok, i = lex.Word(b, i)
 		if len(tok) == 0 {
 			return nil
 		}
 		switch string(tok) {
 		case "dev":
-			if e.dev, i = nextTok(b, i); len(e.dev) == 0 {
+			if e.dev, i = lex.Word(b, i); len(e.dev) == 0 {
 				return fmt.Errorf(`"dev" with no device name`)
 			}
 		case "lladdr":
-			if e.ll, i = nextTok(b, i); len(e.ll) == 0 {
+			if e.ll, i = lex.Word(b, i); len(e.ll) == 0 {
 				return fmt.Errorf(`"lladdr" with no address`)
 			}
-			e.mac, e.isMAC = parseMAC(e.ll)
+			e.mac, e.isMAC = lex.ParseMAC(e.ll)
 		case "router":
 			e.flags |= timeline.NeighRouter
 		case "proxy":
@@ -296,35 +286,35 @@ func (lp *lineParser) entryLine(b []byte, rec *record) error {
 			e.flags |= timeline.NeighExternValid
 		case "ref":
 			var v []byte
-			v, i = nextTok(b, i)
-			n, ok := atoi32(v)
+			v, i = lex.Word(b, i)
+			n, ok := lex.Int32(v)
 			if !ok {
 				return fmt.Errorf(`"ref" followed by %q, not a number`, clip(v))
 			}
 			e.ref, e.hasStats = n, true
 		case "used":
 			var v []byte
-			v, i = nextTok(b, i)
+			v, i = lex.Word(b, i)
 			glued, err := e.parseUsed(v)
 			if err != nil {
 				return err
 			}
 			if glued { // iproute2 ≥ 5.16: "used 3/11/3probes 1"
-				v, i = nextTok(b, i)
+				v, i = lex.Word(b, i)
 				if e.probes, err = probesValue(v); err != nil {
 					return err
 				}
 			}
 		case "probes":
 			var v []byte
-			v, i = nextTok(b, i)
+			v, i = lex.Word(b, i)
 			var err error
 			if e.probes, err = probesValue(v); err != nil {
 				return err
 			}
 			e.hasStats = true
 		case "proto":
-			if e.proto, i = nextTok(b, i); len(e.proto) == 0 {
+			if e.proto, i = lex.Word(b, i); len(e.proto) == 0 {
 				return fmt.Errorf(`"proto" with no protocol`)
 			}
 		default:
@@ -350,10 +340,10 @@ func (e *entry) parseUsed(v []byte) (glued bool, err error) {
 		if j < len(v) && v[j] == '-' {
 			j++
 		}
-		for j < len(v) && isDigit(v[j]) {
+		for j < len(v) && lex.IsDigit(v[j]) {
 			j++
 		}
-		n, ok := atoi32(v[s:j])
+		n, ok := lex.Int32(v[s:j])
 		if !ok {
 			return false, fmt.Errorf(`"used" followed by %q, not used/confirmed/updated ages`, clip(v))
 		}
@@ -377,7 +367,7 @@ func (e *entry) parseUsed(v []byte) (glued bool, err error) {
 }
 
 func probesValue(v []byte) (int32, error) {
-	n, ok := atoi32(v)
+	n, ok := lex.Int32(v)
 	if !ok || n < 0 {
 		return 0, fmt.Errorf(`"probes" followed by %q, not a count`, clip(v))
 	}
@@ -429,8 +419,8 @@ func (lp *lineParser) arpAn(b []byte, rec *record) error {
 	e := &rec.ent
 	rec.kind = recEntry
 	e.form = timeline.NeighARPTable
-	_, i := nextTok(b, 0) // "?" or the host name
-	tok, i := nextTok(b, i)
+	_, i := lex.Word(b, 0) // "?" or the host name
+	tok, i := lex.Word(b, i)
 	if len(tok) < 3 || tok[0] != '(' || tok[len(tok)-1] != ')' {
 		return errNotEntry
 	}
@@ -439,22 +429,22 @@ func (lp *lineParser) arpAn(b []byte, rec *record) error {
 		return err
 	}
 	e.ip, e.ipTxt = ip, tok[1:len(tok)-1]
-	if tok, i = nextTok(b, i); string(tok) != "at" {
+	if tok, i = lex.Word(b, i); string(tok) != "at" {
 		return fmt.Errorf(`arp line without "at"`)
 	}
-	tok, i = nextTok(b, i)
+	tok, i = lex.Word(b, i)
 	switch {
 	case string(tok) == "<incomplete>":
 	case string(tok) == "<from_interface>": // a published (proxy) entry without its own address
 	case len(tok) > 0:
 		e.ll = tok
-		e.mac, e.isMAC = parseMAC(tok)
+		e.mac, e.isMAC = lex.ParseMAC(tok)
 		e.atf |= timeline.ATFComplete
 	default:
 		return fmt.Errorf("arp line with no address after \"at\"")
 	}
 	for {
-		tok, i = nextTok(b, i)
+		tok, i = lex.Word(b, i)
 		if len(tok) == 0 {
 			return nil
 		}
@@ -466,12 +456,12 @@ func (lp *lineParser) arpAn(b []byte, rec *record) error {
 			e.atf |= timeline.ATFPublished
 			e.flags |= timeline.NeighProxy
 		case string(tok) == "on":
-			if e.dev, i = nextTok(b, i); len(e.dev) == 0 {
+			if e.dev, i = lex.Word(b, i); len(e.dev) == 0 {
 				return fmt.Errorf(`"on" with no interface`)
 			}
 		case tok[0] == '[' && tok[len(tok)-1] == ']': // hardware type, "[ether]"
 		case string(tok) == "netmask":
-			_, i = nextTok(b, i)
+			_, i = lex.Word(b, i)
 		default:
 			if e.unknown == nil {
 				e.unknown = tok
@@ -485,7 +475,7 @@ func (lp *lineParser) arpAn(b []byte, rec *record) error {
 func (lp *lineParser) arpN(b []byte, rec *record) error {
 	e := &rec.ent
 	e.form = timeline.NeighARPTable
-	tok, i := nextTok(b, 0)
+	tok, i := lex.Word(b, 0)
 	ip, err := lp.addr(tok)
 	if err != nil {
 		return err
@@ -494,7 +484,7 @@ func (lp *lineParser) arpN(b []byte, rec *record) error {
 	var cols [5][]byte
 	n := 0
 	for {
-		tok, i = nextTok(b, i)
+		tok, i = lex.Word(b, i)
 		if len(tok) == 0 {
 			break
 		}
@@ -512,7 +502,7 @@ func (lp *lineParser) arpN(b []byte, rec *record) error {
 		return fmt.Errorf("arp -n row with %d columns, want HWtype HWaddress Flags [Mask] Iface", n+1)
 	}
 	e.ll = cols[1]
-	e.mac, e.isMAC = parseMAC(cols[1])
+	e.mac, e.isMAC = lex.ParseMAC(cols[1])
 	for _, c := range cols[2] {
 		switch c {
 		case 'C':
@@ -535,12 +525,12 @@ func (lp *lineParser) procRow(b []byte, i int, rec *record) error {
 	e.form = timeline.NeighARPTable
 	var cols [5][]byte
 	for k := range cols {
-		cols[k], i = nextTok(b, i)
+		cols[k], i = lex.Word(b, i)
 		if len(cols[k]) == 0 {
 			return fmt.Errorf("/proc/net/arp row with %d columns, want 6", k+1)
 		}
 	}
-	if extra, _ := nextTok(b, i); len(extra) > 0 {
+	if extra, _ := lex.Word(b, i); len(extra) > 0 {
 		return fmt.Errorf("/proc/net/arp row with more than 6 columns")
 	}
 	if len(cols[1]) < 3 || cols[1][0] != '0' || cols[1][1] != 'x' {
@@ -557,35 +547,23 @@ func (lp *lineParser) procRow(b []byte, i int, rec *record) error {
 	if e.atf&timeline.ATFPublished != 0 {
 		e.flags |= timeline.NeighProxy
 	}
-	mac, ok := parseMAC(cols[2])
-	if e.atf&timeline.ATFComplete != 0 || !mac.IsZero() {
+	mac, ok := lex.ParseMAC(cols[2])
+	if e.atf&timeline.ATFComplete != 0 || mac != [6]byte{} {
 		e.ll, e.mac, e.isMAC = cols[2], mac, ok
 	}
 	e.dev = cols[4]
 	return nil
 }
 
-// addr parses an IPv4 or IPv6 address without allocating for IPv4 and for
-// IPv6 addresses seen before.
+// addr parses an IPv4 or IPv6 address (without a zone), allocating nothing.
 func (lp *lineParser) addr(b []byte) (netip.Addr, error) {
-	if a, ok := parseIPv4(b); ok {
+	if a, ok := lex.ParseIPv4(b); ok {
 		return a, nil
 	}
-	if bytes.IndexByte(b, ':') < 0 {
-		return netip.Addr{}, fmt.Errorf("%q is not an IP address", clip(b))
-	}
-	if a, ok := lp.v6[string(b)]; ok {
+	if a, ok := lex.ParseIPv6(b); ok {
 		return a, nil
 	}
-	a, err := netip.ParseAddr(string(b))
-	if err != nil || !a.Is6() || a.Zone() != "" {
-		return netip.Addr{}, fmt.Errorf("%q is not an IP address", clip(b))
-	}
-	if len(lp.v6) > 1<<16 {
-		clear(lp.v6) // bound the cache; it only saves allocations
-	}
-	lp.v6[string(b)] = a
-	return a, nil
+	return netip.Addr{}, fmt.Errorf("%q is not an IP address", clip(b))
 }
 
 // looksLikeAddr: a word made of hex digits, dots, colons and a prefix
@@ -595,140 +573,11 @@ func looksLikeAddr(b []byte) bool {
 		return false
 	}
 	for _, c := range b {
-		if _, ok := unhex(c); !ok && c != '.' && c != ':' && c != '/' {
+		if !lex.IsHex(c) && c != '.' && c != ':' && c != '/' {
 			return false
 		}
 	}
 	return true
-}
-
-func parseIPv4(b []byte) (netip.Addr, bool) {
-	var a [4]byte
-	i := 0
-	for k := 0; k < 4; k++ {
-		if k > 0 {
-			if i >= len(b) || b[i] != '.' {
-				return netip.Addr{}, false
-			}
-			i++
-		}
-		s, v := i, 0
-		for i < len(b) && isDigit(b[i]) && i-s < 3 {
-			v = v*10 + int(b[i]-'0')
-			i++
-		}
-		if i == s || v > 255 || (i-s > 1 && b[s] == '0') {
-			return netip.Addr{}, false
-		}
-		a[k] = byte(v)
-	}
-	if i != len(b) {
-		return netip.Addr{}, false
-	}
-	return netip.AddrFrom4(a), true
-}
-
-// parseMAC reads a colon-separated Ethernet address ("02:00:00:00:00:0b";
-// single-digit octets allowed) without allocating.
-func parseMAC(b []byte) (timeline.MAC, bool) {
-	var m timeline.MAC
-	if len(b) == 17 && b[2] == ':' && b[5] == ':' && b[8] == ':' && b[11] == ':' && b[14] == ':' {
-		// The form iproute2 prints: two digits an octet.
-		bad := byte(0)
-		for k := 0; k < 6; k++ {
-			hi, lo := hexVal[b[3*k]], hexVal[b[3*k+1]]
-			bad |= hi | lo
-			m[k] = hi<<4 | lo
-		}
-		return m, bad&0xf0 == 0
-	}
-	i := 0
-	for k := 0; k < 6; k++ {
-		if k > 0 {
-			if i >= len(b) || b[i] != ':' {
-				return timeline.MAC{}, false
-			}
-			i++
-		}
-		s := i
-		var v byte
-		for i < len(b) && i-s < 2 {
-			h, ok := unhex(b[i])
-			if !ok {
-				break
-			}
-			v = v<<4 | h
-			i++
-		}
-		if i == s {
-			return timeline.MAC{}, false
-		}
-		m[k] = v
-	}
-	return m, i == len(b)
-}
-
-// hexVal maps a hex digit to its value and anything else to 0xff.
-var hexVal = func() (t [256]byte) {
-	for i := range t {
-		v, ok := unhex(byte(i))
-		if !ok {
-			v = 0xff
-		}
-		t[i] = v
-	}
-	return t
-}()
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-// atoi32 reads an optionally negative decimal number (iproute2 < 4.17
-// printed the ages with %d).
-func atoi32(b []byte) (int32, bool) {
-	neg := false
-	if len(b) > 0 && b[0] == '-' {
-		neg, b = true, b[1:]
-	}
-	if len(b) == 0 || len(b) > 10 {
-		return 0, false
-	}
-	var v int64
-	for _, c := range b {
-		if !isDigit(c) {
-			return 0, false
-		}
-		v = v*10 + int64(c-'0')
-	}
-	if neg {
-		v = -v
-	}
-	if v > 1<<31-1 || v < -1<<31 {
-		return 0, false
-	}
-	return int32(v), true
-}
-
-// nextTok returns the next space- or tab-separated word of b at or after i,
-// and the index after it.
-func nextTok(b []byte, i int) ([]byte, int) {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
-		i++
-	}
-	s := i
-	for i < len(b) && b[i] != ' ' && b[i] != '\t' {
-		i++
-	}
-	return b[s:i], i
 }
 
 func trimLeft(b []byte) []byte {
@@ -745,8 +594,6 @@ func trimSpace(b []byte) []byte {
 	}
 	return b
 }
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // clip shortens text quoted in a problem.
 func clip(b []byte) string {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -39,41 +40,17 @@ var (
 	}
 )
 
-// dateLayouts are the forms of `date` output accepted as snapshot times.
-var dateLayouts = []string{
-	"Mon Jan _2 15:04:05 MST 2006",    // date, date -u
-	"Mon _2 Jan 15:04:05 MST 2006",    // date in some locales
-	"Mon, 02 Jan 2006 15:04:05 -0700", // date -R
-	"2006-01-02 15:04:05-07:00",       // date --rfc-3339=seconds
-	"2006-01-02 15:04:05.999999999-07:00",
-	time.RFC3339Nano, // date -Iseconds, -Ins
-	"2006-01-02T15:04:05-0700",
-}
-
-// dateLine reads a line of `date` output. Zone abbreviations other than
-// UTC and GMT are not trusted (Go cannot map them to offsets): the clock is
-// read in loc instead and zoneGuess says so.
+// dateLine reads a line of `date` output (lex.DateWords: date, date -u,
+// date -R; lex.ISODateLine: --rfc-3339, -Iseconds, -Ins). Zone
+// abbreviations other than UTC and GMT are not trusted (they cannot be
+// mapped to offsets), nor is a missing zone: the clock is read in loc
+// instead and zoneGuess says so.
 func dateLine(line []byte, loc *time.Location) (t time.Time, zoneGuess bool, ok bool) {
-	s := strings.TrimSpace(string(line))
-	if len(s) < 19 || len(s) > 40 {
+	d, ok := lex.ParseDateLine(line)
+	if !ok {
 		return t, false, false
 	}
-	for _, layout := range dateLayouts {
-		v, err := time.Parse(layout, s)
-		if err != nil {
-			continue
-		}
-		if strings.Contains(layout, "MST") {
-			name, _ := v.Zone()
-			if name != "UTC" && name != "GMT" {
-				y, m, d := v.Date()
-				v = time.Date(y, m, d, v.Hour(), v.Minute(), v.Second(), v.Nanosecond(), loc)
-				return v.UTC(), true, true
-			}
-		}
-		return v.UTC(), false, true
-	}
-	return t, false, false
+	return d.Time(loc).UTC(), !d.Exact, true
 }
 
 // snapshotClock hands out snapshot times: the last date line's, else the

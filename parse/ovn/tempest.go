@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -55,16 +56,12 @@ func tempestStamp(line []byte) (tm struct {
 	m    time.Month
 	tod  time.Duration
 }, rest []byte, ok bool) {
-	y, m, d, ok := parse.Date(line)
+	st, n, ok := lex.DateTime(line)
 	if !ok || len(line) < 20 || line[10] != ' ' {
 		return tm, nil, false
 	}
-	tod, n, ok := parse.Clock(line[11:])
-	if !ok {
-		return tm, nil, false
-	}
-	tm.y, tm.m, tm.d, tm.tod = y, m, d, tod
-	return tm, bytes.TrimLeft(line[11+n:], " "), true
+	tm.y, tm.m, tm.d, tm.tod = st.Year, st.Month, st.Day, st.TOD
+	return tm, bytes.TrimLeft(line[n:], " "), true
 }
 
 func skipWord(b []byte) []byte {

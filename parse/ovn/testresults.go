@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -32,15 +33,11 @@ var reStestr = regexp.MustCompile(`^\{\d+\} (\S+)(?: \(([^)]*)\))? (?:\[[\d.]+s\
 // cutZuul reads the Zuul console prefix "YYYY-MM-DD HH:MM:SS.ffffff | " and
 // the optional host column after it.
 func cutZuul(line []byte) (t time.Time, msg []byte, ok bool) {
-	y, m, d, ok := parse.Date(line)
+	st, n, ok := lex.DateTime(line)
 	if !ok || len(line) < 22 || line[10] != ' ' {
 		return t, nil, false
 	}
-	tod, n, ok := parse.Clock(line[11:])
-	if !ok {
-		return t, nil, false
-	}
-	rest := line[11+n:]
+	rest := line[n:]
 	if !bytes.HasPrefix(rest, []byte(" | ")) {
 		return t, nil, false
 	}
@@ -49,7 +46,7 @@ func cutZuul(line []byte) (t time.Time, msg []byte, ok bool) {
 	if i := bytes.Index(rest, []byte(" | ")); i > 0 && bytes.IndexByte(rest[:i], ' ') < 0 {
 		rest = rest[i+3:]
 	}
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Add(tod), rest, true
+	return st.UTC(), rest, true
 }
 
 // SniffTestResults recognises stestr result lines in a Zuul console log, or

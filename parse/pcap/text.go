@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -122,22 +123,22 @@ func newTextReader(src *timeline.Source, opts parse.Options, out *timeline.Sink)
 // line reads one line of the artifact.
 func (r *textReader) line(line []byte, pos timeline.Pos, cut bool) {
 	msg := line
-	var jp parse.JournalPrefix
+	var jp lex.JournalPrefix
 	var iso time.Time
 	journal := false
-	if p, m, ok := parse.CutJournalPrefix(line); ok {
+	if p, m, ok := lex.CutJournalPrefix(line); ok {
 		if string(p.Ident) != "tcpdump" {
 			// Another unit's line in a journal export.
 			r.src.Skipped++
 			return
 		}
 		jp, msg, journal = p, m, true
-	} else if p, m, ok := cutISOPrefix(line); ok {
-		if string(p.ident) != "tcpdump" {
+	} else if p, m, ok := lex.CutISOJournalPrefix(line); ok && len(line) >= 26 { // 26: the shortest prefix with the space after its colon
+		if string(p.Ident) != "tcpdump" {
 			r.src.Skipped++
 			return
 		}
-		iso, msg = p.at, m
+		iso, msg = p.Stamp.InOffset(), m
 	}
 	if r.pend.ok {
 		if len(msg) > 0 && (msg[0] == ' ' || msg[0] == '\t') {
@@ -183,7 +184,7 @@ func (r *textReader) line(line []byte, pos timeline.Pos, cut bool) {
 	if f.ifname != nil {
 		f.link.Iface = r.intern(f.ifname)
 	}
-	var jpp *parse.JournalPrefix
+	var jpp *lex.JournalPrefix
 	if journal {
 		jpp = &jp
 	}
@@ -328,7 +329,7 @@ func (r *textReader) useARP(t time.Time, pos timeline.Pos, line []byte, f *textF
 // when places a timestamp in time (UTC), recording how complete it was.
 // jp is the line's short journal prefix, iso the time of its ISO prefix;
 // nil and zero without one.
-func (r *textReader) when(jp *parse.JournalPrefix, iso time.Time, st textStamp) time.Time {
+func (r *textReader) when(jp *lex.JournalPrefix, iso time.Time, st textStamp) time.Time {
 	if st.form != stampClock || jp != nil || !iso.IsZero() {
 		r.dated = true
 	}
@@ -336,7 +337,7 @@ func (r *textReader) when(jp *parse.JournalPrefix, iso time.Time, st textStamp) 
 	case stampEpoch:
 		return time.Unix(st.sec, st.nsec).UTC()
 	case stampDate:
-		return parse.WallClock(st.year, st.month, st.day, st.tod, r.loc).UTC()
+		return lex.WallClock(st.year, st.month, st.day, st.tod, r.loc).UTC()
 	}
 	switch {
 	case !iso.IsZero():
@@ -360,7 +361,7 @@ func (r *textReader) when(jp *parse.JournalPrefix, iso time.Time, st textStamp) 
 // startYear is the year of the first journal line: --year, else the file's
 // modification year, one less when that line's month and day come after
 // the modification date (a journal from December read in January).
-func (r *textReader) startYear(jp *parse.JournalPrefix) int {
+func (r *textReader) startYear(jp *lex.JournalPrefix) int {
 	if r.opts.Year != 0 {
 		return r.opts.Year
 	}
@@ -385,12 +386,12 @@ func (r *textReader) raise(b timeline.TimeBasis) {
 // hours of the log time.
 func logDate(logged time.Time, tod time.Duration, loc *time.Location) time.Time {
 	y, m, d := logged.In(loc).Date()
-	t := parse.WallClock(y, m, d, tod, loc)
+	t := lex.WallClock(y, m, d, tod, loc)
 	switch {
 	case t.Sub(logged) > 12*time.Hour:
-		t = parse.WallClock(y, m, d-1, tod, loc)
+		t = lex.WallClock(y, m, d-1, tod, loc)
 	case logged.Sub(t) > 12*time.Hour:
-		t = parse.WallClock(y, m, d+1, tod, loc)
+		t = lex.WallClock(y, m, d+1, tod, loc)
 	}
 	return t
 }

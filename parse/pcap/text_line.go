@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -50,7 +51,7 @@ type textStamp struct {
 func cutStamp(b []byte) (st textStamp, rest []byte, ok bool) {
 	switch {
 	case len(b) >= 21 && b[4] == '-' && b[10] == ' ':
-		y, m, d, ok := dateOf(b)
+		y, m, d, ok := lex.Date(b)
 		if !ok {
 			return st, nil, false
 		}
@@ -68,29 +69,19 @@ func cutStamp(b []byte) (st textStamp, rest []byte, ok bool) {
 		st = textStamp{form: stampClock, tod: tod}
 		b = b[n:]
 	default:
-		i := 0
-		var sec int64
-		for i < len(b) && i < 12 && isDigit(b[i]) {
-			sec = sec*10 + int64(b[i]-'0')
-			i++
-		}
+		sec, i := lex.Uint(b, 12)
 		if i == 0 || i >= len(b) || b[i] != '.' {
 			return st, nil, false
 		}
-		i++
-		j := i
-		var nsec int64
-		scale := int64(100_000_000)
-		for i < len(b) && i-j < 9 && isDigit(b[i]) {
-			nsec += int64(b[i]-'0') * scale
-			scale /= 10
-			i++
-		}
-		if i-j != 6 && i-j != 9 {
+		frac, k := lex.Uint(b[i+1:], 9)
+		if k != 6 && k != 9 {
 			return st, nil, false
 		}
-		st = textStamp{form: stampEpoch, sec: sec, nsec: nsec}
-		b = b[i:]
+		if k == 6 {
+			frac *= 1000
+		}
+		st = textStamp{form: stampEpoch, sec: int64(sec), nsec: int64(frac)}
+		b = b[i+1+k:]
 	}
 	if len(b) == 0 || b[0] != ' ' {
 		return st, nil, false
@@ -110,51 +101,12 @@ func isDeltaStamp(b []byte) bool {
 
 // clockOf reads tcpdump's "HH:MM:SS.ffffff" (6 or 9 fraction digits).
 func clockOf(b []byte) (time.Duration, int, bool) {
-	if len(b) < 10 || b[2] != ':' || b[5] != ':' || b[8] != '.' {
+	tod, n, ok := lex.Clock(b)
+	if !ok || n-9 != 6 && n-9 != 9 || b[8] != '.' {
 		return 0, 0, false
 	}
-	h, ok1 := two(b[0:])
-	m, ok2 := two(b[3:])
-	s, ok3 := two(b[6:])
-	if !ok1 || !ok2 || !ok3 || h > 23 || m > 59 || s > 60 {
-		return 0, 0, false
-	}
-	tod := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second
-	i := 9
-	scale := time.Duration(100_000_000)
-	for i < len(b) && i-9 < 9 && isDigit(b[i]) {
-		tod += time.Duration(b[i]-'0') * scale
-		scale /= 10
-		i++
-	}
-	if i-9 != 6 && i-9 != 9 {
-		return 0, 0, false
-	}
-	return tod, i, true
+	return tod, n, true
 }
-
-func dateOf(b []byte) (int, time.Month, int, bool) {
-	if len(b) < 10 || b[4] != '-' || b[7] != '-' {
-		return 0, 0, 0, false
-	}
-	y1, ok1 := two(b[0:])
-	y2, ok2 := two(b[2:])
-	m, ok3 := two(b[5:])
-	d, ok4 := two(b[8:])
-	if !ok1 || !ok2 || !ok3 || !ok4 || m < 1 || m > 12 || d < 1 || d > 31 {
-		return 0, 0, 0, false
-	}
-	return y1*100 + y2, time.Month(m), d, true
-}
-
-func two(b []byte) (int, bool) {
-	if !isDigit(b[0]) || !isDigit(b[1]) {
-		return 0, false
-	}
-	return int(b[0]-'0')*10 + int(b[1]-'0'), true
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // frameProto is what a line's payload turned out to be.
 type frameProto uint8
@@ -234,7 +186,7 @@ const (
 func parseFrame(b []byte, f *textFrame) string {
 	*f = textFrame{}
 	c := cursor{b: b}
-	if b := c.peek(); len(b) > 0 && isHex(b[0]) && len(b) >= 20 && b[2] == ':' {
+	if b := c.peek(); len(b) > 0 && lex.IsHex(b[0]) && len(b) >= 20 && b[2] == ':' {
 		// Ethernet with -e: "src > dst, ethertail".
 		src, ok := c.mac()
 		if ok && c.lit(" > ") {
@@ -306,7 +258,7 @@ func parseCookedTail(c *cursor, f *textFrame) string {
 func parseUntyped(c *cursor, f *textFrame) string {
 	p := c.peek()
 	switch {
-	case len(p) > 0 && isDigit(p[0]):
+	case len(p) > 0 && lex.IsDigit(p[0]):
 		probe := *c
 		if _, ok := probe.ip4(); !ok {
 			return "" // an IPv6 address, or another protocol
@@ -519,7 +471,7 @@ func parseTyped(c *cursor, f *textFrame, typ uint16, depth int) string {
 		name := c.b[c.i:i]
 		inner := uint16(0)
 		if n := len(name); n > 9 && string(name[n-9:n-6]) == " (0" && name[n-6] == 'x' && name[n-1] == ')' {
-			v, ok := parseHex16(name[n-5 : n-1])
+			v, ok := lex.Hex16(name[n-5 : n-1])
 			if !ok {
 				return errVLAN
 			}
@@ -664,7 +616,7 @@ func parseIPv4Addrs(c *cursor, f *textFrame) string {
 	if !skipTruncatedIP(c) {
 		return errIPShape
 	}
-	if p := c.peek(); len(p) == 0 || !isDigit(p[0]) {
+	if p := c.peek(); len(p) == 0 || !lex.IsDigit(p[0]) {
 		if c.has("truncated-ip") || c.has("bad-hlen") || c.has("bad-len") || c.has("IP6") || c.has("[|") {
 			return "" // tcpdump could not decode it either
 		}
@@ -678,7 +630,7 @@ func parseIPv4Addrs(c *cursor, f *textFrame) string {
 		return errIPShape
 	}
 	p := c.peek()
-	if len(p) == 0 || !isDigit(p[0]) {
+	if len(p) == 0 || !lex.IsDigit(p[0]) {
 		return errIPAddr
 	}
 	dst, dport, dPorted, bad := c.addrPort(f)
@@ -797,71 +749,26 @@ func (c *cursor) atFieldEnd() bool {
 }
 
 func (c *cursor) num() (uint64, bool) {
-	start := c.i
-	var v uint64
-	for c.i < len(c.b) && isDigit(c.b[c.i]) && c.i-start < 19 {
-		v = v*10 + uint64(c.b[c.i]-'0')
-		c.i++
-	}
-	return v, c.i > start
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
-}
-
-func parseHex16(b []byte) (uint16, bool) {
-	if len(b) != 4 {
-		return 0, false
-	}
-	var v uint16
-	for _, ch := range b {
-		if !isHex(ch) {
-			return 0, false
-		}
-		v = v<<4 | uint16(unhex(ch))
-	}
-	return v, true
+	v, n := lex.Uint(c.b[c.i:], 19)
+	c.i += n
+	return v, n > 0
 }
 
 func (c *cursor) hex16() (uint16, bool) {
-	if c.i+4 > len(c.b) {
-		return 0, false
-	}
-	v, ok := parseHex16(c.b[c.i : c.i+4])
+	v, ok := lex.Hex16(c.b[c.i:])
 	if ok {
 		c.i += 4
 	}
 	return v, ok
 }
 
-// mac reads tcpdump's "%02x:%02x:…" six-octet form.
+// mac reads tcpdump's "%02x:%02x:…" six-octet form, not the start of a
+// longer hex address.
 func (c *cursor) mac() (timeline.MAC, bool) {
-	var m timeline.MAC
 	b := c.b[c.i:]
-	if len(b) < 17 {
-		return m, false
-	}
-	for k := 0; k < 6; k++ {
-		p := k * 3
-		if !isHex(b[p]) || !isHex(b[p+1]) || k < 5 && b[p+2] != ':' {
-			return m, false
-		}
-		m[k] = unhex(b[p])<<4 | unhex(b[p+1])
-	}
-	if len(b) > 17 && (isHex(b[17]) || b[17] == ':') {
-		return m, false
+	m, n, ok := lex.MAC(b)
+	if !ok || n != 17 || len(b) > 17 && (lex.IsHex(b[17]) || b[17] == ':') {
+		return timeline.MAC{}, false
 	}
 	c.i += 17
 	return m, true
@@ -881,39 +788,18 @@ func (c *cursor) macSpace() (timeline.MAC, bool) {
 // hexColons consumes a colon-separated hex address of any length.
 func (c *cursor) hexColons() bool {
 	start := c.i
-	for c.i < len(c.b) && (isHex(c.b[c.i]) || c.b[c.i] == ':') {
+	for c.i < len(c.b) && (lex.IsHex(c.b[c.i]) || c.b[c.i] == ':') {
 		c.i++
 	}
 	return c.i > start
 }
 
-// ip4 reads a dotted quad; it stops before a ".port" that follows.
+// ip4 reads a dotted quad (lex.IPv4's rule: no leading zeros); it stops
+// before a ".port" that follows.
 func (c *cursor) ip4() (netip.Addr, bool) {
-	var a [4]byte
-	i := c.i
-	for k := 0; k < 4; k++ {
-		if k > 0 {
-			if i >= len(c.b) || c.b[i] != '.' {
-				return netip.Addr{}, false
-			}
-			i++
-		}
-		v, n := 0, 0
-		for i < len(c.b) && isDigit(c.b[i]) && n < 3 {
-			v = v*10 + int(c.b[i]-'0')
-			i++
-			n++
-		}
-		if n == 0 || v > 255 {
-			return netip.Addr{}, false
-		}
-		a[k] = byte(v)
-	}
-	if i < len(c.b) && isDigit(c.b[i]) {
-		return netip.Addr{}, false
-	}
-	c.i = i
-	return netip.AddrFrom4(a), true
+	a, n, ok := lex.IPv4(c.b[c.i:])
+	c.i += n
+	return a, ok
 }
 
 // addrPort reads "a.b.c.d" or "a.b.c.d.port", where port is a number or,
@@ -934,15 +820,9 @@ func (c *cursor) addrPort(f *textFrame) (addr netip.Addr, port uint16, ported bo
 	if len(word) == 0 {
 		return addr, 0, false, errPort
 	}
-	if isDigit(word[0]) {
-		var v uint32
-		for _, ch := range word {
-			if !isDigit(ch) || v > 65535 {
-				return addr, 0, false, errPort
-			}
-			v = v*10 + uint32(ch-'0')
-		}
-		if v > 65535 {
+	if lex.IsDigit(word[0]) {
+		v, n := lex.Uint(word, 19)
+		if n != len(word) || v > 65535 {
 			return addr, 0, false, errPort
 		}
 		return addr, uint16(v), true, ""

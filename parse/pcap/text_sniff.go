@@ -3,7 +3,7 @@ package pcap
 import (
 	"bytes"
 
-	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/lex"
 )
 
 // sniffLines is how many telling lines of the head SniffText weighs.
@@ -63,13 +63,13 @@ func sniffLine(line []byte, fr *textFrame) sniffVerdict {
 		return sniffNeutral
 	}
 	msg := line
-	if p, m, ok := parse.CutJournalPrefix(line); ok {
+	if p, m, ok := lex.CutJournalPrefix(line); ok {
 		if string(p.Ident) != "tcpdump" {
 			return sniffForeign
 		}
 		msg = m
-	} else if p, m, ok := cutISOPrefix(line); ok {
-		if string(p.ident) != "tcpdump" {
+	} else if p, m, ok := lex.CutISOJournalPrefix(line); ok && len(line) >= 26 {
+		if string(p.Ident) != "tcpdump" {
 			return sniffForeign
 		}
 		msg = m
@@ -109,7 +109,7 @@ func isBanner(msg []byte) bool {
 	}
 	// "12 packets captured", "1 packet received by filter", "0 packets dropped by kernel"
 	i := 0
-	for i < len(msg) && isDigit(msg[i]) {
+	for i < len(msg) && lex.IsDigit(msg[i]) {
 		i++
 	}
 	return i > 0 && hasPrefix(msg[i:], " packet")

@@ -1,6 +1,10 @@
 package txnlog
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/arpforensics/arpforensics/parse/lex"
+)
 
 // candidate tells whether a line can matter: a line of ovsdbapp's
 // transaction module, of neutron's OVSDB wrappers (impl_idl, impl_idl_ovn:
@@ -12,14 +16,14 @@ func (wk *worker) candidate(line []byte) bool {
 	// oslo.log's file format: "YYYY-MM-DD HH:MM:SS.mmm PID LEVEL logger …"
 	if len(line) > 32 && line[4] == '-' && line[7] == '-' && line[10] == ' ' && line[13] == ':' && line[16] == ':' {
 		j := 19
-		for j < len(line) && (line[j] == '.' || line[j] == ',' || isDigit(line[j])) {
+		for j < len(line) && (line[j] == '.' || line[j] == ',' || lex.IsDigit(line[j])) {
 			j++
 		}
 		for j < len(line) && line[j] == ' ' {
 			j++
 		}
 		k := j
-		for k < len(line) && isDigit(line[k]) {
+		for k < len(line) && lex.IsDigit(line[k]) {
 			k++
 		}
 		if k > j && k < len(line) && line[k] == ' ' {

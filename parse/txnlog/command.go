@@ -1,6 +1,10 @@
 package txnlog
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/arpforensics/arpforensics/parse/lex"
+)
 
 // The command line, by ovsdbapp version (logger
 // ovsdbapp.backend.ovs_idl.transaction, DEBUG):
@@ -41,21 +45,21 @@ func parseRunning(msg []byte) (t txnLine, ok bool) {
 		t.id, rest = rest[:8], rest[9:]
 	}
 	if after, ok := bytes.CutPrefix(rest, []byte("n=")); ok {
-		v, k := leadingInt(after)
+		v, k := lex.Uint(after, 9)
 		if k == 0 || k >= len(after) || after[k] != ' ' {
 			return t, false
 		}
-		t.n, rest = v, after[k+1:]
+		t.n, rest = int(v), after[k+1:]
 	}
 	rest, ok = bytes.CutPrefix(rest, commandIdx)
 	if !ok {
 		return t, false
 	}
-	v, k := leadingInt(rest)
+	v, k := lex.Uint(rest, 9)
 	if k == 0 || !bytes.HasPrefix(rest[k:], []byte("):")) {
 		return t, false
 	}
-	t.idx, rest = v, rest[k+2:]
+	t.idx, rest = int(v), rest[k+2:]
 	rest = bytes.TrimLeft(rest, " ")
 	body, pid := cutSuffix(rest)
 	body = bytes.TrimSuffix(body, doCommit) // wrapped pastes keep only "do_commit"

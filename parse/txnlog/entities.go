@@ -3,6 +3,7 @@ package txnlog
 import (
 	"bytes"
 
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -400,7 +401,7 @@ func looksIP(b []byte) bool {
 			dots++
 		case c == ':':
 			colons++
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		case lex.IsHex(c):
 		default:
 			return false
 		}

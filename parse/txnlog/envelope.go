@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"time"
 
-	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/lex"
 )
 
 // An oslo.log record reaches us wrapped in whatever collected it:
@@ -83,15 +83,12 @@ func parseEnvelope(line []byte) (env envelope, ok bool) {
 	}
 	rest := line[i:]
 	// oslo.log file format: "2018-09-18 17:09:17.276 32314 LEVEL ..."
-	if y, m, d, okd := parse.Date(rest); okd && len(rest) > 11 && rest[10] == ' ' {
-		if tod, n, okc := parse.Clock(rest[11:]); okc {
-			env.stamp, env.year, env.month, env.day, env.tod, env.zone = stampFull, y, m, d, tod, nil
-			rest = rest[11+n:]
-			rest = bytes.TrimLeft(rest, " ")
-			if p, n := leadingInt(rest); n > 0 && n < len(rest) && rest[n] == ' ' {
-				env.pid, env.pidSrc = p, pidOslo
-				rest = rest[n+1:]
-			}
+	if st, n, ok := lex.DateTime(rest); ok && rest[10] == ' ' {
+		env.stamp, env.year, env.month, env.day, env.tod, env.zone = stampFull, st.Year, st.Month, st.Day, st.TOD, nil
+		rest = bytes.TrimLeft(rest[n:], " ")
+		if p, n := lex.Uint(rest, 9); n > 0 && n < len(rest) && rest[n] == ' ' {
+			env.pid, env.pidSrc = int(p), pidOslo
+			rest = rest[n+1:]
 		}
 	}
 	rest = bytes.TrimLeft(rest, " ")
@@ -132,20 +129,16 @@ func parseEnvelope(line []byte) (env envelope, ok bool) {
 // the wrappers first. ok is false for anything else; parseEnvelope then
 // takes the line.
 func osloFast(line []byte) (env envelope, ok bool) {
-	y, m, d, okd := parse.Date(line)
-	if !okd || len(line) < 32 || line[10] != ' ' || line[0] == 0x1b {
+	st, n, ok := lex.DateTime(line)
+	if !ok || len(line) < 32 || line[10] != ' ' {
 		return env, false
 	}
-	tod, n, okc := parse.Clock(line[11:])
-	if !okc {
-		return env, false
-	}
-	rest := line[11+n:]
+	rest := line[n:]
 	if len(rest) == 0 || rest[0] != ' ' {
 		return env, false
 	}
 	rest = rest[1:]
-	p, k := leadingInt(rest)
+	p, k := lex.Uint(rest, 9)
 	if k == 0 || k >= len(rest) || rest[k] != ' ' {
 		return env, false
 	}
@@ -174,8 +167,8 @@ func osloFast(line []byte) (env envelope, ok bool) {
 	if bytes.HasPrefix(rest, []byte("[instance: ")) {
 		return env, false
 	}
-	env.stamp, env.year, env.month, env.day, env.tod = stampFull, y, m, d, tod
-	env.pid, env.pidSrc = p, pidOslo
+	env.stamp, env.year, env.month, env.day, env.tod = stampFull, st.Year, st.Month, st.Day, st.TOD
+	env.pid, env.pidSrc = int(p), pidOslo
 	env.msg = rest
 	return env, true
 }
@@ -184,15 +177,16 @@ func osloFast(line []byte) (env envelope, ok bool) {
 // and returns where the record starts; 0 when there is no wrapper but the
 // line starts like a record; -1 when the line starts with neither.
 func wrappers(line []byte, env *envelope) int {
-	if jp, msg, ok := parse.CutJournalPrefix(line); ok {
+	if jp, msg, ok := lex.CutJournalPrefix(line); ok {
 		env.stamp, env.month, env.day, env.tod = stampNoYear, jp.Month, jp.Day, jp.TOD
 		env.host = jp.Host
-		if p, n := leadingInt(jp.PID); n > 0 && n == len(jp.PID) {
-			env.pid, env.pidSrc = p, pidJournal
+		if p, n := lex.Uint(jp.PID, 9); n > 0 && n == len(jp.PID) {
+			env.pid, env.pidSrc = int(p), pidJournal
 		}
 		return len(line) - len(msg)
 	}
-	if t, n, ok := rfc3339(line); ok && n < len(line) && line[n] == ' ' {
+	if st, n, ok := lex.RFC3339(line); ok && n < len(line) && line[n] == ' ' {
+		t := st.UTC()
 		env.stamp = stampFull
 		env.year, env.month, env.day = t.Date()
 		env.tod = time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute +
@@ -213,10 +207,10 @@ func wrappers(line []byte, env *envelope) int {
 			}
 		default:
 			// journalctl -o short-iso[-precise]: "<stamp> host ident[pid]: ".
-			if host, pid, msg, ok := cutHostIdent(rest); ok {
+			if host, _, pid, msg, ok := lex.HostIdent(rest); ok {
 				env.host = host
-				if p, n := leadingInt(pid); n > 0 && n == len(pid) {
-					env.pid, env.pidSrc = p, pidJournal
+				if p, n := lex.Uint(pid, 9); n > 0 && n == len(pid) {
+					env.pid, env.pidSrc = int(p), pidJournal
 				}
 				rest = msg
 			}
@@ -229,32 +223,11 @@ func wrappers(line []byte, env *envelope) int {
 	return -1
 }
 
-// cutHostIdent reads syslog's "host ident[pid]: " (the pid is optional).
-func cutHostIdent(b []byte) (host, pid, msg []byte, ok bool) {
-	sp := bytes.IndexByte(b, ' ')
-	if sp <= 0 {
-		return nil, nil, nil, false
-	}
-	host, rest := b[:sp], b[sp+1:]
-	e := bytes.Index(rest, []byte(": "))
-	if e <= 0 || bytes.IndexByte(rest[:e], ' ') >= 0 {
-		return nil, nil, nil, false
-	}
-	ident := rest[:e]
-	if o := bytes.IndexByte(ident, '['); o >= 0 {
-		if ident[len(ident)-1] != ']' || o == 0 {
-			return nil, nil, nil, false
-		}
-		pid = ident[o+1 : len(ident)-1]
-	}
-	return host, pid, rest[e+2:], true
-}
-
 // startsRecord reports whether line starts like an oslo.log record without
 // a wrapper: a date, a level, or a logger name followed by a context
 // bracket (pastes that begin at the logger).
 func startsRecord(line []byte) bool {
-	if _, _, _, ok := parse.Date(line); ok {
+	if _, _, _, ok := lex.Date(line); ok {
 		return true
 	}
 	sp := bytes.IndexByte(line, ' ')
@@ -285,69 +258,6 @@ func isLoggerName(b []byte) bool {
 		}
 	}
 	return dot
-}
-
-// rfc3339 reads "YYYY-MM-DDTHH:MM:SS[.frac](Z|±hh:mm)" at the start of b.
-func rfc3339(b []byte) (time.Time, int, bool) {
-	y, m, d, ok := parse.Date(b)
-	if !ok || len(b) < 20 || b[10] != 'T' {
-		return time.Time{}, 0, false
-	}
-	tod, n, ok := parse.Clock(b[11:])
-	if !ok {
-		return time.Time{}, 0, false
-	}
-	i := 11 + n
-	if i >= len(b) {
-		return time.Time{}, 0, false
-	}
-	var off time.Duration
-	switch b[i] {
-	case 'Z':
-		i++
-	case '+', '-':
-		// "+hh:mm" (RFC 3339) or "+hhmm" (journalctl -o short-iso).
-		w := 6
-		if i+5 <= len(b) && isDigit(b[i+3]) {
-			w = 5
-		} else if i+6 > len(b) || b[i+3] != ':' {
-			return time.Time{}, 0, false
-		}
-		h, ok1 := two(b[i+1:])
-		mm, ok2 := two(b[i+w-2:])
-		if !ok1 || !ok2 {
-			return time.Time{}, 0, false
-		}
-		off = time.Duration(h)*time.Hour + time.Duration(mm)*time.Minute
-		if b[i] == '-' {
-			off = -off
-		}
-		i += w
-	default:
-		return time.Time{}, 0, false
-	}
-	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Add(tod - off)
-	return t, i, true
-}
-
-func two(b []byte) (int, bool) {
-	if len(b) < 2 || !isDigit(b[0]) || !isDigit(b[1]) {
-		return 0, false
-	}
-	return int(b[0]-'0')*10 + int(b[1]-'0'), true
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// leadingInt reads a decimal number at the start of b (at most 9 digits, so
-// it cannot overflow) and returns it with the count of digits used.
-func leadingInt(b []byte) (int, int) {
-	v, n := 0, 0
-	for n < len(b) && n < 9 && isDigit(b[n]) {
-		v = v*10 + int(b[n]-'0')
-		n++
-	}
-	return v, n
 }
 
 // stripANSI removes CSI escape sequences ("ESC [ params final") and lone
@@ -386,7 +296,8 @@ func cutSuffix(msg []byte) (body []byte, pid int) {
 		if o := bytes.LastIndex(msg, []byte("{{")); o >= 0 {
 			inner := msg[o+2 : len(msg)-2]
 			if bytes.HasPrefix(inner, []byte("(pid=")) {
-				pid, _ = leadingInt(inner[5:])
+				v, _ := lex.Uint(inner[5:], 9)
+				pid = int(v)
 			}
 			return bytes.TrimRight(msg[:o], " "), pid
 		}
@@ -408,7 +319,8 @@ func cutSuffix(msg []byte) (body []byte, pid int) {
 		if o := bytes.LastIndexByte(tail, '('); o >= 0 {
 			o += len(body) - len(tail)
 			if o >= 6 && bytes.HasPrefix(body[o-6:], []byte(" from (pid=")) {
-				pid, _ = leadingInt(body[o+5:])
+				v, _ := lex.Uint(body[o+5:], 9)
+				pid = int(v)
 				body = body[:o-6]
 			}
 		}
@@ -422,10 +334,5 @@ func isPathLine(b []byte) bool {
 	if c <= 3 || c == len(b)-1 {
 		return false
 	}
-	for _, d := range b[c+1:] {
-		if !isDigit(d) {
-			return false
-		}
-	}
-	return bytes.HasSuffix(b[:c], []byte(".py"))
+	return lex.AllDigits(b[c+1:]) && bytes.HasSuffix(b[:c], []byte(".py"))
 }

@@ -3,6 +3,7 @@ package txnlog
 import (
 	"bytes"
 
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -105,21 +106,21 @@ func masterOrCommandError(rest []byte) (s statusLine, ok bool) {
 		s.id, rest = rest[:8], rest[9:]
 	}
 	if bytes.HasPrefix(rest, []byte("n=")) {
-		v, k := leadingInt(rest[2:])
+		v, k := lex.Uint(rest[2:], 9)
 		if k == 0 {
 			return s, false
 		}
-		s.n = v
+		s.n = int(v)
 		rest = bytes.TrimLeft(rest[2+k:], " ")
 		after, ok := bytes.CutPrefix(rest, commandIdx)
 		if !ok {
 			return s, false
 		}
-		idx, k := leadingInt(after)
+		idx, k := lex.Uint(after, 9)
 		if k == 0 {
 			return s, false
 		}
-		s.code, s.idx = timeline.TxnCommandError, idx
+		s.code, s.idx = timeline.TxnCommandError, int(idx)
 		body := bytes.TrimLeft(after[k:], "): ")
 		cls := 0
 		for cls < len(body) && isIdent(body[cls], cls == 0) {
@@ -153,9 +154,9 @@ func masterOrCommandError(rest []byte) (s statusLine, ok bool) {
 // logged it: "Commands [<cmds>] exceeded timeout N seconds[, cause: C]".
 func timeoutStatus(msg []byte, at int) statusLine {
 	s := statusLine{code: timeline.TxnTimeout}
-	v, k := leadingInt(msg[at+len("exceeded timeout "):])
+	v, k := lex.Uint(msg[at+len("exceeded timeout "):], 9)
 	if k > 0 {
-		s.timeout = v
+		s.timeout = int(v)
 	}
 	tail := msg[at+len("exceeded timeout ")+k:]
 	if c := bytes.Index(tail, []byte("cause: ")); c >= 0 {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/arpforensics/arpforensics/parse"
+	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -30,15 +31,11 @@ var Format = parse.Format{
 // cut splits a vlog line: time, sequence, module, level, message. The
 // module may carry a thread ("pinctrl(ovn_pinctrl0)").
 func cut(line []byte) (t time.Time, module, level, msg []byte, ok bool) {
-	y, m, d, ok := parse.Date(line)
+	st, n, ok := lex.DateTime(line)
 	if !ok || len(line) < 24 || line[10] != 'T' {
 		return t, nil, nil, nil, false
 	}
-	tod, n, ok := parse.Clock(line[11:])
-	if !ok {
-		return t, nil, nil, nil, false
-	}
-	rest := line[11+n:]
+	rest := line[n:]
 	if len(rest) < 2 || rest[0] != 'Z' || rest[1] != '|' {
 		return t, nil, nil, nil, false
 	}
@@ -46,7 +43,7 @@ func cut(line []byte) (t time.Time, module, level, msg []byte, ok bool) {
 	seq, rest, ok1 := bytes.Cut(rest[2:], []byte{'|'})
 	module, rest, ok2 := bytes.Cut(rest, []byte{'|'})
 	level, msg, ok3 := bytes.Cut(rest, []byte{'|'})
-	if !ok1 || !ok2 || !ok3 || len(seq) == 0 || !digits(seq) {
+	if !ok1 || !ok2 || !ok3 || !lex.AllDigits(seq) {
 		return t, nil, nil, nil, false
 	}
 	switch string(level) {
@@ -54,17 +51,7 @@ func cut(line []byte) (t time.Time, module, level, msg []byte, ok bool) {
 	default:
 		return t, nil, nil, nil, false
 	}
-	t = time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Add(tod)
-	return t, module, level, msg, true
-}
-
-func digits(b []byte) bool {
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+	return st.UTC(), module, level, msg, true
 }
 
 // Sniff recognises a vlog file: among its first lines, most are vlog lines.
