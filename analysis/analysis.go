@@ -14,9 +14,9 @@ import (
 
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/ingest"
+	"github.com/arpforensics/arpforensics/internal/yamlconf"
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
-	"github.com/arpforensics/arpforensics/yamlconf"
 )
 
 // Options is everything a run depends on.

@@ -7,7 +7,7 @@
 #
 # The per-key redraw and first-screen times on a 1 M-event timeline are
 # measured in-process on a tcell.SimulationScreen:
-#   go test -run XXX -bench . -benchtime 10x ./tui/view/
+#   go test -run XXX -bench . -benchtime 10x ./tui/internal/view/
 #
 # Usage: bench/tui.sh              (from anywhere in the repository)
 # Environment: FRAMES (default 667000, about 1 M events), RUNS (default 3:

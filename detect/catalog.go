@@ -10,7 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/arpforensics/arpforensics/yamlconf"
+	"github.com/arpforensics/arpforensics/internal/yamlconf"
 )
 
 // CatalogEntry is one known upstream bug: which findings it explains.

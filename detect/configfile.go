@@ -11,7 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/arpforensics/arpforensics/yamlconf"
+	"github.com/arpforensics/arpforensics/internal/yamlconf"
 )
 
 // Threshold is one tunable number of the detectors, settable under

@@ -8,8 +8,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/arpforensics/arpforensics/internal/yamlconf"
 	"github.com/arpforensics/arpforensics/timeline"
-	"github.com/arpforensics/arpforensics/yamlconf"
 )
 
 // interleavedTxn finds ovsdbapp transactions that committed commands of

@@ -7,7 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/arpforensics/arpforensics/yamlconf"
+	"github.com/arpforensics/arpforensics/internal/yamlconf"
 )
 
 // The known-operations catalog: which command sequences one neutron API

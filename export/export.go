@@ -25,9 +25,9 @@ import (
 
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/ingest"
+	"github.com/arpforensics/arpforensics/internal/safetext"
 	"github.com/arpforensics/arpforensics/internal/tempout"
 	"github.com/arpforensics/arpforensics/parse/pcap"
-	"github.com/arpforensics/arpforensics/safetext"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 

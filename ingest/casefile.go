@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arpforensics/arpforensics/yamlconf"
+	"github.com/arpforensics/arpforensics/internal/yamlconf"
 )
 
 // CaseFileName is looked for in each directory given to analyze.

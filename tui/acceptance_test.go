@@ -14,7 +14,7 @@ import (
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/timeline"
 	"github.com/arpforensics/arpforensics/tui/internal/drive"
-	"github.com/arpforensics/arpforensics/tui/view"
+	"github.com/arpforensics/arpforensics/tui/internal/view"
 )
 
 // The acceptance walk on the fip-reuse sample at 80×24: see the

@@ -10,7 +10,7 @@ import (
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/tui/internal/drive"
-	"github.com/arpforensics/arpforensics/tui/view"
+	"github.com/arpforensics/arpforensics/tui/internal/view"
 )
 
 // The defects the issue lists, each checked on the real samples at 80×24,

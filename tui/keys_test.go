@@ -9,7 +9,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/timeline"
 	"github.com/arpforensics/arpforensics/tui/internal/drive"
-	"github.com/arpforensics/arpforensics/tui/view"
+	"github.com/arpforensics/arpforensics/tui/internal/view"
 )
 
 // cursorRow is the timeline row the cursor is on: the row carrying the

@@ -11,7 +11,7 @@ package tui
 
 import (
 	"github.com/arpforensics/arpforensics/analysis"
-	"github.com/arpforensics/arpforensics/tui/view"
+	"github.com/arpforensics/arpforensics/tui/internal/view"
 )
 
 // Options shape the TUI; the zero value shows UTC on the terminal, with

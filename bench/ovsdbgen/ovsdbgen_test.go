@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/arpforensics/arpforensics/ovnlab"
+	"github.com/arpforensics/arpforensics/internal/ovnlab"
 )
 
 // TestValidForOVS: OVS's own tool reads the generated file to the end (every

@@ -11,7 +11,7 @@ import (
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/export"
-	"github.com/arpforensics/arpforensics/safetext"
+	"github.com/arpforensics/arpforensics/internal/safetext"
 )
 
 type exportFlags struct {

@@ -13,8 +13,8 @@ import (
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/ingest"
-	"github.com/arpforensics/arpforensics/safetext"
-	"github.com/arpforensics/arpforensics/yamlconf"
+	"github.com/arpforensics/arpforensics/internal/safetext"
+	"github.com/arpforensics/arpforensics/internal/yamlconf"
 )
 
 // inputFlags are the flags every command that reads artifacts shares.

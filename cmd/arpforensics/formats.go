@@ -7,8 +7,8 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/internal/safetext"
 	"github.com/arpforensics/arpforensics/report"
-	"github.com/arpforensics/arpforensics/safetext"
 )
 
 // format is one output analyze writes. The flags, their help, -o FILE's

@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/arpforensics/arpforensics/safetext"
+	"github.com/arpforensics/arpforensics/internal/safetext"
 )
 
 // Exit codes (contract): 0 analysed and nothing at or above --fail-on, 1 at

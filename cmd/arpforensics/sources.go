@@ -12,8 +12,8 @@ import (
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/ingest"
+	"github.com/arpforensics/arpforensics/internal/safetext"
 	"github.com/arpforensics/arpforensics/report"
-	"github.com/arpforensics/arpforensics/safetext"
 )
 
 func newSources() *cobra.Command {

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/arpforensics/arpforensics/ingest"
-	"github.com/arpforensics/arpforensics/ovnlab"
+	"github.com/arpforensics/arpforensics/internal/ovnlab"
 	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/parse/ovsdb"
 	"github.com/arpforensics/arpforensics/timeline"

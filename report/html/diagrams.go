@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/arpforensics/arpforensics/detect"
-	"github.com/arpforensics/arpforensics/safetext"
+	"github.com/arpforensics/arpforensics/internal/safetext"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 

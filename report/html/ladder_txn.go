@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/arpforensics/arpforensics/detect"
-	"github.com/arpforensics/arpforensics/safetext"
+	"github.com/arpforensics/arpforensics/internal/safetext"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 

@@ -29,8 +29,8 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/internal/safetext"
 	"github.com/arpforensics/arpforensics/report/schema"
-	"github.com/arpforensics/arpforensics/safetext"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arpforensics/arpforensics/netlab"
+	"github.com/arpforensics/arpforensics/internal/netlab"
 )
 
 // recordLab records the real-kernel scenarios (as root) into out/lab-*:

@@ -13,7 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/arpforensics/arpforensics/netlab"
+	"github.com/arpforensics/arpforensics/internal/netlab"
 )
 
 // scenario writes one sample folder's artifacts under out/<name>.

@@ -13,7 +13,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/arpforensics/arpforensics/analysis"
-	"github.com/arpforensics/arpforensics/tui/view"
+	"github.com/arpforensics/arpforensics/tui/internal/view"
 )
 
 // Timeout bounds every wait; a test that hits it prints the screen.

@@ -9,7 +9,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/arpforensics/arpforensics/analysis"
-	"github.com/arpforensics/arpforensics/tui/view"
+	"github.com/arpforensics/arpforensics/tui/internal/view"
 )
 
 // Tty is a terminal for tcell's real terminfo screen: what the app writes is

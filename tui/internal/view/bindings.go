@@ -11,9 +11,9 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/arpforensics/arpforensics/export"
-	"github.com/arpforensics/arpforensics/safetext"
-	"github.com/arpforensics/arpforensics/tui/model"
-	"github.com/arpforensics/arpforensics/tui/ui"
+	"github.com/arpforensics/arpforensics/internal/safetext"
+	"github.com/arpforensics/arpforensics/tui/internal/model"
+	"github.com/arpforensics/arpforensics/tui/internal/ui"
 )
 
 // Key groups on the help screen, in order.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/timeline"
-	"github.com/arpforensics/arpforensics/tui/model"
+	"github.com/arpforensics/arpforensics/tui/internal/model"
 )
 
 // syncSearchRows is how many rows a search scans on the key press itself;

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arpforensics/arpforensics/tui/model"
+	"github.com/arpforensics/arpforensics/tui/internal/model"
 )
 
 // command is one ":" command. The list is the dispatcher and the help

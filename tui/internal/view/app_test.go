@@ -14,7 +14,7 @@ import (
 	"github.com/arpforensics/arpforensics/internal/synth"
 	"github.com/arpforensics/arpforensics/timeline"
 	"github.com/arpforensics/arpforensics/tui/internal/drive"
-	"github.com/arpforensics/arpforensics/tui/view"
+	"github.com/arpforensics/arpforensics/tui/internal/view"
 )
 
 func start(t *testing.T, w, h int) *drive.Driver {

@@ -14,7 +14,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/arpforensics/arpforensics/detect"
-	"github.com/arpforensics/arpforensics/ovnlab"
+	"github.com/arpforensics/arpforensics/internal/ovnlab"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
-	"github.com/arpforensics/arpforensics/ovnlab"
+	"github.com/arpforensics/arpforensics/internal/ovnlab"
 )
 
 func analyse(t *testing.T, cfg detect.Config, paths ...string) *analysis.Result {

@@ -13,7 +13,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/arpforensics/arpforensics/detect"
-	"github.com/arpforensics/arpforensics/ovnlab"
+	"github.com/arpforensics/arpforensics/internal/ovnlab"
 )
 
 const (

@@ -7,10 +7,10 @@ import (
 
 	"github.com/rivo/tview"
 
-	"github.com/arpforensics/arpforensics/safetext"
+	"github.com/arpforensics/arpforensics/internal/safetext"
 	"github.com/arpforensics/arpforensics/timeline"
-	"github.com/arpforensics/arpforensics/tui/model"
-	"github.com/arpforensics/arpforensics/tui/ui"
+	"github.com/arpforensics/arpforensics/tui/internal/model"
+	"github.com/arpforensics/arpforensics/tui/internal/ui"
 )
 
 // timelineContent is the timeline pane's virtual table: cells are made for

@@ -11,7 +11,7 @@ import (
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/internal/synth"
 	"github.com/arpforensics/arpforensics/tui/internal/drive"
-	"github.com/arpforensics/arpforensics/tui/view"
+	"github.com/arpforensics/arpforensics/tui/internal/view"
 )
 
 // The budget (ARCHITECTURE.md): on a 1 M-event timeline the first screen

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/arpforensics/arpforensics/ovnlab"
+	"github.com/arpforensics/arpforensics/internal/ovnlab"
 )
 
 var writeSample = flag.String("write-sample", "", "write the mac-binding-stale sample's database files into this directory (samples/mac-binding-stale), then run go test ./samples -update")

@@ -12,8 +12,8 @@ import (
 
 	"github.com/arpforensics/arpforensics/internal/synth"
 	"github.com/arpforensics/arpforensics/tui/internal/drive"
-	"github.com/arpforensics/arpforensics/tui/ui"
-	"github.com/arpforensics/arpforensics/tui/view"
+	"github.com/arpforensics/arpforensics/tui/internal/ui"
+	"github.com/arpforensics/arpforensics/tui/internal/view"
 )
 
 // The log line synth.EvilLine carries CSI colour codes, an OSC 8 hyperlink,

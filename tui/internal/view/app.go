@@ -17,8 +17,8 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/timeline"
-	"github.com/arpforensics/arpforensics/tui/model"
-	"github.com/arpforensics/arpforensics/tui/ui"
+	"github.com/arpforensics/arpforensics/tui/internal/model"
+	"github.com/arpforensics/arpforensics/tui/internal/ui"
 )
 
 // Options shape the app.

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arpforensics/arpforensics/tui/model"
-	"github.com/arpforensics/arpforensics/tui/ui"
+	"github.com/arpforensics/arpforensics/tui/internal/model"
+	"github.com/arpforensics/arpforensics/tui/internal/ui"
 )
 
 // The histogram (i) counts the events shown per time bucket in the detail

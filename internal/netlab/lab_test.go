@@ -13,7 +13,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
-	"github.com/arpforensics/arpforensics/netlab"
+	"github.com/arpforensics/arpforensics/internal/netlab"
 )
 
 func TestMain(m *testing.M) {

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/arpforensics/arpforensics/detect"
-	"github.com/arpforensics/arpforensics/tui/model"
-	"github.com/arpforensics/arpforensics/tui/ui"
+	"github.com/arpforensics/arpforensics/tui/internal/model"
+	"github.com/arpforensics/arpforensics/tui/internal/ui"
 )
 
 // headerText is the two header lines: what was read (sources, hosts, span,

@@ -7,7 +7,7 @@ import (
 
 	"github.com/arpforensics/arpforensics/detect"
 	"github.com/arpforensics/arpforensics/timeline"
-	"github.com/arpforensics/arpforensics/tui/ui"
+	"github.com/arpforensics/arpforensics/tui/internal/ui"
 )
 
 // maxDetailLine bounds the raw line the detail pane shows (a megabyte-long

@@ -7,8 +7,8 @@ import (
 	"github.com/rivo/tview"
 
 	"github.com/arpforensics/arpforensics/detect"
-	"github.com/arpforensics/arpforensics/safetext"
-	"github.com/arpforensics/arpforensics/tui/ui"
+	"github.com/arpforensics/arpforensics/internal/safetext"
+	"github.com/arpforensics/arpforensics/tui/internal/ui"
 )
 
 // findingsContent is the findings pane's table: one row per finding, in the
