@@ -38,26 +38,19 @@ const Application = ingest.ExportApplication
 // logHeader starts the log evidence file; Check recognises it.
 const logHeader = ingest.ExportLogHeader
 
-// DefaultContext is how many frames before and after each cited frame are
-// kept when Options.Context is not set.
+// DefaultContext is how many frames before and after each cited frame the
+// CLI's --context and the TUI's export keep unless told otherwise.
 const DefaultContext = 5
 
 // Options shape an export.
 type Options struct {
 	// Context is how many frames before and after each cited frame of a
-	// capture are written too (negative: none; 0: DefaultContext).
+	// capture are written too; 0 (or less) writes the cited frames alone,
+	// as --context 0 does.
 	Context int
 }
 
-func (o Options) context() int64 {
-	switch {
-	case o.Context < 0:
-		return 0
-	case o.Context == 0:
-		return DefaultContext
-	}
-	return int64(o.Context)
-}
+func (o Options) context() int64 { return int64(max(o.Context, 0)) }
 
 // Frame is one frame to write.
 type Frame struct {

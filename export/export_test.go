@@ -219,3 +219,32 @@ func TestExportNoticesAChangedCapture(t *testing.T) {
 		t.Fatalf("Collect over a truncated capture: %v", err)
 	}
 }
+
+// TestZeroContextWritesTheCitedFramesAlone: Options.Context 0 means what
+// --context 0 says, no frames around the cited ones.
+func TestZeroContextWritesTheCitedFramesAlone(t *testing.T) {
+	in := t.TempDir()
+	copyFile(t, filepath.Join("..", "samples", "fip-reuse", "tempest-br-ex.pcap"), filepath.Join(in, "eth.pcap"))
+	res := analysis.Run(analysis.Options{Paths: []string{in}, Config: detect.Defaults()})
+	tl := res.Timeline
+	defer tl.Close()
+	f := &detect.Finding{ID: "test-0123456789ab", Detector: "test", Title: "two frames"}
+	for i, r := range tl.Records(0, -1) {
+		if r.Pos.Frame > 100 && r.Last == 0 && len(f.Evidence) < 2 {
+			f.Evidence = append(f.Evidence, detect.EventEvidence(tl, i))
+		}
+	}
+	if len(f.Evidence) != 2 {
+		t.Fatalf("found %d single frames past frame 100; the sample changed?", len(f.Evidence))
+	}
+	for _, context := range []int{0, 1} {
+		out := filepath.Join(t.TempDir(), "evidence.pcapng")
+		w, err := ToFiles(tl, f, out, Options{Context: context})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Cited != 2 || (context == 0) != (w.Frames == 2) {
+			t.Errorf("context %d: %d frames, %d cited; want 2 cited, and context frames only with context", context, w.Frames, w.Cited)
+		}
+	}
+}

@@ -79,11 +79,7 @@ func runExport(cmd *cobra.Command, f *exportFlags, id string, paths []string) er
 	if err := export.Check(res.Timeline, dirsOf(paths), f.output, f.force); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	ctx := f.context
-	if ctx == 0 {
-		ctx = -1 // Options: 0 is the default, negative is none
-	}
-	w, err := export.ToFiles(res.Timeline, fd, f.output, export.Options{Context: ctx})
+	w, err := export.ToFiles(res.Timeline, fd, f.output, export.Options{Context: f.context})
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}

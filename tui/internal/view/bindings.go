@@ -398,7 +398,7 @@ func (a *App) exportFinding() {
 		a.flash("export: "+err.Error(), true)
 		return
 	}
-	w, err := export.ToFiles(a.res.Timeline, f, path, export.Options{})
+	w, err := export.ToFiles(a.res.Timeline, f, path, export.Options{Context: export.DefaultContext})
 	if err != nil {
 		a.flash("export: "+err.Error(), true)
 		return
