@@ -25,3 +25,18 @@ func HeadLines(head []byte) iter.Seq2[[]byte, []byte] {
 		}
 	}
 }
+
+// AnyHeadLine reports whether match accepts one of head's first max lines,
+// as HeadLines yields them: the sniff of a format one telling line shows.
+func AnyHeadLine(head []byte, max int, match func(line []byte) bool) bool {
+	n := 0
+	for line := range HeadLines(head) {
+		if n++; n > max {
+			break
+		}
+		if match(line) {
+			return true
+		}
+	}
+	return false
+}

@@ -35,3 +35,16 @@ func TestHeadLines(t *testing.T) {
 		t.Errorf("stopped after %d lines, want 2", n)
 	}
 }
+
+func TestAnyHeadLine(t *testing.T) {
+	head := []byte("a\nb\r\nc\n")
+	is := func(want string) func([]byte) bool {
+		return func(line []byte) bool { return string(line) == want }
+	}
+	if !AnyHeadLine(head, 2, is("b")) {
+		t.Error("line 2 of 2 not found")
+	}
+	if AnyHeadLine(head, 2, is("c")) {
+		t.Error("line 3 found among the first 2")
+	}
+}

@@ -27,16 +27,10 @@ import (
 
 // SniffNbctl recognises a `show` snapshot: a switch or router header line.
 func SniffNbctl(head []byte) bool {
-	n := 0
-	for line := range parse.HeadLines(head) {
-		if n++; n > 200 {
-			break
-		}
-		if _, _, _, _, ok := blockHeader(string(line)); ok {
-			return true
-		}
-	}
-	return false
+	return parse.AnyHeadLine(head, 200, func(line []byte) bool {
+		_, _, _, _, ok := blockHeader(string(line))
+		return ok
+	})
 }
 
 // blockHeader reads "switch|router <uuid> (<name>)[ (aka <alias>)]".

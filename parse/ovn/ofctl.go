@@ -27,21 +27,14 @@ import (
 
 // SniffOfctl recognises dump-flows output.
 func SniffOfctl(head []byte) bool {
-	n := 0
-	for line := range parse.HeadLines(head) {
-		if n++; n > 200 {
-			break
-		}
+	return parse.AnyHeadLine(head, 200, func(line []byte) bool {
 		l := bytes.TrimLeft(line, " ")
 		// `| cut -d, -f3-` and --no-stats drop the cookie: a flow then
 		// starts at its table or priority.
-		if (bytes.HasPrefix(l, []byte("cookie=0x")) || numField(l, "table=") && bytes.Contains(l, []byte("priority=")) ||
+		return (bytes.HasPrefix(l, []byte("cookie=0x")) || numField(l, "table=") && bytes.Contains(l, []byte("priority=")) ||
 			numField(l, "priority=")) && bytes.Contains(l, []byte(" actions=")) ||
-			bytes.HasPrefix(l, []byte("NXST_FLOW reply")) || bytes.HasPrefix(l, []byte("OFPST_FLOW reply")) {
-			return true
-		}
-	}
-	return false
+			bytes.HasPrefix(l, []byte("NXST_FLOW reply")) || bytes.HasPrefix(l, []byte("OFPST_FLOW reply"))
+	})
 }
 
 // numField reports whether l starts with key, a number and a comma.

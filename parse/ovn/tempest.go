@@ -40,19 +40,14 @@ var symptomPatterns = []struct {
 
 // SniffTempest recognises a tempest log by its loggers.
 func SniffTempest(head []byte) bool {
-	n := 0
-	for line := range parse.HeadLines(head) {
-		if n++; n > 400 {
-			break
+	return parse.AnyHeadLine(head, 400, func(line []byte) bool {
+		_, rest, ok := tempestStamp(line)
+		if !ok {
+			return false
 		}
-		if _, rest, ok := tempestStamp(line); ok {
-			rest = skipWord(skipWord(rest)) // pid, level
-			if bytes.HasPrefix(rest, []byte("[tempest")) || bytes.HasPrefix(rest, []byte("tempest")) {
-				return true
-			}
-		}
-	}
-	return false
+		rest = skipWord(skipWord(rest)) // pid, level
+		return bytes.HasPrefix(rest, []byte("[tempest")) || bytes.HasPrefix(rest, []byte("tempest"))
+	})
 }
 
 // tempestStamp reads "YYYY-MM-DD HH:MM:SS[,.]mmm " at the start of line.

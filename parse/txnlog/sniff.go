@@ -1,10 +1,6 @@
 package txnlog
 
-import (
-	"bytes"
-
-	"github.com/arpforensics/arpforensics/parse"
-)
+import "bytes"
 
 // sniffLines caps how many lines of the head Sniff looks at.
 const sniffLines = 400
@@ -17,15 +13,18 @@ const sniffLines = 400
 // enough; logs of other services are left alone.
 func Sniff(head []byte) bool {
 	var scratch []byte
-	n := 0
-	for line := range parse.HeadLines(head) {
-		if n++; n > sniffLines {
-			break
+	for n := 0; n < sniffLines && len(head) > 0; n++ {
+		line := head
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			line, head = head[:i], head[i+1:]
+		} else {
+			head = nil
 		}
 		if bytes.IndexByte(line, 0x1b) >= 0 {
 			scratch = stripANSI(scratch[:0], line)
 			line = scratch
 		}
+		line = bytes.TrimSuffix(line, []byte{'\r'})
 		// A pasted, wrapped txn line without its timestamp still starts
 		// with the logger (or is the bare message). A line that only quotes one (a JSON report's
 		// evidence, a document) does not make the file a log.
