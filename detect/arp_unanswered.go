@@ -31,9 +31,16 @@ func (arpUnanswered) Instances() string { return "unanswered ARP episodes" }
 
 func (arpUnanswered) Identity() []string { return []string{"ip", "vlan"} }
 
+// arpUnansweredKnobs are arp-unanswered's thresholds, part of Config.
+type arpUnansweredKnobs struct {
+	// UnansweredWait is how long after an ARP request a reply may still
+	// arrive; requests this close to the end of a capture are not judged.
+	UnansweredWait time.Duration
+}
+
 func (arpUnanswered) Thresholds() []Threshold {
 	return []Threshold{{Name: "unanswered_wait", Help: "arp-unanswered: how long after a request a reply may still come",
-		Duration: func(c *Config) *time.Duration { return &c.UnansweredWait }}}
+		Duration: func(c *Config) *time.Duration { return &c.UnansweredWait }, Default: 3 * time.Second}}
 }
 
 // episodeGap splits the requests for one IP into separate attempts: the

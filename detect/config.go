@@ -12,33 +12,20 @@ type Config struct {
 	// detector gets this severity).
 	Severity map[string]Severity
 
-	// Grace is how long an observer may keep using an IP's old MAC after it
-	// was announced at a new one before stale-mac fires: DELAY (5 s) + three
-	// unicast probes (3 s) + resolution, with slack.
-	Grace time.Duration
 	// Locktime is the kernel's neigh locktime (net.ipv4.neigh.*.locktime).
 	Locktime time.Duration
 	// LocktimeSlack widens the locktime comparison by one jiffy at HZ=100:
 	// whether a GARP exactly one second after the last update is inside
 	// locktime depends on jiffy rounding, so treat it as inside.
 	LocktimeSlack time.Duration
-	// UnansweredWait is how long after an ARP request a reply may still
-	// arrive; requests this close to the end of a capture are not judged.
-	UnansweredWait time.Duration
 
-	// NeighSlack widens a neighbour-table cycle's window when missing-probe
-	// looks for the host's ARP requests and connection attempts: `date` and
-	// `ip neigh` run a moment apart, and a capture and a dump come from
-	// different programs' clocks.
-	NeighSlack time.Duration
-	// PinnedUpdated is the largest `ip -s` updated age missing-probe reads
-	// as "pinned" by ignored ARP updates while GARPs arrive (the pre-4.12
-	// fingerprint): ages are whole seconds, and GARPs come a second apart.
-	PinnedUpdated time.Duration
-
-	// MACBindingGrace is how long an OVN MAC_Binding may keep an IP's old
-	// MAC after the databases moved the IP (stale-mac-binding).
-	MACBindingGrace time.Duration
+	// A detector's own thresholds are the fields of its knobs struct,
+	// declared beside it with their defaults in its Thresholds (Grace is
+	// stale-mac's).
+	staleMACKnobs
+	arpUnansweredKnobs
+	missingProbeKnobs
+	staleMACBindingKnobs
 
 	// MaxFindings caps each detector's findings: beyond it the least severe
 	// and smallest are counted in one summary finding (see Findings). 0 is
@@ -57,18 +44,12 @@ type Config struct {
 	facts *runFacts
 }
 
-// Defaults are the kernel's defaults and the contract's grace.
+// Defaults are the kernel's defaults and the contract's grace: every
+// threshold's Default, shared or a detector's.
 func Defaults() Config {
-	return Config{
-		Grace:           15 * time.Second,
-		Locktime:        time.Second,
-		LocktimeSlack:   10 * time.Millisecond,
-		UnansweredWait:  3 * time.Second,
-		MaxFindings:     50,
-		NeighSlack:      time.Second,
-		PinnedUpdated:   time.Second,
-		MACBindingGrace: DefaultMACBindingGrace,
-		Catalog:         BuiltinCatalog(),
-		TxnOperations:   DefaultOperations(),
+	c := Config{Catalog: BuiltinCatalog(), TxnOperations: DefaultOperations()}
+	for _, t := range Thresholds() {
+		t.reset(&c)
 	}
+	return c
 }

@@ -15,13 +15,27 @@ import (
 )
 
 // Threshold is one tunable number of the detectors, settable under
-// thresholds: in a config file.
+// thresholds: in a config file. A detector declares its own (Tuned), its
+// default included, beside the code that reads it.
 type Threshold struct {
 	Name string
 	Help string
-	// Exactly one of these points into the Config being loaded.
-	Duration func(*Config) *time.Duration
-	Int      func(*Config) *int
+	// Exactly one of Duration and Int points into the Config being loaded;
+	// Default or DefaultInt beside it is its value in Defaults.
+	Duration   func(*Config) *time.Duration
+	Default    time.Duration
+	Int        func(*Config) *int
+	DefaultInt int
+}
+
+// reset sets t in c to its default.
+func (t Threshold) reset(c *Config) {
+	switch {
+	case t.Duration != nil:
+		*t.Duration(c) = t.Default
+	case t.Int != nil:
+		*t.Int(c) = t.DefaultInt
+	}
 }
 
 // sharedThresholds are the knobs no single detector owns: the kernel's
@@ -30,11 +44,11 @@ type Threshold struct {
 // come from the detector (Tuned), beside the code that reads them.
 var sharedThresholds = []Threshold{
 	{Name: "locktime", Help: "the kernel's neigh locktime (net.ipv4.neigh.*.locktime)",
-		Duration: func(c *Config) *time.Duration { return &c.Locktime }},
+		Duration: func(c *Config) *time.Duration { return &c.Locktime }, Default: time.Second},
 	{Name: "locktime_slack", Help: "how much later than locktime a GARP still counts as inside it (one jiffy)",
-		Duration: func(c *Config) *time.Duration { return &c.LocktimeSlack }},
+		Duration: func(c *Config) *time.Duration { return &c.LocktimeSlack }, Default: 10 * time.Millisecond},
 	{Name: "max_findings", Help: "every detector: the most findings it reports; the rest become one summary finding (0: no cap)",
-		Int: func(c *Config) *int { return &c.MaxFindings }},
+		Int: func(c *Config) *int { return &c.MaxFindings }, DefaultInt: 50},
 }
 
 // Thresholds lists what a config file may set under thresholds:, in

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,6 +130,21 @@ func TestREADMEDocumentsEveryConfigKey(t *testing.T) {
 			t.Errorf("the configuration reference does not document %q", k)
 		}
 	}
+	// Each threshold's default, declared beside its detector, is the one
+	// the reference gives: "`grace` (15s)".
+	d := Defaults()
+	for _, th := range Thresholds() {
+		var def string
+		switch {
+		case th.Duration != nil:
+			def = th.Duration(&d).String()
+		case th.Int != nil:
+			def = fmt.Sprint(*th.Int(&d))
+		}
+		if want := "`" + th.Name + "` (" + def + ")"; !strings.Contains(ref, want) {
+			t.Errorf("the configuration reference does not say %s", want)
+		}
+	}
 }
 
 // Detectors carry their own knobs and sections; no two may claim one name.
@@ -141,6 +157,9 @@ func TestConfigNamesAreUnique(t *testing.T) {
 		seen[th.Name] = true
 		if (th.Duration == nil) == (th.Int == nil) {
 			t.Errorf("threshold %q: want exactly one of Duration and Int", th.Name)
+		}
+		if th.Duration != nil && th.DefaultInt != 0 || th.Int != nil && th.Default != 0 {
+			t.Errorf("threshold %q: its default is of the other type", th.Name)
 		}
 	}
 	keys := map[string]bool{}

@@ -39,12 +39,25 @@ func (missingProbe) Instances() string { return "neighbour entries kept without 
 
 func (missingProbe) Identity() []string { return []string{"host", "ip", "mac"} }
 
+// missingProbeKnobs are missing-probe's thresholds, part of Config.
+type missingProbeKnobs struct {
+	// NeighSlack widens a neighbour-table cycle's window when missing-probe
+	// looks for the host's ARP requests and connection attempts: `date` and
+	// `ip neigh` run a moment apart, and a capture and a dump come from
+	// different programs' clocks.
+	NeighSlack time.Duration
+	// PinnedUpdated is the largest `ip -s` updated age missing-probe reads
+	// as "pinned" by ignored ARP updates while GARPs arrive (the pre-4.12
+	// fingerprint): ages are whole seconds, and GARPs come a second apart.
+	PinnedUpdated time.Duration
+}
+
 func (missingProbe) Thresholds() []Threshold {
 	return []Threshold{
 		{Name: "neigh_slack", Help: "missing-probe: slack around a neighbour cycle when looking for the host's ARP requests and traffic",
-			Duration: func(c *Config) *time.Duration { return &c.NeighSlack }},
+			Duration: func(c *Config) *time.Duration { return &c.NeighSlack }, Default: time.Second},
 		{Name: "pinned_updated", Help: "missing-probe: the largest `ip -s` updated age read as pinned by ignored ARP updates",
-			Duration: func(c *Config) *time.Duration { return &c.PinnedUpdated }},
+			Duration: func(c *Config) *time.Duration { return &c.PinnedUpdated }, Default: time.Second},
 	}
 }
 

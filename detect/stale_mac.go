@@ -22,9 +22,17 @@ func (staleMAC) Describe() string {
 	return "an observer kept sending unicast IPv4 to an IP's old MAC past the grace after the IP was announced at a new MAC"
 }
 
+// staleMACKnobs are stale-mac's thresholds, part of Config.
+type staleMACKnobs struct {
+	// Grace is how long an observer may keep using an IP's old MAC after it
+	// was announced at a new one before stale-mac fires: DELAY (5 s) + three
+	// unicast probes (3 s) + resolution, with slack.
+	Grace time.Duration
+}
+
 func (staleMAC) Thresholds() []Threshold {
 	return []Threshold{{Name: "grace", Help: "stale-mac: how long an observer may keep using an IP's old MAC after it moved",
-		Duration: func(c *Config) *time.Duration { return &c.Grace }}}
+		Duration: func(c *Config) *time.Duration { return &c.Grace }, Default: 15 * time.Second}}
 }
 
 // staleUse is one observer's use of the old MAC after one move.

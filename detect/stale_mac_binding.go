@@ -43,10 +43,17 @@ func (staleMACBinding) Identity() []string { return []string{"ip", "datapath", "
 // new owner's first GARP or ARP reply, so half a minute is generous.
 const DefaultMACBindingGrace = 30 * time.Second
 
+// staleMACBindingKnobs are stale-mac-binding's thresholds, part of Config.
+type staleMACBindingKnobs struct {
+	// MACBindingGrace is how long an OVN MAC_Binding may keep an IP's old
+	// MAC after the databases moved the IP.
+	MACBindingGrace time.Duration
+}
+
 func (staleMACBinding) Thresholds() []Threshold {
 	return []Threshold{{Name: "mac_binding_grace",
 		Help:     "stale-mac-binding: how long a MAC_Binding may keep an IP's old MAC after the databases moved the IP",
-		Duration: func(c *Config) *time.Duration { return &c.MACBindingGrace }}}
+		Duration: func(c *Config) *time.Duration { return &c.MACBindingGrace }, Default: DefaultMACBindingGrace}}
 }
 
 type mbRow struct {

@@ -24,16 +24,14 @@ import (
 // sniffShortJournal accepts a head whose lines nearly all carry a short
 // journal prefix.
 func sniffShortJournal(head []byte) bool {
+	head = head[:bytes.LastIndexByte(head, '\n')+1] // not a partial last line
 	seen, good := 0, 0
-	for len(head) > 0 && seen < 200 {
-		line := head
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			line, head = head[:i], head[i+1:]
-		} else {
-			break // a partial last line
-		}
+	for line := range parse.HeadLines(head) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
+		}
+		if seen == 200 {
+			break
 		}
 		seen++
 		if _, _, ok := lex.CutJournalPrefix(line); ok {

@@ -248,24 +248,12 @@ type input struct {
 	compressed bool
 	external   bool // the last layer is undone by a child process (xz): it runs ahead already
 	closers    []io.Closer
-	stored     *storedCount
+	stored     *parse.CountingReader // the file as stored
 	// cut says which compressed stream ended before its end and where,
 	// when one did: the parser only sees its decompressed bytes stop.
 	// cutAt is where, in decompressed bytes.
 	cut   string
 	cutAt int64
-}
-
-// storedCount counts the bytes read of the file as stored.
-type storedCount struct {
-	r io.Reader
-	n int64
-}
-
-func (c *storedCount) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // watch wraps a decompressor to note when its stream is cut short or
@@ -290,7 +278,7 @@ func (w *streamWatch) Read(p []byte) (int, error) {
 			what = "cut short"
 		}
 		w.in.cut = fmt.Sprintf("%s stream %s: the stored file breaks off after %d bytes, where its decompressed data ends at byte %d (positions in this file count decompressed bytes)",
-			w.name, what, w.in.stored.n, w.out)
+			w.name, what, w.in.stored.N, w.out)
 		w.in.cutAt = w.out
 	}
 	return n, err
@@ -307,7 +295,7 @@ func (in *input) close() {
 // and peeks at the plain stream's head. Buffers stay sniff-sized here, so a
 // file that turns out to be irrelevant costs only the bytes needed to decide.
 func open(r io.Reader, src *timeline.Source) (*input, error) {
-	stored := &storedCount{r: r}
+	stored := &parse.CountingReader{R: r}
 	in := &input{r: bufio.NewReaderSize(stored, sniffLen), stored: stored}
 	for layer := 0; ; layer++ {
 		head, err := in.r.Peek(sniffLen)

@@ -390,11 +390,7 @@ func (r *reader) byte() byte {
 }
 
 func (r *reader) str() string {
-	n := r.uvarint()
-	if uint64(len(r.b)) < n {
-		r.fail()
-		return ""
-	}
+	n := r.count() // 0 once failed
 	s := string(r.b[:n])
 	r.b = r.b[n:]
 	return s

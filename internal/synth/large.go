@@ -8,6 +8,9 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/parse/neigh"
+	"github.com/arpforensics/arpforensics/parse/pcap"
+	"github.com/arpforensics/arpforensics/parse/txnlog"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -17,10 +20,10 @@ import (
 // It is what the TUI's benchmarks open.
 func Large(n int) *analysis.Result {
 	sources := []*timeline.Source{
-		{Path: "bench/node-1/capture.pcap", Kind: "pcap", Host: "node-1"},
-		{Path: "bench/node-2/capture.pcap", Kind: "pcap", Host: "node-2"},
-		{Path: "bench/node-1/neigh.log", Kind: "neigh", Host: "node-1"},
-		{Path: "bench/controller/neutron-server.log", Kind: "txnlog", Host: "controller"},
+		{Path: "bench/node-1/capture.pcap", Kind: pcap.Pcap.Name, Host: "node-1"},
+		{Path: "bench/node-2/capture.pcap", Kind: pcap.Pcap.Name, Host: "node-2"},
+		{Path: "bench/node-1/neigh.log", Kind: neigh.Format.Name, Host: "node-1"},
+		{Path: "bench/controller/neutron-server.log", Kind: txnlog.Format.Name, Host: "controller"},
 	}
 	per := make([][]timeline.Event, len(sources))
 	for i := range per {
@@ -59,7 +62,7 @@ func Large(n int) *analysis.Result {
 		}
 		e.Time = t
 		pos := int64(len(per[src]) + 1)
-		if sources[src].Kind == "pcap" {
+		if sources[src].Kind == pcap.Pcap.Name {
 			e.Pos = timeline.Pos{Frame: pos}
 		} else {
 			e.Pos = timeline.Pos{Line: pos}
@@ -104,9 +107,9 @@ func Bulk(n int) *analysis.Result {
 	var b Builder
 	var caps []int
 	for h := 0; h < 4; h++ {
-		caps = append(caps, b.Source(fmt.Sprintf("logs/compute-%d/tcpdump.pcap", h), "pcap", fmt.Sprintf("compute-%d", h)))
+		caps = append(caps, b.Source(fmt.Sprintf("logs/compute-%d/tcpdump.pcap", h), pcap.Pcap.Name, fmt.Sprintf("compute-%d", h)))
 	}
-	log := b.Source("logs/controller/screen-q-svc.txt", "txnlog", "controller")
+	log := b.Source("logs/controller/screen-q-svc.txt", txnlog.Format.Name, "controller")
 	host := func(i int) (timeline.MAC, netip.Addr) {
 		return timeline.MAC{0xfa, 0x16, 0x3e, 0, byte(i >> 8), byte(i)}, netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/parse/pcap"
+	"github.com/arpforensics/arpforensics/parse/txnlog"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -34,8 +36,8 @@ var (
 // the injection line that no diagram knows.
 func FIPReuseLocktime() *analysis.Result {
 	var b Builder
-	pcap := b.Source("logs/compute-1/tcpdump.pcap", "pcap", "compute-1")
-	log := b.Source("logs/controller/screen-q-svc.txt", "txnlog", "controller <b>ctl</b>")
+	capture := b.Source("logs/compute-1/tcpdump.pcap", pcap.Pcap.Name, "compute-1")
+	log := b.Source("logs/controller/screen-q-svc.txt", txnlog.Format.Name, "controller <b>ctl</b>")
 	b.Sources[b.Source("logs/controller/notes.bin", "unknown", "controller <b>ctl</b>")].SkipReason = "kind not recognised"
 	b.Sources[log].Problemf(timeline.Pos{Line: 7}, "cannot read timestamp %q", InjectImg)
 	b.Sources[log].Notef(timeline.Pos{Line: 1}, "no time zone: read as UTC")
@@ -46,9 +48,9 @@ func FIPReuseLocktime() *analysis.Result {
 	// The old binding, learned before the move.
 	old := &timeline.ARP{Link: timeline.Link{Src: OldMAC, Dst: nodeMAC, DstKnown: true}, Op: 2, SHA: OldMAC, THA: nodeMAC, SPA: fip, TPA: NodeIP}
 	old.Class = timeline.ClassifyARP(old.Op, old.SHA, old.THA, old.SPA, old.TPA)
-	b.Add(pcap, base, timeline.Pos{Frame: next()}, old, "")
+	b.Add(capture, base, timeline.Pos{Frame: next()}, old, "")
 	before := &timeline.UsageRun{Link: timeline.Link{Src: nodeMAC, Dst: OldMAC, DstKnown: true}, SrcIP: NodeIP, DstIP: fip, Frames: 60, Last: timeline.Pos{Frame: 80}}
-	b.AddEvent(pcap, timeline.Event{Time: base.Add(time.Second), End: base.Add(29 * time.Second), Pos: timeline.Pos{Frame: next()}, Data: before})
+	b.AddEvent(capture, timeline.Event{Time: base.Add(time.Second), End: base.Add(29 * time.Second), Pos: timeline.Pos{Frame: next()}, Data: before})
 	move := base.Add(30 * time.Second)
 	for i := 0; i < 3; i++ {
 		a := &timeline.ARP{
@@ -56,17 +58,17 @@ func FIPReuseLocktime() *analysis.Result {
 			Op:   2, SHA: NewMAC, THA: timeline.Broadcast, SPA: fip, TPA: fip,
 		}
 		a.Class = timeline.ClassifyARP(a.Op, a.SHA, a.THA, a.SPA, a.TPA)
-		b.Add(pcap, move.Add(time.Duration(i)*time.Second), timeline.Pos{Frame: next()}, a, "")
+		b.Add(capture, move.Add(time.Duration(i)*time.Second), timeline.Pos{Frame: next()}, a, "")
 	}
 	stale := &timeline.UsageRun{Link: timeline.Link{Src: nodeMAC, Dst: OldMAC, DstKnown: true}, SrcIP: NodeIP, DstIP: fip, Frames: 312, SYNs: 45, Last: timeline.Pos{Frame: 900}}
-	b.AddEvent(pcap, timeline.Event{Time: move.Add(2100 * time.Millisecond), End: move.Add(5*time.Minute + 2*time.Second), Pos: timeline.Pos{Frame: next()}, Data: stale})
+	b.AddEvent(capture, timeline.Event{Time: move.Add(2100 * time.Millisecond), End: move.Add(5*time.Minute + 2*time.Second), Pos: timeline.Pos{Frame: next()}, Data: stale})
 	for i := 0; i < 16; i++ {
 		at := move.Add(3*time.Second + time.Duration(i)*19*time.Second)
 		syn := &timeline.TCP{Link: timeline.Link{Src: nodeMAC, Dst: OldMAC, DstKnown: true}, What: timeline.TCPSynRetrans, SrcIP: NodeIP, DstIP: fip, SrcPort: 40000 + uint16(i/4), DstPort: 22, Seq: 1000 + uint32(i/4), Attempt: i%4 + 1}
 		if i%4 == 0 {
 			syn.What = timeline.TCPSyn
 		}
-		b.Add(pcap, at, timeline.Pos{Frame: next()}, syn, "")
+		b.Add(capture, at, timeline.Pos{Frame: next()}, syn, "")
 	}
 	// Unrelated ARP chatter.
 	for i := 0; i < 40; i++ {
@@ -74,7 +76,7 @@ func FIPReuseLocktime() *analysis.Result {
 		mac := MAC(fmt.Sprintf("fa:16:3e:00:00:%02x", i%7))
 		req := &timeline.ARP{Link: timeline.Link{Src: mac, Dst: timeline.Broadcast, DstKnown: true}, Op: 1, SHA: mac, SPA: other, TPA: NodeIP}
 		req.Class = timeline.ClassifyARP(req.Op, req.SHA, req.THA, req.SPA, req.TPA)
-		b.Add(pcap, base.Add(time.Duration(i)*8*time.Second), timeline.Pos{Frame: next()}, req, "")
+		b.Add(capture, base.Add(time.Duration(i)*8*time.Second), timeline.Pos{Frame: next()}, req, "")
 	}
 	lines := []string{
 		"2018-09-18 17:09:05.276 32314 DEBUG ovsdbapp.backend.ovs_idl.transaction [-] Running txn n=1 command(idx=0): AddLRouterCommand(name=neutron-cc163b42)",

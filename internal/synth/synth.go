@@ -15,6 +15,8 @@ import (
 
 	"github.com/arpforensics/arpforensics/analysis"
 	"github.com/arpforensics/arpforensics/detect"
+	"github.com/arpforensics/arpforensics/parse/neigh"
+	"github.com/arpforensics/arpforensics/parse/pcap"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -128,8 +130,9 @@ const EvilLine = "2024-09-18 17:09:30.000 1 ERROR tempest \x1b[31mSSH timed out\
 // has a stale-mac finding (high) whose first evidence is the first GARP, a
 // garp-locktime finding (medium) and a mac-change finding (info).
 func FIPReuse() *analysis.Result {
-	capture := &timeline.Source{Path: "artifacts/tempest/capture.pcap", Kind: "pcap", Host: "tempest"}
-	neigh := &timeline.Source{Path: "artifacts/tempest/neigh.log", Kind: "neigh", Host: "tempest"}
+	capture := &timeline.Source{Path: "artifacts/tempest/capture.pcap", Kind: pcap.Pcap.Name, Host: "tempest"}
+	table := &timeline.Source{Path: "artifacts/tempest/neigh.log", Kind: neigh.Format.Name, Host: "tempest"}
+	// No format reads Line's log: its kind is the fixture's own.
 	log := &timeline.Source{Path: "artifacts/controller/tempest.log", Kind: "log", Host: "controller"}
 	var capEv, neighEv, logEv []timeline.Event
 	frame := int64(0)
@@ -174,10 +177,10 @@ func FIPReuse() *analysis.Result {
 		timeline.Event{Time: T0.Add(30 * time.Second), Pos: timeline.Pos{Line: 1}, Raw: EvilLine, Data: &Line{K: timeline.KindSymptom, Text: EvilLine, IPs: []netip.Addr{FIP}}},
 		timeline.Event{Time: T0.Add(121 * time.Second), Pos: timeline.Pos{Line: 2}, Raw: "2024-09-18 17:11:18.000 1 ERROR tempest test_server_connectivity FAILED", Data: &Line{K: timeline.KindLog, Text: "2024-09-18 17:11:18.000 1 ERROR tempest test_server_connectivity FAILED"}},
 	)
-	for _, s := range []*timeline.Source{capture, neigh, log} {
+	for _, s := range []*timeline.Source{capture, table, log} {
 		s.Records = 1
 	}
-	tl := timeline.Build([]*timeline.Source{capture, neigh, log}, [][]timeline.Event{capEv, neighEv, logEv})
+	tl := timeline.Build([]*timeline.Source{capture, table, log}, [][]timeline.Event{capEv, neighEv, logEv})
 	// Sources' spans as the events' start times (Merge counts usage runs'
 	// ends in Last).
 	for _, s := range tl.Sources {

@@ -3,6 +3,8 @@ package neigh
 import (
 	"bytes"
 	"time"
+
+	"github.com/arpforensics/arpforensics/parse"
 )
 
 // sniffLines is how many non-blank lines Sniff judges.
@@ -21,15 +23,12 @@ func Sniff(head []byte) bool {
 	lp := newLineParser(time.UTC)
 	var rec record
 	entries, others, bad, seen := 0, 0, 0, 0
-	for len(head) > 0 && seen < sniffLines {
-		line := head
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			line, head = head[:i], head[i+1:]
-		} else {
-			head = nil
-		}
+	for line, rest := range parse.HeadLines(head) {
 		if len(trimSpace(line)) == 0 {
 			continue
+		}
+		if seen == sniffLines {
+			break
 		}
 		seen++
 		if cmd, ok := promptLine(line); ok {
@@ -59,7 +58,7 @@ func Sniff(head []byte) bool {
 			}
 			entries++
 		case recJSON:
-			if bytes.Contains(line, []byte(`"dst"`)) || isPrettyNeighJSON(head) {
+			if bytes.Contains(line, []byte(`"dst"`)) || isPrettyNeighJSON(rest) {
 				entries++
 			} else {
 				bad++

@@ -27,7 +27,7 @@ import (
 
 // SniffNbctl recognises a `show` snapshot: a switch or router header line.
 func SniffNbctl(head []byte) bool {
-	return headLines(head, 200, func(line []byte) bool {
+	return parse.AnyHeadLine(head, 200, func(line []byte) bool {
 		_, _, _, _, ok := blockHeader(string(line))
 		return ok
 	})

@@ -27,7 +27,7 @@ import (
 
 // SniffOfctl recognises dump-flows output.
 func SniffOfctl(head []byte) bool {
-	return headLines(head, 200, func(line []byte) bool {
+	return parse.AnyHeadLine(head, 200, func(line []byte) bool {
 		l := bytes.TrimLeft(line, " ")
 		// `| cut -d, -f3-` and --no-stats drop the cookie: a flow then
 		// starts at its table or priority.

@@ -12,7 +12,6 @@
 package ovn
 
 import (
-	"bytes"
 	"strings"
 	"time"
 
@@ -87,22 +86,6 @@ func (c *snapshotClock) now(pos timeline.Pos) time.Time {
 		c.src.Notef(pos, "no date line before the snapshot: it is placed at the file's modification time %s", c.opts.ModTime.UTC().Format(time.RFC3339))
 	}
 	return c.opts.ModTime.UTC()
-}
-
-// lines iterates a head for sniffers.
-func headLines(head []byte, max int, f func(line []byte) bool) bool {
-	for n := 0; n < max && len(head) > 0; n++ {
-		line := head
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			line, head = head[:i], head[i+1:]
-		} else {
-			head = nil
-		}
-		if f(bytes.TrimSuffix(line, []byte{'\r'})) {
-			return true
-		}
-	}
-	return false
 }
 
 // unquote strips one pair of double quotes.

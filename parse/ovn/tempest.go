@@ -40,7 +40,7 @@ var symptomPatterns = []struct {
 
 // SniffTempest recognises a tempest log by its loggers.
 func SniffTempest(head []byte) bool {
-	return headLines(head, 400, func(line []byte) bool {
+	return parse.AnyHeadLine(head, 400, func(line []byte) bool {
 		_, rest, ok := tempestStamp(line)
 		if !ok {
 			return false

@@ -52,10 +52,13 @@ func cutZuul(line []byte) (t time.Time, msg []byte, ok bool) {
 // SniffTestResults recognises stestr result lines in a Zuul console log, or
 // bare.
 func SniffTestResults(head []byte) bool {
-	zuul, stestr, seen := 0, 0, 0
-	headLines(head, 400, func(line []byte) bool {
+	zuul, stestr, seen, n := 0, 0, 0, 0
+	for line := range parse.HeadLines(head) {
+		if n++; n > 400 {
+			break
+		}
 		if len(bytes.TrimSpace(line)) == 0 {
-			return false
+			continue
 		}
 		seen++
 		if _, msg, ok := cutZuul(line); ok {
@@ -65,8 +68,7 @@ func SniffTestResults(head []byte) bool {
 		if reStestr.Match(bytes.TrimSpace(line)) {
 			stestr++
 		}
-		return false
-	})
+	}
 	// A console without a test result here is not one (yet): the results
 	// come at the end of a long job-output.txt, where sniffing past the
 	// head finds them.

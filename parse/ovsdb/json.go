@@ -211,6 +211,22 @@ func (s *scanner) skip() {
 	}
 }
 
+// raw passes over one value and returns its text, with any space before it.
+func (s *scanner) raw() []byte {
+	st := s.i
+	s.skip()
+	return s.b[st:s.i]
+}
+
+// rawUnlessNull is raw, but nil for null.
+func (s *scanner) rawUnlessNull() []byte {
+	if s.peek() == 'n' {
+		s.scalar()
+		return nil
+	}
+	return s.raw()
+}
+
 // skipString passes over a string, finding its closing quote by a fast
 // search and counting the backslashes before a candidate.
 func (s *scanner) skipString() {

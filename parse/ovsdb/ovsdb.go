@@ -413,22 +413,9 @@ func (p *parser) clusterData(b []byte, header bool) error {
 	if !s.expect('[') {
 		return s.err
 	}
-	var schemaRaw, txnRaw []byte
-	if s.peek() == 'n' {
-		s.scalar()
-	} else {
-		st := s.i
-		s.skip()
-		schemaRaw = b[st:s.i]
-	}
+	schemaRaw := s.rawUnlessNull()
 	s.expect(',')
-	if s.peek() == 'n' {
-		s.scalar()
-	} else {
-		st := s.i
-		s.skip()
-		txnRaw = b[st:s.i]
-	}
+	txnRaw := s.rawUnlessNull()
 	s.expect(']')
 	if s.err != nil {
 		return s.err
@@ -467,9 +454,7 @@ func (p *parser) raftRecord(b []byte) error {
 		s.expect(':')
 		switch key {
 		case "data":
-			st := s.i
-			s.skip()
-			data = b[st:s.i]
+			data = s.raw()
 		case "index":
 			v, err := strconv.ParseUint(string(s.scalar()), 10, 64)
 			if err != nil {
@@ -557,9 +542,7 @@ func (p *parser) txn(b []byte, snapshot bool) error {
 		for s.more('}', &rfirst) {
 			uuid := string(s.str())
 			s.expect(':')
-			st := s.i
-			s.skip()
-			p.changes = append(p.changes, change{t: t, uuid: uuid, val: b[st:s.i]})
+			p.changes = append(p.changes, change{t: t, uuid: uuid, val: s.raw()})
 		}
 	}
 	if s.err != nil {

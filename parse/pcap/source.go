@@ -11,6 +11,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 
+	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -59,22 +60,10 @@ type source interface {
 	failure(err error, frames int64) (timeline.Pos, string)
 }
 
-// countingReader counts the bytes read through it, for byte offsets.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 // pcapSource reads classic pcap through pcapgo.Reader.
 type pcapSource struct {
 	r      *pcapgo.Reader
-	cnt    *countingReader
+	cnt    *parse.CountingReader // for byte offsets
 	br     *bufio.Reader
 	link   layers.LinkType
 	off    int64 // offset of the next record: records are laid end to end
@@ -82,7 +71,7 @@ type pcapSource struct {
 }
 
 func newPcapSource(in io.Reader) (*pcapSource, error) {
-	cnt := &countingReader{r: in}
+	cnt := &parse.CountingReader{R: in}
 	br := newReadBuf(in, cnt)
 	head, _ := br.Peek(pcapHeaderLen)
 	if err := checkPcapHeader(head); err != nil {
@@ -113,7 +102,7 @@ func (s *pcapSource) next(m *meta) ([]byte, error) {
 }
 
 func (s *pcapSource) failure(err error, frames int64) (timeline.Pos, string) {
-	end := s.cnt.n - int64(s.br.Buffered())
+	end := s.cnt.N - int64(s.br.Buffered())
 	n := frames + 1
 	if s.caplen > snaplenFor(s.link) {
 		c := snaplenCap(fmt.Sprintf("record %d", n), s.off, uint64(s.caplen), s.link)

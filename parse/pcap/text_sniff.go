@@ -3,6 +3,7 @@ package pcap
 import (
 	"bytes"
 
+	"github.com/arpforensics/arpforensics/parse"
 	"github.com/arpforensics/arpforensics/parse/lex"
 )
 
@@ -20,19 +21,14 @@ const sniffLines = 64
 func SniffText(head []byte) bool {
 	var fr textFrame
 	good, bad, foreign, seen := 0, 0, 0, 0
-	for len(head) > 0 && seen < sniffLines {
-		var line []byte
-		last := false
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			line, head = head[:i], head[i+1:]
-		} else {
-			// The head may end inside a line: it can only count for.
-			line, head, last = head, nil, true
-		}
-		line = bytes.TrimSuffix(line, []byte{'\r'})
-		v := sniffLine(line, &fr)
-		if last && v != sniffGood {
+	cut := !bytes.HasSuffix(head, []byte{'\n'})
+	for line, rest := range parse.HeadLines(head) {
+		if seen == sniffLines {
 			break
+		}
+		v := sniffLine(line, &fr)
+		if cut && len(rest) == 0 && v != sniffGood {
+			break // the head ends inside this line: it can only count for
 		}
 		switch v {
 		case sniffGood:

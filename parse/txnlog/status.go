@@ -23,10 +23,13 @@ type statusLine struct {
 	tbStart  bool     // "Traceback (most recent call last):" of a commit error
 }
 
-var statusPrefixes = []struct {
+// statusPhrase is how a status message starts and the outcome it names.
+type statusPhrase struct {
 	prefix string
 	code   timeline.TxnStatusCode
-}{
+}
+
+var statusPrefixes = []statusPhrase{
 	{"OVSDB transaction returned TRY_AGAIN", timeline.TxnTryAgain},
 	{"Transaction caused no change", timeline.TxnNoChange},
 	{"Transaction aborted", timeline.TxnAborted},
@@ -36,10 +39,7 @@ var statusPrefixes = []struct {
 }
 
 // master: "txn <id> <what>".
-var masterStatus = []struct {
-	prefix string
-	code   timeline.TxnStatusCode
-}{
+var masterStatus = []statusPhrase{
 	{"returned TRY_AGAIN", timeline.TxnTryAgain},
 	{"caused no change", timeline.TxnNoChange},
 	{"aborted", timeline.TxnAborted},
@@ -58,12 +58,8 @@ func classifyStatus(msg, logger []byte) (s statusLine, ok bool) {
 		return timeoutStatus(msg, i), true
 	}
 	if bytes.Equal(logger, txnLogger) {
-		for _, p := range statusPrefixes {
-			if rest, ok := bytes.CutPrefix(msg, []byte(p.prefix)); ok {
-				s.code = p.code
-				s.detail = statusDetail(p.code, rest)
-				return s, true
-			}
+		if s.cutPhrase(statusPrefixes, msg) {
+			return s, true
 		}
 		if bytes.HasPrefix(msg, []byte("Traceback (most recent call last)")) {
 			s.code, s.tbStart = timeline.TxnCommitError, true
@@ -140,14 +136,20 @@ func masterOrCommandError(rest []byte) (s statusLine, ok bool) {
 	if s.id == nil {
 		return s, false
 	}
-	for _, p := range masterStatus {
-		if after, ok := bytes.CutPrefix(rest, []byte(p.prefix)); ok {
-			s.code = p.code
-			s.detail = statusDetail(p.code, after)
-			return s, true
+	ok = s.cutPhrase(masterStatus, rest)
+	return s, ok
+}
+
+// cutPhrase reads msg as starting with one of ps: s takes its outcome and
+// the detail after it.
+func (s *statusLine) cutPhrase(ps []statusPhrase, msg []byte) bool {
+	for _, p := range ps {
+		if rest, ok := bytes.CutPrefix(msg, []byte(p.prefix)); ok {
+			s.code, s.detail = p.code, statusDetail(p.code, rest)
+			return true
 		}
 	}
-	return s, false
+	return false
 }
 
 // timeoutStatus reads ovsdbapp's TimeoutException text, wherever a caller

@@ -57,15 +57,12 @@ func cut(line []byte) (t time.Time, module, level, msg []byte, ok bool) {
 // Sniff recognises a vlog file: among its first lines, most are vlog lines.
 func Sniff(head []byte) bool {
 	seen, good := 0, 0
-	for len(head) > 0 && seen < 50 {
-		line := head
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			line, head = head[:i], head[i+1:]
-		} else {
-			head = nil
-		}
+	for line := range parse.HeadLines(head) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
+		}
+		if seen == 50 {
+			break
 		}
 		seen++
 		if _, _, _, _, ok := cut(line); ok {

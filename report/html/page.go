@@ -100,49 +100,28 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	d := detect.Defaults()
-	if o.EventCap <= 0 {
-		o.EventCap = 100_000
-	}
-	if o.MaxEventBytes <= 0 {
-		o.MaxEventBytes = 2_600_000
-	}
-	if o.MaxPageBytes <= 0 {
-		o.MaxPageBytes = 3_000_000
-	}
-	if o.TextCap <= 0 {
-		o.TextCap = 400
-	}
-	if o.TextBudget <= 0 {
-		o.TextBudget = 24 << 20
-	}
-	if o.Grace <= 0 {
-		o.Grace = d.Grace
-	}
-	if o.Locktime <= 0 {
-		o.Locktime = d.Locktime
-	}
-	if o.EvidenceRows <= 0 {
-		o.EvidenceRows = 8
-	}
-	if o.EvidenceMax <= 0 {
-		o.EvidenceMax = 200
-	}
-	if o.MaxFindings <= 0 {
-		o.MaxFindings = 100
-	}
-	if o.MaxDiagrams <= 0 {
-		o.MaxDiagrams = 40
-	}
-	if o.MaxEvidenceTotal <= 0 {
-		o.MaxEvidenceTotal = 3000
-	}
-	if o.MaxLaneFindings <= 0 {
-		o.MaxLaneFindings = 200
-	}
-	if o.MaxFindingRows <= 0 {
-		o.MaxFindingRows = 1000
-	}
+	orDefault(&o.EventCap, 100_000)
+	orDefault(&o.MaxEventBytes, 2_600_000)
+	orDefault(&o.MaxPageBytes, 3_000_000)
+	orDefault(&o.TextCap, 400)
+	orDefault(&o.TextBudget, 24<<20)
+	orDefault(&o.Grace, d.Grace)
+	orDefault(&o.Locktime, d.Locktime)
+	orDefault(&o.EvidenceRows, 8)
+	orDefault(&o.EvidenceMax, 200)
+	orDefault(&o.MaxFindings, 100)
+	orDefault(&o.MaxDiagrams, 40)
+	orDefault(&o.MaxEvidenceTotal, 3000)
+	orDefault(&o.MaxLaneFindings, 200)
+	orDefault(&o.MaxFindingRows, 1000)
 	return o
+}
+
+// orDefault sets *v to def unless *v is positive (set by the caller).
+func orDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // Render writes the page for r. contract is the JSON report of r

@@ -46,6 +46,20 @@ func (c *capture) sorted() []frame {
 	return c.frames
 }
 
+// writeFrames writes the frames in time order through a pcap or pcapng
+// writer.
+func (c *capture) writeFrames(w interface {
+	WritePacket(gopacket.CaptureInfo, []byte) error
+}) error {
+	for _, fr := range c.sorted() {
+		ci := gopacket.CaptureInfo{Timestamp: fr.t, CaptureLength: len(fr.data), Length: len(fr.data)}
+		if err := w.WritePacket(ci, fr.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // writePcap writes a classic little-endian microsecond pcap (what tcpdump -w writes).
 func (c *capture) writePcap(path string) error {
 	f, err := os.Create(path)
@@ -57,12 +71,9 @@ func (c *capture) writePcap(path string) error {
 		f.Close()
 		return err
 	}
-	for _, fr := range c.sorted() {
-		ci := gopacket.CaptureInfo{Timestamp: fr.t, CaptureLength: len(fr.data), Length: len(fr.data)}
-		if err := w.WritePacket(ci, fr.data); err != nil {
-			f.Close()
-			return err
-		}
+	if err := c.writeFrames(w); err != nil {
+		f.Close()
+		return err
 	}
 	return f.Close()
 }
@@ -81,12 +92,9 @@ func (c *capture) writePcapNG(path, ifname string) error {
 		f.Close()
 		return err
 	}
-	for _, fr := range c.sorted() {
-		ci := gopacket.CaptureInfo{Timestamp: fr.t, CaptureLength: len(fr.data), Length: len(fr.data)}
-		if err := w.WritePacket(ci, fr.data); err != nil {
-			f.Close()
-			return err
-		}
+	if err := c.writeFrames(w); err != nil {
+		f.Close()
+		return err
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
