@@ -15,7 +15,7 @@ import (
 var (
 	chunkRecords          = 32 << 10 // records a source buffers before it sorts and spills them (5.5 MB)
 	residentBytes   int64 = 48 << 20 // finished sources' records kept in memory, all sources together
-	memTimelineSize int64 = 64 << 20 // a merged timeline this small stays in memory
+	memTimelineSize int64 = 16 << 20 // a merged timeline this small stays in memory (what the cache of a spilled one holds)
 	heapMemBytes          = 1 << 20  // a source's heap this small stays in memory
 )
 

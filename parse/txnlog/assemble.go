@@ -10,16 +10,16 @@ import (
 
 // attempt is one run of a transaction's command list (one n=).
 type attempt struct {
-	cmds  []timeline.TxnCmd // E0 indexes ents of this attempt
-	ents  []timeline.TxnEnt
+	cmds []timeline.TxnCmd // E0 indexes ents of this attempt
+	ents []timeline.TxnEnt
 	// names are the entities' names, each once; hashes theirs (the
 	// workers'), by id - 1, and byHash the same for an attempt naming
 	// many entities.
 	names  timeline.TxnNames
 	hashes []uint64
 	byHash map[uint64]uint32
-	lines [][]byte // each command's line as logged: into the window until pinned
-	times []time.Time
+	lines  [][]byte // each command's line as logged: into the window until pinned
+	times  []time.Time
 	// at is the stream offset of the first command's line, and whole
 	// whether that line is as it stands there (no continuation joined).
 	at    int64
