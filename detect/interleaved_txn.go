@@ -48,6 +48,11 @@ func (d interleavedTxn) Detect(tl *timeline.Timeline, cfg *Config, out *Findings
 		ops = DefaultOperations()
 	}
 	for i, r := range tl.RecordsOf(timeline.Kinds(timeline.KindTxn)) {
+		// The record says whether the transaction is split: most are
+		// not, and need not be read.
+		if parts, detail, _ := r.TxnParts(); parts < 2 || !detail {
+			continue
+		}
 		tx, ok := tl.PayloadOf(r).(*timeline.Txn)
 		if !ok || tx.Parts < 2 || tx.Detail == nil {
 			continue

@@ -98,6 +98,8 @@ func (s *Sink) encode(e *Event, r *Record, blob []byte) ([]byte, bool, error) {
 			if s.txnStore == nil {
 				s.txnStore = t.Store
 			}
+			b := r.txn()
+			b.Parts, b.Detail = uint32(min(max(t.Parts, 0), 1<<32-1)), t.Detail != nil
 			return appendTxn(blob, t), true, nil
 		}
 		b, err := json.Marshal(p)

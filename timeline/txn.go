@@ -236,6 +236,31 @@ type Txn struct {
 	Detail *TxnDetail // kept only when Parts > 1
 }
 
+// txnBody is what a transaction's record says of it, laid over
+// Record.Body, so that a pass over every transaction picks the few worth
+// decoding without reading the others' payloads. It starts past the 22
+// bytes recordPrint hashes, which rich kinds leave zero.
+type txnBody struct {
+	_      [24]byte
+	Parts  uint32
+	Detail bool
+}
+
+var _ [bodySize - unsafe.Sizeof(txnBody{})]byte
+
+func (r *Record) txn() *txnBody { return (*txnBody)(unsafe.Pointer(&r.Body)) }
+
+// TxnParts reads a transaction's record without its payload: how many
+// parts its commands fall into (Txn.Parts) and whether it kept their
+// detail (Txn.Detail). ok is false for other records.
+func (r *Record) TxnParts() (parts int, detail, ok bool) {
+	if r.Kind != KindTxn {
+		return 0, false, false
+	}
+	b := r.txn()
+	return int(b.Parts), b.Detail, true
+}
+
 // TxnDetail is what a transaction worth citing keeps, per command in idx
 // order: its line as logged (continuation lines joined with a space), its
 // time and its top-level arguments.
