@@ -263,7 +263,7 @@ var fullIndexMax = 1 << 20 // a variable for tests
 
 // index maps keys to the events concerning them.
 type index struct {
-	full     bool
+	full  bool
 	byIP  map[netip.Addr][]int32
 	byMAC map[MAC][]int32
 	// byEntity is every (entity, event) pair as the hash of the entity's
