@@ -48,16 +48,17 @@ const manyNames = 32
 // names, adding it on first mention. Names are compared by hash, and by
 // their bytes when the hashes are equal.
 func (a *attempt) entity(b []byte, h uint64) uint32 {
-	if len(a.hashes) <= manyNames {
-		for i, x := range a.hashes {
-			if x == h && a.names.Name(uint32(i+1)) == string(b) {
-				return uint32(i + 1)
-			}
+	// Few names are searched; many are looked up by hash, and searched
+	// only when the name under that hash is another (a shared hash).
+	search := len(a.hashes) <= manyNames
+	if !search {
+		id, ok := a.byHash[h]
+		if ok && a.names.Name(id) == string(b) {
+			return id
 		}
-	} else if id, ok := a.byHash[h]; ok && a.names.Name(id) == string(b) {
-		return id
-	} else if ok {
-		// A collision of 64-bit hashes: search them all.
+		search = ok
+	}
+	if search {
 		for i, x := range a.hashes {
 			if x == h && a.names.Name(uint32(i+1)) == string(b) {
 				return uint32(i + 1)
