@@ -411,6 +411,15 @@ func (r *reader) str() string {
 	return s
 }
 
+// skip passes over a string.
+func (r *reader) skip() {
+	if n := r.uvarint(); uint64(len(r.b)) < n {
+		r.fail()
+	} else {
+		r.b = r.b[n:]
+	}
+}
+
 // bytes reads n bytes into fresh memory.
 func (r *reader) bytes(n int) []byte {
 	if len(r.b) < n {

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"net/netip"
 	"os"
+	"reflect"
 	"slices"
 	"sort"
 	"sync"
@@ -250,6 +251,14 @@ func (t *Timeline) keysOf(i int, r *Record, k *Keys) {
 		if r.Flags&fnReset == 0 && r.Flags&fnPrevHasLL != 0 && b.PrevLL != b.LL {
 			k.MACs = append(k.MACs, b.PrevLL)
 		}
+	case KindTxn:
+		// The index reads every transaction: its keys without the rest.
+		if r.Ref != 0 && payloadType(r.Sub) == reflect.TypeOf(&Txn{}) {
+			if blob, _, err := t.side[r.Src].heap.get(r.Ref); err == nil && appendTxnKeys(blob, k) {
+				return
+			}
+		}
+		t.PayloadOf(r).AppendKeys(k)
 	default:
 		t.PayloadOf(r).AppendKeys(k)
 	}

@@ -382,6 +382,76 @@ func (t *Txn) AppendKeys(k *Keys) {
 	}
 }
 
+// appendTxnKeys adds the keys of the transaction appendTxn encoded in b,
+// as Txn.AppendKeys would, without building the transaction: indexing
+// reads every transaction's keys and needs nothing else of it. It reports
+// false, having added nothing, when b does not read back as a transaction.
+func appendTxnKeys(b []byte, k *Keys) bool {
+	r := &reader{b: b}
+	r.skip() // host
+	r.varint()
+	r.skip() // id
+	r.varint()
+	r.varint()
+	r.byte()
+	r.varint()
+	type span struct{ e0, ne uint32 }
+	var spans [16]span
+	cmds := spans[:0]
+	for n := r.count(); n > 0; n-- {
+		r.uvarint()
+		e0, ne := uint32(r.uvarint()), uint32(uint16(r.uvarint()))
+		r.varint()
+		cmds = append(cmds, span{e0, ne})
+	}
+	type ent struct {
+		id   uint32
+		kind EntKind
+	}
+	var entBuf [32]ent
+	ents := entBuf[:0]
+	for n := r.count(); n > 0; n-- {
+		id := uint32(r.uvarint())
+		r.uvarint()
+		ents = append(ents, ent{id, EntKind(r.byte())})
+	}
+	var names TxnNames
+	if n := r.count(); n > 0 && r.err == nil {
+		names.Text, r.b = r.b[:n], r.b[n:]
+	}
+	var ends [32]uint32
+	names.Ends = ends[:0]
+	var end uint64
+	for n := r.count(); n > 0; n-- {
+		if end += r.uvarint(); end > uint64(len(names.Text)) {
+			r.fail()
+		}
+		names.Ends = append(names.Ends, uint32(end))
+	}
+	if r.err != nil {
+		return false
+	}
+	for _, c := range cmds {
+		if uint64(c.e0)+uint64(c.ne) > uint64(len(ents)) {
+			return false
+		}
+	}
+	for _, c := range cmds {
+		for _, e := range ents[c.e0 : c.e0+c.ne] {
+			switch e.kind {
+			case EntIP:
+				if ip, err := netip.ParseAddr(names.Name(e.id)); err == nil {
+					k.IPs = append(k.IPs, ip.Unmap())
+				}
+			case EntPrimary:
+				// A copy: the name shares b's bytes.
+				k.Entities = append(k.Entities, strings.Clone(names.Name(e.id)))
+			}
+		}
+	}
+	return true
+}
+
 func (t *Txn) Fields() []Field {
 	fs := []Field{
 		{"host", t.Host},
