@@ -412,13 +412,7 @@ func (r *reader) str() string {
 }
 
 // skip passes over a string.
-func (r *reader) skip() {
-	if n := r.uvarint(); uint64(len(r.b)) < n {
-		r.fail()
-	} else {
-		r.b = r.b[n:]
-	}
-}
+func (r *reader) skip() { r.b = r.b[r.count():] }
 
 // bytes reads n bytes into fresh memory.
 func (r *reader) bytes(n int) []byte {
