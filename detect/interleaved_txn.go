@@ -48,6 +48,11 @@ func (d interleavedTxn) Detect(tl *timeline.Timeline, cfg *Config, out *Findings
 		ops = DefaultOperations()
 	}
 	for i, r := range tl.RecordsOf(timeline.Kinds(timeline.KindTxn)) {
+		// The record says whether the transaction is split: most are
+		// not, and need not be read.
+		if parts, detail, _ := r.TxnParts(); parts < 2 || !detail {
+			continue
+		}
 		tx, ok := tl.PayloadOf(r).(*timeline.Txn)
 		if !ok || tx.Parts < 2 || tx.Detail == nil {
 			continue
@@ -118,10 +123,10 @@ func partsOf(tx *timeline.Txn) []*txnPart {
 				continue
 			}
 			named[i] = true
-			if j, ok := owner[e.Name]; ok {
+			if j, ok := owner[e.ID]; ok {
 				parent[find(i)] = find(j)
 			} else {
-				owner[e.Name] = i
+				owner[e.ID] = i
 			}
 		}
 	}
@@ -140,8 +145,8 @@ func partsOf(tx *timeline.Txn) []*txnPart {
 		}
 		p.cmds = append(p.cmds, i)
 		for _, e := range tx.Ents(i) {
-			if e.Kind != timeline.EntIP && !slices.Contains(p.ents, tx.Name(e.Name)) {
-				p.ents = append(p.ents, tx.Name(e.Name))
+			if e.Kind != timeline.EntIP && !slices.Contains(p.ents, tx.Entity(e)) {
+				p.ents = append(p.ents, tx.Entity(e))
 			}
 		}
 	}
@@ -183,7 +188,7 @@ func lookup(tx *timeline.Txn, op *Operation, cmd int, key string) string {
 				if v := argValue(tx, cmd, tx.Name(e.Key)); v != "" {
 					return v
 				}
-				return tx.Name(e.Name)
+				return tx.Entity(e)
 			}
 		}
 		return ""
@@ -193,7 +198,7 @@ func lookup(tx *timeline.Txn, op *Operation, cmd int, key string) string {
 	}
 	for _, e := range tx.Ents(cmd) {
 		if tx.Name(e.Key) == key {
-			return tx.Name(e.Name)
+			return tx.Entity(e)
 		}
 	}
 	return ""
@@ -344,7 +349,7 @@ func stepDone(tl *timeline.Timeline, txns *txnCache, ev int, tx *timeline.Txn, s
 					continue
 				}
 				for _, e := range later.Ents(c) {
-					if e.Kind == timeline.EntPrimary && slices.Contains(ents, later.Name(e.Name)) {
+					if e.Kind == timeline.EntPrimary && slices.Contains(ents, later.Entity(e)) {
 						best = int(j)
 					}
 				}
@@ -563,13 +568,13 @@ func corroborate(tl *timeline.Timeline, txns *txnCache, tx *timeline.Txn, in *tx
 			for ci := 0; ci < d.Len(); ci++ {
 				onRouter := false
 				for _, e := range d.Ents(ci) {
-					if e.Kind == timeline.EntPrimary && d.Name(e.Name) == router {
+					if e.Kind == timeline.EntPrimary && d.Entity(e) == router {
 						onRouter = true
 					}
 				}
 				for _, e := range d.Ents(ci) {
 					if onRouter && e.Kind == timeline.EntIP {
-						addIP(d.Name(e.Name))
+						addIP(d.Entity(e))
 					}
 				}
 			}

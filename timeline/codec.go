@@ -98,6 +98,8 @@ func (s *Sink) encode(e *Event, r *Record, blob []byte) ([]byte, bool, error) {
 			if s.txnStore == nil {
 				s.txnStore = t.Store
 			}
+			b := r.txn()
+			b.Parts, b.Detail = uint32(min(max(t.Parts, 0), 1<<32-1)), t.Detail != nil
 			return appendTxn(blob, t), true, nil
 		}
 		b, err := json.Marshal(p)
@@ -321,9 +323,18 @@ func appendTxn(b []byte, t *Txn) []byte {
 	}
 	b = binary.AppendUvarint(b, uint64(len(t.Entities)))
 	for _, e := range t.Entities {
-		b = binary.AppendUvarint(b, uint64(e.Name))
+		b = binary.AppendUvarint(b, uint64(e.ID))
 		b = binary.AppendUvarint(b, uint64(e.Key))
 		b = append(b, byte(e.Kind))
+	}
+	// The names, end to end, then each one's length.
+	b = binary.AppendUvarint(b, uint64(len(t.Names.Text)))
+	b = append(b, t.Names.Text...)
+	b = binary.AppendUvarint(b, uint64(len(t.Names.Ends)))
+	var prevEnd uint32
+	for _, end := range t.Names.Ends {
+		b = binary.AppendUvarint(b, uint64(end-prevEnd))
+		prevEnd = end
 	}
 	if t.Detail == nil {
 		return append(b, 0)
@@ -396,6 +407,20 @@ func (r *reader) str() string {
 	return s
 }
 
+// skip passes over a string.
+func (r *reader) skip() { r.b = r.b[r.count():] }
+
+// bytes reads n bytes into fresh memory.
+func (r *reader) bytes(n int) []byte {
+	if len(r.b) < n {
+		r.fail()
+		return nil
+	}
+	b := append([]byte(nil), r.b[:n]...)
+	r.b = r.b[n:]
+	return b
+}
+
 // count reads a length and checks it against what is left, so a damaged
 // heap cannot ask for a huge allocation.
 func (r *reader) count() int {
@@ -440,9 +465,24 @@ func decodeTxn(b []byte) (*Txn, error) {
 		t.Entities = make([]TxnEnt, n)
 		for i := range t.Entities {
 			e := &t.Entities[i]
-			e.Name = uint32(r.uvarint())
+			e.ID = uint32(r.uvarint())
 			e.Key = uint32(r.uvarint())
 			e.Kind = EntKind(r.byte())
+		}
+	}
+	if n := r.count(); n > 0 {
+		t.Names.Text = r.bytes(n)
+	}
+	if n := r.count(); n > 0 {
+		t.Names.Ends = make([]uint32, n)
+		var end uint64
+		for i := range t.Names.Ends {
+			end += r.uvarint()
+			if end > uint64(len(t.Names.Text)) {
+				r.fail()
+				break
+			}
+			t.Names.Ends[i] = uint32(end)
 		}
 	}
 	if r.byte() == 1 {

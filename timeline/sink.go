@@ -15,7 +15,7 @@ import (
 var (
 	chunkRecords          = 32 << 10 // records a source buffers before it sorts and spills them (5.5 MB)
 	residentBytes   int64 = 48 << 20 // finished sources' records kept in memory, all sources together
-	memTimelineSize int64 = 64 << 20 // a merged timeline this small stays in memory
+	memTimelineSize int64 = 16 << 20 // a merged timeline this small stays in memory (what the cache of a spilled one holds)
 	heapMemBytes          = 1 << 20  // a source's heap this small stays in memory
 )
 
@@ -271,7 +271,8 @@ func sortRecords(rs []Record) {
 		return
 	}
 	// Sort small keys, not the 168-byte records, then move each record
-	// once.
+	// once, in place: a copy of the chunk to move them from would be as
+	// large again as the chunk, on top of the one the parser is filling.
 	type key struct {
 		t int64
 		i int32
@@ -286,16 +287,26 @@ func sortRecords(rs []Record) {
 		}
 		return cmpRecordP(&rs[a.i], &rs[b.i])
 	})
-	tmp := sortScratch.Get().(*[]Record)
-	out := append((*tmp)[:0], rs...)
-	for j, k := range keys {
-		rs[j] = out[k.i]
+	// rs[j] takes the record at keys[j].i: follow each cycle of the
+	// permutation, holding one record aside; a done key is marked -1.
+	for j := range keys {
+		if keys[j].i < 0 {
+			continue
+		}
+		aside := rs[j]
+		k := j
+		for {
+			from := int(keys[k].i)
+			keys[k].i = -1
+			if from == j {
+				rs[k] = aside
+				break
+			}
+			rs[k] = rs[from]
+			k = from
+		}
 	}
-	*tmp = out
-	sortScratch.Put(tmp)
 }
-
-var sortScratch = sync.Pool{New: func() any { return new([]Record) }}
 
 func cmpRecordP(a, b *Record) int {
 	switch {

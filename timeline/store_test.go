@@ -49,7 +49,8 @@ func mixedEvents(seed uint64, n int) []Event {
 			e.Pos = Pos{Line: int64(i + 1)}
 			e.Data = &Txn{Store: store, Host: "ctl", PID: 7, FirstIdx: 0, Attempts: 1, Parts: 2,
 				Commands: []TxnCmd{{Class: 1, E0: 0, NE: 1, Line: int64(i + 1)}, {Class: 1, E0: 1, NE: 1, Line: int64(i + 2)}},
-				Entities: []TxnEnt{{Name: 2, Key: 2, Kind: EntPrimary}, {Name: 2, Key: 1, Kind: EntRef}},
+				Entities: []TxnEnt{{ID: 1, Key: 2, Kind: EntPrimary}, {ID: 1, Key: 1, Kind: EntRef}},
+				Names:    TxnNames{Text: []byte("router-1"), Ends: []uint32{8}},
 				Detail:   &TxnDetail{Raw: []string{"a", "b"}, Times: []time.Time{at, at}, Args: [][]TxnArg{{{"k", "v"}}, nil}}}
 			e.End = at.Add(time.Millisecond)
 		case 7:

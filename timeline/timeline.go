@@ -1,10 +1,13 @@
 package timeline
 
 import (
+	"cmp"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"net/netip"
 	"os"
+	"reflect"
 	"slices"
 	"sort"
 	"sync"
@@ -248,6 +251,14 @@ func (t *Timeline) keysOf(i int, r *Record, k *Keys) {
 		if r.Flags&fnReset == 0 && r.Flags&fnPrevHasLL != 0 && b.PrevLL != b.LL {
 			k.MACs = append(k.MACs, b.PrevLL)
 		}
+	case KindTxn:
+		// The index reads every transaction: its keys without the rest.
+		if r.Ref != 0 && payloadType(r.Sub) == reflect.TypeOf(&Txn{}) {
+			if blob, _, err := t.side[r.Src].heap.get(r.Ref); err == nil && appendTxnKeys(blob, k) {
+				return
+			}
+		}
+		t.PayloadOf(r).AppendKeys(k)
 	default:
 		t.PayloadOf(r).AppendKeys(k)
 	}
@@ -261,10 +272,14 @@ var fullIndexMax = 1 << 20 // a variable for tests
 
 // index maps keys to the events concerning them.
 type index struct {
-	full     bool
-	byIP     map[netip.Addr][]int32
-	byMAC    map[MAC][]int32
-	byEntity map[string][]int32
+	full  bool
+	byIP  map[netip.Addr][]int32
+	byMAC map[MAC][]int32
+	// byEntity is every (entity, event) pair as the hash of the entity's
+	// name and the event, sorted: a log may name a million entities, and
+	// a map by name would keep each name and a slice for it besides.
+	byEntity   []entityPosting
+	entitySeed maphash.Seed
 
 	mu     sync.Mutex
 	recent []lookup
@@ -272,6 +287,11 @@ type index struct {
 	// waits for the first instead of scanning again (a TUI key pressed
 	// twice while its filter is computed in the background).
 	running map[lookupKey]*scanCall
+}
+
+type entityPosting struct {
+	hash uint64
+	ev   int32
 }
 
 type lookupKey struct {
@@ -298,7 +318,7 @@ func (t *Timeline) index() *index {
 			x.full = true
 			x.byIP = map[netip.Addr][]int32{}
 			x.byMAC = map[MAC][]int32{}
-			x.byEntity = map[string][]int32{}
+			x.entitySeed = maphash.MakeSeed()
 			var k Keys
 			for i, r := range t.Records(0, -1) {
 				t.keysOf(i, r, &k)
@@ -309,9 +329,16 @@ func (t *Timeline) index() *index {
 					x.byMAC[m] = append(x.byMAC[m], int32(i))
 				}
 				for _, e := range dedup(k.Entities) {
-					x.byEntity[e] = append(x.byEntity[e], int32(i))
+					x.byEntity = append(x.byEntity, entityPosting{maphash.String(x.entitySeed, e), int32(i)})
 				}
 			}
+			slices.SortFunc(x.byEntity, func(a, b entityPosting) int {
+				if c := cmp.Compare(a.hash, b.hash); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.ev, b.ev)
+			})
+			x.byEntity = slices.Clip(slices.Compact(x.byEntity))
 		}
 		t.idx = x
 	})
@@ -405,9 +432,29 @@ func (t *Timeline) ByMAC(m MAC) []int32 {
 // ByEntity lists the indexes of events concerning an OVSDB entity.
 func (t *Timeline) ByEntity(e string) []int32 {
 	if x := t.index(); x.full {
-		return x.byEntity[e]
+		return t.entityEvents(x, e)
 	}
 	return t.scanFor(lookup{lookupKey: lookupKey{which: 2, entity: e}})
+}
+
+// entityEvents looks e up in the full index: the events whose entities'
+// hashes match, each checked against its keys (two names may share a hash).
+func (t *Timeline) entityEvents(x *index, e string) []int32 {
+	h := maphash.String(x.entitySeed, e)
+	from, _ := slices.BinarySearchFunc(x.byEntity, h, func(p entityPosting, h uint64) int { return cmp.Compare(p.hash, h) })
+	var out []int32
+	var k Keys
+	for _, p := range x.byEntity[from:] {
+		if p.hash != h {
+			break
+		}
+		r := t.st.at(int(p.ev))
+		t.keysOf(int(p.ev), &r, &k)
+		if slices.Contains(k.Entities, e) {
+			out = append(out, p.ev)
+		}
+	}
+	return out
 }
 
 // Keys lists what event i can be found by.

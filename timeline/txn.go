@@ -13,17 +13,18 @@ import (
 // "Running txn" lines. Keeping an event with its raw line per command would
 // cost more than a gigabyte per gigabyte of log, so the transaction is the
 // event: one Txn per do_commit call, whose commands and entities are compact
-// records (class names and entity names interned once per source, in a
-// TxnStore). Only transactions worth citing line by line — those whose
-// commands touch unrelated entities — keep their raw lines and arguments,
-// in TxnDetail.
+// records. Command classes and argument names, a few dozen per log, are
+// interned once per source in a TxnStore; entity names, of which a log may
+// hold a million, are not: each transaction carries the names it mentions
+// (TxnNames), and so they go wherever its record goes, spilled with it,
+// and memory does not grow with the number of entities a log names. Only
+// transactions worth citing line by line — those whose commands touch
+// unrelated entities — keep their raw lines and arguments, in TxnDetail.
 
 // TxnStore holds the strings one source's transactions refer to by id,
-// each once: command classes, entity names. A log may name a million
-// distinct entities, so the strings live in an arena of blocks that are
-// never moved or changed, and an id costs 12 bytes beside its string's own
-// bytes (a Go string each would cost three times that). It is filled by one
-// parser and only read afterwards.
+// each once: command classes, argument names, hosts. They live in an arena
+// of blocks that are never moved or changed, 12 bytes an id beside the
+// string's own bytes. It is filled by one parser and only read afterwards.
 type TxnStore struct {
 	blocks [][]byte
 	refs   []nameRef // by id; id 0 is ""
@@ -32,7 +33,7 @@ type TxnStore struct {
 type nameRef struct{ block, off, n uint32 }
 
 // nameBlock is the arena's block size; longer strings get a block each.
-const nameBlock = 256 << 10
+const nameBlock = 64 << 10
 
 // newTxnStore returns a store holding names in order, with ids from 1 (for tests).
 func newTxnStore(names ...string) *TxnStore {
@@ -76,6 +77,47 @@ func (s *TxnStore) Name(id uint32) string {
 	return unsafe.String(&s.blocks[r.block][r.off], int(r.n))
 }
 
+// TxnNames is the entity names one transaction mentions, each once, in
+// order of first mention: id i (from 1) is the i-th. A TxnEnt's ID is
+// such an id, so entities compare by id within a transaction and by name
+// across transactions.
+type TxnNames struct {
+	Text []byte   // the names end to end
+	Ends []uint32 // where each ends in Text
+}
+
+// Add appends b as a new name and returns its id (interning is the
+// caller's).
+func (n *TxnNames) Add(b []byte) uint32 {
+	n.Text = append(n.Text, b...)
+	n.Ends = append(n.Ends, uint32(len(n.Text)))
+	return uint32(len(n.Ends))
+}
+
+// Reset empties n, keeping its memory.
+func (n *TxnNames) Reset() { n.Text, n.Ends = n.Text[:0], n.Ends[:0] }
+
+// Len is the number of names.
+func (n *TxnNames) Len() int { return len(n.Ends) }
+
+// Name is the name with id, "" for 0 or an id out of range. It shares
+// n's bytes: valid while n is not changed (a decoded transaction's never
+// are).
+func (n *TxnNames) Name(id uint32) string {
+	if id == 0 || int(id) > len(n.Ends) {
+		return ""
+	}
+	var start uint32
+	if id > 1 {
+		start = n.Ends[id-2]
+	}
+	end := n.Ends[id-1]
+	if end <= start || int(end) > len(n.Text) {
+		return ""
+	}
+	return unsafe.String(&n.Text[start], int(end-start))
+}
+
 // TxnCmd is one command of a transaction: one "Running txn … command(idx=I):
 // Class(args)" line.
 type TxnCmd struct {
@@ -113,12 +155,12 @@ func (k EntKind) String() string {
 	return "unknown"
 }
 
-// TxnEnt is one entity a command names. Name is normalised: neutron's
+// TxnEnt is one entity a command names. Its name is normalised: neutron's
 // "neutron-<uuid>" (routers, networks), "lrp-<uuid>" and "cr-lrp-<uuid>"
 // (router ports) all become "<uuid>", so a router port and the switch port
 // it is bound to are one entity.
 type TxnEnt struct {
-	Name uint32 // TxnStore name id of the normalised entity
+	ID   uint32 // the normalised entity's id in its transaction's Names (Txn.Entity gives the name)
 	Key  uint32 // TxnStore name id of the argument that named it: "lrouter", "neutron:gw_port_id", …
 	Kind EntKind
 }
@@ -181,6 +223,7 @@ type Txn struct {
 	// Entities[E0:E0+NE], primary ones first).
 	Commands []TxnCmd
 	Entities []TxnEnt
+	Names    TxnNames // the entities' names
 	// FirstIdx is the idx of the first command seen: 0 unless the log
 	// starts in the middle of the transaction.
 	FirstIdx int
@@ -191,6 +234,31 @@ type Txn struct {
 	// together (bulk updates, or interleaving).
 	Parts  int
 	Detail *TxnDetail // kept only when Parts > 1
+}
+
+// txnBody is what a transaction's record says of it, laid over
+// Record.Body, so that a pass over every transaction picks the few worth
+// decoding without reading the others' payloads. It starts past the 22
+// bytes recordPrint hashes, which rich kinds leave zero.
+type txnBody struct {
+	_      [24]byte
+	Parts  uint32
+	Detail bool
+}
+
+var _ [bodySize - unsafe.Sizeof(txnBody{})]byte
+
+func (r *Record) txn() *txnBody { return (*txnBody)(unsafe.Pointer(&r.Body)) }
+
+// TxnParts reads a transaction's record without its payload: how many
+// parts its commands fall into (Txn.Parts) and whether it kept their
+// detail (Txn.Detail). ok is false for other records.
+func (r *Record) TxnParts() (parts int, detail, ok bool) {
+	if r.Kind != KindTxn {
+		return 0, false, false
+	}
+	b := r.txn()
+	return int(b.Parts), b.Detail, true
 }
 
 // TxnDetail is what a transaction worth citing keeps, per command in idx
@@ -233,14 +301,18 @@ func (t *Txn) Ents(i int) []TxnEnt {
 	return t.Entities[c.E0 : c.E0+uint32(c.NE)]
 }
 
-// Name is the string of an interned id.
+// Name is the string of an id in the source's store: a command class or an
+// argument name (TxnEnt.Key).
 func (t *Txn) Name(id uint32) string { return t.Store.Name(id) }
+
+// Entity is e's name.
+func (t *Txn) Entity(e TxnEnt) string { return t.Names.Name(e.ID) }
 
 // Primary is command i's first primary entity, or "".
 func (t *Txn) Primary(i int) string {
 	for _, e := range t.Ents(i) {
 		if e.Kind == EntPrimary {
-			return t.Name(e.Name)
+			return t.Entity(e)
 		}
 	}
 	return ""
@@ -300,14 +372,84 @@ func (t *Txn) AppendKeys(k *Keys) {
 		for _, e := range t.Ents(i) {
 			switch e.Kind {
 			case EntIP:
-				if ip, err := netip.ParseAddr(t.Name(e.Name)); err == nil {
+				if ip, err := netip.ParseAddr(t.Entity(e)); err == nil {
 					k.IPs = append(k.IPs, ip.Unmap())
 				}
 			case EntPrimary:
-				k.Entities = append(k.Entities, t.Name(e.Name))
+				k.Entities = append(k.Entities, t.Entity(e))
 			}
 		}
 	}
+}
+
+// appendTxnKeys adds the keys of the transaction appendTxn encoded in b,
+// as Txn.AppendKeys would, without building the transaction: indexing
+// reads every transaction's keys and needs nothing else of it. It reports
+// false, having added nothing, when b does not read back as a transaction.
+func appendTxnKeys(b []byte, k *Keys) bool {
+	r := &reader{b: b}
+	r.skip() // host
+	r.varint()
+	r.skip() // id
+	r.varint()
+	r.varint()
+	r.byte()
+	r.varint()
+	type span struct{ e0, ne uint32 }
+	var spans [16]span
+	cmds := spans[:0]
+	for n := r.count(); n > 0; n-- {
+		r.uvarint()
+		e0, ne := uint32(r.uvarint()), uint32(uint16(r.uvarint()))
+		r.varint()
+		cmds = append(cmds, span{e0, ne})
+	}
+	type ent struct {
+		id   uint32
+		kind EntKind
+	}
+	var entBuf [32]ent
+	ents := entBuf[:0]
+	for n := r.count(); n > 0; n-- {
+		id := uint32(r.uvarint())
+		r.uvarint()
+		ents = append(ents, ent{id, EntKind(r.byte())})
+	}
+	var names TxnNames
+	if n := r.count(); n > 0 && r.err == nil {
+		names.Text, r.b = r.b[:n], r.b[n:]
+	}
+	var ends [32]uint32
+	names.Ends = ends[:0]
+	var end uint64
+	for n := r.count(); n > 0; n-- {
+		if end += r.uvarint(); end > uint64(len(names.Text)) {
+			r.fail()
+		}
+		names.Ends = append(names.Ends, uint32(end))
+	}
+	if r.err != nil {
+		return false
+	}
+	for _, c := range cmds {
+		if uint64(c.e0)+uint64(c.ne) > uint64(len(ents)) {
+			return false
+		}
+	}
+	for _, c := range cmds {
+		for _, e := range ents[c.e0 : c.e0+c.ne] {
+			switch e.kind {
+			case EntIP:
+				if ip, err := netip.ParseAddr(names.Name(e.id)); err == nil {
+					k.IPs = append(k.IPs, ip.Unmap())
+				}
+			case EntPrimary:
+				// A copy: the name shares b's bytes.
+				k.Entities = append(k.Entities, strings.Clone(names.Name(e.id)))
+			}
+		}
+	}
+	return true
 }
 
 func (t *Txn) Fields() []Field {
@@ -327,7 +469,7 @@ func (t *Txn) Fields() []Field {
 		var b strings.Builder
 		b.WriteString(t.Class(i))
 		for _, e := range t.Ents(i) {
-			fmt.Fprintf(&b, " %s=%s", t.Name(e.Key), t.Name(e.Name))
+			fmt.Fprintf(&b, " %s=%s", t.Name(e.Key), t.Entity(e))
 			if e.Kind == EntRef {
 				b.WriteString(" (ref)")
 			}

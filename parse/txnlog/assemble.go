@@ -2,6 +2,7 @@ package txnlog
 
 import (
 	"bytes"
+	"slices"
 	"time"
 
 	"github.com/arpforensics/arpforensics/timeline"
@@ -9,10 +10,16 @@ import (
 
 // attempt is one run of a transaction's command list (one n=).
 type attempt struct {
-	cmds  []timeline.TxnCmd // E0 indexes ents of this attempt
-	ents  []timeline.TxnEnt
-	lines [][]byte // each command's line as logged: into the window until pinned
-	times []time.Time
+	cmds []timeline.TxnCmd // E0 indexes ents of this attempt
+	ents []timeline.TxnEnt
+	// names are the entities' names, each once; hashes theirs (the
+	// workers'), by id - 1, and byHash the same for an attempt naming
+	// many entities.
+	names  timeline.TxnNames
+	hashes []uint64
+	byHash map[uint64]uint32
+	lines  [][]byte // each command's line as logged: into the window until pinned
+	times  []time.Time
 	// at is the stream offset of the first command's line, and whole
 	// whether that line is as it stands there (no continuation joined).
 	at    int64
@@ -26,6 +33,56 @@ type attempt struct {
 
 func (a *attempt) reset() {
 	a.cmds, a.ents, a.lines, a.times, a.pinned = a.cmds[:0], a.ents[:0], a.lines[:0], a.times[:0], 0
+	a.names.Reset()
+	a.hashes = a.hashes[:0]
+	if a.byHash != nil {
+		clear(a.byHash)
+	}
+}
+
+// manyNames is how many names an attempt searches linearly before it
+// looks them up by hash.
+const manyNames = 32
+
+// entity returns the id of the entity named b (whose hash is h) in a's
+// names, adding it on first mention. Names are compared by hash, and by
+// their bytes when the hashes are equal.
+func (a *attempt) entity(b []byte, h uint64) uint32 {
+	// Few names are searched; many are looked up by hash, and searched
+	// only when the name under that hash is another (a shared hash).
+	search := len(a.hashes) <= manyNames
+	if !search {
+		id, ok := a.byHash[h]
+		if ok && a.names.Name(id) == string(b) {
+			return id
+		}
+		search = ok
+	}
+	if search {
+		for i, x := range a.hashes {
+			if x == h && a.names.Name(uint32(i+1)) == string(b) {
+				return uint32(i + 1)
+			}
+		}
+	}
+	id := a.names.Add(b)
+	a.hashes = append(a.hashes, h)
+	switch {
+	case len(a.hashes) == manyNames+1:
+		if a.byHash == nil {
+			a.byHash = map[uint64]uint32{}
+		}
+		for i, x := range a.hashes {
+			if _, ok := a.byHash[x]; !ok {
+				a.byHash[x] = uint32(i + 1)
+			}
+		}
+	case len(a.hashes) > manyNames+1:
+		if _, ok := a.byHash[h]; !ok {
+			a.byHash[h] = id
+		}
+	}
+	return id
 }
 
 // pin copies the lines that still point into a window.
@@ -161,7 +218,7 @@ func (p *parser) command(r *rec, ents []entRec, pos timeline.Pos) {
 		} else {
 			k = p.intern(e.text)
 		}
-		a.ents = append(a.ents, timeline.TxnEnt{Name: p.names.intern(e.name, e.hash), Key: k, Kind: e.kind})
+		a.ents = append(a.ents, timeline.TxnEnt{ID: a.entity(e.name, e.hash), Key: k, Kind: e.kind})
 	}
 	a.cmds = append(a.cmds, timeline.TxnCmd{
 		Class: p.names.intern(t.class, r.classHash), E0: uint32(e0), NE: uint16(min(len(a.ents)-e0, 1<<16-1)), Line: pos.Line,
@@ -227,7 +284,9 @@ func (p *parser) close(o *openTxn, outcome timeline.TxnStatusCode) {
 	// Copied: o's attempts are reused, and the event may wait for a time.
 	h.cmds = append(h.cmds[:0], keep.cmds...)
 	h.ents = append(h.ents[:0], keep.ents...)
-	txn.Commands, txn.Entities = h.cmds, h.ents
+	h.names.Text = append(h.names.Text[:0], keep.names.Text...)
+	h.names.Ends = append(h.names.Ends[:0], keep.names.Ends...)
+	txn.Commands, txn.Entities, txn.Names = h.cmds, h.ents, h.names
 	if outcome == timeline.TxnNoStatus {
 		outcome = o.outcome
 	}
@@ -354,9 +413,7 @@ func (p *parser) status(r *rec, pos timeline.Pos) {
 // entity (union-find over primary and reference entities; addresses are
 // not edges, and commands that name nothing belong to no group).
 type partScratch struct {
-	owner  map[uint32]int32 // entity → a command naming it (large transactions)
-	seen   []uint32         // the same for small ones
-	seenBy []int32
+	owner  []int32 // by entity id: a command naming it, or -1
 	parent []int32
 	roots  []int32
 	named  []bool
@@ -377,30 +434,16 @@ func (ps *partScratch) count(a *attempt) (int, bool) {
 	if len(a.cmds) == 0 {
 		return 0, true
 	}
-	// Most transactions name a handful of entities: a linear search of
-	// the ones seen beats a map, which also costs a clear per transaction.
-	small := len(a.ents) <= 32
-	if !small {
-		if ps.owner == nil {
-			ps.owner = map[uint32]int32{}
-		}
-		clear(ps.owner)
+	// Entity ids are the attempt's own, 1…Len: a slice indexed by id.
+	ps.owner = slices.Grow(ps.owner[:0], a.names.Len()+1)[:a.names.Len()+1]
+	for i := range ps.owner {
+		ps.owner[i] = -1
 	}
-	ps.seen, ps.seenBy = ps.seen[:0], ps.seenBy[:0]
-	owner := func(name uint32, i int32) (int32, bool) {
-		if !small {
-			j, ok := ps.owner[name]
-			if !ok {
-				ps.owner[name] = i
-			}
-			return j, ok
+	owner := func(id uint32, i int32) (int32, bool) {
+		if j := ps.owner[id]; j >= 0 {
+			return j, true
 		}
-		for k, n := range ps.seen {
-			if n == name {
-				return ps.seenBy[k], true
-			}
-		}
-		ps.seen, ps.seenBy = append(ps.seen, name), append(ps.seenBy, i)
+		ps.owner[id] = i
 		return 0, false
 	}
 	ps.parent, ps.named = ps.parent[:0], ps.named[:0]
@@ -412,7 +455,7 @@ func (ps *partScratch) count(a *attempt) (int, bool) {
 				continue
 			}
 			has = true
-			if j, ok := owner(e.Name, int32(i)); ok {
+			if j, ok := owner(e.ID, int32(i)); ok {
 				ri, rj := ps.find(int32(i)), ps.find(j)
 				if ri != rj {
 					ps.parent[ri] = rj

@@ -410,3 +410,27 @@ func TestClockSteppingBack(t *testing.T) {
 		}
 	}
 }
+
+// TestAttemptEntityIDs: an attempt numbers its entities once each, by name,
+// whether it has few or many and when two names share a hash.
+func TestAttemptEntityIDs(t *testing.T) {
+	for _, n := range []int{3, manyNames, manyNames + 1, 3 * manyNames} {
+		var a attempt
+		for round := 0; round < 2; round++ {
+			for i := 0; i < n; i++ {
+				name := []byte(fmt.Sprintf("ent-%d", i))
+				h := uint64(i / 2) // every two names share a hash
+				if id := a.entity(name, h); id != uint32(i+1) {
+					t.Fatalf("n=%d round %d: %s got id %d, want %d", n, round, name, id, i+1)
+				}
+			}
+		}
+		if a.names.Len() != n {
+			t.Errorf("n=%d: %d names kept", n, a.names.Len())
+		}
+		a.reset()
+		if id := a.entity([]byte("ent-1"), 0); id != 1 || a.names.Name(1) != "ent-1" {
+			t.Errorf("n=%d: after reset, id %d name %q", n, id, a.names.Name(1))
+		}
+	}
+}

@@ -81,7 +81,7 @@ func parseString(t testing.TB, text string, opts parse.Options) (*timeline.Sourc
 func entStrings(tx *timeline.Txn, i int) []string {
 	var out []string
 	for _, e := range tx.Ents(i) {
-		s := tx.Name(e.Key) + "=" + tx.Name(e.Name)
+		s := tx.Name(e.Key) + "=" + tx.Entity(e)
 		switch e.Kind {
 		case timeline.EntRef:
 			s += " (ref)"

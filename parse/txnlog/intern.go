@@ -6,12 +6,13 @@ import (
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
-// internTable maps strings to ids in a TxnStore. Workers hash the names
-// they find (in parallel); the sequential assembler then only probes: open
-// addressing over precomputed hashes is cheaper than a map[string] lookup
-// that hashes again. A slot is 8 bytes (part of the hash and the id; the
-// string is the store's), so a million entities cost little beside their
-// names.
+// internTable maps strings to ids in a TxnStore: command classes, argument
+// names, hosts — a few dozen per log (entity names are not interned: each
+// transaction carries its own, see attempt.entity). Workers hash the
+// classes they find (in parallel); the sequential assembler then only
+// probes: open addressing over precomputed hashes is cheaper than a
+// map[string] lookup that hashes again. A slot is 8 bytes (part of the
+// hash and the id; the string is the store's).
 type internTable struct {
 	seed  maphash.Seed
 	store *timeline.TxnStore

@@ -331,6 +331,7 @@ type held struct {
 	txn      timeline.Txn // the payload of a transaction event
 	cmds     []timeline.TxnCmd
 	ents     []timeline.TxnEnt
+	names    timeline.TxnNames
 	st       timeline.TxnStatus // the payload of a status event
 	stCmds   []string
 }

@@ -44,7 +44,7 @@ type entRec struct {
 	kind timeline.EntKind
 	text []byte // the key when key is -1
 	name []byte // normalised
-	hash uint64 // of name, for the assembler's intern table
+	hash uint64 // of name: the assembler numbers a transaction's entities by it
 }
 
 // windowResult is a worker's reading of one window.

@@ -49,7 +49,7 @@ func txnLadder(ctx *diagramCtx, f *detect.Finding) *Diagram {
 	has := func(i int, entity string) bool {
 		entity = timeline.NormaliseEntity(entity)
 		for _, e := range tx.Ents(i) {
-			if tx.Name(e.Name) == entity {
+			if tx.Entity(e) == entity {
 				return true
 			}
 		}
@@ -150,7 +150,7 @@ func txnLadder(ctx *diagramCtx, f *detect.Finding) *Diagram {
 func cmdEntity(tx *timeline.Txn, i int) string {
 	for _, e := range tx.Ents(i) {
 		if e.Kind == timeline.EntPrimary {
-			key, val := tx.Name(e.Key), tx.Name(e.Name)
+			key, val := tx.Name(e.Key), tx.Entity(e)
 			if raw := tx.Detail.Arg(i, key); raw != "" { // as logged: neutron-…, lrp-…
 				val = strings.Trim(raw, `'"`)
 				val = strings.TrimPrefix(strings.TrimPrefix(val, "u'"), `u"`)
