@@ -1,6 +1,10 @@
 package txnlog
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/arpforensics/arpforensics/parse"
+)
 
 // sniffLines caps how many lines of the head Sniff looks at.
 const sniffLines = 400
@@ -13,18 +17,11 @@ const sniffLines = 400
 // enough; logs of other services are left alone.
 func Sniff(head []byte) bool {
 	var scratch []byte
-	for n := 0; n < sniffLines && len(head) > 0; n++ {
-		line := head
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			line, head = head[:i], head[i+1:]
-		} else {
-			head = nil
-		}
+	return parse.AnyHeadLine(head, sniffLines, func(line []byte) bool {
 		if bytes.IndexByte(line, 0x1b) >= 0 {
 			scratch = stripANSI(scratch[:0], line)
-			line = scratch
+			line = bytes.TrimSuffix(scratch, []byte{'\r'})
 		}
-		line = bytes.TrimSuffix(line, []byte{'\r'})
 		// A pasted, wrapped txn line without its timestamp still starts
 		// with the logger (or is the bare message). A line that only quotes one (a JSON report's
 		// evidence, a document) does not make the file a log.
@@ -33,15 +30,15 @@ func Sniff(head []byte) bool {
 		}
 		env, ok := parseEnvelope(line)
 		if !ok {
-			continue
+			return false
 		}
 		for _, p := range sniffLoggers {
 			if bytes.HasPrefix(env.logger, p) {
 				return true
 			}
 		}
-	}
-	return false
+		return false
+	})
 }
 
 var sniffLoggers = [][]byte{
