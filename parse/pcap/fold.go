@@ -40,7 +40,7 @@ type Folder struct {
 	// Open runs live in a slab, found by key through runs; idle[i] is
 	// when open[i] last saw a frame (noRun when the slot is free), kept
 	// apart so that eviction reads one dense array, not every run.
-	runs    map[runKey]int32
+	runs    runIndex
 	open    [][]openRun // slabChunk runs each: growing never copies them
 	idle    []int64
 	free    []int32
@@ -137,7 +137,6 @@ func (f *Folder) run(i int32) *openRun { return &f.open[i/slabChunk][i%slabChunk
 func NewFolder(out *timeline.Sink) *Folder {
 	return &Folder{
 		out:     out,
-		runs:    map[runKey]int32{},
 		ips:     map[[4]byte]*ipState{},
 		learned: map[learnKey]learned{},
 		asked:   map[learnKey]int64{},
@@ -242,7 +241,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 		}
 	}
 	key := runKey{link.Src, d4}
-	i, ok := f.runs[key]
+	i, ok := f.runs.get(key)
 	if ok {
 		if r := f.run(i); r.dst != link.Dst || r.epoch != r.ip.epoch || r.vlan != link.VLAN {
 			f.closeRun(i)
@@ -264,7 +263,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 			// later announcement of another MAC still splits the run.
 			st.mac, st.known = link.Dst, true
 		}
-		if len(f.runs) >= maxOpenRuns {
+		if f.runs.len() >= maxOpenRuns {
 			f.evictRuns()
 		}
 		i = f.slot()
@@ -277,7 +276,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 			dst: link.Dst, vlan: link.VLAN, first: ts, pos: pos, ip: st, epoch: st.epoch,
 		}
 		st.refs++
-		f.runs[key] = i
+		f.runs.put(key, i)
 	}
 	r := f.run(i)
 	r.frames++
@@ -364,7 +363,7 @@ func (f *Folder) closeRun(i int32) {
 	f.Folded += int64(r.frames) - 1
 	r.run.Frames, r.run.SYNs, r.run.Last = r.frames, r.syns, r.lastAt
 	f.out.Add(&timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: &r.run}, nil)
-	delete(f.runs, r.key)
+	f.runs.del(r.key)
 	r.ip.refs--
 	*r = openRun{} // lets the IP's state go
 	f.idle[i] = noRun
