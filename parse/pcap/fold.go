@@ -45,7 +45,7 @@ type Folder struct {
 	idle    []int64
 	free    []int32
 	times   []int64 // eviction's scratch
-	ips     map[[4]byte]*ipState
+	ips     ipTable
 	learned map[learnKey]learned // cooked captures: what each host's own ARP exchanges bound an IP to
 	asked   map[learnKey]int64   // cooked captures: when each host last asked for an IP (Unix ns)
 	syns    map[synKey]synSeen   // attempts per (4-tuple, ISN)
@@ -99,14 +99,6 @@ type synKey struct {
 	seq              uint32
 }
 
-// ipState is what the capture has shown about one IPv4 address.
-type ipState struct {
-	mac   timeline.MAC // last MAC it was announced or seen answering at
-	known bool
-	epoch uint32 // bumped when an announcement changes mac; splits open runs
-	refs  int32  // open runs to the IP: the state is kept while there are any
-}
-
 // openRun is a usage run being extended. The per-frame fields live here,
 // not in run, which is only written when the run closes: a frame then
 // touches one object, not two, and that matters at millions of frames.
@@ -115,7 +107,7 @@ type openRun struct {
 	dst    timeline.MAC // link.Dst of the run's frames
 	vlan   uint16
 	epoch  uint32
-	ip     *ipState
+	ip     int32 // the destination IP's slot in Folder.ips
 	frames int64
 	syns   int64
 	lastAt timeline.Pos
@@ -137,23 +129,36 @@ func (f *Folder) run(i int32) *openRun { return &f.open[i/slabChunk][i%slabChunk
 func NewFolder(out *timeline.Sink) *Folder {
 	return &Folder{
 		out:     out,
-		ips:     map[[4]byte]*ipState{},
 		learned: map[learnKey]learned{},
 		asked:   map[learnKey]int64{},
 		syns:    map[synKey]synSeen{},
 	}
 }
 
-func (f *Folder) ip(a [4]byte) *ipState {
-	s := f.ips[a]
-	if s == nil {
-		if len(f.ips) >= maxIPs {
-			f.evictIPs()
-		}
-		s = &ipState{}
-		f.ips[a] = s
+// ip is the slot of a's state, made if a has none.
+func (f *Folder) ip(a [4]byte) int32 {
+	if i := f.ips.find(a); i >= 0 {
+		return i
 	}
-	return s
+	if f.ips.len() >= maxIPs {
+		f.evictIPs()
+	}
+	i, moved := f.ips.add(a)
+	if moved {
+		f.refindIPs()
+	}
+	return i
+}
+
+// refindIPs points the open runs at their IPs' slots again, after the
+// table moved its entries.
+func (f *Folder) refindIPs() {
+	for i, at := range f.idle {
+		if at != noRun {
+			r := f.run(int32(i))
+			r.ip = f.ips.find(r.key.dst)
+		}
+	}
 }
 
 // ARP records an Ethernet/IPv4 ARP frame at pos (a frame number for
@@ -175,7 +180,7 @@ func (f *Folder) ARP(ts time.Time, pos timeline.Pos, link timeline.Link, op uint
 	}
 	// What the wire says the IP is bound to now. Replies and GARPs announce;
 	// an ordinary request also carries the sender's binding.
-	st := f.ip(spa.As4())
+	st := f.ips.at(f.ip(spa.As4()))
 	if st.known && st.mac != sha {
 		st.epoch++
 	}
@@ -243,7 +248,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 	key := runKey{link.Src, d4}
 	i, ok := f.runs.get(key)
 	if ok {
-		if r := f.run(i); r.dst != link.Dst || r.epoch != r.ip.epoch || r.vlan != link.VLAN {
+		if r := f.run(i); r.dst != link.Dst || r.epoch != f.ips.at(r.ip).epoch || r.vlan != link.VLAN {
 			f.closeRun(i)
 			ok = false
 		}
@@ -254,17 +259,22 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 		// otherwise, so a later announcement of another MAC splits the runs
 		// to it even where the destination MAC is not recorded (cooked
 		// captures). Only addresses already sent to: no state per source.
-		if ss := f.ips[src.As4()]; src.Is4() && ss != nil && !ss.known && !link.Src.IsZero() && !link.Src.IsMulticast() {
-			ss.mac, ss.known = link.Src, true
+		if src.Is4() && !link.Src.IsZero() && !link.Src.IsMulticast() {
+			if si := f.ips.find(src.As4()); si >= 0 && !f.ips.at(si).known {
+				ss := f.ips.at(si)
+				ss.mac, ss.known = link.Src, true
+			}
 		}
-		st := f.ip(d4)
+		ipi := f.ip(d4)
+		st := f.ips.at(ipi)
 		if !st.known && !link.Dst.IsZero() {
 			// No ARP for it yet: the MAC in use stands for its binding, so a
 			// later announcement of another MAC still splits the run.
 			st.mac, st.known = link.Dst, true
 		}
+		epoch := st.epoch
 		if f.runs.len() >= maxOpenRuns {
-			f.evictRuns()
+			f.evictRuns() // leaves the IPs' slots where they are
 		}
 		i = f.slot()
 		*f.run(i) = openRun{
@@ -273,9 +283,9 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 				Link: link, SrcIP: src, DstIP: dst,
 				DstInferred: !link.DstKnown && !link.Dst.IsZero(),
 			},
-			dst: link.Dst, vlan: link.VLAN, first: ts, pos: pos, ip: st, epoch: st.epoch,
+			dst: link.Dst, vlan: link.VLAN, first: ts, pos: pos, ip: ipi, epoch: epoch,
 		}
-		st.refs++
+		f.ips.at(ipi).refs++
 		f.runs.put(key, i)
 	}
 	r := f.run(i)
@@ -364,8 +374,8 @@ func (f *Folder) closeRun(i int32) {
 	r.run.Frames, r.run.SYNs, r.run.Last = r.frames, r.syns, r.lastAt
 	f.out.Add(&timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: &r.run}, nil)
 	f.runs.del(r.key)
-	r.ip.refs--
-	*r = openRun{} // lets the IP's state go
+	f.ips.at(r.ip).refs--
+	*r = openRun{}
 	f.idle[i] = noRun
 	f.free = append(f.free, i)
 }
@@ -434,11 +444,8 @@ func (f *Folder) evictSYNs(now time.Time) {
 // them, since fewer runs than maxIPs/2 are open). A later run or
 // announcement starts them afresh.
 func (f *Folder) evictIPs() {
-	for a, s := range f.ips {
-		if s.refs == 0 {
-			delete(f.ips, a)
-		}
-	}
+	f.ips.keep(func(s *ipState) bool { return s.refs > 0 })
+	f.refindIPs()
 }
 
 // evictOldest removes the older half of m by the time at gives each entry,

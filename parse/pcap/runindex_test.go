@@ -43,3 +43,35 @@ func TestRunIndexMatchesMap(t *testing.T) {
 		}
 	}
 }
+
+// TestIPTableMatchesMap adds random addresses, drops the unwanted ones now
+// and then (as evictIPs does) and checks every lookup against a Go map.
+func TestIPTableMatchesMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var tab ipTable
+	want := map[[4]byte]int32{} // the address's refs, as a mark
+	for step := 0; step < 100_000; step++ {
+		a := [4]byte{10, byte(r.IntN(4)), byte(r.IntN(64)), byte(r.IntN(256))}
+		i := tab.find(a)
+		w, ok := want[a]
+		if (i >= 0) != ok || ok && tab.at(i).refs != w {
+			t.Fatalf("step %d: find(%v) = %d, want present %v with mark %d", step, a, i, ok, w)
+		}
+		if !ok {
+			i, _ = tab.add(a)
+			tab.at(i).refs = int32(step % 3)
+			want[a] = int32(step % 3)
+		}
+		if step%20_000 == 19_999 {
+			tab.keep(func(s *ipState) bool { return s.refs > 0 })
+			for a, w := range want {
+				if w == 0 {
+					delete(want, a)
+				}
+			}
+		}
+		if tab.len() != len(want) {
+			t.Fatalf("step %d: %d held, want %d", step, tab.len(), len(want))
+		}
+	}
+}
