@@ -93,3 +93,24 @@ func BenchmarkPackRecords(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkUnpackRecords(b *testing.B) {
+	recs := make([]Record, 1024)
+	for i := range recs {
+		r := &recs[i]
+		r.T = 1_700_000_000_000_000_000 + int64(i)*37_000
+		r.Pos = Pos{Frame: int64(1000 + i), Offset: int64(64_000 + 400*i)}
+		r.Seq, r.Kind, r.Src = uint32(i), KindUsage, 3
+		for j := range 20 {
+			r.Body[j] = byte(i * j)
+		}
+	}
+	packed := packRecords(nil, recs)
+	out := make([]Record, len(recs))
+	b.SetBytes(int64(len(recs) * RecordSize))
+	for b.Loop() {
+		if _, err := unpackRecords(packed, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

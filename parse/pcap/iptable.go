@@ -1,6 +1,7 @@
 package pcap
 
 import (
+	"encoding/binary"
 	"math/bits"
 
 	"github.com/arpforensics/arpforensics/timeline"
@@ -8,7 +9,7 @@ import (
 
 // ipState is what the capture has shown about one IPv4 address.
 type ipState struct {
-	addr  uint32 // the address, big-endian as a number
+	addr  uint32 // the address as ipKey gives it
 	used  bool   // the slot holds an address
 	known bool
 	mac   timeline.MAC // last MAC it was announced or seen answering at
@@ -31,9 +32,9 @@ type ipTable struct {
 
 const minIPSlots = 1 << 10
 
-func ipKey(a [4]byte) uint32 {
-	return uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
-}
+// ipKey is a as one word, in the machine's byte order (only equality and
+// the hash need it).
+func ipKey(a [4]byte) uint32 { return binary.LittleEndian.Uint32(a[:]) }
 
 func (t *ipTable) home(addr uint32) int {
 	return int((uint64(addr) * 0x9e3779b97f4a7c15) >> t.shift)

@@ -1,5 +1,7 @@
 package pcap
 
+import "encoding/binary"
+
 // runIndex finds a Folder's open run by its (sender MAC, destination IPv4)
 // pair. On a busy segment almost every frame opens a pair not seen before,
 // so a lookup, an insert and later a delete happen per frame: a Go map of
@@ -24,11 +26,12 @@ const usedBit = 1 << 63
 
 const minRunSlots = 1 << 10
 
-// packRunKey is k as the words a slot holds.
+// packRunKey is k as the words a slot holds (in the machine's byte order:
+// only equality and the hash need them).
 func packRunKey(k runKey) (uint64, uint32) {
 	m := k.src
-	mac := uint64(m[0])<<40 | uint64(m[1])<<32 | uint64(m[2])<<24 | uint64(m[3])<<16 | uint64(m[4])<<8 | uint64(m[5])
-	return mac | usedBit, uint32(k.dst[0])<<24 | uint32(k.dst[1])<<16 | uint32(k.dst[2])<<8 | uint32(k.dst[3])
+	mac := uint64(binary.LittleEndian.Uint32(m[:4])) | uint64(binary.LittleEndian.Uint16(m[4:]))<<32
+	return mac | usedBit, binary.LittleEndian.Uint32(k.dst[:])
 }
 
 // home is the slot a key's probe starts at: a multiplicative hash, its
