@@ -99,23 +99,22 @@ type synKey struct {
 	seq              uint32
 }
 
-// openRun is a usage run being extended. The per-frame fields live here,
-// not in run, which is only written when the run closes: a frame then
-// touches one object, not two, and that matters at millions of frames.
+// openRun is a usage run being extended: the event it becomes, counted
+// in place, and what extending it needs. Its key is the run's sender MAC
+// and destination IP, read from the event when the run closes. Kept
+// small: on a busy segment each frame writes a fresh one and every cache
+// line of it is a miss.
 type openRun struct {
-	key    runKey
-	dst    timeline.MAC // link.Dst of the run's frames
-	vlan   uint16
-	epoch  uint32
-	ip     int32 // the destination IP's slot in Folder.ips
-	frames int64
-	syns   int64
-	lastAt timeline.Pos
-	first  time.Time
-	last   time.Time
-	pos    timeline.Pos
-	run    timeline.UsageRun
+	ip    int32 // the destination IP's slot in Folder.ips
+	epoch uint32
+	first time.Time
+	last  time.Time
+	pos   timeline.Pos
+	run   timeline.UsageRun
 }
+
+// key is the (sender MAC, destination IPv4) the run is found by.
+func (r *openRun) key() runKey { return runKey{r.run.Src, r.run.DstIP.As4()} }
 
 // noRun marks a free slot in Folder.idle.
 const noRun = math.MaxInt64
@@ -156,7 +155,7 @@ func (f *Folder) refindIPs() {
 	for i, at := range f.idle {
 		if at != noRun {
 			r := f.run(int32(i))
-			r.ip = f.ips.find(r.key.dst)
+			r.ip = f.ips.find(r.run.DstIP.As4())
 		}
 	}
 }
@@ -248,7 +247,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 	key := runKey{link.Src, d4}
 	i, ok := f.runs.get(key)
 	if ok {
-		if r := f.run(i); r.dst != link.Dst || r.epoch != f.ips.at(r.ip).epoch || r.vlan != link.VLAN {
+		if r := f.run(i); r.run.Dst != link.Dst || r.epoch != f.ips.at(r.ip).epoch || r.run.VLAN != link.VLAN {
 			f.closeRun(i)
 			ok = false
 		}
@@ -278,19 +277,18 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 		}
 		i = f.slot()
 		*f.run(i) = openRun{
-			key: key,
 			run: timeline.UsageRun{
 				Link: link, SrcIP: src, DstIP: dst,
 				DstInferred: !link.DstKnown && !link.Dst.IsZero(),
 			},
-			dst: link.Dst, vlan: link.VLAN, first: ts, pos: pos, ip: ipi, epoch: epoch,
+			first: ts, pos: pos, ip: ipi, epoch: epoch,
 		}
 		f.ips.at(ipi).refs++
 		f.runs.put(key, i)
 	}
 	r := f.run(i)
-	r.frames++
-	r.lastAt = pos
+	r.run.Frames++
+	r.run.Last = pos
 	r.last = ts
 	f.idle[i] = ts.UnixNano()
 
@@ -298,7 +296,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 		f.Derived++ // the frame is counted in its run
 		f.handshake(ts, pos, link, src, dst, tcp, raw)
 		if !tcp.ACK {
-			r.syns++
+			r.run.SYNs++
 		}
 	}
 	return true
@@ -370,10 +368,9 @@ func (f *Folder) slot() int32 {
 
 func (f *Folder) closeRun(i int32) {
 	r := f.run(i)
-	f.Folded += int64(r.frames) - 1
-	r.run.Frames, r.run.SYNs, r.run.Last = r.frames, r.syns, r.lastAt
+	f.Folded += r.run.Frames - 1
 	f.out.Add(&timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: &r.run}, nil)
-	f.runs.del(r.key)
+	f.runs.del(r.key())
 	f.ips.at(r.ip).refs--
 	*r = openRun{}
 	f.idle[i] = noRun
