@@ -72,7 +72,9 @@ func TestPackRecordsShrinksTypicalRuns(t *testing.T) {
 	}
 }
 
-func BenchmarkPackRecords(b *testing.B) {
+// benchRecords is a block of usage-like records for the benchmarks: one
+// source, times and positions climbing, addresses varying.
+func benchRecords() []Record {
 	recs := make([]Record, 1024)
 	for i := range recs {
 		r := &recs[i]
@@ -83,6 +85,11 @@ func BenchmarkPackRecords(b *testing.B) {
 			r.Body[j] = byte(i * j)
 		}
 	}
+	return recs
+}
+
+func BenchmarkPackRecords(b *testing.B) {
+	recs := benchRecords()
 	var packed []byte
 	out := make([]Record, len(recs))
 	b.SetBytes(int64(len(recs) * RecordSize))
@@ -95,16 +102,7 @@ func BenchmarkPackRecords(b *testing.B) {
 }
 
 func BenchmarkUnpackRecords(b *testing.B) {
-	recs := make([]Record, 1024)
-	for i := range recs {
-		r := &recs[i]
-		r.T = 1_700_000_000_000_000_000 + int64(i)*37_000
-		r.Pos = Pos{Frame: int64(1000 + i), Offset: int64(64_000 + 400*i)}
-		r.Seq, r.Kind, r.Src = uint32(i), KindUsage, 3
-		for j := range 20 {
-			r.Body[j] = byte(i * j)
-		}
-	}
+	recs := benchRecords()
 	packed := packRecords(nil, recs)
 	out := make([]Record, len(recs))
 	b.SetBytes(int64(len(recs) * RecordSize))
