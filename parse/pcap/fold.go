@@ -50,6 +50,12 @@ type Folder struct {
 	asked   map[learnKey]int64   // cooked captures: when each host last asked for an IP (Unix ns)
 	syns    map[synKey]synSeen   // attempts per (4-tuple, ISN)
 
+	// The payload of the ARP or handshake event being emitted: the sink
+	// encodes it and keeps no pointer, so one of each serves every event
+	// (on a busy segment a fifth of the frames are such events).
+	arp timeline.ARP
+	tcp timeline.TCP
+
 	// What was let go to keep the tables bounded (see evict), for the
 	// source's notes.
 	evictedRuns, evictedSYNs, evictedLearned int64
@@ -165,14 +171,15 @@ func (f *Folder) refindIPs() {
 // is the frame's bytes, for hex dumps; nil for text.
 func (f *Folder) ARP(ts time.Time, pos timeline.Pos, link timeline.Link, op uint16, sha, tha timeline.MAC, spa, tpa netip.Addr, raw []byte) {
 	class := timeline.ClassifyARP(op, sha, tha, spa, tpa)
-	a := timeline.ARP{
+	a := &f.arp
+	*a = timeline.ARP{
 		Link: link, Op: op, Class: class, SHA: sha, THA: tha, SPA: spa, TPA: tpa,
 		SenderMismatch: sha != link.Src, FromText: f.FromText,
 	}
 	if f.FromText && link.Src.IsZero() && !link.DstKnown {
 		a.SenderMismatch = false // no link layer printed: nothing to compare the sender with
 	}
-	f.emit(&timeline.Event{Time: ts, Pos: pos, Data: &a}, raw)
+	f.emit(&timeline.Event{Time: ts, Pos: pos, Data: a}, raw)
 
 	if !spa.Is4() || spa.IsUnspecified() || sha.IsZero() || sha.IsMulticast() || a.SenderMismatch {
 		return // no binding shown (the detectors read it alike: detect.bindingSender)
@@ -314,7 +321,8 @@ func (f *Folder) Handshake(ts time.Time, pos timeline.Pos, link timeline.Link, s
 }
 
 func (f *Folder) handshake(ts time.Time, pos timeline.Pos, link timeline.Link, src, dst netip.Addr, tcp *TCPInfo, raw []byte) {
-	t := &timeline.TCP{Link: link, SrcIP: src, DstIP: dst, SrcPort: tcp.SrcPort, DstPort: tcp.DstPort, Seq: tcp.Seq, Attempt: 1}
+	t := &f.tcp
+	*t = timeline.TCP{Link: link, SrcIP: src, DstIP: dst, SrcPort: tcp.SrcPort, DstPort: tcp.DstPort, Seq: tcp.Seq, Attempt: 1}
 	if tcp.ACK {
 		t.What = timeline.TCPSynAck
 	} else {
