@@ -72,7 +72,9 @@ func TestPackRecordsShrinksTypicalRuns(t *testing.T) {
 	}
 }
 
-func BenchmarkPackRecords(b *testing.B) {
+// benchRecords is a block of usage-like records for the benchmarks: one
+// source, times and positions climbing, addresses varying.
+func benchRecords() []Record {
 	recs := make([]Record, 1024)
 	for i := range recs {
 		r := &recs[i]
@@ -83,11 +85,28 @@ func BenchmarkPackRecords(b *testing.B) {
 			r.Body[j] = byte(i * j)
 		}
 	}
+	return recs
+}
+
+func BenchmarkPackRecords(b *testing.B) {
+	recs := benchRecords()
 	var packed []byte
 	out := make([]Record, len(recs))
 	b.SetBytes(int64(len(recs) * RecordSize))
 	for b.Loop() {
 		packed = packRecords(packed[:0], recs)
+		if _, err := unpackRecords(packed, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUnpackRecords(b *testing.B) {
+	recs := benchRecords()
+	packed := packRecords(nil, recs)
+	out := make([]Record, len(recs))
+	b.SetBytes(int64(len(recs) * RecordSize))
+	for b.Loop() {
 		if _, err := unpackRecords(packed, out); err != nil {
 			b.Fatal(err)
 		}

@@ -40,15 +40,21 @@ type Folder struct {
 	// Open runs live in a slab, found by key through runs; idle[i] is
 	// when open[i] last saw a frame (noRun when the slot is free), kept
 	// apart so that eviction reads one dense array, not every run.
-	runs    map[runKey]int32
+	runs    runIndex
 	open    [][]openRun // slabChunk runs each: growing never copies them
 	idle    []int64
 	free    []int32
 	times   []int64 // eviction's scratch
-	ips     map[[4]byte]*ipState
+	ips     ipTable
 	learned map[learnKey]learned // cooked captures: what each host's own ARP exchanges bound an IP to
 	asked   map[learnKey]int64   // cooked captures: when each host last asked for an IP (Unix ns)
 	syns    map[synKey]synSeen   // attempts per (4-tuple, ISN)
+
+	// The payload of the ARP or handshake event being emitted: the sink
+	// encodes it and keeps no pointer, so one of each serves every event
+	// (on a busy segment a fifth of the frames are such events).
+	arp timeline.ARP
+	tcp timeline.TCP
 
 	// What was let go to keep the tables bounded (see evict), for the
 	// source's notes.
@@ -99,31 +105,22 @@ type synKey struct {
 	seq              uint32
 }
 
-// ipState is what the capture has shown about one IPv4 address.
-type ipState struct {
-	mac   timeline.MAC // last MAC it was announced or seen answering at
-	known bool
-	epoch uint32 // bumped when an announcement changes mac; splits open runs
-	refs  int32  // open runs to the IP: the state is kept while there are any
+// openRun is a usage run being extended: the event it becomes, counted
+// in place, and what extending it needs. Its key is the run's sender MAC
+// and destination IP, read from the event when the run closes. Kept
+// small: on a busy segment each frame writes a fresh one and every cache
+// line of it is a miss.
+type openRun struct {
+	ip    int32 // the destination IP's slot in Folder.ips
+	epoch uint32
+	first time.Time
+	last  time.Time
+	pos   timeline.Pos
+	run   timeline.UsageRun
 }
 
-// openRun is a usage run being extended. The per-frame fields live here,
-// not in run, which is only written when the run closes: a frame then
-// touches one object, not two, and that matters at millions of frames.
-type openRun struct {
-	key    runKey
-	dst    timeline.MAC // link.Dst of the run's frames
-	vlan   uint16
-	epoch  uint32
-	ip     *ipState
-	frames int64
-	syns   int64
-	lastAt timeline.Pos
-	first  time.Time
-	last   time.Time
-	pos    timeline.Pos
-	run    timeline.UsageRun
-}
+// key is the (sender MAC, destination IPv4) the run is found by.
+func (r *openRun) key() runKey { return runKey{r.run.Src, r.run.DstIP.As4()} }
 
 // noRun marks a free slot in Folder.idle.
 const noRun = math.MaxInt64
@@ -137,24 +134,36 @@ func (f *Folder) run(i int32) *openRun { return &f.open[i/slabChunk][i%slabChunk
 func NewFolder(out *timeline.Sink) *Folder {
 	return &Folder{
 		out:     out,
-		runs:    map[runKey]int32{},
-		ips:     map[[4]byte]*ipState{},
 		learned: map[learnKey]learned{},
 		asked:   map[learnKey]int64{},
 		syns:    map[synKey]synSeen{},
 	}
 }
 
-func (f *Folder) ip(a [4]byte) *ipState {
-	s := f.ips[a]
-	if s == nil {
-		if len(f.ips) >= maxIPs {
-			f.evictIPs()
-		}
-		s = &ipState{}
-		f.ips[a] = s
+// ip is the slot of a's state, made if a has none.
+func (f *Folder) ip(a [4]byte) int32 {
+	if i := f.ips.find(a); i >= 0 {
+		return i
 	}
-	return s
+	if f.ips.len() >= maxIPs {
+		f.evictIPs()
+	}
+	i, moved := f.ips.add(a)
+	if moved {
+		f.refindIPs()
+	}
+	return i
+}
+
+// refindIPs points the open runs at their IPs' slots again, after the
+// table moved its entries.
+func (f *Folder) refindIPs() {
+	for i, at := range f.idle {
+		if at != noRun {
+			r := f.run(int32(i))
+			r.ip = f.ips.find(r.run.DstIP.As4())
+		}
+	}
 }
 
 // ARP records an Ethernet/IPv4 ARP frame at pos (a frame number for
@@ -162,21 +171,22 @@ func (f *Folder) ip(a [4]byte) *ipState {
 // is the frame's bytes, for hex dumps; nil for text.
 func (f *Folder) ARP(ts time.Time, pos timeline.Pos, link timeline.Link, op uint16, sha, tha timeline.MAC, spa, tpa netip.Addr, raw []byte) {
 	class := timeline.ClassifyARP(op, sha, tha, spa, tpa)
-	a := timeline.ARP{
+	a := &f.arp
+	*a = timeline.ARP{
 		Link: link, Op: op, Class: class, SHA: sha, THA: tha, SPA: spa, TPA: tpa,
 		SenderMismatch: sha != link.Src, FromText: f.FromText,
 	}
 	if f.FromText && link.Src.IsZero() && !link.DstKnown {
 		a.SenderMismatch = false // no link layer printed: nothing to compare the sender with
 	}
-	f.emit(&timeline.Event{Time: ts, Pos: pos, Data: &a}, raw)
+	f.emit(&timeline.Event{Time: ts, Pos: pos, Data: a}, raw)
 
 	if !spa.Is4() || spa.IsUnspecified() || sha.IsZero() || sha.IsMulticast() || a.SenderMismatch {
 		return // no binding shown (the detectors read it alike: detect.bindingSender)
 	}
 	// What the wire says the IP is bound to now. Replies and GARPs announce;
 	// an ordinary request also carries the sender's binding.
-	st := f.ip(spa.As4())
+	st := f.ips.at(f.ip(spa.As4()))
 	if st.known && st.mac != sha {
 		st.epoch++
 	}
@@ -242,9 +252,9 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 		}
 	}
 	key := runKey{link.Src, d4}
-	i, ok := f.runs[key]
+	i, ok := f.runs.get(key)
 	if ok {
-		if r := f.run(i); r.dst != link.Dst || r.epoch != r.ip.epoch || r.vlan != link.VLAN {
+		if r := f.run(i); r.run.Dst != link.Dst || r.epoch != f.ips.at(r.ip).epoch || r.run.VLAN != link.VLAN {
 			f.closeRun(i)
 			ok = false
 		}
@@ -255,33 +265,37 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 		// otherwise, so a later announcement of another MAC splits the runs
 		// to it even where the destination MAC is not recorded (cooked
 		// captures). Only addresses already sent to: no state per source.
-		if ss := f.ips[src.As4()]; src.Is4() && ss != nil && !ss.known && !link.Src.IsZero() && !link.Src.IsMulticast() {
-			ss.mac, ss.known = link.Src, true
+		if src.Is4() && !link.Src.IsZero() && !link.Src.IsMulticast() {
+			if si := f.ips.find(src.As4()); si >= 0 && !f.ips.at(si).known {
+				ss := f.ips.at(si)
+				ss.mac, ss.known = link.Src, true
+			}
 		}
-		st := f.ip(d4)
+		ipi := f.ip(d4)
+		st := f.ips.at(ipi)
 		if !st.known && !link.Dst.IsZero() {
 			// No ARP for it yet: the MAC in use stands for its binding, so a
 			// later announcement of another MAC still splits the run.
 			st.mac, st.known = link.Dst, true
 		}
-		if len(f.runs) >= maxOpenRuns {
-			f.evictRuns()
+		epoch := st.epoch
+		if f.runs.len() >= maxOpenRuns {
+			f.evictRuns() // leaves the IPs' slots where they are
 		}
 		i = f.slot()
 		*f.run(i) = openRun{
-			key: key,
 			run: timeline.UsageRun{
 				Link: link, SrcIP: src, DstIP: dst,
 				DstInferred: !link.DstKnown && !link.Dst.IsZero(),
 			},
-			dst: link.Dst, vlan: link.VLAN, first: ts, pos: pos, ip: st, epoch: st.epoch,
+			first: ts, pos: pos, ip: ipi, epoch: epoch,
 		}
-		st.refs++
-		f.runs[key] = i
+		f.ips.at(ipi).refs++
+		f.runs.put(key, i)
 	}
 	r := f.run(i)
-	r.frames++
-	r.lastAt = pos
+	r.run.Frames++
+	r.run.Last = pos
 	r.last = ts
 	f.idle[i] = ts.UnixNano()
 
@@ -289,7 +303,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 		f.Derived++ // the frame is counted in its run
 		f.handshake(ts, pos, link, src, dst, tcp, raw)
 		if !tcp.ACK {
-			r.syns++
+			r.run.SYNs++
 		}
 	}
 	return true
@@ -307,7 +321,8 @@ func (f *Folder) Handshake(ts time.Time, pos timeline.Pos, link timeline.Link, s
 }
 
 func (f *Folder) handshake(ts time.Time, pos timeline.Pos, link timeline.Link, src, dst netip.Addr, tcp *TCPInfo, raw []byte) {
-	t := &timeline.TCP{Link: link, SrcIP: src, DstIP: dst, SrcPort: tcp.SrcPort, DstPort: tcp.DstPort, Seq: tcp.Seq, Attempt: 1}
+	t := &f.tcp
+	*t = timeline.TCP{Link: link, SrcIP: src, DstIP: dst, SrcPort: tcp.SrcPort, DstPort: tcp.DstPort, Seq: tcp.Seq, Attempt: 1}
 	if tcp.ACK {
 		t.What = timeline.TCPSynAck
 	} else {
@@ -361,12 +376,11 @@ func (f *Folder) slot() int32 {
 
 func (f *Folder) closeRun(i int32) {
 	r := f.run(i)
-	f.Folded += int64(r.frames) - 1
-	r.run.Frames, r.run.SYNs, r.run.Last = r.frames, r.syns, r.lastAt
+	f.Folded += r.run.Frames - 1
 	f.out.Add(&timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: &r.run}, nil)
-	delete(f.runs, r.key)
-	r.ip.refs--
-	*r = openRun{} // lets the IP's state go
+	f.runs.del(r.key())
+	f.ips.at(r.ip).refs--
+	*r = openRun{}
 	f.idle[i] = noRun
 	f.free = append(f.free, i)
 }
@@ -435,11 +449,8 @@ func (f *Folder) evictSYNs(now time.Time) {
 // them, since fewer runs than maxIPs/2 are open). A later run or
 // announcement starts them afresh.
 func (f *Folder) evictIPs() {
-	for a, s := range f.ips {
-		if s.refs == 0 {
-			delete(f.ips, a)
-		}
-	}
+	f.ips.keep(func(s *ipState) bool { return s.refs > 0 })
+	f.refindIPs()
 }
 
 // evictOldest removes the older half of m by the time at gives each entry,
