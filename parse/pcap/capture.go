@@ -67,12 +67,22 @@ var (
 	_ parse.Func = ReadPcapNG
 )
 
-// read decodes every record; with two or more threads reading and decoding
-// overlap (pipeline.go), with one they take turns on the caller's goroutine.
+// pipelineThreads is the fewest threads a capture's reading and decoding
+// overlap with. Given two (a 2-core machine) they take turns: the copy of
+// every frame into a batch and its bytes crossing to the other core cost
+// more than the overlap saves once that core is busy too (the spiller,
+// the collector, other processes). Measured at load 2.8 on 2 cores, best
+// of 3-5: the mixed shape 256M 0.20 -> 0.13 s, 1G 0.68 -> 0.48 s, the
+// busy segment 256M 1.24 -> 1.20 s (RSS 157 -> 128 MB).
+const pipelineThreads = 3
+
+// read decodes every record; with pipelineThreads or more reading and
+// decoding overlap (pipeline.go), with fewer they take turns on the
+// caller's goroutine.
 func read(s source, src *timeline.Source, opts parse.Options, out *timeline.Sink) {
 	src.Basis = timeline.TimeFull
 	d := newDecoder(src, parse.Options{Since: opts.Since, Until: opts.Until}, out)
-	if opts.Threads >= 2 {
+	if opts.Threads >= pipelineThreads {
 		readAll(s, d)
 	} else {
 		readSerial(s, d)

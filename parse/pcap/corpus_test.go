@@ -15,8 +15,9 @@ import (
 )
 
 // parseOpts reads with the pipeline (reading and decoding overlapped), as a
-// lone capture is read; TestSerialAndPipelinedReadsAgree covers the other path.
-var parseOpts = parse.Options{Threads: 2}
+// lone capture is read given three cores or more; TestSerialAndPipelinedReadsAgree
+// covers the other path.
+var parseOpts = parse.Options{Threads: pipelineThreads}
 
 // corpusDir is the vendored real-format corpus, relative to this package.
 const corpusDir = "../../testdata/corpus/pcap"

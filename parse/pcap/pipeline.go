@@ -9,8 +9,9 @@ import (
 
 // Reading and decoding overlap: one goroutine pulls records out of pcapgo
 // and copies them into batch buffers, the caller's goroutine decodes them.
-// On two cores a large capture then takes about as long as the slower of
-// the two halves rather than their sum. Batches cycle
+// With a core to spare a large capture then takes about as long as the
+// slower of the two halves rather than their sum (read uses it from
+// pipelineThreads on). Batches cycle
 // between the two sides, so memory stays at a few megabytes whatever the
 // capture's size.
 const (

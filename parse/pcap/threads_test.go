@@ -33,7 +33,7 @@ func TestSerialAndPipelinedReadsAgree(t *testing.T) {
 			return readCapture(t, data)
 		}
 		s1, e1, err1 := read(1)
-		s2, e2, err2 := read(2)
+		s2, e2, err2 := read(pipelineThreads)
 		if (err1 == nil) != (err2 == nil) || !reflect.DeepEqual(s1, s2) || !reflect.DeepEqual(e1, e2) {
 			t.Errorf("%s: serial and pipelined reads differ:\n serial    %+v (%d events, err %v)\n pipelined %+v (%d events, err %v)",
 				filepath.Base(f), s1, len(e1), err1, s2, len(e2), err2)
@@ -53,7 +53,7 @@ func TestWindowSkipsFramesUndecoded(t *testing.T) {
 	defer func() { parseOpts = saved }()
 	since := time.Date(2017, 5, 16, 14, 31, 0, 0, time.UTC)
 	until := time.Date(2017, 5, 16, 14, 32, 0, 0, time.UTC)
-	parseOpts = parse.Options{Threads: 2, Since: since, Until: until}
+	parseOpts = parse.Options{Threads: pipelineThreads, Since: since, Until: until}
 	src, evs, _ := readCapture(t, data)
 	if src.Records != all.Records || src.Skipped <= all.Skipped || len(evs) >= len(evAll) {
 		t.Fatalf("window: records %d skipped %d events %d; whole: records %d skipped %d events %d", src.Records, src.Skipped, len(evs), all.Records, all.Skipped, len(evAll))
