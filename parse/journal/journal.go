@@ -116,10 +116,24 @@ type Reader struct {
 	store [8][]byte // backing of e's fields
 	name  []byte    // a binary field's name
 	err   error
+
+	// the export entry being read
+	fields    int   // its fields so far
+	syslogPID bool  // its PID is SYSLOG_PID's
+	loose     uint8 // slots whose field still points into r's buffer
 }
 
 // NewExportReader reads `journalctl -o export` from r.
-func NewExportReader(r io.Reader) *Reader { return &Reader{r: bufio.NewReaderSize(r, 256<<10)} }
+func NewExportReader(r io.Reader) *Reader { return &Reader{r: buffered(r)} }
+
+// buffered is r read through a large buffer: r itself when it already is
+// one (a second would copy every byte once more).
+func buffered(r io.Reader) *bufio.Reader {
+	if b, ok := r.(*bufio.Reader); ok && b.Size() >= 256<<10 {
+		return b
+	}
+	return bufio.NewReaderSize(r, 256<<10)
+}
 
 // NewJSONReader reads `journalctl -o json` from r.
 func NewJSONReader(r io.Reader) *Reader {
@@ -200,31 +214,44 @@ const (
 
 func (r *Reader) nextExport() *Entry {
 	r.reset()
-	fields := 0
-	var syslogPID bool
+	r.fields, r.syslogPID, r.loose = 0, false, 0
 	for {
+		// Fast path: the lines already buffered are scanned in place, one
+		// IndexByte each, and kept fields point into the buffer until it
+		// must move (loose marks them; pin copies them out first).
+		win, _ := r.r.Peek(r.r.Buffered())
+		used, done := r.scan(win)
+		r.r.Discard(used)
+		if r.err != nil {
+			return nil
+		}
+		if done {
+			return &r.e
+		}
+		// A line not wholly buffered, or a binary field: the general path.
+		r.pin()
 		line, err := r.readLine()
 		if err != nil {
 			if err == io.EOF {
-				if fields > 0 {
+				if r.fields > 0 {
 					return &r.e
 				}
 				return nil
 			}
 			r.err = fmt.Errorf("line %d: reading: %w", r.line+1, err)
-			if fields > 0 {
+			if r.fields > 0 {
 				return &r.e
 			}
 			return nil
 		}
 		if len(line) == 0 {
-			if fields == 0 {
+			if r.fields == 0 {
 				r.e.Pos = timeline.Pos{Line: r.line + 1, Offset: r.off}
 				continue // blank lines between entries
 			}
 			return &r.e
 		}
-		fields++
+		r.fields++
 		var name, value []byte
 		if eq := bytes.IndexByte(line, '='); eq >= 0 {
 			name, value = line[:eq], line[eq+1:]
@@ -244,32 +271,122 @@ func (r *Reader) nextExport() *Entry {
 			}
 			value = v
 		}
-		switch string(name) {
-		case "__REALTIME_TIMESTAMP":
-			us, err := strconv.ParseInt(string(value), 10, 64)
-			if err != nil {
-				r.err = fmt.Errorf("line %d: __REALTIME_TIMESTAMP %q: not microseconds", r.line, clip(value))
-				return nil
-			}
-			r.e.Time = time.UnixMicro(us).UTC()
-		case "_HOSTNAME":
-			r.e.Host = r.keep(slotHost, value)
-		case "_SYSTEMD_UNIT":
-			r.e.Unit = r.keep(slotUnit, value)
-		case "SYSLOG_IDENTIFIER":
-			r.e.Ident = r.keep(slotIdent, value)
-		case "_COMM":
-			r.e.Comm = r.keep(slotComm, value)
-		case "SYSLOG_PID":
-			r.e.PID, syslogPID = r.keep(slotPID, value), true
-		case "_PID":
-			if !syslogPID {
-				r.e.PID = r.keep(slotPID, value)
-			}
-		case "MESSAGE":
-			r.e.Message = r.keep(slotMsg, value)
+		if !r.field(name, value, false) {
+			return nil
 		}
 	}
+}
+
+// scan reads the complete text-form lines at the start of win: used is how
+// many bytes it consumed, done whether they ended the entry. It stops
+// before a line that is not wholly in win or is a binary field's name.
+func (r *Reader) scan(win []byte) (used int, done bool) {
+	for used < len(win) {
+		rest := win[used:]
+		nl := bytes.IndexByte(rest, '\n')
+		if nl < 0 {
+			return used, false
+		}
+		line := rest[:nl]
+		if nl == 0 {
+			used++
+			r.off++
+			r.line++
+			if r.fields == 0 {
+				r.e.Pos = timeline.Pos{Line: r.line + 1, Offset: r.off}
+				continue // blank lines between entries
+			}
+			return used, true
+		}
+		eq := bytes.IndexByte(line, '=')
+		if eq < 0 {
+			return used, false // a binary field: read through the general path
+		}
+		used += nl + 1
+		r.off += int64(nl + 1)
+		r.line++
+		r.fields++
+		if !r.field(line[:eq], line[eq+1:], true) {
+			return used, false
+		}
+	}
+	return used, false
+}
+
+// field records one field of the entry; inBuf says value lies in the
+// reader's buffer (kept by reference until pin). False when the entry is
+// malformed (r.err set).
+func (r *Reader) field(name, value []byte, inBuf bool) bool {
+	switch string(name) {
+	case "__REALTIME_TIMESTAMP":
+		us, ok := micros(value)
+		if !ok {
+			r.err = fmt.Errorf("line %d: __REALTIME_TIMESTAMP %q: not microseconds", r.line, clip(value))
+			return false
+		}
+		r.e.Time = time.UnixMicro(us).UTC()
+	case "_HOSTNAME":
+		r.e.Host = r.set(slotHost, value, inBuf)
+	case "_SYSTEMD_UNIT":
+		r.e.Unit = r.set(slotUnit, value, inBuf)
+	case "SYSLOG_IDENTIFIER":
+		r.e.Ident = r.set(slotIdent, value, inBuf)
+	case "_COMM":
+		r.e.Comm = r.set(slotComm, value, inBuf)
+	case "SYSLOG_PID":
+		r.e.PID, r.syslogPID = r.set(slotPID, value, inBuf), true
+	case "_PID":
+		if !r.syslogPID {
+			r.e.PID = r.set(slotPID, value, inBuf)
+		}
+	case "MESSAGE":
+		r.e.Message = r.set(slotMsg, value, inBuf)
+	}
+	return true
+}
+
+// set is the value a field slot holds: v itself while it lies in the
+// buffer (until pin), else a copy in the slot's store.
+func (r *Reader) set(slot int, v []byte, inBuf bool) []byte {
+	if inBuf {
+		r.loose |= 1 << slot
+		return v
+	}
+	r.loose &^= 1 << slot
+	return r.keep(slot, v)
+}
+
+// pin copies the fields still pointing into the buffer to their stores,
+// before a read moves the buffer.
+func (r *Reader) pin() {
+	if r.loose == 0 {
+		return
+	}
+	for slot, f := range [...]*[]byte{slotHost: &r.e.Host, slotUnit: &r.e.Unit, slotIdent: &r.e.Ident,
+		slotComm: &r.e.Comm, slotPID: &r.e.PID, slotMsg: &r.e.Message} {
+		if r.loose&(1<<slot) != 0 {
+			*f = r.keep(slot, *f)
+		}
+	}
+	r.loose = 0
+}
+
+// micros parses a decimal count of microseconds as strconv.ParseInt does,
+// without its string: plain digits by hand, anything else through it.
+func micros(b []byte) (int64, bool) {
+	if len(b) > 0 && len(b) <= 18 {
+		var n int64
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				goto general
+			}
+			n = n*10 + int64(c-'0')
+		}
+		return n, true
+	}
+general:
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	return n, err == nil
 }
 
 // binary reads a binary field's length, data and closing newline. Data

@@ -3,8 +3,10 @@ package journal
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -112,5 +114,47 @@ func TestJSONStrings(t *testing.T) {
 		if e == nil || string(e.Message) != want || string(e.Host) != "ctl" {
 			t.Errorf("entry %+v, want message %q (%v)", e, want, r.Err())
 		}
+	}
+}
+
+// Fields are read in place from the buffer while their lines are wholly
+// buffered, and copied out before it moves: entries come out the same
+// whether the stream arrives at once or a byte at a time, with lines and
+// binary fields straddling every buffer boundary, and odd timestamps
+// (a sign, leading zeros) read as strconv reads them.
+func TestExportBufferBoundaries(t *testing.T) {
+	var in strings.Builder
+	for i := range 3000 {
+		ts := fmt.Sprint(1537290557000000 + i)
+		switch i % 7 {
+		case 3:
+			ts = "+" + ts
+		case 5:
+			ts = "00" + ts
+		}
+		fmt.Fprintf(&in, "__CURSOR=s=%d;%s\n__REALTIME_TIMESTAMP=%s\n_HOSTNAME=h%d\n_PID=%d\n_COMM=c%d\n", i, strings.Repeat("x", i%300), ts, i%5, i, i%3)
+		if i%4 == 0 {
+			in.WriteString(binField("MESSAGE", []byte(fmt.Sprintf("m%d\nsecond line\x00", i))))
+		} else {
+			fmt.Fprintf(&in, "MESSAGE=m%d %s\n", i, strings.Repeat("y", i%500))
+		}
+		fmt.Fprintf(&in, "SYSLOG_PID=%d\n_SYSTEMD_UNIT=u%d.service\nSYSLOG_IDENTIFIER=id%d\n\n", i+1, i%9, i%2)
+	}
+	read := func(r *Reader) (out []string) {
+		for e := r.Next(); e != nil; e = r.Next() {
+			out = append(out, fmt.Sprintf("%v|%s|%s|%s|%s|%s|%q|%+v", e.Time.UnixMicro(), e.Host, e.Unit, e.Ident, e.Comm, e.PID, e.Message, e.Pos))
+		}
+		if r.Err() != nil {
+			t.Fatal(r.Err())
+		}
+		return out
+	}
+	whole := read(NewExportReader(strings.NewReader(in.String())))
+	bytewise := read(NewExportReader(iotest.OneByteReader(strings.NewReader(in.String()))))
+	if len(whole) != 3000 || strings.Join(whole, "\n") != strings.Join(bytewise, "\n") {
+		t.Fatalf("%d entries whole, %d byte by byte; first %q", len(whole), len(bytewise), whole[:1])
+	}
+	if !strings.HasPrefix(whole[3], `1537290557000003|h3|u3.service|id1|c0|4|"m3 yyy"|`) {
+		t.Errorf("entry 3: %s", whole[3])
 	}
 }
