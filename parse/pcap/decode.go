@@ -134,6 +134,9 @@ func (d *decoder) frame(data []byte, m *meta) {
 		d.src.Skipped++
 		return
 	}
+	if m.link == layers.LinkTypeEthernet && d.fastEthernet(data, m, pos) {
+		return
+	}
 	d.rec.link = m.link
 	d.vlan.tags = 0
 	err := d.parser.DecodeLayers(data, &d.layers)
