@@ -21,6 +21,17 @@ func Merge(sources []*Source, sinks []*Sink, w Window) (*Timeline, error) {
 	var total int64
 	curs := make([]*cursor, 0, len(sinks))
 	spilled := 0
+	for _, s := range sinks {
+		if s != nil {
+			total += s.n
+		}
+	}
+	// Segments of records the sinks are done with, for a merged store in
+	// memory to fill.
+	pool := &segPool{}
+	if total*int64(RecordSize) <= memTimelineSize {
+		pool.want = int((total + spillBlock - 1) / spillBlock)
+	}
 	for i := range sources {
 		sd := &side{}
 		tl.side[i] = sd
@@ -28,19 +39,18 @@ func Merge(sources []*Source, sinks []*Sink, w Window) (*Timeline, error) {
 			continue
 		}
 		s := sinks[i]
-		if err := s.close(); err != nil && firstErr == nil {
+		if err := s.close(pool); err != nil && firstErr == nil {
 			firstErr = fmt.Errorf("%s: %w", sources[i].Path, err)
 		}
 		sd.heap, sd.strs, sd.txnStore, sd.reread = s.heap, s.strs, s.txnStore, s.reread
 		for ri, r := range s.runs {
-			c := &cursor{src: int32(i), sink: s, run: r, ri: ri}
+			c := &cursor{src: int32(i), sink: s, run: r, ri: ri, pool: pool}
 			if r.mem == nil && r.n > 0 {
 				c.off = r.blocks[0]
 				spilled++
 			}
 			curs = append(curs, c)
 		}
-		total += s.n
 	}
 	read := make([]byte, cursorRead(spilled)*spilled)
 	live := curs[:0]
@@ -53,7 +63,7 @@ func Merge(sources []*Source, sinks []*Sink, w Window) (*Timeline, error) {
 		}
 	}
 	curs = live
-	out := newStoreWriter(total)
+	out := newStoreWriter(total, pool)
 	windowed := !w.Since.IsZero() || !w.Until.IsZero()
 	since, until := nanos(w.Since), nanos(w.Until)
 	kept := make([]int64, len(sources))
@@ -92,6 +102,9 @@ func Merge(sources []*Source, sinks []*Sink, w Window) (*Timeline, error) {
 		} else {
 			// A finished run's records are in the output now: let them go,
 			// so memory holds one copy of the records, not two.
+			if c.run.mem != nil {
+				c.release((c.run.n - 1) / spillBlock)
+			}
 			c.sink.runs[c.ri].mem = nil
 			c.run.mem, c.rbuf, c.rd = nil, nil, nil
 			h.pop0()
@@ -171,6 +184,7 @@ type cursor struct {
 	sink *Sink
 	run  run
 	ri   int      // the run's index in its sink
+	pool *segPool // where an in-memory run's read segments go
 	buf  []Record // an in-memory run's records read ahead, not yet current
 	next int      // records of the run already read (into buf, or decoded)
 
@@ -204,7 +218,7 @@ func (c *cursor) advance() bool {
 			}
 			k := c.next / spillBlock
 			if k > 0 {
-				c.run.mem[k-1] = nil
+				c.release(k - 1)
 			}
 			c.buf = c.run.mem[k][:min(spillBlock, c.run.n-c.next)]
 			c.next += len(c.buf)
@@ -243,6 +257,12 @@ func (c *cursor) advance() bool {
 		}
 	}
 	return true
+}
+
+// release hands the in-memory run's segment k, read, to the merged store.
+func (c *cursor) release(k int) {
+	c.pool.put(c.run.mem[k])
+	c.run.mem[k] = nil
 }
 
 // fill reads the run's next bytes behind those not yet decoded, as many as

@@ -487,8 +487,16 @@ func (s *Sink) Discard() {
 }
 
 // close ends the sink: the last chunk is sorted and kept in memory if the
-// space's budget allows, else spilled; the heap is sealed.
-func (s *Sink) close() error {
+// space's budget allows, else spilled; the heap is sealed. Segments it has
+// done with go to pool.
+func (s *Sink) close(pool *segPool) error {
+	if s.sp != nil {
+		s.sp.pending.Wait()
+		for _, seg := range s.sp.spare {
+			pool.put(seg)
+		}
+		s.sp.spare = nil
+	}
 	s.stopSpiller()
 	if c := &s.recs; c.n > 0 {
 		need := int64(c.n) * int64(RecordSize)
@@ -498,6 +506,9 @@ func (s *Sink) close() error {
 			s.runs = append(s.runs, run{mem: c.segs, n: c.n})
 		} else {
 			s.writeRun(c)
+			for _, seg := range c.segs {
+				pool.put(seg)
+			}
 		}
 	}
 	s.recs = chunk{}
