@@ -2,7 +2,6 @@ package timeline
 
 import (
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -21,6 +20,18 @@ func Merge(sources []*Source, sinks []*Sink, w Window) (*Timeline, error) {
 	var firstErr error
 	var total int64
 	curs := make([]*cursor, 0, len(sinks))
+	spilled := 0
+	for _, s := range sinks {
+		if s != nil {
+			total += s.n
+		}
+	}
+	// Segments of records the sinks are done with, for a merged store in
+	// memory to fill.
+	pool := &segPool{}
+	if total*int64(RecordSize) <= memTimelineSize {
+		pool.want = int((total + spillBlock - 1) / spillBlock)
+	}
 	for i := range sources {
 		sd := &side{}
 		tl.side[i] = sd
@@ -28,19 +39,31 @@ func Merge(sources []*Source, sinks []*Sink, w Window) (*Timeline, error) {
 			continue
 		}
 		s := sinks[i]
-		if err := s.close(); err != nil && firstErr == nil {
+		if err := s.close(pool); err != nil && firstErr == nil {
 			firstErr = fmt.Errorf("%s: %w", sources[i].Path, err)
 		}
 		sd.heap, sd.strs, sd.txnStore, sd.reread = s.heap, s.strs, s.txnStore, s.reread
 		for ri, r := range s.runs {
-			c := &cursor{src: int32(i), sink: s, run: r, ri: ri}
-			if c.advance() {
-				curs = append(curs, c)
+			c := &cursor{src: int32(i), sink: s, run: r, ri: ri, pool: pool}
+			if r.mem == nil && r.n > 0 {
+				c.off = r.blocks[0]
+				spilled++
 			}
+			curs = append(curs, c)
 		}
-		total += s.n
 	}
-	out := newStoreWriter(total)
+	read := make([]byte, cursorRead(spilled)*spilled)
+	live := curs[:0]
+	for _, c := range curs {
+		if c.run.mem == nil && c.run.n > 0 {
+			c.rbuf, read = read[:cursorRead(spilled):cursorRead(spilled)], read[cursorRead(spilled):]
+		}
+		if c.advance() {
+			live = append(live, c)
+		}
+	}
+	curs = live
+	out := newStoreWriter(total, pool)
 	windowed := !w.Since.IsZero() || !w.Until.IsZero()
 	since, until := nanos(w.Since), nanos(w.Until)
 	kept := make([]int64, len(sources))
@@ -79,8 +102,11 @@ func Merge(sources []*Source, sinks []*Sink, w Window) (*Timeline, error) {
 		} else {
 			// A finished run's records are in the output now: let them go,
 			// so memory holds one copy of the records, not two.
+			if c.run.mem != nil {
+				c.release((c.run.n - 1) / spillBlock)
+			}
 			c.sink.runs[c.ri].mem = nil
-			c.run.mem, c.back, c.packed = nil, nil, nil
+			c.run.mem, c.rbuf, c.rd = nil, nil, nil
 			h.pop0()
 		}
 	}
@@ -148,57 +174,112 @@ func Build(sources []*Source, perSource [][]Event) *Timeline {
 	return tl
 }
 
-// cursor reads one sorted run of a sink, a buffer at a time, with the sink's
-// time shift applied.
+// cursor reads one sorted run of a sink, with the sink's time shift
+// applied: an in-memory run a segment at a time, each segment let go once
+// read (the merged store holds its records now), and a spilled run a record
+// at a time from a read buffer of its own, sized by Merge from one budget
+// for all: a merge of many runs costs no more memory than one of a few.
 type cursor struct {
-	src    int32
-	sink   *Sink
-	run    run
-	ri     int      // the run's index in its sink
-	buf    []Record // records read ahead, not yet current
-	back   []Record // buf's storage, reused for every read
-	packed []byte   // a block as read from the file
-	next   int      // records of the run already read into buf
-	cur    Record
+	src  int32
+	sink *Sink
+	run  run
+	ri   int      // the run's index in its sink
+	pool *segPool // where an in-memory run's read segments go
+	buf  []Record // an in-memory run's records read ahead, not yet current
+	next int      // records of the run already read (into buf, or decoded)
+
+	rbuf []byte // a spilled run's read buffer
+	rd   []byte // packed bytes in rbuf not yet decoded
+	off  int64  // where the next read from the file starts
+	raw  Record // the record last decoded, before the shift: what the next is packed against
+	cur  Record
+}
+
+// Memory a merge reads spilled runs back through, all cursors together (a
+// variable for tests), and the least and most one cursor reads at once.
+var mergeReadBytes = 8 << 20
+
+const (
+	cursorReadMin = 4 << 10
+	cursorReadMax = 64 << 10
+)
+
+// cursorRead is the read buffer of each of n cursors over spilled runs.
+func cursorRead(n int) int {
+	return min(max(mergeReadBytes/max(n, 1), cursorReadMin), cursorReadMax)
 }
 
 // advance moves to the run's next record; false at its end.
 func (c *cursor) advance() bool {
-	if len(c.buf) == 0 {
+	if c.run.mem != nil {
+		if len(c.buf) == 0 {
+			if c.next >= c.run.n {
+				return false
+			}
+			k := c.next / spillBlock
+			if k > 0 {
+				c.release(k - 1)
+			}
+			c.buf = c.run.mem[k][:min(spillBlock, c.run.n-c.next)]
+			c.next += len(c.buf)
+		}
+		c.cur = c.buf[0]
+		c.buf = c.buf[1:]
+	} else {
 		if c.next >= c.run.n {
 			return false
 		}
-		if c.run.mem != nil {
-			c.buf = c.run.mem[c.next:]
-			c.next = c.run.n
-		} else {
-			n := min(spillBlock, c.run.n-c.next)
-			if c.back == nil {
-				c.back = make([]Record, spillBlock)
-			}
-			c.buf = c.back[:n]
-			k := c.next / spillBlock
-			from, to := c.run.blocks[k], c.run.blocks[k+1]
-			c.packed = slices.Grow(c.packed[:0], int(to-from))[:to-from]
-			if err := c.sink.file.readAt(c.packed, from); err != nil {
-				c.sink.fail(fmt.Errorf("reading back a spill file: %w", err))
+		if c.next%spillBlock == 0 {
+			// A block is packed from an all-zero record, and starts where
+			// the run's index says.
+			c.raw = Record{}
+			if at := c.off - int64(len(c.rd)); at != c.run.blocks[c.next/spillBlock] {
+				c.sink.fail(fmt.Errorf("reading back a spill file: a block at %d, not %d", at, c.run.blocks[c.next/spillBlock]))
 				return false
 			}
-			if _, err := unpackRecords(c.packed, c.buf); err != nil {
-				c.sink.fail(fmt.Errorf("reading back a spill file at %d: %w", from, err))
-				return false
-			}
-			c.next += n
 		}
+		if len(c.rd) < maxPackedRecord && !c.fill() {
+			return false
+		}
+		n, err := unpackRecord(c.rd, recordWordsOf(&c.raw))
+		if err != nil {
+			c.sink.fail(fmt.Errorf("reading back a spill file at %d: %w", c.off-int64(len(c.rd)), err))
+			return false
+		}
+		c.rd = c.rd[n:]
+		c.next++
+		c.cur = c.raw
 	}
-	c.cur = c.buf[0]
-	c.buf = c.buf[1:]
 	if f := c.sink.shift; f != nil {
 		c.cur.T = nanos(f(unixUTC(c.cur.T)))
 		if c.cur.End != 0 {
 			c.cur.End = nanos(f(unixUTC(c.cur.End)))
 		}
 	}
+	return true
+}
+
+// release hands the in-memory run's segment k, read, to the merged store.
+func (c *cursor) release(k int) {
+	c.pool.put(c.run.mem[k])
+	c.run.mem[k] = nil
+}
+
+// fill reads the run's next bytes behind those not yet decoded, as many as
+// the buffer holds; false after a read error.
+func (c *cursor) fill() bool {
+	end := c.run.blocks[len(c.run.blocks)-1]
+	if c.off >= end {
+		return true
+	}
+	kept := copy(c.rbuf, c.rd)
+	n := min(int64(len(c.rbuf)-kept), end-c.off)
+	if err := c.sink.file.readAt(c.rbuf[kept:kept+int(n)], c.off); err != nil {
+		c.sink.fail(fmt.Errorf("reading back a spill file: %w", err))
+		return false
+	}
+	c.off += n
+	c.rd = c.rbuf[:kept+int(n)]
 	return true
 }
 

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -69,41 +70,60 @@ func packRecords(dst []byte, rs []Record) []byte {
 // unpackRecords decodes one block of len(rs) records from src into rs and
 // returns how many bytes it used.
 func unpackRecords(src []byte, rs []Record) (int, error) {
-	var prev [recordWords]uint64
+	var zero [recordWords]uint64
+	prev := &zero
 	p := 0
 	for i := range rs {
-		if len(src)-p < 3 {
-			return p, fmt.Errorf("packed records end inside record %d", i)
-		}
-		mask := uint32(src[p]) | uint32(src[p+1])<<8 | uint32(src[p+2])<<16
-		p += 3
-		if mask>>recordWords != 0 {
-			return p, fmt.Errorf("packed record %d is damaged", i)
-		}
 		w := recordWordsOf(&rs[i])
-		*w = prev
-		for ; mask != 0; mask &= mask - 1 {
-			j := bits.TrailingZeros32(mask)
-			if p >= len(src) {
-				return p, fmt.Errorf("packed records end inside record %d", i)
-			}
-			n := int(src[p])
-			p++
-			if n == 0 || n > 8 || n > len(src)-p {
-				return p, fmt.Errorf("packed record %d is damaged or cut", i)
-			}
-			var x uint64
-			if len(src)-p >= 8 {
-				x = binary.LittleEndian.Uint64(src[p:]) & (^uint64(0) >> (64 - 8*n))
-			} else {
-				for k := n - 1; k >= 0; k-- {
-					x = x<<8 | uint64(src[p+k])
-				}
-			}
-			w[j] ^= x
-			p += n
+		*w = *prev
+		n, err := unpackRecord(src[p:], w)
+		p += n
+		if err != nil {
+			return p, fmt.Errorf("packed record %d: %w", i, err)
 		}
-		prev = *w
+		prev = w
 	}
 	return p, nil
 }
+
+// unpackRecord decodes the packed record at the start of src over w, which
+// holds the record before it in its block (all zeros before a block's
+// first), and returns how many bytes it used: a block can be decoded a
+// record at a time, from a read buffer of any size.
+func unpackRecord(src []byte, w *[recordWords]uint64) (int, error) {
+	if len(src) < 3 {
+		return 0, errPackedCut
+	}
+	mask := uint32(src[0]) | uint32(src[1])<<8 | uint32(src[2])<<16
+	p := 3
+	if mask>>recordWords != 0 {
+		return p, errPackedDamaged
+	}
+	for ; mask != 0; mask &= mask - 1 {
+		j := bits.TrailingZeros32(mask)
+		if p >= len(src) {
+			return p, errPackedCut
+		}
+		n := int(src[p])
+		p++
+		if n == 0 || n > 8 || n > len(src)-p {
+			return p, errPackedDamaged
+		}
+		var x uint64
+		if len(src)-p >= 8 {
+			x = binary.LittleEndian.Uint64(src[p:]) & (^uint64(0) >> (64 - 8*n))
+		} else {
+			for k := n - 1; k >= 0; k-- {
+				x = x<<8 | uint64(src[p+k])
+			}
+		}
+		w[j] ^= x
+		p += n
+	}
+	return p, nil
+}
+
+var (
+	errPackedCut     = errors.New("packed records end inside a record")
+	errPackedDamaged = errors.New("packed record is damaged or cut")
+)

@@ -42,8 +42,8 @@ type Sink struct {
 	space  *Space
 	reread string // file the events' own bytes can be re-read from at Pos.Offset; "" when they are kept in the heap
 
-	recs []Record // the current chunk, unsorted
-	runs []run    // sorted runs, in memory or in file
+	recs chunk // the current chunk, unsorted
+	runs []run // sorted runs, in memory or in file
 	file appendFile
 	held int64 // resident budget this sink holds
 
@@ -51,8 +51,9 @@ type Sink struct {
 	strs     strtab
 	txnStore *TxnStore
 	scratch  []byte
-	packed   []byte   // a block being spilled (the spiller's)
-	sp       *spiller // writes full chunks in the background; nil until the first
+	packed   []byte    // a block being spilled (the spiller's)
+	keys     []sortKey // the spiller's sort keys
+	sp       *spiller  // writes full chunks in the background; nil until the first
 
 	seq         uint32
 	n           int64
@@ -91,17 +92,35 @@ func (s *Sink) BadTimes() (n int64, first time.Time, pos Pos) {
 	return s.badTimes, s.firstBadTime, s.firstBadPos
 }
 
-// run is a sorted stretch of a sink's records: in memory (mem) or packed in
-// the sink's file, a block of spillBlock records at each of blocks (the
-// last entry is where the run ends).
+// run is a sorted stretch of a sink's records: in memory (mem, segments of
+// spillBlock records as the chunk gathered them) or packed in the sink's
+// file, a block of spillBlock records at each of blocks (the last entry is
+// where the run ends).
 type run struct {
-	mem    []Record
+	mem    [][]Record
 	blocks []int64
 	n      int
 }
 
-// spillBlock is the records of a run packed and read back together.
+// spillBlock is the records of a run packed together, and of a chunk's
+// segment.
 const spillBlock = 1024
+
+// chunk is the records a sink gathers before it sorts and spills them, in
+// segments of spillBlock records (all full but the last): a chunk grows
+// without copying itself, so it never holds the garbage of a doubled slice,
+// and a spilled chunk's segments are refilled one by one, so a sink whose
+// spiller keeps up holds about one chunk, not two. The first segment grows
+// from small, so a source of a few events costs a few records' memory.
+type chunk struct {
+	segs [][]Record
+	n    int
+}
+
+func (c *chunk) at(i int) *Record { return &c.segs[i/spillBlock][i%spillBlock] }
+
+// seg is the records of segment k.
+func (c *chunk) seg(k int) []Record { return c.segs[k][:min(spillBlock, c.n-k*spillBlock)] }
 
 // NewSink starts a sink for one source. reread names the file the source's
 // bytes can be read again from at the offsets its parser records (a plain
@@ -169,7 +188,7 @@ func (s *Sink) store(e *Event, raw []byte, flags uint16, seq uint32, keep bool) 
 	s.scratch = blob
 	if err != nil {
 		s.fail(err)
-		s.recs = s.recs[:len(s.recs)-1]
+		s.recs.n--
 		return
 	}
 	r.Seq = seq
@@ -192,16 +211,44 @@ func (s *Sink) store(e *Event, raw []byte, flags uint16, seq uint32, keep bool) 
 
 // next is a zeroed record at the end of the chunk.
 func (s *Sink) next() *Record {
-	if len(s.recs) >= chunkRecords {
+	c := &s.recs
+	if c.n >= chunkRecords {
 		s.spill()
 	}
-	if len(s.recs) == cap(s.recs) {
-		s.recs = slices.Grow(s.recs, max(256, min(cap(s.recs), chunkRecords)))
+	k, i := c.n/spillBlock, c.n%spillBlock
+	switch {
+	case k == len(c.segs):
+		c.segs = append(c.segs, s.segment(k))
+	case i == len(c.segs[k]):
+		// Only a first segment is short: double it.
+		c.segs[k] = slices.Grow(c.segs[k], len(c.segs[k]))[:min(2*len(c.segs[k]), spillBlock)]
 	}
-	s.recs = s.recs[:len(s.recs)+1]
-	r := &s.recs[len(s.recs)-1]
+	c.n++
+	r := &c.segs[k][i]
 	*r = Record{}
 	return r
+}
+
+// segment is an empty segment for the chunk's segment k: one the spiller has
+// written out, or a new one (short if it is the sink's first).
+func (s *Sink) segment(k int) []Record {
+	if sp := s.sp; sp != nil {
+		sp.mu.Lock()
+		n := len(sp.spare)
+		var seg []Record
+		if n > 0 {
+			seg, sp.spare[n-1] = sp.spare[n-1], nil
+			sp.spare = sp.spare[:n-1]
+		}
+		sp.mu.Unlock()
+		if seg != nil {
+			return seg
+		}
+	}
+	if k == 0 && s.sp == nil {
+		return make([]Record, 64)
+	}
+	return make([]Record, spillBlock)
 }
 
 func (s *Sink) count(r *Record) {
@@ -260,52 +307,55 @@ func (s *Sink) Shift(f func(time.Time) time.Time) {
 	}
 }
 
-// sortRecords orders one source's records: by time, then position, then
-// creation.
-func sortRecords(rs []Record) {
+// sortKey is a record's time and index, what a chunk is sorted by.
+type sortKey struct {
+	t int64
+	i int32
+}
+
+// sortChunk orders one source's records: by time, then position, then
+// creation. keys is scratch space; the grown one is returned.
+func sortChunk(c *chunk, keys []sortKey) []sortKey {
 	sorted := true
-	for i := 1; i < len(rs) && sorted; i++ {
-		sorted = cmpRecordP(&rs[i-1], &rs[i]) <= 0
+	for i := 1; i < c.n && sorted; i++ {
+		sorted = cmpRecordP(c.at(i-1), c.at(i)) <= 0
 	}
 	if sorted {
-		return
+		return keys
 	}
 	// Sort small keys, not the 168-byte records, then move each record
 	// once, in place: a copy of the chunk to move them from would be as
 	// large again as the chunk, on top of the one the parser is filling.
-	type key struct {
-		t int64
-		i int32
+	keys = slices.Grow(keys[:0], c.n)[:c.n]
+	for i := range keys {
+		keys[i] = sortKey{c.at(i).T, int32(i)}
 	}
-	keys := make([]key, len(rs))
-	for i := range rs {
-		keys[i] = key{rs[i].T, int32(i)}
-	}
-	slices.SortFunc(keys, func(a, b key) int {
+	slices.SortFunc(keys, func(a, b sortKey) int {
 		if a.t != b.t {
 			return cmp.Compare(a.t, b.t)
 		}
-		return cmpRecordP(&rs[a.i], &rs[b.i])
+		return cmpRecordP(c.at(int(a.i)), c.at(int(b.i)))
 	})
-	// rs[j] takes the record at keys[j].i: follow each cycle of the
+	// Record j takes the record at keys[j].i: follow each cycle of the
 	// permutation, holding one record aside; a done key is marked -1.
 	for j := range keys {
 		if keys[j].i < 0 {
 			continue
 		}
-		aside := rs[j]
+		aside := *c.at(j)
 		k := j
 		for {
 			from := int(keys[k].i)
 			keys[k].i = -1
 			if from == j {
-				rs[k] = aside
+				*c.at(k) = aside
 				break
 			}
-			rs[k] = rs[from]
+			*c.at(k) = *c.at(from)
 			k = from
 		}
 	}
+	return keys
 }
 
 func cmpRecordP(a, b *Record) int {
@@ -328,37 +378,40 @@ func cmpRecordP(a, b *Record) int {
 
 // spiller sorts, packs and writes a sink's full chunks on a goroutine of its
 // own while the parser fills the next chunk: on traffic that does not fold
-// that is a sixth of the parser's work, moved to the other core. Two chunks
-// take turns, so a spilling sink holds two chunks, not one.
+// that is a sixth of the parser's work, moved to the other core. The
+// segments of a chunk it has written are the parser's to refill, so a sink
+// holds one chunk and what the parser gathers while the spiller works.
 type spiller struct {
-	jobs    chan []Record // unbuffered: a parser ahead of the disk waits
-	free    chan []Record // the chunk written last, for the parser to refill
+	jobs    chan chunk // unbuffered: a parser ahead of the disk waits
 	pending sync.WaitGroup
+	mu      sync.Mutex
+	spare   [][]Record // written segments, for the parser to refill
 }
 
 // spill hands the full chunk to the spiller and goes on with an empty one.
 func (s *Sink) spill() {
-	if len(s.recs) == 0 {
+	if s.recs.n == 0 {
 		return
 	}
 	if s.sp == nil {
-		s.sp = &spiller{jobs: make(chan []Record), free: make(chan []Record, 1)}
+		s.sp = &spiller{jobs: make(chan chunk)}
 		go s.spillLoop(s.sp)
 	}
 	s.sp.pending.Add(1)
 	s.sp.jobs <- s.recs
-	select {
-	case b := <-s.sp.free:
-		s.recs = b[:0]
-	default:
-		s.recs = make([]Record, 0, chunkRecords)
-	}
+	s.recs = chunk{segs: make([][]Record, 0, (chunkRecords+spillBlock-1)/spillBlock)}
 }
 
 func (s *Sink) spillLoop(sp *spiller) {
-	for recs := range sp.jobs {
-		s.writeRun(recs)
-		sp.free <- recs
+	for c := range sp.jobs {
+		s.writeRun(&c)
+		sp.mu.Lock()
+		for _, seg := range c.segs {
+			if len(seg) == spillBlock {
+				sp.spare = append(sp.spare, seg)
+			}
+		}
+		sp.mu.Unlock()
 		sp.pending.Done()
 	}
 }
@@ -379,16 +432,16 @@ func (s *Sink) stopSpiller() {
 	}
 }
 
-// writeRun sorts recs and writes them out as a run.
-func (s *Sink) writeRun(recs []Record) {
-	sortRecords(recs)
-	blocks := make([]int64, 0, (len(recs)+spillBlock-1)/spillBlock+1)
-	for i := 0; i < len(recs); i += spillBlock {
-		s.packed = packRecords(s.packed[:0], recs[i:min(i+spillBlock, len(recs))])
+// writeRun sorts a chunk and writes it out as a run, a block a segment.
+func (s *Sink) writeRun(c *chunk) {
+	s.keys = sortChunk(c, s.keys)
+	blocks := make([]int64, 0, len(c.segs)+1)
+	for k := range c.segs {
+		s.packed = packRecords(s.packed[:0], c.seg(k))
 		blocks = append(blocks, s.file.write(s.packed))
 	}
 	blocks = append(blocks, s.file.size())
-	s.runs = append(s.runs, run{blocks: blocks, n: len(recs)})
+	s.runs = append(s.runs, run{blocks: blocks, n: c.n})
 }
 
 // recordPrint hashes what two sources of the same traffic or log agree on
@@ -428,27 +481,38 @@ func (s *Sink) Fingerprint() (n int64, sum uint64) { return s.n, s.fp }
 // spill space.
 func (s *Sink) Discard() {
 	s.stopSpiller()
-	s.recs = nil
+	s.recs = chunk{}
 	s.release()
 	s.heap.file.close()
 }
 
 // close ends the sink: the last chunk is sorted and kept in memory if the
-// space's budget allows, else spilled; the heap is sealed.
-func (s *Sink) close() error {
-	s.stopSpiller()
-	if len(s.recs) > 0 {
-		sortRecords(s.recs)
-		need := int64(len(s.recs)) * int64(RecordSize)
-		if len(s.runs) == 0 && s.space.resident.take(need) {
-			s.held = need
-			s.runs = append(s.runs, run{mem: slices.Clip(s.recs), n: len(s.recs)})
-		} else {
-			s.writeRun(s.recs)
+// space's budget allows, else spilled; the heap is sealed. Segments it has
+// done with go to pool.
+func (s *Sink) close(pool *segPool) error {
+	if s.sp != nil {
+		s.sp.pending.Wait()
+		for _, seg := range s.sp.spare {
+			pool.put(seg)
 		}
-		s.recs = nil
+		s.sp.spare = nil
 	}
-	s.packed = nil
+	s.stopSpiller()
+	if c := &s.recs; c.n > 0 {
+		need := int64(c.n) * int64(RecordSize)
+		if len(s.runs) == 0 && s.space.resident.take(need) {
+			s.keys = sortChunk(c, s.keys)
+			s.held = need
+			s.runs = append(s.runs, run{mem: c.segs, n: c.n})
+		} else {
+			s.writeRun(c)
+			for _, seg := range c.segs {
+				pool.put(seg)
+			}
+		}
+	}
+	s.recs = chunk{}
+	s.packed, s.keys = nil, nil
 	if err := s.file.seal(); err != nil {
 		s.fail(err)
 	}

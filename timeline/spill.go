@@ -47,7 +47,7 @@ type appendFile struct {
 	err error
 }
 
-const spillBuf = 1 << 20
+const spillBuf = 256 << 10
 
 func (a *appendFile) size() int64 { return a.off + int64(len(a.buf)) }
 

@@ -11,7 +11,7 @@ import (
 // concurrent readers.
 type store struct {
 	n    int
-	mem  []Record
+	mem  [][]Record // segments of spillBlock records, all full but the last
 	file *appendFile
 	// index[c] is where packed chunk c starts in file; the last entry is
 	// the file's end. kinds[c] is the kinds chunk c holds: a pass over some
@@ -38,9 +38,13 @@ const (
 	cacheChunks       = 768 // about 16 MB of records cached
 )
 
-// storeWriter fills a store in timeline order.
+// storeWriter fills a store in timeline order. In memory it fills
+// segments the sinks have done with (pool) before it makes new ones, so
+// the merged records take the place of the sinks' instead of adding to it.
 type storeWriter struct {
-	mem    []Record
+	mem    [][]Record
+	pool   *segPool
+	total  int
 	file   *appendFile
 	buf    []Record
 	packed []byte
@@ -49,23 +53,61 @@ type storeWriter struct {
 	n      int
 }
 
-func newStoreWriter(total int64) *storeWriter {
+func newStoreWriter(total int64, pool *segPool) *storeWriter {
 	if total*int64(RecordSize) <= memTimelineSize {
-		return &storeWriter{mem: make([]Record, 0, total)}
+		return &storeWriter{mem: make([][]Record, 0, (total+spillBlock-1)/spillBlock), pool: pool, total: int(total)}
 	}
 	return &storeWriter{file: &appendFile{}, buf: make([]Record, 0, cacheChunkRecords)}
 }
 
 func (w *storeWriter) add(r *Record) {
-	w.n++
 	if w.file == nil {
-		w.mem = append(w.mem, *r)
+		i := w.n % spillBlock
+		if i == 0 {
+			w.mem = append(w.mem, w.segment())
+		}
+		w.mem[len(w.mem)-1][i] = *r
+		w.n++
 		return
 	}
+	w.n++
 	w.buf = append(w.buf, *r)
 	if len(w.buf) == cap(w.buf) {
 		w.flush()
 	}
+}
+
+// segment is room for the next spillBlock records (fewer at the end).
+func (w *storeWriter) segment() []Record {
+	if seg := w.pool.take(); seg != nil {
+		return seg
+	}
+	return make([]Record, min(spillBlock, w.total-w.n))
+}
+
+// segPool holds segments of spillBlock records a merge's sinks are done
+// with, up to the want the merged store will fill; the rest are let go.
+type segPool struct {
+	segs [][]Record
+	want int
+}
+
+func (p *segPool) put(seg []Record) {
+	if len(seg) == spillBlock && len(p.segs) < p.want {
+		p.segs = append(p.segs, seg)
+	}
+}
+
+func (p *segPool) take() []Record {
+	n := len(p.segs)
+	if n == 0 {
+		return nil
+	}
+	seg := p.segs[n-1]
+	p.segs[n-1] = nil
+	p.segs = p.segs[:n-1]
+	p.want--
+	return seg
 }
 
 // flush packs the buffered records as one chunk.
@@ -87,6 +129,9 @@ func (w *storeWriter) finish(s *store) error {
 	s.n = w.n
 	if w.file == nil {
 		s.mem = w.mem
+		if k := len(s.mem) - 1; k >= 0 {
+			s.mem[k] = s.mem[k][:w.n-k*spillBlock]
+		}
 		return nil
 	}
 	w.flush()
@@ -104,7 +149,7 @@ func (w *storeWriter) finish(s *store) error {
 // at returns record i.
 func (s *store) at(i int) Record {
 	if s.file == nil {
-		return s.mem[i]
+		return s.mem[i/spillBlock][i%spillBlock]
 	}
 	c := i / cacheChunkRecords
 	s.mu.Lock()
@@ -171,9 +216,12 @@ func (s *store) unpack(p []byte, c int, recs []Record) int {
 func (s *store) scan(from, to int, ks KindSet, fn func(i int, r *Record) bool) {
 	from, to = max(from, 0), min(to, s.n)
 	if s.file == nil {
-		for i := from; i < to; i++ {
-			if ks.Has(s.mem[i].Kind) && !fn(i, &s.mem[i]) {
-				return
+		for k := from / spillBlock; k*spillBlock < to; k++ {
+			seg, first := s.mem[k], k*spillBlock
+			for j := max(from-first, 0); j < len(seg) && first+j < to; j++ {
+				if ks.Has(seg[j].Kind) && !fn(first+j, &seg[j]) {
+					return
+				}
 			}
 		}
 		return

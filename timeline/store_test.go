@@ -145,6 +145,26 @@ func TestSpilledTimelineEqualsInMemory(t *testing.T) {
 	}
 }
 
+// Runs of several blocks, read back through the smallest buffers (a
+// record's bytes cut at every refill), merge to what memory holds; chunks
+// of a size that is no multiple of a segment spill whole.
+func TestSpilledRunsReadInPiecesEqualInMemory(t *testing.T) {
+	_, mem := buildMixed()
+	defer func(c int, r, m int64, b int, d string) {
+		chunkRecords, residentBytes, memTimelineSize, mergeReadBytes, SpillDir = c, r, m, b, d
+	}(chunkRecords, residentBytes, memTimelineSize, mergeReadBytes, SpillDir)
+	chunkRecords, residentBytes, memTimelineSize, mergeReadBytes, SpillDir = 2500, 0, 1<<30, 1, t.TempDir()
+	_, disk := buildMixed()
+	if disk.Len() != mem.Len() {
+		t.Fatalf("%d events in memory, %d spilled", mem.Len(), disk.Len())
+	}
+	for i := range mem.Len() {
+		if a, b := mem.Record(i), disk.Record(i); a != b {
+			t.Fatalf("record %d differs:\nmemory  %+v\nspilled %+v", i, a, b)
+		}
+	}
+}
+
 // Every payload reads back as it went in.
 func TestPayloadsRoundTrip(t *testing.T) {
 	evs := mixedEvents(9, 9)
