@@ -181,7 +181,7 @@ func movesOf(tl *timeline.Timeline, cfg *Config) []move {
 		return moves(tl).moves
 	}
 	f := cfg.facts
-	f.movesOnce.Do(func() {
+	f.do(&f.movesOnce, func() {
 		f.moves = moves(tl)
 		if n := f.moves.mismatched; n > 0 {
 			e := EventEvidence(tl, f.moves.firstMismatch)

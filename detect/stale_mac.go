@@ -196,7 +196,7 @@ func staleUsesOf(tl *timeline.Timeline, cfg *Config, ms []move) ([]*staleUse, in
 		return staleUses(tl, ms)
 	}
 	f := cfg.facts
-	f.usesOnce.Do(func() { f.uses, f.usesDropped = staleUses(tl, ms) })
+	f.do(&f.usesOnce, func() { f.uses, f.usesDropped = staleUses(tl, ms) })
 	return f.uses, f.usesDropped
 }
 
