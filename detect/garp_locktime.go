@@ -34,11 +34,12 @@ type garpKey struct {
 	mac timeline.MAC
 }
 
-// garpAt is one GARP of a key: its event and time (Unix ns), kept
-// together so that cutting bursts reads no record again.
+// garpAt is one GARP of a key: its event, time (Unix ns) and class, kept
+// together so that cutting and describing bursts reads no record again.
 type garpAt struct {
-	ev int
-	t  int64
+	ev    int
+	t     int64
+	class timeline.ARPClass
 }
 
 func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
@@ -59,7 +60,7 @@ func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 		if byKey[k] == nil {
 			keys = append(keys, k)
 		}
-		byKey[k] = append(byKey[k], garpAt{i, r.T})
+		byKey[k] = append(byKey[k], garpAt{i, r.T, a.Class})
 	}
 	ms := movesOf(tl, cfg)
 	if len(ms) == 0 {
@@ -80,7 +81,7 @@ func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	// once, or one that changed nothing, is no finding.
 	matters := func(k garpKey, burst []garpAt) bool {
 		first, last := timeline.NanoTime(burst[0].t), timeline.NanoTime(burst[len(burst)-1].t)
-		for _, mi := range byMove[segIP{k.ip.ip.As4(), k.ip.seg}] {
+		for _, mi := range byMove.of(segIP{k.ip.ip.As4(), k.ip.seg}) {
 			m := &ms[mi]
 			// A move the database dated first is matched by when the wire
 			// first showed it.
@@ -145,7 +146,7 @@ func locktimeFinding(tl *timeline.Timeline, cfg *Config, k garpKey, burst []garp
 	classes := map[timeline.ARPClass]int{}
 	evs := make([]int, len(burst))
 	for n, g := range burst {
-		classes[arpAt(tl, g.ev).Class]++
+		classes[g.class]++
 		evs[n] = g.ev
 	}
 	f := Finding{
