@@ -25,7 +25,13 @@ type keySlot[V any] struct {
 
 func (t *keyTable[V]) len() int { return t.n }
 
+// home is k's first slot. Packed keys vary in their middle bits (an
+// address shifted past the VLAN), so they are mixed before the top bits
+// are taken: multiplying alone leaves runs of addresses in runs of slots.
 func (t *keyTable[V]) home(k uint64) int {
+	k ^= k >> 33
+	k *= 0xff51afd7ed558ccd
+	k ^= k >> 33
 	return int((k * 0x9E3779B97F4A7C15) >> t.shift)
 }
 
