@@ -191,7 +191,7 @@ type unansweredPass struct {
 	segs []uint16 // per source: its segment
 	cfg  *Config
 	out  *Findings
-	open map[bindKey]int32 // into slab
+	open keyTable[int32] // by bindKey: into slab
 	slab []episode
 	free []int32
 	head int32 // least recently asked for; -1 when none is open
@@ -209,7 +209,7 @@ func (arpUnanswered) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 }
 
 func newUnansweredPass(tl *timeline.Timeline, cfg *Config, out *Findings) *unansweredPass {
-	return &unansweredPass{tl: tl, segs: segmentIDs(tl), cfg: cfg, out: out, open: map[bindKey]int32{}, head: -1, tail: -1,
+	return &unansweredPass{tl: tl, segs: segmentIDs(tl), cfg: cfg, out: out, head: -1, tail: -1,
 		repliedTo: map[timeline.MAC]int32{}}
 }
 
@@ -253,8 +253,8 @@ func (p *unansweredPass) run() {
 func (p *unansweredPass) arp(i int, rec *timeline.Record, a *timeline.ARP) {
 	now := rec.T
 	if a.Class.Announces() && a.SPA.Is4() {
-		if e, ok := p.open[packKey(ipKey{a.SPA, a.VLAN, p.segs[rec.Src]})]; ok {
-			ep := &p.slab[e]
+		if e := p.open.find(uint64(packKey(ipKey{a.SPA, a.VLAN, p.segs[rec.Src]}))); e != nil {
+			ep := &p.slab[*e]
 			if r := ep.find(a.THA); a.Class == timeline.ARPReply && r != nil {
 				// A reply to one requester answers that one only.
 				if now-r.last <= int64(p.cfg.UnansweredWait) {
@@ -279,27 +279,29 @@ func (p *unansweredPass) arp(i int, rec *timeline.Record, a *timeline.ARP) {
 		return
 	}
 	k := packKey(ipKey{a.TPA, a.VLAN, p.segs[rec.Src]})
-	e, ok := p.open[k]
+	var e int32
 	var ep *episode
 	var r *requester
-	if !ok {
-		e = p.alloc()
-		ep = &p.slab[e]
-		*ep = episode{key: k, first: now, req0: requester{mac: a.SHA, spa: a.SPA.As4(), first: int32(i)}, prev: -1, next: -1}
-		p.open[k] = e
-		// An ARP scan asks for more addresses a minute than are worth
-		// remembering: judge the oldest early once their reply wait is over
-		// (a later request for one of them starts a new episode).
-		for len(p.open) > maxOpen && p.head >= 0 && now-p.slab[p.head].last > int64(p.cfg.UnansweredWait) {
-			p.close(p.head)
-			p.early++
-		}
-		p.peak = max(p.peak, len(p.open))
-		r = &ep.req0
-	} else {
+	if at := p.open.find(uint64(k)); at != nil {
+		e = *at
 		p.unlink(e)
 		ep = &p.slab[e]
 		r = ep.requester(a.SHA, a.SPA, i)
+	} else {
+		e = p.alloc()
+		ep = &p.slab[e]
+		*ep = episode{key: k, first: now, req0: requester{mac: a.SHA, spa: a.SPA.As4(), first: int32(i)}, prev: -1, next: -1}
+		at, _ := p.open.insert(uint64(k))
+		*at = e
+		// An ARP scan asks for more addresses a minute than are worth
+		// remembering: judge the oldest early once their reply wait is over
+		// (a later request for one of them starts a new episode).
+		for p.open.len() > maxOpen && p.head >= 0 && now-p.slab[p.head].last > int64(p.cfg.UnansweredWait) {
+			p.close(p.head)
+			p.early++
+		}
+		p.peak = max(p.peak, p.open.len())
+		r = &ep.req0
 	}
 	p.append(e)
 	if ep.pending {
@@ -338,11 +340,11 @@ func (p *unansweredPass) alloc() int32 {
 
 // sent notes unicast traffic from mac to an IP while the IP is asked for.
 func (p *unansweredPass) sent(mac timeline.MAC, k ipKey, frames int64) {
-	if !k.ip.Is4() || len(p.open) == 0 {
+	if !k.ip.Is4() || p.open.len() == 0 {
 		return
 	}
-	if e, ok := p.open[packKey(k)]; ok {
-		if r := p.slab[e].find(mac); r != nil {
+	if e := p.open.find(uint64(packKey(k))); e != nil {
+		if r := p.slab[*e].find(mac); r != nil {
 			r.unicast += frames
 		}
 	}
@@ -378,7 +380,7 @@ func (p *unansweredPass) unlink(e int32) {
 func (p *unansweredPass) close(e int32) {
 	p.unlink(e)
 	ep := &p.slab[e]
-	delete(p.open, ep.key)
+	p.open.delete(uint64(ep.key))
 	defer func() {
 		p.slab[e] = episode{}
 		p.free = append(p.free, e)

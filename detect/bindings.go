@@ -131,33 +131,37 @@ type binding struct {
 
 // bindingTable keeps the latest bindings in two generations: lookups
 // promote from the older one, and when the newer fills up the older is
-// dropped. That is a least-recently-seen cache in two plain maps.
+// dropped. That is a least-recently-seen cache in two plain tables.
 type bindingTable struct {
-	cur, old  map[bindKey]binding
+	cur, old  *keyTable[binding]
 	forgotten int
 }
 
 func newBindingTable() *bindingTable {
-	return &bindingTable{cur: map[bindKey]binding{}, old: map[bindKey]binding{}}
+	return &bindingTable{cur: &keyTable[binding]{}, old: &keyTable[binding]{}}
 }
 
 func (t *bindingTable) get(k bindKey) (binding, bool) {
-	if b, ok := t.cur[k]; ok {
-		return b, true
+	if b := t.cur.find(uint64(k)); b != nil {
+		return *b, true
 	}
-	b, ok := t.old[k]
-	if ok {
-		delete(t.old, k)
-		t.put(k, b)
+	p := t.old.find(uint64(k))
+	if p == nil {
+		return binding{}, false
 	}
-	return b, ok
+	b := *p
+	t.old.delete(uint64(k))
+	t.put(k, b)
+	return b, true
 }
 
 func (t *bindingTable) put(k bindKey, b binding) {
-	t.cur[k] = b
-	if len(t.cur) >= maxBindings/2 {
-		t.forgotten += len(t.old)
-		t.old, t.cur = t.cur, make(map[bindKey]binding, len(t.cur))
+	p, _ := t.cur.insert(uint64(k))
+	*p = b
+	if t.cur.len() >= maxBindings/2 {
+		t.forgotten += t.old.len()
+		t.old.clear()
+		t.old, t.cur = t.cur, t.old
 	}
 }
 
@@ -181,7 +185,7 @@ func movesOf(tl *timeline.Timeline, cfg *Config) []move {
 		return moves(tl).moves
 	}
 	f := cfg.facts
-	f.movesOnce.Do(func() {
+	f.do(&f.movesOnce, func() {
 		f.moves = moves(tl)
 		if n := f.moves.mismatched; n > 0 {
 			e := EventEvidence(tl, f.moves.firstMismatch)
@@ -277,22 +281,22 @@ const maxOnLink = 1 << 19
 // their own. Routed traffic names a router's MAC for every remote address,
 // and is never read as a binding.
 type onLinkSet struct {
-	set  map[bindKey]struct{}
+	set  keyTable[struct{}]
 	full bool
 	wire bool // the timeline holds any capture or neighbour evidence
 }
 
 func onLinkOf(tl *timeline.Timeline, segs []uint16) onLinkSet {
-	o := onLinkSet{set: map[bindKey]struct{}{}}
+	var o onLinkSet
 	add := func(ip netip.Addr, vlan, seg uint16) {
 		if !ip.Is4() || ip.IsUnspecified() {
 			return
 		}
-		if len(o.set) >= maxOnLink {
+		if o.set.len() >= maxOnLink {
 			o.full = true
 			return
 		}
-		o.set[packKey(ipKey{ip, vlan, seg})] = struct{}{}
+		o.set.insert(uint64(packKey(ipKey{ip, vlan, seg})))
 	}
 	for _, r := range tl.RecordsOf(timeline.Kinds(timeline.KindARP, timeline.KindUsage, timeline.KindNeigh)) {
 		if r.Kind == timeline.KindUsage || r.Kind == timeline.KindNeigh {
@@ -314,8 +318,7 @@ func onLinkOf(tl *timeline.Timeline, segs []uint16) onLinkSet {
 }
 
 func (o *onLinkSet) has(k ipKey) bool {
-	_, ok := o.set[packKey(k)]
-	return ok
+	return o.set.find(uint64(packKey(k))) != nil
 }
 
 // dbWitness reads the OVN databases' rows (parse/ovsdb) as witnesses of

@@ -34,7 +34,34 @@ type garpKey struct {
 	mac timeline.MAC
 }
 
+// garpAt is one GARP of a key: its event, time (Unix ns) and class, kept
+// together so that cutting and describing bursts reads no record again.
+type garpAt struct {
+	ev    int
+	t     int64
+	class timeline.ARPClass
+}
+
 func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
+	// The GARPs first: their pass needs no moves, so it runs while
+	// another detector computes them.
+	byKey := map[garpKey][]garpAt{}
+	var keys []garpKey
+	segs := segmentIDs(tl)
+	for i, r := range tl.RecordsOf(timeline.Kinds(timeline.KindARP)) {
+		if !timeline.ARPClass(r.Sub).IsGARP() {
+			continue // the class is in the record's header: most ARP is not read further
+		}
+		a, ok := r.ARPRec()
+		if !ok || !bindingSender(&a) {
+			continue
+		}
+		k := garpKey{ipKey{a.SPA, a.VLAN, segs[r.Src]}, a.SHA}
+		if byKey[k] == nil {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], garpAt{i, r.T, a.Class})
+	}
 	ms := movesOf(tl, cfg)
 	if len(ms) == 0 {
 		return // nothing moved: boot announcements and refreshes, whatever their spacing
@@ -52,9 +79,9 @@ func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 	// a move, and a peer kept using the old MAC after the burst — the
 	// capture shows it ignoring the GARPs. A burst every peer followed at
 	// once, or one that changed nothing, is no finding.
-	matters := func(k garpKey, burst []int) bool {
-		first, last := eventTime(tl, burst[0]), eventTime(tl, burst[len(burst)-1])
-		for _, mi := range byMove[segIP{k.ip.ip.As4(), k.ip.seg}] {
+	matters := func(k garpKey, burst []garpAt) bool {
+		first, last := timeline.NanoTime(burst[0].t), timeline.NanoTime(burst[len(burst)-1].t)
+		for _, mi := range byMove.of(segIP{k.ip.ip.As4(), k.ip.seg}) {
 			m := &ms[mi]
 			// A move the database dated first is matched by when the wire
 			// first showed it.
@@ -67,22 +94,8 @@ func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 		}
 		return false
 	}
-	byKey := map[garpKey][]int{}
-	var keys []garpKey
-	segs := segmentIDs(tl)
-	for i, r := range tl.RecordsOf(timeline.Kinds(timeline.KindARP)) {
-		a, ok := r.ARPRec()
-		if !ok || !a.Class.IsGARP() || !bindingSender(&a) {
-			continue
-		}
-		k := garpKey{ipKey{a.SPA, a.VLAN, segs[r.Src]}, a.SHA}
-		if byKey[k] == nil {
-			keys = append(keys, k)
-		}
-		byKey[k] = append(byKey[k], i)
-	}
 	for _, k := range keys {
-		var burst []int
+		var burst []garpAt
 		flush := func() {
 			if len(burst) < 2 || !matters(k, burst) {
 				burst = burst[:0]
@@ -93,18 +106,17 @@ func (garpLocktime) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
 			}
 			burst = burst[:0]
 		}
-		for _, i := range byKey[k] {
-			t := eventTime(tl, i)
+		for _, g := range byKey[k] {
 			if len(burst) > 0 {
-				prev := eventTime(tl, burst[len(burst)-1])
-				if t.Sub(prev) < sameFrame {
+				prev := burst[len(burst)-1].t
+				if time.Duration(g.t-prev) < sameFrame {
 					continue // another copy of the same frame
 				}
-				if t.Sub(prev) > burstGap {
+				if time.Duration(g.t-prev) > burstGap {
 					flush()
 				}
 			}
-			burst = append(burst, i)
+			burst = append(burst, g)
 		}
 		flush()
 	}
@@ -114,14 +126,14 @@ func (garpLocktime) Instances() string { return "GARP bursts inside locktime" }
 
 func (garpLocktime) Identity() []string { return []string{"ip", "mac"} }
 
-func locktimeFinding(tl *timeline.Timeline, cfg *Config, k garpKey, burst []int) (Finding, bool) {
+func locktimeFinding(tl *timeline.Timeline, cfg *Config, k garpKey, burst []garpAt) (Finding, bool) {
 	if len(burst) < 2 {
 		return Finding{}, false
 	}
 	minGap := time.Duration(math.MaxInt64)
 	var inside []int // indexes (into burst) of GARPs within locktime of the previous one
 	for n := 1; n < len(burst); n++ {
-		d := eventTime(tl, burst[n]).Sub(eventTime(tl, burst[n-1]))
+		d := time.Duration(burst[n].t - burst[n-1].t)
 		minGap = min(minGap, d)
 		if d <= cfg.Locktime+cfg.LocktimeSlack {
 			inside = append(inside, n)
@@ -130,10 +142,12 @@ func locktimeFinding(tl *timeline.Timeline, cfg *Config, k garpKey, burst []int)
 	if len(inside) == 0 {
 		return Finding{}, false
 	}
-	first, last := eventTime(tl, burst[0]), eventTime(tl, burst[len(burst)-1])
+	first, last := timeline.NanoTime(burst[0].t), timeline.NanoTime(burst[len(burst)-1].t)
 	classes := map[timeline.ARPClass]int{}
-	for _, i := range burst {
-		classes[arpAt(tl, i).Class]++
+	evs := make([]int, len(burst))
+	for n, g := range burst {
+		classes[g.class]++
+		evs[n] = g.ev
 	}
 	f := Finding{
 		Severity: Low, Confidence: ConfHigh, Start: first, End: last,
@@ -144,10 +158,10 @@ func locktimeFinding(tl *timeline.Timeline, cfg *Config, k garpKey, burst []int)
 	f.Subject.Set("mac", k.mac.String())
 	f.Subject.Set("min_spacing_ms", math.Round(float64(minGap.Microseconds()))/1000)
 
-	f.Explanation = locktimeExplanation(k, burst, classes, first, last, len(inside), cfg)
-	ev := []int{burst[0]}
+	f.Explanation = locktimeExplanation(k, evs, classes, first, last, len(inside), cfg)
+	ev := []int{burst[0].ev}
 	for _, n := range inside {
-		ev = append(ev, burst[n])
+		ev = append(ev, burst[n].ev)
 	}
 	for _, i := range capEvidence(slices.Compact(ev), 5, 1) {
 		f.Evidence = append(f.Evidence, EventEvidence(tl, i))

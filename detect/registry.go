@@ -65,22 +65,25 @@ func Names() []string {
 // ordered by severity (highest first), then start time, detector and ID, and
 // notes on what the detectors had to leave out to stay bounded.
 func Run(tl *timeline.Timeline, cfg Config) Outcome {
-	cfg.facts = &runFacts{}
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	cfg.facts = &runFacts{slots: sem}
 	// Detectors only read the timeline: run them side by side, each with
-	// its own collector, and gather in registry order.
+	// its own collector, and gather in registry order. They start in that
+	// order (the slot is taken before the goroutine starts), so the first
+	// ones — stale-mac computing the moves everything after waits for —
+	// start first.
 	dets := All()
 	lists := make([][]Finding, len(dets))
 	took := make([]time.Duration, len(dets))
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 	for i, d := range dets {
 		if cfg.Disabled[d.Name()] {
 			continue
 		}
 		wg.Add(1)
+		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
 			defer func() { <-sem }()
 			t0 := time.Now()
 			col := NewFindings(cfg.MaxFindings)

@@ -88,14 +88,29 @@ type segIP struct {
 	seg uint16
 }
 
-// movesByIP indexes moves by address and segment (any VLAN), in time order.
-func movesByIP(ms []move) map[segIP][]int32 {
-	by := map[segIP][]int32{}
+func (k segIP) packed() uint64 {
+	return uint64(k.seg)<<32 | uint64(k.ip[0])<<24 | uint64(k.ip[1])<<16 | uint64(k.ip[2])<<8 | uint64(k.ip[3])
+}
+
+// movesIndex is moves by address and segment (any VLAN), in time order:
+// looked up for every usage run a pass reads.
+type movesIndex struct{ t keyTable[[]int32] }
+
+func movesByIP(ms []move) *movesIndex {
+	by := &movesIndex{}
 	for i := range ms {
-		k := segIP{ms[i].key.ip.As4(), ms[i].key.seg}
-		by[k] = append(by[k], int32(i))
+		l, _ := by.t.insert(segIP{ms[i].key.ip.As4(), ms[i].key.seg}.packed())
+		*l = append(*l, int32(i))
 	}
 	return by
+}
+
+// of is the moves of k; nil when it has none.
+func (by *movesIndex) of(k segIP) []int32 {
+	if l := by.t.find(k.packed()); l != nil {
+		return *l
+	}
+	return nil
 }
 
 // movesCovering calls f for the moves of one address whose window
@@ -130,7 +145,7 @@ func staleUses(tl *timeline.Timeline, ms []move) ([]*staleUse, int) {
 	dropped := 0
 	for j, r := range tl.RecordsOf(timeline.Kinds(timeline.KindUsage)) {
 		u, _ := r.UsageRec()
-		list := by[segIP{u.DstIP.As4(), segs[r.Src]}]
+		list := by.of(segIP{u.DstIP.As4(), segs[r.Src]})
 		if len(list) == 0 || !u.DstIP.Is4() {
 			continue
 		}
@@ -196,7 +211,7 @@ func staleUsesOf(tl *timeline.Timeline, cfg *Config, ms []move) ([]*staleUse, in
 		return staleUses(tl, ms)
 	}
 	f := cfg.facts
-	f.usesOnce.Do(func() { f.uses, f.usesDropped = staleUses(tl, ms) })
+	f.do(&f.usesOnce, func() { f.uses, f.usesDropped = staleUses(tl, ms) })
 	return f.uses, f.usesDropped
 }
 
@@ -225,7 +240,7 @@ func observe(tl *timeline.Timeline, ms []move, uses []*staleUse) {
 		if !ip.Is4() {
 			return
 		}
-		list := by[segIP{ip.As4(), seg}]
+		list := by.of(segIP{ip.As4(), seg})
 		if len(list) == 0 {
 			return
 		}

@@ -212,6 +212,10 @@ func (t *Timeline) Source(i int) *Source {
 	return t.Sources[r.Src]
 }
 
+// NanoTime is the time a record's nanoseconds (Record.T, End) stand for, as
+// Record.Time gives it: for detectors that keep times as nanoseconds.
+func NanoTime(ns int64) time.Time { return unixUTC(ns) }
+
 // Search returns the index of the first event at or after tm.
 func (t *Timeline) Search(tm time.Time) int {
 	ns := tm.UnixNano()
