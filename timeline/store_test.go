@@ -313,3 +313,48 @@ func TestRecordsOfSkipsChunksWithoutTheKinds(t *testing.T) {
 		}
 	}
 }
+
+// Random reads of a spilled timeline larger than the chunk cache evict and
+// read chunks back, and every record read is the one memory holds.
+func TestChunkCacheEvictsAndReadsBack(t *testing.T) {
+	n := (cacheChunks + 100) * cacheChunkRecords
+	defer func(m int64, d string) { memTimelineSize, SpillDir = m, d }(memTimelineSize, SpillDir)
+	memTimelineSize = 1 << 40
+	mem := Build([]*Source{{Path: "a"}}, [][]Event{mixedEvents(1, n)})
+	memTimelineSize, SpillDir = 0, t.TempDir()
+	disk := Build([]*Source{{Path: "a"}}, [][]Event{mixedEvents(1, n)})
+	if disk.st.file == nil || mem.st.file != nil {
+		t.Fatal("want one timeline in memory, one spilled")
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	hot := rnd.IntN(n) // read again and again: it must stay cached, and right
+	for k := range 20000 {
+		i := rnd.IntN(n)
+		if k%3 == 0 {
+			i = hot
+		}
+		if a, b := mem.Record(i), disk.Record(i); a != b {
+			t.Fatalf("read %d: record %d differs: %+v, spilled %+v", k, i, a, b)
+		}
+	}
+	if got := len(disk.st.chunks); got != cacheChunks || len(disk.st.ring) != cacheChunks {
+		t.Errorf("%d chunks cached (ring %d), want the cache full at %d", got, len(disk.st.ring), cacheChunks)
+	}
+	if disk.st.chunks[hot/cacheChunkRecords] == nil {
+		t.Error("the chunk read every third time was evicted")
+	}
+}
+
+// BenchmarkRandomRecord reads records of a spilled timeline larger than
+// the chunk cache in random order, as a view's rows and evidence do.
+func BenchmarkRandomRecord(b *testing.B) {
+	n := 2 * cacheChunks * cacheChunkRecords
+	defer func(m int64, d string) { memTimelineSize, SpillDir = m, d }(memTimelineSize, SpillDir)
+	memTimelineSize, SpillDir = 0, b.TempDir()
+	tl := Build([]*Source{{Path: "a"}}, [][]Event{mixedEvents(1, n)})
+	rnd := rand.New(rand.NewPCG(1, 2))
+	b.ResetTimer()
+	for range b.N {
+		tl.Record(rnd.IntN(n))
+	}
+}
