@@ -13,7 +13,7 @@ import (
 // go to spill files; the merged timeline is read back through a small cache.
 // Variables only so that tests can make everything spill.
 var (
-	chunkRecords          = 32 << 10 // records a source buffers before it sorts and spills them (5.5 MB)
+	chunkRecords          = 8 << 10  // records a source buffers before it sorts and spills them (1.4 MB)
 	residentBytes   int64 = 48 << 20 // finished sources' records kept in memory, all sources together
 	memTimelineSize int64 = 16 << 20 // a merged timeline this small stays in memory (what the cache of a spilled one holds)
 	heapMemBytes          = 1 << 20  // a source's heap this small stays in memory
