@@ -16,14 +16,17 @@ package main
 
 import (
 	"bufio"
+	"encoding/binary"
 	"flag"
 	"fmt"
-	bytesize "github.com/arpforensics/arpforensics/bench/internal/size"
 	"math/rand/v2"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
+
+	bytesize "github.com/arpforensics/arpforensics/bench/internal/size"
 )
 
 // role is how an entry behaves over time.
@@ -126,7 +129,7 @@ func table(n int, rng *rand.Rand) []entry {
 		}
 		e.mac = fmt.Sprintf("fa:16:3e:%02x:%02x:%02x", (i>>16)&0xff, (i>>8)&0xff, i&0xff)
 		if i%10 == 9 {
-			e.ip = fmt.Sprintf("fd00:10::%x", i+1)
+			e.ip = v6(i + 1)
 			e.router = i%20 == 19
 		} else {
 			e.ip = fmt.Sprintf("10.%d.%d.%d", 10+i/60000, (i/250)%240, i%250+2)
@@ -226,4 +229,11 @@ func (e *entry) appendLine(b []byte, sec int64, stats bool) []byte {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "neighgen:", err)
 	os.Exit(2)
+}
+
+// v6 is fd00:10::n as ip(8) prints it (RFC 5952 text).
+func v6(n int) string {
+	a := [16]byte{0xfd, 0x00, 0x00, 0x10}
+	binary.BigEndian.PutUint32(a[12:], uint32(n))
+	return netip.AddrFrom16(a).String()
 }
