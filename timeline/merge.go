@@ -45,18 +45,19 @@ func Merge(sources []*Source, sinks []*Sink, w Window) (*Timeline, error) {
 		sd.heap, sd.strs, sd.txnStore, sd.reread = s.heap, s.strs, s.txnStore, s.reread
 		for ri, r := range s.runs {
 			c := &cursor{src: int32(i), sink: s, run: r, ri: ri, pool: pool}
-			if r.mem == nil && r.n > 0 {
+			if c.spilled() {
 				c.off = r.blocks[0]
 				spilled++
 			}
 			curs = append(curs, c)
 		}
 	}
-	read := make([]byte, cursorRead(spilled)*spilled)
+	each := cursorRead(spilled)
+	read := make([]byte, each*spilled)
 	live := curs[:0]
 	for _, c := range curs {
-		if c.run.mem == nil && c.run.n > 0 {
-			c.rbuf, read = read[:cursorRead(spilled):cursorRead(spilled)], read[cursorRead(spilled):]
+		if c.spilled() {
+			c.rbuf, read = read[:each:each], read[each:]
 		}
 		if c.advance() {
 			live = append(live, c)
@@ -258,6 +259,10 @@ func (c *cursor) advance() bool {
 	}
 	return true
 }
+
+// spilled reports a run read back from the sink's file (not empty, not in
+// memory).
+func (c *cursor) spilled() bool { return c.run.mem == nil && c.run.n > 0 }
 
 // release hands the in-memory run's segment k, read, to the merged store.
 func (c *cursor) release(k int) {
