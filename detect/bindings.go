@@ -185,7 +185,7 @@ func movesOf(tl *timeline.Timeline, cfg *Config) []move {
 		return moves(tl).moves
 	}
 	f := cfg.facts
-	f.do(&f.movesOnce, func() {
+	f.do(&f.movesFact, func() {
 		f.moves = moves(tl)
 		if n := f.moves.mismatched; n > 0 {
 			e := EventEvidence(tl, f.moves.firstMismatch)

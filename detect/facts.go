@@ -9,10 +9,10 @@ import (
 // once per Run instead of once per detector, and the notes a run leaves
 // about what it could not keep.
 type runFacts struct {
-	movesOnce shared
+	movesFact shared
 	moves     movesResult
 
-	usesOnce    shared
+	usesFact    shared
 	uses        []*staleUse
 	usesDropped int
 

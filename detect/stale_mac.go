@@ -211,7 +211,7 @@ func staleUsesOf(tl *timeline.Timeline, cfg *Config, ms []move) ([]*staleUse, in
 		return staleUses(tl, ms)
 	}
 	f := cfg.facts
-	f.do(&f.usesOnce, func() { f.uses, f.usesDropped = staleUses(tl, ms) })
+	f.do(&f.usesFact, func() { f.uses, f.usesDropped = staleUses(tl, ms) })
 	return f.uses, f.usesDropped
 }
 
