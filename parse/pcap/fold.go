@@ -53,7 +53,7 @@ type Folder struct {
 	ips       ipTable
 	learned   map[learnKey]learned // cooked captures: what each host's own ARP exchanges bound an IP to
 	asked     map[learnKey]int64   // cooked captures: when each host last asked for an IP (Unix ns)
-	syns      map[synKey]synSeen   // attempts per (4-tuple, ISN)
+	syns      synTable             // attempts per (4-tuple, ISN)
 
 	// The payload of the ARP, handshake or usage event being emitted: the
 	// sink encodes it and keeps no pointer, so one of each serves every
@@ -79,7 +79,7 @@ type Folder struct {
 const (
 	maxOpenRuns = 32_000
 	maxIPs      = 2 * maxOpenRuns // at least twice the runs: evictIPs frees half
-	maxSYNs     = 200_000
+	maxSYNs     = 64_000
 	maxLearned  = 100_000
 	// synIdle: a SYN retransmitted later than this is not counted as a
 	// retransmission of the same attempt once the table is full (Linux's
@@ -90,11 +90,6 @@ const (
 type learned struct {
 	mac timeline.MAC
 	at  int64
-}
-
-type synSeen struct {
-	n    int32
-	last int64
 }
 
 // learnKey is (the host's MAC, an IPv4 address): a cooked capture may see
@@ -204,7 +199,6 @@ func NewFolder(out *timeline.Sink) *Folder {
 		ifaceIDs: map[string]int32{"": 0},
 		learned:  map[learnKey]learned{},
 		asked:    map[learnKey]int64{},
-		syns:     map[synKey]synSeen{},
 	}
 }
 
@@ -398,14 +392,12 @@ func (f *Folder) handshake(ts time.Time, pos timeline.Pos, link timeline.Link, s
 		t.What = timeline.TCPSynAck
 	} else {
 		k := synKey{src.As4(), dst.As4(), tcp.SrcPort, tcp.DstPort, tcp.Seq}
-		seen, ok := f.syns[k]
-		if !ok && len(f.syns) >= maxSYNs {
+		seen, full := f.syns.seen(k, ts.UnixNano(), maxSYNs)
+		if full {
 			f.evictSYNs(ts)
+			seen, _ = f.syns.seen(k, ts.UnixNano(), maxSYNs)
 		}
-		seen.n++
-		seen.last = ts.UnixNano()
-		f.syns[k] = seen
-		n := int(seen.n)
+		n := int(seen)
 		t.Attempt = n
 		t.What = timeline.TCPSyn
 		if n > 1 {
@@ -519,15 +511,10 @@ func (f *Folder) evictRuns() {
 
 // evictSYNs forgets handshakes not seen for synIdle, or the older half.
 func (f *Folder) evictSYNs(now time.Time) {
-	cut := now.Add(-synIdle).UnixNano()
-	for k, s := range f.syns {
-		if s.last < cut {
-			delete(f.syns, k)
-			f.evictedSYNs++
-		}
-	}
-	if len(f.syns) >= maxSYNs/2 {
-		f.evictedSYNs += int64(evictOldest(f.syns, func(s synSeen) int64 { return s.last }, nil))
+	f.evictedSYNs += int64(f.syns.keep(now.Add(-synIdle).UnixNano() - 1))
+	if f.syns.len() >= maxSYNs/2 {
+		f.times = f.syns.times(f.times[:0])
+		f.evictedSYNs += int64(f.syns.keep(selectNth(f.times, len(f.times)/2)))
 	}
 }
 
