@@ -40,21 +40,27 @@ type Folder struct {
 	// Open runs live in a slab, found by key through runs; idle[i] is
 	// when open[i] last saw a frame (noRun when the slot is free), kept
 	// apart so that eviction reads one dense array, not every run.
-	runs    runIndex
-	open    [][]openRun // slabChunk runs each: growing never copies them
-	idle    []int64
-	free    []int32
-	times   []int64 // eviction's scratch
-	ips     ipTable
-	learned map[learnKey]learned // cooked captures: what each host's own ARP exchanges bound an IP to
-	asked   map[learnKey]int64   // cooked captures: when each host last asked for an IP (Unix ns)
-	syns    map[synKey]synSeen   // attempts per (4-tuple, ISN)
+	runs  runIndex
+	open  [][]openRun // slabChunk runs each: growing never copies them
+	idle  []int64
+	free  []int32
+	times []int64 // eviction's scratch
+	// The runs' interface names, by index: one string per interface,
+	// not per run.
+	ifaces    []string
+	ifaceIDs  map[string]int32
+	lastIface int32
+	ips       ipTable
+	learned   map[learnKey]learned // cooked captures: what each host's own ARP exchanges bound an IP to
+	asked     map[learnKey]int64   // cooked captures: when each host last asked for an IP (Unix ns)
+	syns      synTable             // attempts per (4-tuple, ISN)
 
-	// The payload of the ARP or handshake event being emitted: the sink
-	// encodes it and keeps no pointer, so one of each serves every event
-	// (on a busy segment a fifth of the frames are such events).
-	arp timeline.ARP
-	tcp timeline.TCP
+	// The payload of the ARP, handshake or usage event being emitted: the
+	// sink encodes it and keeps no pointer, so one of each serves every
+	// event (on a busy segment a fifth of the frames are such events).
+	arp      timeline.ARP
+	tcp      timeline.TCP
+	usageRun timeline.UsageRun
 
 	// What was let go to keep the tables bounded (see evict), for the
 	// source's notes.
@@ -64,10 +70,16 @@ type Folder struct {
 // The folder's tables are bounded: past these sizes the entries idle the
 // longest are let go (open runs are closed early). A real segment stays far
 // below them; a scan, a storm or a flood does not.
+//
+// The run and IP bounds keep the two tables every frame looks up within
+// the processor's caches (a 1 MB index, 2.5 MB of IP states): on a segment
+// that exceeds them almost every frame opens a pair of its own, and a run
+// closed early costs one more usage event (1.8% more on the busy shape),
+// while tables three times larger cost a cache miss per lookup and 40 MB.
 const (
-	maxOpenRuns = 100_000
-	maxIPs      = 200_000
-	maxSYNs     = 200_000
+	maxOpenRuns = 32_000
+	maxIPs      = 2 * maxOpenRuns // at least twice the runs: evictIPs frees half
+	maxSYNs     = 64_000
 	maxLearned  = 100_000
 	// synIdle: a SYN retransmitted later than this is not counted as a
 	// retransmission of the same attempt once the table is full (Linux's
@@ -78,11 +90,6 @@ const (
 type learned struct {
 	mac timeline.MAC
 	at  int64
-}
-
-type synSeen struct {
-	n    int32
-	last int64
 }
 
 // learnKey is (the host's MAC, an IPv4 address): a cooked capture may see
@@ -105,22 +112,76 @@ type synKey struct {
 	seq              uint32
 }
 
-// openRun is a usage run being extended: the event it becomes, counted
-// in place, and what extending it needs. Its key is the run's sender MAC
-// and destination IP, read from the event when the run closes. Kept
-// small: on a busy segment each frame writes a fresh one and every cache
-// line of it is a miss.
+// openRun is a usage run being extended: what its event will say, counted
+// in place, and what extending it needs. Kept compact (no Link, no
+// netip.Addr, no Pos for the last frame): on a busy segment almost every
+// frame writes a fresh one and holds it until the run is evicted, so its
+// size is most of the folder's memory and of the cache lines each frame
+// touches.
 type openRun struct {
-	ip    int32 // the destination IP's slot in Folder.ips
-	epoch uint32
-	first time.Time
-	last  time.Time
-	pos   timeline.Pos
-	run   timeline.UsageRun
+	first, last  time.Time
+	pos          timeline.Pos // the first frame's
+	frames, syns int64
+	lastAt       int64 // the last frame's number (line, for text)
+	ip           int32 // the destination IP's slot in Folder.ips
+	epoch        uint32
+	iface        int32 // index into Folder.ifaces
+	src, dst     timeline.MAC
+	srcIP, dstIP [4]byte
+	vlan         uint16
+	dir          timeline.Direction
+	flags        uint8 // runDstKnown, runSrcIP
 }
 
+const (
+	runDstKnown uint8 = 1 << iota // Link.DstKnown
+	runSrcIP                      // srcIP holds the sender's IPv4 address
+)
+
 // key is the (sender MAC, destination IPv4) the run is found by.
-func (r *openRun) key() runKey { return runKey{r.run.Src, r.run.DstIP.As4()} }
+func (r *openRun) key() runKey { return runKey{r.src, r.dstIP} }
+
+// lastOf is p's frame number, or line number for text: what a usage
+// record keeps of its last frame's position.
+func lastOf(p timeline.Pos) int64 {
+	if p.Frame > 0 {
+		return p.Frame
+	}
+	return p.Line
+}
+
+// usage is the event r stands for.
+func (f *Folder) usage(r *openRun, u *timeline.UsageRun) {
+	*u = timeline.UsageRun{
+		Link: timeline.Link{
+			Src: r.src, Dst: r.dst, DstKnown: r.flags&runDstKnown != 0,
+			Direction: r.dir, VLAN: r.vlan, Iface: f.ifaces[r.iface],
+		},
+		DstIP:  netip.AddrFrom4(r.dstIP),
+		Frames: r.frames, SYNs: r.syns,
+		Last: timeline.Pos{Frame: r.lastAt},
+	}
+	if r.flags&runSrcIP != 0 {
+		u.SrcIP = netip.AddrFrom4(r.srcIP)
+	}
+	u.DstInferred = !u.DstKnown && !u.Dst.IsZero()
+}
+
+// ifaceOf is the index of name in f.ifaces, added if new: a capture names
+// a handful of interfaces, and most frames the same as the one before.
+func (f *Folder) ifaceOf(name string) int32 {
+	if f.ifaces[f.lastIface] == name {
+		return f.lastIface
+	}
+	i, ok := f.ifaceIDs[name]
+	if !ok {
+		i = int32(len(f.ifaces))
+		f.ifaces = append(f.ifaces, name)
+		f.ifaceIDs[name] = i
+	}
+	f.lastIface = i
+	return i
+}
 
 // noRun marks a free slot in Folder.idle.
 const noRun = math.MaxInt64
@@ -133,10 +194,11 @@ func (f *Folder) run(i int32) *openRun { return &f.open[i/slabChunk][i%slabChunk
 // NewFolder starts an empty folder that hands its events to out.
 func NewFolder(out *timeline.Sink) *Folder {
 	return &Folder{
-		out:     out,
-		learned: map[learnKey]learned{},
-		asked:   map[learnKey]int64{},
-		syns:    map[synKey]synSeen{},
+		out:      out,
+		ifaces:   []string{""},
+		ifaceIDs: map[string]int32{"": 0},
+		learned:  map[learnKey]learned{},
+		asked:    map[learnKey]int64{},
 	}
 }
 
@@ -161,7 +223,7 @@ func (f *Folder) refindIPs() {
 	for i, at := range f.idle {
 		if at != noRun {
 			r := f.run(int32(i))
-			r.ip = f.ips.find(r.run.DstIP.As4())
+			r.ip = f.ips.find(r.dstIP)
 		}
 	}
 }
@@ -254,7 +316,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 	key := runKey{link.Src, d4}
 	i, ok := f.runs.get(key)
 	if ok {
-		if r := f.run(i); r.run.Dst != link.Dst || r.epoch != f.ips.at(r.ip).epoch || r.run.VLAN != link.VLAN {
+		if r := f.run(i); r.dst != link.Dst || r.epoch != f.ips.at(r.ip).epoch || r.vlan != link.VLAN {
 			f.closeRun(i)
 			ok = false
 		}
@@ -283,19 +345,22 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 			f.evictRuns() // leaves the IPs' slots where they are
 		}
 		i = f.slot()
-		*f.run(i) = openRun{
-			run: timeline.UsageRun{
-				Link: link, SrcIP: src, DstIP: dst,
-				DstInferred: !link.DstKnown && !link.Dst.IsZero(),
-			},
-			first: ts, pos: pos, ip: ipi, epoch: epoch,
+		r := f.run(i)
+		*r = openRun{
+			first: ts, pos: pos, ip: ipi, epoch: epoch, iface: f.ifaceOf(link.Iface),
+			src: link.Src, dst: link.Dst, dstIP: d4, vlan: link.VLAN, dir: link.Direction,
 		}
-		f.ips.at(ipi).refs++
+		if link.DstKnown {
+			r.flags |= runDstKnown
+		}
+		if src.Is4() {
+			r.srcIP, r.flags = src.As4(), r.flags|runSrcIP
+		}
 		f.runs.put(key, i)
 	}
 	r := f.run(i)
-	r.run.Frames++
-	r.run.Last = pos
+	r.frames++
+	r.lastAt = lastOf(pos)
 	r.last = ts
 	f.idle[i] = ts.UnixNano()
 
@@ -303,7 +368,7 @@ func (f *Folder) IPv4(ts time.Time, pos timeline.Pos, link timeline.Link, src, d
 		f.Derived++ // the frame is counted in its run
 		f.handshake(ts, pos, link, src, dst, tcp, raw)
 		if !tcp.ACK {
-			r.run.SYNs++
+			r.syns++
 		}
 	}
 	return true
@@ -327,14 +392,12 @@ func (f *Folder) handshake(ts time.Time, pos timeline.Pos, link timeline.Link, s
 		t.What = timeline.TCPSynAck
 	} else {
 		k := synKey{src.As4(), dst.As4(), tcp.SrcPort, tcp.DstPort, tcp.Seq}
-		seen, ok := f.syns[k]
-		if !ok && len(f.syns) >= maxSYNs {
+		seen, full := f.syns.seen(k, ts.UnixNano(), maxSYNs)
+		if full {
 			f.evictSYNs(ts)
+			seen, _ = f.syns.seen(k, ts.UnixNano(), maxSYNs)
 		}
-		seen.n++
-		seen.last = ts.UnixNano()
-		f.syns[k] = seen
-		n := int(seen.n)
+		n := int(seen)
 		t.Attempt = n
 		t.What = timeline.TCPSyn
 		if n > 1 {
@@ -374,12 +437,20 @@ func (f *Folder) slot() int32 {
 	return i
 }
 
+// closeRun emits open run i and frees it.
 func (f *Folder) closeRun(i int32) {
+	f.runs.del(f.run(i).key())
+	f.endRun(i)
+}
+
+// endRun emits open run i and frees its slot, leaving the index to the
+// caller: eviction rebuilds it once instead of deleting key by key, each
+// delete a cache miss of its own.
+func (f *Folder) endRun(i int32) {
 	r := f.run(i)
-	f.Folded += r.run.Frames - 1
-	f.out.Add(&timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: &r.run}, nil)
-	f.runs.del(r.key())
-	f.ips.at(r.ip).refs--
+	f.Folded += r.frames - 1
+	f.usage(r, &f.usageRun)
+	f.out.Add(&timeline.Event{Time: r.first, End: r.last, Pos: r.pos, Data: &f.usageRun}, nil)
 	*r = openRun{}
 	f.idle[i] = noRun
 	f.free = append(f.free, i)
@@ -389,9 +460,10 @@ func (f *Folder) closeRun(i int32) {
 func (f *Folder) Close(src *timeline.Source) {
 	for i, at := range f.idle {
 		if at != noRun {
-			f.closeRun(int32(i))
+			f.endRun(int32(i))
 		}
 	}
+	f.runs = runIndex{}
 	if f.evictedRuns > 0 {
 		src.Notef(timeline.Pos{}, "%d usage run(s) closed early: more than %d (sender, IP) pairs were active at once, so the longest idle were let go; a pair's frames may be split over several runs", f.evictedRuns, maxOpenRuns)
 	}
@@ -425,31 +497,43 @@ func (f *Folder) evictRuns() {
 	cut := selectNth(f.times, len(f.times)/2)
 	for i, at := range f.idle {
 		if at <= cut {
-			f.closeRun(int32(i))
+			f.endRun(int32(i))
 			f.evictedRuns++
+		}
+	}
+	f.runs.clear()
+	for i, at := range f.idle {
+		if at != noRun {
+			f.runs.put(f.run(int32(i)).key(), int32(i))
 		}
 	}
 }
 
 // evictSYNs forgets handshakes not seen for synIdle, or the older half.
 func (f *Folder) evictSYNs(now time.Time) {
-	cut := now.Add(-synIdle).UnixNano()
-	for k, s := range f.syns {
-		if s.last < cut {
-			delete(f.syns, k)
-			f.evictedSYNs++
-		}
-	}
-	if len(f.syns) >= maxSYNs/2 {
-		f.evictedSYNs += int64(evictOldest(f.syns, func(s synSeen) int64 { return s.last }, nil))
+	f.evictedSYNs += int64(f.syns.keep(now.Add(-synIdle).UnixNano() - 1))
+	if f.syns.len() >= maxSYNs/2 {
+		f.times = f.syns.times(f.times[:0])
+		f.evictedSYNs += int64(f.syns.keep(selectNth(f.times, len(f.times)/2)))
 	}
 }
 
 // evictIPs forgets the addresses no open run goes to (at least half of
 // them, since fewer runs than maxIPs/2 are open). A later run or
-// announcement starts them afresh.
+// announcement starts them afresh. The runs are counted per address here,
+// not as they open and close: a count kept up to date cost a cache miss
+// per run closed.
 func (f *Folder) evictIPs() {
-	f.ips.keep(func(s *ipState) bool { return s.refs > 0 })
+	for i, at := range f.idle {
+		if at != noRun {
+			f.ips.at(f.run(int32(i)).ip).refs++
+		}
+	}
+	f.ips.keep(func(s *ipState) bool {
+		live := s.refs > 0
+		s.refs = 0 // counted afresh by the next eviction
+		return live
+	})
 	f.refindIPs()
 }
 

@@ -148,8 +148,8 @@ func TestFolderStaysBoundedOnManyPairs(t *testing.T) {
 		tcp := &TCPInfo{SrcPort: 40000, DstPort: 22, Seq: uint32(i), SYN: true}
 		f.IPv4(at(float64(i)/1000), timeline.Pos{Frame: int64(i + 1)}, link, obsIP, dst, tcp, nil)
 		fed++
-		if f.runs.len() > maxOpenRuns || len(f.syns) > maxSYNs || f.ips.len() > maxIPs {
-			t.Fatalf("after %d frames: %d runs, %d SYNs, %d IPs open", i+1, f.runs.len(), len(f.syns), f.ips.len())
+		if f.runs.len() > maxOpenRuns || f.syns.len() > maxSYNs || f.ips.len() > maxIPs {
+			t.Fatalf("after %d frames: %d runs, %d SYNs, %d IPs open", i+1, f.runs.len(), f.syns.len(), f.ips.len())
 		}
 	}
 	var frames, runs int64

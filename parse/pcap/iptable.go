@@ -14,7 +14,7 @@ type ipState struct {
 	known bool
 	mac   timeline.MAC // last MAC it was announced or seen answering at
 	epoch uint32       // bumped when an announcement changes mac; splits open runs
-	refs  int32        // open runs to the IP: the state is kept while there are any
+	refs  int32        // open runs to the IP, counted by Folder.evictIPs: the state is kept while there are any
 }
 
 // ipTable holds the Folder's ipState per address in its own slots, so a

@@ -64,6 +64,12 @@ func (t *runIndex) get(k runKey) (int32, bool) {
 	}
 }
 
+// clear empties the index, keeping its slots.
+func (t *runIndex) clear() {
+	clear(t.slots)
+	t.n = 0
+}
+
 // put indexes run under k, which must not be indexed yet.
 func (t *runIndex) put(k runKey, run int32) {
 	if 2*(t.n+1) > len(t.slots) {
