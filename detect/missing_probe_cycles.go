@@ -24,17 +24,31 @@ type neighSeq struct {
 	resets []int // *timeline.NeighReset events
 }
 
-// neighStep is what cycle detection needs of one observation.
+// neighStep is what cycle detection needs of one observation, its times as
+// the record holds them (a monitor flood keeps two per entry over hundreds
+// of thousands of entries: three time.Time were two thirds of the pass's
+// memory).
 type neighStep struct {
-	idx   int
-	op    timeline.NeighOp
-	state timeline.NUD
-	form  timeline.NeighForm
-	hasLL bool
-	ll    timeline.MAC
-	at    time.Time // the event's time
-	since time.Time // when the state began, from `ip -s` ages; zero if unknown
-	end   time.Time // the last listing the event spans
+	idx      int
+	at, end  int64         // the event's time and the last listing it spans (Record.T, Record.LastNano)
+	gap      time.Duration // how long before at the state began, from `ip -s` ages, when gapKnown
+	op       timeline.NeighOp
+	state    timeline.NUD
+	form     timeline.NeighForm
+	hasLL    bool
+	gapKnown bool
+	ll       timeline.MAC
+}
+
+func (x *neighStep) atTime() time.Time  { return timeline.NanoTime(x.at) }
+func (x *neighStep) endTime() time.Time { return timeline.NanoTime(x.end) }
+
+// since is when the state began (timeline.Neigh.Since); zero if unknown.
+func (x *neighStep) since() time.Time {
+	if !x.gapKnown {
+		return time.Time{}
+	}
+	return x.atTime().Add(-x.gap)
 }
 
 // mpNeigh is the first pass's result: the sequences in the order the
@@ -75,9 +89,8 @@ func neighSequences(tl *timeline.Timeline) mpNeigh {
 			if d.State&timeline.NUDProbe != 0 {
 				res.probeSeen[r.Src] = true
 			}
-			t := r.Time()
 			get(key{r.Src, d.Dev, d.IP}).observe(neighStep{idx: i, op: d.Op, state: d.State, form: d.Form,
-				hasLL: d.HasLL, ll: d.LLAddr, at: t, since: d.Since(t), end: r.LastTime()})
+				hasLL: d.HasLL, ll: d.LLAddr, at: r.T, end: r.LastNano(), gap: d.Gap, gapKnown: d.GapKnown})
 		case *timeline.NeighReset:
 			s := get(key{r.Src, d.Dev, d.IP})
 			s.resets = append(s.resets, i)
@@ -100,12 +113,12 @@ func (s *neighSeq) observe(c neighStep) {
 		if a.form == timeline.NeighSnapshot && listedLL(a, a.form, timeline.NUDStale, a.ll) &&
 			listedLL(b, a.form, timeline.NUDDelay, a.ll) && listedLL(&c, a.form, timeline.NUDReachable, a.ll) {
 			cy := neighCycle{seq: s, stale: a.idx, delay: b.idx, reach: c.idx, mac: a.ll,
-				from: a.at, to: c.at, useFrom: b.since, confirmed: c.since}
+				from: a.atTime(), to: c.atTime(), useFrom: b.since(), confirmed: c.since()}
 			if cy.useFrom.IsZero() {
 				cy.useFrom = cy.from
 			}
 			if cy.confirmed.IsZero() {
-				cy.confirmed = b.end
+				cy.confirmed = b.endTime()
 			}
 			s.found = append(s.found, cy)
 		}
@@ -114,7 +127,7 @@ func (s *neighSeq) observe(c neighStep) {
 		a := &s.last[1]
 		if a.form == timeline.NeighMonitor && listedLL(a, a.form, timeline.NUDStale, a.ll) && listedLL(&c, a.form, timeline.NUDReachable, a.ll) {
 			s.found = append(s.found, neighCycle{seq: s, stale: a.idx, delay: -1, reach: c.idx, mac: a.ll, monitor: true,
-				from: a.at, to: c.at, useFrom: a.at, confirmed: c.at})
+				from: a.atTime(), to: c.atTime(), useFrom: a.atTime(), confirmed: c.atTime()})
 		}
 	}
 	s.last[0], s.last[1] = s.last[1], c
