@@ -23,6 +23,11 @@
 #                                    NEIGH_ENTRIES (default 200000) IPs from
 #                                    bench/neighgen -monitor, against
 #                                    `grep -c lladdr FILE | cat`
+#   neighscan                        the `ip -ts monitor neigh` stream of an
+#                                    address scan (bench/neighgen -scan):
+#                                    every entry new, so per-entry state
+#                                    must be bounded; against
+#                                    `grep -c FAILED FILE | cat`
 #   txnlog                           a neutron-server log from gentxnlog
 #                                    -entities ENTITIES (default 1000000),
 #                                    against `grep -c 'Running txn' FILE | cat`
@@ -38,7 +43,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BASE=${BASE:-256M}
-SHAPES=${SHAPES:-mixed,busy,arpstorm,synflood,gz,neigh,txnlog}
+SHAPES=${SHAPES:-mixed,busy,arpstorm,synflood,gz,neigh,neighscan,txnlog}
 RUNS=${RUNS:-1}
 GZSHAPE=${GZSHAPE:-mixed}
 NEIGH_ENTRIES=${NEIGH_ENTRIES:-200000}
@@ -63,8 +68,8 @@ base=$(bytes "$BASE")
 IFS=, read -r -a shapes <<<"$SHAPES"
 for s in "${shapes[@]}"; do
 	case $s in
-	mixed | busy | arpstorm | synflood | gz | neigh | txnlog) ;;
-	*) echo "unknown shape $s (want mixed, busy, arpstorm, synflood, gz, neigh, txnlog)" >&2; exit 2 ;;
+	mixed | busy | arpstorm | synflood | gz | neigh | neighscan | txnlog) ;;
+	*) echo "unknown shape $s (want mixed, busy, arpstorm, synflood, gz, neigh, neighscan, txnlog)" >&2; exit 2 ;;
 	esac
 done
 case $GZSHAPE in mixed | busy | arpstorm | synflood) ;; *) echo "GZSHAPE=$GZSHAPE is not a capture shape" >&2; exit 2 ;; esac
@@ -126,6 +131,17 @@ input() {
 		GENERATED+=("$dir")
 		return
 		;;
+	neighscan)
+		local dir=$OUT/neighscan-$size
+		F=$dir/host1/neigh-monitor.log
+		if [[ ! -s $F ]]; then
+			room "$size"
+			echo "generating $F ..." >&2
+			"$BIN/neighgen" -scan -size "$size" -o "$F"
+		fi
+		GENERATED+=("$dir")
+		return
+		;;
 	txnlog)
 		F=$OUT/neutron-server-$ENTITIES-$size.log
 		if [[ ! -s $F ]]; then
@@ -152,6 +168,7 @@ AF=$BIN/arpforensics
 declare -A REF_NAME=(
 	[mixed]="tcpdump -nn -r F arp" [busy]="tcpdump -nn -r F arp" [arpstorm]="tcpdump -nn -r F -w - arp"
 	[synflood]="tcpdump -nn -r F arp" [gz]="zcat F" [neigh]="grep -c lladdr F | cat"
+	[neighscan]="grep -c FAILED F | cat"
 	[txnlog]="grep -c 'Running txn' F | cat"
 )
 declare -A FILEBYTES
@@ -166,6 +183,7 @@ for s in "${shapes[@]}"; do
 			case $s in
 			gz) measure "$s-$m-ref" zcat "$F" ;;
 			neigh) measure "$s-$m-ref" sh -c 'grep -c lladdr "$1" | cat' sh "$F" ;;
+			neighscan) measure "$s-$m-ref" sh -c 'grep -c FAILED "$1" | cat' sh "$F" ;;
 			txnlog) measure "$s-$m-ref" sh -c 'grep -c "Running txn" "$1" | cat' sh "$F" ;;
 			arpstorm) measure "$s-$m-ref" tcpdump -nn -r "$F" -w - arp ;;
 			*) measure "$s-$m-ref" tcpdump -nn -r "$F" arp ;;

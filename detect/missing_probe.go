@@ -96,7 +96,7 @@ type mpGroup struct {
 }
 
 func (missingProbe) Detect(tl *timeline.Timeline, cfg *Config, out *Findings) {
-	nb := neighSequences(tl)
+	nb := neighSequences(tl, cfg.facts)
 	if len(nb.seqs) == 0 {
 		return
 	}

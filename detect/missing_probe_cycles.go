@@ -5,6 +5,7 @@ package detect
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/arpforensics/arpforensics/timeline"
@@ -22,7 +23,21 @@ type neighSeq struct {
 	n      int          // observations so far
 	found  []neighCycle
 	resets []int // *timeline.NeighReset events
+	used   int   // the last event of the entry
+	gone   bool  // forgotten to stay bounded (see maxNeighEntries)
 }
+
+// The pass's memory is bounded whatever the number of entries a source
+// names (a monitor log over an address scan names millions): past
+// maxNeighEntries, the entries without a cycle found that were seen the
+// longest ago are forgotten (a cycle of theirs still to come is missed),
+// and past maxNeighIPs a host's further addresses are not kept for telling
+// its capture by the ARP requests it sends.
+// Variables so that tests can lower them.
+var (
+	maxNeighEntries = 256 << 10
+	maxNeighIPs     = 256 << 10
+)
 
 // neighStep is what cycle detection needs of one observation, its times as
 // the record holds them (a monitor flood keeps two per entry over hundreds
@@ -61,7 +76,7 @@ type mpNeigh struct {
 
 // neighSequences reads the timeline's neighbour events once, per source,
 // device and IP, finding each entry's cycles as its observations arrive.
-func neighSequences(tl *timeline.Timeline) mpNeigh {
+func neighSequences(tl *timeline.Timeline, facts *runFacts) mpNeigh {
 	type key struct {
 		src int32
 		dev string
@@ -69,9 +84,37 @@ func neighSequences(tl *timeline.Timeline) mpNeigh {
 	}
 	res := mpNeigh{probeSeen: make([]bool, len(tl.Sources)), neighIPs: map[string]map[netip.Addr]bool{}}
 	byKey := map[key]*neighSeq{}
-	get := func(k key) *neighSeq {
+	var forgotten int
+	var used []int
+	limit := maxNeighEntries // raised when entries with cycles fill it
+	forget := func() {
+		defer func() { limit = max(maxNeighEntries, 2*len(byKey)) }()
+		used = used[:0]
+		for _, s := range byKey {
+			if len(s.found) == 0 {
+				used = append(used, s.used)
+			}
+		}
+		if len(used) == 0 {
+			return // every entry holds a cycle: they are what is found
+		}
+		slices.Sort(used)
+		cut := used[len(used)/2]
+		for k, s := range byKey {
+			if len(s.found) == 0 && s.used <= cut {
+				s.gone = true
+				delete(byKey, k)
+				forgotten++
+			}
+		}
+		res.seqs = slices.DeleteFunc(res.seqs, func(s *neighSeq) bool { return s.gone })
+	}
+	get := func(k key, i int) *neighSeq {
 		s := byKey[k]
 		if s == nil {
+			if len(byKey) >= limit {
+				forget()
+			}
 			s = &neighSeq{src: k.src, dev: k.dev, ip: k.ip}
 			byKey[k] = s
 			res.seqs = append(res.seqs, s)
@@ -79,8 +122,11 @@ func neighSequences(tl *timeline.Timeline) mpNeigh {
 			if res.neighIPs[h] == nil {
 				res.neighIPs[h] = map[netip.Addr]bool{}
 			}
-			res.neighIPs[h][k.ip] = true
+			if ips := res.neighIPs[h]; len(ips) < maxNeighIPs {
+				ips[k.ip] = true
+			}
 		}
+		s.used = i
 		return s
 	}
 	for i, r := range tl.RecordsOf(timeline.Kinds(timeline.KindNeigh)) {
@@ -89,12 +135,15 @@ func neighSequences(tl *timeline.Timeline) mpNeigh {
 			if d.State&timeline.NUDProbe != 0 {
 				res.probeSeen[r.Src] = true
 			}
-			get(key{r.Src, d.Dev, d.IP}).observe(neighStep{idx: i, op: d.Op, state: d.State, form: d.Form,
+			get(key{r.Src, d.Dev, d.IP}, i).observe(neighStep{idx: i, op: d.Op, state: d.State, form: d.Form,
 				hasLL: d.HasLL, ll: d.LLAddr, at: r.T, end: r.LastNano(), gap: d.Gap, gapKnown: d.GapKnown})
 		case *timeline.NeighReset:
-			s := get(key{r.Src, d.Dev, d.IP})
+			s := get(key{r.Src, d.Dev, d.IP}, i)
 			s.resets = append(s.resets, i)
 		}
+	}
+	if forgotten > 0 && facts != nil {
+		facts.note("missing-probe: more than %d neighbour entries at once; the %d without a STALE → REACHABLE cycle that were seen the longest ago were forgotten, so a cycle of one of them completed later is not counted", maxNeighEntries, forgotten)
 	}
 	return res
 }

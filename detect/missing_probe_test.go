@@ -402,3 +402,33 @@ func TestMissingProbeCountsEachCycleOnce(t *testing.T) {
 	f := onlyFinding(t, run(t, missingProbe{}, tl))
 	wantSubject(t, f, map[string]any{"cycles": 3})
 }
+
+// Over an address scan the pass keeps a bounded number of entries, still
+// finds the cycles of the entry that has them, and says what it forgot.
+func TestMissingProbeStaysBoundedOverAScan(t *testing.T) {
+	defer func(n int) { maxNeighEntries = n }(maxNeighEntries)
+	maxNeighEntries = 50
+	s := fipCapture(false)
+	var b strings.Builder
+	for i := range 400 {
+		at := s.t0.Add(time.Duration(i) * 100 * time.Millisecond)
+		fmt.Fprintf(&b, "[%s] 10.99.%d.%d dev br-ex  FAILED \n", at.Format("2006-01-02T15:04:05.000000"), i/250, i%250+1)
+	}
+	tl := mpTimeline(t,
+		artifact{path: "node/c.pcap", host: "node", capture: s},
+		artifact{path: "node/monitor.log", host: "node", neigh: b.String() + monitorLoop(s.t0, false)})
+	facts := &runFacts{}
+	nb := neighSequences(tl, facts)
+	cycles := 0
+	for _, sq := range nb.seqs {
+		cycles += len(sq.found)
+	}
+	if len(nb.seqs) > maxNeighEntries || cycles != 3 {
+		t.Errorf("%d entries kept (bound %d), %d cycles found (want 3)", len(nb.seqs), maxNeighEntries, cycles)
+	}
+	if len(facts.notes) != 1 || !strings.Contains(facts.notes[0], "forgotten") {
+		t.Errorf("notes %q, want one on the forgotten entries", facts.notes)
+	}
+	f := onlyFinding(t, run(t, missingProbe{}, tl))
+	wantSubject(t, f, map[string]any{"cycles": 3})
+}

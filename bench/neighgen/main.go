@@ -8,7 +8,8 @@
 // entry's notifications (REACHABLE, STALE, PROBE, FAILED, DELAY, PERMANENT,
 // "miss … INCOMPLETE", "Deleted …") on its own schedule, about one per
 // entry every half minute, so with many entries (-entries 200000) a
-// reader's per-IP state cannot fold (see monitor.go).
+// reader's per-IP state cannot fold (see monitor.go). With -scan it writes
+// the monitor stream of an address scan, every entry new (see scan.go).
 //
 //	go run ./bench/neighgen -size 500M -o bench/out/neigh/host1/arptable
 //	go run ./bench/neighgen -monitor -entries 200000 -size 256M -o bench/out/neigh-monitor/host1/neigh.log
@@ -61,6 +62,7 @@ func main() {
 	stats := flag.Bool("stats", false, "write `ip -s neigh` lines (ages, probes)")
 	start := flag.String("start", "2018-09-18T17:00:00Z", "time of the first listing")
 	monitor := flag.Bool("monitor", false, "write an `ip -ts monitor neigh` event stream instead of listings")
+	scan := flag.Bool("scan", false, "write the `ip -ts monitor neigh` stream of an address scan: every entry new")
 	flag.Parse()
 	limit, err := bytesize.Parse(*size)
 	if err != nil {
@@ -84,6 +86,15 @@ func main() {
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	rng := rand.New(rand.NewPCG(*seed, 0x6e656967))
+	if *scan {
+		if _, err := writeScan(bw, rng, t0, limit); err != nil {
+			fail(err)
+		}
+		if err := bw.Flush(); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if *monitor {
 		if _, err := writeMonitor(bw, *n, rng, t0, limit); err != nil {
 			fail(err)

@@ -3,6 +3,7 @@ package neigh
 import (
 	"bytes"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 
@@ -62,7 +63,23 @@ type folder struct {
 	byLine  map[string]*track
 	keybuf  []byte
 	scratch entry // the fast path's entry
+
+	// tick numbers the track lookups: a track's used is its last, and
+	// eviction forgets the tracks used the longest ago.
+	tick    uint64
+	ticks   []uint64 // eviction's scratch
+	evicted int64
+	// trackLimit is the tracks at which the next eviction runs: maxTracks,
+	// or twice what the last one kept when the listings in play hold more.
+	trackLimit int
 }
+
+// maxTracks bounds the entries the folder remembers. A kernel's table
+// holds at most gc_thresh3 entries (1024 by default, rarely above 100 k),
+// but a monitor log over a scan or over days names addresses without end:
+// past the bound the entries used the longest ago are forgotten, their
+// open events handed over first. A variable so that tests can lower it.
+var maxTracks = 256 << 10
 
 // track is what the folder knows of one (IP, device) entry.
 type track struct {
@@ -79,6 +96,7 @@ type track struct {
 	line       string          // this track's byLine key; "" when none
 	lineProbes int32           // the probe count that key shows
 	lastSeen   time.Time       // time of the last listing that showed the entry
+	used       uint64          // folder.tick when the entry was last looked up
 
 	// `updated` tracking for ip -s listings
 	anchor     int64 // listing time − updated age, in Unix seconds
@@ -160,12 +178,46 @@ func newFolder(p *parser, out *timeline.Sink) *folder {
 // the address and the device, so a repeated entry costs no allocation.
 func (f *folder) track(e *entry) *track {
 	f.trackKey = append(append(append(f.trackKey[:0], e.ipTxt...), 0), e.dev...)
+	f.tick++
 	if t, ok := f.tracks[string(f.trackKey)]; ok {
+		t.used = f.tick
 		return t
 	}
-	t := &track{ip: e.ip, dev: string(e.dev), lastBlock: -1}
+	if len(f.tracks) >= max(maxTracks, f.trackLimit) {
+		f.evictTracks()
+		f.trackLimit = 2 * len(f.tracks)
+	}
+	t := &track{ip: e.ip, dev: string(e.dev), lastBlock: -1, used: f.tick}
 	f.tracks[string(f.trackKey)] = t
 	return t
+}
+
+// evictTracks forgets the older half (by last use) of the tracks neither
+// block in play lists: those the current and the previous listing show are
+// kept, since the next block decides whether they are gone. Their open
+// events are handed over as they stand.
+func (f *folder) evictTracks() {
+	evictable := func(t *track) bool { return t.lastBlock < 0 || t.lastBlock < f.block-1 }
+	f.ticks = f.ticks[:0]
+	for _, t := range f.tracks {
+		if evictable(t) {
+			f.ticks = append(f.ticks, t.used)
+		}
+	}
+	if len(f.ticks) == 0 {
+		return // one listing holds them all: it is what the input shows
+	}
+	slices.Sort(f.ticks)
+	cut := f.ticks[len(f.ticks)/2]
+	for k, t := range f.tracks {
+		if evictable(t) && t.used <= cut {
+			f.endStretch(t)
+			f.endReset(t)
+			f.forgetLine(t)
+			delete(f.tracks, k)
+			f.evicted++
+		}
+	}
 }
 
 // newBlock starts a listing block at t (a date line). It reports whether the
@@ -533,6 +585,9 @@ func (f *folder) timeUntimed(at time.Time) {
 // finish hands over every event still open or held.
 func (f *folder) finish() {
 	f.ending = true
+	if f.evicted > 0 {
+		f.p.src.Notef(timeline.Pos{}, "more than %d neighbour entries (IP, device) at once: the %d used the longest ago were forgotten, so a later line for one of them shows no previous state", maxTracks, f.evicted)
+	}
 	for _, t := range f.tracks {
 		f.endStretch(t)
 		f.endReset(t)

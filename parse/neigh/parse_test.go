@@ -2,8 +2,10 @@ package neigh
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -332,5 +334,74 @@ func TestOtherForms(t *testing.T) {
 		if got != want {
 			t.Errorf("%q\n got: %s\nwant: %s", in, got, want)
 		}
+	}
+}
+
+// A monitor log naming more entries than the folder tracks forgets those
+// used the longest ago, says so, and keeps the state of the recent ones:
+// memory stays bounded over a scan.
+func TestMonitorForgetsEntriesBeyondTheBound(t *testing.T) {
+	defer func(n int) { maxTracks = n }(maxTracks)
+	maxTracks = 1000
+	var b strings.Builder
+	line := func(sec int, ip netip.Addr, state string) {
+		fmt.Fprintf(&b, "[2026-11-21T09:%02d:%02d.000000] %s dev eth0 lladdr 02:00:00:00:00:01 %s\n", sec/60%60, sec%60, ip, state)
+	}
+	first := netip.MustParseAddr("10.0.0.1")
+	ip := first
+	n := maxTracks + maxTracks/2
+	for i := range n {
+		line(i/100, ip, "REACHABLE")
+		ip = ip.Next()
+	}
+	last := ip.Prev()
+	line(n/100, first, "STALE") // forgotten: no previous state
+	line(n/100, last, "STALE")  // recent: REACHABLE before
+	src, evs := parseString(t, b.String(), parse.Options{Location: time.UTC})
+	if len(evs) != n+2 {
+		t.Fatalf("%d events, want %d", len(evs), n+2)
+	}
+	noted := false
+	for _, p := range src.Problems {
+		noted = noted || strings.Contains(p.Message, "used the longest ago were forgotten")
+	}
+	if !noted {
+		t.Errorf("no note on the forgotten entries: %v", src.Problems)
+	}
+	prev := map[netip.Addr]bool{}
+	for _, e := range evs[n:] {
+		nb := e.Data.(*timeline.Neigh)
+		prev[nb.IP] = nb.PrevKnown
+	}
+	if prev[first] || !prev[last] {
+		t.Errorf("previous state known: first entry %v (want false), last %v (want true)", prev[first], prev[last])
+	}
+}
+
+// Listings keep the entries of the block being read and the one before,
+// whatever the bound: the next block decides whether they are gone. A loop
+// whose entries drift over far more addresses than the folder tracks reads
+// exactly as without the bound.
+func TestListingsKeepTheBlocksInPlayPastTheBound(t *testing.T) {
+	var b strings.Builder
+	for blk := range 12 {
+		fmt.Fprintf(&b, "Sat Nov 21 09:00:%02d UTC 2026\n", blk)
+		for i := blk * 3; i < blk*3+6; i++ {
+			fmt.Fprintf(&b, "10.0.0.%d dev eth0 lladdr 02:00:00:00:00:%02x REACHABLE\n", i+1, i+1)
+		}
+	}
+	events := func() []string {
+		_, evs := parseString(t, b.String(), parse.Options{Location: time.UTC})
+		var out []string
+		for _, e := range evs {
+			out = append(out, e.Time.Format(time.TimeOnly)+" "+e.Data.Summary())
+		}
+		return out
+	}
+	want := events()
+	defer func(n int) { maxTracks = n }(maxTracks)
+	maxTracks = 10
+	if got := events(); !slices.Equal(got, want) {
+		t.Errorf("with 10 tracks:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
