@@ -114,6 +114,12 @@ func Run(opts Options) *Result {
 			until = opts.UntilRel.From(first, last)
 		}
 	}
+	// The readers' buffers and the folders' tables are garbage now. Collect
+	// them before the merged timeline and the detectors allocate, so those
+	// reuse their memory: left to its pacing, the collector waits for
+	// garbage as large as the live heap, and on a large input reading's
+	// leftovers and the timeline then add up in the peak.
+	runtime.GC()
 	tl, err := timeline.Merge(sources, sinks, timeline.Window{Since: since, Until: until})
 	var notes []string
 	if err != nil {

@@ -200,6 +200,33 @@ func TestXzDecoders(t *testing.T) {
 	}
 }
 
+// A capture compressed with xz reads to its end like the capture itself,
+// through either decoder: the capture reader asks again after the end, and
+// the xz tool's pipe, closed by then, must keep answering with the end, not
+// with a read error that made the last frame look damaged.
+func TestXzCaptureReadsToItsEnd(t *testing.T) {
+	needTools(t, "xz")
+	dir := t.TempDir()
+	capture, err := os.ReadFile("../samples/fip-reuse/tempest-br-ex.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "c.pcap")
+	os.WriteFile(p, capture, 0o644)
+	run(t, dir, "xz", "-k", "c.pcap")
+	plain := readEach(t, p)[0]
+	if plain.Kind != "pcap" || plain.Records == 0 || len(plain.Problems) != 0 {
+		t.Fatalf("the capture itself: %+v", plain)
+	}
+	for _, mode := range []string{"tool", "go"} {
+		t.Setenv("ARPF_XZ", mode)
+		s := readEach(t, p+".xz")[0]
+		if s.Kind != "pcap" || s.Records != plain.Records || len(s.Problems) != 0 {
+			t.Errorf("%s decoder: kind %s, %d records (want %d), problems %v", mode, s.Kind, s.Records, plain.Records, s.Problems)
+		}
+	}
+}
+
 // Every codec's stream that breaks off is named as such, with both offsets,
 // and a fourth layer of any codec is refused as too deep.
 func TestEveryCodecIsWatchedAndCounted(t *testing.T) {

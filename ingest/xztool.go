@@ -51,17 +51,24 @@ type xzProc struct {
 	stderr *bytes.Buffer
 	once   sync.Once
 	err    error // the process' failure, once it exited
+	end    error // what every read answers once the output ended: io.EOF or err
 }
 
 // Read passes xz's output on; at its end it reports xz's failure (a
-// truncated or corrupt stream) instead of a clean end.
+// truncated or corrupt stream) instead of a clean end, and keeps answering
+// so: waiting for xz closed the pipe, and a read of it now would fail (the
+// capture reader asks again after the end).
 func (x *xzProc) Read(p []byte) (int, error) {
+	if x.end != nil {
+		return 0, x.end
+	}
 	n, err := x.buf.Read(p)
 	if err == io.EOF {
 		x.wait()
 		if x.err != nil {
-			return n, x.err
+			err = x.err
 		}
+		x.end = err
 	}
 	return n, err
 }

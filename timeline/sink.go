@@ -532,43 +532,64 @@ func (s *Sink) release() {
 
 // heap holds one source's variable-length extras, each an entry of
 // uvarint(len(blob)) blob uvarint(len(raw)) raw. It stays in memory while
-// small and moves to a spill file past heapMemBytes.
+// small and moves to a spill file past heapMemBytes. In memory it is a list
+// of blocks that are never grown or moved, each new one about as large as
+// all before it (up to heapBlock): a heap kept in one slice grown by append
+// leaves four times its size in old copies for the collector, and between
+// collections they are resident (a compressed capture's frames, kept here,
+// did that in proportion to its events).
 type heap struct {
-	mem  []byte
-	file appendFile
-	big  bool
-	hdr  []byte
+	blocks [][]byte // entries, each whole in one block; offsets run on across blocks
+	starts []int64  // the offset of each block's first byte
+	n      int64    // bytes in the heap: the next entry's offset
+	file   appendFile
+	big    bool
+	hdr    []byte
 }
+
+// heapBlock is the most a heap block holds, but for an entry larger alone.
+const heapBlock = 64 << 10
 
 // put adds an entry and returns its Ref (offset + 1).
 func (h *heap) put(blob, raw []byte) uint64 {
 	h.hdr = binary.AppendUvarint(h.hdr[:0], uint64(len(blob)))
-	if !h.big {
-		at := uint64(len(h.mem)) + 1
-		h.mem = append(h.mem, h.hdr...)
-		h.mem = append(h.mem, blob...)
-		h.mem = binary.AppendUvarint(h.mem, uint64(len(raw)))
-		h.mem = append(h.mem, raw...)
-		if len(h.mem) > heapMemBytes {
-			h.big = true
-			h.file.write(h.mem)
-			h.mem = nil
-		}
-		return at
+	k := len(h.hdr)
+	h.hdr = binary.AppendUvarint(h.hdr, uint64(len(raw)))
+	blobLen, rawLen := h.hdr[:k], h.hdr[k:]
+	size := len(h.hdr) + len(blob) + len(raw)
+	at := h.n
+	h.n += int64(size)
+	if h.big {
+		h.file.write(blobLen)
+		h.file.write(blob)
+		h.file.write(rawLen)
+		h.file.write(raw)
+		return uint64(at) + 1
 	}
-	at := uint64(h.file.write(h.hdr)) + 1
-	h.file.write(blob)
-	h.hdr = binary.AppendUvarint(h.hdr[:0], uint64(len(raw)))
-	h.file.write(h.hdr)
-	h.file.write(raw)
-	return at
+	last := len(h.blocks) - 1
+	if last < 0 || cap(h.blocks[last])-len(h.blocks[last]) < size {
+		h.blocks = append(h.blocks, make([]byte, 0, max(size, min(max(int(at), 512), heapBlock))))
+		h.starts = append(h.starts, at)
+		last++
+	}
+	e := append(h.blocks[last], blobLen...)
+	e = append(e, blob...)
+	e = append(e, rawLen...)
+	h.blocks[last] = append(e, raw...)
+	if h.n > int64(heapMemBytes) {
+		h.big = true
+		for _, b := range h.blocks {
+			h.file.write(b)
+		}
+		h.blocks, h.starts = nil, nil
+	}
+	return uint64(at) + 1
 }
 
 func (h *heap) seal() error {
 	if h.big {
 		return h.file.seal()
 	}
-	h.mem = slices.Clip(h.mem)
 	return nil
 }
 
@@ -581,10 +602,14 @@ func (h *heap) get(ref uint64) (blob, raw []byte, err error) {
 	off := int64(ref - 1)
 	var b []byte
 	if !h.big {
-		if off >= int64(len(h.mem)) {
+		if off >= h.n {
 			return nil, nil, fmt.Errorf("timeline: heap reference %d out of range", ref)
 		}
-		b = h.mem[off:]
+		k, found := slices.BinarySearch(h.starts, off)
+		if !found {
+			k--
+		}
+		b = h.blocks[k][off-h.starts[k]:]
 	} else {
 		// Read the two lengths' worth first, then the whole entry.
 		var head [2 * binary.MaxVarintLen64]byte
