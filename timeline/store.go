@@ -13,6 +13,7 @@ import (
 // concurrent readers.
 type store struct {
 	n    int
+	all  KindSet // every kind the store holds
 	mem  [][]Record // segments of spillBlock records, all full but the last
 	file *appendFile
 	// index[c] is where packed chunk c starts in file; the last entry is
@@ -107,6 +108,7 @@ type storeWriter struct {
 	packed  []byte
 	index   []int64
 	kinds   []KindSet
+	all     KindSet
 	n       int
 }
 
@@ -118,6 +120,7 @@ func newStoreWriter(total int64, pool *segPool) *storeWriter {
 }
 
 func (w *storeWriter) add(r *Record) {
+	w.all |= KindSet(1) << r.Kind
 	if w.file == nil {
 		i := w.n % spillBlock
 		if i == 0 {
@@ -204,7 +207,7 @@ func (w *storeWriter) flush() {
 }
 
 func (w *storeWriter) finish(s *store) error {
-	s.n = w.n
+	s.n, s.all = w.n, w.all
 	if w.file == nil {
 		s.mem = w.mem
 		if k := len(s.mem) - 1; k >= 0 {
