@@ -13,7 +13,7 @@ import (
 // concurrent readers.
 type store struct {
 	n    int
-	all  KindSet // every kind the store holds
+	all  KindSet    // every kind the store holds
 	mem  [][]Record // segments of spillBlock records, all full but the last
 	file *appendFile
 	// index[c] is where packed chunk c starts in file; the last entry is
