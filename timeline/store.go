@@ -38,6 +38,10 @@ type store struct {
 type cacheChunk struct {
 	c    int // the chunk's number
 	recs []Record
+	// have is the records decoded: a read decodes only the block of its
+	// record's kind (a finding's evidence is mostly one kind; a chunk of a
+	// busy capture is nine tenths usage runs).
+	have chunkSet
 	used bool
 }
 
@@ -57,6 +61,8 @@ var _ [cacheChunkRecords % 64]struct{} = [0]struct{}{}
 
 func (a *chunkSet) add(j int) { a[j/64] |= 1 << (j % 64) }
 
+func (a chunkSet) has(j int) bool { return a[j/64]&(1<<(j%64)) != 0 }
+
 func (a chunkSet) or(b chunkSet) chunkSet {
 	for k := range a {
 		a[k] |= b[k]
@@ -71,20 +77,6 @@ func (a chunkSet) meets(b chunkSet) bool {
 		}
 	}
 	return false
-}
-
-// firstN is the set of positions 0..n-1.
-func firstN(n int) chunkSet {
-	var a chunkSet
-	for k := range a {
-		switch m := n - k*64; {
-		case m >= 64:
-			a[k] = ^uint64(0)
-		case m > 0:
-			a[k] = 1<<m - 1
-		}
-	}
-	return a
 }
 
 // groupHeader is the bytes before each kind's records in a packed chunk:
@@ -232,20 +224,34 @@ func (s *store) at(i int) Record {
 	if s.file == nil {
 		return s.mem[i/spillBlock][i%spillBlock]
 	}
-	c := i / cacheChunkRecords
+	c, j := i/cacheChunkRecords, i%cacheChunkRecords
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch := s.chunks[c]
 	if ch == nil {
-		ch = s.load(c)
+		ch = s.slot(c)
+	}
+	if !ch.have.has(j) {
+		s.load(ch, j)
 	}
 	ch.used = true
-	return ch.recs[i-c*cacheChunkRecords]
+	return ch.recs[j]
 }
 
-// load reads chunk c, evicting one not used lately when the cache is full.
-// Called with mu held.
-func (s *store) load(c int) *cacheChunk {
+// load reads chunk ch.c and decodes the records of record j's kind into
+// ch. Called with mu held.
+func (s *store) load(ch *cacheChunk, j int) {
+	s.packed = s.readChunks(s.packed, ch.c, ch.c+1)
+	got := s.unpack(s.packed, ch.c, ch.recs, func(_ Kind, at chunkSet) bool { return at.has(j) })
+	if !got.has(j) {
+		panic(fmt.Sprintf("timeline: reading the spilled timeline at %d: %v", s.index[ch.c], errPackedDamaged))
+	}
+	ch.have = ch.have.or(got)
+}
+
+// slot is a cache entry for chunk c, with nothing decoded yet: a new one,
+// or one not used lately when the cache is full. Called with mu held.
+func (s *store) slot(c int) *cacheChunk {
 	var ch *cacheChunk
 	if len(s.ring) >= cacheChunks {
 		for s.ring[s.hand].used {
@@ -259,13 +265,8 @@ func (s *store) load(c int) *cacheChunk {
 		ch = &cacheChunk{recs: make([]Record, cacheChunkRecords)}
 		s.ring = append(s.ring, ch)
 	}
-	ch.c = c
-	n := min(cacheChunkRecords, s.n-c*cacheChunkRecords)
-	ch.recs = ch.recs[:cap(ch.recs)][:n]
-	s.packed = s.readChunks(s.packed, c, c+1)
-	if s.unpack(s.packed, c, 0, ch.recs) != firstN(n) {
-		panic(fmt.Sprintf("timeline: reading the spilled timeline at %d: %v", s.index[c], errPackedDamaged))
-	}
+	ch.c, ch.have = c, chunkSet{}
+	ch.recs = ch.recs[:cap(ch.recs)][:min(cacheChunkRecords, s.n-c*cacheChunkRecords)]
 	s.chunks[c] = ch
 	return ch
 }
@@ -282,10 +283,10 @@ func (s *store) readChunks(buf []byte, from, to int) []byte {
 	return buf
 }
 
-// unpack decodes the records of the kinds in ks (all when ks is 0) of
-// chunk c, packed in p, into their places in recs, and returns the
+// unpack decodes the blocks of chunk c (packed in p) that want takes, given
+// their kind and positions, into their places in recs, and returns the
 // positions it filled.
-func (s *store) unpack(p []byte, c int, ks KindSet, recs []Record) chunkSet {
+func (s *store) unpack(p []byte, c int, recs []Record, want func(Kind, chunkSet) bool) chunkSet {
 	var have chunkSet
 	fail := func(err error) {
 		panic(fmt.Sprintf("timeline: reading the spilled timeline at %d: %v", s.index[c], err))
@@ -304,7 +305,7 @@ func (s *store) unpack(p []byte, c int, ks KindSet, recs []Record) chunkSet {
 		if n > len(p) || at.meets(have) {
 			fail(errPackedDamaged)
 		}
-		if ks.Has(k) {
+		if want(k, at) {
 			used, err := unpackRecordsAt(p[:n], recs, at)
 			if err == nil && used != n {
 				err = errPackedDamaged
@@ -336,17 +337,18 @@ func (s *store) scan(from, to int, ks KindSet, fn func(i int, r *Record) bool) {
 		}
 		return
 	}
-	wanted := func(c int) bool { return ks == 0 || s.kinds[c]&ks != 0 }
+	holds := func(c int) bool { return ks == 0 || s.kinds[c]&ks != 0 }
+	wanted := func(k Kind, _ chunkSet) bool { return ks.Has(k) }
 	recs := make([]Record, cacheChunkRecords)
 	var packed []byte
 	last := (to - 1) / cacheChunkRecords
 	for c := from / cacheChunkRecords; c <= last; {
-		if !wanted(c) {
+		if !holds(c) {
 			c++
 			continue
 		}
 		upto := c + 1
-		for upto <= last && upto-c < scanChunks && wanted(upto) {
+		for upto <= last && upto-c < scanChunks && holds(upto) {
 			upto++
 		}
 		packed = s.readChunks(packed, c, upto)
@@ -354,7 +356,7 @@ func (s *store) scan(from, to int, ks KindSet, fn func(i int, r *Record) bool) {
 		for ; c < upto; c++ {
 			first := c * cacheChunkRecords
 			b := recs[:min(cacheChunkRecords, s.n-first)]
-			have := s.unpack(packed[s.index[c]-base:s.index[c+1]-base], c, ks, b)
+			have := s.unpack(packed[s.index[c]-base:s.index[c+1]-base], c, b, wanted)
 			for k, m := range have {
 				for ; m != 0; m &= m - 1 {
 					j := first + k*64 + bits.TrailingZeros64(m)
