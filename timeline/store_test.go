@@ -139,6 +139,17 @@ func TestSpilledTimelineEqualsInMemory(t *testing.T) {
 			}
 		}
 	}
+	// Kinds is the union of the records' kinds, spilled or not.
+	var union KindSet
+	for _, r := range mem.Records(0, -1) {
+		union |= 1 << r.Kind
+	}
+	if mem.Kinds() != union || disk.Kinds() != union {
+		t.Errorf("Kinds: %b in memory, %b spilled, want %b", mem.Kinds(), disk.Kinds(), union)
+	}
+	if k := Build(nil, nil).Kinds(); k != 0 {
+		t.Errorf("an empty timeline holds kinds %b", k)
+	}
 	// A stretch that starts and ends inside chunks yields the same.
 	for _, span := range [][2]int{{5, 300}, {129, 130}, {127, 1025}, {3000, 3501}} {
 		var a, b []Record
