@@ -298,14 +298,10 @@ func onLinkOf(tl *timeline.Timeline, segs []uint16) onLinkSet {
 		}
 		o.set.insert(uint64(packKey(ipKey{ip, vlan, seg})))
 	}
-	for _, r := range tl.RecordsOf(timeline.Kinds(timeline.KindARP, timeline.KindUsage, timeline.KindNeigh)) {
-		if r.Kind == timeline.KindUsage || r.Kind == timeline.KindNeigh {
-			o.wire = true
-		}
-		if r.Kind != timeline.KindARP {
-			continue
-		}
-		o.wire = true
+	// Usage runs and listings only tell that the timeline holds wire
+	// evidence, which its kinds do: the pass reads ARP alone.
+	o.wire = tl.Kinds()&timeline.Kinds(timeline.KindARP, timeline.KindUsage, timeline.KindNeigh) != 0
+	for _, r := range tl.RecordsOf(timeline.Kinds(timeline.KindARP)) {
 		a, _ := r.ARPRec()
 		if bindingSender(&a) {
 			add(a.SPA, a.VLAN, segs[r.Src])

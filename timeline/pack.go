@@ -86,6 +86,33 @@ func unpackRecords(src []byte, rs []Record) (int, error) {
 	return p, nil
 }
 
+// unpackRecordsAt decodes one block into the records of rs at the
+// positions set in at (ascending), each packed against the one before it
+// in the block: a store chunk keeps each kind's records as a block of their
+// own (see storeWriter.flush). It returns how many bytes it used.
+func unpackRecordsAt(src []byte, rs []Record, at chunkSet) (int, error) {
+	var zero [recordWords]uint64
+	prev := &zero
+	p := 0
+	for k, m := range at {
+		for ; m != 0; m &= m - 1 {
+			j := k*64 + bits.TrailingZeros64(m)
+			if j >= len(rs) {
+				return p, errPackedDamaged
+			}
+			w := recordWordsOf(&rs[j])
+			*w = *prev
+			n, err := unpackRecord(src[p:], w)
+			p += n
+			if err != nil {
+				return p, fmt.Errorf("packed record %d: %w", j, err)
+			}
+			prev = w
+		}
+	}
+	return p, nil
+}
+
 // unpackRecord decodes the packed record at the start of src over w, which
 // holds the record before it in its block (all zeros before a block's
 // first), and returns how many bytes it used: a block can be decoded a

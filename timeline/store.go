@@ -1,7 +1,9 @@
 package timeline
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
 	"sync"
 )
@@ -11,11 +13,13 @@ import (
 // concurrent readers.
 type store struct {
 	n    int
+	all  KindSet    // every kind the store holds
 	mem  [][]Record // segments of spillBlock records, all full but the last
 	file *appendFile
 	// index[c] is where packed chunk c starts in file; the last entry is
 	// the file's end. kinds[c] is the kinds chunk c holds: a pass over some
-	// kinds reads only the chunks that hold them.
+	// kinds reads only the chunks that hold them, and decodes only their
+	// records (a chunk packs each kind's records apart, see flush).
 	index []int64
 	kinds []KindSet
 
@@ -34,6 +38,10 @@ type store struct {
 type cacheChunk struct {
 	c    int // the chunk's number
 	recs []Record
+	// have is the records decoded: a read decodes only the block of its
+	// record's kind (a finding's evidence is mostly one kind; a chunk of a
+	// busy capture is nine tenths usage runs).
+	have chunkSet
 	used bool
 }
 
@@ -45,29 +53,66 @@ const (
 	cacheChunks       = 768 // about 16 MB of records cached
 )
 
+// chunkSet is a set of a chunk's records, by position.
+type chunkSet [cacheChunkRecords / 64]uint64
+
+// A chunk's positions must fill whole words of its set.
+var _ [cacheChunkRecords % 64]struct{} = [0]struct{}{}
+
+func (a *chunkSet) add(j int) { a[j/64] |= 1 << (j % 64) }
+
+func (a chunkSet) has(j int) bool { return a[j/64]&(1<<(j%64)) != 0 }
+
+func (a chunkSet) or(b chunkSet) chunkSet {
+	for k := range a {
+		a[k] |= b[k]
+	}
+	return a
+}
+
+func (a chunkSet) meets(b chunkSet) bool {
+	for k := range a {
+		if a[k]&b[k] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// groupHeader is the bytes before each kind's records in a packed chunk:
+// the kind, the positions its records take in the chunk (chunkSet, little
+// endian words), and the length of the packed records that follow.
+const groupHeader = 1 + 8*len(chunkSet{}) + 4
+
 // storeWriter fills a store in timeline order. In memory it fills
 // segments the sinks have done with (pool) before it makes new ones, so
 // the merged records take the place of the sinks' instead of adding to it.
 type storeWriter struct {
-	mem    [][]Record
-	pool   *segPool
-	total  int
-	file   *appendFile
-	buf    []Record
-	packed []byte
-	index  []int64
-	kinds  []KindSet
-	n      int
+	mem   [][]Record
+	pool  *segPool
+	total int
+	file  *appendFile
+	// groups[k] is the current chunk's records of kind k, at[k] the
+	// positions they take in it; inChunk is how many records it holds.
+	groups  [32][]Record
+	at      [32]chunkSet
+	inChunk int
+	packed  []byte
+	index   []int64
+	kinds   []KindSet
+	all     KindSet
+	n       int
 }
 
 func newStoreWriter(total int64, pool *segPool) *storeWriter {
 	if total*int64(RecordSize) <= memTimelineSize {
 		return &storeWriter{mem: make([][]Record, 0, (total+spillBlock-1)/spillBlock), pool: pool, total: int(total)}
 	}
-	return &storeWriter{file: &appendFile{}, buf: make([]Record, 0, cacheChunkRecords)}
+	return &storeWriter{file: &appendFile{}}
 }
 
 func (w *storeWriter) add(r *Record) {
+	w.all |= KindSet(1) << r.Kind
 	if w.file == nil {
 		i := w.n % spillBlock
 		if i == 0 {
@@ -78,8 +123,13 @@ func (w *storeWriter) add(r *Record) {
 		return
 	}
 	w.n++
-	w.buf = append(w.buf, *r)
-	if len(w.buf) == cap(w.buf) {
+	g := &w.groups[r.Kind]
+	if *g == nil {
+		*g = make([]Record, 0, cacheChunkRecords)
+	}
+	*g = append(*g, *r)
+	w.at[r.Kind].add(w.inChunk)
+	if w.inChunk++; w.inChunk == cacheChunkRecords {
 		w.flush()
 	}
 }
@@ -117,23 +167,39 @@ func (p *segPool) take() []Record {
 	return seg
 }
 
-// flush packs the buffered records as one chunk.
+// flush packs the buffered records as one chunk: each kind's records as a
+// block of their own, in kind order, after a groupHeader. A pass over some
+// kinds decodes only theirs (on a busy capture a pass over ARP skips the
+// nine tenths of each chunk that are usage runs and handshakes), and a
+// record packs against the last one of its kind, which it resembles more.
 func (w *storeWriter) flush() {
-	if len(w.buf) == 0 {
+	if w.inChunk == 0 {
 		return
 	}
-	w.packed = packRecords(w.packed[:0], w.buf)
-	w.index = append(w.index, w.file.write(w.packed))
+	w.packed = w.packed[:0]
 	var ks KindSet
-	for i := range w.buf {
-		ks |= KindSet(1) << w.buf[i].Kind
+	for k := range w.groups {
+		g := w.groups[k]
+		if len(g) == 0 {
+			continue
+		}
+		ks |= KindSet(1) << k
+		w.packed = append(w.packed, byte(k))
+		for _, m := range w.at[k] {
+			w.packed = binary.LittleEndian.AppendUint64(w.packed, m)
+		}
+		n := len(w.packed)
+		w.packed = packRecords(append(w.packed, 0, 0, 0, 0), g)
+		binary.LittleEndian.PutUint32(w.packed[n:], uint32(len(w.packed)-n-4))
+		w.groups[k], w.at[k] = g[:0], chunkSet{}
 	}
+	w.index = append(w.index, w.file.write(w.packed))
 	w.kinds = append(w.kinds, ks)
-	w.buf = w.buf[:0]
+	w.inChunk = 0
 }
 
 func (w *storeWriter) finish(s *store) error {
-	s.n = w.n
+	s.n, s.all = w.n, w.all
 	if w.file == nil {
 		s.mem = w.mem
 		if k := len(s.mem) - 1; k >= 0 {
@@ -142,7 +208,7 @@ func (w *storeWriter) finish(s *store) error {
 		return nil
 	}
 	w.flush()
-	w.buf, w.packed = nil, nil
+	w.groups, w.packed = [32][]Record{}, nil
 	s.index = append(slices.Clip(w.index), w.file.size())
 	s.kinds = slices.Clip(w.kinds)
 	s.file = w.file
@@ -158,20 +224,34 @@ func (s *store) at(i int) Record {
 	if s.file == nil {
 		return s.mem[i/spillBlock][i%spillBlock]
 	}
-	c := i / cacheChunkRecords
+	c, j := i/cacheChunkRecords, i%cacheChunkRecords
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch := s.chunks[c]
 	if ch == nil {
-		ch = s.load(c)
+		ch = s.slot(c)
+	}
+	if !ch.have.has(j) {
+		s.load(ch, j)
 	}
 	ch.used = true
-	return ch.recs[i-c*cacheChunkRecords]
+	return ch.recs[j]
 }
 
-// load reads chunk c, evicting one not used lately when the cache is full.
-// Called with mu held.
-func (s *store) load(c int) *cacheChunk {
+// load reads chunk ch.c and decodes the records of record j's kind into
+// ch. Called with mu held.
+func (s *store) load(ch *cacheChunk, j int) {
+	s.packed = s.readChunks(s.packed, ch.c, ch.c+1)
+	got := s.unpack(s.packed, ch.c, ch.recs, func(_ Kind, at chunkSet) bool { return at.has(j) })
+	if !got.has(j) {
+		panic(fmt.Sprintf("timeline: reading the spilled timeline at %d: %v", s.index[ch.c], errPackedDamaged))
+	}
+	ch.have = ch.have.or(got)
+}
+
+// slot is a cache entry for chunk c, with nothing decoded yet: a new one,
+// or one not used lately when the cache is full. Called with mu held.
+func (s *store) slot(c int) *cacheChunk {
 	var ch *cacheChunk
 	if len(s.ring) >= cacheChunks {
 		for s.ring[s.hand].used {
@@ -185,11 +265,8 @@ func (s *store) load(c int) *cacheChunk {
 		ch = &cacheChunk{recs: make([]Record, cacheChunkRecords)}
 		s.ring = append(s.ring, ch)
 	}
-	ch.c = c
-	n := min(cacheChunkRecords, s.n-c*cacheChunkRecords)
-	ch.recs = ch.recs[:cap(ch.recs)][:n]
-	s.packed = s.readChunks(s.packed, c, c+1)
-	s.unpack(s.packed, c, ch.recs)
+	ch.c, ch.have = c, chunkSet{}
+	ch.recs = ch.recs[:cap(ch.recs)][:min(cacheChunkRecords, s.n-c*cacheChunkRecords)]
 	s.chunks[c] = ch
 	return ch
 }
@@ -206,14 +283,41 @@ func (s *store) readChunks(buf []byte, from, to int) []byte {
 	return buf
 }
 
-// unpack decodes chunk c from the start of p into recs and returns how many
-// bytes of p it took.
-func (s *store) unpack(p []byte, c int, recs []Record) int {
-	n, err := unpackRecords(p, recs)
-	if err != nil {
+// unpack decodes the blocks of chunk c (packed in p) that want takes, given
+// their kind and positions, into their places in recs, and returns the
+// positions it filled.
+func (s *store) unpack(p []byte, c int, recs []Record, want func(Kind, chunkSet) bool) chunkSet {
+	var have chunkSet
+	fail := func(err error) {
 		panic(fmt.Sprintf("timeline: reading the spilled timeline at %d: %v", s.index[c], err))
 	}
-	return n
+	for len(p) > 0 {
+		if len(p) < groupHeader {
+			fail(errPackedCut)
+		}
+		k := Kind(p[0])
+		var at chunkSet
+		for j := range at {
+			at[j] = binary.LittleEndian.Uint64(p[1+8*j:])
+		}
+		n := int(binary.LittleEndian.Uint32(p[groupHeader-4:]))
+		p = p[groupHeader:]
+		if n > len(p) || at.meets(have) {
+			fail(errPackedDamaged)
+		}
+		if want(k, at) {
+			used, err := unpackRecordsAt(p[:n], recs, at)
+			if err == nil && used != n {
+				err = errPackedDamaged
+			}
+			if err != nil {
+				fail(err)
+			}
+			have = have.or(at)
+		}
+		p = p[n:]
+	}
+	return have
 }
 
 // scan calls fn for the records from..to-1 of the kinds in ks (all when ks
@@ -233,28 +337,35 @@ func (s *store) scan(from, to int, ks KindSet, fn func(i int, r *Record) bool) {
 		}
 		return
 	}
-	wanted := func(c int) bool { return ks == 0 || s.kinds[c]&ks != 0 }
+	holds := func(c int) bool { return ks == 0 || s.kinds[c]&ks != 0 }
+	wanted := func(k Kind, _ chunkSet) bool { return ks.Has(k) }
 	recs := make([]Record, cacheChunkRecords)
 	var packed []byte
 	last := (to - 1) / cacheChunkRecords
 	for c := from / cacheChunkRecords; c <= last; {
-		if !wanted(c) {
+		if !holds(c) {
 			c++
 			continue
 		}
 		upto := c + 1
-		for upto <= last && upto-c < scanChunks && wanted(upto) {
+		for upto <= last && upto-c < scanChunks && holds(upto) {
 			upto++
 		}
 		packed = s.readChunks(packed, c, upto)
-		p := packed
+		base := s.index[c]
 		for ; c < upto; c++ {
 			first := c * cacheChunkRecords
 			b := recs[:min(cacheChunkRecords, s.n-first)]
-			p = p[s.unpack(p, c, b):]
-			for j := max(from-first, 0); j < len(b) && first+j < to; j++ {
-				if ks.Has(b[j].Kind) && !fn(first+j, &b[j]) {
-					return
+			have := s.unpack(packed[s.index[c]-base:s.index[c+1]-base], c, b, wanted)
+			for k, m := range have {
+				for ; m != 0; m &= m - 1 {
+					j := first + k*64 + bits.TrailingZeros64(m)
+					if j >= to {
+						return
+					}
+					if j >= from && !fn(j, &b[j-first]) {
+						return
+					}
 				}
 			}
 		}

@@ -139,6 +139,30 @@ func TestSpilledTimelineEqualsInMemory(t *testing.T) {
 			}
 		}
 	}
+	// Kinds is the union of the records' kinds, spilled or not.
+	var union KindSet
+	for _, r := range mem.Records(0, -1) {
+		union |= 1 << r.Kind
+	}
+	if mem.Kinds() != union || disk.Kinds() != union {
+		t.Errorf("Kinds: %b in memory, %b spilled, want %b", mem.Kinds(), disk.Kinds(), union)
+	}
+	if k := Build(nil, nil).Kinds(); k != 0 {
+		t.Errorf("an empty timeline holds kinds %b", k)
+	}
+	// A stretch that starts and ends inside chunks yields the same.
+	for _, span := range [][2]int{{5, 300}, {129, 130}, {127, 1025}, {3000, 3501}} {
+		var a, b []Record
+		for _, r := range mem.Records(span[0], span[1]) {
+			a = append(a, *r)
+		}
+		for _, r := range disk.Records(span[0], span[1]) {
+			b = append(b, *r)
+		}
+		if len(a) != span[1]-span[0] || !reflect.DeepEqual(a, b) {
+			t.Errorf("Records(%d, %d): %d records in memory, %d spilled, or they differ", span[0], span[1], len(a), len(b))
+		}
+	}
 	ip := netip.MustParseAddr("10.0.0.3")
 	if a, b := mem.ByIP(ip), disk.ByIP(ip); !reflect.DeepEqual(a, b) || len(a) == 0 {
 		t.Errorf("ByIP: %d in memory, %d spilled", len(a), len(b))

@@ -49,6 +49,11 @@ func (t *Timeline) Len() int { return t.n }
 // Record returns event i's record.
 func (t *Timeline) Record(i int) Record { return t.st.at(i) }
 
+// Kinds is the set of kinds the timeline holds, known without a pass. An
+// empty timeline's is the zero set, which Has reads as every kind: test it
+// with &.
+func (t *Timeline) Kinds() KindSet { return t.st.all }
+
 // Records yields the records from..to-1 in order (to < 0: to the end). The
 // record pointer is valid until the next iteration only: copy what you keep.
 func (t *Timeline) Records(from, to int) iter.Seq2[int, *Record] {
