@@ -192,7 +192,8 @@ type unansweredPass struct {
 	cfg  *Config
 	out  *Findings
 	open keyTable[int32] // by bindKey: into slab
-	slab []episode
+	slab [][]episode     // slabChunk episodes each: growing never copies them, nor doubles the memory
+	used int32           // slots handed out of slab
 	free []int32
 	head int32 // least recently asked for; -1 when none is open
 	tail int32
@@ -217,7 +218,7 @@ func (p *unansweredPass) run() {
 	tl, out := p.tl, p.out
 	horizon := max(episodeGap, p.cfg.UnansweredWait)
 	for i, rec := range tl.RecordsOf(timeline.Kinds(timeline.KindARP, timeline.KindUsage)) {
-		for p.head >= 0 && rec.T-p.slab[p.head].last > int64(horizon) {
+		for p.head >= 0 && rec.T-p.ep(p.head).last > int64(horizon) {
 			p.close(p.head)
 		}
 		switch rec.Kind {
@@ -254,7 +255,7 @@ func (p *unansweredPass) arp(i int, rec *timeline.Record, a *timeline.ARP) {
 	now := rec.T
 	if a.Class.Announces() && a.SPA.Is4() {
 		if e := p.open.find(uint64(packKey(ipKey{a.SPA, a.VLAN, p.segs[rec.Src]}))); e != nil {
-			ep := &p.slab[*e]
+			ep := p.ep(*e)
 			if r := ep.find(a.THA); a.Class == timeline.ARPReply && r != nil {
 				// A reply to one requester answers that one only.
 				if now-r.last <= int64(p.cfg.UnansweredWait) {
@@ -285,18 +286,18 @@ func (p *unansweredPass) arp(i int, rec *timeline.Record, a *timeline.ARP) {
 	if at := p.open.find(uint64(k)); at != nil {
 		e = *at
 		p.unlink(e)
-		ep = &p.slab[e]
+		ep = p.ep(e)
 		r = ep.requester(a.SHA, a.SPA, i)
 	} else {
 		e = p.alloc()
-		ep = &p.slab[e]
+		ep = p.ep(e)
 		*ep = episode{key: k, first: now, req0: requester{mac: a.SHA, spa: a.SPA.As4(), first: int32(i)}, prev: -1, next: -1}
 		at, _ := p.open.insert(uint64(k))
 		*at = e
 		// An ARP scan asks for more addresses a minute than are worth
 		// remembering: judge the oldest early once their reply wait is over
 		// (a later request for one of them starts a new episode).
-		for p.open.len() > maxOpen && p.head >= 0 && now-p.slab[p.head].last > int64(p.cfg.UnansweredWait) {
+		for p.open.len() > maxOpen && p.head >= 0 && now-p.ep(p.head).last > int64(p.cfg.UnansweredWait) {
 			p.close(p.head)
 			p.early++
 		}
@@ -334,9 +335,18 @@ func (p *unansweredPass) alloc() int32 {
 		p.free = p.free[:n-1]
 		return e
 	}
-	p.slab = append(p.slab, episode{})
-	return int32(len(p.slab) - 1)
+	if p.used%slabChunk == 0 {
+		p.slab = append(p.slab, make([]episode, slabChunk))
+	}
+	p.used++
+	return p.used - 1
 }
+
+// slabChunk is the episodes allocated at a time.
+const slabChunk = 4096
+
+// ep is slab slot i.
+func (p *unansweredPass) ep(i int32) *episode { return &p.slab[i/slabChunk][i%slabChunk] }
 
 // sent notes unicast traffic from mac to an IP while the IP is asked for.
 func (p *unansweredPass) sent(mac timeline.MAC, k ipKey, frames int64) {
@@ -344,17 +354,17 @@ func (p *unansweredPass) sent(mac timeline.MAC, k ipKey, frames int64) {
 		return
 	}
 	if e := p.open.find(uint64(packKey(k))); e != nil {
-		if r := p.slab[*e].find(mac); r != nil {
+		if r := p.ep(*e).find(mac); r != nil {
 			r.unicast += frames
 		}
 	}
 }
 
 func (p *unansweredPass) append(e int32) {
-	ep := &p.slab[e]
+	ep := p.ep(e)
 	ep.prev, ep.next = p.tail, -1
 	if p.tail >= 0 {
-		p.slab[p.tail].next = e
+		p.ep(p.tail).next = e
 	} else {
 		p.head = e
 	}
@@ -362,14 +372,14 @@ func (p *unansweredPass) append(e int32) {
 }
 
 func (p *unansweredPass) unlink(e int32) {
-	ep := &p.slab[e]
+	ep := p.ep(e)
 	if ep.prev >= 0 {
-		p.slab[ep.prev].next = ep.next
+		p.ep(ep.prev).next = ep.next
 	} else {
 		p.head = ep.next
 	}
 	if ep.next >= 0 {
-		p.slab[ep.next].prev = ep.prev
+		p.ep(ep.next).prev = ep.prev
 	} else {
 		p.tail = ep.prev
 	}
@@ -379,10 +389,10 @@ func (p *unansweredPass) unlink(e int32) {
 // close judges an episode whose requests are over and frees its slot.
 func (p *unansweredPass) close(e int32) {
 	p.unlink(e)
-	ep := &p.slab[e]
+	ep := p.ep(e)
 	p.open.delete(uint64(ep.key))
 	defer func() {
-		p.slab[e] = episode{}
+		*p.ep(e) = episode{}
 		p.free = append(p.free, e)
 	}()
 	// Requests so close to the end of their capture that a reply could
