@@ -120,24 +120,17 @@ input() {
 			GENERATED+=("$pcap")
 		fi
 		;;
-	neigh)
-		local dir=$OUT/neigh-$size
+	neigh | neighscan)
+		local dir=$OUT/$shape-$size
 		F=$dir/host1/neigh-monitor.log
 		if [[ ! -s $F ]]; then
 			room "$size"
 			echo "generating $F ..." >&2
-			"$BIN/neighgen" -monitor -entries "$NEIGH_ENTRIES" -size "$size" -o "$F"
-		fi
-		GENERATED+=("$dir")
-		return
-		;;
-	neighscan)
-		local dir=$OUT/neighscan-$size
-		F=$dir/host1/neigh-monitor.log
-		if [[ ! -s $F ]]; then
-			room "$size"
-			echo "generating $F ..." >&2
-			"$BIN/neighgen" -scan -size "$size" -o "$F"
+			if [[ $shape == neigh ]]; then
+				"$BIN/neighgen" -monitor -entries "$NEIGH_ENTRIES" -size "$size" -o "$F"
+			else
+				"$BIN/neighgen" -scan -size "$size" -o "$F"
+			fi
 		fi
 		GENERATED+=("$dir")
 		return
