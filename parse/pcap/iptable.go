@@ -28,12 +28,7 @@ type ipTable struct {
 	slots []ipState // a power of two of them
 	shift uint      // 64 - log2(len(slots))
 	n     int
-	// spare is the slots keep moved the entries out of, reused by the
-	// next keep: on a busy segment the table fills and is emptied of
-	// unused addresses over and over, and a fresh array each time was
-	// three fifths of the parse's allocation, which the collector's
-	// headroom doubled into peak memory.
-	spare []ipState
+	spare []ipState // the slots the last keep moved out of, for the next (slots.go)
 }
 
 const minIPSlots = 1 << 10
@@ -100,12 +95,7 @@ func (t *ipTable) keep(wanted func(*ipState) bool) {
 
 func (t *ipTable) rebuild(size int, wanted func(*ipState) bool) {
 	old := t.slots
-	if len(t.spare) == size {
-		t.slots, t.spare = t.spare, nil
-		clear(t.slots)
-	} else {
-		t.slots = make([]ipState, size)
-	}
+	t.slots = freshSlots(&t.spare, size)
 	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	t.n = 0
 	for i := range old {
@@ -114,7 +104,5 @@ func (t *ipTable) rebuild(size int, wanted func(*ipState) bool) {
 			t.n++
 		}
 	}
-	if len(old) == size {
-		t.spare = old
-	}
+	retireSlots(&t.spare, old, size)
 }

@@ -15,7 +15,7 @@ type synTable struct {
 	slots []synSlot // a power of two of them
 	shift uint      // 64 - log2(len(slots))
 	n     int
-	spare []synSlot // the slots the last eviction moved out of, for the next
+	spare []synSlot // the slots the last eviction moved out of, for the next (slots.go)
 }
 
 // synSlot is one attempt: the key packed in two words, its SYNs so far
@@ -97,12 +97,7 @@ func (t *synTable) times(ts []int64) []int64 {
 
 func (t *synTable) rebuild(size int, wanted func(*synSlot) bool) {
 	old := t.slots
-	if len(t.spare) == size {
-		t.slots, t.spare = t.spare, nil
-		clear(t.slots)
-	} else {
-		t.slots = make([]synSlot, size)
-	}
+	t.slots = freshSlots(&t.spare, size)
 	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	t.n = 0
 	for i := range old {
@@ -111,7 +106,5 @@ func (t *synTable) rebuild(size int, wanted func(*synSlot) bool) {
 			t.n++
 		}
 	}
-	if len(old) == size {
-		t.spare = old
-	}
+	retireSlots(&t.spare, old, size)
 }
