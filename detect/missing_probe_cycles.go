@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/arpforensics/arpforensics/internal/evict"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -85,29 +86,13 @@ func neighSequences(tl *timeline.Timeline, facts *runFacts) mpNeigh {
 	res := mpNeigh{probeSeen: make([]bool, len(tl.Sources)), neighIPs: map[string]map[netip.Addr]bool{}}
 	byKey := map[key]*neighSeq{}
 	var forgotten int
-	var used []int
 	limit := maxNeighEntries // raised when entries with cycles fill it
 	forget := func() {
-		defer func() { limit = max(maxNeighEntries, 2*len(byKey)) }()
-		used = used[:0]
-		for _, s := range byKey {
-			if len(s.found) == 0 {
-				used = append(used, s.used)
-			}
-		}
-		if len(used) == 0 {
-			return // every entry holds a cycle: they are what is found
-		}
-		slices.Sort(used)
-		cut := used[len(used)/2]
-		for k, s := range byKey {
-			if len(s.found) == 0 && s.used <= cut {
-				s.gone = true
-				delete(byKey, k)
-				forgotten++
-			}
-		}
+		// Entries with a cycle found are what the pass is for: they stay.
+		age := func(s *neighSeq) (int64, bool) { return int64(s.used), len(s.found) == 0 }
+		forgotten += evict.OlderHalf(byKey, age, func(_ key, s *neighSeq) { s.gone = true })
 		res.seqs = slices.DeleteFunc(res.seqs, func(s *neighSeq) bool { return s.gone })
+		limit = max(maxNeighEntries, 2*len(byKey))
 	}
 	get := func(k key, i int) *neighSeq {
 		s := byKey[k]

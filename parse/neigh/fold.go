@@ -3,10 +3,10 @@ package neigh
 import (
 	"bytes"
 	"net/netip"
-	"slices"
 	"strconv"
 	"time"
 
+	"github.com/arpforensics/arpforensics/internal/evict"
 	"github.com/arpforensics/arpforensics/parse/lex"
 	"github.com/arpforensics/arpforensics/timeline"
 )
@@ -67,7 +67,6 @@ type folder struct {
 	// tick numbers the track lookups: a track's used is its last, and
 	// eviction forgets the tracks used the longest ago.
 	tick    uint64
-	ticks   []uint64 // eviction's scratch
 	evicted int64
 	// trackLimit is the tracks at which the next eviction runs: maxTracks,
 	// or twice what the last one kept when the listings in play hold more.
@@ -194,30 +193,18 @@ func (f *folder) track(e *entry) *track {
 
 // evictTracks forgets the older half (by last use) of the tracks neither
 // block in play lists: those the current and the previous listing show are
-// kept, since the next block decides whether they are gone. Their open
-// events are handed over as they stand.
+// kept, since the next block decides whether they are gone (when one
+// listing holds them all, nothing goes: it is what the input shows). Their
+// open events are handed over as they stand.
 func (f *folder) evictTracks() {
-	evictable := func(t *track) bool { return t.lastBlock < 0 || t.lastBlock < f.block-1 }
-	f.ticks = f.ticks[:0]
-	for _, t := range f.tracks {
-		if evictable(t) {
-			f.ticks = append(f.ticks, t.used)
-		}
+	age := func(t *track) (int64, bool) {
+		return int64(t.used), t.lastBlock < 0 || t.lastBlock < f.block-1
 	}
-	if len(f.ticks) == 0 {
-		return // one listing holds them all: it is what the input shows
-	}
-	slices.Sort(f.ticks)
-	cut := f.ticks[len(f.ticks)/2]
-	for k, t := range f.tracks {
-		if evictable(t) && t.used <= cut {
-			f.endStretch(t)
-			f.endReset(t)
-			f.forgetLine(t)
-			delete(f.tracks, k)
-			f.evicted++
-		}
-	}
+	f.evicted += int64(evict.OlderHalf(f.tracks, age, func(_ string, t *track) {
+		f.endStretch(t)
+		f.endReset(t)
+		f.forgetLine(t)
+	}))
 }
 
 // newBlock starts a listing block at t (a date line). It reports whether the

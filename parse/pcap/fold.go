@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/arpforensics/arpforensics/internal/evict"
 	"github.com/arpforensics/arpforensics/timeline"
 )
 
@@ -276,7 +277,7 @@ func (f *Folder) ARP(ts time.Time, pos timeline.Pos, link timeline.Link, op uint
 	case link.Direction == timeline.DirOutgoing && op == 1 && tpa.Is4():
 		k := learnKey{sha, tpa.As4()}
 		if _, ok := f.asked[k]; !ok && len(f.asked) >= maxLearned {
-			f.evictedLearned += int64(evictOldest(f.asked, func(at int64) int64 { return at }, nil))
+			f.evictedLearned += int64(evict.OlderHalf(f.asked, func(at int64) (int64, bool) { return at, true }, nil))
 		}
 		f.asked[k] = ts.UnixNano()
 	case link.Direction == timeline.DirOutgoing && class == timeline.ARPReply && tpa.Is4() && !tha.IsZero():
@@ -477,7 +478,7 @@ func (f *Folder) Close(src *timeline.Source) {
 
 func (f *Folder) learn(k learnKey, mac timeline.MAC, ts time.Time) {
 	if _, ok := f.learned[k]; !ok && len(f.learned) >= maxLearned {
-		f.evictedLearned += int64(evictOldest(f.learned, func(l learned) int64 { return l.at }, nil))
+		f.evictedLearned += int64(evict.OlderHalf(f.learned, func(l learned) (int64, bool) { return l.at, true }, nil))
 	}
 	f.learned[k] = learned{mac, ts.UnixNano()}
 }
@@ -494,7 +495,7 @@ func (f *Folder) evictRuns() {
 	if len(f.times) == 0 {
 		return
 	}
-	cut := selectNth(f.times, len(f.times)/2)
+	cut := evict.Nth(f.times, len(f.times)/2)
 	for i, at := range f.idle {
 		if at <= cut {
 			f.endRun(int32(i))
@@ -514,7 +515,7 @@ func (f *Folder) evictSYNs(now time.Time) {
 	f.evictedSYNs += int64(f.syns.keep(now.Add(-synIdle).UnixNano() - 1))
 	if f.syns.len() >= maxSYNs/2 {
 		f.times = f.syns.times(f.times[:0])
-		f.evictedSYNs += int64(f.syns.keep(selectNth(f.times, len(f.times)/2)))
+		f.evictedSYNs += int64(f.syns.keep(evict.Nth(f.times, len(f.times)/2)))
 	}
 }
 
@@ -535,63 +536,4 @@ func (f *Folder) evictIPs() {
 		return live
 	})
 	f.refindIPs()
-}
-
-// evictOldest removes the older half of m by the time at gives each entry,
-// calling drop (which must delete the entry) or deleting itself, and returns
-// how many went: one pass to gather the times, a linear-time selection of
-// their median, one pass to delete. Called when a table is full, it costs
-// a few steps per entry added.
-func evictOldest[K comparable, V any](m map[K]V, at func(V) int64, drop func(K, V)) int {
-	times := make([]int64, 0, len(m))
-	for _, v := range m {
-		times = append(times, at(v))
-	}
-	cut := selectNth(times, len(times)/2)
-	gone := 0
-	for k, v := range m {
-		if at(v) <= cut {
-			if drop != nil {
-				drop(k, v)
-			} else {
-				delete(m, k)
-			}
-			gone++
-		}
-	}
-	return gone
-}
-
-// selectNth returns the value that would be at index n if xs were sorted
-// (reordering xs): Hoare's quickselect, median-of-three pivots.
-func selectNth(xs []int64, n int) int64 {
-	lo, hi := 0, len(xs)-1
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		a, b, c := xs[lo], xs[mid], xs[hi]
-		pivot := max(min(a, b), min(max(a, b), c))
-		i, j := lo, hi
-		for i <= j {
-			for xs[i] < pivot {
-				i++
-			}
-			for xs[j] > pivot {
-				j--
-			}
-			if i <= j {
-				xs[i], xs[j] = xs[j], xs[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case n <= j:
-			hi = j
-		case n >= i:
-			lo = i
-		default:
-			return xs[n]
-		}
-	}
-	return xs[n]
 }

@@ -3,6 +3,8 @@ package pcap
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/arpforensics/arpforensics/internal/evict"
 )
 
 // The SYN table counts and forgets exactly as a map of the attempts would,
@@ -41,7 +43,7 @@ func TestSYNTableMatchesMap(t *testing.T) {
 			}
 			if len(want) >= limit { // nothing old enough: drop the older half
 				ts := tab.times(nil)
-				cut = selectNth(ts, len(ts)/2)
+				cut = evict.Nth(ts, len(ts)/2)
 				tab.keep(cut)
 				for k, s := range want {
 					if s.last <= cut {
