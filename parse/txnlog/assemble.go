@@ -29,10 +29,22 @@ type attempt struct {
 	// a closed transaction needs its lines only if it is worth citing,
 	// and that is known at once.
 	pinned int
+	// pins holds the pinned lines. It is the attempt's own and outlives
+	// its transaction, so pinning costs no allocation once it has grown:
+	// a fresh copy per line was garbage in proportion to the log's size,
+	// which the collector let pile up (RSS grew with the input).
+	pins []byte
 }
+
+// maxPins caps the pin buffer an attempt keeps for its next transaction.
+const maxPins = 64 << 10
 
 func (a *attempt) reset() {
 	a.cmds, a.ents, a.lines, a.times, a.pinned = a.cmds[:0], a.ents[:0], a.lines[:0], a.times[:0], 0
+	a.pins = a.pins[:0]
+	if cap(a.pins) > maxPins {
+		a.pins = nil
+	}
 	a.names.Reset()
 	a.hashes = a.hashes[:0]
 	if a.byHash != nil {
@@ -85,10 +97,28 @@ func (a *attempt) entity(b []byte, h uint64) uint32 {
 	return id
 }
 
-// pin copies the lines that still point into a window.
+// pin copies the lines that still point into a window into a.pins.
 func (a *attempt) pin() {
-	for ; a.pinned < len(a.lines); a.pinned++ {
-		a.lines[a.pinned] = append([]byte(nil), a.lines[a.pinned]...)
+	need := 0
+	for _, l := range a.lines[a.pinned:] {
+		need += len(l)
+	}
+	if len(a.pins)+need > cap(a.pins) {
+		// A larger buffer, and the lines pinned so far move into it too,
+		// so that the old one is garbage as a whole.
+		old := a.pinned
+		a.pins, a.pinned = make([]byte, 0, 2*(len(a.pins)+need)), 0
+		a.pinTo(old)
+	}
+	a.pinTo(len(a.lines))
+}
+
+// pinTo copies lines up to n into a.pins, which has room for them.
+func (a *attempt) pinTo(n int) {
+	for ; a.pinned < n; a.pinned++ {
+		at := len(a.pins)
+		a.pins = append(a.pins, a.lines[a.pinned]...)
+		a.lines[a.pinned] = a.pins[at:len(a.pins):len(a.pins)]
 	}
 }
 

@@ -434,3 +434,29 @@ func TestAttemptEntityIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestPinKeepsLines: an attempt's pinned lines keep their text once the
+// window they pointed into is overwritten, also after its pin buffer grew
+// (lines pinned earlier move with it) and when it is reused after reset.
+func TestPinKeepsLines(t *testing.T) {
+	var a attempt
+	var want []string
+	for round := 0; round < 2; round++ {
+		a.reset()
+		want = want[:0]
+		for i := 0; i < 50; i++ {
+			window := []byte(fmt.Sprintf("round %d command line %d %s", round, i, strings.Repeat("x", i*7)))
+			a.lines = append(a.lines, window)
+			want = append(want, string(window))
+			a.pin()
+			for j := range window {
+				window[j] = '#' // the window is reused
+			}
+			for j, l := range a.lines {
+				if string(l) != want[j] {
+					t.Fatalf("round %d, after pinning line %d: line %d is %q, want %q", round, i, j, l, want[j])
+				}
+			}
+		}
+	}
+}

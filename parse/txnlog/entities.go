@@ -249,8 +249,13 @@ func collectEntities(dst []entRec, args []byte, sp *splitter) []entRec {
 		v := a.Value.Of(args)
 		if len(v) > 0 && v[0] == '[' {
 			// A list of names (PgAddPortCommand's lsp=['<port>', …]).
-			for _, x := range quotedStrings(v) {
+			for n := 0; n < maxListed; n++ {
+				x, rest, ok := nextQuoted(v)
+				if !ok {
+					break
+				}
 				dst = add(dst, from, key, text, normalise(x), timeline.EntPrimary)
+				v = rest
 			}
 			continue
 		}
@@ -338,22 +343,22 @@ func primaryValue(v []byte) []byte {
 	return normalise(v)
 }
 
-// quotedStrings lists the quoted strings of a flat list repr (at most 64).
-func quotedStrings(v []byte) [][]byte {
-	var out [][]byte
-	for len(v) > 0 && len(out) < 64 {
-		o := bytes.IndexAny(v, `'"`)
-		if o < 0 {
-			break
-		}
-		c := closeQuote(v, o+1, v[o])
-		if c < 0 {
-			break
-		}
-		out = append(out, v[o+1:c])
-		v = v[c+1:]
+// maxListed is how many names of a list argument are taken.
+const maxListed = 64
+
+// nextQuoted is the first quoted string of a flat list repr and what
+// follows it; ok is false when there is none. (One at a time: a slice of
+// them per command was garbage in proportion to the log.)
+func nextQuoted(v []byte) (s, rest []byte, ok bool) {
+	o := bytes.IndexAny(v, `'"`)
+	if o < 0 {
+		return nil, nil, false
 	}
-	return out
+	c := closeQuote(v, o+1, v[o])
+	if c < 0 {
+		return nil, nil, false
+	}
+	return v[o+1 : c], v[c+1:], true
 }
 
 var entityPrefixes = [][]byte{[]byte("cr-lrp-"), []byte("lrp-"), []byte("neutron-")}
