@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -102,11 +103,17 @@ func (s *Sink) encode(e *Event, r *Record, blob []byte) ([]byte, bool, error) {
 			b.Parts, b.Detail = uint32(min(max(t.Parts, 0), 1<<32-1)), t.Detail != nil
 			return appendTxn(blob, t), true, nil
 		}
-		b, err := json.Marshal(p)
-		if err != nil {
+		// Through the sink's own buffer: json.Marshal's fresh result per
+		// event (a status line each transaction) was garbage in
+		// proportion to the input.
+		s.json.Reset()
+		if s.jsonEnc == nil {
+			s.jsonEnc = json.NewEncoder(&s.json)
+		}
+		if err := s.jsonEnc.Encode(p); err != nil {
 			return blob, false, fmt.Errorf("timeline: encoding %T: %w", p, err)
 		}
-		return append(blob, b...), true, nil
+		return append(blob, bytes.TrimSuffix(s.json.Bytes(), []byte("\n"))...), true, nil
 	}
 	return blob, false, nil
 }

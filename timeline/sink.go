@@ -1,8 +1,10 @@
 package timeline
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -51,9 +53,11 @@ type Sink struct {
 	strs     strtab
 	txnStore *TxnStore
 	scratch  []byte
-	packed   []byte    // a block being spilled (the spiller's)
-	keys     []sortKey // the spiller's sort keys
-	sp       *spiller  // writes full chunks in the background; nil until the first
+	json     bytes.Buffer  // encodes rich payloads without a type of their own
+	jsonEnc  *json.Encoder // into json
+	packed   []byte        // a block being spilled (the spiller's)
+	keys     []sortKey     // the spiller's sort keys
+	sp       *spiller      // writes full chunks in the background; nil until the first
 
 	seq         uint32
 	n           int64
