@@ -510,13 +510,24 @@ func (f *Folder) evictRuns() {
 	}
 }
 
-// evictSYNs forgets handshakes not seen for synIdle, or the older half.
+// evictSYNs forgets handshakes not seen for synIdle and, when that leaves
+// half the table or more, the older half of the rest. The cut is found
+// first and the table rebuilt once: on a SYN flood nothing is idle that
+// long, and a rebuild that dropped nothing was half the eviction's cost.
 func (f *Folder) evictSYNs(now time.Time) {
-	f.evictedSYNs += int64(f.syns.keep(now.Add(-synIdle).UnixNano() - 1))
-	if f.syns.len() >= maxSYNs/2 {
-		f.times = f.syns.times(f.times[:0])
-		f.evictedSYNs += int64(f.syns.keep(evict.Nth(f.times, len(f.times)/2)))
+	cut := now.Add(-synIdle).UnixNano() - 1
+	f.times = f.syns.times(f.times[:0])
+	idle := 0
+	for _, at := range f.times {
+		if at <= cut {
+			idle++
+		}
 	}
+	if rest := len(f.times) - idle; rest >= maxSYNs/2 {
+		// The idle attempts sort first: the rest's median is at idle + rest/2.
+		cut = evict.Nth(f.times, idle+rest/2)
+	}
+	f.evictedSYNs += int64(f.syns.keep(cut))
 }
 
 // evictIPs forgets the addresses no open run goes to (at least half of

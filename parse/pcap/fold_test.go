@@ -166,3 +166,49 @@ func TestFolderStaysBoundedOnManyPairs(t *testing.T) {
 		t.Error("no run was closed early")
 	}
 }
+
+// TestEvictSYNs: a full handshake table forgets the attempts idle longer
+// than synIdle and, when the rest still fill half of it, the older half of
+// the rest; the newest always stay.
+func TestEvictSYNs(t *testing.T) {
+	now := at(1000)
+	for _, c := range []struct {
+		name       string
+		idle, rest int
+	}{
+		{"mostly idle", maxSYNs * 3 / 4, maxSYNs / 4},
+		{"a few idle", maxSYNs / 8, maxSYNs * 7 / 8},
+		{"none idle", 0, maxSYNs},
+	} {
+		f, _ := newTestFolder()
+		var key uint32
+		add := func(ts time.Time) {
+			key++
+			k := synKey{src: [4]byte{10, 0, 0, 1}, dst: [4]byte{10, 0, 0, 2}, srcPort: 1, dstPort: 2, seq: key}
+			if _, full := f.syns.seen(k, ts.UnixNano(), maxSYNs); full {
+				t.Fatalf("%s: table full at %d", c.name, key)
+			}
+		}
+		for i := range c.idle {
+			add(now.Add(-synIdle - time.Duration(i+1)*time.Millisecond))
+		}
+		for i := range c.rest {
+			add(now.Add(-time.Duration(c.rest-i) * time.Millisecond)) // the last the newest
+		}
+		f.evictSYNs(now)
+		want := c.rest
+		if c.rest >= maxSYNs/2 {
+			want = c.rest - (c.rest/2 + 1) // the rest's median and all before it go
+		}
+		if got := f.syns.len(); got != want {
+			t.Errorf("%s: %d attempts left, want %d", c.name, got, want)
+		}
+		if int(f.evictedSYNs) != c.idle+c.rest-want {
+			t.Errorf("%s: %d counted as evicted, want %d", c.name, f.evictedSYNs, c.idle+c.rest-want)
+		}
+		newest := synKey{src: [4]byte{10, 0, 0, 1}, dst: [4]byte{10, 0, 0, 2}, srcPort: 1, dstPort: 2, seq: key}
+		if n, _ := f.syns.seen(newest, now.UnixNano(), maxSYNs); n != 2 {
+			t.Errorf("%s: the newest attempt was forgotten", c.name)
+		}
+	}
+}
