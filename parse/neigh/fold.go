@@ -30,12 +30,13 @@ const (
 // what the source last showed, and it then spans every listing that still
 // shows the same. Monitor lines are events of their own.
 type folder struct {
-	p        *parser
-	derived  int64 // events of no line of their own: disappearances, a flush round's deletions
-	out      *timeline.Sink
-	tracks   map[string]*track
-	trackKey []byte
-	protos   map[string]string
+	p       *parser
+	derived int64 // events of no line of their own: disappearances, a flush round's deletions
+	out     *timeline.Sink
+	tracks  map[trackKey]*track
+	devs    map[string]string // each device's name once: the tracks' keys share it
+	lastDev string
+	protos  map[string]string
 	// held are finished events still without a time (before the source's
 	// first date line or timestamp): they go to the sink once timed.
 	held []*openEvent
@@ -170,15 +171,24 @@ func (f *folder) endReset(t *track) {
 }
 
 func newFolder(p *parser, out *timeline.Sink) *folder {
-	return &folder{p: p, out: out, tracks: map[string]*track{}, protos: map[string]string{}, byLine: map[string]*track{}}
+	return &folder{p: p, out: out, tracks: map[trackKey]*track{}, devs: map[string]string{}, protos: map[string]string{}, byLine: map[string]*track{}}
 }
 
-// track finds or creates the entry's track. The map is keyed by the text of
-// the address and the device, so a repeated entry costs no allocation.
+// trackKey is what an entry's track is found by: its address and device.
+// The device's name is interned (folder.devs), so comparing keys touches
+// no memory of their own: keyed by the entry's text, a lookup on a flood
+// of 200,000 addresses missed the cache for the key's bytes after the
+// map's own.
+type trackKey struct {
+	ip  netip.Addr
+	dev string
+}
+
+// track finds or creates the entry's track.
 func (f *folder) track(e *entry) *track {
-	f.trackKey = append(append(append(f.trackKey[:0], e.ipTxt...), 0), e.dev...)
 	f.tick++
-	if t, ok := f.tracks[string(f.trackKey)]; ok {
+	k := trackKey{e.ip, f.dev(e.dev)}
+	if t, ok := f.tracks[k]; ok {
 		t.used = f.tick
 		return t
 	}
@@ -186,10 +196,30 @@ func (f *folder) track(e *entry) *track {
 		f.evictTracks()
 		f.trackLimit = 2 * len(f.tracks)
 	}
-	t := &track{ip: e.ip, dev: string(e.dev), lastBlock: -1, used: f.tick}
-	f.tracks[string(f.trackKey)] = t
+	t := &track{ip: e.ip, dev: k.dev, lastBlock: -1, used: f.tick}
+	f.tracks[k] = t
 	return t
 }
+
+// dev is the interned name of device b: most lines name the device the
+// line before did. Past maxDevs names (no host has that many; hostile
+// input may) the rest are not interned, so the table stays bounded.
+func (f *folder) dev(b []byte) string {
+	if string(b) == f.lastDev {
+		return f.lastDev
+	}
+	d, ok := f.devs[string(b)]
+	if !ok {
+		d = string(b)
+		if len(f.devs) < maxDevs {
+			f.devs[d] = d
+		}
+	}
+	f.lastDev = d
+	return d
+}
+
+const maxDevs = 4096
 
 // evictTracks forgets the older half (by last use) of the tracks neither
 // block in play lists: those the current and the previous listing show are
@@ -200,7 +230,7 @@ func (f *folder) evictTracks() {
 	age := func(t *track) (int64, bool) {
 		return int64(t.used), t.lastBlock < 0 || t.lastBlock < f.block-1
 	}
-	f.evicted += int64(evict.OlderHalf(f.tracks, age, func(_ string, t *track) {
+	f.evicted += int64(evict.OlderHalf(f.tracks, age, func(_ trackKey, t *track) {
 		f.endStretch(t)
 		f.endReset(t)
 		f.forgetLine(t)
