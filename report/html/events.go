@@ -294,11 +294,7 @@ func selectRows(r *analysis.Result, o *Options, limit int) selection {
 		if end.Before(f.Start) {
 			end = f.Start
 		}
-		for i, rec := range tl.Records(tl.Search(f.Start.Add(-margin)), -1) {
-			if rec.Time().After(end.Add(margin)) || !take(i) {
-				break
-			}
-		}
+		scanWindow(tl, chosen, tl.Search(f.Start.Add(-margin)), end.Add(margin), take)
 	}
 	// 3. The earliest of the rest.
 	for i := 0; i < n; i++ {
@@ -312,6 +308,45 @@ func selectRows(r *analysis.Result, o *Options, limit int) selection {
 		}
 	}
 	return sel
+}
+
+// scanWindow takes the events from index from on until one starts after
+// stop or take refuses one. Events already chosen are passed over without
+// being read: a word of 64 chosen ones is skipped whole. That changes
+// nothing taken (take of a chosen event does nothing, and times ascend, so
+// the first unchosen event past stop still ends the scan), but the windows
+// of findings about one move, which coincide, are read once, not once per
+// finding.
+func scanWindow(tl *timeline.Timeline, chosen []uint64, from int, stop time.Time, take func(int) bool) {
+	n := tl.Len()
+	for i := from; i < n; {
+		for i < n && i%64 == 0 && chosen[i/64] == ^uint64(0) {
+			i += 64
+		}
+		for i < n && chosen[i/64]&(1<<(i%64)) != 0 && i%64 != 0 {
+			i++
+		}
+		if i >= n || (i%64 == 0 && chosen[i/64] == ^uint64(0)) {
+			continue
+		}
+		resume := -1
+		for j, rec := range tl.Records(i, -1) {
+			if j%64 == 0 && chosen[j/64] == ^uint64(0) {
+				resume = j
+				break
+			}
+			if chosen[j/64]&(1<<(j%64)) != 0 {
+				continue
+			}
+			if rec.Time().After(stop) || !take(j) {
+				return
+			}
+		}
+		if resume < 0 {
+			return
+		}
+		i = resume
+	}
 }
 
 func textLen(r *timeline.Record, o *Options) int {
