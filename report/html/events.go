@@ -100,14 +100,62 @@ func eventText(e *timeline.Event, limit int) (string, bool) {
 	return safetext.Terminal(s), clipped
 }
 
-// buildEvents selects and encodes the table. Every event a finding cites is
-// kept; past the cap, events inside findings' time windows come next, then
-// the earliest others, until the cap, the text budget or the byte budget is
+// eventTables builds the event table for one result and one set of
+// options but MaxEventBytes, and keeps every table it encodes by its row
+// limit: when the page is over its budget the table is built again for a
+// smaller byte budget, and the limits tried on the way repeat.
+type eventTables struct {
+	base    *EventTable // the totals, without rows
+	byLimit map[int]*EventTable
+}
+
+// build selects and encodes the table. Every event a finding cites is kept;
+// past the cap, events inside findings' time windows come next, then the
+// earliest others, until the cap, the text budget or the byte budget is
 // reached.
-func buildEvents(r *analysis.Result, o *Options) (*EventTable, error) {
+func (m *eventTables) build(r *analysis.Result, o *Options) (*EventTable, error) {
+	if m.base == nil {
+		m.base = countEvents(r, o)
+		m.byLimit = map[int]*EventTable{}
+	}
+	// Encode, and if the result is over the byte budget, shrink the cap in
+	// proportion and try again: the page's size is bounded whatever the
+	// lines look like.
+	limit, shrunk := o.EventCap, false
+	for attempt := 0; ; attempt++ {
+		t, err := m.at(r, o, limit)
+		if err != nil {
+			return nil, err
+		}
+		size := len(t.GZ) // 0 when small enough to travel in the clear
+		if size <= o.MaxEventBytes || attempt == 4 || t.Embedded == 0 {
+			out := *t
+			out.BySize = out.BySize || shrunk
+			return &out, nil
+		}
+		limit = int(float64(t.Embedded) * float64(o.MaxEventBytes) / float64(size) * 0.95)
+		shrunk = true
+	}
+}
+
+// at is the table of at most limit rows.
+func (m *eventTables) at(r *analysis.Result, o *Options, limit int) (*EventTable, error) {
+	if t := m.byLimit[limit]; t != nil {
+		return t, nil
+	}
+	t := *m.base
+	t.PerSource = slices.Clone(m.base.PerSource)
+	if err := t.encode(r, selectRows(r, o, limit), o); err != nil {
+		return nil, err
+	}
+	m.byLimit[limit] = &t
+	return &t, nil
+}
+
+// countEvents is the table's totals: every event of each source by kind.
+func countEvents(r *analysis.Result, o *Options) *EventTable {
 	tl := r.Timeline
-	n := tl.Len()
-	t := &EventTable{Total: n, Cap: o.EventCap, Evidence: map[string][]int{}}
+	t := &EventTable{Total: tl.Len(), Cap: o.EventCap, Evidence: map[string][]int{}}
 	for k := timeline.Kind(1); k.String() != "unknown"; k++ {
 		t.Kinds = append(t.Kinds, k.String())
 	}
@@ -124,23 +172,7 @@ func buildEvents(r *analysis.Result, o *Options) (*EventTable, error) {
 			c.ByKind[e.Kind.String()]++
 		}
 	}
-	// Encode, and if the result is over the byte budget, shrink the cap in
-	// proportion and try again: the page's size is bounded whatever the
-	// lines look like.
-	limit := o.EventCap
-	for attempt := 0; ; attempt++ {
-		rows := selectRows(r, o, limit)
-		if err := t.encode(r, rows, o); err != nil {
-			return nil, err
-		}
-		size := len(t.GZ) // 0 when small enough to travel in the clear
-		if size <= o.MaxEventBytes || attempt == 4 || len(rows.idx) == 0 {
-			break
-		}
-		limit = int(float64(len(rows.idx)) * float64(o.MaxEventBytes) / float64(size) * 0.95)
-		t.BySize = true
-	}
-	return t, nil
+	return t
 }
 
 // encode fills the table's columns from the selected rows.

@@ -129,10 +129,15 @@ func orDefault[T int | time.Duration](v *T, def T) {
 // script can pull the machine-readable result out of the HTML.
 func Render(w io.Writer, r *analysis.Result, contract *schema.Report, o Options) error {
 	o = o.withDefaults()
+	p := buildPage(r, &o)
+	tables := eventTables{}
 	var buf bytes.Buffer
 	for attempt := 0; ; attempt++ {
-		p, err := buildPage(r, contract, &o)
+		events, err := tables.build(r, &o)
 		if err != nil {
+			return err
+		}
+		if err := p.setEvents(r, contract, events); err != nil {
 			return err
 		}
 		buf.Reset()
@@ -140,7 +145,9 @@ func Render(w io.Writer, r *analysis.Result, contract *schema.Report, o Options)
 			return fmt.Errorf("html report: %w", err)
 		}
 		// Over the page budget with a compressed event table: give the
-		// table what the rest of the page leaves, and build it again.
+		// table what the rest of the page leaves, and build it again. The
+		// rest of the page does not change, and a table tried before is not
+		// built twice.
 		excess := buf.Len() - o.MaxPageBytes
 		gz := len(p.events.GZ)
 		if excess <= 0 || gz == 0 || attempt == 2 {
@@ -170,7 +177,10 @@ type page struct {
 	Detector     []detectorView
 	Cut          cutView
 
-	events *EventTable // the table the data block carries
+	events  *EventTable // the table the data block carries
+	tf      timeFormatter
+	multi   bool // the run spans more than one day
+	textCap int
 }
 
 // cutView counts what the page left out to stay readable.
@@ -291,20 +301,13 @@ type detectorView struct{ Name, Describe string }
 // maxProblemsShown per source; the JSON block lists all of them.
 const maxProblemsShown = 50
 
-func buildPage(r *analysis.Result, contract *schema.Report, o *Options) (*page, error) {
+// buildPage builds everything but the event table (setEvents).
+func buildPage(r *analysis.Result, o *Options) *page {
 	tl := r.Timeline
-	events, err := buildEvents(r, o)
-	if err != nil {
-		return nil, err
-	}
 	first, last := tl.Span()
 	multi := !first.IsZero() && first.UTC().YearDay() != last.UTC().YearDay()
 	tf := timeFormatter{multi: multi}
-	data, err := json.Marshal(pageData{Report: contract, Events: events, Multi: multi})
-	if err != nil {
-		return nil, fmt.Errorf("html report: encoding the data block: %w", err)
-	}
-	p := &page{CSP: csp, CSS: template.CSS(pageCSS), JS: template.JS(pageJS), Data: data, events: events}
+	p := &page{CSP: csp, CSS: template.CSS(pageCSS), JS: template.JS(pageJS), tf: tf, multi: multi, textCap: o.TextCap}
 	p.Analysed = buildAnalysed(r, first, last)
 	p.Title = "arpforensics: " + verdictTitle(r)
 
@@ -330,21 +333,33 @@ func buildPage(r *analysis.Result, contract *schema.Report, o *Options) (*page, 
 	p.Verdict = buildVerdict(r, p.Findings)
 	p.Timeline = swimlane(tl, r.Findings[:min(len(r.Findings), o.MaxLaneFindings)], first, last)
 	p.Filters = buildFilters(r, tf, first, last)
+	for _, d := range detect.All() {
+		p.Detector = append(p.Detector, detectorView{Name: d.Name(), Describe: d.Describe()})
+	}
+	return p
+}
+
+// setEvents puts the event table on the page: the data block that carries
+// it, its summary and the sources' counts.
+func (p *page) setEvents(r *analysis.Result, contract *schema.Report, events *EventTable) error {
+	data, err := json.Marshal(pageData{Report: contract, Events: events, Multi: p.multi})
+	if err != nil {
+		return fmt.Errorf("html report: encoding the data block: %w", err)
+	}
+	p.Data, p.events = data, events
 	p.Events = eventsView{
 		Total: events.Total, Embedded: events.Embedded, Cap: events.Cap, Clipped: events.Clipped,
-		Capped: events.Embedded < events.Total, BySize: events.BySize, TextCap: o.TextCap,
+		Capped: events.Embedded < events.Total, BySize: events.BySize, TextCap: p.textCap,
 	}
-	for i, s := range tl.Sources {
+	p.Sources = p.Sources[:0]
+	for i, s := range r.Timeline.Sources {
 		c := events.PerSource[i]
 		p.Events.PerSource = append(p.Events.PerSource, sourceCountView{
 			Label: safetext.Terminal(s.Path), Total: c.Total, InTable: c.Embedded, Kinds: kindCounts(c.ByKind),
 		})
-		p.Sources = append(p.Sources, buildSource(i, s, c, tf))
+		p.Sources = append(p.Sources, buildSource(i, s, c, p.tf))
 	}
-	for _, d := range detect.All() {
-		p.Detector = append(p.Detector, detectorView{Name: d.Name(), Describe: d.Describe()})
-	}
-	return p, nil
+	return nil
 }
 
 func verdictTitle(r *analysis.Result) string {

@@ -2,6 +2,7 @@ package html
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -60,6 +61,33 @@ func TestScanWindowSkipsOnlyChosen(t *testing.T) {
 		got := run(func(chosen []uint64, take func(int) bool) { scanWindow(tl, chosen, from, stop, take) })
 		if !slices.Equal(got, want) {
 			t.Fatalf("trial %d (from %d, quota %d): took %d events, want %d", trial, from, quota, len(got), len(want))
+		}
+	}
+}
+
+// TestEventTablesReuse: a table built again for a smaller byte budget, from
+// the tables tried before, is the table built afresh for that budget.
+func TestEventTablesReuse(t *testing.T) {
+	r := synth.Bulk(30000)
+	o := Options{}.withDefaults()
+	var again eventTables
+	for _, budget := range []int{600_000, 300_000, 120_000} {
+		o.MaxEventBytes = budget
+		got, err := again.build(r, &o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fresh eventTables
+		want, err := fresh.build(r, &o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("budget %d: reused table (%d rows, %d bytes, by size %v) differs from a fresh one (%d rows, %d bytes, by size %v)",
+				budget, got.Embedded, len(got.GZ), got.BySize, want.Embedded, len(want.GZ), want.BySize)
+		}
+		if len(again.byLimit) < 2 {
+			t.Fatalf("budget %d: %d tables tried, want the budget to have cut the table", budget, len(again.byLimit))
 		}
 	}
 }
