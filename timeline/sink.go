@@ -64,7 +64,7 @@ type Sink struct {
 	first, last int64 // span of the events' times (LastNano)
 	shift       func(time.Time) time.Time
 	err         error
-	fp          uint64 // sum of the records' fingerprints (Fingerprint)
+	fp          uint64 // sum of the fingerprints of the records in runs (Fingerprint); the spiller's
 
 	// Events whose time the timeline cannot hold (see Storable) are left
 	// out and counted: a damaged record or a clock gone wrong.
@@ -257,7 +257,6 @@ func (s *Sink) segment(k int) []Record {
 
 func (s *Sink) count(r *Record) {
 	s.n++
-	s.fp += recordPrint(r)
 	if s.n == 1 || r.T < s.first {
 		s.first = r.T
 	}
@@ -438,6 +437,7 @@ func (s *Sink) stopSpiller() {
 
 // writeRun sorts a chunk and writes it out as a run, a block a segment.
 func (s *Sink) writeRun(c *chunk) {
+	s.fp += chunkPrint(c)
 	s.keys = sortChunk(c, s.keys)
 	blocks := make([]int64, 0, len(c.segs)+1)
 	for k := range c.segs {
@@ -475,11 +475,28 @@ func recordPrint(r *Record) uint64 {
 	return h
 }
 
+// chunkPrint is the sum of the prints of c's records.
+func chunkPrint(c *chunk) uint64 {
+	var sum uint64
+	for k := range c.segs {
+		for i := range c.seg(k) {
+			sum += recordPrint(&c.segs[k][i])
+		}
+	}
+	return sum
+}
+
 // Fingerprint identifies the sink's events as a multiset, whatever order
 // they came in: their count and the sum of their prints. Two sources of one
 // host with equal fingerprints hold the same events (a capture and its
-// tcpdump text, a journal unit and its screen-*.txt).
-func (s *Sink) Fingerprint() (n int64, sum uint64) { return s.n, s.fp }
+// tcpdump text, a journal unit and its screen-*.txt). The prints are summed
+// as chunks are spilled, on the spiller's goroutine: on a capture that does
+// not fold, hashing every record as it was added was a tenth of the
+// parser's work, and only a run of several sources of one host asks.
+func (s *Sink) Fingerprint() (n int64, sum uint64) {
+	s.waitSpills()
+	return s.n, s.fp + chunkPrint(&s.recs)
+}
 
 // Discard drops a sink that will not be merged, giving back its memory and
 // spill space.
@@ -505,6 +522,7 @@ func (s *Sink) close(pool *segPool) error {
 	if c := &s.recs; c.n > 0 {
 		need := int64(c.n) * int64(RecordSize)
 		if len(s.runs) == 0 && s.space.resident.take(need) {
+			s.fp += chunkPrint(c)
 			s.keys = sortChunk(c, s.keys)
 			s.held = need
 			s.runs = append(s.runs, run{mem: c.segs, n: c.n})

@@ -382,3 +382,51 @@ func BenchmarkRandomRecord(b *testing.B) {
 		tl.Record(rnd.IntN(n))
 	}
 }
+
+// A sink's fingerprint is that of its events as a multiset: the same
+// whether they stay in memory or are spilled in chunks of any size, and in
+// any order; asked before and after the sink is closed; and another
+// event's changes it.
+func TestFingerprintIgnoresOrderAndSpilling(t *testing.T) {
+	defer func(c int, r int64, d string) { chunkRecords, residentBytes, SpillDir = c, r, d }(chunkRecords, residentBytes, SpillDir)
+	SpillDir = t.TempDir()
+	evs := mixedEvents(7, 2500)
+	print := func(chunk int, resident int64, order []int) (before, after [2]uint64) {
+		chunkRecords, residentBytes = chunk, resident
+		s := NewSpace().NewSink("")
+		for _, i := range order {
+			e := evs[i]
+			s.AddText(&e, []byte(e.Raw))
+		}
+		n, sum := s.Fingerprint()
+		before = [2]uint64{uint64(n), sum}
+		if err := s.close(&segPool{}); err != nil {
+			t.Fatal(err)
+		}
+		n, sum = s.Fingerprint()
+		s.release()
+		return before, [2]uint64{uint64(n), sum}
+	}
+	inOrder := make([]int, len(evs))
+	for i := range inOrder {
+		inOrder[i] = i
+	}
+	reversed := make([]int, len(evs))
+	for i := range reversed {
+		reversed[i] = len(evs) - 1 - i
+	}
+	want, _ := print(8<<10, 48<<20, inOrder)
+	for _, c := range []struct {
+		chunk    int
+		resident int64
+		order    []int
+	}{{8 << 10, 48 << 20, reversed}, {64, 0, inOrder}, {100, 0, reversed}, {1000, 0, inOrder}, {2500, 48 << 20, reversed}} {
+		before, after := print(c.chunk, c.resident, c.order)
+		if before != want || after != want {
+			t.Errorf("chunks of %d, resident %d: fingerprint %x before closing, %x after, want %x", c.chunk, c.resident, before, after, want)
+		}
+	}
+	if other, _ := print(64, 0, inOrder[1:]); other == want {
+		t.Error("one event fewer leaves the fingerprint as it was")
+	}
+}
