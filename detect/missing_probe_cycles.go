@@ -78,13 +78,19 @@ type mpNeigh struct {
 // neighSequences reads the timeline's neighbour events once, per source,
 // device and IP, finding each entry's cycles as its observations arrive.
 func neighSequences(tl *timeline.Timeline, facts *runFacts) mpNeigh {
+	// An entry is found by its source, device id and address as the
+	// record holds them: a key of plain bytes, hashed as such, where the
+	// device's name and a netip.Addr made every lookup hash a string and
+	// the map a thing for the collector to scan.
 	type key struct {
 		src int32
-		dev string
-		ip  netip.Addr
+		dev uint32
+		ip  [16]byte
+		is4 bool // 10.0.0.1 and ::ffff:10.0.0.1 are two entries
 	}
 	res := mpNeigh{probeSeen: make([]bool, len(tl.Sources)), neighIPs: map[string]map[netip.Addr]bool{}}
 	byKey := map[key]*neighSeq{}
+	ipsOf := make([]map[netip.Addr]bool, len(tl.Sources)) // res.neighIPs of each source's vantage point
 	var forgotten int
 	limit := maxNeighEntries // raised when entries with cycles fill it
 	forget := func() {
@@ -94,38 +100,46 @@ func neighSequences(tl *timeline.Timeline, facts *runFacts) mpNeigh {
 		res.seqs = slices.DeleteFunc(res.seqs, func(s *neighSeq) bool { return s.gone })
 		limit = max(maxNeighEntries, 2*len(byKey))
 	}
-	get := func(k key, i int) *neighSeq {
+	get := func(k key, r *timeline.Record, i int) *neighSeq {
 		s := byKey[k]
 		if s == nil {
 			if len(byKey) >= limit {
 				forget()
 			}
-			s = &neighSeq{src: k.src, dev: k.dev, ip: k.ip}
+			s = &neighSeq{src: k.src, dev: tl.NeighDev(r), ip: r.NeighIP()}
 			byKey[k] = s
 			res.seqs = append(res.seqs, s)
-			h := tl.Sources[k.src].VantageKey()
-			if res.neighIPs[h] == nil {
-				res.neighIPs[h] = map[netip.Addr]bool{}
+			ips := ipsOf[k.src]
+			if ips == nil {
+				h := tl.Sources[k.src].VantageKey()
+				if ips = res.neighIPs[h]; ips == nil {
+					ips = map[netip.Addr]bool{}
+					res.neighIPs[h] = ips
+				}
+				ipsOf[k.src] = ips
 			}
-			if ips := res.neighIPs[h]; len(ips) < maxNeighIPs {
-				ips[k.ip] = true
+			if len(ips) < maxNeighIPs {
+				ips[s.ip] = true
 			}
 		}
 		s.used = i
 		return s
 	}
 	for i, r := range tl.RecordsOf(timeline.Kinds(timeline.KindNeigh)) {
-		switch d := tl.PayloadOf(r).(type) {
-		case *timeline.Neigh:
-			if d.State&timeline.NUDProbe != 0 {
-				res.probeSeen[r.Src] = true
-			}
-			get(key{r.Src, d.Dev, d.IP}, i).observe(neighStep{idx: i, op: d.Op, state: d.State, form: d.Form,
-				hasLL: d.HasLL, ll: d.LLAddr, at: r.T, end: r.LastNano(), gap: d.Gap, gapKnown: d.GapKnown})
-		case *timeline.NeighReset:
-			s := get(key{r.Src, d.Dev, d.IP}, i)
-			s.resets = append(s.resets, i)
+		o, ok := r.NeighObs()
+		if !ok {
+			continue
 		}
+		s := get(key{r.Src, o.Dev, o.IP, o.Is4}, r, i)
+		if o.Reset {
+			s.resets = append(s.resets, i)
+			continue
+		}
+		if o.State&timeline.NUDProbe != 0 {
+			res.probeSeen[r.Src] = true
+		}
+		s.observe(neighStep{idx: i, op: o.Op, state: o.State, form: o.Form,
+			hasLL: o.HasLL, ll: o.LL, at: r.T, end: r.LastNano(), gap: o.Gap, gapKnown: o.GapKnown})
 	}
 	if forgotten > 0 && facts != nil {
 		facts.note("missing-probe: more than %d neighbour entries at once; the %d without a STALE → REACHABLE cycle that were seen the longest ago were forgotten, so a cycle of one of them completed later is not counted", maxNeighEntries, forgotten)

@@ -304,6 +304,41 @@ func (r *Record) NeighIP() netip.Addr {
 	return a
 }
 
+// NeighObs is what a pass over neighbour records reads of one without
+// decoding it (PayloadOf makes a whole *Neigh or *NeighReset, with its
+// strings): on a monitor flood the pass over millions of records did little
+// else.
+type NeighObs struct {
+	Reset    bool // a NeighReset: Op, Form and the gap are zero
+	Op       NeighOp
+	State    NUD
+	Form     NeighForm
+	HasLL    bool
+	LL       MAC
+	Gap      time.Duration // how long before the event the state began, when GapKnown
+	GapKnown bool
+	IP       [16]byte // the address As16 (NeighIP is it as a netip.Addr)
+	Is4      bool     // IP is an IPv4 address, v4-mapped
+	Dev      uint32   // the device's id, one per name within the record's source (Timeline.NeighDev names it)
+}
+
+// NeighObs reads a neighbour record (Neigh or NeighReset); ok is false for
+// other kinds.
+func (r *Record) NeighObs() (o NeighObs, ok bool) {
+	if r.Kind != KindNeigh {
+		return o, false
+	}
+	b := r.neigh()
+	o.IP, o.Is4, o.Dev, o.State, o.LL, o.HasLL = b.IP, b.Is4, b.Dev, b.State, b.LL, r.Flags&fnHasLL != 0
+	if r.Flags&fnReset != 0 {
+		o.Reset = true
+		return o, true
+	}
+	o.Op, o.Form = NeighOp(r.Sub), b.Form
+	o.Gap, o.GapKnown = time.Duration(b.Gap), r.Flags&fnGapKnown != 0
+	return o, true
+}
+
 // IsNeighReset reports a KindNeigh record holding a NeighReset.
 func (r *Record) IsNeighReset() bool { return r.Kind == KindNeigh && r.Flags&fnReset != 0 }
 

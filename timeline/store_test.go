@@ -430,3 +430,52 @@ func TestFingerprintIgnoresOrderAndSpilling(t *testing.T) {
 		t.Error("one event fewer leaves the fingerprint as it was")
 	}
 }
+
+// NeighObs and NeighDev read of a neighbour record what decoding it gives,
+// spilled or not; other kinds are refused.
+func TestNeighObsMatchesPayload(t *testing.T) {
+	_, tl := buildMixed()
+	n := 0
+	for _, r := range tl.Records(0, -1) {
+		o, ok := r.NeighObs()
+		if ok != (r.Kind == KindNeigh) {
+			t.Fatalf("kind %d: NeighObs ok = %v", r.Kind, ok)
+		}
+		if !ok {
+			continue
+		}
+		n++
+		ip := netip.AddrFrom16(o.IP)
+		if o.Is4 {
+			ip = ip.Unmap()
+		}
+		var want NeighObs
+		var dev string
+		switch p := tl.PayloadOf(r).(type) {
+		case *Neigh:
+			want = NeighObs{Op: p.Op, State: p.State, Form: p.Form, HasLL: p.HasLL, LL: p.LLAddr, Gap: p.Gap, GapKnown: p.GapKnown}
+			dev = p.Dev
+			if ip != p.IP {
+				t.Fatalf("IP %v, want %v", ip, p.IP)
+			}
+		case *NeighReset:
+			want = NeighObs{Reset: true, State: p.State, HasLL: p.HasLL, LL: p.LLAddr}
+			dev = p.Dev
+			if ip != p.IP {
+				t.Fatalf("IP %v, want %v", ip, p.IP)
+			}
+		default:
+			t.Fatalf("a neighbour record decodes to %T", p)
+		}
+		want.IP, want.Is4, want.Dev = o.IP, o.Is4, o.Dev
+		if o != want {
+			t.Errorf("NeighObs %+v, payload says %+v", o, want)
+		}
+		if got := tl.NeighDev(r); got != dev {
+			t.Errorf("NeighDev %q, want %q", got, dev)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no neighbour records")
+	}
+}

@@ -124,6 +124,15 @@ func (t *Timeline) Payload(i int) Payload {
 	return t.PayloadOf(&r)
 }
 
+// NeighDev is the device a neighbour record names (Neigh.Dev,
+// NeighReset.Dev), without decoding the rest.
+func (t *Timeline) NeighDev(r *Record) string {
+	if r.Kind != KindNeigh {
+		return ""
+	}
+	return t.side[r.Src].strs.get(r.neigh().Dev)
+}
+
 // PayloadOf decodes a record's payload, without reading its text.
 func (t *Timeline) PayloadOf(r *Record) Payload {
 	var blob []byte
