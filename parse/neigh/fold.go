@@ -61,9 +61,10 @@ type folder struct {
 	// (maskAges), to the track whose current stretch it shows. A polling
 	// loop prints most entries the same every second, so those lines are
 	// folded without being tokenised at all.
-	byLine  map[string]*track
-	keybuf  []byte
-	scratch entry // the fast path's entry
+	byLine   map[string]*track
+	keybuf   []byte
+	scratch  entry          // the fast path's entry
+	monNeigh timeline.Neigh // a monitor line's payload, reused (monitor)
 
 	// tick numbers the track lookups: a track's used is its last, and
 	// eviction forgets the tracks used the longest ago.
@@ -145,8 +146,12 @@ func (f *folder) done(o *openEvent) {
 
 // emit hands over an event that is final as it is made: straight to the
 // sink (which copies what it keeps) unless it must wait for a time.
+// holds reports that an event at t would be held until the source has a
+// time (emit keeps it, not only the sink's copy).
+func (f *folder) holds(t time.Time) bool { return t.IsZero() && !f.p.timed && !f.ending }
+
 func (f *folder) emit(e timeline.Event, raw []byte) {
-	if e.Time.IsZero() && !f.p.timed && !f.ending {
+	if f.holds(e.Time) {
 		f.done(f.start(e, raw))
 		return
 	}
@@ -515,7 +520,14 @@ func (f *folder) flushRound(k int, pos timeline.Pos) (missing int) {
 // monitor records one `ip monitor` notification at its time.
 func (f *folder) monitor(e *entry, at time.Time, pos timeline.Pos, raw []byte) {
 	t := f.track(e)
-	n := &timeline.Neigh{NeighEntry: f.toEntry(t, e), Form: timeline.NeighMonitor, Listings: 1, Last: pos}
+	// The sink copies an event it is handed into its record, so a monitor
+	// line's payload is the folder's own, reused; only one held for a time
+	// to come needs one of its own.
+	n := &f.monNeigh
+	if f.holds(at) {
+		n = new(timeline.Neigh)
+	}
+	*n = timeline.Neigh{NeighEntry: f.toEntry(t, e), Form: timeline.NeighMonitor, Listings: 1, Last: pos}
 	f.setPrev(n, t)
 	if e.hasStats {
 		n.UpdatedMin, n.UpdatedMax, n.ProbesMax = e.updated, e.updated, e.probes

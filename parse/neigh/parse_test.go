@@ -405,3 +405,27 @@ func TestListingsKeepTheBlocksInPlayPastTheBound(t *testing.T) {
 		t.Errorf("with 10 tracks:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// Monitor lines read before the source has a time are held until it has
+// one: each keeps its own payload (the folder reuses one for lines it hands
+// over at once).
+func TestHeldMonitorLinesKeepTheirOwnPayloads(t *testing.T) {
+	in := "Deleted 10.0.0.1 dev eth0 lladdr 02:00:00:00:00:01 STALE\n" +
+		"miss 10.0.0.2 dev eth0  INCOMPLETE\n" +
+		"10.0.0.3 dev eth1 lladdr 02:00:00:00:00:03 REACHABLE\n" +
+		"[2026-01-02T10:00:00.000001] 10.0.0.4 dev eth0 lladdr 02:00:00:00:00:04 STALE\n" +
+		"[2026-01-02T10:00:01.000001] 10.0.0.5 dev eth0 lladdr 02:00:00:00:00:05 REACHABLE\n"
+	_, evs := parseString(t, in, parse.Options{})
+	var got []string
+	for _, e := range evs {
+		n, ok := e.Data.(*timeline.Neigh)
+		if !ok {
+			t.Fatalf("%T event", e.Data)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s %s", n.IP, n.Dev, n.Op, n.State))
+	}
+	want := []string{"10.0.0.1 eth0 deleted STALE", "10.0.0.2 eth0 miss INCOMPLETE", "10.0.0.3 eth1 listed REACHABLE", "10.0.0.4 eth0 listed STALE", "10.0.0.5 eth0 listed REACHABLE"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
