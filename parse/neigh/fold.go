@@ -144,12 +144,12 @@ func (f *folder) done(o *openEvent) {
 	}
 }
 
-// emit hands over an event that is final as it is made: straight to the
-// sink (which copies what it keeps) unless it must wait for a time.
 // holds reports that an event at t would be held until the source has a
 // time (emit keeps it, not only the sink's copy).
 func (f *folder) holds(t time.Time) bool { return t.IsZero() && !f.p.timed && !f.ending }
 
+// emit hands over an event that is final as it is made: straight to the
+// sink (which copies what it keeps) unless it must wait for a time.
 func (f *folder) emit(e timeline.Event, raw []byte) {
 	if f.holds(e.Time) {
 		f.done(f.start(e, raw))
