@@ -434,7 +434,22 @@ func TestFingerprintIgnoresOrderAndSpilling(t *testing.T) {
 // NeighObs and NeighDev read of a neighbour record what decoding it gives,
 // spilled or not; other kinds are refused.
 func TestNeighObsMatchesPayload(t *testing.T) {
-	_, tl := buildMixed()
+	_, mem := buildMixed()
+	defer func(c int, r, m int64, h int, d string) {
+		chunkRecords, residentBytes, memTimelineSize, heapMemBytes, SpillDir = c, r, m, h, d
+	}(chunkRecords, residentBytes, memTimelineSize, heapMemBytes, SpillDir)
+	chunkRecords, residentBytes, memTimelineSize, heapMemBytes, SpillDir = 64, 0, 0, 100, t.TempDir()
+	_, disk := buildMixed()
+	if mem.st.file != nil || disk.st.file == nil {
+		t.Fatal("want one timeline in memory and one spilled")
+	}
+	for _, tl := range []*Timeline{mem, disk} {
+		checkNeighObs(t, tl)
+	}
+}
+
+func checkNeighObs(t *testing.T, tl *Timeline) {
+	t.Helper()
 	n := 0
 	for _, r := range tl.Records(0, -1) {
 		o, ok := r.NeighObs()
